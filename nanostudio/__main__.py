@@ -1,0 +1,7 @@
+"""Allow ``python -m nanostudio``."""
+
+import sys
+
+from nanostudio.cli.main import main
+
+sys.exit(main())
