@@ -1,0 +1,129 @@
+"""What NanoStudio knows about the Windows Server 2016 Nano Server packages.
+
+Media carries only cab files; descriptions, dependencies and restrictions come
+from here. Names are matched case-insensitively, by short name ("DSC") or full
+name ("Microsoft-NanoServer-DSC-Package").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Edition(str, Enum):
+    STANDARD = "Standard"
+    DATACENTER = "Datacenter"
+
+
+class Deployment(str, Enum):
+    GUEST = "Guest"
+    HOST = "Host"
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """One Nano Server package as the 2016 media ships it."""
+
+    short: str
+    description: str
+    requires: tuple[str, ...] = ()
+    editions: frozenset[Edition] = frozenset(Edition)
+    refused_with: frozenset[Deployment] = frozenset()
+    # Installable by the portable engine at first boot (pnputil/dism online).
+    # False for packages that must be serviced offline by the Windows engine.
+    first_boot_ok: bool = True
+    # Chosen through the deployment type or driver toggles, not the role list.
+    implicit: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"Microsoft-NanoServer-{self.short}-Package"
+
+
+PACKAGES: tuple[PackageInfo, ...] = (
+    PackageInfo("Compute", "Hyper-V role: run virtual machines on this server."),
+    PackageInfo("Containers", "Windows Server containers (install Docker at first boot)."),
+    PackageInfo("DCB", "Data Center Bridging for converged networking."),
+    PackageInfo("Defender", "Windows Defender antimalware."),
+    PackageInfo("DNS", "DNS Server role."),
+    PackageInfo("DSC", "PowerShell Desired State Configuration."),
+    PackageInfo("FailoverCluster", "Failover Clustering."),
+    PackageInfo(
+        "Guest",
+        "Drivers for running as a Hyper-V virtual machine (synthetic disk and network).",
+        refused_with=frozenset({Deployment.HOST}),
+        first_boot_ok=False,
+        implicit=True,
+    ),
+    PackageInfo(
+        "Host",
+        "Drivers for running on hardware or a non-Hyper-V hypervisor.",
+        refused_with=frozenset({Deployment.GUEST}),
+        implicit=True,
+    ),
+    PackageInfo(
+        "IIS",
+        "Internet Information Services web server.",
+        first_boot_ok=False,
+    ),
+    PackageInfo(
+        "NPDS",
+        "Network Performance Diagnostics Service.",
+        requires=("Defender",),
+    ),
+    PackageInfo(
+        "OEM-Drivers",
+        "Basic drivers for common hardware: storage controllers and network adapters "
+        "such as the Intel adapter VirtualBox emulates.",
+        refused_with=frozenset({Deployment.GUEST}),
+        implicit=True,
+    ),
+    PackageInfo("SCVMM", "System Center Virtual Machine Manager agent."),
+    PackageInfo(
+        "SCVMM-Compute",
+        "SCVMM agent for Hyper-V hosts.",
+        requires=("SCVMM", "Compute"),
+    ),
+    PackageInfo("SecureStartup", "BitLocker and TPM support (Secure Startup)."),
+    PackageInfo(
+        "ShieldedVM",
+        "Run shielded virtual machines (Host Guardian support).",
+        editions=frozenset({Edition.DATACENTER}),
+    ),
+    PackageInfo("Storage", "File Server role and storage components."),
+)
+
+_BY_KEY: dict[str, PackageInfo] = {}
+for _package in PACKAGES:
+    _BY_KEY[_package.short.lower()] = _package
+    _BY_KEY[_package.name.lower()] = _package
+
+
+def find_package(name: str) -> PackageInfo | None:
+    """The catalogue entry for a short or full package name, any case."""
+    return _BY_KEY.get(name.strip().lower())
+
+
+def package_from_cab(file_name: str) -> PackageInfo | None:
+    """The entry for a cab file name such as ``microsoft-nanoserver-dsc-package.cab``
+    or its language cab ``Microsoft-NanoServer-DSC-Package_en-us.cab``."""
+    stem = file_name.rsplit(".", 1)[0]
+    return find_package(stem.split("_", 1)[0])
+
+
+def with_dependencies(shorts: list[str]) -> list[PackageInfo]:
+    """The packages named plus everything they need, dependencies first, no repeats."""
+    ordered: list[PackageInfo] = []
+
+    def visit(short: str) -> None:
+        package = find_package(short)
+        if package is None or package in ordered:
+            return
+        for needed in package.requires:
+            visit(needed)
+        ordered.append(package)
+
+    for short in shorts:
+        visit(short)
+    return ordered

@@ -1,0 +1,73 @@
+"""Entry point of the ``nanostudio`` command.
+
+Each sub-command lives in its own module under ``nanostudio.cli`` and exposes
+``register(subparsers) -> None``; the parser it adds sets ``func`` (taking the
+parsed ``argparse.Namespace`` and returning an exit code). User mistakes arrive
+as ``UserFacingError`` and become one ``error:`` line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from nanostudio import APP_NAME, __version__
+from nanostudio.errors import UserFacingError
+
+# Sub-command modules, in the order ``--help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "inspect_cmd",
+    "recipe_cmd",
+    "sample_media_cmd",
+)
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nanostudio",
+        description=f"{APP_NAME}: build bootable Nano Server disks and manage them remotely.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="start the GUI, build every page, quit (used to check frozen builds)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"nanostudio.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        return _start_gui(args)
+    try:
+        return func(args)
+    except UserFacingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _start_gui(args: argparse.Namespace) -> int:
+    """No sub-command: the wizard (the GUI module is imported only here, Qt is heavy)."""
+    from nanostudio.gui import app
+
+    return app.run(smoke_test=bool(args.smoke_test))
