@@ -8,15 +8,15 @@ name ("Microsoft-NanoServer-DSC-Package").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Edition(str, Enum):
+class Edition(StrEnum):
     STANDARD = "Standard"
     DATACENTER = "Datacenter"
 
 
-class Deployment(str, Enum):
+class Deployment(StrEnum):
     GUEST = "Guest"
     HOST = "Host"
 

@@ -1,0 +1,31 @@
+"""The recipe: the single description of one build (see DESIGN.md)."""
+
+from nanostudio.recipe.model import (
+    DEFAULT_SIZE,
+    DriversSpec,
+    FirstBootSpec,
+    NetworkSpec,
+    OutputFormat,
+    OutputSpec,
+    PackagesSpec,
+    Recipe,
+    SourceSpec,
+    SystemSpec,
+)
+from nanostudio.recipe.validate import Problem, resolved_packages, validate
+
+__all__ = [
+    "DEFAULT_SIZE",
+    "DriversSpec",
+    "FirstBootSpec",
+    "NetworkSpec",
+    "OutputFormat",
+    "OutputSpec",
+    "PackagesSpec",
+    "Problem",
+    "Recipe",
+    "SourceSpec",
+    "SystemSpec",
+    "resolved_packages",
+    "validate",
+]

@@ -1,0 +1,89 @@
+"""Frozen dataclasses describing a build. No I/O here; see ``toml_io`` for files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from nanostudio.catalogue import Deployment, Edition
+
+GIB = 1024**3
+MIB = 1024**2
+# Image Builder's default; 4 GiB leaves no room for a cumulative update.
+DEFAULT_SIZE = 8 * GIB
+DEFAULT_TIMEZONE = "UTC"
+
+
+class OutputFormat(StrEnum):
+    VHDX = "vhdx"
+    VHD = "vhd"
+    WIM = "wim"
+
+    @classmethod
+    def from_path(cls, path: Path) -> OutputFormat | None:
+        suffix = path.suffix.lower().lstrip(".")
+        return next((fmt for fmt in cls if fmt.value == suffix), None)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    media: Path | None = None
+    edition: Edition = Edition.STANDARD
+    deployment: Deployment = Deployment.GUEST
+    language: str = "en-us"
+
+
+@dataclass(frozen=True)
+class PackagesSpec:
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DriversSpec:
+    oem: bool = False
+    virtualbox: bool = False
+    folders: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    computer_name: str = "NANO1"
+    timezone: str = DEFAULT_TIMEZONE
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    winrm: bool = True
+    ipv4: str | None = None  # "192.168.56.10/24"; None = DHCP
+    gateway: str | None = None
+    dns: tuple[str, ...] = ()
+    interface: str = "Ethernet"
+
+
+@dataclass(frozen=True)
+class FirstBootSpec:
+    commands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    path: Path = Path("nano.vhdx")
+    size: int = DEFAULT_SIZE
+
+    @property
+    def format(self) -> OutputFormat | None:
+        return OutputFormat.from_path(self.path)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything about a build except the administrator password."""
+
+    source: SourceSpec = field(default_factory=SourceSpec)
+    packages: PackagesSpec = field(default_factory=PackagesSpec)
+    drivers: DriversSpec = field(default_factory=DriversSpec)
+    system: SystemSpec = field(default_factory=SystemSpec)
+    network: NetworkSpec = field(default_factory=NetworkSpec)
+    firstboot: FirstBootSpec = field(default_factory=FirstBootSpec)
+    output: OutputSpec = field(default_factory=OutputSpec)

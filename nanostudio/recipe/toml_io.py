@@ -1,0 +1,234 @@
+"""Load and save recipes as TOML. The administrator password is never a key."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from nanostudio.catalogue import Deployment, Edition
+from nanostudio.errors import RecipeError
+from nanostudio.recipe.model import (
+    DEFAULT_SIZE,
+    DriversSpec,
+    FirstBootSpec,
+    NetworkSpec,
+    OutputSpec,
+    PackagesSpec,
+    Recipe,
+    SourceSpec,
+    SystemSpec,
+)
+from nanostudio.sizes import format_size, parse_size
+
+_KNOWN: dict[str, set[str]] = {
+    "source": {"media", "edition", "deployment", "language"},
+    "packages": {"names"},
+    "drivers": {"oem", "virtualbox", "folders"},
+    "system": {"computer_name", "timezone"},
+    "network": {"winrm", "ipv4", "gateway", "dns", "interface"},
+    "firstboot": {"commands"},
+    "output": {"path", "size"},
+}
+_SECRET_KEYS = {"password", "admin_password", "administrator_password"}
+
+
+def load_recipe(path: Path) -> Recipe:
+    """Read a recipe; relative paths in it are relative to the recipe's folder."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecipeError(f"recipe {path} does not exist: check the path") from None
+    except (PermissionError, IsADirectoryError, UnicodeDecodeError) as error:
+        raise RecipeError(f"cannot read recipe {path}: {error.__class__.__name__}") from None
+    return parse_recipe(text, base=path.parent, name=str(path))
+
+
+def parse_recipe(text: str, *, base: Path, name: str = "recipe") -> Recipe:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise RecipeError(f"{name} is not valid TOML ({error}): fix the line named") from None
+    return recipe_from_mapping(data, base=base)
+
+
+def recipe_from_mapping(data: Mapping[str, Any], *, base: Path) -> Recipe:
+    _check_keys(data)
+    reader = _Reader(data, base)
+    virtualbox = reader.boolean("drivers", "virtualbox", False)
+    deployment_default = Deployment.HOST if virtualbox else Deployment.GUEST
+    return Recipe(
+        source=SourceSpec(
+            media=reader.optional_path("source", "media"),
+            edition=reader.enum("source", "edition", Edition, Edition.STANDARD),
+            deployment=reader.enum("source", "deployment", Deployment, deployment_default),
+            language=reader.string("source", "language", "en-us").lower(),
+        ),
+        packages=PackagesSpec(names=reader.strings("packages", "names")),
+        drivers=DriversSpec(
+            oem=reader.boolean("drivers", "oem", False),
+            virtualbox=virtualbox,
+            folders=tuple(base / p for p in reader.strings("drivers", "folders")),
+        ),
+        system=SystemSpec(
+            computer_name=reader.string("system", "computer_name", "NANO1"),
+            timezone=reader.string("system", "timezone", SystemSpec().timezone),
+        ),
+        network=NetworkSpec(
+            winrm=reader.boolean("network", "winrm", True),
+            ipv4=reader.optional_string("network", "ipv4"),
+            gateway=reader.optional_string("network", "gateway"),
+            dns=reader.strings("network", "dns"),
+            interface=reader.string("network", "interface", "Ethernet"),
+        ),
+        firstboot=FirstBootSpec(commands=reader.strings("firstboot", "commands")),
+        output=OutputSpec(
+            path=reader.optional_path("output", "path") or Path("nano.vhdx"),
+            size=reader.size("output", "size"),
+        ),
+    )
+
+
+def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
+    """TOML text for ``recipe``; paths are written relative to ``base`` when inside it."""
+
+    def rel(path: Path) -> str:
+        if base is not None:
+            try:
+                return str(path.resolve().relative_to(base.resolve()))
+            except ValueError:
+                pass
+        return str(path)
+
+    network: dict[str, Any] = {
+        "winrm": recipe.network.winrm,
+        "interface": recipe.network.interface,
+        "dns": list(recipe.network.dns),
+    }
+    if recipe.network.ipv4:
+        network["ipv4"] = recipe.network.ipv4
+    if recipe.network.gateway:
+        network["gateway"] = recipe.network.gateway
+    source: dict[str, Any] = {
+        "edition": recipe.source.edition.value,
+        "deployment": recipe.source.deployment.value,
+        "language": recipe.source.language,
+    }
+    if recipe.source.media is not None:
+        source["media"] = rel(recipe.source.media)
+    document = {
+        "source": source,
+        "packages": {"names": list(recipe.packages.names)},
+        "drivers": {
+            "oem": recipe.drivers.oem,
+            "virtualbox": recipe.drivers.virtualbox,
+            "folders": [rel(p) for p in recipe.drivers.folders],
+        },
+        "system": {
+            "computer_name": recipe.system.computer_name,
+            "timezone": recipe.system.timezone,
+        },
+        "network": network,
+        "firstboot": {"commands": list(recipe.firstboot.commands)},
+        "output": {"path": rel(recipe.output.path), "size": format_size(recipe.output.size)},
+    }
+    header = "# NanoStudio recipe. The administrator password is never stored here.\n"
+    return header + tomli_w.dumps(document)
+
+
+def save_recipe(recipe: Recipe, path: Path) -> None:
+    """Write atomically (temp file + rename) so a failed save never loses the old file."""
+    text = recipe_to_toml(recipe, base=path.parent)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise RecipeError(f"cannot save recipe to {path}: {error.strerror}") from None
+
+
+def _check_keys(data: Mapping[str, Any]) -> None:
+    for table, values in data.items():
+        if table not in _KNOWN:
+            raise RecipeError(f"unknown table [{table}]: expected one of {', '.join(_KNOWN)}")
+        if not isinstance(values, Mapping):
+            raise RecipeError(f"[{table}] must be a table")
+        for key in values:
+            if key.lower() in _SECRET_KEYS:
+                raise RecipeError(
+                    f"{table}.{key}: passwords are never stored in a recipe; remove the key and "
+                    "set NANOSTUDIO_ADMIN_PASSWORD or type it when asked"
+                )
+            if key not in _KNOWN[table]:
+                raise RecipeError(
+                    f"{table}.{key}: unknown key; expected one of "
+                    f"{', '.join(sorted(_KNOWN[table]))}"
+                )
+
+
+class _Reader:
+    """Typed access to the TOML tables with messages that name the key."""
+
+    def __init__(self, data: Mapping[str, Any], base: Path) -> None:
+        self._data = data
+        self._base = base
+
+    def _get(self, table: str, key: str) -> Any:
+        return self._data.get(table, {}).get(key)
+
+    def string(self, table: str, key: str, default: str) -> str:
+        value = self.optional_string(table, key)
+        return default if value is None else value
+
+    def optional_string(self, table: str, key: str) -> str | None:
+        value = self._get(table, key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise RecipeError(f"{table}.{key}: expected text in quotes, got {value!r}")
+        return value
+
+    def boolean(self, table: str, key: str, default: bool) -> bool:
+        value = self._get(table, key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise RecipeError(f"{table}.{key}: expected true or false, got {value!r}")
+        return value
+
+    def strings(self, table: str, key: str) -> tuple[str, ...]:
+        value = self._get(table, key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RecipeError(f'{table}.{key}: expected a list of texts like ["a", "b"]')
+        return tuple(value)
+
+    def optional_path(self, table: str, key: str) -> Path | None:
+        value = self.optional_string(table, key)
+        return None if value is None else self._base / Path(value).expanduser()
+
+    def enum(self, table: str, key: str, kind: Any, default: Any) -> Any:
+        value = self.optional_string(table, key)
+        if value is None:
+            return default
+        for member in kind:
+            if member.value.lower() == value.lower():
+                return member
+        choices = " or ".join(f'"{m.value}"' for m in kind)
+        raise RecipeError(f"{table}.{key}: {value!r} is not valid; use {choices}")
+
+    def size(self, table: str, key: str) -> int:
+        value = self._get(table, key)
+        if value is None:
+            return DEFAULT_SIZE
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise RecipeError(f'{table}.{key}: expected a size like "8GiB"')
+        try:
+            return parse_size(value)
+        except ValueError as error:
+            raise RecipeError(f"{table}.{key}: {error}") from None

@@ -1,0 +1,58 @@
+"""Disk sizes as people write them ("8GiB", "8 GB", "4096MiB") and back."""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1024,
+    "kb": 1024,
+    "kib": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "mib": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+    "gib": 1024**3,
+    "t": 1024**4,
+    "tb": 1024**4,
+    "tib": 1024**4,
+}
+# Like New-NanoServerImage's -MaxSize, "GB" means 2**30 bytes: that is what
+# Windows administrators type and what Hyper-V shows.
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes for a size; raises ValueError with a message fit for users."""
+    if isinstance(text, int):
+        if text <= 0:
+            raise ValueError("the size must be positive")
+        return text
+    match = _SIZE.match(text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS:
+        raise ValueError(f"{text!r} is not a size: write it like 8GiB, 8192MiB or 8 GB")
+    value = int(float(match.group(1)) * _UNITS[unit])
+    if value <= 0:
+        raise ValueError("the size must be positive")
+    return value
+
+
+def format_size(value: int) -> str:
+    """The shortest exact form: 8GiB, 300MiB, or plain bytes."""
+    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if value % factor == 0:
+            return f"{value // factor}{unit}"
+    return str(value)
+
+
+def human_size(value: float) -> str:
+    """Rounded for display: 1.5 GiB, 210 MiB."""
+    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if value >= factor:
+            shown = value / factor
+            return f"{shown:.1f} {unit}" if shown < 10 else f"{shown:.0f} {unit}"
+    return f"{value:.0f} bytes"
