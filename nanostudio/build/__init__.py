@@ -1,0 +1,1 @@
+"""The build engine: plans, steps and runners; no Qt imports."""

@@ -1,0 +1,1 @@
+"""The portable engine: builds a bootable GPT disk with no root and no Windows tools."""
