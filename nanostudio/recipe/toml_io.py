@@ -86,7 +86,7 @@ def recipe_from_mapping(data: Mapping[str, Any], *, base: Path) -> Recipe:
         ),
         firstboot=FirstBootSpec(commands=reader.strings("firstboot", "commands")),
         output=OutputSpec(
-            path=reader.optional_path("output", "path") or Path("nano.vhdx"),
+            path=reader.optional_path("output", "path") or base / "nano.vhdx",
             size=reader.size("output", "size"),
         ),
     )

@@ -1,0 +1,103 @@
+"""The ``New-NanoServerImage`` command line equivalent to a recipe.
+
+For administrators who know Microsoft's module: shows what NanoStudio will do
+in its terms, and lets them reproduce a build on a host with the module.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path, PureWindowsPath
+
+from nanostudio.catalogue import find_package
+from nanostudio.recipe.model import Recipe
+
+# Packages the module has a switch for; the rest go through -Package.
+_SWITCHES = {
+    "Compute": "-Compute",
+    "Containers": "-Containers",
+    "Defender": "-Defender",
+    "FailoverCluster": "-Clustering",
+    "Storage": "-Storage",
+}
+
+
+_BASE_PATH = ".\\Base"
+
+
+def quote(value: str) -> str:
+    """A PowerShell single-quoted literal (no expansion inside)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _windows_path(path: object) -> str:
+    return quote(str(PureWindowsPath(str(path))))
+
+
+def _media_root(media: Path) -> Path:
+    """The folder above ``NanoServer`` for a folder or bare-WIM source."""
+    folder = media.parent if media.suffix.lower() == ".wim" else media
+    return folder.parent if folder.name.lower() == "nanoserver" else folder
+
+
+def to_new_nanoserverimage(recipe: Recipe) -> str:
+    """One command, continued over lines with backticks, password prompted at run time.
+
+    The module wants the media's root folder, so an ISO is mounted first.
+    """
+    media = recipe.source.media
+    prelude = ""
+    if media is None:
+        media_arg = quote("D:\\")
+    elif media.suffix.lower() == ".iso":
+        prelude = (
+            f"$media = (Mount-DiskImage -ImagePath {_windows_path(media)} -PassThru | "
+            "Get-Volume).DriveLetter + ':\\'\n"
+        )
+        media_arg = "$media"
+    else:
+        media_arg = _windows_path(_media_root(media))
+    args: list[str] = [
+        f"-MediaPath {media_arg}",
+        "-BasePath " + quote(_BASE_PATH),
+        f"-TargetPath {_windows_path(recipe.output.path)}",
+        f"-DeploymentType {recipe.source.deployment.value}",
+        f"-Edition {recipe.source.edition.value}",
+        f"-ComputerName {quote(recipe.system.computer_name)}",
+        "-AdministratorPassword (Read-Host -AsSecureString 'Administrator password')",
+        f"-MaxSize {recipe.output.size // 1024**2}MB",
+    ]
+    switches: list[str] = []
+    packages: list[str] = []
+    for name in recipe.packages.names:
+        package = find_package(name)
+        if package is None or package.implicit:
+            continue
+        if package.short in _SWITCHES:
+            switches.append(_SWITCHES[package.short])
+        else:
+            packages.append(package.name)
+    if packages:
+        args.append("-Package " + ",".join(quote(p) for p in packages))
+    args += switches
+    if recipe.drivers.oem or recipe.drivers.virtualbox:
+        args.append("-OEMDrivers")
+    if recipe.drivers.folders:
+        args.append("-DriverPath " + ",".join(_windows_path(f) for f in recipe.drivers.folders))
+    network = recipe.network
+    if network.winrm:
+        args.append("-EnableRemoteManagementPort")
+    if network.ipv4:
+        interface = ipaddress.IPv4Interface(network.ipv4)
+        args += [
+            f"-InterfaceNameOrIndex {quote(network.interface)}",
+            f"-Ipv4Address {quote(str(interface.ip))}",
+            f"-Ipv4SubnetMask {quote(str(interface.netmask))}",
+        ]
+        if network.gateway:
+            args.append(f"-Ipv4Gateway {quote(network.gateway)}")
+        if network.dns:
+            args.append("-Ipv4Dns " + ",".join(quote(d) for d in network.dns))
+    setup = [f'tzutil /s "{recipe.system.timezone}"', *recipe.firstboot.commands]
+    args.append("-SetupCompleteCommand " + ",".join(quote(c) for c in setup))
+    return prelude + "New-NanoServerImage " + " `\n    ".join(args)
