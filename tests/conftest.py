@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Fixture modules owned by their areas (each a plain module of pytest fixtures).
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.fixtures_winrm"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Config, logs and state of every test go to a fresh folder, never the real home."""
+    home = tmp_path_factory.mktemp("nanostudio-home")
+    previous = os.environ.get("NANOSTUDIO_HOME")
+    os.environ["NANOSTUDIO_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("NANOSTUDIO_HOME", None)
+    else:
+        os.environ["NANOSTUDIO_HOME"] = previous
