@@ -1,0 +1,361 @@
+"""Open any form of Nano Server media and read from it, never writing to it.
+
+A user may point at the ISO, the media root folder, the NanoServer folder or a
+bare NanoServer.wim. All four become a ``MediaSource``: the same inspection
+result and the same two ways to get bytes out (the WIM as a real file for
+wimlib, and single cabs by their location relative to the WIM's folder).
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import stat
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+from typing import BinaryIO
+
+from nanostudio.errors import BuildCancelled, MediaError
+from nanostudio.media.iso import IsoReader
+from nanostudio.media.model import MediaInfo, MediaKind, WimImage
+from nanostudio.media.packages import Entry, Lister, find_entry, scan_packages
+from nanostudio.media.wim import MAGIC, read_images
+
+log = logging.getLogger(__name__)
+
+WIM_NAME = "NanoServer.wim"
+CHUNK = 1024 * 1024
+ShouldCancel = Callable[[], bool]
+Progress = Callable[[int, int], None]
+
+_WHAT_TO_CHOOSE = (
+    "choose a Windows Server 2016 ISO, the folder it was copied to, "
+    "its NanoServer folder, or NanoServer.wim itself"
+)
+
+
+class MediaSource(ABC):
+    """Read-only access to one piece of media; use it as a context manager."""
+
+    info: MediaInfo
+
+    def __enter__(self) -> MediaSource:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release open handles (the ISO file)."""
+
+    @abstractmethod
+    def wim_path(
+        self,
+        scratch: Path,
+        *,
+        should_cancel: ShouldCancel | None = None,
+        progress: Progress | None = None,
+    ) -> Path:
+        """A real file path of NanoServer.wim (extracted into ``scratch`` if needed)."""
+
+    @abstractmethod
+    def copy_file(
+        self,
+        location: str,
+        dest: Path,
+        *,
+        should_cancel: ShouldCancel | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        """Copy the file at ``location`` (e.g. a PackageCab's) to the file ``dest``."""
+
+
+def _parts(location: str) -> tuple[str, ...]:
+    """The components of a location, refusing anything that leaves the media."""
+    path = PurePosixPath(location.replace("\\", "/"))
+    if path.is_absolute() or not path.parts or ".." in path.parts:
+        raise ValueError(f"not a location inside the media: {location!r}")
+    return path.parts
+
+
+def copy_stream(
+    source: BinaryIO,
+    total: int,
+    dest: Path,
+    *,
+    should_cancel: ShouldCancel | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Copy in chunks to ``dest`` via ``dest.partial``; nothing is left on failure."""
+    partial = dest.with_name(dest.name + ".partial")
+    done = 0
+    try:
+        with partial.open("wb") as out:
+            while True:
+                if should_cancel is not None and should_cancel():
+                    raise BuildCancelled()
+                chunk = source.read(CHUNK)
+                if not chunk:
+                    break
+                out.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+        if done != total:
+            raise MediaError(
+                f"reading {dest.name} from the media stopped after {done} of {total} bytes: "
+                "the media is damaged; copy or download it again"
+            )
+        partial.replace(dest)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+class FolderSource(MediaSource):
+    """Media on a file system: a media root, a NanoServer folder or a bare WIM."""
+
+    def __init__(self, source: Path, kind: MediaKind, wim: Path) -> None:
+        self._root = wim.parent
+        self._wim = wim
+        with _open_for_reading(wim) as stream:
+            size = os.fstat(stream.fileno()).st_size
+            _, images = read_images(
+                stream, size, name=str(wim), remedy="copy it again from the ISO"
+            )
+        self.info = _build_info(source, kind, str(wim), size, images, self._list)
+
+    def close(self) -> None:
+        """Nothing to release: every read opens and closes its own file."""
+
+    def _list(self, location: str) -> list[Entry]:
+        folder = self._root.joinpath(*_parts(location)) if location else self._root
+        try:
+            with os.scandir(folder) as scan:
+                return [Entry(e.name, e.is_dir()) for e in scan if not e.is_symlink()]
+        except OSError as error:
+            raise _os_error(folder, error) from error
+
+    def wim_path(
+        self,
+        scratch: Path,
+        *,
+        should_cancel: ShouldCancel | None = None,
+        progress: Progress | None = None,
+    ) -> Path:
+        return self._wim
+
+    def copy_file(
+        self,
+        location: str,
+        dest: Path,
+        *,
+        should_cancel: ShouldCancel | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        path = self._root.joinpath(*_parts(location))
+        with _open_for_reading(path) as stream:
+            size = os.fstat(stream.fileno()).st_size
+            copy_stream(stream, size, dest, should_cancel=should_cancel, progress=progress)
+
+
+class IsoSource(MediaSource):
+    """A Windows Server ISO, read through its UDF file system."""
+
+    def __init__(self, path: Path) -> None:
+        self._reader = IsoReader(path)
+        try:
+            self._folder = self._find_nanoserver(path)
+            self._wim = f"{self._folder}/{self._wim_name()}"
+            size = self._reader.file_size(self._wim)
+            with self._reader.open_file(self._wim) as stream:
+                _, images = read_images(
+                    stream,
+                    size,
+                    name=f"{WIM_NAME} in {path}",
+                    remedy="the ISO is damaged; download it again",
+                )
+            self.info = _build_info(path, "iso", f"iso:{self._wim}", size, images, self._list)
+        except BaseException:
+            self._reader.close()
+            raise
+        self._extracted: Path | None = None
+
+    def _find_nanoserver(self, path: Path) -> str:
+        folder = find_entry(self._reader.list_dir("/"), "NanoServer", is_dir=True)
+        if folder is None:
+            raise MediaError(
+                f"{path} has no NanoServer folder: it is not Windows Server 2016 media "
+                "(Nano Server ships only on the 2016 ISO); choose that ISO"
+            )
+        return f"/{folder.name}"
+
+    def _wim_name(self) -> str:
+        wim = find_entry(self._reader.list_dir(self._folder), WIM_NAME, is_dir=False)
+        if wim is None:
+            raise MediaError(
+                f"{self._reader.path} has a NanoServer folder but no NanoServer.wim in it: "
+                "choose a complete Windows Server 2016 ISO"
+            )
+        return wim.name
+
+    def _list(self, location: str) -> list[Entry]:
+        udf_path = "/".join((self._folder, *_parts(location))) if location else self._folder
+        return self._reader.list_dir(udf_path)
+
+    def _copy(
+        self,
+        udf_path: str,
+        dest: Path,
+        should_cancel: ShouldCancel | None,
+        progress: Progress | None,
+    ) -> None:
+        size = self._reader.file_size(udf_path)
+        with self._reader.open_file(udf_path) as stream:
+            copy_stream(stream, size, dest, should_cancel=should_cancel, progress=progress)
+
+    def wim_path(
+        self,
+        scratch: Path,
+        *,
+        should_cancel: ShouldCancel | None = None,
+        progress: Progress | None = None,
+    ) -> Path:
+        dest = scratch / WIM_NAME
+        if self._extracted != dest or not dest.is_file():
+            self._copy(self._wim, dest, should_cancel, progress)
+            self._extracted = dest
+        return dest
+
+    def copy_file(
+        self,
+        location: str,
+        dest: Path,
+        *,
+        should_cancel: ShouldCancel | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        udf_path = "/".join((self._folder, *_parts(location)))
+        self._copy(udf_path, dest, should_cancel, progress)
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+def _build_info(
+    source: Path,
+    kind: MediaKind,
+    wim: str,
+    wim_bytes: int,
+    images: tuple[WimImage, ...],
+    list_dir: Lister,
+) -> MediaInfo:
+    if not any(image.edition for image in images):
+        found = ", ".join(f'{image.index} "{image.name}"' for image in images) or "none"
+        raise MediaError(
+            f"{wim} holds no Nano Server image (images: {found}): use "
+            "NanoServer\\NanoServer.wim from a Windows Server 2016 ISO, not sources\\install.wim"
+        )
+    scan = scan_packages(list_dir)
+    return MediaInfo(
+        source=source,
+        kind=kind,
+        wim=wim,
+        wim_bytes=wim_bytes,
+        images=images,
+        packages=scan.packages,
+        languages=scan.languages,
+        unknown_cabs=scan.unknown_cabs,
+    )
+
+
+def _os_error(path: Path, error: OSError) -> MediaError:
+    """A MediaError for an OS failure on ``path`` that says what to do."""
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return MediaError(f"{path} does not exist: check the path; {_WHAT_TO_CHOOSE}")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return MediaError(
+            f"{path} cannot be read (permission denied): give your user read access "
+            "to it, or copy the media somewhere you can read"
+        )
+    return MediaError(f"{path} cannot be read ({error.strerror or error}): {_WHAT_TO_CHOOSE}")
+
+
+def _open_for_reading(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as error:
+        raise _os_error(path, error) from error
+
+
+def _folder_media(path: Path) -> MediaSource:
+    try:
+        with os.scandir(path) as scan:
+            entries = [Entry(e.name, e.is_dir()) for e in scan]
+    except OSError as error:
+        raise _os_error(path, error) from error
+    wim = find_entry(entries, WIM_NAME, is_dir=False)
+    if wim is not None:
+        return FolderSource(path, "nanoserver-folder", path / wim.name)
+    folder = find_entry(entries, "NanoServer", is_dir=True)
+    if folder is None:
+        raise MediaError(
+            f"{path} holds no NanoServer folder and no NanoServer.wim: {_WHAT_TO_CHOOSE}"
+        )
+    nano = path / folder.name
+    try:
+        with os.scandir(nano) as scan:
+            inner = [Entry(e.name, e.is_dir()) for e in scan]
+    except OSError as error:
+        raise _os_error(nano, error) from error
+    wim = find_entry(inner, WIM_NAME, is_dir=False)
+    if wim is None:
+        raise MediaError(
+            f"{nano} has no NanoServer.wim: copy the whole NanoServer folder from the ISO again"
+        )
+    return FolderSource(path, "media-folder", nano / wim.name)
+
+
+def _file_media(path: Path) -> MediaSource:
+    with _open_for_reading(path) as stream:
+        start = stream.read(len(MAGIC))
+    suffix = path.suffix.lower()
+    if start == MAGIC or suffix == ".wim":
+        return FolderSource(path, "wim", path)
+    if suffix == ".swm":
+        raise MediaError(
+            f"{path} is part of a split WIM: NanoStudio needs a single NanoServer.wim; "
+            "join the parts with 'wimlib-imagex join' or use the one from the ISO"
+        )
+    try:
+        return IsoSource(path)
+    except MediaError:
+        if suffix == ".iso":
+            raise
+        raise MediaError(
+            f"{path} is neither an ISO image nor a WIM file: {_WHAT_TO_CHOOSE}"
+        ) from None
+
+
+def open_media(path: Path) -> MediaSource:
+    """Open media in any of its four forms; MediaError says what is wrong and what to do."""
+    path = Path(path).expanduser()
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise _os_error(path, error) from error
+    log.debug("opening media %s", path)
+    if stat.S_ISDIR(mode):
+        return _folder_media(path)
+    if stat.S_ISREG(mode):
+        return _file_media(path)
+    raise MediaError(f"{path} is not a file or folder: {_WHAT_TO_CHOOSE}")
