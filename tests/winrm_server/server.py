@@ -1,0 +1,322 @@
+"""LoopbackWinRM: the HTTP front, authentication and encryption glued to the resources."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import tempfile
+import threading
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from tests.winrm_server import encryption, soap
+from tests.winrm_server.auth import Authenticator
+from tests.winrm_server.commands import CmdEnvironment, Script
+from tests.winrm_server.tls import ServerCertificate, make_certificate
+from tests.winrm_server.transport import (
+    Connection,
+    DropConnection,
+    HttpRequest,
+    HttpResponse,
+    HttpServer,
+)
+from tests.winrm_server.winrs import RESOURCE_URI as WINRS_URI
+from tests.winrm_server.winrs import WinRSResource
+
+DEFAULT_USERS: Mapping[str, str] = {"Administrator": "Nano-Pa55word!"}
+SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as it came in; the Authorization value is never kept (it may hold a password).
+
+    `body` is the bytes on the wire, `soap` the envelope after unsealing (None when the
+    request carried none, e.g. an authentication leg), `auth_scheme` the word of the
+    Authorization header ("Basic", "Negotiate", "NTLM") or None.
+    """
+
+    method: str
+    path: str
+    content_type: str
+    auth_scheme: str | None
+    user: str | None
+    encrypted: bool
+    tls: bool
+    body: bytes
+    soap: bytes | None
+    action: str | None
+    status: int
+
+
+class _Lifetime:
+    """What the WinRM service remembers between requests; a restart starts a new one."""
+
+    def __init__(self, server: LoopbackWinRM) -> None:
+        self.stopping = threading.Event()
+        self.winrs = WinRSResource(server._cmd_environment, self.stopping, server.endpoint)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.winrs.wake()
+
+
+class LoopbackWinRM:
+    """A WinRM service on 127.0.0.1 that pywinrm and pypsrp talk to over a real socket."""
+
+    def __init__(
+        self,
+        *,
+        users: Mapping[str, str] | None = None,
+        hostname: str = "NANO1",
+        tls: bool = False,
+        auth: Collection[str] = ("basic", "ntlm"),
+    ) -> None:
+        self.users: dict[str, str] = dict(users if users is not None else DEFAULT_USERS)
+        self.hostname = hostname
+        self.tls = tls
+        self.host = LOOPBACK
+        self.port = 0
+        self.requests: list[RecordedRequest] = []
+        self.cert_pem: bytes | None = None
+        self.thumbprint_sha256: str | None = None
+        self.thumbprint_sha1: str | None = None
+        self._auth_methods = tuple(auth)
+        self._lock = threading.Lock()
+        self._private_dir: Path | None = None
+        self._authenticator: Authenticator | None = None
+        self._certificate: ServerCertificate | None = None
+        self._http: HttpServer | None = None
+        self._lifetime: _Lifetime | None = None
+        self._hang_release = threading.Event()
+        self._hanging = False
+        self._drop_next = 0
+
+    @property
+    def endpoint(self) -> str:
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.port}/wsman"
+
+    # -- lifetime -------------------------------------------------------------------
+
+    def __enter__(self) -> LoopbackWinRM:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Listen on a free port (or the port of a previous start) and serve in the background."""
+        if self._http is not None:
+            raise RuntimeError("the server is already running")
+        if self._private_dir is None:
+            self._private_dir = Path(tempfile.mkdtemp(prefix="loopback-winrm-"))
+            self._authenticator = Authenticator(
+                self.users, self._auth_methods, self.hostname, self._private_dir
+            )
+            if self.tls:
+                self._set_certificate(make_certificate(self.hostname, LOOPBACK, self._private_dir))
+        self._hang_release.clear()
+        self._http = HttpServer(
+            self._handle, host=self.host, port=self.port, tls_context=self._tls, name="winrm"
+        )
+        self.port = self._http.port
+        self._lifetime = _Lifetime(self)
+        self._http.start()
+
+    def stop(self) -> None:
+        """Stop serving, cut every connection and wait for every thread; removes private files."""
+        self._shutdown()
+        if self._private_dir is not None:
+            shutil.rmtree(self._private_dir, ignore_errors=True)
+            self._private_dir = None
+
+    def _shutdown(self) -> None:
+        self._hang_release.set()
+        if self._lifetime is not None:
+            self._lifetime.stop()
+        if self._http is not None:
+            self._http.stop()
+            self._http = None
+        if self._lifetime is not None:
+            self._lifetime = None
+
+    def restart(self) -> None:
+        """Like a VM reboot: same port, every shell and runspace pool forgotten."""
+        self._shutdown()
+        with self._lock:
+            self._hanging = False
+            self._drop_next = 0
+        self.start()
+
+    # -- faults ---------------------------------------------------------------------
+
+    def drop_connections(self) -> None:
+        """Cut every open connection now, even one waiting in a long-poll."""
+        if self._http is not None:
+            self._http.drop_connections()
+
+    def drop_next_requests(self, count: int = 1) -> None:
+        """Read the next `count` requests, then close their connections without a reply."""
+        with self._lock:
+            self._drop_next = count
+
+    def hang(self, enabled: bool = True) -> None:
+        """While enabled, requests get no reply; disabling (or stop) drops the held connections."""
+        with self._lock:
+            self._hanging = enabled
+            if enabled:
+                self._hang_release.clear()
+            else:
+                self._hang_release.set()
+
+    def replace_certificate(self) -> None:
+        """Serve a new self-signed certificate from now on (a reinstalled VM)."""
+        if not self.tls or self._private_dir is None:
+            raise RuntimeError("replace_certificate needs a running TLS server")
+        self._set_certificate(make_certificate(self.hostname, LOOPBACK, self._private_dir))
+        self.drop_connections()
+
+    def _set_certificate(self, certificate: ServerCertificate) -> None:
+        self._certificate = certificate
+        self.cert_pem = certificate.cert_pem
+        self.thumbprint_sha256 = certificate.thumbprint_sha256
+        self.thumbprint_sha1 = certificate.thumbprint_sha1
+
+    def _tls(self) -> tuple[ssl.SSLContext, bytes] | None:
+        certificate = self._certificate
+        if not self.tls or certificate is None:
+            return None
+        return certificate.context, certificate.cert_der
+
+    # -- requests -------------------------------------------------------------------
+
+    def _cmd_environment(self, user: str) -> CmdEnvironment:
+        return CmdEnvironment(
+            hostname=self.hostname, user=user, address=LOOPBACK, powershell=_no_powershell
+        )
+
+    def _handle(self, request: HttpRequest, connection: Connection) -> HttpResponse:
+        self._apply_faults()
+        response, record = self._respond(request, connection)
+        with self._lock:
+            self.requests.append(record)
+        return response
+
+    def _apply_faults(self) -> None:
+        with self._lock:
+            hanging = self._hanging
+            drop = self._drop_next > 0
+            if drop:
+                self._drop_next -= 1
+        if hanging:
+            self._hang_release.wait()
+            raise DropConnection
+        if drop:
+            raise DropConnection
+
+    def _respond(
+        self, request: HttpRequest, connection: Connection
+    ) -> tuple[HttpResponse, RecordedRequest]:
+        content_type = request.headers.get("content-type", "")
+        encrypted = encryption.is_encrypted(content_type)
+        scheme = request.headers.get("authorization", "").partition(" ")[0] or None
+        record: dict[str, Any] = {
+            "method": request.method,
+            "path": request.path,
+            "content_type": content_type,
+            "auth_scheme": scheme,
+            "user": None,
+            "encrypted": encrypted,
+            "tls": connection.tls_certificate_der is not None,
+            "body": request.body,
+            "soap": None,
+            "action": None,
+        }
+
+        def done(response: HttpResponse) -> tuple[HttpResponse, RecordedRequest]:
+            return response, RecordedRequest(status=response.status, **record)
+
+        if request.path.split("?")[0].lower() != "/wsman":
+            return done(HttpResponse(404))
+        if request.method != "POST":
+            return done(HttpResponse(405))
+        assert self._authenticator is not None and self._lifetime is not None
+        auth = self._authenticator.authenticate(request, connection)
+        if not auth.ok:
+            return done(HttpResponse(401, list(auth.headers)))
+        record["user"] = auth.user
+        headers = list(auth.headers)
+        if encrypted:
+            if auth.session is None:
+                return done(HttpResponse(400, headers))
+            try:
+                payload = encryption.unwrap(request.body, auth.session.context)
+            except encryption.EncryptionError:
+                return done(HttpResponse(400, headers))
+        else:
+            payload = request.body
+        if not payload:
+            return done(HttpResponse(200, headers))
+        record["soap"] = payload
+        status, reply = self._soap(
+            payload,
+            auth.user or "",
+            plain_refused=(
+                auth.method == "ntlm" and not encrypted and connection.tls_certificate_der is None
+            ),
+            record=record,
+        )
+        if encrypted and auth.session is not None:
+            body = encryption.wrap(reply, auth.session.context)
+            headers.append(("Content-Type", encryption.CONTENT_TYPE))
+        else:
+            body = reply
+            headers.append(("Content-Type", SOAP_CONTENT_TYPE))
+        return done(HttpResponse(status, headers, body))
+
+    def _soap(
+        self, payload: bytes, user: str, *, plain_refused: bool, record: dict[str, Any]
+    ) -> tuple[int, bytes]:
+        lifetime = self._lifetime
+        assert lifetime is not None
+        relates_to = ""
+        try:
+            request = soap.parse_request(payload)
+            relates_to = request.message_id
+            record["action"] = request.action
+            if plain_refused:
+                raise soap.access_denied(
+                    "The WinRM service refused an unencrypted message: NTLM over HTTP "
+                    "needs message encryption."
+                )
+            if request.resource_uri == WINRS_URI:
+                envelope = lifetime.winrs.handle(request, user)
+            else:
+                raise soap.unknown_resource(request.resource_uri)
+            return 200, envelope.to_bytes()
+        except soap.WSManFault as fault:
+            return 500, soap.fault_envelope(fault, relates_to, self.hostname)
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (for 'unreachable host' tests)."""
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _no_powershell(script: str) -> Script:
+    raise NotImplementedError

@@ -1,0 +1,55 @@
+"""pywinrm against the loopback service: WinRS over Basic and NTLM with encryption."""
+
+from __future__ import annotations
+
+import pytest
+import winrm
+from winrm.exceptions import InvalidCredentialsError
+
+from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.winrm_server import LoopbackWinRM
+
+
+def _session(
+    server: LoopbackWinRM, transport: str, password: str = ADMIN_PASSWORD
+) -> winrm.Session:
+    return winrm.Session(server.endpoint, auth=(ADMIN_USER, password), transport=transport)
+
+
+@pytest.mark.parametrize("transport", ["basic", "ntlm"])
+def test_hostname_over_each_auth(winrm_server: LoopbackWinRM, transport: str) -> None:
+    result = _session(winrm_server, transport).run_cmd("hostname")
+    assert (result.status_code, result.std_out, result.std_err) == (0, b"NANO1\r\n", b"")
+
+
+def test_ntlm_over_http_is_always_encrypted(winrm_server: LoopbackWinRM) -> None:
+    _session(winrm_server, "ntlm").run_cmd("echo", ["secret-marker"])
+    soap_requests = [r for r in winrm_server.requests if r.soap is not None]
+    assert soap_requests, "no SOAP reached the server"
+    assert all(r.encrypted for r in soap_requests)
+    assert all(b"secret-marker" not in r.body for r in winrm_server.requests)
+    assert any(b"secret-marker" in (r.soap or b"") for r in soap_requests)
+
+
+def test_basic_sends_plain_soap(winrm_server: LoopbackWinRM) -> None:
+    _session(winrm_server, "basic").run_cmd("echo", ["visible"])
+    assert any(b"visible" in r.body and not r.encrypted for r in winrm_server.requests)
+
+
+@pytest.mark.parametrize("transport", ["basic", "ntlm"])
+def test_wrong_password_is_401(winrm_server: LoopbackWinRM, transport: str) -> None:
+    with pytest.raises(InvalidCredentialsError):
+        _session(winrm_server, transport, password="wrong").run_cmd("hostname")
+    assert winrm_server.requests[-1].status == 401
+
+
+@pytest.mark.parametrize("code", [0, 3, 255])
+def test_exit_codes(winrm_server: LoopbackWinRM, code: int) -> None:
+    result = _session(winrm_server, "ntlm").run_cmd("cmd", ["/c", "exit", str(code)])
+    assert result.status_code == code
+
+
+def test_unknown_command_is_cmd_error(winrm_server: LoopbackWinRM) -> None:
+    result = _session(winrm_server, "basic").run_cmd("frobnicate")
+    assert result.status_code == 1
+    assert result.std_err.startswith(b"'frobnicate' is not recognized as an internal or external")
