@@ -1,0 +1,20 @@
+"""Where remote data lives (pins, saved connections: config; history: state), written safely."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from nanostudio.paths import config_dir, state_dir
+
+__all__ = ["config_dir", "state_dir", "write_private"]
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write atomically (temp then rename) with owner-only permissions where supported."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    partial.replace(path)
