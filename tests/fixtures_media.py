@@ -1,0 +1,64 @@
+"""Sample media for every area's tests, written once per session, plus damaged copies.
+
+The shared sample must never be modified: tests that need a broken or edited
+medium take a copy with the helpers below (into their own ``tmp_path``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nanostudio.media.sample import SampleMedia, write_sample_media
+from nanostudio.media.wim import HEADER_SIZE, parse_header
+
+
+@pytest.fixture(scope="session")
+def sample_media(tmp_path_factory: pytest.TempPathFactory) -> SampleMedia:
+    """Standard at index 1, Datacenter at 2, en-us and de-de cabs, and the ISO."""
+    return write_sample_media(tmp_path_factory.mktemp("sample-media"))
+
+
+@pytest.fixture(scope="session")
+def sample_media_datacenter_first(tmp_path_factory: pytest.TempPathFactory) -> SampleMedia:
+    """The same media with the image order swapped (no ISO): catches index assumptions."""
+    return write_sample_media(
+        tmp_path_factory.mktemp("sample-media-dc-first"), make_iso=False, datacenter_first=True
+    )
+
+
+@pytest.fixture
+def media_copy(sample_media: SampleMedia, tmp_path: Path) -> Path:
+    """A private copy of the sample's media folder, free to edit or break."""
+    return copy_media_folder(sample_media, tmp_path / "media-copy")
+
+
+def copy_media_folder(sample: SampleMedia, dest: Path) -> Path:
+    """Copy the media root (NanoServer/ and all) to ``dest``; returns ``dest``."""
+    shutil.copytree(sample.root, dest)
+    return dest
+
+
+def truncated_copy(source: Path, dest: Path, keep: int) -> Path:
+    """The first ``keep`` bytes of ``source`` (a cut-short download or copy)."""
+    with source.open("rb") as reader, dest.open("wb") as writer:
+        writer.write(reader.read(keep))
+    return dest
+
+
+def damaged_wim_copy(wim: Path, dest: Path) -> Path:
+    """A copy whose header and XML are intact but whose file data is garbled.
+
+    Inspection accepts it; applying it must fail (wimlib checks every blob).
+    """
+    shutil.copyfile(wim, dest)
+    with wim.open("rb") as reader:
+        header = parse_header(reader.read(HEADER_SIZE), name=str(wim), remedy="-")
+    data_end = min(header.blob_table.offset, header.xml.offset)
+    with dest.open("r+b") as writer:
+        for offset in range(HEADER_SIZE + 64, data_end - 64, 4096):
+            writer.seek(offset)
+            writer.write(b"\xde\xad\xbe\xef" * 8)
+    return dest
