@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nanostudio.identity import password_rules
+from nanostudio.recipe import DriversSpec, NetworkSpec, PackagesSpec, Recipe, SourceSpec
+from nanostudio.recipe.powershell import quote, to_new_nanoserverimage
+from nanostudio.sizes import format_size, human_size, parse_size
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8GiB", 8 * 1024**3),
+        ("8 GB", 8 * 1024**3),
+        ("4096MiB", 4 * 1024**3),
+        ("1.5G", 1536 * 1024**2),
+        (512, 512),
+    ],
+)
+def test_parse_size(text: str | int, expected: int) -> None:
+    assert parse_size(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "8 parsecs", "-1GB", "0", "GiB"])
+def test_parse_size_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="size"):
+        parse_size(text)
+
+
+def test_format_and_human_size() -> None:
+    assert format_size(8 * 1024**3) == "8GiB"
+    assert format_size(300 * 1024**2) == "300MiB"
+    assert format_size(1000) == "1000"
+    assert human_size(1.5 * 1024**3) == "1.5 GiB"
+    assert human_size(210 * 1024**2) == "210 MiB"
+
+
+def test_password_rules_report_each_rule() -> None:
+    rules = password_rules("abcdefgh")
+    assert [r.met for r in rules] == [True, False, True]
+    assert all(r.met for r in password_rules("Nano-Pa55word!"))
+
+
+def test_powershell_quotes_and_parameters() -> None:
+    assert quote("it's") == "'it''s'"
+    recipe = Recipe(
+        source=SourceSpec(media=Path("/media/NanoServer/NanoServer.wim")),
+        packages=PackagesSpec(names=("Compute", "DNS", "FailoverCluster")),
+        drivers=DriversSpec(folders=(Path("/drivers/e1000"),)),
+        network=NetworkSpec(ipv4="192.168.56.10/24", dns=("192.168.56.1",)),
+    )
+    command = to_new_nanoserverimage(recipe)
+    assert command.startswith("New-NanoServerImage -MediaPath '\\media' `")
+    assert "-Compute" in command and "-Clustering" in command
+    assert "-Package 'Microsoft-NanoServer-DNS-Package'" in command
+    assert "-Ipv4SubnetMask '255.255.255.0'" in command
+    assert "-DriverPath '\\drivers\\e1000'" in command
+    assert "-EnableRemoteManagementPort" in command
+    assert "Read-Host -AsSecureString" in command
+    assert "-OEMDrivers" not in command
