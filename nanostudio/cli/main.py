@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inspect_cmd",
     "recipe_cmd",
     "sample_media_cmd",
+    "console_cmd",
+    "exec_cmd",
 )
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,71 @@
+"""``nanostudio console HOST``: an interactive remote PowerShell prompt in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nanostudio.remote.cli_support import (
+    add_connection_arguments,
+    apply_trusted_thumbprint,
+    resolve_password,
+    settings_from_args,
+    with_certificate_trust,
+)
+from nanostudio.remote.history import CommandHistory, history_path
+from nanostudio.remote.pinning import PinStore
+from nanostudio.remote.psrp_session import PsrpSession
+from nanostudio.remote.terminal import TerminalConsole
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "console",
+        help="open a remote PowerShell prompt on a Nano Server (PowerShell Remoting)",
+        description="Password: NANOSTUDIO_REMOTE_PASSWORD, a remembered one, or a prompt.",
+    )
+    add_connection_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    apply_trusted_thumbprint(settings, args.trust_thumbprint)
+    password = resolve_password(settings)
+    session = PsrpSession(settings, password, pins=PinStore())
+    with_certificate_trust(settings, session.open)
+    history = CommandHistory(history_path(settings.host_key))
+    console = TerminalConsole(session, settings.host, history)
+    _enable_line_editing(console)
+    try:
+        return console.loop()
+    finally:
+        session.close()
+
+
+def _enable_line_editing(console: TerminalConsole) -> None:
+    """Arrow-key history and Tab completion where the readline module exists."""
+    if not sys.stdin.isatty():
+        return
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input() still works
+        return
+    for entry in console.history.entries:
+        readline.add_history(entry)
+    matches: list[str] = []
+
+    def complete(text: str, state: int) -> str | None:
+        if state == 0:
+            line = readline.get_line_buffer()
+            cursor = readline.get_endidx()
+            completion = console.session.complete(line, cursor)
+            prefix_start = readline.get_begidx()
+            # readline replaces only the word it chose; hand back matches for that word.
+            head = line[prefix_start : completion.start]
+            matches[:] = [head + m for m in completion.matches]
+        return matches[state] if state < len(matches) else None
+
+    readline.set_completer(complete)
+    readline.set_completer_delims(" \t\n;|(){}")
+    readline.parse_and_bind("tab: complete")

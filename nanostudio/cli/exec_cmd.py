@@ -1,0 +1,62 @@
+"""``nanostudio exec HOST -- COMMAND...``: one command over WinRS, exit with its exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nanostudio.errors import UserFacingError
+from nanostudio.remote.cli_support import (
+    add_connection_arguments,
+    apply_trusted_thumbprint,
+    resolve_password,
+    settings_from_args,
+    with_certificate_trust,
+)
+from nanostudio.remote.exec import run_command
+from nanostudio.remote.pinning import PinStore
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "exec",
+        help="run one command on a Nano Server over WinRM and exit with its exit code",
+        description="Password: NANOSTUDIO_REMOTE_PASSWORD, a remembered one, or a prompt.",
+        usage="nanostudio exec HOST [options] -- COMMAND [ARG...]",
+    )
+    add_connection_arguments(parser)
+    parser.add_argument(
+        "command", nargs=argparse.REMAINDER, help="the command and its arguments, after --"
+    )
+    parser.set_defaults(func=run)
+
+
+def split_command(args: argparse.Namespace) -> list[str]:
+    """Options written between HOST and ``--`` land in the remainder: parse them there."""
+    words = list(args.command)
+    if "--" not in words:
+        return words
+    cut = words.index("--")
+    options, command = words[:cut], words[cut + 1 :]
+    if options:
+        again = argparse.ArgumentParser(prog="nanostudio exec HOST", add_help=False)
+        add_connection_arguments(again)
+        again.parse_args([args.host, *options], namespace=args)
+    return command
+
+
+def run(args: argparse.Namespace) -> int:
+    argv = split_command(args)
+    if not argv:
+        raise UserFacingError("Give the command to run after --, e.g. exec HOST -- ipconfig")
+    settings = settings_from_args(args)
+    apply_trusted_thumbprint(settings, args.trust_thumbprint)
+    password = resolve_password(settings)
+    result = with_certificate_trust(
+        settings, lambda: run_command(settings, password, argv, pins=PinStore())
+    )
+    sys.stdout.write(result.stdout)
+    sys.stdout.flush()
+    sys.stderr.write(result.stderr)
+    sys.stderr.flush()
+    return result.exit_code

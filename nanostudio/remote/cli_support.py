@@ -1,0 +1,114 @@
+"""What ``nanostudio console`` and ``nanostudio exec`` share: connection options,
+the password (environment or prompt, never argv) and the terminal's certificate trust step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import TextIO, TypeVar
+
+from nanostudio.remote.errors import CertificateUnknownError, SettingsError, format_thumbprint
+from nanostudio.remote.pinning import PinStore, normalise_thumbprint
+from nanostudio.remote.saved import PasswordVault
+from nanostudio.remote.settings import (
+    AUTH_METHODS,
+    DEFAULT_TIMEOUT_S,
+    DEFAULT_USER,
+    ConnectionSettings,
+    default_port,
+)
+
+PASSWORD_ENV = "NANOSTUDIO_REMOTE_PASSWORD"
+T = TypeVar("T")
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("host", help="name or IP address of the Nano Server VM")
+    parser.add_argument("--user", default=DEFAULT_USER, help="user name (default: %(default)s)")
+    parser.add_argument("--port", type=int, help="WinRM port (default: 5985, or 5986 with --https)")
+    parser.add_argument("--https", action="store_true", help="use HTTPS (WinRM over TLS)")
+    parser.add_argument(
+        "--auth", choices=AUTH_METHODS, default="ntlm", help="authentication (default: ntlm)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds to wait for an answer"
+    )
+    parser.add_argument(
+        "--trust-thumbprint",
+        metavar="SHA256",
+        help="pin this SHA-256 certificate thumbprint for the host (HTTPS)",
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
+    settings = ConnectionSettings(
+        host=args.host,
+        port=args.port if args.port else default_port(args.https),
+        https=bool(args.https),
+        auth=args.auth,
+        user=args.user,
+        timeout_s=float(args.timeout),
+    )
+    settings.check()
+    return settings
+
+
+def apply_trusted_thumbprint(settings: ConnectionSettings, thumbprint: str | None) -> None:
+    """``--trust-thumbprint``: the user states the pin explicitly (checked, then stored)."""
+    if not thumbprint:
+        return
+    if not settings.https:
+        raise SettingsError("--trust-thumbprint only applies to HTTPS connections (add --https).")
+    try:
+        value = normalise_thumbprint(thumbprint)
+    except ValueError as error:
+        raise SettingsError(str(error)) from error
+    PinStore().trust(settings.host, settings.port, value)
+
+
+def resolve_password(
+    settings: ConnectionSettings,
+    environ: Mapping[str, str] | None = None,
+    ask: Callable[[str], str] = getpass.getpass,
+) -> str:
+    """``NANOSTUDIO_REMOTE_PASSWORD``, else a remembered one (keyring), else a prompt."""
+    env = os.environ if environ is None else environ
+    password = env.get(PASSWORD_ENV)
+    if password:
+        return password
+    remembered = PasswordVault().get(settings)
+    if remembered:
+        return remembered
+    return ask(f"Password for {settings.user}@{settings.host}: ")
+
+
+def with_certificate_trust(
+    settings: ConnectionSettings,
+    action: Callable[[], T],
+    stdin: TextIO = sys.stdin,
+    stderr: TextIO = sys.stderr,
+) -> T:
+    """Run ``action``; on an unknown certificate ask once (terminal only) and retry pinned."""
+    try:
+        return action()
+    except CertificateUnknownError as unknown:
+        if not stdin.isatty():
+            raise
+        print(
+            f"The certificate of {unknown.host}:{unknown.port} is not trusted yet.\n"
+            f"  subject: {unknown.subject}\n"
+            f"  SHA-256: {format_thumbprint(unknown.sha256)}\n"
+            "Compare it with the thumbprint on the server "
+            "(Get-ChildItem Cert:\\LocalMachine\\My).",
+            file=stderr,
+        )
+        stderr.write("Trust and pin this certificate? [y/N] ")
+        stderr.flush()
+        if stdin.readline().strip().lower() not in ("y", "yes"):
+            raise
+        PinStore().trust(unknown.host, unknown.port, unknown.sha256, unknown.subject)
+        return action()
