@@ -1,0 +1,228 @@
+"""The wizard's answers so far, as one typed object, and its conversion to a Recipe.
+
+Pages only read and write these fields; navigation and validation (in
+``navigation`` and ``validation``) are computed from them, so both are tested
+without a QApplication.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nanostudio.build.engines import EngineName
+from nanostudio.build.events import BuildOutcome
+from nanostudio.catalogue import Deployment, Edition, find_package
+from nanostudio.media.model import MediaInfo
+from nanostudio.recipe import (
+    DEFAULT_SIZE,
+    DriversSpec,
+    FirstBootSpec,
+    NetworkSpec,
+    OutputFormat,
+    OutputSpec,
+    PackagesSpec,
+    Recipe,
+    SourceSpec,
+    SystemSpec,
+)
+from nanostudio.secret import Secret
+from nanostudio.sizes import format_size, parse_size
+from nanostudio.wizard.targets import Target, preset
+
+
+class Page(enum.IntEnum):
+    WELCOME = 0
+    SOURCE = 1
+    TARGET = 2
+    EDITION = 3
+    DRIVERS = 4
+    IDENTITY = 5
+    NETWORK = 6
+    OUTPUT = 7
+    SUMMARY = 8
+    BUILD = 9
+    DONE = 10
+
+
+class BuildStatus(enum.Enum):
+    NOT_STARTED = "not started"
+    RUNNING = "running"
+    CANCELLING = "cancelling"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def active(self) -> bool:
+        return self in (BuildStatus.RUNNING, BuildStatus.CANCELLING)
+
+
+_DNS_SPLIT = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class WizardState:
+    """Mutable on purpose: one instance lives as long as the wizard window."""
+
+    media_path: Path | None = None
+    media: MediaInfo | None = None
+    media_error: str | None = None
+    inspecting: bool = False
+
+    target: Target = Target.HYPERV_GEN2
+    deployment: Deployment = Deployment.GUEST
+    oem: bool = False
+    virtualbox: bool = False
+
+    edition: Edition = Edition.STANDARD
+    language: str = "en-us"
+    roles: list[str] = field(default_factory=list)
+
+    driver_folders: list[Path] = field(default_factory=list)
+
+    computer_name: str = "NANO1"
+    password: Secret = field(default_factory=lambda: Secret(""))
+    password_confirm: Secret = field(default_factory=lambda: Secret(""))
+    timezone: str = "UTC"
+
+    static_ip: bool = False
+    address: str = ""
+    prefix: int = 24
+    gateway: str = ""
+    dns: str = ""
+    interface: str = "Ethernet"
+    winrm: bool = True
+    firstboot_commands: str = ""
+
+    output_path: Path = field(default_factory=lambda: Path.home() / "nano.vhdx")
+    size_text: str = field(default_factory=lambda: format_size(DEFAULT_SIZE))
+    engine: EngineName = EngineName.AUTO
+
+    build_status: BuildStatus = BuildStatus.NOT_STARTED
+    outcome: BuildOutcome | None = None
+
+    # -- derived values -------------------------------------------------------------
+
+    @property
+    def output_format(self) -> OutputFormat | None:
+        return OutputFormat.from_path(self.output_path)
+
+    @property
+    def dns_servers(self) -> tuple[str, ...]:
+        return tuple(s for s in _DNS_SPLIT.split(self.dns.strip()) if s)
+
+    @property
+    def size_bytes(self) -> int | None:
+        try:
+            return parse_size(self.size_text)
+        except ValueError:
+            return None
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.firstboot_commands.splitlines() if line.strip())
+
+    # -- changes that keep related fields consistent ---------------------------------
+
+    def apply_target(self, target: Target) -> None:
+        """Choose a target and take its preset (deployment, drivers, disk format)."""
+        chosen = preset(target)
+        self.target = target
+        self.deployment = chosen.deployment
+        self.oem = chosen.oem
+        self.virtualbox = chosen.virtualbox
+        if self.output_format is not OutputFormat.WIM:
+            self.output_path = self.output_path.with_suffix("." + chosen.output_format.value)
+
+    def set_media(self, path: Path | None) -> None:
+        """A new source: forget what was learnt about the old one."""
+        self.media_path = path
+        self.media = None
+        self.media_error = None
+
+    def take_media(self, media: MediaInfo) -> None:
+        """Inspection finished: keep the edition and language if the media has them."""
+        self.media = media
+        self.media_error = None
+        if media.image_for(self.edition) is None:
+            present = [image.edition for image in media.images if image.edition is not None]
+            if present:
+                self.edition = present[0]
+        if media.languages and self.language not in media.languages:
+            self.language = "en-us" if "en-us" in media.languages else media.languages[0]
+
+
+def to_recipe(state: WizardState) -> Recipe:
+    """The recipe for the answers so far; unparseable fields fall back to defaults
+    (validation reports them separately)."""
+    ipv4 = f"{state.address.strip()}/{state.prefix}" if state.static_ip else None
+    gateway = state.gateway.strip() if state.static_ip and state.gateway.strip() else None
+    return Recipe(
+        source=SourceSpec(
+            media=state.media_path,
+            edition=state.edition,
+            deployment=state.deployment,
+            language=state.language,
+        ),
+        packages=PackagesSpec(names=tuple(state.roles)),
+        drivers=DriversSpec(
+            oem=state.oem, virtualbox=state.virtualbox, folders=tuple(state.driver_folders)
+        ),
+        system=SystemSpec(computer_name=state.computer_name, timezone=state.timezone),
+        network=NetworkSpec(
+            winrm=state.winrm,
+            ipv4=ipv4,
+            gateway=gateway,
+            dns=state.dns_servers if state.static_ip else (),
+            interface=state.interface,
+        ),
+        firstboot=FirstBootSpec(commands=state.commands),
+        output=OutputSpec(path=state.output_path, size=state.size_bytes or DEFAULT_SIZE),
+    )
+
+
+def target_for_recipe(recipe: Recipe) -> Target:
+    """The most likely target of a saved recipe (recipes do not store one)."""
+    if recipe.drivers.virtualbox:
+        return Target.VIRTUALBOX
+    if recipe.source.deployment is Deployment.GUEST:
+        fmt = recipe.output.format
+        return Target.HYPERV_GEN1 if fmt is OutputFormat.VHD else Target.HYPERV_GEN2
+    return Target.PHYSICAL
+
+
+def apply_recipe(state: WizardState, recipe: Recipe) -> None:
+    """Fill the answers from a saved recipe. The password is not in it: it stays empty."""
+    state.set_media(recipe.source.media)
+    state.target = target_for_recipe(recipe)
+    state.deployment = recipe.source.deployment
+    state.oem = recipe.drivers.oem
+    state.virtualbox = recipe.drivers.virtualbox
+    state.edition = recipe.source.edition
+    state.language = recipe.source.language
+    state.roles = [
+        package.short
+        for name in recipe.packages.names
+        if (package := find_package(name)) is not None and not package.implicit
+    ]
+    state.driver_folders = list(recipe.drivers.folders)
+    state.computer_name = recipe.system.computer_name
+    state.timezone = recipe.system.timezone
+    network = recipe.network
+    state.static_ip = network.ipv4 is not None
+    if network.ipv4 is not None:
+        address, _, prefix = network.ipv4.partition("/")
+        state.address = address
+        state.prefix = int(prefix) if prefix.isdigit() else 24
+    else:
+        state.address = ""
+    state.gateway = network.gateway or ""
+    state.dns = ", ".join(network.dns)
+    state.interface = network.interface
+    state.winrm = network.winrm
+    state.firstboot_commands = "\n".join(recipe.firstboot.commands)
+    state.output_path = recipe.output.path
+    state.size_text = format_size(recipe.output.size)

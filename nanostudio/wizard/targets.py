@@ -1,0 +1,141 @@
+"""Where the server will run, and what that choice implies for the image.
+
+The presets encode what users of Image Builder had to learn the hard way:
+Hyper-V wants the Guest package; everything else wants Host plus the OEM drivers
+(VirtualBox's Intel adapter among them); VirtualBox cannot write a VHDX.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from nanostudio.catalogue import Deployment
+from nanostudio.recipe import OutputFormat
+
+
+class Target(enum.StrEnum):
+    HYPERV_GEN2 = "hyperv-gen2"
+    HYPERV_GEN1 = "hyperv-gen1"
+    VIRTUALBOX = "virtualbox"
+    VMWARE = "vmware"
+    KVM = "kvm"
+    PHYSICAL = "physical"
+
+
+class Firmware(enum.StrEnum):
+    UEFI = "uefi"
+    BIOS = "bios"
+
+
+@dataclass(frozen=True)
+class TargetPreset:
+    target: Target
+    label: str
+    deployment: Deployment
+    oem: bool
+    virtualbox: bool
+    output_format: OutputFormat
+    firmware: Firmware
+    note: str
+
+
+PRESETS: dict[Target, TargetPreset] = {
+    preset.target: preset
+    for preset in (
+        TargetPreset(
+            Target.HYPERV_GEN2,
+            "Hyper-V (Generation 2)",
+            Deployment.GUEST,
+            oem=False,
+            virtualbox=False,
+            output_format=OutputFormat.VHDX,
+            firmware=Firmware.UEFI,
+            note="A Generation 2 VM boots UEFI from a VHDX on a SCSI controller with a "
+            "synthetic network adapter: the Guest package has the drivers for both.",
+        ),
+        TargetPreset(
+            Target.HYPERV_GEN1,
+            "Hyper-V (Generation 1)",
+            Deployment.GUEST,
+            oem=False,
+            virtualbox=False,
+            output_format=OutputFormat.VHD,
+            firmware=Firmware.BIOS,
+            note="A Generation 1 VM boots BIOS from a VHD. Prefer Generation 2 unless "
+            "the host is older than Windows Server 2012 R2.",
+        ),
+        TargetPreset(
+            Target.VIRTUALBOX,
+            "VirtualBox",
+            Deployment.HOST,
+            oem=True,
+            virtualbox=True,
+            output_format=OutputFormat.VHD,
+            firmware=Firmware.UEFI,
+            note="VirtualBox cannot write to a VHDX, so the disk is a VHD. Its Intel "
+            "network adapter needs the OEM drivers. Enable EFI in the VM's System "
+            "settings: the disk is a UEFI (GPT) disk.",
+        ),
+        TargetPreset(
+            Target.VMWARE,
+            "VMware",
+            Deployment.HOST,
+            oem=True,
+            virtualbox=False,
+            output_format=OutputFormat.VHDX,
+            firmware=Firmware.UEFI,
+            note="VMware is not Hyper-V: the image needs the Host package and the OEM "
+            "drivers (for the e1000 adapter). Convert the disk to VMDK and use UEFI firmware.",
+        ),
+        TargetPreset(
+            Target.KVM,
+            "KVM / QEMU",
+            Deployment.HOST,
+            oem=True,
+            virtualbox=False,
+            output_format=OutputFormat.VHDX,
+            firmware=Firmware.UEFI,
+            note="QEMU reads VHDX directly. Use OVMF (UEFI) firmware, a SATA (AHCI) disk "
+            "and an e1000 adapter: Nano Server has no virtio drivers, the OEM drivers "
+            "cover these.",
+        ),
+        TargetPreset(
+            Target.PHYSICAL,
+            "Physical machine",
+            Deployment.HOST,
+            oem=True,
+            virtualbox=False,
+            output_format=OutputFormat.VHDX,
+            firmware=Firmware.UEFI,
+            note="Real hardware needs the Host package and the OEM drivers; add the "
+            "vendor's network and storage drivers on the Drivers page if they are newer.",
+        ),
+    )
+}
+
+OEM_NOTE = (
+    "Basic drivers for common storage controllers and network adapters, such as the "
+    "Intel adapter VirtualBox, VMware and QEMU emulate. Not allowed in a Hyper-V (Guest) image."
+)
+VIRTUALBOX_NOTE = (
+    "Prepares the image for VirtualBox: a VHD disk (VirtualBox cannot write to VHDX) "
+    "and the OEM drivers for its Intel adapter. Enable EFI in the VM settings."
+)
+
+
+def preset(target: Target) -> TargetPreset:
+    return PRESETS[target]
+
+
+def disk_firmware(target: Target, fmt: OutputFormat | None, *, portable: bool) -> Firmware:
+    """The firmware the built disk boots with.
+
+    The portable engine always writes a UEFI/GPT layout; the Windows engine writes
+    BIOS/MBR into a VHD and UEFI/GPT into a VHDX.
+    """
+    if portable or fmt is OutputFormat.VHDX:
+        return Firmware.UEFI
+    if fmt is OutputFormat.VHD:
+        return Firmware.BIOS
+    return PRESETS[target].firmware

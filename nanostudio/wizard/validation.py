@@ -1,0 +1,163 @@
+"""Which problems block which page.
+
+Most rules are the recipe's own (``nanostudio.recipe.validate``) so the wizard and
+the CLI never disagree; the wizard adds only what exists in the wizard: a second
+password box, an address typed apart from its prefix, a size typed as text, an
+output file that already exists, and what the chosen engine can do on this machine.
+"""
+
+from __future__ import annotations
+
+from nanostudio.build.engines import EngineName, make_plan, resolve_engine, windows_engine_available
+from nanostudio.errors import UserFacingError
+from nanostudio.recipe import OutputFormat, Problem, validate
+from nanostudio.sizes import parse_size
+from nanostudio.wizard.state import Page, WizardState, to_recipe
+from nanostudio.wizard.targets import Target
+
+_FIELD_PAGES: dict[str, Page] = {
+    "source.media": Page.SOURCE,
+    "source.deployment": Page.TARGET,
+    "drivers.oem": Page.TARGET,
+    "drivers.virtualbox": Page.TARGET,
+    "source.edition": Page.EDITION,
+    "source.language": Page.EDITION,
+    "packages.names": Page.EDITION,
+    "drivers.folders": Page.DRIVERS,
+    "system.computer_name": Page.IDENTITY,
+    "system.timezone": Page.IDENTITY,
+    "password": Page.IDENTITY,
+    "password_confirm": Page.IDENTITY,
+    "network.ipv4": Page.NETWORK,
+    "network.gateway": Page.NETWORK,
+    "network.dns": Page.NETWORK,
+    "network.interface": Page.NETWORK,
+    "firstboot.commands": Page.NETWORK,
+    "output.path": Page.OUTPUT,
+    "output.size": Page.OUTPUT,
+    "engine": Page.OUTPUT,
+}
+SETTINGS_PAGES = (
+    Page.SOURCE,
+    Page.TARGET,
+    Page.EDITION,
+    Page.DRIVERS,
+    Page.IDENTITY,
+    Page.NETWORK,
+    Page.OUTPUT,
+)
+
+
+def page_of(field: str) -> Page:
+    """The page that shows ``field``; unknown fields belong to the Summary."""
+    return _FIELD_PAGES.get(field, Page.SUMMARY)
+
+
+def all_problems(state: WizardState) -> list[Problem]:
+    """Every problem of every settings page, recipe rules first."""
+    problems = validate(to_recipe(state), media=state.media, password=state.password.reveal())
+    problems += _source_extras(state)
+    problems += _identity_extras(state)
+    problems += _network_extras(state)
+    problems += _output_extras(state)
+    return _without_duplicates(problems)
+
+
+def page_problems(state: WizardState, page: Page) -> list[Problem]:
+    """The problems shown on ``page`` and blocking its Next button."""
+    if page is Page.SUMMARY:
+        return summary_problems(state)
+    if page not in SETTINGS_PAGES:
+        return []
+    return [problem for problem in all_problems(state) if page_of(problem.field) is page]
+
+
+def summary_problems(state: WizardState) -> list[Problem]:
+    """All remaining problems, and the engine's own verdict on the plan."""
+    problems = all_problems(state)
+    if problems or state.media is None:
+        return problems
+    try:
+        make_plan(to_recipe(state), state.media, state.engine, dry_run=True)
+    except UserFacingError as error:
+        return [Problem("plan", str(error))]
+    return []
+
+
+def engine_problem(state: WizardState) -> Problem | None:
+    """Why the chosen engine cannot build this target here, or None."""
+    if state.engine is EngineName.WINDOWS and not windows_engine_available():
+        return Problem(
+            "engine",
+            "the Windows engine needs Windows with DISM, run as administrator: "
+            "choose Automatic or Portable on this machine",
+        )
+    portable = resolve_engine(state.engine) is EngineName.PORTABLE
+    if portable and state.target is Target.HYPERV_GEN1:
+        return Problem(
+            "engine",
+            "a Hyper-V Generation 1 VM boots with BIOS, but the portable engine writes "
+            "UEFI disks only: choose Hyper-V Generation 2, or build on Windows with the "
+            "Windows engine",
+        )
+    return None
+
+
+def _source_extras(state: WizardState) -> list[Problem]:
+    if state.media_path is None or state.inspecting:
+        return []
+    if state.media_error:
+        return [Problem("source.media", state.media_error)]
+    if state.media is None:
+        return [Problem("source.media", "the media has not been read yet: choose it again")]
+    return []
+
+
+def _identity_extras(state: WizardState) -> list[Problem]:
+    if state.password.reveal() and state.password.reveal() != state.password_confirm.reveal():
+        return [
+            Problem("password_confirm", "the two passwords differ: type the same password twice")
+        ]
+    return []
+
+
+def _network_extras(state: WizardState) -> list[Problem]:
+    if state.static_ip and not state.address.strip():
+        return [Problem("network.ipv4", "enter the static address, e.g. 192.168.56.10")]
+    return []
+
+
+def _output_extras(state: WizardState) -> list[Problem]:
+    problems: list[Problem] = []
+    if state.output_format is not OutputFormat.WIM:
+        try:
+            parse_size(state.size_text)
+        except ValueError as error:
+            problems.append(Problem("output.size", str(error)))
+    path = state.output_path
+    if path.is_dir():
+        problems.append(
+            Problem("output.path", f"{path} is a folder: name a file such as nano.vhdx")
+        )
+    elif path.exists():
+        problems.append(
+            Problem("output.path", f"{path} already exists: choose another name or delete it")
+        )
+    elif not path.parent.is_dir():
+        problems.append(
+            Problem("output.path", f"the folder {path.parent} does not exist: choose another")
+        )
+    problem = engine_problem(state)
+    if problem is not None:
+        problems.append(problem)
+    return problems
+
+
+def _without_duplicates(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    unique = []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            unique.append(problem)
+    return unique

@@ -1,0 +1,165 @@
+"""Every rule blocks the page that shows it, with its message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nanostudio.build.engines import EngineName
+from nanostudio.catalogue import Deployment, Edition
+from nanostudio.secret import Secret
+from nanostudio.wizard import (
+    BuildStatus,
+    Page,
+    Target,
+    WizardState,
+    can_go_back,
+    can_go_next,
+    page_problems,
+)
+from nanostudio.wizard.validation import SETTINGS_PAGES, page_of
+
+
+def messages(state: WizardState, page: Page) -> dict[str, str]:
+    return {problem.field: problem.message for problem in page_problems(state, page)}
+
+
+def test_filled_state_passes_every_settings_page(filled_state: WizardState) -> None:
+    for page in SETTINGS_PAGES:
+        assert page_problems(filled_state, page) == [], page
+        assert can_go_next(filled_state, page)
+
+
+def test_no_media_blocks_source() -> None:
+    state = WizardState()
+    assert "choose the Windows Server 2016 ISO" in messages(state, Page.SOURCE)["source.media"]
+    assert not can_go_next(state, Page.SOURCE)
+
+
+def test_inspection_error_and_busy_block_source(tmp_path: Path) -> None:
+    state = WizardState()
+    state.set_media(tmp_path / "x.iso")
+    state.inspecting = True
+    assert not can_go_next(state, Page.SOURCE)
+    assert page_problems(state, Page.SOURCE) == []
+    state.inspecting = False
+    state.media_error = "x.iso is not an ISO image"
+    assert messages(state, Page.SOURCE)["source.media"] == "x.iso is not an ISO image"
+
+
+def test_oem_with_guest_blocks_target(filled_state: WizardState) -> None:
+    filled_state.apply_target(Target.HYPERV_GEN2)
+    assert can_go_next(filled_state, Page.TARGET)
+    filled_state.oem = True
+    assert "Guest" in messages(filled_state, Page.TARGET)["drivers.oem"]
+    assert not can_go_next(filled_state, Page.TARGET)
+
+
+def test_shielded_vm_needs_datacenter(filled_state: WizardState) -> None:
+    filled_state.roles = ["ShieldedVM"]
+    assert "Datacenter" in messages(filled_state, Page.EDITION)["packages.names"]
+    filled_state.edition = Edition.DATACENTER
+    assert can_go_next(filled_state, Page.EDITION)
+
+
+def test_language_missing_from_media(filled_state: WizardState) -> None:
+    filled_state.language = "fr-fr"
+    assert "fr-fr" in messages(filled_state, Page.EDITION)["source.language"]
+
+
+def test_driver_folder_without_inf(filled_state: WizardState, tmp_path: Path) -> None:
+    empty = tmp_path / "drivers"
+    empty.mkdir()
+    filled_state.driver_folders = [empty]
+    assert "no .inf file" in messages(filled_state, Page.DRIVERS)["drivers.folders"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("", "enter a computer name"), ("A" * 16, "at most 15"), ("nano server", "only letters")],
+)
+def test_computer_name_rules(filled_state: WizardState, name: str, expected: str) -> None:
+    filled_state.computer_name = name
+    assert expected in messages(filled_state, Page.IDENTITY)["system.computer_name"]
+
+
+def test_password_rules_and_confirmation(filled_state: WizardState) -> None:
+    filled_state.password = Secret("short")
+    assert "too weak" in messages(filled_state, Page.IDENTITY)["password"]
+    filled_state.password = Secret("Nano-Pass2")
+    assert "differ" in messages(filled_state, Page.IDENTITY)["password_confirm"]
+    filled_state.password = Secret("")
+    filled_state.password_confirm = Secret("")
+    assert "enter an administrator password" in messages(filled_state, Page.IDENTITY)["password"]
+
+
+def test_static_address_rules(filled_state: WizardState) -> None:
+    filled_state.static_ip = True
+    assert "enter the static address" in messages(filled_state, Page.NETWORK)["network.ipv4"]
+    filled_state.address = "192.168.56.10"
+    filled_state.gateway = "10.0.0.1"
+    assert "outside" in messages(filled_state, Page.NETWORK)["network.gateway"]
+    filled_state.gateway = "192.168.56.1"
+    filled_state.dns = "192.168.56.1, nonsense"
+    assert "nonsense" in messages(filled_state, Page.NETWORK)["network.dns"]
+    filled_state.dns = "192.168.56.1 1.1.1.1"
+    assert can_go_next(filled_state, Page.NETWORK)
+
+
+def test_output_rules(filled_state: WizardState, tmp_path: Path) -> None:
+    filled_state.size_text = "eight gigs"
+    assert "is not a size" in messages(filled_state, Page.OUTPUT)["output.size"]
+    filled_state.size_text = "512MiB"
+    assert "at least" in messages(filled_state, Page.OUTPUT)["output.size"]
+    filled_state.size_text = "8GiB"
+    existing = tmp_path / "old.vhdx"
+    existing.write_bytes(b"")
+    filled_state.output_path = existing
+    assert "already exists" in messages(filled_state, Page.OUTPUT)["output.path"]
+    filled_state.output_path = tmp_path / "missing" / "nano.vhdx"
+    assert "does not exist" in messages(filled_state, Page.OUTPUT)["output.path"]
+    filled_state.output_path = tmp_path / "nano.img"
+    assert "must end in" in messages(filled_state, Page.OUTPUT)["output.path"]
+
+
+def test_virtualbox_refuses_vhdx(filled_state: WizardState, tmp_path: Path) -> None:
+    filled_state.apply_target(Target.VIRTUALBOX)
+    assert filled_state.output_path.suffix == ".vhd"
+    filled_state.output_path = tmp_path / "nano.vhdx"
+    assert "VirtualBox cannot write" in messages(filled_state, Page.OUTPUT)["output.path"]
+
+
+def test_engine_rules(filled_state: WizardState, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("nanostudio.wizard.validation.windows_engine_available", lambda: False)
+    monkeypatch.setattr("nanostudio.build.engines.windows_engine_available", lambda: False)
+    filled_state.engine = EngineName.WINDOWS
+    assert "needs Windows with DISM" in messages(filled_state, Page.OUTPUT)["engine"]
+    filled_state.engine = EngineName.AUTO
+    filled_state.apply_target(Target.HYPERV_GEN1)
+    assert "Generation 1" in messages(filled_state, Page.OUTPUT)["engine"]
+
+
+def test_every_field_has_a_page() -> None:
+    for field in ("source.media", "drivers.oem", "packages.names", "password", "network.dns"):
+        assert page_of(field) in SETTINGS_PAGES
+    assert page_of("plan") is Page.SUMMARY
+
+
+def test_back_is_refused_only_during_a_build(filled_state: WizardState) -> None:
+    assert not can_go_back(filled_state, Page.WELCOME)
+    assert can_go_back(filled_state, Page.BUILD)
+    filled_state.build_status = BuildStatus.RUNNING
+    assert not can_go_back(filled_state, Page.BUILD)
+    assert not can_go_next(filled_state, Page.BUILD)
+    filled_state.build_status = BuildStatus.CANCELLED
+    assert can_go_back(filled_state, Page.BUILD)
+    assert not can_go_next(filled_state, Page.BUILD)
+    filled_state.build_status = BuildStatus.FAILED
+    assert can_go_next(filled_state, Page.BUILD)
+
+
+def test_guest_deployment_set_by_hyperv(filled_state: WizardState) -> None:
+    filled_state.apply_target(Target.HYPERV_GEN2)
+    assert filled_state.deployment is Deployment.GUEST
+    assert not filled_state.oem
