@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nanostudio.cli.main import main
+from nanostudio.media.sample import SampleMedia
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "build.nanostudio.toml"
+    path.write_text(text)
+    return path
+
+
+def test_good_recipe_against_real_media(
+    tmp_path: Path, sample_media: SampleMedia, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = _write(
+        tmp_path,
+        f'[source]\nmedia = "{sample_media.iso}"\nlanguage = "de-de"\n'
+        '[packages]\nnames = ["Compute", "dsc"]\n',
+    )
+    assert main(["recipe", "check", str(recipe)]) == 0
+    assert "no problems" in capsys.readouterr().out
+
+
+def test_problems_are_listed_one_per_line_with_exit_2(
+    tmp_path: Path,
+    sample_media: SampleMedia,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NANOSTUDIO_ADMIN_PASSWORD", "sEcr3")
+    recipe = _write(
+        tmp_path,
+        f'[source]\nmedia = "{sample_media.root}"\nlanguage = "fr-fr"\n'
+        '[packages]\nnames = ["ShieldedVM"]\n[drivers]\noem = true\n'
+        '[system]\ncomputer_name = "A-VERY-LONG-NAME-X"\n[output]\npath = "nano.img"\n',
+    )
+    assert main(["recipe", "check", str(recipe)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    fields = [line.split(":", 1)[0] for line in lines]
+    assert "source.language" in fields
+    assert "drivers.oem" in fields
+    assert "system.computer_name" in fields
+    assert "output.path" in fields
+    assert "password" in fields
+    assert any(line.startswith("packages.names: ShieldedVM needs the Datacenter") for line in lines)
+    assert all("sEcr3" not in line for line in lines)
+
+
+def test_unreadable_media_is_a_problem_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty.iso").write_bytes(b"")
+    recipe = _write(tmp_path, '[source]\nmedia = "empty.iso"\n')
+    assert main(["recipe", "check", str(recipe)]) == 2
+    assert capsys.readouterr().err.startswith("source.media: ")
+
+
+def test_powershell_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recipe = _write(tmp_path, '[source]\nmedia = "x.iso"\n[packages]\nnames = ["Containers"]\n')
+    assert main(["recipe", "powershell", str(recipe)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("$media = (Mount-DiskImage")
+    assert "-Containers" in out
+
+
+def test_broken_recipe_file_is_one_error_line_without_traceback(tmp_path: Path) -> None:
+    recipe = _write(tmp_path, "[source\nmedia=")
+    result = subprocess.run(
+        [sys.executable, "-m", "nanostudio", "recipe", "check", str(recipe)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
