@@ -12,7 +12,7 @@ import logging
 import os
 import struct
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 
 import pycdlib
 from pycdlib.pycdlibexception import PyCdlibException
@@ -43,8 +43,15 @@ class IsoReader:
         size = os.fstat(self._file.fileno()).st_size
         if size == 0:
             raise MediaError(f"{path} is empty (0 bytes): download the ISO again")
+        expected = self._volume_bytes()
+        if expected > size:
+            raise MediaError(
+                f"{path} is truncated (read {size_text(size)} of {size_text(expected)}): "
+                "download the ISO again"
+            )
         iso = pycdlib.PyCdlib()
         try:
+            self._file.seek(0)
             iso.open_fp(self._file)
         except _PARSE_ERRORS as error:
             log.debug("pycdlib cannot read %s: %s", path, error)
@@ -52,13 +59,6 @@ class IsoReader:
                 f"{path} is not an ISO image (no readable ISO 9660/UDF volume in it): "
                 "choose a Windows Server 2016 ISO, or download it again if it is damaged"
             ) from error
-        expected = self._volume_bytes(iso)
-        if expected > size:
-            iso.close()
-            raise MediaError(
-                f"{path} is truncated (read {size_text(size)} of {size_text(expected)}): "
-                "download the ISO again"
-            )
         if not iso.has_udf():
             iso.close()
             raise MediaError(
@@ -67,14 +67,19 @@ class IsoReader:
             )
         return iso
 
-    @staticmethod
-    def _volume_bytes(iso: pycdlib.PyCdlib) -> int:
-        """The size the primary volume descriptor says the image has."""
-        pvd: Any = getattr(iso, "pvd", None)
-        try:
-            return int(pvd.space_size) * int(pvd.logical_block_size())
-        except (AttributeError, TypeError, ValueError):
+    def _volume_bytes(self) -> int:
+        """The size the primary volume descriptor (sector 16) says the image has.
+
+        Read before pycdlib parses anything, so a cut-short download is reported
+        as truncated rather than as "not an ISO".
+        """
+        self._file.seek(16 * 2048)
+        descriptor = self._file.read(2048)
+        if len(descriptor) < 130 or descriptor[:6] != b"\x01CD001":
             return 0
+        blocks = int.from_bytes(descriptor[80:84], "little")
+        block_size = int.from_bytes(descriptor[128:130], "little")
+        return blocks * block_size
 
     def list_dir(self, udf_path: str) -> list[Entry]:
         """The names in a folder (no ``.``/``..``, no symlinks)."""
