@@ -163,7 +163,7 @@ def _image_properties(edition: Edition) -> list[str]:
 def _write_wim(wim: Path, image: Path, editions: Sequence[Edition]) -> None:
     tool = _require("wimlib-imagex", "wimtools")
     for number, edition in enumerate(editions):
-        _write(image, MARKER_PATH, (_MARKERS[edition] + "\r\n").encode("ascii"))
+        _write(image, MARKER_PATH, (_MARKERS[edition] + "\n").encode("ascii"))
         name = _IMAGE_NAME.format(id=_EDITION_IDS[edition].upper())
         verb = "capture" if number == 0 else "append"
         _run([tool, verb, str(image), str(wim), name, *_image_properties(edition)])

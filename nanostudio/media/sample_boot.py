@@ -30,9 +30,12 @@ BCD_PATH = "EFI/Microsoft/Boot/BCD"
 
 # Lines the boot program prints on COM1 (115200 8N1).
 BOOT_START_LINE = "NANOSTUDIO-SAMPLE-BOOT"
-MARKER_FOUND = "NANOSTUDIO-MARKER-FOUND"  # + " root=hd0,gpt3 fs=ntfs uuid=<partition GUID>"
+# GRUB wraps at 80 columns, so the partition GUID gets a line of its own.
+MARKER_FOUND = "NANOSTUDIO-MARKER-FOUND"  # + " root=hd0,gpt3 fs=ntfs"
+MARKER_UUID = "NANOSTUDIO-MARKER-UUID"  # + " <GPT partition GUID>"
 MARKER_MISSING = "NANOSTUDIO-MARKER-MISSING"
-BCD_FOUND = "NANOSTUDIO-BCD-FOUND"  # + " root=hd0,gpt1 fs=fat uuid=<partition GUID>"
+BCD_FOUND = "NANOSTUDIO-BCD-FOUND"  # + " root=hd0,gpt1 fs=fat"
+BCD_UUID = "NANOSTUDIO-BCD-UUID"  # + " <GPT partition GUID>"
 BCD_MISSING = "NANOSTUDIO-BCD-MISSING"
 BOOT_END_LINE = "NANOSTUDIO-SAMPLE-DONE"
 
@@ -58,12 +61,13 @@ GRUB_MODULES = (
 def grub_config() -> str:
     """The embedded grub.cfg: report to the serial port what is found, then power off."""
 
-    def report(path: str, found: str, missing: str, var: str) -> str:
+    def report(path: str, found: str, uuid: str, missing: str, var: str) -> str:
         return (
             f"if search --no-floppy --file --set={var} /{path}; then\n"
             f"  probe --fs --set={var}_fs (${var})\n"
             f"  probe --part-uuid --set={var}_uuid (${var})\n"
-            f'  echo "{found} root=${var} fs=${{{var}_fs}} uuid=${{{var}_uuid}}"\n'
+            f'  echo "{found} root=${var} fs=${{{var}_fs}}"\n'
+            f'  echo "{uuid} ${{{var}_uuid}}"\n'
             f"else\n"
             f'  echo "{missing}"\n'
             f"fi\n"
@@ -75,12 +79,12 @@ def grub_config() -> str:
         "terminal_input serial\n"
         "terminal_output serial\n"
         f'echo "{BOOT_START_LINE}"\n'
-        + report(MARKER_PATH, MARKER_FOUND, MARKER_MISSING, "marker")
+        + report(MARKER_PATH, MARKER_FOUND, MARKER_UUID, MARKER_MISSING, "marker")
         + 'if [ -n "$marker" ]; then\n'
         + f"  cat ($marker)/{MARKER_PATH}\n"
         + '  echo ""\n'
         + "fi\n"
-        + report(BCD_PATH, BCD_FOUND, BCD_MISSING, "bcd")
+        + report(BCD_PATH, BCD_FOUND, BCD_UUID, BCD_MISSING, "bcd")
         + f'echo "{BOOT_END_LINE}"\n'
         + "halt\n"
     )
@@ -140,14 +144,17 @@ class BootReport:
 
 
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_FOUND = r" root=(?P<root>\S*) fs=(?P<fs>\S*) uuid=(?P<uuid>\S*)"
+_FOUND = r" root=(?P<root>\S*) fs=(?P<fs>\S*)"
+_UUID = r" (?P<uuid>[0-9a-fA-F-]{36})"
 
 
 def parse_boot_log(text: str) -> BootReport:
     """Read the lines of ``grub_config`` out of a serial log (escapes and CRs removed)."""
     clean = _ESCAPES.sub("", text).replace("\r", "\n")
     marker = re.search(re.escape(MARKER_FOUND) + _FOUND, clean)
+    marker_uuid = re.search(re.escape(MARKER_UUID) + _UUID, clean)
     bcd = re.search(re.escape(BCD_FOUND) + _FOUND, clean)
+    bcd_uuid = re.search(re.escape(BCD_UUID) + _UUID, clean)
     edition = re.search(re.escape(MARKER_PREFIX) + r"(\w+)", clean)
 
     def group(match: re.Match[str] | None, name: str) -> str | None:
@@ -158,9 +165,9 @@ def parse_boot_log(text: str) -> BootReport:
         finished=BOOT_END_LINE in clean,
         marker_root=group(marker, "root"),
         marker_fs=group(marker, "fs"),
-        marker_uuid=group(marker, "uuid"),
+        marker_uuid=group(marker_uuid, "uuid"),
         edition=edition.group(1) if edition else None,
         bcd_root=group(bcd, "root"),
         bcd_fs=group(bcd, "fs"),
-        bcd_uuid=group(bcd, "uuid"),
+        bcd_uuid=group(bcd_uuid, "uuid"),
     )
