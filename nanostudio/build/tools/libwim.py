@@ -1,0 +1,152 @@
+"""wimlib's C library (libwim, shipped with wimlib-imagex): write a *delta* WIM.
+
+The portable engine must add files (unattend.xml, SetupComplete.cmd, staged
+packages and drivers) to the image it applies, without root and without
+touching the user's media. Mounting the NTFS volume needs FUSE and root;
+``ntfscp`` cannot create folders; applying a second WIM onto the volume fails
+on existing folders; copying the whole WIM to run ``wimlib-imagex update`` on
+the copy costs a full extra read and write of the image. A delta WIM costs
+none of that: the source is opened read-only, the overlay folder is added to
+the chosen image in memory, and only the new image metadata and the overlay
+files are written, referencing the source for everything else
+(``WIMLIB_WRITE_FLAG_SKIP_EXTERNAL_WIMS``). ``wimlib-imagex apply DELTA 1
+--ref=SOURCE`` then applies the combined image in one pass.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from pathlib import Path
+
+from nanostudio.errors import BuildError, ToolMissingError
+
+_COMPRESSION_LZX = 2
+_ALL_IMAGES = -1
+_WRITE_FLAG_SKIP_EXTERNAL_WIMS = 0x00000200
+_LIBRARY_NAMES = ("wim", "libwim", "libwim-15", "wim-15")
+_INSTALL_HINT = (
+    "install wimlib's library (Debian/Ubuntu: apt-get install libwim15; it comes with "
+    "wimtools; on Windows keep libwim-15.dll next to wimlib-imagex.exe)"
+)
+
+
+def _find_library() -> str:
+    if sys.platform.startswith("linux"):
+        candidates = ["libwim.so.15"]
+    else:
+        candidates = []
+    candidates += [found for name in _LIBRARY_NAMES if (found := ctypes.util.find_library(name))]
+    for candidate in candidates:
+        try:
+            ctypes.CDLL(candidate)
+        except OSError:
+            continue
+        return candidate
+    raise ToolMissingError(f"wimlib's library (libwim) was not found: {_INSTALL_HINT}")
+
+
+class _Lib:
+    """The handful of libwim functions used here, with their C signatures."""
+
+    def __init__(self) -> None:
+        self.dll = ctypes.CDLL(_find_library())
+        # wimlib_tchar is wchar_t on Windows, char (UTF-8) elsewhere.
+        text = ctypes.c_wchar_p if sys.platform == "win32" else ctypes.c_char_p
+        handle = ctypes.c_void_p
+        out = ctypes.POINTER(ctypes.c_void_p)
+        signatures: dict[str, tuple[list[object], object]] = {
+            "wimlib_global_init": ([ctypes.c_int], ctypes.c_int),
+            "wimlib_open_wim": ([text, ctypes.c_int, out], ctypes.c_int),
+            "wimlib_create_new_wim": ([ctypes.c_int, out], ctypes.c_int),
+            "wimlib_add_tree": ([handle, ctypes.c_int, text, text, ctypes.c_int], ctypes.c_int),
+            "wimlib_export_image": (
+                [handle, ctypes.c_int, handle, text, text, ctypes.c_int],
+                ctypes.c_int,
+            ),
+            "wimlib_write": (
+                [handle, text, ctypes.c_int, ctypes.c_int, ctypes.c_uint],
+                ctypes.c_int,
+            ),
+            "wimlib_free": ([handle], None),
+            "wimlib_get_error_string": ([ctypes.c_int], text),
+        }
+        for name, (argtypes, restype) in signatures.items():
+            function = getattr(self.dll, name)
+            function.argtypes = argtypes
+            function.restype = restype
+        self._text = text
+
+    def text(self, value: str | Path) -> object:
+        if self._text is ctypes.c_wchar_p:
+            return str(value)
+        return str(value).encode("utf-8")
+
+    def error(self, code: int) -> str:
+        message = self.dll.wimlib_get_error_string(code)
+        if isinstance(message, bytes):
+            return message.decode("utf-8", errors="replace")
+        return str(message)
+
+
+_LIB: _Lib | None = None
+
+
+def _lib() -> _Lib:
+    global _LIB
+    if _LIB is None:
+        _LIB = _Lib()
+        _LIB.dll.wimlib_global_init(0)
+    return _LIB
+
+
+def library_available() -> bool:
+    """True when libwim can be loaded (the plan checks it before starting)."""
+    try:
+        _lib()
+    except ToolMissingError:
+        return False
+    return True
+
+
+def require_library() -> None:
+    """Raise ToolMissingError with an install hint when libwim cannot be loaded."""
+    _lib()
+
+
+def write_delta_wim(source: Path, index: int, overlay: Path, dest: Path) -> None:
+    """Write ``dest``: image ``index`` of ``source`` with the folder ``overlay`` merged
+    into its root, holding only the new metadata and the overlay's files.
+
+    ``source`` is opened read-only and never written. Apply or export ``dest``
+    with ``--ref=source``.
+    """
+    lib = _lib()
+    dll = lib.dll
+    src = ctypes.c_void_p()
+    new = ctypes.c_void_p()
+
+    def check(code: int, what: str) -> None:
+        if code != 0:
+            raise BuildError(f"wimlib could not {what}: {lib.error(code)} (code {code})")
+
+    check(dll.wimlib_open_wim(lib.text(source), 0, ctypes.byref(src)), f"open {source}")
+    try:
+        # The image is changed in the source's in-memory copy (never written back),
+        # then exported: an exported image cannot be changed while both WIMs share it.
+        check(
+            dll.wimlib_add_tree(src, index, lib.text(overlay), lib.text("/"), 0),
+            f"add {overlay} to image {index}",
+        )
+        check(dll.wimlib_create_new_wim(_COMPRESSION_LZX, ctypes.byref(new)), "create a WIM")
+        check(dll.wimlib_export_image(src, index, new, None, None, 0), f"export image {index}")
+        check(
+            dll.wimlib_write(new, lib.text(dest), _ALL_IMAGES, _WRITE_FLAG_SKIP_EXTERNAL_WIMS, 0),
+            f"write {dest}",
+        )
+    finally:
+        if new.value:
+            dll.wimlib_free(new)
+        if src.value:
+            dll.wimlib_free(src)
