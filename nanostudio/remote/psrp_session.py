@@ -160,14 +160,17 @@ class PsrpSession:
 
     # -- commands -------------------------------------------------------------
     def stop(self) -> None:
-        """Ask the running command to stop (any thread); ``run()`` returns soon after."""
+        """Ask the running command to stop (any thread); ``run()`` returns soon after.
+
+        A stop that arrives just before ``run()`` started still applies to that command;
+        the request is cleared when a command ends.
+        """
         self._stop.set()
 
     def run(self, script: str, sink: EventSink) -> Finished:
         """Run ``script`` and report every stream to ``sink`` as it arrives."""
         with self._lock:
             pool = self._require_pool()
-            self._stop.clear()
             ps = PowerShell(pool)
             ps.add_script(script)
             if self.format_output:
@@ -196,6 +199,7 @@ class PsrpSession:
                 self._forget_pool()
                 raise
             finally:
+                self._stop.clear()
                 self._ui.flush()
                 self._ui.sink = None
                 self.last_activity = time.monotonic()

@@ -1,0 +1,303 @@
+"""The console widget against an in-process fake session (no network)."""
+
+# mypy: disable-error-code="no-untyped-call"
+# (pytest-qt's key and mouse helpers carry no annotations)
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from nanostudio.gui.console.colours import stream_colour
+from nanostudio.gui.console.console_widget import ConsoleState, ConsoleWidget
+from nanostudio.gui.console.prompt_dialog import PromptDialog
+from nanostudio.remote.events import Finished, Stream
+from nanostudio.remote.history import CommandHistory
+from tests.remote.fakes import FakeSession
+
+TIMEOUT_MS = 5000
+
+
+@pytest.fixture
+def fake() -> FakeSession:
+    return FakeSession()
+
+
+@pytest.fixture
+def console(qtbot: QtBot, fake: FakeSession, tmp_path: Path) -> Iterator[ConsoleWidget]:
+    widget = make_console(qtbot, fake, tmp_path / "history.json")
+    yield widget
+    thread = widget.shutdown()
+    assert thread.wait(TIMEOUT_MS)
+
+
+def make_console(qtbot: QtBot, fake: FakeSession, history: Path, **kwargs: float) -> ConsoleWidget:
+    widget = ConsoleWidget("NANO1", lambda: fake, CommandHistory(history), **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(widget)
+    widget.resize(700, 400)
+    widget.show()
+    with qtbot.waitSignal(widget.state_changed, timeout=TIMEOUT_MS, check_params_cb=idle):
+        widget.start()
+    return widget
+
+
+def idle(state: ConsoleState) -> bool:
+    return state == ConsoleState.IDLE
+
+
+def disconnected(state: ConsoleState) -> bool:
+    return state == ConsoleState.DISCONNECTED
+
+
+def run(qtbot: QtBot, console: ConsoleWidget, script: str) -> Finished:
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS) as blocker:
+        assert console.submit(script)
+    console.flush_output(budget_s=None)
+    result = blocker.args[0] if blocker.args else None
+    assert isinstance(result, Finished)
+    return result
+
+
+def output_text(console: ConsoleWidget) -> str:
+    return console.output.toPlainText()
+
+
+def test_prompt_shows_remote_location_and_state_persists(
+    qtbot: QtBot, console: ConsoleWidget
+) -> None:
+    assert "PS C:\\Users\\Administrator\\Documents>" in console.prompt_label.text()
+    run(qtbot, console, "$x = 5")
+    run(qtbot, console, "$x")
+    run(qtbot, console, "cd C:\\Windows")
+    lines = output_text(console).splitlines()
+    assert lines[lines.index("[NANO1]: PS C:\\Users\\Administrator\\Documents> $x") + 1] == "5"
+    assert console.prompt_label.text() == "[NANO1]: PS C:\\Windows>"
+
+
+def test_every_stream_rendered_in_its_colour(qtbot: QtBot, console: ConsoleWidget) -> None:
+    result = run(qtbot, console, "streams")
+    assert result.had_errors
+    text = output_text(console)
+    for expected in (
+        "output text",
+        "error text",
+        "WARNING: warning text",
+        "VERBOSE: verbose text",
+        "DEBUG: debug text",
+        "information text",
+        "host text",
+    ):
+        assert expected in text
+    document = console.output.document()
+    dark = console.output.palette().base().color().lightness() < 128
+    for stream in (Stream.ERROR, Stream.WARNING, Stream.VERBOSE, Stream.DEBUG):
+        block = document.find(f"{stream.value} text")
+        assert not block.isNull()
+        colour = block.charFormat().foreground().color().name()
+        assert colour == stream_colour(stream, dark)
+    colours = {stream_colour(s, dark) for s in Stream} - {None}
+    assert len(colours) == 5  # error, warning, verbose, debug, information all differ
+
+
+def test_progress_shown_as_a_bar(qtbot: QtBot, console: ConsoleWidget) -> None:
+    console.submit("progress\nsleep")
+    qtbot.waitUntil(lambda: console.progress_box.isVisible(), timeout=TIMEOUT_MS)
+    assert console.progress_bar.value() == 50
+    assert "Copying" in console.progress_label.text()
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        console.copy_or_stop()
+    assert not console.progress_box.isVisible()
+
+
+def test_ctrl_c_stops_running_command_and_session_survives(
+    qtbot: QtBot, console: ConsoleWidget, fake: FakeSession
+) -> None:
+    run(qtbot, console, "$x = 7")
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS) as blocker:
+        console.submit("sleep")
+        assert console.state == ConsoleState.RUNNING
+        qtbot.keyClick(console.input, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert blocker.args[0].stopped
+    assert "^C" in output_text(console)
+    run(qtbot, console, "$x")
+    assert output_text(console).rstrip().endswith("7")
+
+
+def test_ctrl_c_with_a_selection_copies_and_does_not_stop(
+    qtbot: QtBot, console: ConsoleWidget, fake: FakeSession
+) -> None:
+    run(qtbot, console, "hello-world")
+    cursor = console.output.document().find("hello-world", 0)  # in the echoed command line
+    console.output.setTextCursor(cursor)
+    console.submit("sleep")
+    console.output.setFocus()
+    qtbot.keyClick(console.output, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "hello-world"
+    assert not fake.stopped.is_set() and not fake.stop_requests_seen
+    assert console.state == ConsoleState.RUNNING
+    console.output.moveCursor(QTextCursor.MoveOperation.End)  # no selection any more
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        qtbot.keyClick(console.output, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert fake.stop_requests_seen
+
+
+def test_ctrl_l_clears(qtbot: QtBot, console: ConsoleWidget) -> None:
+    run(qtbot, console, "something")
+    qtbot.keyClick(console.input, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert output_text(console) == ""
+    run(qtbot, console, "after")
+    assert output_text(console).startswith("[NANO1]")
+
+
+def test_read_host_prompt_round_trip_through_a_dialog(qtbot: QtBot, console: ConsoleWidget) -> None:
+    console.submit("ask")
+    qtbot.waitUntil(lambda: console.findChild(PromptDialog) is not None, timeout=TIMEOUT_MS)
+    dialog = console.findChild(PromptDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.inputs["Name"].setText("Ada")
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        dialog.accept()
+    console.flush_output(budget_s=None)
+    assert "Hello Ada" in output_text(console)
+
+
+def test_cancelled_prompt_answers_none(qtbot: QtBot, console: ConsoleWidget) -> None:
+    console.submit("ask")
+    qtbot.waitUntil(lambda: console.findChild(PromptDialog) is not None, timeout=TIMEOUT_MS)
+    dialog = console.findChild(PromptDialog)
+    assert dialog is not None
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        dialog.reject()
+    console.flush_output(budget_s=None)
+    assert "Hello <cancelled>" in output_text(console)
+
+
+def test_history_up_down_and_persisted_per_host(
+    qtbot: QtBot, console: ConsoleWidget, fake: FakeSession, tmp_path: Path
+) -> None:
+    run(qtbot, console, "first")
+    run(qtbot, console, "second")
+    console.input.set_command("draft")
+    qtbot.keyClick(console.input, Qt.Key.Key_Up)
+    assert console.input.toPlainText() == "second"
+    qtbot.keyClick(console.input, Qt.Key.Key_Up)
+    assert console.input.toPlainText() == "first"
+    qtbot.keyClick(console.input, Qt.Key.Key_Down)
+    qtbot.keyClick(console.input, Qt.Key.Key_Down)
+    assert console.input.toPlainText() == "draft"
+    again = make_console(qtbot, FakeSession(), tmp_path / "history.json")
+    try:
+        qtbot.keyClick(again.input, Qt.Key.Key_Up)
+        assert again.input.toPlainText() == "second"
+    finally:
+        assert again.shutdown().wait(TIMEOUT_MS)
+
+
+def test_enter_runs_and_shift_enter_continues(
+    qtbot: QtBot, console: ConsoleWidget, fake: FakeSession
+) -> None:
+    console.input.setFocus()
+    qtbot.keyClicks(console.input, "$a = 1")
+    qtbot.keyClick(console.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(console.input, "$a")
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        qtbot.keyClick(console.input, Qt.Key.Key_Return)
+    assert fake.scripts[-1] == "$a = 1\n$a"
+
+
+def test_multi_line_paste_runs_as_one_script(
+    qtbot: QtBot, console: ConsoleWidget, fake: FakeSession
+) -> None:
+    QGuiApplication.clipboard().setText("$p = 3\n$p\n")
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        console.input.paste()
+    assert fake.scripts[-1] == "$p = 3\n$p\n"
+    console.flush_output(budget_s=None)
+    assert output_text(console).rstrip().endswith("3")
+
+
+def test_single_line_paste_only_inserts(
+    qtbot: QtBot, console: ConsoleWidget, fake: FakeSession
+) -> None:
+    QGuiApplication.clipboard().setText("Get-Date\n")
+    console.input.paste()
+    assert console.input.toPlainText() == "Get-Date"
+    assert fake.scripts == []
+
+
+def test_tab_completion_cycles_matches(qtbot: QtBot, console: ConsoleWidget) -> None:
+    console.input.set_command("Get-C")
+    qtbot.keyClick(console.input, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: console.input.toPlainText() == "Get-ChildItem", timeout=TIMEOUT_MS)
+    qtbot.keyClick(console.input, Qt.Key.Key_Tab)
+    assert console.input.toPlainText() == "Get-Content"
+    qtbot.keyClick(console.input, Qt.Key.Key_Tab)
+    assert console.input.toPlainText() == "Get-ChildItem"
+
+
+def test_lost_session_shows_disconnected_and_reconnects(
+    qtbot: QtBot, console: ConsoleWidget, fake: FakeSession
+) -> None:
+    run(qtbot, console, "$x = 1")
+    with qtbot.waitSignal(console.state_changed, timeout=TIMEOUT_MS, check_params_cb=disconnected):
+        console.submit("lose")
+    assert console.state == ConsoleState.DISCONNECTED
+    assert console.banner.isVisible()
+    assert "no longer knows this session" in console.banner_label.text()
+    assert console.reconnect_button.isEnabled()
+    assert console.prompt_label.text() == "Disconnected"
+    assert not console.submit("$x")
+    with qtbot.waitSignal(console.state_changed, timeout=TIMEOUT_MS, check_params_cb=idle):
+        qtbot.mouseClick(console.reconnect_button, Qt.MouseButton.LeftButton)
+    assert not console.banner.isVisible()
+    assert "variables were reset" in output_text(console)
+    run(qtbot, console, "$x")
+    assert fake.opened == 2
+
+
+def test_keep_alive_while_idle_notices_a_lost_session(
+    qtbot: QtBot, fake: FakeSession, tmp_path: Path
+) -> None:
+    widget = make_console(qtbot, fake, tmp_path / "h.json", keep_alive_s=0.05)
+    try:
+        qtbot.waitUntil(lambda: fake.keep_alives >= 2, timeout=TIMEOUT_MS)
+        fake.lost = True
+        qtbot.waitUntil(lambda: widget.state == ConsoleState.DISCONNECTED, timeout=TIMEOUT_MS)
+        assert widget.banner.isVisible()
+    finally:
+        assert widget.shutdown().wait(TIMEOUT_MS)
+
+
+def test_scrollback_is_capped(qtbot: QtBot, fake: FakeSession, tmp_path: Path) -> None:
+    widget = make_console(qtbot, fake, tmp_path / "h.json", scrollback=500)
+    try:
+        run(qtbot, widget, "lines 3000")
+        assert widget.output.document().blockCount() <= 500
+        assert output_text(widget).rstrip().endswith("line 0002999 " + "x" * 80)
+    finally:
+        assert widget.shutdown().wait(TIMEOUT_MS)
+
+
+def test_save_transcript(qtbot: QtBot, console: ConsoleWidget, tmp_path: Path) -> None:
+    run(qtbot, console, "saved-line")
+    target = tmp_path / "transcript.txt"
+    console.save_transcript(target)
+    text = target.read_text(encoding="utf-8")
+    assert "[NANO1]: PS C:\\Users\\Administrator\\Documents> saved-line" in text
+    assert text.rstrip().endswith("saved-line")
+
+
+def test_output_flush_is_batched_not_per_line(qtbot: QtBot, console: ConsoleWidget) -> None:
+    app = QApplication.instance()
+    assert app is not None
+    painted: list[int] = []
+    console.output.document().contentsChange.connect(lambda *_: painted.append(1))
+    run(qtbot, console, "lines 2000")
+    # 2000 lines (plus the echo) arrive in a handful of inserts, not thousands
+    assert 1 <= len(painted) < 50
