@@ -1,0 +1,1 @@
+"""The Windows engine: DISM, diskpart and bcdboot on an elevated Windows host."""

@@ -1,0 +1,50 @@
+"""``bcdboot``: copy the boot manager and write the BCD onto the system partition.
+
+bcdboot prints one verdict line; its exit code alone does not say why it failed,
+so the message quotes what it printed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+SUCCESS = "Boot files successfully created."
+FAILURE = "Failure when attempting to copy boot files."
+
+
+class Firmware(enum.StrEnum):
+    UEFI = "UEFI"
+    BIOS = "BIOS"
+
+
+def bcdboot_argv(
+    bcdboot: str, windows_dir: str, system_letter: str, firmware: Firmware, locale: str
+) -> list[str]:
+    """``bcdboot W:\\Windows /s S: /f UEFI|BIOS /l en-us``.
+
+    ``/s`` needs a drive letter (not a folder), hence the system partition's letter.
+    """
+    return [bcdboot, windows_dir, "/s", f"{system_letter}:", "/f", firmware.value, "/l", locale]
+
+
+def verdict(lines: Iterable[str]) -> bool | None:
+    """True for bcdboot's success line, False for its failure line, None if neither."""
+    result: bool | None = None
+    for line in lines:
+        text = line.strip()
+        if text.startswith(SUCCESS):
+            result = True
+        elif text.startswith(FAILURE):
+            result = False
+    return result
+
+
+def failure_message(lines: Iterable[str], system_letter: str, returncode: int) -> str:
+    said = [line.strip() for line in lines if line.strip()]
+    detail = f": bcdboot said {' / '.join(said[-3:])!r}" if said else ""
+    return (
+        f"bcdboot could not make the disk bootable (system partition {system_letter}:, "
+        f"exit code {returncode}){detail}. Check that the image holds Windows\\Boot and "
+        "that no antivirus blocks writes to the new disk"
+    )

@@ -1,0 +1,227 @@
+"""Steps around the virtual disk: create and partition it, make it boot, detach it.
+
+The disk is created in the private temp folder (diskpart wants a .vhd/.vhdx
+name) and renamed to ``*.partial`` only once detached; the runner then renames
+it to the output. A cleanup registered *before* diskpart starts detaches
+whatever the state record says is attached if the build stops early.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from nanostudio.build.process import ToolResult
+from nanostudio.build.steps import BuildPaths, Cleanup, ProgressParser, Step, StepContext
+from nanostudio.build.windows import bcdboot, diskpart
+from nanostudio.build.windows.calls import run_for_cleanup
+from nanostudio.build.windows.job import Job
+from nanostudio.build.windows.layout import Layout, windows_cmdline
+from nanostudio.errors import BuildError
+from nanostudio.recipe import OutputFormat
+from nanostudio.recipe.model import MIB
+
+Runner = Callable[[list[str], ProgressParser], ToolResult]
+
+
+def partition_style(job: Job) -> diskpart.PartitionStyle:
+    if job.output_format is OutputFormat.VHD:
+        return diskpart.PartitionStyle.MBR
+    return diskpart.PartitionStyle.GPT
+
+
+def size_mib(job: Job) -> int:
+    return math.ceil(job.recipe.output.size / MIB)
+
+
+def create_script(job: Job, layout: Layout) -> diskpart.Script:
+    return diskpart.create_disk_script(
+        layout.text(layout.vdisk(job.output_format.value)),
+        size_mib(job),
+        partition_style(job),
+        windows_folder=layout.text(layout.windows_dir),
+        system_letter=job.state.system_letter,
+    )
+
+
+def current_detach_script(job: Job, layout: Layout) -> diskpart.Script:
+    vdisk = job.state.disk.vdisk or layout.vdisk(job.output_format.value)
+    return diskpart.detach_script(layout.text(vdisk), job.state.disk.access_paths)
+
+
+def planned_detach_script(job: Job, layout: Layout) -> diskpart.Script:
+    """The detach script after a complete create script (for the plan)."""
+    done = [c.access for c in create_script(job, layout).commands if c.access is not None]
+    return diskpart.detach_script(layout.text(layout.vdisk(job.output_format.value)), done)
+
+
+def describe_script(
+    layout: Layout, name: str, script: diskpart.Script, diskpart_exe: str
+) -> list[str]:
+    path = layout.text(layout.script(name))
+    lines = [f"write {path}:"]
+    lines += [f"    {line}" for line in script.text.splitlines()]
+    lines.append(windows_cmdline([diskpart_exe, "/s", path]))
+    return lines
+
+
+def run_script(
+    job: Job, layout: Layout, name: str, script: diskpart.Script, run: Runner
+) -> tuple[ToolResult, diskpart.DiskpartWatcher]:
+    path = layout.script(name)
+    try:
+        data = script.text.encode(job.host.script_encoding)
+    except UnicodeEncodeError:
+        raise BuildError(
+            f"the output folder's path cannot be written in a diskpart script ({path}): "
+            "choose an output folder whose name uses only plain letters and digits"
+        ) from None
+    path.write_bytes(data)
+    watcher = diskpart.DiskpartWatcher(script, job.state.disk.record)
+    result = run([job.state.tools.diskpart, "/s", layout.text(path)], watcher)
+    return result, watcher
+
+
+def diskpart_failure(what: str, result: ToolResult, watcher: diskpart.DiskpartWatcher) -> str:
+    stopped = watcher.failed_command
+    said = diskpart.find_error(result.tail)
+    where = f" at '{stopped.text}'" if stopped else ""
+    because = f": {said}" if said else f" (exit code {result.returncode})"
+    return f"diskpart could not {what}{where}{because}"
+
+
+def detach(job: Job, layout: Layout, run: Runner) -> None:
+    """Remove the letters/folders diskpart assigned, detach; raise if it stays attached."""
+    disk = job.state.disk
+    if not disk.needs_detach:
+        return
+    confirmed = disk.attached
+    script = current_detach_script(job, layout)
+    result, watcher = run_script(job, layout, "detach", script, run)
+    if result.ok and watcher.failed_command is None:
+        return
+    if not confirmed:
+        # The attach itself never reported success: nothing to detach is expected.
+        disk.attach_started = False
+        return
+    vdisk = layout.text(disk.vdisk or layout.vdisk(job.output_format.value))
+    raise BuildError(
+        diskpart_failure("detach the virtual disk", result, watcher)
+        + f"; detach {vdisk} by hand (Disk Management: Action > Detach VHD)"
+    )
+
+
+class CreateDiskStep(Step):
+    name = "disk"
+    weight = 1.0
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        style = partition_style(job)
+        kind = (
+            "GPT: EFI system + MSR + Windows"
+            if style is diskpart.PartitionStyle.GPT
+            else ("MBR: one active Windows partition")
+        )
+        self.title = f"Create the virtual disk ({kind})"
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        layout = self.job.layout(paths)
+        return describe_script(
+            layout, "create", create_script(self.job, layout), self.job.state.tools.diskpart
+        )
+
+    def run(self, ctx: StepContext) -> None:
+        job, layout = self.job, self.job.layout(ctx.paths)
+        disk = job.state.disk
+        disk.vdisk = layout.vdisk(job.output_format.value)
+        disk.attach_started = True
+        job.state.cleanups["disk"] = ctx.push_cleanup(
+            "detach the virtual disk",
+            lambda: detach(job, layout, _cleanup_runner(job)),
+        )
+        result, watcher = run_script(
+            job, layout, "create", create_script(job, layout), _step_runner(ctx, job)
+        )
+        if not result.ok or watcher.failed_command is not None:
+            raise BuildError(diskpart_failure("create the virtual disk", result, watcher))
+
+
+class BootStep(Step):
+    name = "boot"
+    title = "Make the disk bootable (bcdboot)"
+    weight = 0.5
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def firmware(self) -> bcdboot.Firmware:
+        if partition_style(self.job) is diskpart.PartitionStyle.MBR:
+            return bcdboot.Firmware.BIOS
+        return bcdboot.Firmware.UEFI
+
+    def argv(self, paths: BuildPaths) -> list[str]:
+        job, layout = self.job, self.job.layout(paths)
+        return bcdboot.bcdboot_argv(
+            job.state.tools.bcdboot,
+            layout.text(layout.windows_dir / "Windows"),
+            job.state.system_letter,
+            self.firmware(),
+            job.language,
+        )
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        return [windows_cmdline(self.argv(paths))]
+
+    def run(self, ctx: StepContext) -> None:
+        result = ctx.run_tool(
+            self.argv(ctx.paths), check=False, encoding=self.job.host.console_encoding
+        )
+        verdict = bcdboot.verdict(result.tail)
+        if not result.ok or verdict is False:
+            raise BuildError(
+                bcdboot.failure_message(
+                    result.tail, self.job.state.system_letter, result.returncode
+                )
+            )
+
+
+class DetachStep(Step):
+    name = "detach"
+    title = "Detach the virtual disk"
+    weight = 0.3
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        layout = self.job.layout(paths)
+        lines = describe_script(
+            layout, "detach", planned_detach_script(self.job, layout), self.job.state.tools.diskpart
+        )
+        vdisk = layout.text(layout.vdisk(self.job.output_format.value))
+        lines.append(f"move {vdisk} -> {layout.text(paths.partial)}")
+        return lines
+
+    def run(self, ctx: StepContext) -> None:
+        job, layout = self.job, self.job.layout(ctx.paths)
+        detach(job, layout, _step_runner(ctx, job))
+        cleanup: Cleanup | None = job.state.cleanups.pop("disk", None)
+        if cleanup is not None:
+            cleanup.release()
+        vdisk = job.state.disk.vdisk or layout.vdisk(job.output_format.value)
+        vdisk.replace(ctx.paths.partial)
+
+
+def _step_runner(ctx: StepContext, job: Job) -> Runner:
+    def run(argv: list[str], parser: ProgressParser) -> ToolResult:
+        return ctx.run_tool(argv, progress=parser, check=False, encoding=job.host.console_encoding)
+
+    return run
+
+
+def _cleanup_runner(job: Job) -> Runner:
+    def run(argv: list[str], parser: ProgressParser) -> ToolResult:
+        return run_for_cleanup(argv, progress=parser, encoding=job.host.console_encoding)
+
+    return run

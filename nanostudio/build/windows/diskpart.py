@@ -1,0 +1,249 @@
+"""diskpart scripts (pure text) and what diskpart's output says happened.
+
+diskpart runs a script with ``/s`` and stops at the first failing command, so
+each command's success sentence in the output tells exactly how far it got;
+``DiskpartWatcher`` turns those sentences into state changes as they arrive
+(so a cancel or failure half-way still knows what to undo) and into progress.
+Only the virtual disk the script creates is ever selected: no ``select disk N``,
+no letters other than the one free letter chosen for the system partition.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+
+class PartitionStyle(enum.StrEnum):
+    GPT = "gpt"  # .vhdx: UEFI, Hyper-V generation 2
+    MBR = "mbr"  # .vhd: BIOS, Hyper-V generation 1, VirtualBox's default
+
+
+ESP_MIB = 200
+MSR_MIB = 128
+
+
+class Kind(enum.Enum):
+    REM = "rem"
+    CREATE = "create vdisk"
+    SELECT_VDISK = "select vdisk"
+    ATTACH = "attach vdisk"
+    CONVERT = "convert"
+    PARTITION = "create partition"
+    FORMAT = "format"
+    ASSIGN = "assign"
+    ACTIVE = "active"
+    SELECT_VOLUME = "select volume"
+    REMOVE = "remove"
+    DETACH = "detach vdisk"
+    EXIT = "exit"
+
+
+# The sentence diskpart prints when each kind of command succeeds (English UI).
+SUCCESS: dict[Kind, str] = {
+    Kind.CREATE: "DiskPart successfully created the virtual disk file.",
+    Kind.SELECT_VDISK: "DiskPart successfully selected the virtual disk file.",
+    Kind.ATTACH: "DiskPart successfully attached the virtual disk file.",
+    Kind.CONVERT: "DiskPart successfully converted the selected disk to",
+    Kind.PARTITION: "DiskPart succeeded in creating the specified partition.",
+    Kind.FORMAT: "DiskPart successfully formatted the volume.",
+    Kind.ASSIGN: "DiskPart successfully assigned the drive letter or mount point.",
+    Kind.ACTIVE: "DiskPart marked the current partition as active.",
+    Kind.SELECT_VOLUME: "is the selected volume.",
+    Kind.REMOVE: "DiskPart successfully removed the drive letter or mount point.",
+    Kind.DETACH: "DiskPart successfully detached the virtual disk file.",
+}
+
+
+@dataclass(frozen=True)
+class AccessPath:
+    """A way into a volume: a drive letter (``S``) or a mount folder (its path text)."""
+
+    letter: str | None = None
+    folder: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.letter is None) == (self.folder is None):
+            raise ValueError("an access path is a letter or a folder")
+
+    @property
+    def argument(self) -> str:
+        return f"letter={self.letter}" if self.letter else f"mount={quote(self.folder or '')}"
+
+    @property
+    def volume(self) -> str:
+        return self.letter if self.letter else quote(self.folder or "")
+
+    def __str__(self) -> str:
+        return f"{self.letter}:" if self.letter else str(self.folder)
+
+
+@dataclass(frozen=True)
+class Command:
+    kind: Kind
+    text: str
+    access: AccessPath | None = None
+
+    @property
+    def reports(self) -> bool:
+        """True if diskpart prints a success sentence for it."""
+        return self.kind in SUCCESS
+
+
+@dataclass(frozen=True)
+class Script:
+    commands: tuple[Command, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(f"{command.text}\r\n" for command in self.commands)
+
+    @property
+    def reporting(self) -> tuple[Command, ...]:
+        return tuple(command for command in self.commands if command.reports)
+
+
+def quote(value: str) -> str:
+    if '"' in value:
+        raise ValueError(f"diskpart cannot take a path with a double quote: {value}")
+    return f'"{value}"'
+
+
+def _rem(text: str) -> Command:
+    return Command(Kind.REM, f"rem {text}")
+
+
+def create_disk_script(
+    vdisk: str,
+    size_mib: int,
+    style: PartitionStyle,
+    *,
+    windows_folder: str,
+    system_letter: str,
+) -> Script:
+    """Create, attach, partition and format a new expandable virtual disk.
+
+    GPT: ESP (FAT32, letter ``system_letter`` for bcdboot) + MSR + Windows (NTFS,
+    mounted at ``windows_folder``). MBR: one active NTFS partition with both.
+    """
+    windows = AccessPath(folder=windows_folder)
+    system = AccessPath(letter=system_letter)
+    commands = [
+        _rem("NanoStudio: a new virtual disk; no other disk is selected by this script"),
+        Command(
+            Kind.CREATE,
+            f"create vdisk file={quote(vdisk)} maximum={size_mib} type=expandable",
+        ),
+        Command(Kind.SELECT_VDISK, f"select vdisk file={quote(vdisk)}"),
+        Command(Kind.ATTACH, "attach vdisk"),
+        Command(Kind.CONVERT, f"convert {style.value}"),
+    ]
+    if style is PartitionStyle.GPT:
+        commands += [
+            _rem("EFI system partition"),
+            Command(Kind.PARTITION, f"create partition efi size={ESP_MIB}"),
+            Command(Kind.FORMAT, 'format quick fs=fat32 label="System"'),
+            Command(Kind.ASSIGN, f"assign {system.argument}", system),
+            _rem("Microsoft reserved partition"),
+            Command(Kind.PARTITION, f"create partition msr size={MSR_MIB}"),
+            _rem("Windows partition"),
+            Command(Kind.PARTITION, "create partition primary"),
+            Command(Kind.FORMAT, 'format quick fs=ntfs label="Windows"'),
+            Command(Kind.ASSIGN, f"assign {windows.argument}", windows),
+        ]
+    else:
+        commands += [
+            _rem("one active partition: system and Windows (BIOS boot)"),
+            Command(Kind.PARTITION, "create partition primary"),
+            Command(Kind.FORMAT, 'format quick fs=ntfs label="Windows"'),
+            Command(Kind.ACTIVE, "active"),
+            Command(Kind.ASSIGN, f"assign {windows.argument}", windows),
+            Command(Kind.ASSIGN, f"assign {system.argument}", system),
+        ]
+    commands.append(Command(Kind.EXIT, "exit"))
+    return Script(tuple(commands))
+
+
+def detach_script(vdisk: str, access_paths: Sequence[AccessPath]) -> Script:
+    """Remove the letters and mount folders given (latest first), then detach.
+
+    Removing them first keeps Windows from remembering the letter for this disk.
+    """
+    commands: list[Command] = [_rem("NanoStudio: detach the virtual disk built here")]
+    for access in reversed(access_paths):
+        commands += [
+            Command(Kind.SELECT_VOLUME, f"select volume={access.volume}", access),
+            Command(Kind.REMOVE, f"remove {access.argument}", access),
+        ]
+    commands += [
+        Command(Kind.SELECT_VDISK, f"select vdisk file={quote(vdisk)}"),
+        Command(Kind.DETACH, "detach vdisk"),
+        Command(Kind.EXIT, "exit"),
+    ]
+    return Script(tuple(commands))
+
+
+_PERCENT = re.compile(r"^\s*(\d{1,3})\s+percent completed\s*$")
+_ERROR_INLINE = re.compile(r"^\s*DiskPart has encountered an error:\s*(.*?)\s*$")
+_VDS_ERROR = "Virtual Disk Service error:"
+_OTHER_ERRORS = (
+    "The arguments specified for this command are not valid.",
+    "There is no volume selected.",
+    "There is no disk selected to",
+    "There is no partition selected.",
+    "The volume you selected is not valid or does not exist.",
+    "The virtual disk file could not be found.",
+    "DiskPart failed to",
+)
+
+
+def parse_percent(line: str) -> float | None:
+    """``"  42 percent completed"`` -> 0.42 (create vdisk, attach, format)."""
+    match = _PERCENT.match(line)
+    return min(int(match.group(1)), 100) / 100 if match else None
+
+
+def find_error(lines: Iterable[str]) -> str | None:
+    """diskpart's own error sentence in its output, without the boilerplate."""
+    lines = list(lines)
+    for number, line in enumerate(lines):
+        inline = _ERROR_INLINE.match(line)
+        if inline:
+            return inline.group(1) or None
+        if line.strip() == _VDS_ERROR and number + 1 < len(lines):
+            return lines[number + 1].strip()
+        if any(line.strip().startswith(text) for text in _OTHER_ERRORS):
+            return line.strip()
+    return None
+
+
+class DiskpartWatcher:
+    """A progress parser for StepContext.run_tool that also reports finished commands.
+
+    ``on_done(command)`` is called as soon as a command's success sentence
+    appears (the sentence itself is left to the log); ``percent completed``
+    redraws become commands done plus the running one's share.
+    """
+
+    def __init__(self, script: Script, on_done: Callable[[Command], None]) -> None:
+        self._pending = list(script.reporting)
+        self._total = max(len(self._pending), 1)
+        self._on_done = on_done
+        self.done: list[Command] = []
+
+    def __call__(self, line: str) -> float | None:
+        percent = parse_percent(line)
+        if percent is not None:
+            return (len(self.done) + percent) / self._total
+        if self._pending and SUCCESS[self._pending[0].kind] in line:
+            command = self._pending.pop(0)
+            self.done.append(command)
+            self._on_done(command)
+        return None
+
+    @property
+    def failed_command(self) -> Command | None:
+        """The command diskpart stopped at, if it did not finish the script."""
+        return self._pending[0] if self._pending else None

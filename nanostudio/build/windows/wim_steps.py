@@ -1,0 +1,147 @@
+"""Steps of a ``.wim`` output: export the edition alone, mount it, commit it.
+
+Between mount and commit the image steps service the mounted folder exactly as
+they service a disk's Windows partition. If the build stops early, the cleanup
+unmounts with ``/Discard`` so no DISM mount is left behind.
+"""
+
+from __future__ import annotations
+
+from nanostudio.build.steps import BuildPaths, Cleanup, Step, StepContext
+from nanostudio.build.windows import dism
+from nanostudio.build.windows.calls import fresh_log, run_dism, run_for_cleanup
+from nanostudio.build.windows.job import Job
+from nanostudio.build.windows.layout import Layout, windows_cmdline
+from nanostudio.errors import BuildError
+
+
+class ExportStep(Step):
+    name = "export"
+    weight = 4.0
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.title = f"Export the {job.image.name} image alone"
+
+    def argv(self, paths: BuildPaths) -> list[str]:
+        job, layout = self.job, self.job.layout(paths)
+        return dism.export_image(
+            job.dism(paths, self.name),
+            job.source_wim(paths),
+            job.image.index,
+            layout.text(layout.wim_output),
+        )
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        return [windows_cmdline(self.argv(paths))]
+
+    def run(self, ctx: StepContext) -> None:
+        run_dism(
+            ctx,
+            self.job,
+            self.argv(ctx.paths),
+            log_file=self.job.layout(ctx.paths).dism_log(self.name),
+            subject=dism.Subject(f"exporting image {self.job.image.index}"),
+        )
+
+
+class MountStep(Step):
+    name = "mount"
+    title = "Mount the exported image"
+    weight = 2.0
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def argv(self, paths: BuildPaths) -> list[str]:
+        job, layout = self.job, self.job.layout(paths)
+        # The exported WIM holds one image: index 1.
+        return dism.mount_image(
+            job.dism(paths, self.name),
+            layout.text(layout.wim_output),
+            1,
+            layout.text(layout.windows_dir),
+        )
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        return [windows_cmdline(self.argv(paths))]
+
+    def run(self, ctx: StepContext) -> None:
+        job, layout = self.job, self.job.layout(ctx.paths)
+        # Recorded before DISM starts: a mount cut short still needs /Discard.
+        job.state.mounted_image = layout.windows_dir
+        job.state.cleanups["image"] = ctx.push_cleanup(
+            "unmount the image (discarding changes)", lambda: discard_mount(job, layout)
+        )
+        run_dism(
+            ctx,
+            job,
+            self.argv(ctx.paths),
+            log_file=layout.dism_log(self.name),
+            subject=dism.Subject("mounting the exported image"),
+        )
+
+
+def discard_argv(job: Job, layout: Layout) -> list[str]:
+    return dism.unmount_image(
+        dism.DismOptions(
+            job.state.tools.dism,
+            layout.text(layout.dism_log("discard")),
+            layout.text(layout.scratch),
+        ),
+        layout.text(layout.windows_dir),
+        commit=False,
+    )
+
+
+def discard_mount(job: Job, layout: Layout) -> None:
+    if job.state.mounted_image is None:
+        return
+    fresh_log(layout.dism_log("discard"))
+    result = run_for_cleanup(discard_argv(job, layout), encoding=job.host.console_encoding)
+    if not dism.succeeded(result.returncode, result.tail):
+        error = dism.explain(
+            dism.find_error(result.tail), result.returncode, dism.Subject("unmounting the image")
+        )
+        raise BuildError(
+            f"{error}; run 'dism /Unmount-Image /MountDir:{layout.text(layout.windows_dir)} "
+            "/Discard' as administrator"
+        )
+    job.state.mounted_image = None
+
+
+class CommitStep(Step):
+    name = "commit"
+    title = "Save the serviced image (unmount /Commit)"
+    weight = 2.0
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def argv(self, paths: BuildPaths) -> list[str]:
+        job, layout = self.job, self.job.layout(paths)
+        return dism.unmount_image(
+            job.dism(paths, self.name), layout.text(layout.windows_dir), commit=True
+        )
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        layout = self.job.layout(paths)
+        return [
+            windows_cmdline(self.argv(paths)),
+            f"move {layout.text(layout.wim_output)} -> {layout.text(paths.partial)}",
+        ]
+
+    def run(self, ctx: StepContext) -> None:
+        job, layout = self.job, self.job.layout(ctx.paths)
+        run_dism(
+            ctx,
+            job,
+            self.argv(ctx.paths),
+            log_file=layout.dism_log(self.name),
+            subject=dism.Subject("saving the serviced image"),
+        )
+        job.state.mounted_image = None
+        cleanup: Cleanup | None = job.state.cleanups.pop("image", None)
+        if cleanup is not None:
+            cleanup.release()
+        layout.wim_output.replace(ctx.paths.partial)
