@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nanostudio.build.portable.gpt import DiskLayout
 from nanostudio.build.staging import StagedContent
+from nanostudio.build.steps import Cleanup
 from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.media.source import MediaSource
 from nanostudio.recipe import Recipe
@@ -31,6 +32,7 @@ class BuildState:
     staged: StagedContent
     layout: DiskLayout | None = None  # None for a .wim output
     media: MediaSource | None = None
+    media_cleanup: Cleanup | None = None
     source_wim: Path | None = None
     extra: dict[str, Path] = field(default_factory=dict)
 
@@ -38,6 +40,13 @@ class BuildState:
         if self.media is None or self.source_wim is None:
             raise RuntimeError("the media step has not run")
         return self.media, self.source_wim
+
+    def close_media(self) -> None:
+        """The media is no longer read after staging: release it early."""
+        if self.media is not None:
+            self.media.close()
+        if self.media_cleanup is not None:
+            self.media_cleanup.release()
 
     def require_layout(self) -> DiskLayout:
         if self.layout is None:

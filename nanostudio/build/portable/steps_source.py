@@ -39,7 +39,7 @@ class OpenMediaStep(Step):
             raise BuildError("the recipe names no media (source.media)")
         media = open_media(media_path)
         self.state.media = media
-        ctx.push_cleanup("close the media", media.close)
+        self.state.media_cleanup = ctx.push_cleanup("close the media", media.close)
         found = media.info.image_for(self.state.recipe.source.edition)
         if found is None or found.index != self.state.image.index:
             raise BuildError(
@@ -121,6 +121,7 @@ class StageContentStep(Step):
             _copy_host_file(item.source, _target(overlay, item.target))
             done += 1
             ctx.report(done / total, f"staged {item.target.name}")
+        self.state.close_media()
         ctx.cancel.raise_if_cancelled()
         ctx.log(f"writing the delta image {DELTA_WIM} (references {source_wim})", "debug")
         libwim.write_delta_wim(

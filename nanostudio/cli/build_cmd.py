@@ -1,0 +1,167 @@
+"""``nanostudio build RECIPE``: validate, plan, and run a build with visible progress.
+
+Exit codes: 0 built, 2 bad recipe or input, 1 the build failed, 130 cancelled
+(Ctrl+C or SIGTERM: the cancel token stops the current tool, partial files go).
+The administrator password comes from NANOSTUDIO_ADMIN_PASSWORD or a prompt,
+never from the command line, where other users could read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from nanostudio.build.cancel import CancelToken
+from nanostudio.build.engines import EngineName, make_plan
+from nanostudio.build.events import BuildEvent
+from nanostudio.build.runner import BuildRunner
+from nanostudio.build.steps import BuildPaths
+from nanostudio.cli.build_progress import JsonRenderer, TerminalRenderer
+from nanostudio.errors import MediaError, UserFacingError
+from nanostudio.media.inspect import inspect_media
+from nanostudio.media.model import MediaInfo
+from nanostudio.paths import log_dir
+from nanostudio.recipe import Problem, Recipe, validate
+from nanostudio.recipe.toml_io import load_recipe
+from nanostudio.secret import Secret
+
+PASSWORD_ENV = "NANOSTUDIO_ADMIN_PASSWORD"
+DRY_RUN_WORKDIR = Path("<temp>")
+
+
+class PasswordMissingError(UserFacingError):
+    """No password in the environment and no terminal to ask on."""
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "build",
+        help="build the disk (or WIM) a recipe describes",
+        description="Build a bootable Nano Server VHDX/VHD (or a WIM) from a recipe. The "
+        f"administrator password is read from {PASSWORD_ENV} or asked for.",
+    )
+    parser.add_argument("recipe", type=Path, metavar="RECIPE")
+    parser.add_argument(
+        "--engine",
+        choices=[engine.value for engine in EngineName],
+        default=EngineName.AUTO.value,
+        help="auto: windows on a Windows host with DISM, else portable",
+    )
+    parser.add_argument(
+        "--json-progress",
+        action="store_true",
+        help='one JSON object per line: {"step", "percent", "message"}',
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the plan and its commands; write nothing"
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    recipe = load_recipe(args.recipe)
+    password = None if args.dry_run else read_password()
+    media, problems = _check(recipe, password)
+    if problems or media is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 2
+    plan = make_plan(recipe, media, EngineName(args.engine), dry_run=args.dry_run)
+    if args.dry_run:
+        paths = BuildPaths.for_output(plan.output, DRY_RUN_WORKDIR, log_dir())
+        with suppress(BrokenPipeError):
+            print(plan.describe(paths), flush=True)
+        return 0
+    sink: Any = (
+        JsonRenderer(sys.stdout)
+        if args.json_progress
+        else TerminalRenderer(sys.stdout, verbose=bool(getattr(args, "verbose", False)))
+    )
+    cancel = CancelToken()
+    runner = BuildRunner(
+        plan,
+        sink=_safe_sink(sink),
+        cancel=cancel,
+        password=Secret(password) if password is not None else None,
+        force=args.force,
+    )
+    with cancel_on_signals(cancel), _quiet_stderr_logging(bool(getattr(args, "verbose", False))):
+        outcome = runner.run()
+    return outcome.exit_code if not outcome.was_successful() else 0
+
+
+def read_password() -> str:
+    """From the environment, else asked for twice on the terminal."""
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise PasswordMissingError(
+            f"no administrator password: set {PASSWORD_ENV} or run in a terminal to be asked"
+        )
+    first = getpass.getpass("Administrator password for the image: ")
+    if first != getpass.getpass("Type it again: "):
+        raise PasswordMissingError("the two passwords differ: run the command again")
+    return first
+
+
+def _check(recipe: Recipe, password: str | None) -> tuple[MediaInfo | None, list[Problem]]:
+    media: MediaInfo | None = None
+    problems: list[Problem] = []
+    if recipe.source.media is not None:
+        try:
+            media = inspect_media(recipe.source.media)
+        except MediaError as error:
+            problems.append(Problem("source.media", str(error)))
+    problems += validate(recipe, media=media, password=password)
+    return media, problems
+
+
+def _safe_sink(sink: Any) -> Any:
+    """A closed stdout (``| head``) must not turn a build into a crash."""
+
+    def deliver(event: BuildEvent) -> None:
+        with suppress(BrokenPipeError, ValueError):
+            sink(event)
+
+    return deliver
+
+
+@contextmanager
+def _quiet_stderr_logging(verbose: bool) -> Iterator[None]:
+    """The renderer shows the build's messages; log records on stderr would repeat them."""
+    handlers = [h for h in logging.getLogger().handlers if not isinstance(h, logging.FileHandler)]
+    levels = [h.level for h in handlers]
+    for handler in handlers:
+        handler.setLevel(logging.DEBUG if verbose else logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for handler, level in zip(handlers, levels, strict=True):
+            handler.setLevel(level)
+
+
+@contextmanager
+def cancel_on_signals(cancel: CancelToken) -> Iterator[None]:
+    """SIGINT and SIGTERM cancel the build instead of killing Python mid-step."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        cancel.cancel()
+
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    previous = {sig: signal.signal(sig, handler) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
