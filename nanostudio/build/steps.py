@@ -104,6 +104,7 @@ class StepContext:
             encoding=encoding,
         )
         if check and not result.ok:
+            self.cancel.raise_if_cancelled()  # a Ctrl+C also reaches the tool: not a failure
             tool = Path(argv[0]).name
             what = failure or f"{tool} failed with exit code {result.returncode}"
             last = "\n".join(result.tail[-8:])

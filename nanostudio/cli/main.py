@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sample_media_cmd",
     "console_cmd",
     "exec_cmd",
+    "build_cmd",
 )
 
 log = logging.getLogger(__name__)
