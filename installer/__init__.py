@@ -1,0 +1,1 @@
+"""Build tooling for the frozen app and the Windows installer; never shipped inside it."""

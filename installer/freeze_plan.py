@@ -1,0 +1,163 @@
+"""What goes into the frozen bundle and what is cut, as pure data and functions.
+
+The spec applies these to PyInstaller's tables; keeping them here (not in the
+spec, which PyInstaller executes) lets the choices be unit-tested and read on
+their own. Qt's hooks collect every plugin of a used module and then every
+library those plugins link (GTK for the gtk3 theme, Wayland, EGL...), so after
+cutting plugins the libraries that only they needed are pruned by reachability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import PurePosixPath
+
+# Python modules never wanted in the app: Qt modules NanoStudio does not use, and
+# development tools that must not ride along through some optional import.
+EXCLUDED_QT_MODULES: tuple[str, ...] = (
+    "PySide6.Qt3DAnimation",
+    "PySide6.Qt3DCore",
+    "PySide6.Qt3DExtras",
+    "PySide6.Qt3DInput",
+    "PySide6.Qt3DLogic",
+    "PySide6.Qt3DRender",
+    "PySide6.QtCharts",
+    "PySide6.QtConcurrent",
+    "PySide6.QtDataVisualization",
+    "PySide6.QtDBus",
+    "PySide6.QtDesigner",
+    "PySide6.QtHelp",
+    "PySide6.QtLabsStyleKit",
+    "PySide6.QtMultimedia",
+    "PySide6.QtMultimediaWidgets",
+    "PySide6.QtNetwork",
+    "PySide6.QtOpenGL",
+    "PySide6.QtOpenGLWidgets",
+    "PySide6.QtPdf",
+    "PySide6.QtPdfWidgets",
+    "PySide6.QtPrintSupport",
+    "PySide6.QtQml",
+    "PySide6.QtQmlFeatures",
+    "PySide6.QtQuick",
+    "PySide6.QtQuick3D",
+    "PySide6.QtQuickControls2",
+    "PySide6.QtQuickTest",
+    "PySide6.QtQuickWidgets",
+    "PySide6.QtSql",
+    "PySide6.QtTest",
+    "PySide6.QtUiTools",
+    "PySide6.QtWebChannel",
+    "PySide6.QtWebEngineCore",
+    "PySide6.QtWebEngineWidgets",
+    "PySide6.QtWebSockets",
+    "PySide6.QtXml",
+)
+
+EXCLUDED_TOOL_MODULES: tuple[str, ...] = (
+    "_pytest",
+    "hypothesis",
+    "mypy",
+    "pytest",
+    "pytestqt",
+    "ruff",
+    "tests",
+    "tkinter",
+    "PyInstaller",
+)
+
+# Top-level names whose presence in a finished bundle means a test or dev tool
+# leaked in (checked by build.py on the files and on the frozen module archive).
+FORBIDDEN_IN_BUNDLE: frozenset[str] = frozenset(
+    {"_pytest", "pytest", "pytestqt", "mypy", "hypothesis", "ruff", "tests", "PyInstaller"}
+)
+
+# Qt plugins kept, by plugin folder → name fragments. Folders not listed are cut
+# whole: platformthemes (gtk3 drags GTK in; Qt's own theme is enough), wayland-*
+# (NanoStudio runs on X11/XWayland on Linux), generic input, EGL, networkinformation
+# and tls (QtNetwork is not used), xcbglintegrations (widgets draw without GL).
+KEPT_PLUGINS: dict[str, tuple[str, ...]] = {
+    "platforms": ("offscreen", "windows", "xcb"),
+    "imageformats": ("qsvg", "qico"),
+    "iconengines": ("qsvgicon",),
+    "styles": ("",),  # the Windows 11 / Vista styles make the wizard look native
+    "platforminputcontexts": ("compose",),  # dead keys on X11
+}
+
+
+def _plugin_parts(dest: str) -> tuple[str, str] | None:
+    """(folder, file name) when ``dest`` is a Qt plugin, else None."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    if "plugins" not in parts:
+        return None
+    index = parts.index("plugins")
+    if index == 0 or parts[index - 1] not in ("Qt", "PySide6") or len(parts) != index + 3:
+        return None
+    return parts[index + 1], parts[index + 2]
+
+
+def is_qt_plugin(dest: str) -> bool:
+    return _plugin_parts(dest) is not None
+
+
+def keep_qt_plugin(dest: str) -> bool:
+    """True unless ``dest`` is a Qt plugin that NanoStudio does not need."""
+    found = _plugin_parts(dest)
+    if found is None:
+        return True
+    folder, name = found
+    fragments = KEPT_PLUGINS.get(folder)
+    if fragments is None:
+        return False
+    return any(fragment in name.lower() for fragment in fragments)
+
+
+def is_qt_translation(dest: str) -> bool:
+    """Qt's own catalogues: the app ships English only, so they are ~7 MB of nothing."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    return len(parts) >= 2 and parts[-2] == "translations" and parts[-1].endswith(".qm")
+
+
+def reachable_binaries(
+    entries: Iterable[tuple[str, str]],
+    dropped: set[str],
+    imports_of: Callable[[str], Iterable[str]],
+) -> set[str]:
+    """Destination names of the binaries still needed after dropping ``dropped``.
+
+    ``entries`` are (dest, src) pairs; ``imports_of(src)`` gives the file names a
+    binary links. Roots are the binaries nobody links (extension modules,
+    plugins, the Python library); a linked library stays only while some kept
+    binary reaches it.
+    """
+    entry_list = list(entries)
+    by_name: dict[str, list[str]] = {}
+    for dest, _src in entry_list:
+        by_name.setdefault(PurePosixPath(dest.replace("\\", "/")).name.lower(), []).append(dest)
+    links: dict[str, set[str]] = {}
+    linked: set[str] = set()
+    for dest, src in entry_list:
+        targets = {
+            target
+            for name in imports_of(src)
+            for target in by_name.get(PurePosixPath(name.replace("\\", "/")).name.lower(), [])
+            if target != dest
+        }
+        links[dest] = targets
+        linked |= targets
+    stack = [dest for dest, _src in entry_list if dest not in linked and dest not in dropped]
+    kept: set[str] = set()
+    while stack:
+        dest = stack.pop()
+        if dest in kept or dest in dropped:
+            continue
+        kept.add(dest)
+        stack.extend(links.get(dest, ()))
+    return kept
+
+
+# Shown in the Windows version resource and the installer.
+PUBLISHER = "The NanoStudio authors"
+COPYRIGHT = "Copyright (c) 2026 The NanoStudio authors. MIT License."
+
+# The app icon, relative to the checkout; rendered to .ico at build time.
+APP_ICON_SVG = "resources/icons/nanostudio.svg"
