@@ -43,7 +43,7 @@ class CmdEnvironment:
     hostname: str
     user: str
     address: str
-    powershell: Callable[[str], Script]  # runs a script text, see winrs_powershell.py
+    powershell: Callable[[str], Script]  # runs a script text (winrs_powershell.run_script)
 
 
 def run_command_line(command: str, arguments: list[str], env: CmdEnvironment) -> Script:
@@ -84,6 +84,8 @@ def _run(line: str, env: CmdEnvironment) -> Script:
         return _exit(rest)
     if verb == "ping":
         return _ping(rest)
+    if verb == "powershell":
+        return _powershell(rest, env)
     return Script(
         (
             _err(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import socket
 import ssl
@@ -15,7 +16,9 @@ from typing import Any
 
 from tests.winrm_server import encryption, soap
 from tests.winrm_server.auth import Authenticator
-from tests.winrm_server.commands import CmdEnvironment, Script
+from tests.winrm_server.commands import CmdEnvironment
+from tests.winrm_server.psrp import RESOURCE_URI as PSRP_URI
+from tests.winrm_server.psrp import PSRPResource
 from tests.winrm_server.tls import ServerCertificate, make_certificate
 from tests.winrm_server.transport import (
     Connection,
@@ -26,10 +29,12 @@ from tests.winrm_server.transport import (
 )
 from tests.winrm_server.winrs import RESOURCE_URI as WINRS_URI
 from tests.winrm_server.winrs import WinRSResource
+from tests.winrm_server.winrs_powershell import run_script
 
 DEFAULT_USERS: Mapping[str, str] = {"Administrator": "Nano-Pa55word!"}
 SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
 LOOPBACK = "127.0.0.1"
+ANY_SHELL_URI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,24 @@ class _Lifetime:
     def __init__(self, server: LoopbackWinRM) -> None:
         self.stopping = threading.Event()
         self.winrs = WinRSResource(server._cmd_environment, self.stopping, server.endpoint)
+        self.psrp = PSRPResource(server.hostname, self.stopping, server.endpoint)
+
+    def describe_shell(self, request: soap.WSManRequest) -> soap.Envelope:
+        """WS-Transfer Get on the generic shell URI: whichever resource owns the ShellId."""
+        shell_id = request.selectors.get("ShellId", "")
+        shell = self.psrp.describe(shell_id) if not self.stopping.is_set() else None
+        if shell is None and not self.stopping.is_set():
+            shell = self.winrs.describe(shell_id)
+        if shell is None:
+            raise soap.shell_not_found(shell_id)
+        reply = soap.Envelope(soap.response_action(request.action), request.message_id)
+        reply.body.append(shell)
+        return reply
 
     def stop(self) -> None:
         self.stopping.set()
         self.winrs.wake()
+        self.psrp.stop()
 
 
 class LoopbackWinRM:
@@ -204,7 +223,10 @@ class LoopbackWinRM:
 
     def _cmd_environment(self, user: str) -> CmdEnvironment:
         return CmdEnvironment(
-            hostname=self.hostname, user=user, address=LOOPBACK, powershell=_no_powershell
+            hostname=self.hostname,
+            user=user,
+            address=LOOPBACK,
+            powershell=functools.partial(run_script, hostname=self.hostname, user=user),
         )
 
     def _handle(self, request: HttpRequest, connection: Connection) -> HttpResponse:
@@ -303,6 +325,10 @@ class LoopbackWinRM:
                 )
             if request.resource_uri == WINRS_URI:
                 envelope = lifetime.winrs.handle(request, user)
+            elif request.resource_uri == PSRP_URI:
+                envelope = lifetime.psrp.handle(request, user)
+            elif request.resource_uri == ANY_SHELL_URI and request.action == soap.ACTION_GET:
+                envelope = lifetime.describe_shell(request)
             else:
                 raise soap.unknown_resource(request.resource_uri)
             return 200, envelope.to_bytes()
@@ -316,7 +342,3 @@ def free_port() -> int:
         probe.bind((LOOPBACK, 0))
         port: int = probe.getsockname()[1]
     return port
-
-
-def _no_powershell(script: str) -> Script:
-    raise NotImplementedError

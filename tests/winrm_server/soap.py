@@ -28,6 +28,7 @@ for _prefix, _uri in NS.items():
         ET.register_namespace(_prefix, _uri)
 
 ACTION_CREATE = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Create"
+ACTION_GET = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Get"
 ACTION_DELETE = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete"
 ACTION_COMMAND = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command"
 ACTION_SEND = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Send"

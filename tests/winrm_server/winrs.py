@@ -77,6 +77,21 @@ class WinRSResource:
         with self._changed:
             self._changed.notify_all()
 
+    def describe(self, shell_id: str) -> ET.Element | None:
+        """The rsp:Shell a WS-Transfer Get answers for this shell, None if unknown."""
+        with self._changed:
+            shell = self._shells.get(shell_id)
+            if shell is None:
+                return None
+            return resource_created(
+                self._endpoint,
+                RESOURCE_URI,
+                shell.id,
+                shell.owner,
+                shell.input_streams,
+                shell.output_streams,
+            )[1]
+
     def handle(self, request: WSManRequest, user: str) -> soap.Envelope:
         reply = soap.Envelope(soap.response_action(request.action), request.message_id)
         if request.action == soap.ACTION_CREATE:
@@ -86,6 +101,13 @@ class WinRSResource:
                 self._shell(request)
                 del self._shells[request.selectors["ShellId"]]
                 self._changed.notify_all()
+        elif request.action == soap.ACTION_GET:
+            with self._changed:
+                self._shell(request)
+            described = self.describe(request.selectors.get("ShellId", ""))
+            if described is None:
+                raise soap.shell_not_found(request.selectors.get("ShellId", ""))
+            reply.body.append(described)
         elif request.action == soap.ACTION_COMMAND:
             reply.body.append(self._command(request, user))
         elif request.action == soap.ACTION_SEND:
