@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -278,6 +279,9 @@ def write_sample_media(
     """
     if payload_mib < 0:
         raise ValueError("payload_mib must not be negative")
+    for language in languages:
+        if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})+", language):
+            raise ValueError(f"not a lower-case language tag like en-us: {language!r}")
     media = dest / "media"
     iso = dest / ISO_NAME if make_iso else None
     for existing in (media, iso):

@@ -141,7 +141,7 @@ class FolderSource(MediaSource):
         folder = self._root.joinpath(*_parts(location)) if location else self._root
         try:
             with os.scandir(folder) as scan:
-                return [Entry(e.name, e.is_dir()) for e in scan if not e.is_symlink()]
+                return [Entry(e.name, e.is_dir()) for e in scan]
         except OSError as error:
             raise _os_error(folder, error) from error
 

@@ -190,6 +190,18 @@ def test_truncated_wim(
     assert line.endswith("): copy it again from the ISO")
 
 
+def test_iso_holding_a_truncated_wim(
+    sample_media: SampleMedia, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    media = copy_media_folder(sample_media, tmp_path / "media")
+    wim = media / "NanoServer" / "NanoServer.wim"
+    truncated_copy(sample_media.wim, wim, wim.stat().st_size - 100)
+    iso = _iso_of(media, tmp_path / "bad.iso", "-udf")
+    assert_user_error(
+        capsys, iso, f"NanoServer.wim in {iso} is truncated", "the ISO is damaged; download it"
+    )
+
+
 def test_folder_without_wim(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "Downloads" / "sources").mkdir(parents=True)
     assert_user_error(capsys, tmp_path / "Downloads", "holds no NanoServer folder")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,3 +186,17 @@ def test_cli_says_which_tool_is_missing(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "is not installed: install it with 'apt-get install" in result.stderr
     assert not (tmp_path / "s" / "media").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"payload_mib": -1}, "must not be negative"),
+        ({"languages": ("en-US",)}, "language tag"),
+        ({"languages": ("english",)}, "language tag"),
+    ],
+)
+def test_bad_arguments_write_nothing(tmp_path: Path, options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        write_sample_media(tmp_path / "s", **options)
+    assert not (tmp_path / "s").exists()
