@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import xml.etree.ElementTree as ET
 from typing import Any
 
 from pypsrp.complex_objects import PSInvocationState, RunspacePoolState
@@ -20,6 +21,7 @@ from pypsrp.messages import Message, MessageType, PipelineHostResponse
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
+from nanostudio.errors import RemoteError
 from nanostudio.remote.errors import SessionLostError
 from nanostudio.remote.events import (
     Completion,
@@ -43,11 +45,15 @@ from nanostudio.remote.transport import (
 
 log = logging.getLogger(__name__)
 
+_RSP = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+
 # The stop signal as the Windows PowerShell WinRM plugin expects it: MS-PSRP 3.1.5.3.9
 # spells it "crtl_c", and the plugin compares verbatim. pypsrp 0.9's PowerShell.stop()
 # sends "ctrl_c", which that plugin does not recognise, so the session sends its own.
 PS_STOP_SIGNAL = "powershell/signal/crtl_c"
 STOPPED_PIPELINE_GRACE_S = 10.0
+# If the stop could not be sent on its own connection, the worker sends it after this.
+STOP_FALLBACK_S = 3.0
 
 
 def quote_ps(text: str) -> str:
@@ -69,11 +75,18 @@ def error_text(record: Any) -> list[str]:
 
 
 def output_lines(value: Any) -> list[str]:
-    """Pipeline output: strings when the server formatted them, else each object's ToString."""
+    """Pipeline output: strings when the server formatted them, else each object's ToString.
+
+    ``Out-String -Stream`` sends one line per string; a server that sends a whole block
+    ends it with a newline, which is not an extra empty line.
+    """
     if value is None:
         return [""]
     text = value if isinstance(value, str) else str(value)
-    return text.replace("\r\n", "\n").split("\n")
+    text = text.replace("\r\n", "\n")
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text.split("\n")
 
 
 class PsrpSession:
@@ -86,13 +99,19 @@ class PsrpSession:
         *,
         prompt_handler: PromptHandler | None = None,
         pins: PinStore | None = None,
-        poll_timeout_s: int = 1,
+        poll_timeout_s: int = 10,
         format_output: bool = True,
     ) -> None:
         self.settings = settings
         self._password = password
         self._pins = pins
+        # How long one receive may wait for output. A receive that times out on the HTTP
+        # side is retried by pypsrp and its data lost, so this errs on the long side;
+        # stop() does not wait for it (it signals on a connection of its own).
         self.poll_timeout_s = poll_timeout_s
+        self._active: tuple[RunspacePool, str] | None = None
+        self._stop_delivered = threading.Event()
+        self._stop_sender: threading.Thread | None = None
         # "| Out-String -Stream" makes the server format objects as its console would.
         self.format_output = format_output
         self._stop = threading.Event()
@@ -160,12 +179,37 @@ class PsrpSession:
 
     # -- commands -------------------------------------------------------------
     def stop(self) -> None:
-        """Ask the running command to stop (any thread); ``run()`` returns soon after.
+        """Ask the running command to stop (any thread, never blocks); ``run()`` returns soon.
 
-        A stop that arrives just before ``run()`` started still applies to that command;
-        the request is cleared when a command ends.
+        The signal goes out at once on a second connection (the first one is busy in a
+        receive). A stop that arrives just before ``run()`` started still applies to that
+        command; the request is cleared when a command ends.
         """
         self._stop.set()
+        active = self._active
+        if active is not None and self._stop_sender is None:
+            sender = threading.Thread(
+                target=self._send_stop, args=active, name="psrp-stop", daemon=True
+            )
+            self._stop_sender = sender
+            sender.start()
+
+    def _send_stop(self, pool: RunspacePool, command_id: str) -> None:
+        pin = self.pin
+        try:
+            with translated(self.settings, pin):
+                wsman = make_wsman(self.settings, self._password, pin)
+                try:
+                    body = ET.Element(f"{{{_RSP}}}Signal", attrib={"CommandId": command_id})
+                    ET.SubElement(body, f"{{{_RSP}}}Code").text = PS_STOP_SIGNAL
+                    selectors = pool.shell._selector_set
+                    wsman.signal(pool.shell.resource_uri, body, selector_set=selectors)
+                finally:
+                    wsman.close()
+        except RemoteError as error:
+            log.info("stop on a second connection failed (%s); the session will send it", error)
+            return
+        self._stop_delivered.set()
 
     def run(self, script: str, sink: EventSink) -> Finished:
         """Run ``script`` and report every stream to ``sink`` as it arrives."""
@@ -181,24 +225,39 @@ class PsrpSession:
             try:
                 with translated(self.settings, self.pin):
                     ps.begin_invoke()
-                    stop_sent_at: float | None = None
+                    command_id = str(ps.id).upper()
+                    self._active = (pool, command_id)
+                    if self._stop.is_set():  # stop() came before the command existed
+                        self.stop()
+                    stop_seen_at: float | None = None
+                    sent_here = False
                     while ps.state == PSInvocationState.RUNNING:
-                        if self._stop.is_set() and stop_sent_at is None:
-                            pool.shell.signal(PS_STOP_SIGNAL, str(ps.id).upper())
-                            stop_sent_at = time.monotonic()
+                        if self._stop.is_set():
                             stopped = True
-                        if (
-                            stop_sent_at is not None
-                            and time.monotonic() - stop_sent_at > STOPPED_PIPELINE_GRACE_S
-                        ):
-                            log.warning("the server did not confirm the stop; leaving the pipeline")
-                            pool.pipelines.pop(ps.id, None)
-                            break
-                        had_errors |= self._poll(pool, ps, sink)
+                            now = time.monotonic()
+                            stop_seen_at = stop_seen_at or now
+                            if (
+                                not sent_here
+                                and not self._stop_delivered.is_set()
+                                and now - stop_seen_at > STOP_FALLBACK_S
+                            ):
+                                pool.shell.signal(PS_STOP_SIGNAL, command_id)
+                                sent_here = True
+                            if now - stop_seen_at > STOPPED_PIPELINE_GRACE_S:
+                                log.warning("the server did not confirm the stop; leaving it")
+                                pool.pipelines.pop(ps.id, None)
+                                break
+                        timeout = 2 if stopped else self.poll_timeout_s
+                        had_errors |= self._poll(pool, ps, sink, timeout)
             except SessionLostError:
                 self._forget_pool()
                 raise
             finally:
+                self._active = None
+                sender, self._stop_sender = self._stop_sender, None
+                if sender is not None:
+                    sender.join(self.settings.timeout_s)
+                self._stop_delivered.clear()
                 self._stop.clear()
                 self._ui.flush()
                 self._ui.sink = None
@@ -208,12 +267,12 @@ class PsrpSession:
             self.location = self._query_location() or self.location
             return Finished(location=self.location, had_errors=had_errors, stopped=stopped)
 
-    def _poll(self, pool: RunspacePool, ps: PowerShell, sink: EventSink) -> bool:
-        """One short receive; events go to ``sink`` in the order the server sent them."""
+    def _poll(self, pool: RunspacePool, ps: PowerShell, sink: EventSink, timeout: int) -> bool:
+        """One receive; events go to ``sink`` in the order the server sent them."""
         try:
-            raw = pool.shell.receive(
-                "stdout", command_id=ps._command_id, timeout=self.poll_timeout_s
-            )[2]["stdout"]
+            raw = pool.shell.receive("stdout", command_id=ps._command_id, timeout=timeout)[2][
+                "stdout"
+            ]
         except WSManFaultError as fault:
             if fault.code == FAULT_OPERATION_TIMEOUT:
                 return False
@@ -290,7 +349,7 @@ class PsrpSession:
             try:
                 with translated(self.settings, self.pin):
                     try:
-                        pool._receive(timeout=self.poll_timeout_s)
+                        pool._receive(timeout=1)  # nothing flows now: short and lossless
                     except WSManFaultError as fault:
                         if fault.code != FAULT_OPERATION_TIMEOUT:
                             raise
@@ -323,7 +382,7 @@ class PsrpSession:
                 with translated(self.settings, self.pin):
                     ps.begin_invoke()
                     while ps.state == PSInvocationState.RUNNING:
-                        self._poll(pool, ps, events.append)
+                        self._poll(pool, ps, events.append, self.poll_timeout_s)
             except SessionLostError:
                 self._forget_pool()
                 raise

@@ -11,16 +11,13 @@ import getpass
 import sys
 import threading
 from collections.abc import Callable
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from nanostudio.errors import RemoteError
 from nanostudio.remote.errors import SessionLostError
 from nanostudio.remote.events import (
-    Completion,
-    EventSink,
     Finished,
     Progress,
-    PromptHandler,
     PromptKind,
     PromptReply,
     PromptRequest,
@@ -29,6 +26,7 @@ from nanostudio.remote.events import (
     StreamText,
 )
 from nanostudio.remote.history import CommandHistory
+from nanostudio.remote.session_api import ConsoleSession
 
 _COLOURS = {
     Stream.ERROR: "\x1b[91m",
@@ -39,18 +37,6 @@ _COLOURS = {
 }
 _RESET = "\x1b[0m"
 EXIT_WORDS = frozenset({"exit", "exit-pssession", "quit"})
-
-
-class ConsoleSession(Protocol):
-    """What a console needs from a session (``PsrpSession`` and test fakes provide it)."""
-
-    location: str
-
-    def run(self, script: str, sink: EventSink) -> Finished: ...
-    def stop(self) -> None: ...
-    def complete(self, line: str, cursor: int) -> Completion: ...
-    def reconnect(self) -> None: ...
-    def set_prompt_handler(self, handler: PromptHandler | None) -> None: ...
 
 
 def needs_more_input(text: str) -> bool:

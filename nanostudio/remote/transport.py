@@ -70,6 +70,15 @@ class PinnedAdapter(requests.adapters.HTTPAdapter):
             pool_kwargs["assert_fingerprint"] = self.sha256
         return host_params, pool_kwargs
 
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        """requests re-applies CA checking to the pool here; pin instead, on every pool."""
+        super().cert_verify(conn, url, verify, cert)
+        if url.lower().startswith("https"):
+            conn.cert_reqs = "CERT_NONE"
+            conn.ca_certs = None
+            conn.ca_cert_dir = None
+            conn.assert_fingerprint = self.sha256
+
 
 def effective_pin(settings: ConnectionSettings, pins: PinStore | None) -> str | None:
     """The pin that applies: the one in the settings, else the stored one for the host."""

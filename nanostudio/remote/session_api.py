@@ -1,0 +1,26 @@
+"""The session interface consoles are written against (``PsrpSession`` implements it).
+
+Keeping it a Protocol lets the Qt widget and the terminal REPL be tested with small
+in-process fakes, and keeps them free of pypsrp.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from nanostudio.remote.events import Completion, EventSink, Finished, PromptHandler
+
+
+class ConsoleSession(Protocol):
+    """Blocking calls, one thread at a time, except ``stop()`` which any thread may call."""
+
+    location: str
+
+    def open(self) -> None: ...
+    def close(self) -> None: ...
+    def run(self, script: str, sink: EventSink) -> Finished: ...
+    def stop(self) -> None: ...
+    def complete(self, line: str, cursor: int) -> Completion: ...
+    def reconnect(self) -> None: ...
+    def keep_alive(self) -> None: ...
+    def set_prompt_handler(self, handler: PromptHandler | None) -> None: ...
