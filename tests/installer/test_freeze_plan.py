@@ -1,0 +1,145 @@
+"""What the frozen bundle keeps and cuts (installer/freeze_plan.py)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from installer import freeze_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("dest", "kept"),
+    [
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/plugins/platforms/libqwayland.so", False),
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqtiff.so", False),
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", True),
+        ("PySide6/Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so", True),
+        ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", False),
+        ("PySide6/Qt/plugins/xcbglintegrations/libqxcb-glx-integration.so", False),
+        ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
+        (r"PySide6\plugins\platforms\qwindows.dll", True),
+        (r"PySide6\plugins\platforms\qdirect2d.dll", False),
+        (r"PySide6\plugins\styles\qmodernwindowsstyle.dll", True),
+        (r"PySide6\plugins\imageformats\qico.dll", True),
+        # Not Qt plugins at all: always kept.
+        ("PySide6/Qt/lib/libQt6Core.so.6", True),
+        ("somepkg/plugins/platforms/x.so", True),
+        ("libpython3.11.so.1.0", True),
+    ],
+)
+def test_keep_qt_plugin(dest: str, kept: bool) -> None:
+    assert freeze_plan.keep_qt_plugin(dest) is kept
+
+
+def test_is_qt_plugin_only_for_the_qt_plugin_tree() -> None:
+    assert freeze_plan.is_qt_plugin("PySide6/Qt/plugins/platforms/libqxcb.so")
+    assert not freeze_plan.is_qt_plugin("PySide6/Qt/plugins/README")
+    assert not freeze_plan.is_qt_plugin("PySide6/Qt/lib/libQt6Gui.so.6")
+
+
+def test_qt_translations_are_cut_but_not_other_files() -> None:
+    assert freeze_plan.is_qt_translation("PySide6/Qt/translations/qtbase_de.qm")
+    assert freeze_plan.is_qt_translation(r"PySide6\translations\qt_fr.qm")
+    assert not freeze_plan.is_qt_translation("resources/translations/readme.txt")
+    assert not freeze_plan.is_qt_translation("PySide6/Qt/lib/libQt6Core.so.6")
+
+
+def _graph(edges: dict[str, list[str]]) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    entries = [(dest, f"/src/{dest}") for dest in edges]
+    imports = {
+        f"/src/{dest}": [name.rsplit("/", 1)[-1] for name in deps] for dest, deps in edges.items()
+    }
+    return entries, imports
+
+
+def _reachable(edges: dict[str, list[str]], dropped: set[str]) -> set[str]:
+    entries, imports = _graph(edges)
+
+    def imports_of(src: str) -> Iterable[str]:
+        return imports[src]
+
+    return freeze_plan.reachable_binaries(entries, dropped, imports_of)
+
+
+def test_libraries_only_a_dropped_plugin_linked_are_pruned() -> None:
+    edges = {
+        "PySide6/QtGui.abi3.so": ["PySide6/Qt/lib/libQt6Gui.so.6"],
+        "PySide6/Qt/lib/libQt6Gui.so.6": ["PySide6/Qt/lib/libQt6Core.so.6"],
+        "PySide6/Qt/lib/libQt6Core.so.6": ["libicudata.so.73"],
+        "libicudata.so.73": [],
+        "PySide6/Qt/plugins/platformthemes/libqgtk3.so": [
+            "libgtk-3.so.0",
+            "PySide6/Qt/lib/libQt6Gui.so.6",
+        ],
+        "libgtk-3.so.0": ["libcairo.so.2"],
+        "libcairo.so.2": [],
+        "libpython3.11.so.1.0": [],
+    }
+    kept = _reachable(edges, {"PySide6/Qt/plugins/platformthemes/libqgtk3.so"})
+    assert kept == {
+        "PySide6/QtGui.abi3.so",
+        "PySide6/Qt/lib/libQt6Gui.so.6",
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "libicudata.so.73",
+        "libpython3.11.so.1.0",
+    }
+
+
+def test_a_library_shared_with_a_kept_binary_stays() -> None:
+    edges = {
+        "PySide6/Qt/plugins/platforms/libqxcb.so": ["libX11.so.6"],
+        "PySide6/Qt/plugins/platformthemes/libqgtk3.so": ["libgtk-3.so.0", "libX11.so.6"],
+        "libgtk-3.so.0": ["libX11.so.6"],
+        "libX11.so.6": [],
+    }
+    kept = _reachable(edges, {"PySide6/Qt/plugins/platformthemes/libqgtk3.so"})
+    assert kept == {"PySide6/Qt/plugins/platforms/libqxcb.so", "libX11.so.6"}
+
+
+def test_windows_names_match_case_insensitively() -> None:
+    edges = {
+        r"PySide6\QtCore.pyd": ["QT6CORE.DLL"],
+        r"PySide6\Qt6Core.dll": [],
+        "unrelated.dll": [],
+    }
+    assert _reachable(edges, set()) == set(edges)
+
+
+def test_nothing_dropped_keeps_everything_even_cycles() -> None:
+    edges = {"a.so": ["b.so"], "b.so": ["a.so"], "root.so": ["a.so"]}
+    assert _reachable(edges, set()) == set(edges)
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_no_excluded_qt_module_is_used_by_the_app() -> None:
+    """Excluding a module the app imports would break only the frozen build."""
+    excluded = set(freeze_plan.EXCLUDED_QT_MODULES) | set(freeze_plan.EXCLUDED_TOOL_MODULES)
+    offenders = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in (ROOT / "nanostudio").rglob("*.py")
+        for name in _imported_modules(path)
+        if name in excluded or name.split(".")[0] in excluded
+    }
+    assert offenders == set()
