@@ -53,3 +53,29 @@ def test_unknown_command_is_cmd_error(winrm_server: LoopbackWinRM) -> None:
     result = _session(winrm_server, "basic").run_cmd("frobnicate")
     assert result.status_code == 1
     assert result.std_err.startswith(b"'frobnicate' is not recognized as an internal or external")
+
+
+def test_long_output_spans_many_receives(winrm_server: LoopbackWinRM) -> None:
+    result = _session(winrm_server, "ntlm").run_ps("Get-BigOutput -MB 1")
+    assert result.status_code == 0
+    assert len(result.std_out) == 1024 * 1024
+    receives = [r for r in winrm_server.requests if (r.action or "").endswith("/Receive")]
+    assert len(receives) > 5
+
+
+def test_powershell_under_winrs(winrm_server: LoopbackWinRM) -> None:
+    session = _session(winrm_server, "basic")
+    result = session.run_ps('$n = 2; Write-Output "n=$n"; Write-Warning careful')
+    assert (result.status_code, result.std_out) == (0, b"n=2\r\nWARNING: careful\r\n")
+    failed = session.run_ps("Get-Nothing")
+    assert failed.status_code == 1
+    assert b"The term 'Get-Nothing' is not recognized" in failed.std_err
+    assert session.run_ps("exit 7").status_code == 7
+    prompt = session.run_ps("Read-Host 'name'")
+    assert b"NonInteractive mode" in prompt.std_err
+
+
+def test_ipconfig_and_echo(winrm_server: LoopbackWinRM) -> None:
+    session = _session(winrm_server, "basic")
+    assert b"IPv4 Address. . . . . . . . . . . : 127.0.0.1" in session.run_cmd("ipconfig").std_out
+    assert session.run_cmd("echo", ["hello", "world"]).std_out == b"hello world\r\n"
