@@ -86,7 +86,7 @@ def diskpart_failure(what: str, result: ToolResult, watcher: diskpart.DiskpartWa
     stopped = watcher.failed_command
     said = diskpart.find_error(result.tail)
     where = f" at '{stopped.text}'" if stopped else ""
-    because = f": {said}" if said else f" (exit code {result.returncode})"
+    because = f": {said.rstrip('.')}" if said else f" (exit code {result.returncode})"
     return f"diskpart could not {what}{where}{because}"
 
 

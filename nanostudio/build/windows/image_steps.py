@@ -183,7 +183,7 @@ class PackageStep(Step):
                 subject=dism.Subject(
                     f"adding the {cab} cab of {self.package.name}",
                     package=self.package.name,
-                    edition=job.image.name,
+                    edition=f"{job.recipe.source.edition.value} ({job.image.name})",
                 ),
                 start=number / len(calls),
                 share=1 / len(calls),

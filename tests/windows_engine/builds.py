@@ -1,0 +1,66 @@
+"""Recipes and runs for the Windows engine tests (plain helpers, not fixtures)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from nanostudio.build.cancel import CancelToken
+from nanostudio.build.events import BuildEvent, BuildOutcome
+from nanostudio.build.runner import BuildRunner
+from nanostudio.build.steps import Plan
+from nanostudio.build.windows.engine import make_plan
+from nanostudio.build.windows.host import WindowsHost
+from nanostudio.catalogue import Deployment, Edition
+from nanostudio.media.model import MediaInfo
+from nanostudio.media.source import open_media
+from nanostudio.recipe import DriversSpec, OutputSpec, PackagesSpec, Recipe, SourceSpec
+from nanostudio.secret import Secret
+
+PASSWORD = "Fake-Pa55word!"
+
+
+def inspect(media: Path) -> MediaInfo:
+    with open_media(media) as source:
+        return source.info
+
+
+def host_recipe(media: Path, output: Path, **output_kw: Any) -> Recipe:
+    """Datacenter, Host + OEM drivers, DSC and Containers: the VirtualBox-style recipe."""
+    return Recipe(
+        source=SourceSpec(media=media, edition=Edition.DATACENTER, deployment=Deployment.HOST),
+        packages=PackagesSpec(("DSC", "Containers")),
+        drivers=DriversSpec(oem=True),
+        output=OutputSpec(output, **output_kw),
+    )
+
+
+def guest_recipe(media: Path, output: Path) -> Recipe:
+    """Standard, Guest (Hyper-V), no roles."""
+    return Recipe(
+        source=SourceSpec(media=media, edition=Edition.STANDARD, deployment=Deployment.GUEST),
+        output=OutputSpec(output),
+    )
+
+
+def with_drivers(recipe: Recipe, *folders: Path) -> Recipe:
+    return replace(recipe, drivers=replace(recipe.drivers, folders=folders))
+
+
+def plan_for(recipe: Recipe, host: WindowsHost) -> Plan:
+    assert recipe.source.media is not None
+    return make_plan(recipe, inspect(recipe.source.media), host=host)
+
+
+def run(plan: Plan, cancel: CancelToken | None = None) -> tuple[BuildOutcome, list[BuildEvent]]:
+    events: list[BuildEvent] = []
+    runner = BuildRunner(plan, sink=events.append, cancel=cancel, password=Secret(PASSWORD))
+    return runner.run(), events
+
+
+def disk_contents(path: Path) -> dict[str, Any]:
+    """What the FAKE diskpart wrote into a detached virtual disk."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data

@@ -1,0 +1,51 @@
+"""FAKE bcdboot.exe for tests: writes boot files to the fake drive letter given by /s.
+
+UEFI: ``\\EFI\\Microsoft\\Boot\\{BCD,bootmgfw.efi}`` and ``\\EFI\\Boot\\bootx64.efi``;
+BIOS: ``\\Boot\\BCD`` and ``\\bootmgr``. Prints bcdboot's one verdict line.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tests.windows_engine.fakes import fakecore
+
+FAILURE = "Failure when attempting to copy boot files."
+
+
+def main(argv: list[str]) -> int:
+    fakecore.journal({"tool": "bcdboot", "argv": argv})
+    command_line = " ".join(argv)
+    if fakecore.hangs("bcdboot", command_line):
+        fakecore.hang("bcdboot")
+    if fakecore.failure("bcdboot", command_line) is not None:
+        fakecore.say(FAILURE)
+        return 1
+    source = Path(argv[0])
+    flags = {argv[i].lower(): argv[i + 1] for i in range(1, len(argv) - 1, 2)}
+    letter = flags.get("/s", "").rstrip(":")
+    firmware = flags.get("/f", "UEFI").upper()
+    system = fakecore.state_dir() / "drives" / letter.upper()
+    if not (source / "Boot").is_dir() or not letter or not system.is_dir():
+        fakecore.say(FAILURE)
+        return 1
+    bcd = f"fake BCD: osdevice={source.parent.name}, locale={flags.get('/l', 'en-us')}"
+    if firmware == "UEFI":
+        files = {
+            "EFI/Microsoft/Boot/BCD": bcd,
+            "EFI/Microsoft/Boot/bootmgfw.efi": (source / "Boot/EFI/bootmgfw.efi").read_text(),
+            "EFI/Boot/bootx64.efi": (source / "Boot/EFI/bootmgfw.efi").read_text(),
+        }
+    else:
+        files = {"Boot/BCD": bcd, "bootmgr": (source / "Boot/PCAT/bootmgr").read_text()}
+    for relative, text in files.items():
+        target = system / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    fakecore.say("Boot files successfully created.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
