@@ -14,6 +14,7 @@ from nanostudio.catalogue import Edition
 from nanostudio.errors import BuildCancelled
 from nanostudio.media import inspect_media, open_media
 from nanostudio.media.sample import SampleMedia
+from tests.fixtures_media import copy_media_folder
 
 
 def _forms(sample: SampleMedia) -> dict[str, Path]:
@@ -161,3 +162,24 @@ def test_copy_file_refuses_locations_outside_the_media(
         assert path is not None
         with open_media(path) as source, pytest.raises(ValueError, match="not a location"):
             source.copy_file(location, tmp_path / "x")
+
+
+def test_empty_file_on_an_iso_copies_as_empty(sample_media: SampleMedia, tmp_path: Path) -> None:
+    media = copy_media_folder(sample_media, tmp_path / "media")
+    french = media / "NanoServer" / "Packages" / "fr-fr"
+    french.mkdir()
+    (french / "Microsoft-NanoServer-DNS-Package_fr-fr.cab").touch()
+    iso = tmp_path / "odd.iso"
+    subprocess.run(
+        ["genisoimage", "-quiet", "-udf", "-o", str(iso), str(media)],
+        check=True,
+        capture_output=True,
+    )
+    with open_media(iso) as source:
+        assert source.info.languages == ("de-de", "en-us", "fr-fr")
+        dns = source.info.package("DNS")
+        assert dns is not None
+        assert sorted(dns.languages) == ["de-de", "en-us", "fr-fr"]
+        dest = tmp_path / "dns_fr-fr.cab"
+        source.copy_file(dns.languages["fr-fr"], dest)
+    assert dest.read_bytes() == b""
