@@ -251,11 +251,16 @@ def _write_vhdx(job: _Job, output: Path, windows_image: Path, splice: bool) -> N
         else:
             src = os.open(windows_image, os.O_RDONLY)
             try:
-                for i, block in enumerate(keep):
-                    job.check_cancel()
-                    data = _pread(src, BLOCK, block * BLOCK)
-                    fileops.pwrite_all(fd, data, prefix + i * BLOCK)
-                    job.progress.add(BLOCK)
+                done = 0
+                for first, count in _runs(keep):
+                    while count:
+                        job.check_cancel()
+                        step = min(count, 16)
+                        fileops.copy_range(
+                            src, fd, first * BLOCK, prefix + done * BLOCK, step * BLOCK
+                        )
+                        job.progress.add(step * BLOCK)
+                        first, count, done = first + step, count - step, done + step
             finally:
                 os.close(src)
         area = vhdx.metadata_area(
