@@ -12,7 +12,7 @@ import pytest
 
 from nanostudio.build.events import BuildOutcome
 from nanostudio.catalogue import Deployment, Edition
-from nanostudio.media.sample import SampleMedia
+from nanostudio.media.sample import SampleMedia, write_sample_media
 from nanostudio.recipe import (
     DriversSpec,
     FirstBootSpec,
@@ -89,6 +89,14 @@ def full_recipe(media: Path, output: Path, drivers: Path) -> Recipe:
         ),
         firstboot=FirstBootSpec(("echo first & echo boot",)),
         output=OutputSpec(path=output, size=2 * GIB),
+    )
+
+
+@pytest.fixture(scope="session")
+def payload_media(tmp_path_factory: pytest.TempPathFactory) -> SampleMedia:
+    """Sample media with ~100 MiB of file data: wimlib runs long enough to be interrupted."""
+    return write_sample_media(
+        tmp_path_factory.mktemp("payload-media"), make_iso=False, payload_mib=96
     )
 
 
