@@ -1,0 +1,128 @@
+"""Host checks: elevation, DISM version, output volume, free space, drive letters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nanostudio.build.windows import preflight
+from nanostudio.build.windows.host import (
+    DRIVE_FIXED,
+    DRIVE_REMOTE,
+    DRIVE_REMOVABLE,
+    PlanOnlyHost,
+    VolumeFacts,
+    pick_letter,
+)
+from nanostudio.build.windows.preflight import HostNotReadyError
+from nanostudio.errors import ToolMissingError
+from nanostudio.media.sample import SampleMedia
+from tests.windows_engine.builds import host_recipe, plan_for, run
+from tests.windows_engine.conftest import FakeHost, FakeTools
+
+
+def test_not_elevated_says_run_as_administrator() -> None:
+    preflight.check_elevated(True)
+    with pytest.raises(HostNotReadyError, match="Run as administrator"):
+        preflight.check_elevated(False)
+
+
+def test_dism_version_must_service_2016_images() -> None:
+    assert preflight.check_dism_version("Version: 10.0.14393.0") == (10, 0, 14393, 0)
+    assert preflight.check_dism_version("Version: 10.0.22621.2792")[2] == 22621
+    with pytest.raises(
+        HostNotReadyError, match=r"version 10\.0\.10240\.16384, older than .*10\.0\.14393"
+    ):
+        preflight.check_dism_version("Version: 10.0.10240.16384")
+    with pytest.raises(HostNotReadyError, match="could not read DISM's version"):
+        preflight.check_dism_version("Error: 740")
+
+
+@pytest.mark.parametrize(
+    ("facts", "words"),
+    [
+        (VolumeFacts("\\\\nas\\share\\", DRIVE_REMOTE, "NTFS"), "network volume"),
+        (VolumeFacts("E:\\", DRIVE_FIXED, "FAT32"), "FAT32 volume"),
+        (VolumeFacts("E:\\", DRIVE_FIXED, "ReFS"), "needs NTFS"),
+    ],
+)
+def test_output_volume_must_be_local_ntfs(facts: VolumeFacts, words: str) -> None:
+    with pytest.raises(HostNotReadyError, match=words):
+        preflight.check_volume(facts, "E:\\out")
+
+
+def test_local_ntfs_volumes_pass() -> None:
+    preflight.check_volume(VolumeFacts("C:\\", DRIVE_FIXED, "NTFS"), "C:\\out")
+    preflight.check_volume(VolumeFacts("F:\\", DRIVE_REMOVABLE, "ntfs"), "F:\\out")
+
+
+def test_free_space() -> None:
+    preflight.check_free_space(10, 10, "C:\\out")
+    with pytest.raises(HostNotReadyError, match=r"needs about 2\.0 GiB.*1\.0 GiB is free"):
+        preflight.check_free_space(1 << 30, 2 << 30, "C:\\out")
+
+
+def test_letters_prefer_s_then_from_z_down_and_never_a_used_one() -> None:
+    assert pick_letter({"A", "B", "C"}) == "S"
+    assert pick_letter({"C", "S"}) == "Z"
+    assert pick_letter({"C", "S", "Z", "Y"}) == "X"
+    used = {chr(c) for c in range(ord("A"), ord("Z") + 1)}
+    with pytest.raises(ToolMissingError, match="every drive letter"):
+        pick_letter(used)
+
+
+def test_plan_only_host_refuses_to_run_but_prints_windows_paths() -> None:
+    host = PlanOnlyHost()
+    assert host.path_text(Path("C:/Builds/nano.vhdx")) == "C:\\Builds\\nano.vhdx"
+    with pytest.raises(ToolMissingError, match="--engine portable"):
+        host.is_elevated()
+    assert host.find_tool("dism") is None
+
+
+def _build_fails_at_preflight(
+    sample_media_root: Path, tmp_path: Path, host: FakeHost, fake_tools: FakeTools, words: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    outcome, _ = run(plan_for(host_recipe(sample_media_root, out / "nano.vhdx"), host))
+    assert outcome.failed_step == "Check this Windows host"
+    assert outcome.error is not None
+    assert words in outcome.error
+    assert list(out.iterdir()) == []
+    assert fake_tools.calls("diskpart") == []
+
+
+def test_unelevated_host_stops_before_any_tool(
+    sample_media: SampleMedia, fake_tools: FakeTools, tmp_path: Path
+) -> None:
+    host = FakeHost(elevated=False)
+    _build_fails_at_preflight(sample_media.root, tmp_path, host, fake_tools, "administrator")
+    assert fake_tools.calls() == []
+
+
+def test_old_dism_stops_the_build(
+    sample_media: SampleMedia,
+    fake_tools: FakeTools,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NANOSTUDIO_FAKE_DISM_VERSION", "10.0.10586.0")
+    _build_fails_at_preflight(sample_media.root, tmp_path, FakeHost(), fake_tools, "10.0.10586.0")
+    assert [c["argv"] for c in fake_tools.calls("dism")] == [["/English", "/?"]]
+
+
+def test_network_output_folder_stops_the_build(
+    sample_media: SampleMedia, fake_tools: FakeTools, tmp_path: Path
+) -> None:
+    host = FakeHost(volume_facts=VolumeFacts("\\\\nas\\builds\\", DRIVE_REMOTE, "NTFS"))
+    _build_fails_at_preflight(sample_media.root, tmp_path, host, fake_tools, "local volumes")
+
+
+def test_missing_tool_is_named(
+    sample_media: SampleMedia, fake_tools: FakeTools, tmp_path: Path
+) -> None:
+    (fake_tools.bin_dir / "bcdboot").unlink()
+    _build_fails_at_preflight(
+        sample_media.root, tmp_path, FakeHost(), fake_tools, "bcdboot.exe was not found"
+    )
