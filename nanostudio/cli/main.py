@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "console_cmd",
     "exec_cmd",
     "build_cmd",
+    "screenshots_cmd",
 )
 
 log = logging.getLogger(__name__)

@@ -184,6 +184,15 @@ def to_recipe(state: WizardState) -> Recipe:
     )
 
 
+def free_output_path(wanted: Path) -> Path:
+    """``wanted``, or ``name-2.ext``, ``name-3.ext``... the first that does not exist."""
+    candidate, number = wanted, 1
+    while candidate.exists():
+        number += 1
+        candidate = wanted.with_name(f"{wanted.stem}-{number}{wanted.suffix}")
+    return candidate
+
+
 def target_for_recipe(recipe: Recipe) -> Target:
     """The most likely target of a saved recipe (recipes do not store one)."""
     if recipe.drivers.virtualbox:

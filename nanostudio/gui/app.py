@@ -1,0 +1,155 @@
+"""Start the GUI: application object, logging, crash handler, the wizard window.
+
+``run(smoke_test=True)`` builds the wizard and every page, paints them, and quits
+on a timer: exit 0, or 1 if Qt printed a warning or anything raised (used to
+check frozen builds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMessageLogContext,
+    Qt,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+from nanostudio import APP_NAME, __version__
+from nanostudio.gui.crash import CrashHandler
+from nanostudio.gui.icons import app_icon
+from nanostudio.gui.settings import Settings
+from nanostudio.gui.wizard import NanoWizard
+from nanostudio.paths import log_dir
+from nanostudio.wizard import Page
+
+log = logging.getLogger(__name__)
+SMOKE_TEST_MS = 500
+LOG_FILE = "nanostudio.log"
+
+
+def configure_logging() -> Path:
+    """A rotating log file in the user's log folder (1 MiB × 3)."""
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOG_FILE
+    root = logging.getLogger("nanostudio")
+    if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1024 * 1024, backupCount=3, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    quiet_console_handlers()
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    return path
+
+
+def create_application(argv: Sequence[str] = ()) -> QApplication:
+    """The QApplication, or the existing one (tests); high-DPI and system palette."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    app.setWindowIcon(app_icon())
+    # Qt 6 follows the system's light/dark scheme on Windows, macOS and recent
+    # desktops; nothing is forced here so that it keeps doing so.
+    return app
+
+
+class QtMessages:
+    """Collects Qt warnings (the smoke test fails on any) and logs every message."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def __call__(self, kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            self.warnings.append(message)
+            log.warning("Qt: %s", message)
+        else:
+            log.debug("Qt: %s", message)
+
+
+def show_every_page(wizard: NanoWizard) -> None:
+    """Lay out and paint each page once (the build page is painted, never started)."""
+    for page, widget in wizard.pages.items():
+        if page is not Page.BUILD:
+            widget.initializePage()
+        widget.resize(wizard.size())
+        widget.grab()
+
+
+def dispose(widget: QWidget) -> None:
+    """Delete a top-level window now, so nothing Qt outlives the interpreter's objects."""
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def quiet_console_handlers() -> None:
+    """Console log handlers keep the level the CLI chose (engines raise their loggers'
+    levels for their own log files; that must not flood the terminal)."""
+    top = logging.getLogger()
+    for console in top.handlers:
+        if console.level == logging.NOTSET:
+            console.setLevel(top.level)
+
+
+def run(smoke_test: bool = False) -> int:
+    log_path = configure_logging()
+    messages = QtMessages()
+    previous = qInstallMessageHandler(messages)
+    crashes = CrashHandler()
+    crashes.install()
+    try:
+        app = create_application()
+        log.info("%s %s starting (log: %s)", APP_NAME, __version__, log_path)
+        wizard = NanoWizard(Settings())
+        wizard.show()
+        if smoke_test:
+            show_every_page(wizard)
+            QTimer.singleShot(SMOKE_TEST_MS, wizard.close)
+            QTimer.singleShot(SMOKE_TEST_MS + 50, app.quit)
+        code = app.exec()
+        dispose(wizard)
+        if smoke_test:
+            for warning in messages.warnings:
+                print(f"Qt warning: {warning}", file=sys.stderr)
+            if messages.warnings or crashes.count:
+                return 1
+            print(f"{APP_NAME} smoke test passed: {len(Page)} pages built")
+        return code
+    finally:
+        crashes.uninstall()
+        qInstallMessageHandler(previous)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the windowed ``nanostudio-gui`` executable."""
+    parser = argparse.ArgumentParser(prog="nanostudio-gui")
+    parser.add_argument("--smoke-test", action="store_true")
+    args = parser.parse_args(argv)
+    return run(smoke_test=args.smoke_test)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

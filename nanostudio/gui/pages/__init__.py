@@ -1,0 +1,1 @@
+"""One module per wizard page; each renders and binds part of ``WizardState``."""

@@ -1,0 +1,121 @@
+"""What every page shares: the state, the settings, and inline problem labels."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget, QWizardPage
+
+from nanostudio.gui.qt_compat import emit
+from nanostudio.gui.settings import Settings
+from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
+from nanostudio.wizard import Page, WizardState, can_go_next, next_page, page_problems
+
+if TYPE_CHECKING:
+    from nanostudio.gui.wizard import NanoWizard
+
+
+class PageBase(QWizardPage):
+    """Subclasses set ``page``, build widgets in ``__init__`` and bind in ``load``."""
+
+    page: Page
+
+    def __init__(self, state: WizardState, settings: Settings) -> None:
+        super().__init__()
+        self.state = state
+        self.settings = settings
+        self._problem_labels: dict[str, ProblemLabel] = {}
+        self.page_problems = ProblemLabel()
+        self._loading = False
+
+    # -- the wizard's questions -------------------------------------------------------
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return can_go_next(self.state, self.page)
+
+    def nextId(self) -> int:  # noqa: N802 - Qt override
+        following = next_page(self.state, self.page)
+        return -1 if following is None else int(following)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        self._loading = True
+        try:
+            self.load()
+        finally:
+            self._loading = False
+        self.refresh()
+
+    def load(self) -> None:
+        """Copy the state into the widgets (called each time the page is entered)."""
+
+    # -- problems -----------------------------------------------------------------------
+
+    def problem_label(self, field: str) -> ProblemLabel:
+        label = ProblemLabel()
+        self._problem_labels[field] = label
+        return label
+
+    def refresh(self) -> None:
+        """Recompute problems, show them next to their fields, update Next."""
+        by_field: dict[str, list[str]] = defaultdict(list)
+        for problem in page_problems(self.state, self.page):
+            by_field[problem.field].append(problem.message)
+        leftovers: list[str] = []
+        for field, messages in by_field.items():
+            if field not in self._problem_labels:
+                leftovers += messages
+        for field, label in self._problem_labels.items():
+            label.show_problems(by_field.get(field, []))
+        self.page_problems.show_problems(leftovers)
+        emit(self.completeChanged)
+
+    def changed(self) -> None:
+        """A widget wrote to the state: refresh unless the page is being loaded."""
+        if not self._loading:
+            self.refresh()
+
+    def shown_problems(self) -> dict[str, str]:
+        """Visible problem texts by field (for tests and accessibility checks)."""
+        shown = {f: label.text() for f, label in self._problem_labels.items() if label.text()}
+        if self.page_problems.text():
+            shown[""] = self.page_problems.text()
+        return shown
+
+    def nano_wizard(self) -> NanoWizard:
+        from nanostudio.gui.wizard import NanoWizard
+
+        wizard = self.wizard()
+        assert isinstance(wizard, NanoWizard)
+        return wizard
+
+
+def field_block(editor: QWidget, problem: ProblemLabel, note: str | None = None) -> QWidget:
+    """An editor with its note and problem label stacked under it (for form rows)."""
+    block = QWidget()
+    layout = QVBoxLayout(block)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(editor)
+    if note:
+        layout.addWidget(NoteLabel(note))
+    layout.addWidget(problem)
+    return block
+
+
+def add_row(
+    form: QFormLayout, label: str, editor: QWidget, problem: ProblemLabel, note: str | None = None
+) -> QLabel:
+    """A form row whose label is the editor's buddy (Alt+letter) and accessible name."""
+    caption = QLabel(label)
+    caption.setBuddy(editor)
+    editor.setAccessibleName(label.replace("&", "").rstrip(":"))
+    form.addRow(caption, field_block(editor, problem, note))
+    return caption
+
+
+def new_form() -> QFormLayout:
+    form = QFormLayout()
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form

@@ -1,0 +1,187 @@
+"""Done: the disk and what to do with it, or what went wrong and what to try."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nanostudio.build.engines import EngineName, resolve_engine
+from nanostudio.build.events import BuildOutcome, Status
+from nanostudio.gui import console_link
+from nanostudio.gui.pages.base import PageBase
+from nanostudio.gui.settings import Settings
+from nanostudio.gui.widgets.copyable import CopyableText
+from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
+from nanostudio.remote.settings import ConnectionSettings
+from nanostudio.wizard import Page, WizardState, preset
+from nanostudio.wizard.targets import disk_firmware
+from nanostudio.wizard.vm_commands import vm_commands
+
+
+def what_to_try(outcome: BuildOutcome) -> list[str]:
+    """Advice for a failed build, from the error's words."""
+    error = (outcome.error or "").lower()
+    tips = []
+    if "not installed" in error or ("install" in error and "package" in error):
+        tips.append("Install the missing program named above, then build again.")
+    if "space" in error:
+        tips.append("Free some disk space or choose an output folder on another drive.")
+    if "exists" in error:
+        tips.append("Choose another output file name on the Output page.")
+    if "truncated" in error or "damaged" in error or "corrupt" in error:
+        tips.append("Copy the media again from the ISO: the file looks damaged.")
+    if "internal error" in error:
+        tips.append("This is a bug in NanoStudio: please report it with the log below.")
+    tips.append("Press Back to check the settings, then Build again.")
+    return tips
+
+
+class DonePage(PageBase):
+    page = Page.DONE
+
+    def __init__(self, state: WizardState, settings: Settings) -> None:
+        super().__init__(state, settings)
+        self.stack = QStackedWidget()
+        # Success.
+        success = QWidget()
+        self.path_edit = QLineEdit()
+        self.path_edit.setReadOnly(True)
+        self.path_edit.setAccessibleName(self.tr("Output file"))
+        self.open_button = QPushButton(self.tr("&Open folder"))
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.open_button)
+        self.commands = CopyableText(self.tr("Create the VM:"), lines=7)
+        self.notes = NoteLabel()
+        self.connect_button = QPushButton(self.tr("&Connect…"))
+        self.connect_note = NoteLabel()
+        connect_row = QHBoxLayout()
+        connect_row.addWidget(self.connect_note, 1)
+        connect_row.addWidget(self.connect_button)
+        success_layout = QVBoxLayout(success)
+        success_layout.setContentsMargins(0, 0, 0, 0)
+        success_layout.addLayout(row)
+        success_layout.addWidget(self.commands, 1)
+        success_layout.addWidget(self.notes)
+        success_layout.addLayout(connect_row)
+        # Failure.
+        failure = QWidget()
+        self.error_label = ProblemLabel()
+        self.tips_label = QLabel()
+        self.tips_label.setWordWrap(True)
+        self.log_view = CopyableText(self.tr("Log:"), lines=8)
+        self.log_path_label = NoteLabel()
+        failure_layout = QVBoxLayout(failure)
+        failure_layout.setContentsMargins(0, 0, 0, 0)
+        failure_layout.addWidget(self.error_label)
+        failure_layout.addWidget(self.tips_label)
+        failure_layout.addWidget(self.log_view, 1)
+        failure_layout.addWidget(self.log_path_label)
+        self.stack.addWidget(success)
+        self.stack.addWidget(failure)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack, 1)
+        self.open_button.clicked.connect(self._open_folder)
+        self.connect_button.clicked.connect(self.connect_console)
+        self.log_text = ""
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        """Finish is always allowed here: the work is over, whatever its outcome."""
+        return True
+
+    def set_log_text(self, text: str) -> None:
+        """The build page's log, shown when the build failed."""
+        self.log_text = text
+
+    def load(self) -> None:
+        outcome = self.state.outcome
+        if outcome is not None and outcome.status is Status.SUCCEEDED:
+            self._show_success(outcome)
+        else:
+            self._show_failure(outcome)
+
+    def _show_success(self, outcome: BuildOutcome) -> None:
+        self.setTitle(self.tr("Your Nano Server disk is ready"))
+        self.setSubTitle(self.tr("Create a VM with it, start it, then connect."))
+        self.stack.setCurrentIndex(0)
+        disk = outcome.output or self.state.output_path
+        self.path_edit.setText(str(disk))
+        portable = resolve_engine(self.state.engine) is EngineName.PORTABLE
+        firmware = disk_firmware(self.state.target, self.state.output_format, portable=portable)
+        commands = vm_commands(
+            self.state.target,
+            name=self.state.computer_name,
+            disk=disk,
+            firmware=firmware,
+            static_ip=self.state.static_ip,
+        )
+        self.commands.title.setText(
+            self.tr("Create the VM ({0}; paste into {1}):").format(
+                preset(self.state.target).label, commands.shell
+            )
+        )
+        self.commands.set_text(commands.text)
+        notes = list(commands.notes)
+        if portable:
+            notes.append(
+                self.tr(
+                    "The first boot installs the packages and drivers and restarts once; "
+                    "give it a few minutes before connecting."
+                )
+            )
+        self.notes.setText("\n".join(notes))
+        available = console_link.console_available() and self.state.winrm
+        self.connect_button.setEnabled(available)
+        host = self.connection().host
+        if not self.state.winrm:
+            self.connect_note.setText(
+                self.tr("WinRM was left closed, so remote PowerShell is off.")
+            )
+        elif self.state.static_ip:
+            self.connect_note.setText(
+                self.tr("Connect to {0} as Administrator once the VM runs.").format(host)
+            )
+        else:
+            self.connect_note.setText(
+                self.tr(
+                    "Connect to {0} (or the address the VM gets from DHCP) as Administrator."
+                ).format(host)
+            )
+
+    def _show_failure(self, outcome: BuildOutcome | None) -> None:
+        self.setTitle(self.tr("The build did not finish"))
+        self.setSubTitle(self.tr("Nothing was written to the output file."))
+        self.stack.setCurrentIndex(1)
+        message = str(outcome) if outcome is not None else self.tr("The build did not run.")
+        self.error_label.show_problems([message])
+        tips = what_to_try(outcome) if outcome is not None else []
+        self.tips_label.setText(
+            self.tr("What to try:") + "\n" + "\n".join(f"• {self.tr(tip)}" for tip in tips)
+        )
+        self.log_view.set_text(self.log_text)
+        if outcome is not None and outcome.log_path is not None:
+            self.log_path_label.setText(self.tr("The full log is in {0}.").format(outcome.log_path))
+        else:
+            self.log_path_label.clear()
+
+    def connection(self) -> ConnectionSettings:
+        host = self.state.address if self.state.static_ip else self.state.computer_name
+        return ConnectionSettings(host=host)
+
+    def connect_console(self) -> QWidget | None:
+        return console_link.open_console(self.window(), self.connection())
+
+    def _open_folder(self) -> None:
+        folder = (
+            self.state.outcome.output if self.state.outcome else None
+        ) or self.state.output_path
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder.parent)))

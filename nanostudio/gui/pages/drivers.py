@@ -1,0 +1,152 @@
+"""Drivers: extra driver folders, each INF listed with what it is and whether it fits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
+
+from nanostudio.gui.pages.base import PageBase
+from nanostudio.gui.settings import LAST_DRIVER_DIR, Settings
+from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.media.drivers import DriverFolder, scan_driver_folder
+from nanostudio.wizard import Page, WizardState
+
+
+class DriversPage(PageBase):
+    page = Page.DRIVERS
+
+    def __init__(self, state: WizardState, settings: Settings) -> None:
+        super().__init__(state, settings)
+        self.setTitle(self.tr("Drivers"))
+        self.setSubTitle(
+            self.tr(
+                "Optional: add folders of unpacked drivers (.inf files) for hardware the "
+                "OEM drivers do not cover."
+            )
+        )
+        self._scanned: dict[Path, DriverFolder] = {}
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(
+            [
+                self.tr("Folder / INF"),
+                self.tr("Class"),
+                self.tr("Provider"),
+                self.tr("Version"),
+                self.tr("Architectures"),
+                self.tr("Problem"),
+            ]
+        )
+        self.tree.setAccessibleName(self.tr("Driver folders"))
+        header = self.tree.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.add_button = QPushButton(self.tr("&Add folder…"))
+        self.remove_button = QPushButton(self.tr("&Remove"))
+        self.remove_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.problem_label("drivers.folders"))
+        layout.addWidget(self.page_problems)
+        layout.addWidget(
+            NoteLabel(
+                self.tr(
+                    "Only 64-bit (NTamd64) drivers can be used. The portable engine stages "
+                    "them and installs them with pnputil at first boot."
+                )
+            )
+        )
+        self.add_button.clicked.connect(self._choose_folder)
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.tree.itemSelectionChanged.connect(
+            lambda: self.remove_button.setEnabled(self._selected_folder() is not None)
+        )
+
+    def load(self) -> None:
+        self._show()
+
+    def _choose_folder(self) -> None:
+        dialog = QFileDialog(
+            self, self.tr("Choose a driver folder"), self.settings.get(LAST_DRIVER_DIR)
+        )
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.fileSelected.connect(lambda name: self.add_folder(Path(name)))
+        dialog.open()
+
+    def add_folder(self, folder: Path) -> None:
+        if folder not in self.state.driver_folders:
+            self.state.driver_folders.append(folder)
+        self.settings.set(LAST_DRIVER_DIR, str(folder.parent))
+        self._scanned.pop(folder, None)
+        self._show()
+        self.changed()
+
+    def remove_folder(self, folder: Path) -> None:
+        self.state.driver_folders = [f for f in self.state.driver_folders if f != folder]
+        self._show()
+        self.changed()
+
+    def _selected_folder(self) -> Path | None:
+        items = self.tree.selectedItems()
+        if not items:
+            return None
+        item = items[0]
+        while (parent := item.parent()) is not None:
+            item = parent
+        index = self.tree.indexOfTopLevelItem(item)
+        return self.state.driver_folders[index] if index >= 0 else None
+
+    def _remove_selected(self) -> None:
+        folder = self._selected_folder()
+        if folder is not None:
+            self.remove_folder(folder)
+
+    def _scan(self, folder: Path) -> DriverFolder:
+        if folder not in self._scanned:
+            self._scanned[folder] = scan_driver_folder(folder)
+        return self._scanned[folder]
+
+    def _show(self) -> None:
+        self.tree.clear()
+        warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        for folder in self.state.driver_folders:
+            scanned = self._scan(folder)
+            title = f"{folder} — {scanned.problem}" if scanned.problem else str(folder)
+            top = QTreeWidgetItem(self.tree, [title])
+            top.setToolTip(0, title)
+            top.setFirstColumnSpanned(True)
+            if scanned.problem:
+                top.setIcon(0, warning)
+            for driver in scanned.drivers:
+                child = QTreeWidgetItem(
+                    top,
+                    [
+                        driver.path.relative_to(folder).as_posix(),
+                        driver.driver_class,
+                        driver.provider,
+                        " ".join(filter(None, (driver.version, driver.date))),
+                        ", ".join(driver.architectures),
+                        driver.problem or "",
+                    ],
+                )
+                if driver.problem:
+                    child.setIcon(0, warning)
+                    for column in range(6):
+                        child.setToolTip(column, driver.problem)
+            top.setExpanded(True)
+        self.remove_button.setEnabled(False)

@@ -1,0 +1,171 @@
+"""Edition & roles: the image, its language and the role packages, with live feedback."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
+
+from nanostudio.catalogue import Edition
+from nanostudio.gui.pages.base import PageBase, add_row, new_form
+from nanostudio.gui.settings import Settings
+from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.wizard import Page, WizardState
+from nanostudio.wizard.roles import RoleRow, implied_packages, role_rows, set_role
+
+_SHORT = Qt.ItemDataRole.UserRole
+
+
+class EditionPage(PageBase):
+    page = Page.EDITION
+
+    def __init__(self, state: WizardState, settings: Settings) -> None:
+        super().__init__(state, settings)
+        self.setTitle(self.tr("Edition and roles"))
+        self.setSubTitle(self.tr("Choose what the server is for. Each role is a package."))
+        form = new_form()
+        self.edition_box = QComboBox()
+        add_row(form, self.tr("&Edition:"), self.edition_box, self.problem_label("source.edition"))
+        self.language_box = QComboBox()
+        add_row(
+            form, self.tr("&Language:"), self.language_box, self.problem_label("source.language")
+        )
+        self.implied_label = NoteLabel()
+        self.roles = QTreeWidget()
+        self.roles.setHeaderLabels([self.tr("Role"), self.tr("What it does"), self.tr("Note")])
+        self.roles.setRootIsDecorated(False)
+        self.roles.setAccessibleName(self.tr("Role packages"))
+        self.roles.setWordWrap(True)
+        header = self.roles.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        roles_label = QLabel(self.tr("&Roles:"))
+        roles_label.setBuddy(self.roles)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        heading = QHBoxLayout()
+        heading.addWidget(roles_label)
+        heading.addWidget(self.implied_label, 1)
+        layout.addLayout(heading)
+        layout.addWidget(self.roles, 1)
+        layout.addWidget(self.problem_label("packages.names"))
+        layout.addWidget(self.page_problems)
+        self.edition_box.currentIndexChanged.connect(self._edition_changed)
+        self.language_box.currentIndexChanged.connect(self._language_changed)
+        self.roles.itemChanged.connect(self._role_changed)
+
+    def load(self) -> None:
+        self.edition_box.clear()
+        media = self.state.media
+        for edition in Edition:
+            image = media.image_for(edition) if media else None
+            if media is not None and image is None:
+                continue
+            label = f"{edition.value} — {image.name}" if image else edition.value
+            self.edition_box.addItem(label, edition)
+        self.edition_box.setCurrentIndex(max(0, self.edition_box.findData(self.state.edition)))
+        self.language_box.clear()
+        languages = list(media.languages) if media and media.languages else [self.state.language]
+        for language in languages:
+            self.language_box.addItem(language, language)
+        self.language_box.setCurrentIndex(max(0, self.language_box.findData(self.state.language)))
+        self._show_roles()
+
+    def refresh(self) -> None:
+        super().refresh()
+        implied = ", ".join(p.short for p in implied_packages(self.state))
+        self.implied_label.setText(self.tr("From the target page: {0}.").format(implied))
+
+    def _show_roles(self) -> None:
+        """Update the rows in place: items must survive, a click may be on one of them."""
+        was = self._loading
+        self._loading = True
+        try:
+            rows = role_rows(self.state)
+            if self.roles.topLevelItemCount() != len(rows):
+                self.roles.clear()
+                for row in rows:
+                    item = QTreeWidgetItem([row.package.short, row.package.description, ""])
+                    item.setData(0, _SHORT, row.package.short)
+                    for column in range(3):
+                        item.setToolTip(column, f"{row.package.name}: {row.package.description}")
+                    self.roles.addTopLevelItem(item)
+            for item, row in zip(self._items(), rows, strict=True):
+                self._update_item(item, row)
+        finally:
+            self._loading = was
+
+    def _update_item(self, item: QTreeWidgetItem, row: RoleRow) -> None:
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        pulled_in = bool(row.required_by) and not row.chosen
+        if (row.blocked is None or row.chosen) and not pulled_in:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        if row.blocked and not row.chosen:
+            flags &= ~Qt.ItemFlag.ItemIsEnabled
+        item.setFlags(flags)
+        if pulled_in:
+            check = Qt.CheckState.PartiallyChecked
+        else:
+            check = Qt.CheckState.Checked if row.included else Qt.CheckState.Unchecked
+        item.setCheckState(0, check)
+        item.setText(2, self._note(row))
+
+    def _note(self, row: RoleRow) -> str:
+        notes = []
+        if row.required_by:
+            notes.append(self.tr("needed by {0}").format(", ".join(row.required_by)))
+        if row.blocked:
+            notes.append(row.blocked)
+        if row.package.requires and row.included:
+            notes.append(self.tr("adds {0}").format(", ".join(row.package.requires)))
+        if row.marker and (row.included or not row.package.first_boot_ok):
+            notes.append(row.marker)
+        return "; ".join(notes)
+
+    def _edition_changed(self) -> None:
+        if self._loading or self.edition_box.currentData() is None:
+            return
+        self.state.edition = Edition(self.edition_box.currentData())
+        self._show_roles()
+        self.changed()
+
+    def _language_changed(self) -> None:
+        if self._loading or self.language_box.currentData() is None:
+            return
+        self.state.language = str(self.language_box.currentData())
+        self.changed()
+
+    def _role_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._loading or column != 0:
+            return
+        short = str(item.data(0, _SHORT))
+        set_role(self.state, short, item.checkState(0) == Qt.CheckState.Checked)
+        self._show_roles()
+        self.changed()
+
+    def set_role(self, short: str, chosen: bool) -> None:
+        """Tick a role as a click would (tests, screenshots)."""
+        for item in self._items():
+            if item.data(0, _SHORT) == short:
+                item.setCheckState(0, Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
+                return
+        raise KeyError(short)
+
+    def note_of(self, short: str) -> str:
+        for item in self._items():
+            if item.data(0, _SHORT) == short:
+                return item.text(2)
+        raise KeyError(short)
+
+    def _items(self) -> list[QTreeWidgetItem]:
+        count = self.roles.topLevelItemCount()
+        return [item for i in range(count) if (item := self.roles.topLevelItem(i)) is not None]

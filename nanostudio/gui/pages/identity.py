@@ -1,0 +1,163 @@
+"""Identity: computer name, administrator password (rules shown as met), time zone."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nanostudio.gui.pages.base import PageBase, add_row, new_form
+from nanostudio.gui.settings import LAST_TIMEZONE, Settings
+from nanostudio.gui.widgets.problems import is_dark
+from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
+from nanostudio.secret import Secret
+from nanostudio.wizard import Page, WizardState
+from nanostudio.wizard.timezones import find_time_zone, search_time_zones
+
+
+class IdentityPage(PageBase):
+    page = Page.IDENTITY
+
+    def __init__(self, state: WizardState, settings: Settings) -> None:
+        super().__init__(state, settings)
+        self.setTitle(self.tr("Name, password and time zone"))
+        self.setSubTitle(
+            self.tr("The administrator password is used only for this build; it is never saved.")
+        )
+        form = new_form()
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(64)
+        add_row(
+            form,
+            self.tr("Computer &name:"),
+            self.name_edit,
+            self.problem_label("system.computer_name"),
+            self.tr("1 to {0} letters, digits or hyphens.").format(MAX_COMPUTER_NAME),
+        )
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        add_row(
+            form,
+            self.tr("Administrator &password:"),
+            self.password_edit,
+            self.problem_label("password"),
+        )
+        self.rules = QWidget()
+        self.rules.setAccessibleName(self.tr("Password rules"))
+        rules_layout = QVBoxLayout(self.rules)
+        rules_layout.setContentsMargins(0, 0, 0, 0)
+        rules_layout.setSpacing(0)
+        self.rule_labels: list[QLabel] = []
+        for _ in password_rules(""):
+            label = QLabel()
+            rules_layout.addWidget(label)
+            self.rule_labels.append(label)
+        form.addRow("", self.rules)
+        self.confirm_edit = QLineEdit()
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        add_row(
+            form,
+            self.tr("&Confirm password:"),
+            self.confirm_edit,
+            self.problem_label("password_confirm"),
+        )
+        self.show_password = QCheckBox(self.tr("&Show the password"))
+        form.addRow("", self.show_password)
+        self.zone_search = QLineEdit()
+        self.zone_search.setPlaceholderText(self.tr("Search, e.g. Berlin, +01:00 or Pacific"))
+        self.zone_search.setClearButtonEnabled(True)
+        self.zone_list = QListWidget()
+        self.zone_list.setAccessibleName(self.tr("Time zones"))
+        self.zone_list.setMinimumHeight(110)
+        zone_block = QWidget()
+        zone_layout = QVBoxLayout(zone_block)
+        zone_layout.setContentsMargins(0, 0, 0, 0)
+        zone_layout.addWidget(self.zone_search)
+        zone_layout.addWidget(self.zone_list, 1)
+        add_row(form, self.tr("&Time zone:"), zone_block, self.problem_label("system.timezone"))
+        self.zone_search.setAccessibleName(self.tr("Search time zones"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form, 1)
+        layout.addWidget(self.page_problems)
+        self.name_edit.textEdited.connect(self._name_edited)
+        self.password_edit.textChanged.connect(self._password_edited)
+        self.confirm_edit.textChanged.connect(self._confirm_edited)
+        self.show_password.toggled.connect(self._toggle_echo)
+        self.zone_search.textChanged.connect(self._filter_zones)
+        self.zone_list.currentItemChanged.connect(self._zone_chosen)
+
+    def load(self) -> None:
+        self.name_edit.setText(self.state.computer_name)
+        self.password_edit.setText(self.state.password.reveal())
+        self.confirm_edit.setText(self.state.password_confirm.reveal())
+        self._filter_zones("")
+        self._show_rules()
+
+    def _name_edited(self, text: str) -> None:
+        self.state.computer_name = text.strip()
+        self.changed()
+
+    def _password_edited(self, text: str) -> None:
+        self.state.password = Secret(text)
+        self._show_rules()
+        self.changed()
+
+    def _confirm_edited(self, text: str) -> None:
+        self.state.password_confirm = Secret(text)
+        self.changed()
+
+    def _toggle_echo(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.password_edit.setEchoMode(mode)
+        self.confirm_edit.setEchoMode(mode)
+
+    def _show_rules(self) -> None:
+        dark = is_dark(self)
+        met_color, unmet_color = ("#7ed67e", "#c8c8c8") if dark else ("#1b7d1b", "#5f5f5f")
+        for label, rule in zip(
+            self.rule_labels, password_rules(self.state.password.reveal()), strict=True
+        ):
+            mark = "✔" if rule.met else "○"
+            label.setText(f"{mark} {rule.label}")
+            label.setStyleSheet(f"color: {met_color if rule.met else unmet_color};")
+            label.setAccessibleName(
+                self.tr("{0}: met").format(rule.label)
+                if rule.met
+                else self.tr("{0}: not met").format(rule.label)
+            )
+
+    def rules_met(self) -> list[bool]:
+        return [label.text().startswith("✔") for label in self.rule_labels]
+
+    def _filter_zones(self, text: str) -> None:
+        was = self._loading
+        self._loading = True
+        try:
+            self.zone_list.clear()
+            for zone in search_time_zones(text):
+                item = QListWidgetItem(zone.label)
+                item.setData(Qt.ItemDataRole.UserRole, zone.id)
+                self.zone_list.addItem(item)
+                if zone.id == self.state.timezone:
+                    self.zone_list.setCurrentItem(item)
+            current = self.zone_list.currentItem()
+            if current is not None:
+                self.zone_list.scrollToItem(current)
+        finally:
+            self._loading = was
+
+    def _zone_chosen(self, item: QListWidgetItem | None) -> None:
+        if self._loading or item is None:
+            return
+        zone = find_time_zone(str(item.data(Qt.ItemDataRole.UserRole)))
+        if zone is not None:
+            self.state.timezone = zone.id
+            self.settings.set(LAST_TIMEZONE, zone.id)
+            self.changed()

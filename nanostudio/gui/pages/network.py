@@ -1,0 +1,152 @@
+"""Network & remote access: DHCP or a static IPv4 address, WinRM, first-boot commands."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nanostudio.gui.pages.base import PageBase, add_row, field_block, new_form
+from nanostudio.gui.settings import Settings
+from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.wizard import Page, WizardState
+
+
+class NetworkPage(PageBase):
+    page = Page.NETWORK
+
+    def __init__(self, state: WizardState, settings: Settings) -> None:
+        super().__init__(state, settings)
+        self.setTitle(self.tr("Network and remote access"))
+        self.setSubTitle(
+            self.tr(
+                "A static address makes the server reachable at a known place, even on a "
+                "Hyper-V Internal switch, which has no DHCP."
+            )
+        )
+        self.dhcp_button = QRadioButton(self.tr("Get an address from &DHCP"))
+        self.static_button = QRadioButton(self.tr("Use a &static IPv4 address"))
+        group = QButtonGroup(self)
+        group.addButton(self.dhcp_button)
+        group.addButton(self.static_button)
+        addressing = QGroupBox(self.tr("Address"))
+        box = QVBoxLayout(addressing)
+        box.addWidget(self.dhcp_button)
+        box.addWidget(self.static_button)
+        self.static_fields = QWidget()
+        form = new_form()
+        self.static_fields.setLayout(form)
+        self.address_edit = QLineEdit()
+        self.address_edit.setPlaceholderText("192.168.56.10")
+        self.prefix_box = QSpinBox()
+        self.prefix_box.setRange(1, 32)
+        self.prefix_box.setPrefix("/ ")
+        self.prefix_box.setAccessibleName(self.tr("Prefix length"))
+        address_row = QWidget()
+        row = QHBoxLayout(address_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.address_edit, 1)
+        row.addWidget(self.prefix_box)
+        caption = QLabel(self.tr("&Address / prefix:"))
+        caption.setBuddy(self.address_edit)
+        self.address_edit.setAccessibleName(self.tr("Static address"))
+        form.addRow(caption, field_block(address_row, self.problem_label("network.ipv4")))
+        self.gateway_edit = QLineEdit()
+        self.gateway_edit.setPlaceholderText(self.tr("optional, e.g. 192.168.56.1"))
+        add_row(
+            form, self.tr("&Gateway:"), self.gateway_edit, self.problem_label("network.gateway")
+        )
+        self.dns_edit = QLineEdit()
+        self.dns_edit.setPlaceholderText(self.tr("optional, e.g. 192.168.56.1, 1.1.1.1"))
+        add_row(form, self.tr("D&NS servers:"), self.dns_edit, self.problem_label("network.dns"))
+        box.addWidget(self.static_fields)
+        self.interface_edit = QLineEdit()
+        other = new_form()
+        add_row(
+            other,
+            self.tr("&Interface:"),
+            self.interface_edit,
+            self.problem_label("network.interface"),
+            self.tr('The adapter\'s name in Windows; the first one is "Ethernet".'),
+        )
+        box.addLayout(other)
+        remote = QGroupBox(self.tr("Remote access and first boot"))
+        remote_layout = QVBoxLayout(remote)
+        self.winrm_box = QCheckBox(self.tr("Allow &WinRM (remote PowerShell) through the firewall"))
+        remote_layout.addWidget(self.winrm_box)
+        remote_layout.addWidget(
+            NoteLabel(
+                self.tr(
+                    "Opens TCP port 5985 for every network profile, so NanoStudio's console "
+                    "and Enter-PSSession can reach the server."
+                )
+            )
+        )
+        commands_label = QLabel(self.tr("&Commands to run at first boot (one per line):"))
+        self.commands_edit = QPlainTextEdit()
+        self.commands_edit.setPlaceholderText("tzutil /g")
+        self.commands_edit.setAccessibleName(self.tr("First-boot commands"))
+        self.commands_edit.setMaximumHeight(80)
+        commands_label.setBuddy(self.commands_edit)
+        remote_layout.addWidget(commands_label)
+        remote_layout.addWidget(self.commands_edit)
+        remote_layout.addWidget(self.problem_label("firstboot.commands"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(addressing)
+        layout.addWidget(remote)
+        layout.addWidget(self.page_problems)
+        layout.addStretch(1)
+        self.static_button.toggled.connect(self._static_toggled)
+        self.address_edit.textEdited.connect(lambda text: self._set("address", text))
+        self.prefix_box.valueChanged.connect(self._prefix_changed)
+        self.gateway_edit.textEdited.connect(lambda text: self._set("gateway", text))
+        self.dns_edit.textEdited.connect(lambda text: self._set("dns", text))
+        self.interface_edit.textEdited.connect(lambda text: self._set("interface", text))
+        self.winrm_box.toggled.connect(self._winrm_toggled)
+        self.commands_edit.textChanged.connect(self._commands_changed)
+
+    def load(self) -> None:
+        (self.static_button if self.state.static_ip else self.dhcp_button).setChecked(True)
+        self.static_fields.setEnabled(self.state.static_ip)
+        self.address_edit.setText(self.state.address)
+        self.prefix_box.setValue(self.state.prefix)
+        self.gateway_edit.setText(self.state.gateway)
+        self.dns_edit.setText(self.state.dns)
+        self.interface_edit.setText(self.state.interface)
+        self.winrm_box.setChecked(self.state.winrm)
+        self.commands_edit.setPlainText(self.state.firstboot_commands)
+
+    def _set(self, name: str, text: str) -> None:
+        setattr(self.state, name, text.strip())
+        self.changed()
+
+    def _static_toggled(self, checked: bool) -> None:
+        self.static_fields.setEnabled(checked)
+        if not self._loading:
+            self.state.static_ip = checked
+            self.changed()
+
+    def _prefix_changed(self, value: int) -> None:
+        if not self._loading:
+            self.state.prefix = value
+            self.changed()
+
+    def _winrm_toggled(self, checked: bool) -> None:
+        if not self._loading:
+            self.state.winrm = checked
+            self.changed()
+
+    def _commands_changed(self) -> None:
+        if not self._loading:
+            self.state.firstboot_commands = self.commands_edit.toPlainText()
+            self.changed()

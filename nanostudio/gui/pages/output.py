@@ -1,0 +1,182 @@
+"""Output: where the disk goes, its format and size, and which engine builds it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nanostudio.build.engines import EngineName, resolve_engine, windows_engine_available
+from nanostudio.gui.pages.base import PageBase, add_row, new_form
+from nanostudio.gui.settings import LAST_ENGINE, LAST_OUTPUT_DIR, LAST_SIZE, Settings
+from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.recipe import OutputFormat
+from nanostudio.wizard import Page, WizardState
+
+SIZE_REASON = (
+    "8 GiB is what Image Builder used: 4 GiB leaves no room for a cumulative update. "
+    "The file starts small and grows as Windows fills it."
+)
+
+
+class OutputPage(PageBase):
+    page = Page.OUTPUT
+
+    def __init__(self, state: WizardState, settings: Settings) -> None:
+        super().__init__(state, settings)
+        self.setTitle(self.tr("Output"))
+        self.setSubTitle(
+            self.tr("Where to write the disk, how big it may grow, and how to build it.")
+        )
+        form = new_form()
+        self.path_edit = QLineEdit()
+        self.browse_button = QPushButton(self.tr("&Browse…"))
+        path_row = QWidget()
+        row = QHBoxLayout(path_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.browse_button)
+        add_row(form, self.tr("&File:"), path_row, self.problem_label("output.path"))
+        self.path_edit.setAccessibleName(self.tr("Output file"))
+        self.format_box = QComboBox()
+        self.format_box.addItem(
+            self.tr("VHDX: Hyper-V Generation 2, QEMU, VMware"), OutputFormat.VHDX
+        )
+        self.format_box.addItem(self.tr("VHD: VirtualBox, Hyper-V Generation 1"), OutputFormat.VHD)
+        self.format_box.addItem(
+            self.tr("WIM: an image to deploy with other tools"), OutputFormat.WIM
+        )
+        add_row(form, self.tr("F&ormat:"), self.format_box, self.problem_label("output.format"))
+        self.size_edit = QLineEdit()
+        self.size_edit.setMaximumWidth(160)
+        add_row(
+            form,
+            self.tr("Maximum &size:"),
+            self.size_edit,
+            self.problem_label("output.size"),
+            self.tr(SIZE_REASON),
+        )
+        engines = QGroupBox(self.tr("Engine"))
+        engine_layout = QVBoxLayout(engines)
+        self.engine_group = QButtonGroup(self)
+        self.engine_buttons: dict[EngineName, QRadioButton] = {}
+        for number, (engine, label, note) in enumerate(self._engine_texts()):
+            button = QRadioButton(label)
+            button.setAccessibleName(label.replace("&", ""))
+            self.engine_group.addButton(button, number)
+            self.engine_buttons[engine] = button
+            engine_layout.addWidget(button)
+            engine_layout.addWidget(NoteLabel(note))
+        engine_layout.addWidget(self.problem_label("engine"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(engines)
+        layout.addWidget(self.page_problems)
+        layout.addStretch(1)
+        self.path_edit.textEdited.connect(self._path_edited)
+        self.browse_button.clicked.connect(self._browse)
+        self.format_box.currentIndexChanged.connect(self._format_changed)
+        self.size_edit.textEdited.connect(self._size_edited)
+        self.engine_group.idToggled.connect(self._engine_toggled)
+
+    def _engine_texts(self) -> list[tuple[EngineName, str, str]]:
+        here = resolve_engine(EngineName.AUTO)
+        windows_here = windows_engine_available()
+        return [
+            (
+                EngineName.AUTO,
+                self.tr("&Automatic (here: {0})").format(here.value),
+                self.tr("The Windows engine when DISM is available, otherwise the portable one."),
+            ),
+            (
+                EngineName.PORTABLE,
+                self.tr("&Portable"),
+                self.tr(
+                    "Runs here without administrator rights. Writes UEFI (GPT) disks; "
+                    "packages and drivers are installed at the first boot, which takes a "
+                    "few minutes longer."
+                ),
+            ),
+            (
+                EngineName.WINDOWS,
+                self.tr("&Windows (DISM)")
+                + ("" if windows_here else self.tr(" — not available here")),
+                self.tr(
+                    "Needs Windows, DISM and administrator rights. Adds packages offline and "
+                    "can write BIOS (VHD) as well as UEFI (VHDX) disks."
+                ),
+            ),
+        ]
+
+    def load(self) -> None:
+        self.path_edit.setText(str(self.state.output_path))
+        fmt = self.state.output_format
+        index = self.format_box.findData(fmt) if fmt is not None else -1
+        self.format_box.setCurrentIndex(index)
+        self.size_edit.setText(self.state.size_text)
+        self.size_edit.setEnabled(fmt is not OutputFormat.WIM)
+        self.engine_buttons[self.state.engine].setChecked(True)
+
+    def set_output(self, path: Path) -> None:
+        self.state.output_path = path
+        self.settings.set(LAST_OUTPUT_DIR, str(path.parent))
+        self._loading = True
+        try:
+            self.load()
+        finally:
+            self._loading = False
+        self.changed()
+
+    def _browse(self) -> None:
+        dialog = QFileDialog(self, self.tr("Save the disk as"), str(self.state.output_path))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(self.tr("Disks and images (*.vhdx *.vhd *.wim)"))
+        dialog.fileSelected.connect(lambda name: self.set_output(Path(name)))
+        dialog.open()
+
+    def _path_edited(self, text: str) -> None:
+        self.state.output_path = Path(text.strip()).expanduser()
+        fmt = self.state.output_format
+        if fmt is not None:
+            self._loading = True
+            try:
+                self.format_box.setCurrentIndex(self.format_box.findData(fmt))
+                self.size_edit.setEnabled(fmt is not OutputFormat.WIM)
+            finally:
+                self._loading = False
+        self.changed()
+
+    def _format_changed(self) -> None:
+        data = self.format_box.currentData()
+        if self._loading or data is None:
+            return
+        fmt = OutputFormat(data)
+        self.state.output_path = self.state.output_path.with_suffix("." + fmt.value)
+        self.path_edit.setText(str(self.state.output_path))
+        self.size_edit.setEnabled(fmt is not OutputFormat.WIM)
+        self.changed()
+
+    def _size_edited(self, text: str) -> None:
+        self.state.size_text = text.strip()
+        if self.state.size_bytes is not None:
+            self.settings.set(LAST_SIZE, self.state.size_text)
+        self.changed()
+
+    def _engine_toggled(self, number: int, checked: bool) -> None:
+        if not checked or self._loading:
+            return
+        engine = list(self.engine_buttons)[number]
+        self.state.engine = engine
+        self.settings.set(LAST_ENGINE, engine.value)
+        self.changed()

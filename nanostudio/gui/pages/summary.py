@@ -1,0 +1,78 @@
+"""Summary: the build in plain sentences, the equivalent PowerShell, Save recipe…"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWizard,
+)
+
+from nanostudio.errors import UserFacingError
+from nanostudio.gui.pages.base import PageBase
+from nanostudio.gui.settings import LAST_RECIPE_DIR, Settings
+from nanostudio.gui.widgets.copyable import CopyableText
+from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.recipe.powershell import to_new_nanoserverimage
+from nanostudio.recipe.toml_io import save_recipe
+from nanostudio.wizard import Page, WizardState, to_recipe
+from nanostudio.wizard.summary import summary_sentences
+
+
+class SummaryPage(PageBase):
+    page = Page.SUMMARY
+
+    def __init__(self, state: WizardState, settings: Settings) -> None:
+        super().__init__(state, settings)
+        self.setTitle(self.tr("Summary"))
+        self.setSubTitle(self.tr("Check the build, then press Build."))
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Build"))
+        self.sentences = QLabel()
+        self.sentences.setWordWrap(True)
+        self.sentences.setAccessibleName(self.tr("Summary of the build"))
+        self.command = CopyableText(
+            self.tr("The same build with Microsoft's New-NanoServerImage:"), lines=5
+        )
+        self.save_button = QPushButton(self.tr("&Save recipe…"))
+        self.saved_label = NoteLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.saved_label, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sentences)
+        layout.addWidget(self.page_problems)
+        layout.addWidget(self.command, 1)
+        layout.addLayout(buttons)
+        self.save_button.clicked.connect(self._choose_recipe_file)
+
+    def load(self) -> None:
+        items = "".join(f"<li>{escape(s)}</li>" for s in summary_sentences(self.state))
+        self.sentences.setText(f"<ul style='margin-left: -20px'>{items}</ul>")
+        self.command.set_text(to_new_nanoserverimage(to_recipe(self.state)))
+        self.saved_label.setText(self.tr("The recipe never contains the password."))
+
+    def _choose_recipe_file(self) -> None:
+        start = Path(self.settings.get(LAST_RECIPE_DIR) or self.state.output_path.parent)
+        name = f"{self.state.computer_name or 'nano'}.toml"
+        dialog = QFileDialog(self, self.tr("Save the recipe"), str(start / name))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(self.tr("NanoStudio recipes (*.toml)"))
+        dialog.setDefaultSuffix("toml")
+        dialog.fileSelected.connect(lambda chosen: self.save_recipe(Path(chosen)))
+        dialog.open()
+
+    def save_recipe(self, path: Path) -> bool:
+        try:
+            save_recipe(to_recipe(self.state), path)
+        except UserFacingError as error:
+            self.saved_label.setText(str(error))
+            return False
+        self.settings.set(LAST_RECIPE_DIR, str(path.parent))
+        self.saved_label.setText(self.tr("Saved to {0} (without the password).").format(path))
+        return True

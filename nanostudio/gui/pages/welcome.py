@@ -1,0 +1,90 @@
+"""Welcome: a new image, a saved recipe, or straight to a running server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCommandLinkButton, QFileDialog, QVBoxLayout
+
+from nanostudio.errors import UserFacingError
+from nanostudio.gui import console_link
+from nanostudio.gui.pages.base import PageBase
+from nanostudio.gui.qt_compat import emit
+from nanostudio.gui.settings import LAST_RECIPE_DIR, Settings
+from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.recipe.toml_io import load_recipe
+from nanostudio.wizard import Page, WizardState, apply_recipe
+
+
+class WelcomePage(PageBase):
+    page = Page.WELCOME
+    recipe_loaded = Signal(Path)
+
+    def __init__(self, state: WizardState, settings: Settings) -> None:
+        super().__init__(state, settings)
+        self.setTitle(self.tr("Welcome to NanoStudio"))
+        self.setSubTitle(
+            self.tr(
+                "Build a bootable Windows Server 2016 Nano Server disk from the ISO alone: "
+                "no ADK, no PowerShell module, no guessing which drivers a VM needs."
+            )
+        )
+        self.new_button = QCommandLinkButton(
+            self.tr("&New image"),
+            self.tr("Choose the media, where the server will run, roles, name and network."),
+        )
+        self.open_button = QCommandLinkButton(
+            self.tr("&Open a saved recipe…"),
+            self.tr("Start from a recipe saved earlier; you type the password again."),
+        )
+        self.connect_button = QCommandLinkButton(
+            self.tr("&Connect to a running Nano Server…"),
+            self.tr("Open a remote PowerShell console on a server that is already running."),
+        )
+        self.connect_button.setEnabled(console_link.console_available())
+        if not console_link.console_available():
+            self.connect_button.setToolTip(self.tr("The remote console is not part of this build."))
+        for button in (self.new_button, self.open_button, self.connect_button):
+            button.setAccessibleName(button.text().replace("&", ""))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.open_button)
+        layout.addWidget(self.page_problems)
+        layout.addWidget(self.connect_button)
+        layout.addStretch(1)
+        layout.addWidget(
+            NoteLabel(
+                self.tr(
+                    "NanoStudio needs only the Windows Server 2016 ISO (or its NanoServer "
+                    "folder). Nothing on your computer is changed outside the output file."
+                )
+            )
+        )
+        self.new_button.clicked.connect(self._new_image)
+        self.open_button.clicked.connect(self._choose_recipe)
+        self.connect_button.clicked.connect(lambda: console_link.open_console(self.window(), None))
+
+    def _new_image(self) -> None:
+        self.wizard().next()
+
+    def _choose_recipe(self) -> None:
+        dialog = QFileDialog(self, self.tr("Open a recipe"), self.settings.get(LAST_RECIPE_DIR))
+        dialog.setNameFilter(self.tr("NanoStudio recipes (*.toml);;All files (*)"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda name: self.open_recipe(Path(name)))
+        dialog.open()
+
+    def open_recipe(self, path: Path) -> bool:
+        """Load ``path`` into the state and move on; a bad recipe is shown here."""
+        try:
+            recipe = load_recipe(path)
+        except UserFacingError as error:
+            self.page_problems.show_problems([str(error)])
+            return False
+        self.page_problems.show_problems([])
+        apply_recipe(self.state, recipe)
+        self.settings.set(LAST_RECIPE_DIR, str(path.parent))
+        emit(self.recipe_loaded, path)
+        self.wizard().next()
+        return True

@@ -1,0 +1,45 @@
+"""Inline problem labels: problems appear next to the field, never in a message box."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+def sentence(message: str) -> str:
+    """Validation messages are lower-case clauses; show them as sentences."""
+    return message[:1].upper() + message[1:] if message else message
+
+
+def is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+class ProblemLabel(QLabel):
+    """Red, word-wrapped, hidden while there is nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setAccessibleName(self.tr("Problem"))
+        self.hide()
+
+    def show_problems(self, messages: list[str]) -> None:
+        color = "#ff8a8a" if is_dark(self) else "#b3261e"
+        self.setStyleSheet(f"color: {color};")
+        text = "\n".join(sentence(message) for message in messages)
+        self.setText(text)
+        self.setAccessibleDescription(text)
+        self.setVisible(bool(messages))
+
+
+class NoteLabel(QLabel):
+    """Secondary explanatory text under a field."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
