@@ -32,16 +32,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def split_command(args: argparse.Namespace) -> list[str]:
-    """Options written between HOST and ``--`` land in the remainder: parse them there."""
+    """Options written after HOST land in the remainder: take ours back out of it.
+
+    Before ``--`` every word is ours; without ``--`` our options are taken and the rest
+    is the command (``--`` is the safe way when the command has options of its own).
+    """
     words = list(args.command)
-    if "--" not in words:
-        return words
-    cut = words.index("--")
-    options, command = words[:cut], words[cut + 1 :]
-    if options:
-        again = argparse.ArgumentParser(prog="nanostudio exec HOST", add_help=False)
-        add_connection_arguments(again)
+    again = argparse.ArgumentParser(prog="nanostudio exec HOST", add_help=False)
+    add_connection_arguments(again)
+    if "--" in words:
+        cut = words.index("--")
+        options, command = words[:cut], words[cut + 1 :]
         again.parse_args([args.host, *options], namespace=args)
+        return command
+    _, command = again.parse_known_args([args.host, *words], namespace=args)
     return command
 
 

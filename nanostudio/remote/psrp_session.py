@@ -13,8 +13,12 @@ import logging
 import threading
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import requests
+from pypsrp import exceptions as psrp_exc
 from pypsrp.complex_objects import PSInvocationState, RunspacePoolState
 from pypsrp.exceptions import WSManFaultError
 from pypsrp.messages import Message, MessageType, PipelineHostResponse
@@ -223,7 +227,7 @@ class PsrpSession:
             stopped = False
             had_errors = False
             try:
-                with translated(self.settings, self.pin):
+                with self._on_pool():
                     ps.begin_invoke()
                     command_id = str(ps.id).upper()
                     self._active = (pool, command_id)
@@ -249,9 +253,6 @@ class PsrpSession:
                                 break
                         timeout = 2 if stopped else self.poll_timeout_s
                         had_errors |= self._poll(pool, ps, sink, timeout)
-            except SessionLostError:
-                self._forget_pool()
-                raise
             finally:
                 self._active = None
                 sender, self._stop_sender = self._stop_sender, None
@@ -346,16 +347,12 @@ class PsrpSession:
         """Touch the pool so an idle session is not reaped, and notice a lost one early."""
         with self._lock:
             pool = self._require_pool()
-            try:
-                with translated(self.settings, self.pin):
-                    try:
-                        pool._receive(timeout=1)  # nothing flows now: short and lossless
-                    except WSManFaultError as fault:
-                        if fault.code != FAULT_OPERATION_TIMEOUT:
-                            raise
-            except SessionLostError:
-                self._forget_pool()
-                raise
+            with self._on_pool():
+                try:
+                    pool._receive(timeout=1)  # nothing flows now: short and lossless
+                except WSManFaultError as fault:
+                    if fault.code != FAULT_OPERATION_TIMEOUT:
+                        raise
             self.last_activity = time.monotonic()
 
     # -- helpers --------------------------------------------------------------
@@ -365,6 +362,27 @@ class PsrpSession:
                 f"The session to {self.settings.host} is closed: reconnect to continue."
             )
         return self._pool
+
+    @contextmanager
+    def _on_pool(self) -> Iterator[None]:
+        """Calls on an open pool: a broken transport means the session is gone.
+
+        After a server restart the old authentication and encryption context is dead
+        too, so HTTP errors, 401s and cut connections all mean "reconnect", not "wrong
+        password"; the pool is forgotten and ``SessionLostError`` says so.
+        """
+        try:
+            with translated(self.settings, self.pin):
+                try:
+                    yield
+                except _TRANSPORT_BROKEN as error:
+                    raise SessionLostError(
+                        f"The connection to {self.settings.host} was lost "
+                        f"({type(error).__name__}): reconnect to start a new session."
+                    ) from error
+        except SessionLostError:
+            self._forget_pool()
+            raise
 
     def _forget_pool(self) -> None:
         if self._wsman is not None:
@@ -378,14 +396,10 @@ class PsrpSession:
             ps = PowerShell(pool)
             ps.add_script(script)
             events: list[SessionEvent] = []
-            try:
-                with translated(self.settings, self.pin):
-                    ps.begin_invoke()
-                    while ps.state == PSInvocationState.RUNNING:
-                        self._poll(pool, ps, events.append, self.poll_timeout_s)
-            except SessionLostError:
-                self._forget_pool()
-                raise
+            with self._on_pool():
+                ps.begin_invoke()
+                while ps.state == PSInvocationState.RUNNING:
+                    self._poll(pool, ps, events.append, self.poll_timeout_s)
             self.last_activity = time.monotonic()
             return list(ps.output)
 
@@ -393,6 +407,14 @@ class PsrpSession:
         output = self._query("Get-Location")
         return str(output[0]) if output else ""
 
+
+_TRANSPORT_BROKEN = (
+    psrp_exc.WinRMTransportError,
+    psrp_exc.AuthenticationError,
+    psrp_exc.FragmentError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+)
 
 _RECORD_STREAMS: dict[int, tuple[Stream, str]] = {
     MessageType.WARNING_RECORD: (Stream.WARNING, "_process_warning_record"),
