@@ -127,9 +127,9 @@ def required_bytes(job: Job, packages: tuple[PackageInfo, ...]) -> int:
 
 
 def _notes(job: Job, packages: tuple[PackageInfo, ...]) -> list[str]:
+    tools = "dism, diskpart and bcdboot are" if job.is_disk else "dism is"
     notes = [
-        "needs an elevated Windows 10/11 or Server 2016+ host: dism, diskpart and bcdboot "
-        "are built in, no ADK",
+        f"needs an elevated Windows 10/11 or Server 2016+ host: {tools} built in, no ADK",
         f"edition {job.recipe.source.edition.value}: image {job.image.index} "
         f'"{job.image.name}" (found by its metadata)',
     ]

@@ -1,0 +1,201 @@
+"""The full dry-run plans, pinned: every command line and every diskpart script.
+
+Media and paths are made up (Windows-style, fixed) so the plans are the same on
+every run. To update after an intended change:
+``NANOSTUDIO_REGENERATE_PLANS=1 pytest tests/windows_engine/test_plans.py``
+and review the diff of ``tests/windows_engine/plans/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from nanostudio.build.steps import BuildPaths
+from nanostudio.build.windows.engine import APPLY_ENV, make_plan
+from nanostudio.build.windows.host import PlanOnlyHost
+from nanostudio.build.windows.job import ApplyTool
+from nanostudio.catalogue import PACKAGES, Deployment, Edition
+from nanostudio.errors import MediaError, RecipeError, UserFacingError
+from nanostudio.media.model import MediaInfo, MediaKind, PackageCab, WimImage
+from nanostudio.recipe import (
+    DriversSpec,
+    NetworkSpec,
+    OutputSpec,
+    PackagesSpec,
+    Recipe,
+    SourceSpec,
+    SystemSpec,
+)
+from nanostudio.recipe.model import GIB
+
+PLANS = Path(__file__).parent / "plans"
+LOGS = Path("C:/Users/ann/AppData/Local/NanoStudio/logs")
+ISO = Path("C:/ISO/en_windows_server_2016_x64_dvd_9718492.iso")
+
+
+def made_up_media(
+    kind: MediaKind, source: Path, wim: str, *, datacenter_first: bool = False
+) -> MediaInfo:
+    images = [
+        WimImage(
+            1,
+            "Windows Server 2016 SERVERSTANDARDNANO",
+            Edition.STANDARD,
+            "ServerStandardNano",
+            "ServerStandardNano",
+            "amd64",
+            561_000_000,
+        ),
+        WimImage(
+            2,
+            "Windows Server 2016 SERVERDATACENTERNANO",
+            Edition.DATACENTER,
+            "ServerDatacenterNano",
+            "ServerDatacenterNano",
+            "amd64",
+            568_000_000,
+        ),
+    ]
+    if datacenter_first:
+        images = [replace(images[1], index=1), replace(images[0], index=2)]
+    packages = tuple(
+        PackageCab(
+            info,
+            f"Packages/{info.name}.cab",
+            {lang: f"Packages/{lang}/{info.name}_{lang}.cab" for lang in ("de-de", "en-us")},
+        )
+        for info in PACKAGES
+    )
+    return MediaInfo(source, kind, wim, 209_715_200, tuple(images), packages, ("de-de", "en-us"))
+
+
+def iso_media(**kw: bool) -> MediaInfo:
+    return made_up_media("iso", ISO, "iso:/NanoServer/NanoServer.wim", **kw)
+
+
+def folder_media() -> MediaInfo:
+    return made_up_media("media-folder", Path("E:/Win2016"), "E:/Win2016/NanoServer/NanoServer.wim")
+
+
+def recipes() -> dict[str, tuple[Recipe, MediaInfo, ApplyTool]]:
+    vhdx = Recipe(
+        source=SourceSpec(ISO, Edition.DATACENTER, Deployment.HOST, "de-de"),
+        packages=PackagesSpec(("DSC", "Containers", "IIS")),
+        drivers=DriversSpec(
+            oem=True, folders=(Path("C:/Drivers/e1000"), Path("C:/Drivers/virtio/NetKVM"))
+        ),
+        system=SystemSpec("NANO-HOST1", "W. Europe Standard Time"),
+        network=NetworkSpec(ipv4="192.168.56.10/24", gateway="192.168.56.1", dns=("192.168.56.1",)),
+        output=OutputSpec(Path("C:/Builds/nano.vhdx"), 8 * GIB),
+    )
+    vhd = Recipe(
+        source=SourceSpec(Path("E:/Win2016"), Edition.STANDARD, Deployment.HOST),
+        drivers=DriversSpec(virtualbox=True),
+        system=SystemSpec("NANOVBOX"),
+        output=OutputSpec(Path("C:/VMs/Nano Box/nano.vhd"), 4 * GIB),
+    )
+    wim = Recipe(
+        source=SourceSpec(ISO, Edition.DATACENTER, Deployment.GUEST),
+        packages=PackagesSpec(("Compute", "ShieldedVM")),
+        drivers=DriversSpec(folders=(Path("C:/Drivers/storage"),)),
+        firstboot=replace(Recipe().firstboot, commands=("winrm quickconfig -quiet",)),
+        output=OutputSpec(Path("C:/Images/nano.wim")),
+    )
+    guest = Recipe(
+        source=SourceSpec(ISO, Edition.STANDARD, Deployment.GUEST),
+        output=OutputSpec(Path("C:/Builds/guest.vhdx"), 6 * GIB),
+    )
+    return {
+        "vhdx-host-oem-roles-drivers-de-de": (
+            vhdx,
+            iso_media(datacenter_first=True),
+            ApplyTool.DISM,
+        ),
+        "vhd-virtualbox-standard": (vhd, folder_media(), ApplyTool.DISM),
+        "wim-guest-datacenter-compute-shielded": (wim, iso_media(), ApplyTool.DISM),
+        "vhdx-guest-wimlib": (guest, iso_media(), ApplyTool.WIMLIB),
+    }
+
+
+def describe(recipe: Recipe, media: MediaInfo, tool: ApplyTool) -> str:
+    plan = make_plan(recipe, media, host=PlanOnlyHost(), apply_tool=tool)
+    paths = BuildPaths.for_output(recipe.output.path, Path("<temp>"), LOGS)
+    return plan.describe(paths) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(recipes()))
+def test_plan_matches_the_pinned_text(name: str) -> None:
+    recipe, media, tool = recipes()[name]
+    text = describe(recipe, media, tool)
+    pinned = PLANS / f"{name}.txt"
+    if os.environ.get("NANOSTUDIO_REGENERATE_PLANS"):
+        pinned.write_text(text, encoding="utf-8")
+    assert text == pinned.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(recipes()))
+def test_plans_are_deterministic_and_windows_spelled(name: str) -> None:
+    recipe, media, tool = recipes()[name]
+    text = describe(recipe, media, tool)
+    assert text == describe(recipe, media, tool)
+    body = text.split("\n", 2)[2]  # after "Engine:" and the generic "Output:" line
+    assert "/tmp" not in body and "C:/" not in body
+
+
+def test_vhdx_plan_services_each_package_base_then_language_in_dependency_order() -> None:
+    recipe, media, tool = recipes()["vhdx-host-oem-roles-drivers-de-de"]
+    text = describe(recipe, media, tool)
+    cabs = [
+        line.split("/PackagePath:")[1].split()[0]
+        for line in text.splitlines()
+        if "/PackagePath:" in line
+    ]
+    shorts = ["Host", "OEM-Drivers", "DSC", "Containers", "IIS"]
+    expected = []
+    for short in shorts:
+        name = f"Microsoft-NanoServer-{short}-Package"
+        expected += [
+            f"<temp>\\media\\Packages\\{name}.cab",
+            f"<temp>\\media\\Packages\\de-de\\{name}_de-de.cab",
+        ]
+    assert cabs == expected
+    assert "/Index:1 " in text  # Datacenter is first on this media: found by metadata
+
+
+def test_unknown_apply_tool_in_the_environment_is_a_user_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recipe, media, _ = recipes()["vhdx-guest-wimlib"]
+    monkeypatch.setenv(APPLY_ENV, "imagex")
+    with pytest.raises(UserFacingError, match="'dism' or 'wimlib'"):
+        make_plan(recipe, media, host=PlanOnlyHost())
+    monkeypatch.setenv(APPLY_ENV, "wimlib")
+    assert "wimlib-imagex apply" in make_plan(recipe, media, host=PlanOnlyHost()).describe(
+        BuildPaths.for_output(recipe.output.path, Path("<temp>"), LOGS)
+    )
+
+
+def test_plans_refuse_what_cannot_be_built() -> None:
+    recipe, media, _ = recipes()["vhdx-guest-wimlib"]
+    with pytest.raises(RecipeError, match="2040GiB"):
+        make_plan(
+            replace(recipe, output=OutputSpec(Path("C:/x.vhd"), 3000 * GIB)),
+            media,
+            host=PlanOnlyHost(),
+        )
+    with pytest.raises(RecipeError, match=r"\.vhdx, \.vhd or \.wim"):
+        make_plan(replace(recipe, output=OutputSpec(Path("C:/x.img"))), media, host=PlanOnlyHost())
+    no_datacenter = replace(media, images=media.images[:1])
+    with pytest.raises(MediaError, match="no Datacenter"):
+        make_plan(
+            replace(recipe, source=replace(recipe.source, edition=Edition.DATACENTER)),
+            no_datacenter,
+            host=PlanOnlyHost(),
+        )
+    no_french = replace(recipe, source=replace(recipe.source, language="fr-fr"))
+    with pytest.raises(MediaError, match=r"Guest-Package_fr-fr\.cab is missing"):
+        make_plan(no_french, media, host=PlanOnlyHost())
