@@ -8,7 +8,8 @@ It is not PowerShell; it answers the way PowerShell 5.1 on Nano Server does for:
   variables    `$x = ...` kept per runspace pool; $PWD, $HOME, $LASTEXITCODE,
                $VerbosePreference / $DebugPreference ('Continue' shows those streams)
   pipelines    `... | Out-String`, `... | Out-Null`, `... | Select-Object -First N`
-  commands     Write-Output (echo), Write-Error, Write-Warning, Write-Verbose [-Verbose],
+  commands     Write-Output (echo), Write-Host [-NoNewline] [-ForegroundColor C]
+               [-BackgroundColor C], Write-Error, Write-Warning, Write-Verbose [-Verbose],
                Write-Debug [-Debug], Write-Information [-Tags], Write-Progress -Activity
                -Status -PercentComplete [-Id] [-Completed], Read-Host [[-Prompt] text],
                Get-Credential [-UserName u] [-Message m], Start-Sleep [-Seconds] N |
@@ -81,6 +82,9 @@ class Host(Protocol):
     def verbose(self, text: str) -> None: ...
     def debug(self, text: str) -> None: ...
     def information(self, value: object, tags: list[str]) -> None: ...
+    def write_host(
+        self, text: str, newline: bool, foreground: str | None, background: str | None
+    ) -> None: ...
     def progress(
         self, activity: str, status: str, percent: int, activity_id: int, completed: bool
     ) -> None: ...
@@ -319,6 +323,40 @@ def _write_information(s: Session, h: Host, a: _Args, inp: list[object], emit: _
     h.information(a.named.get("messagedata"), tags)
 
 
+CONSOLE_COLORS = (
+    "Black", "DarkBlue", "DarkGreen", "DarkCyan", "DarkRed", "DarkMagenta", "DarkYellow",
+    "Gray", "DarkGray", "Blue", "Green", "Cyan", "Red", "Magenta", "Yellow", "White",
+)  # fmt: skip
+
+
+def _color(value: object, what: str) -> str | None:
+    if value is None:
+        return None
+    for name in CONSOLE_COLORS:
+        if name.lower() == _text(value).lower():
+            return name
+    raise _StatementFailed(
+        ErrorInfo(
+            message=f"Cannot bind parameter '{what}'. Cannot convert value \"{_text(value)}\" to "
+            'type "System.ConsoleColor".',
+            exception_type="System.Management.Automation.ParameterBindingException",
+            category="InvalidArgument",
+            error_id="CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.WriteHostCommand",
+            command="Write-Host",
+        )
+    )
+
+
+def _write_host(s: Session, h: Host, a: _Args, inp: list[object], emit: _Emit) -> None:
+    text = " ".join(_text(v) for v in _flatten(a.named.get("object", [])))
+    h.write_host(
+        text,
+        not a.named.get("nonewline", False),
+        _color(a.named.get("foregroundcolor"), "ForegroundColor"),
+        _color(a.named.get("backgroundcolor"), "BackgroundColor"),
+    )
+
+
 def _write_progress(s: Session, h: Host, a: _Args, inp: list[object], emit: _Emit) -> None:
     percent = a.named.get("percentcomplete")
     h.progress(
@@ -451,6 +489,16 @@ _register(_Command("Write-Warning", ("Message",), frozenset(), _write_warning, 1
 _register(_Command("Write-Verbose", ("Message",), frozenset(), _write_verbose, 1, True))
 _register(_Command("Write-Debug", ("Message",), frozenset(), _write_debug, 1, True))
 _register(
+    _Command(
+        "Write-Host",
+        ("Object", "ForegroundColor", "BackgroundColor"),
+        frozenset({"NoNewline"}),
+        _write_host,
+        1,
+        True,
+    )
+)
+_register(
     _Command("Write-Information", ("MessageData", "Tags"), frozenset(), _write_information, 2)
 )
 _register(
@@ -480,6 +528,18 @@ _register(_Command("Select-Object", ("First",), frozenset(), _select_object))
 _register(
     _Command("TabExpansion2", ("inputScript", "cursorColumn"), frozenset(), _tab_expansion, 2)
 )
+
+
+def _lookup(name: str) -> _Command | None:
+    key = _ALIASES.get(name.lower(), name.lower())
+    return _COMMANDS.get(key) or _COMMANDS.get(key.removesuffix(".exe"))
+
+
+def _switches(name: str) -> frozenset[str]:
+    """Lower-case names of the switch parameters of `name` (they never take a value)."""
+    command = _lookup(name)
+    own = {s.lower() for s in command.switches} if command is not None else set()
+    return frozenset({*own, "verbose", "debug"})
 
 
 def command_names() -> list[str]:
@@ -743,11 +803,12 @@ class _Evaluator:
                 raise _StatementFailed(_parse_error("An empty pipe element is not allowed."))
             if tok.kind == "word":
                 name = self._next().text
+                switches = _switches(name)
                 raw: list[tuple[str | None, object]] = []
                 while self._peek() is not None:
                     if self._at("param"):
                         pname = self._next().text[1:].rstrip(":")
-                        if self._peek() is None or self._at("param"):
+                        if pname.lower() in switches or self._peek() is None or self._at("param"):
                             raw.append((pname, True))
                         else:
                             raw.append((pname, self.argument()))
@@ -768,9 +829,7 @@ class _Evaluator:
     def call(
         self, name: str, raw: list[tuple[str | None, object]], inp: list[object], emit: _Emit
     ) -> None:
-        key = _ALIASES.get(name.lower(), name.lower())
-        key = key.removesuffix(".exe") if key.removesuffix(".exe") in _COMMANDS else key
-        command = _COMMANDS.get(key)
+        command = _lookup(name)
         if command is None:
             raise _StatementFailed(_not_recognized(name))
         args = _bind(command, raw)

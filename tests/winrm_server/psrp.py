@@ -20,6 +20,7 @@ from typing import Any
 
 import psrpcore
 from psrpcore.types import (
+    ConsoleColor,
     ErrorCategory,
     ErrorCategoryInfo,
     FieldDescription,
@@ -287,6 +288,33 @@ class _PipelineHost:
         self._write(
             lambda p: p.write_information(
                 _to_ps(value), "Write-Information", tags=tags, computer=self._pool.session.hostname
+            )
+        )
+
+    def write_host(
+        self, text: str, newline: bool, foreground: str | None, background: str | None
+    ) -> None:
+        """As PowerShell 5.1: a host UI call, and an InformationRecord tagged PSHOST."""
+        fg = ConsoleColor[foreground] if foreground else None
+        bg = ConsoleColor[background] if background else None
+        if self._has_ui():
+            if newline:
+                self._write(lambda p: self._requestor.write_line(text, fg, bg))
+            else:
+                self._write(lambda p: self._requestor.write(text, fg, bg))
+        message = Record(
+            ("System.Management.Automation.HostInformationMessage", "System.Object"),
+            {
+                "Message": text,
+                "NoNewLine": not newline,
+                "ForegroundColor": foreground,
+                "BackgroundColor": background,
+            },
+            text,
+        )
+        self._write(
+            lambda p: p.write_information(
+                _to_ps(message), "Write-Host", tags=["PSHOST"], computer=self._pool.session.hostname
             )
         )
 

@@ -52,6 +52,11 @@ class _TextHost:
     def information(self, value: object, tags: list[str]) -> None:
         self._add("stdout", _text(value) + "\r\n")
 
+    def write_host(
+        self, text: str, newline: bool, foreground: str | None, background: str | None
+    ) -> None:
+        self._add("stdout", text + ("\r\n" if newline else ""))
+
     def progress(
         self, activity: str, status: str, percent: int, activity_id: int, completed: bool
     ) -> None:

@@ -167,6 +167,18 @@ def test_host_prompts_round_trip(winrm_server: LoopbackWinRM) -> None:
     assert (credential.username, credential.password) == ("Admin", "not-the-admin-password")
 
 
+def test_write_host_goes_to_the_host_and_the_information_stream(
+    winrm_server: LoopbackWinRM,
+) -> None:
+    ui = _AnsweringUI()
+    host = PSHost(None, None, False, "test host", None, ui, "1.0")
+    with _wsman(winrm_server) as wsman, RunspacePool(wsman, max_runspaces=1, host=host) as pool:
+        out, ps = _run(pool, "Write-Host hello; Write-Host -NoNewline part -ForegroundColor Red")
+    assert out == []
+    assert ui.stdout == ["hello\r\n", "part"]
+    assert [i.tags for i in ps.streams.information] == [["PSHOST"], ["PSHOST"]]
+
+
 def test_prompts_without_a_host_fail_plainly(pool: RunspacePool) -> None:
     out, ps = _run(pool, "Read-Host 'x'")
     assert out == []

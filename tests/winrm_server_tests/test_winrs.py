@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import winrm
-from winrm.exceptions import InvalidCredentialsError
+from winrm.exceptions import InvalidCredentialsError, WSManFaultError
 
 from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
 from tests.winrm_server import LoopbackWinRM
@@ -79,3 +79,16 @@ def test_ipconfig_and_echo(winrm_server: LoopbackWinRM) -> None:
     session = _session(winrm_server, "basic")
     assert b"IPv4 Address. . . . . . . . . . . : 127.0.0.1" in session.run_cmd("ipconfig").std_out
     assert session.run_cmd("echo", ["hello", "world"]).std_out == b"hello world\r\n"
+
+
+def test_plain_soap_over_ntlm_http_is_refused(winrm_server: LoopbackWinRM) -> None:
+    session = winrm.Session(
+        winrm_server.endpoint,
+        auth=(ADMIN_USER, ADMIN_PASSWORD),
+        transport="ntlm",
+        message_encryption="never",
+    )
+    with pytest.raises(WSManFaultError) as fault:
+        session.run_cmd("hostname")
+    assert fault.value.wsman_fault_code == 5
+    assert winrm_server.requests[-1].status == 500
