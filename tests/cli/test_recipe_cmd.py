@@ -80,3 +80,17 @@ def test_broken_recipe_file_is_one_error_line_without_traceback(tmp_path: Path) 
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_closed_pipe_is_not_a_traceback(sample_media: SampleMedia) -> None:
+    inspect = subprocess.Popen(
+        [sys.executable, "-m", "nanostudio", "inspect", str(sample_media.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert inspect.stdout is not None and inspect.stderr is not None
+    inspect.stdout.readline()
+    inspect.stdout.close()  # like `| head -1`
+    stderr = inspect.stderr.read().decode()
+    assert inspect.wait(timeout=30) == 0
+    assert "Traceback" not in stderr
