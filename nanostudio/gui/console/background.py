@@ -8,6 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from nanostudio.gui.qt_compat import emit
+
 
 class BackgroundCall(QObject):
     """``done(result, error)`` arrives queued in the thread this object lives in (the GUI's)."""
@@ -32,6 +34,6 @@ class BackgroundCall(QObject):
         try:
             result = self._function()
         except Exception as error:  # delivered to the GUI, which decides what to show
-            self.done.emit(None, error)
+            emit(self.done, None, error)
         else:
-            self.done.emit(result, None)
+            emit(self.done, result, None)

@@ -6,6 +6,8 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from nanostudio.gui.qt_compat import emit
+
 MAX_VISIBLE_LINES = 6
 
 
@@ -45,20 +47,20 @@ class CommandInput(QPlainTextEdit):
         modifiers = event.modifiers()
         cursor = self.textCursor()
         if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy_or_stop.emit()
+            emit(self.copy_or_stop)
         elif key == Qt.Key.Key_L and modifiers & Qt.KeyboardModifier.ControlModifier:
-            self.clear_requested.emit()
+            emit(self.clear_requested)
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if modifiers & Qt.KeyboardModifier.ShiftModifier:
                 self.insertPlainText("\n")
             else:
-                self.submitted.emit(self.toPlainText())
+                emit(self.submitted, self.toPlainText())
         elif key == Qt.Key.Key_Tab:
-            self.complete_requested.emit()
+            emit(self.complete_requested)
         elif key == Qt.Key.Key_Up and cursor.blockNumber() == 0:
-            self.history_previous.emit()
+            emit(self.history_previous)
         elif key == Qt.Key.Key_Down and cursor.blockNumber() == self.document().blockCount() - 1:
-            self.history_next.emit()
+            emit(self.history_next)
         else:
             super().keyPressEvent(event)
 
@@ -66,6 +68,6 @@ class CommandInput(QPlainTextEdit):
         """Several lines pasted at the prompt run together, like in a PowerShell console."""
         text = source.text().replace("\r\n", "\n")
         if "\n" in text.rstrip("\n"):
-            self.script_pasted.emit(self.toPlainText() + text)
+            emit(self.script_pasted, self.toPlainText() + text)
             return
         self.insertPlainText(text.rstrip("\n"))

@@ -41,6 +41,7 @@ from nanostudio.gui.console.command_input import CommandInput
 from nanostudio.gui.console.output_buffer import Batch, OutputBuffer
 from nanostudio.gui.console.prompt_dialog import PromptDialog
 from nanostudio.gui.console.worker import SessionFactory, WorkerThread
+from nanostudio.gui.qt_compat import emit
 from nanostudio.remote.events import Completion, Finished, Progress, PromptRequest, Stream
 from nanostudio.remote.history import CommandHistory
 
@@ -213,7 +214,7 @@ class ConsoleWidget(QWidget):
         if running or len(self._buffer):
             self._flush_timer.start()
         self._show_prompt()
-        self.state_changed.emit(state)
+        emit(self.state_changed, state)
 
     def _show_prompt(self) -> None:
         if self.state in (ConsoleState.IDLE, ConsoleState.RUNNING):
@@ -226,14 +227,14 @@ class ConsoleWidget(QWidget):
     def start(self) -> None:
         """Open the session (on the worker thread)."""
         self._set_state(ConsoleState.CONNECTING)
-        self._thread.worker.request_open.emit()
+        emit(self._thread.worker.request_open)
 
     def reconnect(self) -> None:
         if self.state != ConsoleState.DISCONNECTED:
             return
         self.banner.hide()
         self._set_state(ConsoleState.CONNECTING)
-        self._thread.worker.request_reconnect.emit()
+        emit(self._thread.worker.request_reconnect)
 
     def shutdown(self) -> WorkerThread:
         """Close the session without blocking; returns the thread for callers that must wait."""
@@ -257,7 +258,7 @@ class ConsoleWidget(QWidget):
             return True
         self.history.add(script)
         self._set_state(ConsoleState.RUNNING)
-        self._thread.worker.request_run.emit(script)
+        emit(self._thread.worker.request_run, script)
         return True
 
     def stop(self) -> None:
@@ -314,7 +315,7 @@ class ConsoleWidget(QWidget):
         self.location = result.location or self.location
         self.progress_box.hide()
         self._set_state(ConsoleState.IDLE)
-        self.command_finished.emit(result)
+        emit(self.command_finished, result)
 
     def _on_failed(self, message: str, lost: bool) -> None:
         self.flush_output(budget_s=None)
@@ -333,7 +334,7 @@ class ConsoleWidget(QWidget):
 
     def _keep_alive(self) -> None:
         if self.state == ConsoleState.IDLE:
-            self._thread.worker.request_keep_alive.emit()
+            emit(self._thread.worker.request_keep_alive)
 
     def _on_prompt(self, request: PromptRequest) -> None:
         self.flush_output(budget_s=None)
@@ -366,7 +367,7 @@ class ConsoleWidget(QWidget):
                 self._apply_completion(completion, index + 1)
                 return
         self._completion = None
-        self._thread.worker.request_complete.emit(line, self.input.textCursor().position())
+        emit(self._thread.worker.request_complete, line, self.input.textCursor().position())
 
     def _on_completed(self, completion: Completion, line: str, cursor: int) -> None:
         if self.input.toPlainText() != line or not completion.matches:

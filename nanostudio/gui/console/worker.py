@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from nanostudio.errors import RemoteError
 from nanostudio.gui.console.output_buffer import OutputBuffer
+from nanostudio.gui.qt_compat import emit
 from nanostudio.remote.errors import SessionLostError
 from nanostudio.remote.events import Completion, Finished, PromptReply, PromptRequest
 from nanostudio.remote.session_api import ConsoleSession
@@ -79,13 +80,13 @@ class SessionWorker(QObject):
         if self._closing:
             return None
         self._reply_ready.clear()
-        self.prompt_requested.emit(request)
+        emit(self.prompt_requested, request)
         self._reply_ready.wait()
         return self._reply
 
     def _fail(self, error: RemoteError) -> None:
         lost = isinstance(error, SessionLostError)
-        self.failed.emit(str(error), lost)
+        emit(self.failed, str(error), lost)
 
     @Slot()
     def _open(self) -> None:
@@ -96,21 +97,21 @@ class SessionWorker(QObject):
             self._session.open()
         except RemoteError as error:
             self._session = None
-            self.failed.emit(str(error), True)
+            emit(self.failed, str(error), True)
             return
-        self.opened.emit(self._session.location)
+        emit(self.opened, self._session.location)
 
     @Slot(str)
     def _run(self, script: str) -> None:
         if self._session is None:
-            self.failed.emit("Not connected.", True)
+            emit(self.failed, "Not connected.", True)
             return
         try:
             result: Finished = self._session.run(script, self._buffer.put)
         except RemoteError as error:
             self._fail(error)
             return
-        self.finished.emit(result)
+        emit(self.finished, result)
 
     @Slot(str, int)
     def _complete(self, line: str, cursor: int) -> None:
@@ -121,7 +122,7 @@ class SessionWorker(QObject):
         except RemoteError as error:
             self._fail(error)
             return
-        self.completed.emit(completion, line, cursor)
+        emit(self.completed, completion, line, cursor)
 
     @Slot()
     def _reconnect(self) -> None:
@@ -131,9 +132,9 @@ class SessionWorker(QObject):
         try:
             self._session.reconnect()
         except RemoteError as error:
-            self.failed.emit(str(error), True)
+            emit(self.failed, str(error), True)
             return
-        self.opened.emit(self._session.location)
+        emit(self.opened, self._session.location)
 
     @Slot()
     def _keep_alive(self) -> None:
@@ -149,7 +150,7 @@ class SessionWorker(QObject):
         session, self._session = self._session, None
         if session is not None:
             session.close()
-        self.closed.emit()
+        emit(self.closed)
 
 
 class WorkerThread:
@@ -176,7 +177,7 @@ class WorkerThread:
             return
         self._shut = True
         self.worker.cancel_everything()
-        self.worker.request_close.emit()
+        emit(self.worker.request_close)
 
     def wait(self, timeout_ms: int) -> bool:
         """Block until the thread ended (application exit, tests); True when it did."""
