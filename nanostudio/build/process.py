@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -151,7 +152,25 @@ def kill_tree(process: subprocess.Popen[bytes]) -> None:
             proc.kill()
     process.kill()
     process.wait()
-    psutil.wait_procs(children, timeout=2)
+    _wait_gone(children, timeout=2)
+
+
+def _wait_gone(procs: list[psutil.Process], timeout: float) -> None:
+    """Like ``psutil.wait_procs``, but a zombie counts as gone: an orphan's zombie waits
+    for an init that may never reap it (containers), which would stall every cancel."""
+    deadline = time.monotonic() + timeout
+    pending = procs
+    while pending and time.monotonic() < deadline:
+        pending = [proc for proc in pending if _alive(proc)]
+        if pending:
+            time.sleep(0.02)
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _read_lines(stream: IO[bytes], lines: queue.Queue[str | None], encoding: str) -> None:
