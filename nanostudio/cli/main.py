@@ -62,7 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         return _start_gui(args)
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
+        return code
     except UserFacingError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code

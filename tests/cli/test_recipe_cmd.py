@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,14 +84,17 @@ def test_broken_recipe_file_is_one_error_line_without_traceback(tmp_path: Path) 
 
 
 def test_closed_pipe_is_not_a_traceback(sample_media: SampleMedia) -> None:
-    inspect = subprocess.Popen(
-        [sys.executable, "-m", "nanostudio", "inspect", str(sample_media.root)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert inspect.stdout is not None and inspect.stderr is not None
-    inspect.stdout.readline()
-    inspect.stdout.close()  # like `| head -1`
-    stderr = inspect.stderr.read().decode()
-    assert inspect.wait(timeout=30) == 0
-    assert "Traceback" not in stderr
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head` that has already gone
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "nanostudio", "inspect", str(sample_media.root)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
