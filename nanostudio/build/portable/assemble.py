@@ -41,23 +41,28 @@ def virtual_disk_size(fmt: Format, requested: int) -> int:
 
 
 class _Progress:
-    """Turns units of work done into fractions, reported at most every 1%."""
+    """Turns units of work done into fractions, reported at most every 1%, never backwards."""
 
-    def __init__(self, total: int, report: Callable[[float], None] | None) -> None:
-        self._total = max(total, 1)
+    def __init__(self, report: Callable[[float], None] | None) -> None:
+        self._total = 0
         self._done = 0
-        self._last = -1.0
+        self._last = 0.0
         self._report = report
+
+    def expect(self, units: int) -> None:
+        """Announce work before doing it (writers call this as soon as they can size it)."""
+        self._total += units
 
     def add(self, units: int) -> None:
         self._done += units
-        fraction = min(self._done / self._total, 1.0)
+        fraction = min(self._done / max(self._total, 1), 1.0)
         if self._report is not None and fraction - self._last >= 0.01:
             self._last = fraction
             self._report(fraction)
 
     def finish(self) -> None:
         if self._report is not None and self._last < 1.0:
+            self._last = 1.0
             self._report(1.0)
 
 
@@ -112,14 +117,19 @@ def _pread(fd: int, length: int, offset: int) -> bytes:
     return fileops.pread_exact(fd, length, offset)
 
 
-def _nonzero_blocks(fd: int, size: int, job: _Job) -> list[int]:
-    """Indexes of the 1 MiB blocks of a file that hold anything but zeros."""
+def _touched_blocks(fd: int, size: int) -> list[int]:
+    """Indexes of the 1 MiB blocks of a file that are not entirely a hole."""
     touched: list[int] = []
     for offset, length in fileops.data_ranges(fd, 0, size):
         first, last = offset // BLOCK, (offset + length - 1) // BLOCK
         if touched and touched[-1] >= first:
             first = touched[-1] + 1
         touched.extend(range(first, last + 1))
+    return touched
+
+
+def _nonzero_blocks(fd: int, size: int, touched: list[int], job: _Job) -> list[int]:
+    """Those of the ``touched`` blocks that hold anything but zeros (each read once)."""
     found = []
     for block in touched:
         job.check_cancel()
@@ -165,7 +175,9 @@ def _flat_extras(job: _Job, fd: int, footer: bytes | None) -> None:
     layout = job.layout
     fileops.pwrite_all(fd, job.head, 0)
     esp = layout.esp
-    for offset, length in list(fileops.data_ranges(job.esp_fd, 0, esp.size_bytes)):
+    esp_data = list(fileops.data_ranges(job.esp_fd, 0, esp.size_bytes))
+    job.progress.expect(sum(length for _, length in esp_data))
+    for offset, length in esp_data:
         job.check_cancel()
         fileops.copy_range(job.esp_fd, fd, offset, esp.offset_bytes + offset, length)
         job.progress.add(length)
@@ -185,7 +197,6 @@ def _write_flat(
         try:
             if not fileops.insert_range(fd, 0, win.offset_bytes):
                 raise OSError(errno.EOPNOTSUPP, "insert range refused after a successful probe")
-            job.progress.add(win.size_bytes)
             _flat_extras(job, fd, footer)
         finally:
             os.close(fd)
@@ -195,7 +206,9 @@ def _write_flat(
         fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             os.ftruncate(fd, job.layout.disk_size)
-            for offset, length in list(fileops.data_ranges(src, 0, win.size_bytes)):
+            win_data = list(fileops.data_ranges(src, 0, win.size_bytes))
+            job.progress.expect(sum(length for _, length in win_data))
+            for offset, length in win_data:
                 while length:
                     job.check_cancel()
                     step = min(length, 16 * BLOCK)
@@ -220,16 +233,22 @@ def _write_vhdx(job: _Job, output: Path, windows_image: Path, splice: bool) -> N
     win_first = win.offset_bytes // BLOCK
     esp_first = layout.esp.offset_bytes // BLOCK
 
-    extra = {0, *range(layout.tail_offset // BLOCK, (layout.disk_size - 1) // BLOCK + 1)}
-    extra.update(esp_first + b for b in _nonzero_blocks(job.esp_fd, layout.esp.size_bytes, job))
-    head_blocks = sorted(b for b in extra if b < win_first)
-    tail_blocks = sorted(b for b in extra if b >= win_first)
-
     src = os.open(windows_image, os.O_RDONLY)
     try:
-        keep = _nonzero_blocks(src, win.size_bytes, job)
+        esp_touched = _touched_blocks(job.esp_fd, layout.esp.size_bytes)
+        win_touched = _touched_blocks(src, win.size_bytes)
+        # scan both; write the extra blocks (at most the ESP's, the GPT's and the tail's);
+        # copy the Windows blocks unless they are spliced
+        copies = 0 if splice else len(win_touched)
+        job.progress.expect((2 * len(esp_touched) + 3 + len(win_touched) + copies) * BLOCK)
+        extra = {0, *range(layout.tail_offset // BLOCK, (layout.disk_size - 1) // BLOCK + 1)}
+        esp_blocks = _nonzero_blocks(job.esp_fd, layout.esp.size_bytes, esp_touched, job)
+        extra.update(esp_first + b for b in esp_blocks)
+        keep = _nonzero_blocks(src, win.size_bytes, win_touched, job)
     finally:
         os.close(src)
+    head_blocks = sorted(b for b in extra if b < win_first)
+    tail_blocks = sorted(b for b in extra if b >= win_first)
 
     data_start = geometry.data_offset
     prefix = data_start + len(head_blocks) * BLOCK
@@ -291,7 +310,6 @@ def _compact(fd: int, keep: list[int], total_blocks: int, job: _Job) -> None:
         if not fileops.collapse_range(fd, first * BLOCK, count * BLOCK):
             raise OSError(errno.EOPNOTSUPP, "collapse range refused after a successful probe")
     os.ftruncate(fd, len(keep) * BLOCK)
-    job.progress.add(len(keep) * BLOCK)
 
 
 # --- entry point -------------------------------------------------------------------
@@ -339,8 +357,7 @@ def assemble_disk(
     _check_inputs(fmt, layout, esp_image, windows_image)
     needed = _needed_bytes(fmt, layout, esp_image, windows_image)
     use_splice = splice and _splice_possible(windows_image, output)
-    work = layout.esp.size_bytes + layout.windows.size_bytes
-    meter = _Progress(work, progress)
+    meter = _Progress(progress)
     esp_fd = os.open(esp_image, os.O_RDONLY)
     try:
         job = _Job(layout, esp_fd, should_cancel, meter)
