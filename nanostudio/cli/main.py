@@ -2,8 +2,10 @@
 
 Each sub-command lives in its own module under ``nanostudio.cli`` and exposes
 ``register(subparsers) -> None``; the parser it adds sets ``func`` (taking the
-parsed ``argparse.Namespace`` and returning an exit code). User mistakes arrive
-as ``UserFacingError`` and become one ``error:`` line, never a traceback.
+parsed ``argparse.Namespace`` and returning an exit code). Only the chosen
+command's module is imported, so the GUI and quick commands start fast. User
+mistakes arrive as ``UserFacingError`` and become one ``error:`` line, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -32,7 +34,21 @@ COMMAND_MODULES: tuple[str, ...] = (
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_name(module: str) -> str:
+    """``sample_media_cmd`` is the command ``sample-media``."""
+    return module.removesuffix("_cmd").replace("_", "-")
+
+
+def _modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command modules to import: the chosen one, or all of them for help."""
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+    if chosen is None:
+        return COMMAND_MODULES if {"-h", "--help"} & set(argv) else ()
+    matching = tuple(m for m in COMMAND_MODULES if command_name(m) == chosen)
+    return matching or COMMAND_MODULES  # unknown: let argparse list the choices
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nanostudio",
         description=f"{APP_NAME}: build bootable Nano Server disks and manage them remotely.",
@@ -45,15 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="start the GUI, build every page, quit (used to check frozen builds)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         module = importlib.import_module(f"nanostudio.cli.{name}")
         module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_modules_for(arguments)).parse_args(arguments)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
