@@ -32,17 +32,18 @@ def main(argv: list[str]) -> int:
         return 1
     bcd = f"fake BCD: osdevice={source.parent.name}, locale={flags.get('/l', 'en-us')}"
     if firmware == "UEFI":
+        bootmgfw = (source / "Boot/EFI/bootmgfw.efi").read_bytes()
         files = {
-            "EFI/Microsoft/Boot/BCD": bcd,
-            "EFI/Microsoft/Boot/bootmgfw.efi": (source / "Boot/EFI/bootmgfw.efi").read_text(),
-            "EFI/Boot/bootx64.efi": (source / "Boot/EFI/bootmgfw.efi").read_text(),
+            "EFI/Microsoft/Boot/BCD": bcd.encode(),
+            "EFI/Microsoft/Boot/bootmgfw.efi": bootmgfw,
+            "EFI/Boot/bootx64.efi": bootmgfw,
         }
     else:
-        files = {"Boot/BCD": bcd, "bootmgr": (source / "Boot/PCAT/bootmgr").read_text()}
-    for relative, text in files.items():
+        files = {"Boot/BCD": bcd.encode(), "bootmgr": (source / "Boot/PCAT/bootmgr").read_bytes()}
+    for relative, data in files.items():
         target = system / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(data)
     fakecore.say("Boot files successfully created.")
     return 0
 

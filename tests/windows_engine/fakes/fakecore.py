@@ -16,6 +16,7 @@ Fault injection, by environment variable (several rules separated by ``;``):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -118,12 +119,16 @@ def hang(tool: str) -> None:
 
 
 def tree_listing(root: Path) -> dict[str, str]:
-    """Every file below ``root`` (following the fake's volume links) with its text."""
+    """Every file below ``root``: its text, or ``sha256:...`` for binary files."""
     listing: dict[str, str] = {}
     if not root.exists():
         return listing
     for path in sorted(root.rglob("*")):
         if path.is_file():
             relative = path.relative_to(root).as_posix()
-            listing[relative] = path.read_bytes().decode("utf-8", errors="replace")
+            data = path.read_bytes()
+            try:
+                listing[relative] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                listing[relative] = "sha256:" + hashlib.sha256(data).hexdigest()
     return listing
