@@ -293,6 +293,8 @@ def _smoke_once(label: str, command: list[str], env: Mapping[str, str]) -> Smoke
         )
     except subprocess.TimeoutExpired as error:
         raise BuildError(f"smoke test ({label}) still running after {SMOKE_TIMEOUT_S} s") from error
+    for line in result.stdout.splitlines():
+        print(f"  | {line}")
     return SmokeRun(label, result.returncode, result.stdout, result.stderr)
 
 

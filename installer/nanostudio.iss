@@ -97,12 +97,15 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopico
 Root: HKA; Subkey: "Software\Classes\{#RecipeProgId}"; ValueType: string; ValueName: ""; ValueData: "NanoStudio recipe"; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\Classes\{#RecipeProgId}\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"",0"
 Root: HKA; Subkey: "Software\Classes\{#RecipeProgId}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" ""%1"""
-Root: HKA; Subkey: "Software\Classes\{#RecipeExt}\OpenWithProgids"; ValueType: string; ValueName: "{#RecipeProgId}"; ValueData: ""; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\{#RecipeExt}\OpenWithProgids"; ValueType: none; ValueName: "{#RecipeProgId}"; Flags: uninsdeletevalue
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: "{#RecipeExt}"; ValueData: ""; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" ""%1"""; Flags: uninsdeletekey
 
 [Run]
-Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
+; NanoStudio.exe asks for administrator rights. A postinstall entry would start
+; it as the original, non-elevated user, where CreateProcess fails (error 740);
+; Setup is already elevated, so the app inherits that instead of prompting again.
+Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent runascurrentuser
 
 [UninstallDelete]
 Type: dirifempty; Name: "{app}"

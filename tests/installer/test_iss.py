@@ -113,6 +113,7 @@ def test_recipe_association_opens_the_file_in_nanostudio(sections: dict[str, lis
     assert "uninsdeletekey" in progid["Flags"]
     open_with = next(e for e in registry if e["Subkey"].endswith("OpenWithProgids"))
     assert open_with["ValueName"] == "{#RecipeProgId}"
+    assert open_with["ValueType"] == "none"  # OpenWithProgids values are REG_NONE
     assert "uninsdeletevalue" in open_with["Flags"]
     assert all(entry["Root"] == "HKA" for entry in registry)
 
@@ -141,3 +142,10 @@ def test_defines_agree_with_build_py(iss_text: str, tmp_path: Path) -> None:
     assert passed <= required | optional
     sign_tools = {m.group(1) for arg in command if (m := re.match(r"/S(\w+)=", arg))}
     assert sign_tools == {"nanostudio"}
+
+
+def test_post_install_launch_keeps_setups_elevation(sections: dict[str, list[str]]) -> None:
+    """A requireAdministrator exe started as the original user fails with error 740."""
+    (launch,) = _entries(sections["Run"])
+    assert launch["Filename"] == r"{app}\{#AppExe}"
+    assert {"postinstall", "runascurrentuser", "nowait"} <= set(launch["Flags"].split())
