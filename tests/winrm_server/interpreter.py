@@ -14,7 +14,8 @@ It is not PowerShell; it answers the way PowerShell 5.1 on Nano Server does for:
                -Status -PercentComplete [-Id] [-Completed], Read-Host [[-Prompt] text],
                Get-Credential [-UserName u] [-Message m], Start-Sleep [-Seconds] N |
                -Milliseconds N (stoppable), Get-Location (pwd, gl), Set-Location (cd, sl,
-               chdir) over a fixed directory tree, prompt, hostname, Get-BigOutput -MB N
+               chdir), Get-ChildItem (dir, ls, gci) over a fixed directory tree,
+               Get-Command (gcm) [-Name pattern], prompt, hostname, Get-BigOutput -MB N
                [-LineLength L], TabExpansion2 -inputScript S -cursorColumn N
   errors       unknown commands and parameters, missing paths: the ErrorRecords
                PowerShell writes, and the statement is abandoned as PowerShell does.
@@ -428,6 +429,48 @@ def _set_location(s: Session, h: Host, a: _Args, inp: list[object], emit: _Emit)
     s.location = resolved
 
 
+def _get_child_item(s: Session, h: Host, a: _Args, inp: list[object], emit: _Emit) -> None:
+    target = _text(a.named.get("path", s.location))
+    folder = s.resolve(target)
+    if folder is None:
+        raise _StatementFailed(
+            ErrorInfo(
+                message=f"Cannot find path '{s.absolute(target)}' because it does not exist.",
+                exception_type="System.Management.Automation.ItemNotFoundException",
+                category="ObjectNotFound",
+                error_id="PathNotFound,Microsoft.PowerShell.Commands.GetChildItemCommand",
+                target=s.absolute(target),
+                command="Get-ChildItem",
+            )
+        )
+    for child in s.children(folder):
+        name = child.rsplit("\\", 1)[-1]
+        emit(
+            Record(
+                ("System.IO.DirectoryInfo", "System.IO.FileSystemInfo", "System.Object"),
+                {"Name": name, "FullName": child, "Mode": "d-----"},
+                name,
+            )
+        )
+
+
+def _get_command(s: Session, h: Host, a: _Args, inp: list[object], emit: _Emit) -> None:
+    pattern = _text(a.named.get("name", "*")).lower()
+    names = [c.name for c in _COMMANDS.values()]
+    regex = re.compile("^" + re.escape(pattern).replace("\\*", ".*") + "$")
+    found = [n for n in sorted(names, key=str.lower) if regex.match(n.lower())]
+    if not found and "*" not in pattern:
+        raise _StatementFailed(_not_recognized(_text(a.named.get("name"))))
+    for name in found:
+        emit(
+            Record(
+                ("System.Management.Automation.CmdletInfo", "System.Object"),
+                {"Name": name, "CommandType": "Cmdlet", "Source": "Microsoft.PowerShell.Utility"},
+                name,
+            )
+        )
+
+
 def _prompt(s: Session, h: Host, a: _Args, inp: list[object], emit: _Emit) -> None:
     emit(f"PS {s.location}> ")
 
@@ -519,6 +562,8 @@ _register(
 )
 _register(_Command("Get-Location", (), frozenset(), _get_location), "pwd", "gl")
 _register(_Command("Set-Location", ("Path",), frozenset(), _set_location, 1), "cd", "sl", "chdir")
+_register(_Command("Get-ChildItem", ("Path",), frozenset(), _get_child_item, 1), "dir", "ls", "gci")
+_register(_Command("Get-Command", ("Name",), frozenset(), _get_command, 1), "gcm")
 _register(_Command("prompt", (), frozenset(), _prompt))
 _register(_Command("hostname", (), frozenset(), _hostname))
 _register(_Command("Get-BigOutput", ("MB", "LineLength"), frozenset(), _big_output, 1))
@@ -626,6 +671,12 @@ class Session:
 
     def resolve(self, path: str) -> str | None:
         return self._dirs.get(self.absolute(path).lower())
+
+    def children(self, folder: str) -> list[str]:
+        """The folders directly inside `folder`, in the fixed tree."""
+        prefix = folder.rstrip("\\") + "\\"
+        inside = [d for d in self._dirs.values() if d.startswith(prefix) and len(d) > len(prefix)]
+        return sorted((d for d in inside if "\\" not in d[len(prefix) :]), key=str.lower)
 
     def path_info(self) -> Record:
         return Record(

@@ -151,13 +151,19 @@ class _Pool:
     def _run(self, pipeline: _Pipeline) -> None:
         host = _PipelineHost(self, pipeline)
         try:
-            with self.runspace:
+            while not self.runspace.acquire(timeout=0.2):
                 with self.cond:
+                    self.check_alive(pipeline)  # queued behind another pipeline
+            try:
+                with self.cond:
+                    self.check_alive(pipeline)
                     pipeline.core.start()
                     self.collect()
                 metadata = pipeline.core.metadata
                 commands = list(metadata.commands) if metadata is not None else []
                 _run_statements(self.session, host, commands)
+            finally:
+                self.runspace.release()
             with self.cond:
                 pipeline.core.complete()
         except Stopped:

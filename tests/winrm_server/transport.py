@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import select
 import socket
 import ssl
@@ -17,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+log = logging.getLogger(__name__)
+
 MAX_CONNECTIONS = 32
 MAX_HEADER_LINE = 65536
 MAX_HEADERS = 100
 MAX_BODY = 64 * 1024 * 1024
-IDLE_TIMEOUT = 60.0
+IDLE_TIMEOUT = 120.0  # HTTP.sys's default IdleConnectionTimeout
 TLS_HANDSHAKE_TIMEOUT = 10.0
 _REASONS = {
     200: "OK",
@@ -168,13 +171,21 @@ class HttpServer:
             connection.sock.settimeout(IDLE_TIMEOUT)
             reader = connection.sock.makefile("rb")
             while not self._stopping.is_set():
-                request = _read_request(reader)
+                try:
+                    request = _read_request(reader)
+                except _BadRequest:
+                    connection.sock.sendall(_encode_response(HttpResponse(400, close=True)))
+                    break
                 if request is None:
                     break
                 try:
                     response = self._handler(request, connection)
                 except DropConnection:
                     break
+                except Exception:
+                    # A bug in the service: answer like IIS would and keep it visible in logs.
+                    log.exception("loopback WinRM failed on %s %s", request.method, request.path)
+                    response = HttpResponse(500, close=True)
                 connection.sock.sendall(_encode_response(response))
                 wants_close = request.headers.get("connection", "").lower() == "close"
                 if response.close or wants_close:

@@ -144,6 +144,21 @@ def test_tab_expansion() -> None:
     assert [m.properties["CompletionText"] for m in matches] == ["Get-Location"]
 
 
+def test_directory_listing_and_commands() -> None:
+    assert [str(d) for d in _run("dir C:\\").out] == [
+        "Program Files",
+        "ProgramData",
+        "Users",
+        "Windows",
+    ]
+    assert "Get-ChildItem" in [str(c) for c in _run("Get-Command Get-*").out]
+    completion = _run("TabExpansion2 -inputScript 'Get-Ch' -cursorColumn 6").out[0]
+    assert isinstance(completion, Record)
+    matches = completion.properties["CompletionMatches"]
+    assert isinstance(matches, list)
+    assert [m.properties["CompletionText"] for m in matches] == ["Get-ChildItem"]
+
+
 def test_big_output_size() -> None:
     lines = _run("Get-BigOutput -MB 0.25 -LineLength 100").out
     assert sum(len(str(line)) + 2 for line in lines) == 256 * 1024
