@@ -111,6 +111,19 @@ def keep_qt_plugin(dest: str) -> bool:
     return any(fragment in name.lower() for fragment in fragments)
 
 
+# Windows-only extras Qt's hook adds for OpenGL: a ~20 MB software renderer and
+# the Direct3D shader compiler. Widgets never create a GL context.
+UNUSED_WINDOWS_DLLS: tuple[str, ...] = ("opengl32sw.dll", "d3dcompiler_")
+
+
+def keep_binary(dest: str) -> bool:
+    """False for Qt plugins and OpenGL fallbacks NanoStudio does not need."""
+    name = PurePosixPath(dest.replace("\\", "/")).name.lower()
+    if any(name.startswith(prefix) for prefix in UNUSED_WINDOWS_DLLS):
+        return False
+    return keep_qt_plugin(dest)
+
+
 def is_qt_translation(dest: str) -> bool:
     """Qt's own catalogues: the app ships English only, so they are ~7 MB of nothing."""
     parts = PurePosixPath(dest.replace("\\", "/")).parts

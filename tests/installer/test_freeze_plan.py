@@ -42,6 +42,21 @@ def test_keep_qt_plugin(dest: str, kept: bool) -> None:
     assert freeze_plan.keep_qt_plugin(dest) is kept
 
 
+@pytest.mark.parametrize(
+    ("dest", "kept"),
+    [
+        ("opengl32sw.dll", False),
+        (r"PySide6\opengl32sw.dll", False),
+        (r"PySide6\d3dcompiler_47.dll", False),
+        (r"PySide6\Qt6Gui.dll", True),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+    ],
+)
+def test_keep_binary_also_drops_gl_fallbacks(dest: str, kept: bool) -> None:
+    assert freeze_plan.keep_binary(dest) is kept
+
+
 def test_is_qt_plugin_only_for_the_qt_plugin_tree() -> None:
     assert freeze_plan.is_qt_plugin("PySide6/Qt/plugins/platforms/libqxcb.so")
     assert not freeze_plan.is_qt_plugin("PySide6/Qt/plugins/README")

@@ -28,6 +28,7 @@ BINARIES = [
     ("PySide6/Qt/plugins/platforms/libqxcb.so", "/src/libqxcb.so", "BINARY"),
     ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/src/libqgtk3.so", "BINARY"),
     ("libgtk-3.so.0", "/src/libgtk-3.so.0", "BINARY"),
+    ("PySide6/opengl32sw.dll", "/src/opengl32sw.dll", "BINARY"),
 ]
 LINKS = {
     "/src/QtGui.abi3.so": ["libQt6Gui.so.6"],
