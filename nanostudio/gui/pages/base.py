@@ -34,6 +34,10 @@ class PageBase(QWizardPage):
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         return can_go_next(self.state, self.page)
 
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        """Also guards programmatic ``QWizard.next()``, not only the button."""
+        return self.isComplete()
+
     def nextId(self) -> int:  # noqa: N802 - Qt override
         following = next_page(self.state, self.page)
         return -1 if following is None else int(following)

@@ -1,0 +1,283 @@
+"""Each page: inline problems block Next with their message; widgets write the state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWizard
+from pytestqt.qtbot import QtBot
+
+from nanostudio.build.engines import EngineName
+from nanostudio.gui.pages.drivers import DriversPage
+from nanostudio.gui.pages.edition import EditionPage
+from nanostudio.gui.pages.identity import IdentityPage
+from nanostudio.gui.pages.network import NetworkPage
+from nanostudio.gui.pages.output import OutputPage
+from nanostudio.gui.pages.source import SourcePage
+from nanostudio.gui.pages.summary import SummaryPage
+from nanostudio.gui.pages.target import TargetPage
+from nanostudio.gui.pages.welcome import WelcomePage
+from nanostudio.gui.walk import write_sample_drivers
+from nanostudio.gui.wizard import NanoWizard
+from nanostudio.media import MediaInfo
+from nanostudio.media.sample import SampleMedia
+from nanostudio.secret import Secret
+from nanostudio.wizard import Page, Target
+from tests.gui.conftest import PASSWORD, fill_valid, go_to
+
+
+def next_enabled(wizard: NanoWizard) -> bool:
+    return wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+@pytest.fixture
+def filled(wizard: NanoWizard, sample_media: SampleMedia, media_info: MediaInfo) -> NanoWizard:
+    fill_valid(wizard, sample_media, media_info)
+    return wizard
+
+
+def test_welcome_new_image_goes_to_source(wizard: NanoWizard, qtbot: QtBot) -> None:
+    page = wizard.pages[Page.WELCOME]
+    assert isinstance(page, WelcomePage)
+    QTest.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    assert wizard.current() is Page.SOURCE
+    assert not next_enabled(wizard)
+    assert "Choose the Windows Server 2016 ISO" in page_problem(wizard, "source.media")
+
+
+def page_problem(wizard: NanoWizard, field: str) -> str:
+    return wizard.pages[wizard.current()].shown_problems().get(field, "")
+
+
+def test_source_reads_in_the_background(
+    wizard: NanoWizard, qtbot: QtBot, sample_media: SampleMedia
+) -> None:
+    go_to(wizard, Page.SOURCE)
+    page = wizard.pages[Page.SOURCE]
+    assert isinstance(page, SourcePage)
+    assert sample_media.iso is not None
+    page.choose(sample_media.iso)
+    assert wizard.state.inspecting and page.busy.isVisible() and not next_enabled(wizard)
+    qtbot.waitUntil(lambda: not wizard.state.inspecting, timeout=30_000)
+    assert not page.busy.isVisible()
+    assert page.images.topLevelItemCount() == 2
+    assert "de-de, en-us" in page.found_label.text()
+    assert next_enabled(wizard)
+
+
+def test_source_shows_a_bad_file_inline(wizard: NanoWizard, qtbot: QtBot, tmp_path: Path) -> None:
+    go_to(wizard, Page.SOURCE)
+    junk = tmp_path / "junk.iso"
+    junk.write_bytes(b"not an iso" * 100)
+    page = wizard.pages[Page.SOURCE]
+    assert isinstance(page, SourcePage)
+    page.choose(junk)
+    qtbot.waitUntil(lambda: not wizard.state.inspecting, timeout=30_000)
+    assert page_problem(wizard, "source.media")
+    assert not next_enabled(wizard)
+
+
+def test_source_accepts_a_drop(wizard: NanoWizard, qtbot: QtBot, sample_media: SampleMedia) -> None:
+    go_to(wizard, Page.SOURCE)
+    page = wizard.pages[Page.SOURCE]
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(sample_media.root))])
+    drop = QDropEvent(
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    page.dropEvent(drop)
+    assert wizard.state.media_path == sample_media.root
+    qtbot.waitUntil(lambda: wizard.state.media is not None, timeout=30_000)
+
+
+def test_target_presets_and_oem_with_guest(filled: NanoWizard) -> None:
+    go_to(filled, Page.TARGET)
+    page = filled.pages[Page.TARGET]
+    assert isinstance(page, TargetPage)
+    page.buttons[Target.HYPERV_GEN2].click()
+    assert not page.oem_box.isChecked() and next_enabled(filled)
+    page.oem_box.click()
+    assert "Guest" in page_problem(filled, "drivers.oem")
+    assert not next_enabled(filled)
+    page.buttons[Target.VIRTUALBOX].click()
+    assert page.oem_box.isChecked() and page.virtualbox_box.isChecked()
+    assert filled.state.output_path.suffix == ".vhd"
+    assert "Enable EFI" in page.target_note.text()
+    assert next_enabled(filled)
+
+
+def test_edition_feedback(filled: NanoWizard) -> None:
+    go_to(filled, Page.EDITION)
+    page = filled.pages[Page.EDITION]
+    assert isinstance(page, EditionPage)
+    page.set_role("NPDS", True)
+    assert filled.state.roles == ["NPDS"]
+    assert "needed by NPDS" in page.note_of("Defender")
+    assert "installed at first boot" in page.note_of("NPDS")
+    assert "needs the Windows engine" in page.note_of("IIS")
+    assert "Datacenter" in page.note_of("ShieldedVM")
+    assert "Host, OEM-Drivers" in page.implied_label.text()
+    filled.state.roles = ["ShieldedVM"]
+    page.refresh()
+    assert "Datacenter" in page_problem(filled, "packages.names")
+    assert not next_enabled(filled)
+    page.edition_box.setCurrentIndex(
+        page.edition_box.findText("Datacenter", Qt.MatchFlag.MatchStartsWith)
+    )
+    assert next_enabled(filled)
+
+
+def test_drivers_list_each_inf(filled: NanoWizard, tmp_path: Path) -> None:
+    go_to(filled, Page.DRIVERS)
+    page = filled.pages[Page.DRIVERS]
+    assert isinstance(page, DriversPage)
+    page.add_folder(write_sample_drivers(tmp_path / "drivers"))
+    top = page.tree.topLevelItem(0)
+    assert top is not None and top.childCount() == 2
+    children = [child for i in range(2) if (child := top.child(i)) is not None]
+    rows = {child.text(0): child for child in children}
+    assert rows["net/contoso.inf"].text(2) == "Contoso Networks"
+    assert rows["net/contoso.inf"].text(4) == "amd64"
+    assert "NTamd64" in rows["audio/fabrikam.inf"].text(5)
+    assert next_enabled(filled)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    page.add_folder(empty)
+    assert "no .inf file" in page_problem(filled, "drivers.folders")
+    assert not next_enabled(filled)
+    page.remove_folder(empty)
+    assert next_enabled(filled)
+
+
+def test_identity_live_rules(filled: NanoWizard, qtbot: QtBot) -> None:
+    filled.state.password = Secret("")
+    filled.state.password_confirm = Secret("")
+    go_to(filled, Page.IDENTITY)
+    page = filled.pages[Page.IDENTITY]
+    assert isinstance(page, IdentityPage)
+    assert page.rules_met() == [False, False, True]
+    page.name_edit.clear()
+    QTest.keyClicks(page.name_edit, "NANO SERVER 2016 X")
+    assert "characters" in page_problem(filled, "system.computer_name")
+    page.name_edit.clear()
+    QTest.keyClicks(page.name_edit, "web 1")
+    assert "only letters" in page_problem(filled, "system.computer_name")
+    page.name_edit.clear()
+    QTest.keyClicks(page.name_edit, "WEB1")
+    assert page_problem(filled, "system.computer_name") == ""
+    QTest.keyClicks(page.password_edit, "abc")
+    assert page.rules_met() == [False, False, True]
+    assert "too weak" in page_problem(filled, "password")
+    QTest.keyClicks(page.password_edit, "DEF1234")
+    assert page.rules_met() == [True, True, True]
+    assert "differ" in page_problem(filled, "password_confirm")
+    assert not next_enabled(filled)
+    QTest.keyClicks(page.confirm_edit, "abcDEF1234")
+    page.zone_search.setText("tokyo")
+    assert page.zone_list.count() == 1
+    page.zone_list.setCurrentRow(0)
+    assert filled.state.timezone == "Tokyo Standard Time"
+    assert next_enabled(filled)
+
+
+def test_network_static_rules(filled: NanoWizard, qtbot: QtBot) -> None:
+    go_to(filled, Page.NETWORK)
+    page = filled.pages[Page.NETWORK]
+    assert isinstance(page, NetworkPage)
+    assert not page.static_fields.isEnabled()
+    page.static_button.click()
+    assert page.static_fields.isEnabled()
+    assert "enter the static address" in page_problem(filled, "network.ipv4").lower()
+    QTest.keyClicks(page.address_edit, "192.168.56.10")
+    QTest.keyClicks(page.gateway_edit, "10.1.1.1")
+    assert "outside" in page_problem(filled, "network.gateway")
+    assert not next_enabled(filled)
+    page.gateway_edit.clear()
+    QTest.keyClicks(page.gateway_edit, "192.168.56.1")
+    QTest.keyClicks(page.dns_edit, "1.1.1.1, dns.example")
+    assert "dns.example" in page_problem(filled, "network.dns")
+    page.dns_edit.clear()
+    QTest.keyClicks(page.dns_edit, "1.1.1.1")
+    assert next_enabled(filled)
+    assert filled.state.address == "192.168.56.10"
+
+
+def test_output_rules(filled: NanoWizard, qtbot: QtBot, out_dir: Path) -> None:
+    go_to(filled, Page.OUTPUT)
+    page = filled.pages[Page.OUTPUT]
+    assert isinstance(page, OutputPage)
+    page.size_edit.clear()
+    QTest.keyClicks(page.size_edit, "lots")
+    assert "is not a size" in page_problem(filled, "output.size")
+    page.size_edit.clear()
+    QTest.keyClicks(page.size_edit, "8GiB")
+    (out_dir / "taken.vhdx").write_bytes(b"")
+    page.set_output(out_dir / "taken.vhdx")
+    assert "already exists" in page_problem(filled, "output.path")
+    assert not next_enabled(filled)
+    page.format_box.setCurrentIndex(1)  # VHD
+    assert filled.state.output_path.name == "taken.vhd"
+    assert next_enabled(filled)
+    page.engine_buttons[EngineName.WINDOWS].click()
+    assert "needs Windows with DISM" in page_problem(filled, "engine")
+    assert not next_enabled(filled)
+    page.engine_buttons[EngineName.PORTABLE].click()
+    assert next_enabled(filled)
+
+
+def test_summary_copy_and_save_without_password(filled: NanoWizard, tmp_path: Path) -> None:
+    go_to(filled, Page.SUMMARY)
+    page = filled.pages[Page.SUMMARY]
+    assert isinstance(page, SummaryPage)
+    assert "KVM / QEMU" in page.sentences.text()
+    assert "New-NanoServerImage" in page.command.text.toPlainText()
+    page.command.copy()
+    assert "New-NanoServerImage" in QGuiApplication.clipboard().text()
+    assert PASSWORD not in page.command.text.toPlainText()
+    recipe = tmp_path / "saved.toml"
+    assert page.save_recipe(recipe)
+    text = recipe.read_text(encoding="utf-8")
+    assert "computer_name" in text and PASSWORD not in text
+    assert filled.button(QWizard.WizardButton.NextButton).text().replace("&", "") == "Build"
+
+
+def test_open_recipe_fills_the_wizard(
+    wizard: NanoWizard, qtbot: QtBot, sample_media: SampleMedia, tmp_path: Path
+) -> None:
+    recipe = tmp_path / "web.toml"
+    recipe.write_text(
+        f'[source]\nmedia = "{sample_media.root}"\n[system]\ncomputer_name = "WEB7"\n'
+        '[packages]\nnames = ["IIS"]\n',
+        encoding="utf-8",
+    )
+    page = wizard.pages[Page.WELCOME]
+    assert isinstance(page, WelcomePage)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[system]\npassword = 'x'\n", encoding="utf-8")
+    assert not page.open_recipe(bad)
+    assert "never stored" in page.page_problems.text()
+    assert page.open_recipe(recipe)
+    assert wizard.current() is Page.SOURCE
+    qtbot.waitUntil(lambda: wizard.state.media is not None, timeout=30_000)
+    assert wizard.state.computer_name == "WEB7" and wizard.state.roles == ["IIS"]
+    assert wizard.state.password.reveal() == ""
+
+
+def test_settings_keep_choices_but_never_the_password(filled: NanoWizard, qtbot: QtBot) -> None:
+    go_to(filled, Page.TARGET)
+    page = filled.pages[Page.TARGET]
+    assert isinstance(page, TargetPage)
+    page.buttons[Target.VMWARE].click()
+    go_to(filled, Page.OUTPUT)
+    filled.close()
+    text = filled.settings.path.read_text(encoding="utf-8")
+    assert "vmware" in text
+    assert PASSWORD not in text
