@@ -339,3 +339,65 @@ def test_progress_reports_are_throttled() -> None:
     assert 50 <= len(seen) <= 101
     assert seen == sorted(seen)
     assert seen[-1] == 1.0
+
+
+FIRMWARE_TOOLS = ("grub-mkstandalone", "qemu-system-x86_64")
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+GRUB_CONFIG = """\
+serial --unit=0 --speed=115200
+terminal_output serial console
+echo "FIRMWARE-RAN-BOOTX64"
+if search --file --set=esp /EFI/Microsoft/Boot/BCD; then echo "BCD-ON-ESP"; fi
+halt
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    any(shutil.which(t) is None for t in FIRMWARE_TOOLS) or not OVMF_CODE.exists(),
+    reason="needs grub-efi-amd64-bin, qemu-system-x86 and ovmf",
+)
+@pytest.mark.parametrize("fmt", ["vhdx", "vhd"])
+def test_uefi_firmware_boots_from_the_container(tmp_path: Path, fmt: Format) -> None:
+    """OVMF reads the container, the GPT and the FAT32 ESP, and runs \\EFI\\Boot\\bootx64.efi."""
+    config = tmp_path / "grub.cfg"
+    config.write_text(GRUB_CONFIG)
+    loader = tmp_path / "bootx64.efi"
+    run(
+        "grub-mkstandalone", "-O", "x86_64-efi", "-o", str(loader),
+        "--modules=part_gpt fat search echo halt serial terminal",
+        "--locales=", "--themes=", "--fonts=", f"boot/grub/grub.cfg={config}",
+    )  # fmt: skip
+    layout = gpt.plan_layout(virtual_disk_size(fmt, 600 * MIB), rng=random.Random(4))
+    esp, win = tmp_path / "esp.img", tmp_path / "windows.img"
+    for path, part in ((esp, layout.esp), (win, layout.windows)):
+        with path.open("wb") as f:
+            f.truncate(part.size_bytes)
+    run("mkfs.fat", "-F", "32", "-s", "1", str(esp))
+    run("mmd", "-i", str(esp), "::/EFI", "::/EFI/Boot", "::/EFI/Microsoft", "::/EFI/Microsoft/Boot")
+    run("mcopy", "-i", str(esp), str(loader), "::/EFI/Boot/bootx64.efi")
+    bcd_file = tmp_path / "BCD"
+    bcd_file.write_bytes(b"placeholder")
+    run("mcopy", "-i", str(esp), str(bcd_file), "::/EFI/Microsoft/Boot/BCD")
+    disk = tmp_path / f"disk.{fmt}"
+    assemble_disk(disk, fmt, layout, esp, win)
+
+    variables = tmp_path / "vars.fd"
+    shutil.copyfile(OVMF_VARS, variables)
+    serial = tmp_path / "serial.log"
+    subprocess.run(
+        [
+            "qemu-system-x86_64", "-machine", "q35", "-m", "512", "-display", "none",
+            "-no-reboot", "-net", "none", "-monitor", "none", "-serial", f"file:{serial}",
+            "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+            "-drive", f"if=pflash,format=raw,file={variables}",
+            "-drive", f"file={disk},format={QEMU_FORMAT[fmt]},if=none,id=d0,snapshot=on",
+            "-device", "ahci,id=ahci", "-device", "ide-hd,drive=d0,bus=ahci.0",
+        ],
+        check=True,
+        timeout=180,
+    )  # fmt: skip
+    log = serial.read_bytes()
+    assert b"FIRMWARE-RAN-BOOTX64" in log
+    assert b"BCD-ON-ESP" in log
