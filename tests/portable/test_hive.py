@@ -57,7 +57,9 @@ def cells(data: bytes) -> Iterator[tuple[int, int, bytes]]:
     pos = hive.BASE_BLOCK
     while pos < len(data):
         assert data[pos : pos + 4] == b"hbin"
-        bin_size = struct.unpack_from("<I", data, pos + 8)[0]
+        bin_offset, bin_size = struct.unpack_from("<II", data, pos + 4)
+        assert bin_offset == pos - hive.BASE_BLOCK
+        assert bin_size % 4096 == 0
         cell = pos + 32
         while cell < pos + bin_size:
             size = struct.unpack_from("<i", data, cell)[0]
