@@ -49,7 +49,9 @@ class DiskState:
 
     @property
     def needs_detach(self) -> bool:
-        return self.attached or self.attach_started
+        """Attached, or maybe: the attach was under way (diskpart runs in order, so
+        an attach can only have happened once the create was confirmed)."""
+        return self.attached or (self.attach_started and self.created)
 
 
 @dataclass

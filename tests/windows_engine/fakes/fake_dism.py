@@ -180,6 +180,7 @@ def apply_unattend(opts: dict[str, str]) -> None:
         "PlainText": plain.group(1) if plain else None,
     }
     target = root / "Windows/System32/config/fake-offline-settings.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(settings, sort_keys=True), encoding="utf-8")
 
 

@@ -1,0 +1,329 @@
+"""Failures and cancels on FAKE tools, and the cleanup that must follow each.
+
+After every failure or cancel: the error names the cause, whatever was attached,
+lettered or mounted is undone (the detach/discard the fakes received is checked),
+the output folder is empty (no ``*.partial``, no temp folder), and cancelled
+tools and their children are gone.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from nanostudio.build.cancel import CancelToken
+from nanostudio.build.events import BuildOutcome, LogLine, Status
+from nanostudio.build.steps import BuildPaths, StepContext
+from nanostudio.build.windows import calls as windows_calls
+from nanostudio.build.windows.image_steps import UnattendStep
+from nanostudio.build.windows.job import Job
+from nanostudio.errors import BuildError
+from nanostudio.media.sample import SampleMedia
+from nanostudio.paths import log_dir
+from nanostudio.secret import Secret
+from tests.windows_engine.builds import (
+    PASSWORD,
+    guest_recipe,
+    host_recipe,
+    plan_for,
+    run,
+    with_drivers,
+)
+from tests.windows_engine.conftest import FakeHost, FakeTools
+from tests.windows_engine.test_builds import E1000_INF, assert_machine_clean
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def drivers(tmp_path: Path) -> Path:
+    folder = tmp_path / "drivers"
+    folder.mkdir()
+    (folder / "e1000.inf").write_text(E1000_INF)
+    return folder
+
+
+def vhdx_build(sample: SampleMedia, out: Path, host: FakeHost, drivers: Path) -> BuildOutcome:
+    outcome, _ = run(
+        plan_for(with_drivers(host_recipe(sample.root, out / "n.vhdx"), drivers), host)
+    )
+    return outcome
+
+
+def last_script(fake_tools: FakeTools) -> str:
+    return str(fake_tools.calls("diskpart")[-1]["script"])
+
+
+def detach_text(fake_tools: FakeTools, *access: str) -> str:
+    """The detach script NanoStudio must send after ``access`` paths were assigned."""
+    vdisk = fake_tools.calls("diskpart")[0]["script"].split('file="')[1].split('"')[0]
+    lines = ["rem NanoStudio: detach the virtual disk built here"]
+    for path in reversed(access):
+        if len(path) == 1:
+            lines += [f"select volume={path}", f"remove letter={path}"]
+        else:
+            lines += [f'select volume="{path}"', f'remove mount="{path}"']
+    lines += [f'select vdisk file="{vdisk}"', "detach vdisk", "exit"]
+    return "".join(f"{line}\r\n" for line in lines)
+
+
+def mount_folder(fake_tools: FakeTools) -> str:
+    return str(fake_tools.calls("diskpart")[0]["script"].split('mount="')[1].split('"')[0])
+
+
+def test_diskpart_failing_to_create_leaves_nothing(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path, drivers: Path
+) -> None:
+    fake_tools.fail("diskpart|create vdisk|The file exists.")
+    outcome = vhdx_build(sample_media, out, fake_host, drivers)
+    assert outcome.status is Status.FAILED and outcome.exit_code == 1
+    assert outcome.error is not None
+    assert outcome.error.startswith(
+        "diskpart could not create the virtual disk at 'create vdisk file="
+    )
+    assert outcome.error.endswith(": The file exists")
+    assert len(fake_tools.calls("diskpart")) == 1  # nothing was created: nothing to detach
+    assert list(out.iterdir()) == []
+    assert_machine_clean(fake_tools)
+
+
+def test_diskpart_failing_half_way_detaches_what_it_lettered(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path, drivers: Path
+) -> None:
+    fake_tools.fail("diskpart|format quick fs=ntfs|The volume size is too small.")
+    outcome = vhdx_build(sample_media, out, fake_host, drivers)
+    assert outcome.failed_step == "Create the virtual disk (GPT: EFI system + MSR + Windows)"
+    assert outcome.error is not None
+    assert (
+        "at 'format quick fs=ntfs label=\"Windows\"': The volume size is too small" in outcome.error
+    )
+    assert last_script(fake_tools) == detach_text(fake_tools, "S")
+    assert list(out.iterdir()) == []
+    assert_machine_clean(fake_tools)
+
+
+def test_dism_apply_failure_shows_the_code_advice_and_log_lines(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path, drivers: Path
+) -> None:
+    fake_tools.fail("dism|/Apply-Image|0x80070005")
+    outcome = vhdx_build(sample_media, out, fake_host, drivers)
+    assert outcome.failed_step is not None and outcome.failed_step.startswith("Apply the")
+    assert outcome.error is not None
+    assert outcome.error.startswith("access denied while applying image 2 ")
+    assert f"Last lines of the DISM log ({log_dir() / 'dism-apply.log'}):" in outcome.error
+    assert "hr:0x80070005" in outcome.error
+    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
+    assert list(out.iterdir()) == []
+    assert_machine_clean(fake_tools)
+
+
+def test_package_not_applicable_names_package_and_edition(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path, drivers: Path
+) -> None:
+    fake_tools.fail("dism|dsc-package.cab|0x800f081e")
+    outcome = vhdx_build(sample_media, out, fake_host, drivers)
+    assert outcome.failed_step == "Add package DSC (en-us)"
+    assert outcome.error is not None
+    assert outcome.error.startswith(
+        "package Microsoft-NanoServer-DSC-Package does not apply to edition Datacenter "
+        "(Windows Server 2016 SERVERDATACENTERNANO): remove it from the recipe"
+    )
+    assert outcome.exit_code == 1
+    assert [c["argv"][1] for c in fake_tools.calls("dism")].count("/Add-Package") == 5
+    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
+    assert list(out.iterdir()) == []
+    assert_machine_clean(fake_tools)
+
+
+def test_bcdboot_failure_is_reported_and_the_disk_detached(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path, drivers: Path
+) -> None:
+    fake_tools.fail("bcdboot|/f|")
+    outcome = vhdx_build(sample_media, out, fake_host, drivers)
+    assert outcome.failed_step == "Make the disk bootable (bcdboot)"
+    assert outcome.error is not None
+    assert "bcdboot could not make the disk bootable (system partition S:" in outcome.error
+    assert "Failure when attempting to copy boot files." in outcome.error
+    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
+    assert list(out.iterdir()) == []
+    assert_machine_clean(fake_tools)
+
+
+def test_failed_detach_is_retried_by_cleanup_and_reported(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path, drivers: Path
+) -> None:
+    fake_tools.fail(
+        "diskpart|detach vdisk|The process cannot access the file because it is being used "
+        "by another process."
+    )
+    outcome, events = run(plan_for(host_recipe(sample_media.root, out / "n.vhdx"), fake_host))
+    assert outcome.failed_step == "Detach the virtual disk"
+    assert outcome.error is not None
+    assert "being used by another process; detach " in outcome.error
+    assert "by hand" in outcome.error
+    warnings = [e.text for e in events if isinstance(e, LogLine) and e.level == "warning"]
+    assert any(w.startswith("cleanup 'detach the virtual disk' failed") for w in warnings)
+    # The second try removed nothing twice: the first already took the letter and folder.
+    assert last_script(fake_tools) == detach_text(fake_tools)
+    assert list(out.iterdir()) == []
+
+
+def test_wim_failure_discards_the_mounted_image(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path
+) -> None:
+    fake_tools.fail("dism|Host-Package_en-us|0x800f0922")
+    outcome, _ = run(plan_for(host_recipe(sample_media.root, out / "n.wim"), fake_host))
+    assert outcome.failed_step == "Add package Host (en-us)"
+    assert outcome.error is not None and "0x800f0922" in outcome.error
+    last = fake_tools.calls("dism")[-1]["argv"]
+    assert last[:3] == ["/Unmount-Image", last[1], "/Discard"]
+    assert last[-2] == f"/LogPath:{log_dir() / 'dism-discard.log'}"
+    assert list(out.iterdir()) == []
+    assert_machine_clean(fake_tools)
+
+
+def _unattend_context(tmp_path: Path, password: Secret | None) -> tuple[StepContext, Path]:
+    workdir = tmp_path / "work"
+    (workdir / "mnt" / "windows" / "Windows").mkdir(parents=True)
+    (workdir / "scratch").mkdir()
+    paths = BuildPaths.for_output(tmp_path / "n.vhdx", workdir, log_dir())
+    ctx = StepContext(paths, CancelToken(), password, lambda f, m: None, lambda lvl, t: None)
+    return ctx, workdir / "unattend.xml"
+
+
+def _unattend_step(sample: SampleMedia, host: FakeHost, tmp_path: Path) -> UnattendStep:
+    plan = plan_for(guest_recipe(sample.root, tmp_path / "n.vhdx"), host)
+    step = next(s for s in plan.steps if isinstance(s, UnattendStep))
+    job: Job = step.job
+    job.state.tools.dism = "dism"
+    return step
+
+
+def test_unattend_file_is_deleted_right_after_dism_even_when_it_fails(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, tmp_path: Path
+) -> None:
+    step = _unattend_step(sample_media, fake_host, tmp_path)
+    ctx, unattend = _unattend_context(tmp_path, Secret(PASSWORD))
+    step.run(ctx)
+    assert not unattend.exists()
+    assert fake_tools.calls("dism")[-1]["argv"][1] == f"/Apply-Unattend:{unattend}"
+    fake_tools.fail("dism|/Apply-Unattend|0x80070057")
+    with pytest.raises(BuildError, match="applying the unattend answers"):
+        step.run(ctx)
+    assert not unattend.exists()
+
+
+def test_unattend_needs_a_password(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, tmp_path: Path
+) -> None:
+    step = _unattend_step(sample_media, fake_host, tmp_path)
+    ctx, _ = _unattend_context(tmp_path, None)
+    with pytest.raises(BuildError, match="no administrator password"):
+        step.run(ctx)
+    assert fake_tools.calls() == []
+
+
+CANCELS = [
+    ("n.vhdx", "diskpart|format quick fs=ntfs", "disk", ("S",)),
+    ("n.vhdx", "dism|/Apply-Image", "apply", ("S", "mnt")),
+    ("n.vhdx", "dism|/Add-Package", "package-host", ("S", "mnt")),
+    ("n.vhdx", "dism|/Add-Driver", "drivers-1", ("S", "mnt")),
+    ("n.vhdx", "dism|/Apply-Unattend", "unattend", ("S", "mnt")),
+    ("n.vhdx", "bcdboot|/s", "boot", ("S", "mnt")),
+    ("n.wim", "dism|/Export-Image", "export", None),
+    ("n.wim", "dism|/Mount-Image", "mount", None),
+    ("n.wim", "dism|/Add-Package", "package-host", None),
+    ("n.wim", "dism|/Commit", "commit", None),
+]
+
+
+def wait_for_hang(fake_tools: FakeTools, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        hung = [c for c in fake_tools.calls() if c.get("hang")]
+        if hung:
+            return hung[0]
+        time.sleep(0.05)
+    raise AssertionError("the fake tool never reached the hanging call")
+
+
+def cancel_during(
+    plan_output: Path, fake_tools: FakeTools, sample: SampleMedia, host: FakeHost, drivers: Path
+) -> tuple[BuildOutcome, dict[str, Any], float]:
+    plan = plan_for(with_drivers(host_recipe(sample.root, plan_output), drivers), host)
+    token = CancelToken()
+    result: list[BuildOutcome] = []
+    worker = threading.Thread(target=lambda: result.append(run(plan, token)[0]))
+    worker.start()
+    hung = wait_for_hang(fake_tools)
+    started = time.monotonic()
+    token.cancel()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    return result[0], hung, time.monotonic() - started
+
+
+def gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("name", "rule", "step", "assigned"), CANCELS, ids=[c[2] + "-" + c[0][2:] for c in CANCELS]
+)
+def test_cancel_during_each_long_step_kills_the_tool_and_cleans_up(
+    sample_media: SampleMedia,
+    fake_tools: FakeTools,
+    fake_host: FakeHost,
+    out: Path,
+    drivers: Path,
+    name: str,
+    rule: str,
+    step: str,
+    assigned: tuple[str, ...] | None,
+) -> None:
+    fake_tools.hang(rule)
+    outcome, hung, seconds = cancel_during(out / name, fake_tools, sample_media, fake_host, drivers)
+    assert outcome.status is Status.CANCELLED and outcome.exit_code == 130
+    assert outcome.failed_step == step
+    assert seconds < 5
+    assert gone(hung["pid"]) and gone(hung["child_pid"])
+    assert list(out.iterdir()) == []
+    assert_machine_clean(fake_tools)
+    if assigned is not None:
+        access = [mount_folder(fake_tools) if a == "mnt" else a for a in assigned]
+        assert last_script(fake_tools) == detach_text(fake_tools, *access)
+    elif step == "export":  # nothing was mounted yet: nothing to discard
+        assert "/Unmount-Image" not in [c["argv"][0] for c in fake_tools.calls("dism")]
+    else:
+        assert fake_tools.calls("dism")[-1]["argv"][2] == "/Discard"
+
+
+def test_a_stuck_cleanup_is_given_up_after_its_deadline(
+    sample_media: SampleMedia,
+    fake_tools: FakeTools,
+    fake_host: FakeHost,
+    out: Path,
+    drivers: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(windows_calls, "CLEANUP_TIMEOUT_S", 1.0)
+    fake_tools.hang("diskpart|detach vdisk")
+    outcome, _, _ = cancel_during(out / "n.vhdx", fake_tools, sample_media, fake_host, drivers)
+    assert outcome.status is Status.CANCELLED
+    hangs = [c for c in fake_tools.calls() if c.get("hang")]
+    assert len(hangs) == 2  # the detach step, then the cleanup's own try
+    assert all(gone(h["pid"]) and gone(h["child_pid"]) for h in hangs)
+    assert list(out.iterdir()) == []
