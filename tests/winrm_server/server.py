@@ -14,11 +14,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from tests.winrm_server import encryption, soap
-from tests.winrm_server.auth import Authenticator
+from tests.winrm_server import encryption, service_info, soap
+from tests.winrm_server.auth import Authenticator, AuthResult
 from tests.winrm_server.commands import CmdEnvironment
-from tests.winrm_server.psrp import RESOURCE_URI as PSRP_URI
-from tests.winrm_server.psrp import PSRPResource
+from tests.winrm_server.service import WinRMService
 from tests.winrm_server.tls import ServerCertificate, make_certificate
 from tests.winrm_server.transport import (
     Connection,
@@ -27,14 +26,11 @@ from tests.winrm_server.transport import (
     HttpResponse,
     HttpServer,
 )
-from tests.winrm_server.winrs import RESOURCE_URI as WINRS_URI
-from tests.winrm_server.winrs import WinRSResource
 from tests.winrm_server.winrs_powershell import run_script
 
 DEFAULT_USERS: Mapping[str, str] = {"Administrator": "Nano-Pa55word!"}
 SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
 LOOPBACK = "127.0.0.1"
-ANY_SHELL_URI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
 
 
 @dataclass(frozen=True)
@@ -57,32 +53,6 @@ class RecordedRequest:
     soap: bytes | None
     action: str | None
     status: int
-
-
-class _Lifetime:
-    """What the WinRM service remembers between requests; a restart starts a new one."""
-
-    def __init__(self, server: LoopbackWinRM) -> None:
-        self.stopping = threading.Event()
-        self.winrs = WinRSResource(server._cmd_environment, self.stopping, server.endpoint)
-        self.psrp = PSRPResource(server.hostname, self.stopping, server.endpoint)
-
-    def describe_shell(self, request: soap.WSManRequest) -> soap.Envelope:
-        """WS-Transfer Get on the generic shell URI: whichever resource owns the ShellId."""
-        shell_id = request.selectors.get("ShellId", "")
-        shell = self.psrp.describe(shell_id) if not self.stopping.is_set() else None
-        if shell is None and not self.stopping.is_set():
-            shell = self.winrs.describe(shell_id)
-        if shell is None:
-            raise soap.shell_not_found(shell_id)
-        reply = soap.Envelope(soap.response_action(request.action), request.message_id)
-        reply.body.append(shell)
-        return reply
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.winrs.wake()
-        self.psrp.stop()
 
 
 class LoopbackWinRM:
@@ -111,7 +81,7 @@ class LoopbackWinRM:
         self._authenticator: Authenticator | None = None
         self._certificate: ServerCertificate | None = None
         self._http: HttpServer | None = None
-        self._lifetime: _Lifetime | None = None
+        self._service: WinRMService | None = None
         self._hang_release = threading.Event()
         self._hanging = False
         self._drop_next = 0
@@ -151,7 +121,7 @@ class LoopbackWinRM:
             self._handle, host=self.host, port=self.port, tls_context=self._tls, name="winrm"
         )
         self.port = self._http.port
-        self._lifetime = _Lifetime(self)
+        self._service = WinRMService(self.hostname, self.endpoint, self._cmd_environment)
         self._http.start()
 
     def stop(self) -> None:
@@ -163,13 +133,12 @@ class LoopbackWinRM:
 
     def _shutdown(self) -> None:
         self._hang_release.set()
-        if self._lifetime is not None:
-            self._lifetime.stop()
+        if self._service is not None:
+            self._service.stop()
         if self._http is not None:
             self._http.stop()
             self._http = None
-        if self._lifetime is not None:
-            self._lifetime = None
+        self._service = None
 
     def restart(self) -> None:
         """Like a VM reboot: same port, every shell and runspace pool forgotten."""
@@ -274,7 +243,11 @@ class LoopbackWinRM:
             return done(HttpResponse(404))
         if request.method != "POST":
             return done(HttpResponse(405))
-        assert self._authenticator is not None and self._lifetime is not None
+        assert self._authenticator is not None and self._service is not None
+        if _is_unauthenticated_identify(request):
+            record["action"] = "Identify"
+            body = self._service.identify()
+            return done(HttpResponse(200, [("Content-Type", SOAP_CONTENT_TYPE)], body))
         auth = self._authenticator.authenticate(request, connection)
         if not auth.ok:
             return done(HttpResponse(401, list(auth.headers)))
@@ -292,13 +265,9 @@ class LoopbackWinRM:
         if not payload:
             return done(HttpResponse(200, headers))
         record["soap"] = payload
-        status, reply = self._soap(
-            payload,
-            auth.user or "",
-            plain_refused=(
-                auth.method == "ntlm" and not encrypted and connection.tls_certificate_der is None
-            ),
-            record=record,
+        record["action"] = _action_of(payload)
+        status, reply = self._reply(
+            payload, auth.user or "", refuse=_refusal(auth, connection, encrypted)
         )
         if encrypted and auth.session is not None:
             body = encryption.wrap(reply, auth.session.context)
@@ -306,34 +275,36 @@ class LoopbackWinRM:
         else:
             body = reply
             headers.append(("Content-Type", SOAP_CONTENT_TYPE))
-        return done(HttpResponse(status, headers, body))
+        return done(HttpResponse(status, headers, body, close=self._service.stopping.is_set()))
 
-    def _soap(
-        self, payload: bytes, user: str, *, plain_refused: bool, record: dict[str, Any]
-    ) -> tuple[int, bytes]:
-        lifetime = self._lifetime
-        assert lifetime is not None
-        relates_to = ""
-        try:
-            request = soap.parse_request(payload)
-            relates_to = request.message_id
-            record["action"] = request.action
-            if plain_refused:
-                raise soap.access_denied(
-                    "The WinRM service refused an unencrypted message: NTLM over HTTP "
-                    "needs message encryption."
-                )
-            if request.resource_uri == WINRS_URI:
-                envelope = lifetime.winrs.handle(request, user)
-            elif request.resource_uri == PSRP_URI:
-                envelope = lifetime.psrp.handle(request, user)
-            elif request.resource_uri == ANY_SHELL_URI and request.action == soap.ACTION_GET:
-                envelope = lifetime.describe_shell(request)
-            else:
-                raise soap.unknown_resource(request.resource_uri)
-            return 200, envelope.to_bytes()
-        except soap.WSManFault as fault:
-            return 500, soap.fault_envelope(fault, relates_to, self.hostname)
+    def _reply(self, payload: bytes, user: str, refuse: str | None) -> tuple[int, bytes]:
+        assert self._service is not None
+        if service_info.is_identify(payload):
+            return 200, self._service.identify()
+        return self._service.handle(payload, user, refuse=refuse)
+
+
+def _refusal(auth: AuthResult, connection: Connection, encrypted: bool) -> str | None:
+    """Why the service refuses to act on an authenticated request, if it does."""
+    if auth.method == "ntlm" and not encrypted and connection.tls_certificate_der is None:
+        return (
+            "The WinRM service refused an unencrypted message: NTLM over HTTP needs "
+            "message encryption."
+        )
+    return None
+
+
+def _is_unauthenticated_identify(request: HttpRequest) -> bool:
+    return request.headers.get("wsmanidentify", "").lower() == "unauthenticated" and (
+        service_info.is_identify(request.body)
+    )
+
+
+def _action_of(payload: bytes) -> str | None:
+    try:
+        return soap.parse_request(payload).action or None
+    except soap.WSManFault:
+        return None
 
 
 def free_port() -> int:

@@ -21,6 +21,8 @@ NS = {
     "wst": "http://schemas.xmlsoap.org/ws/2004/09/transfer",
     "rsp": "http://schemas.microsoft.com/wbem/wsman/1/windows/shell",
     "pwsh": "http://schemas.microsoft.com/powershell",
+    "wsmid": "http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd",
+    "cfg": "http://schemas.microsoft.com/wbem/wsman/1/config",
     "xml": "http://www.w3.org/XML/1998/namespace",
 }
 for _prefix, _uri in NS.items():

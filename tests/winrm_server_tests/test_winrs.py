@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+import requests
 import winrm
+from pypsrp.wsman import WSMan
 from winrm.exceptions import InvalidCredentialsError, WSManFaultError
 
 from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
 from tests.winrm_server import LoopbackWinRM
+
+SOAP_TYPE = "application/soap+xml;charset=UTF-8"
 
 
 def _session(
@@ -92,3 +96,34 @@ def test_plain_soap_over_ntlm_http_is_refused(winrm_server: LoopbackWinRM) -> No
         session.run_cmd("hostname")
     assert fault.value.wsman_fault_code == 5
     assert winrm_server.requests[-1].status == 500
+
+
+def test_identify_and_config(winrm_server: LoopbackWinRM) -> None:
+    identify = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        b'xmlns:wsmid="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd">'
+        b"<s:Header/><s:Body><wsmid:Identify/></s:Body></s:Envelope>"
+    )
+    anonymous = requests.post(
+        winrm_server.endpoint,
+        data=identify,
+        headers={"Content-Type": SOAP_TYPE, "WSMANIDENTIFY": "unauthenticated"},
+        timeout=5,
+    )
+    assert anonymous.status_code == 200
+    assert b"Microsoft Corporation" in anonymous.content
+    refused = requests.post(
+        winrm_server.endpoint, data=identify, headers={"Content-Type": SOAP_TYPE}, timeout=5
+    )
+    assert refused.status_code == 401
+    wsman = WSMan(
+        winrm_server.host,
+        port=winrm_server.port,
+        username=ADMIN_USER,
+        password=ADMIN_PASSWORD,
+        ssl=False,
+        auth="ntlm",
+    )
+    with wsman:
+        wsman.update_max_payload_size()
+        assert wsman.max_envelope_size == 500 * 1024
