@@ -24,7 +24,7 @@ from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe import OutputSpec, PackagesSpec, Recipe, SourceSpec
 from nanostudio.recipe.toml_io import save_recipe
 from nanostudio.secret import Secret
-from tests.build_portable.helpers import PASSWORD, build, leftovers
+from tests.build_portable.helpers import PASSWORD, build, leftovers, run
 from tests.fixtures_media import damaged_wim_copy, truncated_copy
 
 GIB = 1 << 30
@@ -208,3 +208,15 @@ def test_existing_output_is_kept_without_force(sample_media: SampleMedia, tmp_pa
     assert forced.was_successful(), forced
     assert output.read_bytes()[:8] == b"MSWIM\x00\x00\x00"
     assert leftovers(tmp_path) == ["nano.wim"]
+    # The chosen image alone, standalone (no --ref needed), with the staged content.
+    info = run(["wimlib-imagex", "info", str(output)])
+    assert "Image Count:    1" in info and "ServerDatacenterNano" in info
+    listing = run(["wimlib-imagex", "dir", str(output), "1"])
+    for path in (
+        "/Windows/Panther/unattend.xml",
+        "/Windows/Setup/Scripts/SetupComplete.cmd",
+        "/NanoStudio/Packages/microsoft-nanoserver-dsc-package.cab",
+        "/Windows/System32/NanoStudio-sample-edition.txt",
+    ):
+        assert path in listing.splitlines(), path
+    run(["wimlib-imagex", "verify", str(output)])

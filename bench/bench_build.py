@@ -1,0 +1,153 @@
+"""Benchmark of a whole portable build (not a test): build time against the floor.
+
+    python bench/bench_build.py [--payload-mib 1024] [--size-gib 8] [--dir PATH]
+
+Writes sample media with PAYLOAD MiB of (mostly incompressible) file data, then in
+the same run measures the floor -- ``wimlib-imagex apply`` of the same image onto
+a fresh ``mkntfs`` file of the Windows partition's size -- and full builds of a
+VHDX and a fixed VHD from the media folder. Each build runs in a child process
+that reports its own peak RSS (``getrusage(RUSAGE_SELF)``, which excludes the
+tools it starts). Every timing ends with a ``sync`` so data still in the page
+cache is not free. Targets (issue 3): build/floor <= 1.20, peak RSS <= 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nanostudio.build.cancel import CancelToken
+from nanostudio.build.engines import EngineName, make_plan
+from nanostudio.build.portable.assemble import virtual_disk_size
+from nanostudio.build.portable.gpt import plan_layout
+from nanostudio.build.runner import BuildRunner
+from nanostudio.catalogue import Deployment, Edition
+from nanostudio.media.inspect import inspect_media
+from nanostudio.media.sample import write_sample_media
+from nanostudio.recipe import OutputSpec, Recipe, SourceSpec
+from nanostudio.secret import Secret
+
+GIB = 1 << 30
+MIB = 1 << 20
+PASSWORD = "Bench-Pa55word!"
+TARGET_RATIO = 1.20
+TARGET_RSS_MB = 150
+
+
+def floor_seconds(wim: Path, index: int, size: int, work: Path) -> float:
+    """mkntfs + wimlib apply onto a sparse file of the Windows partition's size."""
+    layout = plan_layout(size)
+    volume = work / "floor.img"
+    started = time.monotonic()
+    with volume.open("wb") as out:
+        out.truncate(layout.windows.size_bytes)
+    subprocess.run(
+        ["mkntfs", "-F", "-Q", "-s", "512", "-p", str(layout.windows.first_lba), "-H", "255",
+         "-S", "63", "-L", "Windows", str(volume)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        ["wimlib-imagex", "apply", str(wim), str(index), str(volume)],
+        check=True,
+        capture_output=True,
+    )
+    os.sync()
+    elapsed = time.monotonic() - started
+    volume.unlink()
+    return elapsed
+
+
+def build_once(media: Path, output: Path, size: int) -> dict[str, float]:
+    """One build in this process; returns seconds and this process's peak RSS in MB."""
+    recipe = Recipe(
+        source=SourceSpec(media=media, edition=Edition.STANDARD, deployment=Deployment.HOST),
+        output=OutputSpec(path=output, size=size),
+    )
+    plan = make_plan(recipe, inspect_media(media), EngineName.PORTABLE, dry_run=False)
+    started = time.monotonic()
+    outcome = BuildRunner(
+        plan, sink=lambda event: None, cancel=CancelToken(), password=Secret(PASSWORD)
+    ).run()
+    os.sync()
+    elapsed = time.monotonic() - started
+    if not outcome.was_successful():
+        raise SystemExit(f"build failed: {outcome}")
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"seconds": elapsed, "peak_rss_mb": peak_kib / 1024, "bytes": output.stat().st_size}
+
+
+def build_in_child(media: Path, output: Path, size: int) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(media), str(output), str(size)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, float] = json.loads(result.stdout.splitlines()[-1])
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--payload-mib", type=int, default=1024)
+    parser.add_argument("--size-gib", type=int, default=8)
+    parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp)")
+    parser.add_argument(
+        "--child", nargs=3, metavar=("MEDIA", "OUTPUT", "SIZE"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        media, output, size = args.child
+        print(json.dumps(build_once(Path(media), Path(output), int(size))))
+        return 0
+    os.environ.setdefault("NANOSTUDIO_HOME", tempfile.mkdtemp(prefix="nanostudio-bench-home-"))
+    work = Path(tempfile.mkdtemp(prefix="nanostudio-bench-", dir=args.dir))
+    try:
+        print(f"writing sample media with {args.payload_mib} MiB of payload in {work} ...")
+        sample = write_sample_media(work / "media", make_iso=False, payload_mib=args.payload_mib)
+        info = inspect_media(sample.root)
+        image = info.image_for(Edition.STANDARD)
+        assert image is not None
+        print(
+            f"image: {image.total_bytes / MIB:.0f} MiB of files, WIM {info.wim_bytes / MIB:.0f} MiB"
+        )
+        size = args.size_gib * GIB
+        floors = [floor_seconds(sample.wim, image.index, size, work)]
+        results = {}
+        for fmt in ("vhdx", "vhd"):
+            output = work / f"nano.{fmt}"
+            results[fmt] = build_in_child(sample.root, output, size)
+            output.unlink()
+            floors.append(
+                floor_seconds(sample.wim, image.index, virtual_disk_size(fmt, size), work)
+            )
+        floor = min(floors)
+        print(f"floor (mkntfs + wimlib-imagex apply + sync): {floor:.2f} s "
+              f"(runs: {', '.join(f'{f:.2f}' for f in floors)})")  # fmt: skip
+        for fmt, figures in results.items():
+            ratio = figures["seconds"] / floor
+            verdict = "ok" if ratio <= TARGET_RATIO else "OVER TARGET"
+            rss = figures["peak_rss_mb"]
+            rss_verdict = "ok" if rss <= TARGET_RSS_MB else "OVER TARGET"
+            print(
+                f"{fmt:5s} build {figures['seconds']:.2f} s  ratio {ratio:.2f} "
+                f"(target <= {TARGET_RATIO}: {verdict})  peak RSS {rss:.0f} MB "
+                f"(target <= {TARGET_RSS_MB}: {rss_verdict})  file {figures['bytes'] / MIB:.0f} MiB"
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
