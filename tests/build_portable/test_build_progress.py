@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from nanostudio.build.events import (
+    BuildEvent,
     BuildOutcome,
     Finished,
     LogLine,
@@ -19,7 +20,7 @@ from nanostudio.build.events import (
 )
 from nanostudio.cli.build_progress import JsonRenderer, TerminalRenderer
 
-EVENTS = [
+EVENTS: list[BuildEvent] = [
     PlanStarted(
         "portable", (StepInfo("media", "Open the media", 1.0), StepInfo("apply", "Apply", 3.0))
     ),
