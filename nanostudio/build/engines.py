@@ -47,5 +47,5 @@ def make_plan(recipe: Recipe, media: MediaInfo, engine: EngineName, *, dry_run: 
             "the windows engine needs a Windows host (dism, diskpart, bcdboot): "
             "use --engine portable here, or --dry-run to see its plan"
         )
-    module: _EngineModule = importlib.import_module(f"nanostudio.build.{chosen.value}.engine")  # type: ignore[assignment]
+    module: _EngineModule = importlib.import_module(f"nanostudio.build.{chosen.value}.engine")
     return module.make_plan(recipe, media)
