@@ -164,6 +164,14 @@ def smoke_problems(run: SmokeRun) -> list[str]:
     return problems
 
 
+def version_problems(run: SmokeRun, expected: str) -> list[str]:
+    """The frozen CLI must report the package's own name and version."""
+    problems = smoke_problems(run)
+    if run.stdout.strip() != expected:
+        problems.append(f"{run.label}: printed {run.stdout.strip()!r}, expected {expected!r}")
+    return problems
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -299,11 +307,11 @@ def _smoke_once(label: str, command: list[str], env: Mapping[str, str]) -> Smoke
 
 
 def smoke_runs(bundle: Path, windows: bool, home: Path) -> list[SmokeRun]:
-    """Run the frozen app's --smoke-test on every platform plugin this machine can show."""
+    """``--version`` (the CLI path), then ``--smoke-test`` on each platform plugin usable here."""
     env = {**os.environ, "NANOSTUDIO_HOME": str(home)}
     env.pop("QT_QPA_PLATFORM", None)
     debug = str(bundle / exe_name(f"{APP_NAME}-debug", windows))
-    runs: list[SmokeRun] = []
+    runs = [_smoke_once("version", [debug, "--version"], env)]
     if windows:
         runs.append(_smoke_once("windows, console exe", [debug, "--smoke-test"], env))
         gui = str(bundle / exe_name(APP_NAME, windows))
@@ -388,11 +396,9 @@ def build(options: Options) -> list[Path]:
     check_bundle(bundle, windows)
     lap("checks")
     with tempfile.TemporaryDirectory(prefix="nanostudio-smoke-") as home:
-        problems = [
-            problem
-            for run in smoke_runs(bundle, windows, Path(home))
-            for problem in smoke_problems(run)
-        ]
+        version_run, *gui_runs = smoke_runs(bundle, windows, Path(home))
+    problems = version_problems(version_run, f"{APP_NAME} {__version__}")
+    problems += [problem for run in gui_runs for problem in smoke_problems(run)]
     if problems:
         raise BuildError("smoke test failed:\n  " + "\n  ".join(problems))
     lap("smoke test")

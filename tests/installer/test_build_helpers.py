@@ -178,3 +178,14 @@ def test_pyinstaller_command_uses_the_spec(tmp_path: Path) -> None:
     assert command[:3] == ["py", "-m", "PyInstaller"]
     assert command[-1] == str(build.SPEC)
     assert command[command.index("--distpath") + 1] == str(tmp_path / "d")
+
+
+def test_version_problems() -> None:
+    good = SmokeRun("version", 0, "NanoStudio 0.1.0\n", "")
+    assert build.version_problems(good, "NanoStudio 0.1.0") == []
+    wrong = SmokeRun("version", 0, "NanoStudio 0.0.9\n", "")
+    assert build.version_problems(wrong, "NanoStudio 0.1.0") == [
+        "version: printed 'NanoStudio 0.0.9', expected 'NanoStudio 0.1.0'"
+    ]
+    crashed = SmokeRun("version", 1, "", "ImportError: x\n")
+    assert len(build.version_problems(crashed, "NanoStudio 0.1.0")) == 3
