@@ -401,3 +401,53 @@ def test_uefi_firmware_boots_from_the_container(tmp_path: Path, fmt: Format) -> 
     log = serial.read_bytes()
     assert b"FIRMWARE-RAN-BOOTX64" in log
     assert b"BCD-ON-ESP" in log
+
+
+@pytest.mark.parametrize("splice", [True, False], ids=["splice", "stream"])
+def test_vhdx_beyond_one_sector_bitmap_chunk(tmp_path: Path, splice: bool) -> None:
+    """Blocks past 4 GiB sit after a sector-bitmap BAT entry; partial blocks get no holes.
+
+    The expected disk is built with dd and compared by ``qemu-img compare``.
+    """
+    layout = gpt.plan_layout(5 << 30, rng=random.Random(6))
+    esp, win = tmp_path / "esp.img", tmp_path / "windows.img"
+    for path, part in ((esp, layout.esp), (win, layout.windows)):
+        with path.open("wb") as f:
+            f.truncate(part.size_bytes)
+    win_start = layout.windows.offset_bytes
+    writes = {
+        0: random.Random(1).randbytes(MIB),  # first block of the partition
+        (4 << 30) - win_start - MIB: random.Random(2).randbytes(2 * MIB),  # across 4 GiB
+        (4 << 30) - win_start + 5 * MIB: b"partial block: 4 KiB of data, the rest a hole",
+        layout.windows.size_bytes - 4096: random.Random(3).randbytes(4096),  # last sector(s)
+    }
+    with win.open("r+b") as f:
+        for offset, data in writes.items():
+            f.seek(offset)
+            f.write(data)
+    with esp.open("r+b") as f:
+        f.seek(10 * MIB)
+        f.write(b"esp data")
+
+    expected = tmp_path / "expected.raw"
+    with expected.open("wb") as f:
+        f.truncate(layout.disk_size)
+        f.write(gpt.gpt_head(layout))
+        f.seek(layout.tail_offset)
+        f.write(gpt.gpt_tail(layout))
+    for image, part in ((esp, layout.esp), (win, layout.windows)):
+        run(
+            "dd", f"if={image}", f"of={expected}", "bs=1M", f"seek={part.offset_bytes // MIB}",
+            "conv=sparse,notrunc", "status=none",
+        )  # fmt: skip
+
+    output = tmp_path / "disk.vhdx"
+    assemble_disk(output, "vhdx", layout, esp, win, splice=splice)
+    assert "No errors were found" in run("qemu-img", "check", str(output))
+    assert "Images are identical" in run(
+        "qemu-img", "compare", "-f", "vhdx", "-F", "raw", str(output), str(expected)
+    )
+    assert_not_sparse(output)
+    # after the 4 MiB of metadata: GPT head, ESP, 1 + 2 + 1 + 1 Windows blocks, GPT tail
+    stored_blocks = (output.stat().st_size - 4 * MIB) // MIB
+    assert stored_blocks == 1 + 1 + 5 + 1
