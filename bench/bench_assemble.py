@@ -90,7 +90,8 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="nanostudio-bench-", dir=args.dir))
     try:
-        print(f"work folder: {work} (splice possible: {fileops.can_splice(work)})")
+        can_splice = fileops.can_splice(work)
+        print(f"work folder: {work} (splice possible: {can_splice})")
         rows = []
         for fmt_name in args.formats.split(","):
             fmt: Format = fmt_name
@@ -112,7 +113,8 @@ def main() -> int:
                 took = time.perf_counter() - start
                 stat = output.stat()
                 rows.append(
-                    (fmt, "splice" if splice else "stream", took, floor, took / floor,
+                    (fmt, ("splice" if can_splice else "auto-stream") if splice else "stream",
+                     took, floor, took / floor,
                      stat.st_size / MIB, stat.st_blocks * 512 / MIB)
                 )  # fmt: skip
                 output.unlink()
@@ -121,10 +123,10 @@ def main() -> int:
             esp.unlink()
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"disk {args.size_gib:g} GiB, {args.data_mib} MiB of data in the Windows partition")
-        print(f"{'format':7} {'path':7} {'assemble s':>10} {'cp s':>7} {'ratio':>6} "
+        print(f"{'format':7} {'path':12} {'assemble s':>10} {'cp s':>7} {'ratio':>6} "
               f"{'file MiB':>9} {'alloc MiB':>9}")  # fmt: skip
         for fmt_name, path, took, floor, ratio, size, alloc in rows:
-            print(f"{fmt_name:7} {path:7} {took:10.2f} {floor:7.2f} {ratio:6.2f} "
+            print(f"{fmt_name:7} {path:12} {took:10.2f} {floor:7.2f} {ratio:6.2f} "
                   f"{size:9.0f} {alloc:9.0f}")  # fmt: skip
         print(f"peak RSS of this process: {peak_mib:.0f} MiB")
     finally:
