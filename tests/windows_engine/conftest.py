@@ -64,11 +64,18 @@ class FakeTools:
     state_path: Path
     monkeypatch: pytest.MonkeyPatch
 
-    def calls(self, tool: str | None = None) -> list[dict[str, Any]]:
+    def _entries(self) -> list[dict[str, Any]]:
         if not self.journal_path.exists():
             return []
-        entries = [json.loads(line) for line in self.journal_path.read_text().splitlines()]
-        return [e for e in entries if tool is None or e["tool"] == tool]
+        return [json.loads(line) for line in self.journal_path.read_text().splitlines()]
+
+    def calls(self, tool: str | None = None) -> list[dict[str, Any]]:
+        """Invocations, in order (the argv, and the script for diskpart)."""
+        return [e for e in self._entries() if "argv" in e and (tool is None or e["tool"] == tool)]
+
+    def hangs(self) -> list[dict[str, Any]]:
+        """Calls told to hang: their pid and their child's pid."""
+        return [e for e in self._entries() if e.get("hang")]
 
     def fail(self, rule: str) -> None:
         self.monkeypatch.setenv(fakecore.FAIL_ENV, rule)

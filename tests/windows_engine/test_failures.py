@@ -250,7 +250,7 @@ CANCELS = [
 def wait_for_hang(fake_tools: FakeTools, timeout: float = 60) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        hung = [c for c in fake_tools.calls() if c.get("hang")]
+        hung = fake_tools.hangs()
         if hung:
             return hung[0]
         time.sleep(0.05)
@@ -323,7 +323,7 @@ def test_a_stuck_cleanup_is_given_up_after_its_deadline(
     fake_tools.hang("diskpart|detach vdisk")
     outcome, _, _ = cancel_during(out / "n.vhdx", fake_tools, sample_media, fake_host, drivers)
     assert outcome.status is Status.CANCELLED
-    hangs = [c for c in fake_tools.calls() if c.get("hang")]
+    hangs = fake_tools.hangs()
     assert len(hangs) == 2  # the detach step, then the cleanup's own try
     assert all(gone(h["pid"]) and gone(h["child_pid"]) for h in hangs)
     assert list(out.iterdir()) == []

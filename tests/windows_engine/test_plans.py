@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from nanostudio.build.steps import BuildPaths
-from nanostudio.build.windows.engine import APPLY_ENV, make_plan
+from nanostudio.build.windows.engine import APPLY_ENV, available_apply_tools, make_plan
 from nanostudio.build.windows.host import PlanOnlyHost
 from nanostudio.build.windows.job import ApplyTool
 from nanostudio.catalogue import PACKAGES, Deployment, Edition
@@ -199,3 +199,15 @@ def test_plans_refuse_what_cannot_be_built() -> None:
     no_french = replace(recipe, source=replace(recipe.source, language="fr-fr"))
     with pytest.raises(MediaError, match=r"Guest-Package_fr-fr\.cab is missing"):
         make_plan(no_french, media, host=PlanOnlyHost())
+
+
+def test_wimlib_is_offered_only_when_it_is_on_path(tmp_path: Path) -> None:
+    class Host(PlanOnlyHost):
+        def __init__(self, found: bool) -> None:
+            self.found = found
+
+        def find_tool(self, name: str) -> str | None:
+            return str(tmp_path / f"{name}.exe") if self.found else None
+
+    assert available_apply_tools(Host(False)) == [ApplyTool.DISM]
+    assert available_apply_tools(Host(True)) == [ApplyTool.DISM, ApplyTool.WIMLIB]

@@ -40,6 +40,9 @@ def cab_locations(job: Job, package: PackageInfo) -> tuple[str, str]:
     return cab.location, language
 
 
+WIM_COPY_UNITS = 4
+
+
 class MediaStep(Step):
     name = "media"
     title = "Copy what the build needs from the media"
@@ -69,10 +72,10 @@ class MediaStep(Step):
         job, layout = self.job, self.job.layout(ctx.paths)
         media_path = job.recipe.source.media
         assert media_path is not None  # make_plan refuses a recipe without media
-
-        def cancelled() -> bool:
-            return ctx.cancel.cancelled
-
+        locations = self.locations()
+        # Progress units: the WIM copy out of an ISO counts as four cabs.
+        wim_units = WIM_COPY_UNITS if job.media.kind == "iso" else 0
+        total = len(locations) + wim_units
         with open_media(media_path) as source:
             image = source.info.image_for(job.recipe.source.edition)
             if image is None or image.index != job.image.index:
@@ -81,20 +84,17 @@ class MediaStep(Step):
                     f"{job.recipe.source.edition.value} image is no longer index "
                     f"{job.image.index}): start the build again"
                 )
-            locations = self.locations()
-            total = len(locations) + (4 if job.media.kind == "iso" else 0)
             ctx.report(0.0, "reading the media")
             job.state.source_wim = source.wim_path(
                 layout.media_dir,
-                should_cancel=cancelled,
-                progress=lambda done, size: ctx.report(4 * done / max(size, 1) / total),
+                should_cancel=lambda: ctx.cancel.cancelled,
+                progress=lambda done, size: ctx.report(wim_units * done / max(size, 1) / total),
             )
-            start = total - len(locations)
-            for number, location in enumerate(locations):
+            for number, location in enumerate(locations, 1):
                 dest = layout.cab(location)
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                source.copy_file(location, dest, should_cancel=cancelled)
-                ctx.report((start + number + 1) / total, PurePosixPath(location).name)
+                source.copy_file(location, dest, should_cancel=lambda: ctx.cancel.cancelled)
+                ctx.report((wim_units + number) / total, PurePosixPath(location).name)
 
 
 class ApplyStep(Step):
