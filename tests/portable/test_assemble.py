@@ -451,3 +451,36 @@ def test_vhdx_beyond_one_sector_bitmap_chunk(tmp_path: Path, splice: bool) -> No
     # after the 4 MiB of metadata: GPT head, ESP, 1 + 2 + 1 + 1 Windows blocks, GPT tail
     stored_blocks = (output.stat().st_size - 4 * MIB) // MIB
     assert stored_blocks == 1 + 1 + 5 + 1
+
+
+def test_an_existing_output_is_refused_and_kept(
+    tmp_path: Path, templates: dict[str, tuple[gpt.DiskLayout, Path, Path]]
+) -> None:
+    inputs = fresh_inputs(templates, "raw", tmp_path / "work")
+    output = tmp_path / "disk.raw.partial"
+    output.write_bytes(b"someone else's file")
+    with pytest.raises(OutputError, match="already exists"):
+        assemble_disk(output, "raw", inputs.layout, inputs.esp, inputs.windows)
+    assert output.read_bytes() == b"someone else's file"
+    assert inputs.windows.exists()
+
+
+@pytest.mark.parametrize("fmt", ["vhdx", "raw"])
+def test_a_cross_device_rename_falls_back_to_streaming(
+    tmp_path: Path,
+    templates: dict[str, tuple[gpt.DiskLayout, Path, Path]],
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: Format,
+) -> None:
+    """Same st_dev is not proof that rename works (bind mounts): EXDEV means stream."""
+    inputs = fresh_inputs(templates, fmt, tmp_path / "work")
+
+    def no_rename(self: Path, target: Path) -> Path:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(Path, "rename", no_rename)
+    output = tmp_path / f"disk.{fmt}"
+    assemble_disk(output, fmt, inputs.layout, inputs.esp, inputs.windows)
+    monkeypatch.undo()
+    assert inputs.windows.exists()
+    check_disk(output, fmt, inputs, tmp_path)

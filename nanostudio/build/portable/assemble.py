@@ -160,6 +160,17 @@ def _fill_holes(fd: int, start: int, end: int) -> None:
             length -= step
 
 
+def _take_over(windows_image: Path, output: Path) -> bool:
+    """Move the Windows image to ``output``; False when they are on different file systems."""
+    try:
+        windows_image.rename(output)
+    except OSError as exc:
+        if exc.errno == errno.EXDEV:
+            return False
+        raise
+    return True
+
+
 def _splice_possible(windows_image: Path, output: Path) -> bool:
     try:
         same_fs = windows_image.parent.stat().st_dev == output.parent.stat().st_dev
@@ -191,8 +202,7 @@ def _write_flat(
     job: _Job, output: Path, windows_image: Path, footer: bytes | None, splice: bool
 ) -> None:
     win = job.layout.windows
-    if splice:
-        windows_image.rename(output)
+    if splice and _take_over(windows_image, output):
         fd = os.open(output, os.O_RDWR)
         try:
             if not fileops.insert_range(fd, 0, win.offset_bytes):
@@ -233,7 +243,9 @@ def _write_vhdx(job: _Job, output: Path, windows_image: Path, splice: bool) -> N
     win_first = win.offset_bytes // BLOCK
     esp_first = layout.esp.offset_bytes // BLOCK
 
-    src = os.open(windows_image, os.O_RDONLY)
+    splice = splice and _take_over(windows_image, output)
+    source = output if splice else windows_image
+    src = os.open(source, os.O_RDONLY)
     try:
         esp_touched = _touched_blocks(job.esp_fd, layout.esp.size_bytes)
         win_touched = _touched_blocks(src, win.size_bytes)
@@ -258,7 +270,6 @@ def _write_vhdx(job: _Job, output: Path, windows_image: Path, splice: bool) -> N
     offsets.update({block: after + i * BLOCK for i, block in enumerate(tail_blocks)})
 
     if splice:
-        windows_image.rename(output)
         fd = os.open(output, os.O_RDWR)
     else:
         fd = os.open(output, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
@@ -355,6 +366,8 @@ def assemble_disk(
     On any failure or cancel ``output`` is removed.
     """
     _check_inputs(fmt, layout, esp_image, windows_image)
+    if output.exists():
+        raise OutputError(f"{output} already exists; remove it or choose another output")
     needed = _needed_bytes(fmt, layout, esp_image, windows_image)
     use_splice = splice and _splice_possible(windows_image, output)
     meter = _Progress(progress)
