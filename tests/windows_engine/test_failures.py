@@ -327,3 +327,37 @@ def test_a_stuck_cleanup_is_given_up_after_its_deadline(
     assert len(hangs) == 2  # the detach step, then the cleanup's own try
     assert all(gone(h["pid"]) and gone(h["child_pid"]) for h in hangs)
     assert list(out.iterdir()) == []
+
+
+def test_diskpart_in_another_language_still_builds_and_detaches(
+    sample_media: SampleMedia,
+    fake_tools: FakeTools,
+    fake_host: FakeHost,
+    out: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Success is diskpart's exit code; its (localised) sentences only refine the state."""
+    monkeypatch.setenv("NANOSTUDIO_FAKE_DISKPART_LANGUAGE", "de")
+    outcome, _ = run(plan_for(guest_recipe(sample_media.root, out / "g.vhdx"), fake_host))
+    assert outcome.was_successful(), outcome
+    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
+    assert_machine_clean(fake_tools)
+
+
+def test_localised_diskpart_failing_half_way_is_still_detached(
+    sample_media: SampleMedia,
+    fake_tools: FakeTools,
+    fake_host: FakeHost,
+    out: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NANOSTUDIO_FAKE_DISKPART_LANGUAGE", "de")
+    fake_tools.fail("diskpart|format quick fs=ntfs|Die Volumegröße ist zu klein.")
+    outcome, _ = run(plan_for(guest_recipe(sample_media.root, out / "g.vhdx"), fake_host))
+    assert outcome.error is not None
+    assert outcome.error == "diskpart could not create the virtual disk (exit code 4)"
+    # Nothing recognised: no letters to remove by name, but the disk is detached.
+    assert last_script(fake_tools) == detach_text(fake_tools)
+    assert list(out.iterdir()) == []
+    attached = [p for p, d in fake_tools.machine()["vdisks"].items() if d["attached"]]
+    assert attached == []

@@ -66,9 +66,16 @@ def describe_script(
 
 
 def run_script(
-    job: Job, layout: Layout, name: str, script: diskpart.Script, run: Runner
-) -> tuple[ToolResult, diskpart.DiskpartWatcher]:
+    job: Job, layout: Layout, name: str, watcher: diskpart.DiskpartWatcher, run: Runner
+) -> ToolResult:
+    """Write and run a script; a zero exit means every command succeeded.
+
+    diskpart /s stops with a non-zero exit at the first failing command, so on
+    success every command is recorded even if its sentence was not recognised
+    (diskpart speaks the Windows UI language; DISM can be told ``/English``).
+    """
     path = layout.script(name)
+    script = watcher.script
     try:
         data = script.text.encode(job.host.script_encoding)
     except UnicodeEncodeError:
@@ -77,14 +84,16 @@ def run_script(
             "choose an output folder whose name uses only plain letters and digits"
         ) from None
     path.write_bytes(data)
-    watcher = diskpart.DiskpartWatcher(script, job.state.disk.record)
     result = run([job.state.tools.diskpart, "/s", layout.text(path)], watcher)
-    return result, watcher
+    if result.ok:
+        watcher.finish()
+    return result
 
 
 def diskpart_failure(what: str, result: ToolResult, watcher: diskpart.DiskpartWatcher) -> str:
-    stopped = watcher.failed_command
     said = diskpart.find_error(result.tail)
+    # Where it stopped is known only if diskpart spoke English (its sentences were seen).
+    stopped = watcher.failed_command if watcher.done or said else None
     where = f" at '{stopped.text}'" if stopped else ""
     because = f": {said.rstrip('.')}" if said else f" (exit code {result.returncode})"
     return f"diskpart could not {what}{where}{because}"
@@ -96,9 +105,9 @@ def detach(job: Job, layout: Layout, run: Runner) -> None:
     if not disk.needs_detach:
         return
     confirmed = disk.attached
-    script = current_detach_script(job, layout)
-    result, watcher = run_script(job, layout, "detach", script, run)
-    if result.ok and watcher.failed_command is None:
+    watcher = diskpart.DiskpartWatcher(current_detach_script(job, layout), disk.record)
+    result = run_script(job, layout, "detach", watcher, run)
+    if result.ok:
         return
     if not confirmed:
         # The attach itself never reported success: nothing to detach is expected.
@@ -140,10 +149,17 @@ class CreateDiskStep(Step):
             "detach the virtual disk",
             lambda: detach(job, layout, _cleanup_runner(job)),
         )
-        result, watcher = run_script(
-            job, layout, "create", create_script(job, layout), _step_runner(ctx, job)
-        )
-        if not result.ok or watcher.failed_command is not None:
+        watcher = diskpart.DiskpartWatcher(create_script(job, layout), disk.record)
+        result: ToolResult | None = None
+        try:
+            result = run_script(job, layout, "create", watcher, _step_runner(ctx, job))
+        finally:
+            understood = watcher.done or (result and diskpart.find_error(result.tail))
+            if not understood:
+                # Cancelled, or diskpart speaks another UI language: the disk may
+                # exist and be attached, so cleanup tries a detach (failure tolerated).
+                disk.created = True
+        if not result.ok:
             raise BuildError(diskpart_failure("create the virtual disk", result, watcher))
 
 

@@ -228,6 +228,7 @@ class DiskpartWatcher:
     """
 
     def __init__(self, script: Script, on_done: Callable[[Command], None]) -> None:
+        self.script = script
         self._pending = list(script.reporting)
         self._total = max(len(self._pending), 1)
         self._on_done = on_done
@@ -242,6 +243,13 @@ class DiskpartWatcher:
             self.done.append(command)
             self._on_done(command)
         return None
+
+    def finish(self) -> None:
+        """diskpart exited 0: every command succeeded, recognised or not."""
+        while self._pending:
+            command = self._pending.pop(0)
+            self.done.append(command)
+            self._on_done(command)
 
     @property
     def failed_command(self) -> Command | None:

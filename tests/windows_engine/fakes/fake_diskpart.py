@@ -11,6 +11,7 @@ it stops at the first failing command. See fakecore for faults and journal.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -20,6 +21,9 @@ from typing import Any
 from tests.windows_engine.fakes import fakecore
 
 VERSION = "10.0.19041.964"
+# NANOSTUDIO_FAKE_DISKPART_LANGUAGE=de: diskpart speaks another UI language, so
+# none of its sentences are the English ones NanoStudio knows.
+GERMAN = os.environ.get("NANOSTUDIO_FAKE_DISKPART_LANGUAGE") == "de"
 _ARG = re.compile(r'(\w+)=("([^"]*)"|\S+)')
 
 
@@ -35,8 +39,13 @@ def args(command: str) -> dict[str, str]:
 
 
 def percent(frames: tuple[int, ...] = (0, 100)) -> None:
-    fakecore.redraw([f"{value:>5} percent completed" for value in frames])
+    word = "Prozent bearbeitet" if GERMAN else "percent completed"
+    fakecore.redraw([f"{value:>5} {word}" for value in frames])
     fakecore.say("")
+
+
+def success(sentence: str) -> None:
+    fakecore.say("DiskPart hat den Vorgang erfolgreich abgeschlossen." if GERMAN else sentence)
 
 
 class Machine:
@@ -88,14 +97,14 @@ class Machine:
             "header": header,
         }
         self.vdisk = str(path)
-        fakecore.say("DiskPart successfully created the virtual disk file.")
+        success("DiskPart successfully created the virtual disk file.")
 
     def select_vdisk(self, a: dict[str, str]) -> None:
         path = a["file"]
         if path not in self.data["vdisks"] or not Path(path).exists():
             raise DiskpartError("The system cannot find the file specified.")
         self.vdisk = path
-        fakecore.say("DiskPart successfully selected the virtual disk file.")
+        success("DiskPart successfully selected the virtual disk file.")
 
     def attach(self) -> None:
         disk = self.disk()
@@ -103,16 +112,14 @@ class Machine:
             raise DiskpartError("The virtual disk is already attached.")
         percent((0, 100))
         disk["attached"] = True
-        fakecore.say("DiskPart successfully attached the virtual disk file.")
+        success("DiskPart successfully attached the virtual disk file.")
 
     def convert(self, style: str) -> None:
         disk = self.attached_disk()
         if disk["partitions"]:
             raise DiskpartError("The specified disk is not convertible.")
         disk["style"] = style
-        fakecore.say(
-            f"DiskPart successfully converted the selected disk to {style.upper()} format."
-        )
+        success(f"DiskPart successfully converted the selected disk to {style.upper()} format.")
 
     def create_partition(self, kind: str, a: dict[str, str]) -> None:
         disk = self.attached_disk()
@@ -131,7 +138,7 @@ class Machine:
         disk["partitions"].append(part)
         self.storage(part).mkdir(parents=True, exist_ok=True)
         self.partition = part
-        fakecore.say("DiskPart succeeded in creating the specified partition.")
+        success("DiskPart succeeded in creating the specified partition.")
 
     def format(self, a: dict[str, str]) -> None:
         if self.partition is None:
@@ -139,7 +146,7 @@ class Machine:
         percent((0, 10, 55, 100))
         self.partition["fs"] = a["fs"].upper()
         self.partition["label"] = a.get("label")
-        fakecore.say("DiskPart successfully formatted the volume.")
+        success("DiskPart successfully formatted the volume.")
 
     def active(self) -> None:
         if self.partition is None:
@@ -147,7 +154,7 @@ class Machine:
         if self.disk()["style"] != "mbr":
             raise DiskpartError("The selected disk is not a fixed MBR disk.")
         self.partition["active"] = True
-        fakecore.say("DiskPart marked the current partition as active.")
+        success("DiskPart marked the current partition as active.")
 
     def assign(self, a: dict[str, str]) -> None:
         part = self.partition
@@ -168,7 +175,7 @@ class Machine:
             folder.rmdir()
             folder.symlink_to(target, target_is_directory=True)
             part["mount"] = str(folder)
-        fakecore.say("DiskPart successfully assigned the drive letter or mount point.")
+        success("DiskPart successfully assigned the drive letter or mount point.")
 
     def select_volume(self, value: str) -> None:
         value = value.strip('"')
@@ -176,7 +183,7 @@ class Machine:
             for number, part in enumerate(disk["partitions"], 1):
                 if part["letter"] == value.upper() or part["mount"] == value:
                     self.partition = part
-                    fakecore.say(f"Volume {number + 2} is the selected volume.")
+                    success(f"Volume {number + 2} is the selected volume.")
                     return
         raise DiskpartError("The volume you selected is not valid or does not exist.")
 
@@ -200,7 +207,7 @@ class Machine:
         if "mount" in a and part["mount"] != a["mount"]:
             raise DiskpartError("The mount point is not assigned to the selected volume.")
         self.unlink_access(part, letter="letter" in a, mount="mount" in a)
-        fakecore.say("DiskPart successfully removed the drive letter or mount point.")
+        success("DiskPart successfully removed the drive letter or mount point.")
 
     def detach(self) -> None:
         disk = self.attached_disk()
@@ -217,7 +224,7 @@ class Machine:
         disk["attached"] = False
         disk["partitions"] = []
         percent((0, 100))
-        fakecore.say("DiskPart successfully detached the virtual disk file.")
+        success("DiskPart successfully detached the virtual disk file.")
 
     def run(self, command: str) -> None:
         words = command.lower().split()
@@ -282,7 +289,8 @@ def main(argv: list[str]) -> int:
     except DiskpartError as error:
         machine.save()
         if str(error):
-            fakecore.say(f"DiskPart has encountered an error: {error}")
+            prefix = "Fehler in DiskPart" if GERMAN else "DiskPart has encountered an error"
+            fakecore.say(f"{prefix}: {error}")
             fakecore.say("See the System Event Log for more information.")
         return 4
     return 0
