@@ -123,7 +123,7 @@ def run(smoke_test: bool = False) -> int:
     try:
         app = create_application()
         log.info("%s %s starting (log: %s)", APP_NAME, __version__, log_path)
-        wizard = NanoWizard(Settings())
+        wizard = NanoWizard(Settings(), deferred=not smoke_test)
         wizard.show()
         if smoke_test:
             show_every_page(wizard)

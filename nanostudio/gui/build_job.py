@@ -2,20 +2,23 @@
 
 The runner calls its sink on the worker thread; the signals below are emitted
 from there and, because this object lives on the GUI thread, Qt queues them.
-Cancel sets the runner's token: the engine stops at its next check and kills
+The plan is made on the worker too (engines look up their tools). Cancel sets the
+runner's token: the engine stops at its next check and kills
 its child processes. Nothing here ever blocks the GUI thread.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from nanostudio.build.cancel import CancelToken
-from nanostudio.build.events import BuildEvent, BuildOutcome, Status
+from nanostudio.build.events import BuildEvent, BuildOutcome, Finished, Status
 from nanostudio.build.runner import BuildRunner
 from nanostudio.build.steps import Plan
+from nanostudio.errors import UserFacingError
 from nanostudio.gui.qt_compat import emit
 from nanostudio.secret import Secret
 
@@ -25,14 +28,14 @@ log = logging.getLogger(__name__)
 class _RunnerThread(QThread):
     event_ready = Signal(object)
 
-    def __init__(self, runner: BuildRunner, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._runner = runner
+    def __init__(self, job: BuildJob) -> None:
+        super().__init__(job)
+        self._job = job
         self.outcome: BuildOutcome | None = None
 
     def run(self) -> None:
         try:
-            self.outcome = self._runner.run()
+            self.outcome = self._job.run_on_worker()
         except Exception as error:  # the runner catches step errors; this is a bug
             log.exception("the build runner crashed")
             self.outcome = BuildOutcome(
@@ -48,7 +51,7 @@ class BuildJob(QObject):
 
     def __init__(
         self,
-        plan: Plan,
+        make_plan: Callable[[], Plan],
         password: Secret,
         parent: QObject | None = None,
         *,
@@ -56,12 +59,29 @@ class BuildJob(QObject):
     ) -> None:
         super().__init__(parent)
         self.cancel_token = CancelToken()
-        self._runner = BuildRunner(
-            plan, sink=self._sink, cancel=self.cancel_token, password=password, force=force
-        )
-        self._thread = _RunnerThread(self._runner, self)
+        self._make_plan = make_plan
+        self._password = password
+        self._force = force
+        self._thread = _RunnerThread(self)
         self._thread.event_ready.connect(self.event_received)
         self._thread.finished.connect(self._on_thread_finished)
+
+    def run_on_worker(self) -> BuildOutcome:
+        """Plan (tool look-ups can be slow) and run, both off the GUI thread."""
+        try:
+            plan = self._make_plan()
+        except UserFacingError as error:
+            outcome = BuildOutcome(Status.FAILED, None, 0.0, str(error), exit_code=error.exit_code)
+            self._sink(Finished(outcome))
+            return outcome
+        runner = BuildRunner(
+            plan,
+            sink=self._sink,
+            cancel=self.cancel_token,
+            password=self._password,
+            force=self._force,
+        )
+        return runner.run()
 
     def _sink(self, event: BuildEvent) -> None:
         """Called on the worker thread."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
-from nanostudio.remote.settings import ConnectionSettings
+if TYPE_CHECKING:
+    from nanostudio.remote.settings import ConnectionSettings
 
 log = logging.getLogger(__name__)
 _MODULE = "nanostudio.gui.console"

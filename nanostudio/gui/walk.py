@@ -22,7 +22,9 @@ from nanostudio.gui.pages.source import SourcePage
 from nanostudio.gui.pages.target import TargetPage
 from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.wizard import NanoWizard
-from nanostudio.wizard import Page, Target
+from nanostudio.wizard.navigation import is_busy
+from nanostudio.wizard.pages import Page
+from nanostudio.wizard.targets import Target
 
 PASSWORD_FOR_SAMPLES = "Sample-Pass1"  # shown nowhere: the fields mask it
 
@@ -92,12 +94,14 @@ class WizardWalker:
     def page(self) -> Page:
         return self.wizard.current()
 
-    def next(self, expected: Page) -> None:
+    def next(self, expected: Page, timeout_s: float = 60) -> None:
+        """Press Next once the page's background work (inspection, plan check) is over."""
+        state = self.wizard.state
+        current = self.page()
+        wait_until(lambda: not is_busy(state, current), timeout_s, f"{current.name} to settle")
         if not self.wizard.button(QWizard.WizardButton.NextButton).isEnabled():
-            current = self.wizard.pages[self.page()]
-            raise UserFacingError(
-                f"Next is disabled on {self.page().name}: {current.shown_problems()}"
-            )
+            shown = self.wizard.pages[current].shown_problems()
+            raise UserFacingError(f"Next is disabled on {current.name}: {shown}")
         self.wizard.next()
         if self.page() is not expected:
             raise UserFacingError(f"expected page {expected.name}, got {self.page().name}")

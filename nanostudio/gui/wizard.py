@@ -1,29 +1,26 @@
-"""The wizard window: pages in order, buttons that follow the model, guarded closing."""
+"""The wizard window: pages in order, buttons that follow the model, guarded closing.
+
+With ``deferred=True`` (the application) only the Welcome page is built before the
+window is first painted; the other pages, the model and the engine modules load
+right after, so the window appears about as fast as a bare QWizard's.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMessageBox, QWizard
 
-from nanostudio.build.engines import EngineName
-from nanostudio.build.events import BuildOutcome, Status
 from nanostudio.gui.icons import app_icon
 from nanostudio.gui.pages.base import PageBase
-from nanostudio.gui.pages.build import BuildPage
-from nanostudio.gui.pages.done import DonePage
-from nanostudio.gui.pages.drivers import DriversPage
-from nanostudio.gui.pages.edition import EditionPage
-from nanostudio.gui.pages.identity import IdentityPage
-from nanostudio.gui.pages.network import NetworkPage
-from nanostudio.gui.pages.output import OutputPage
-from nanostudio.gui.pages.source import SourcePage
-from nanostudio.gui.pages.summary import SummaryPage
-from nanostudio.gui.pages.target import TargetPage
 from nanostudio.gui.pages.welcome import WelcomePage
+from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.settings import (
     LAST_ENGINE,
     LAST_OUTPUT_DIR,
@@ -33,24 +30,28 @@ from nanostudio.gui.settings import (
     WINDOW_GEOMETRY,
     Settings,
 )
-from nanostudio.wizard import Page, Target, WizardState
-from nanostudio.wizard.state import free_output_path
-from nanostudio.wizard.timezones import find_time_zone
+from nanostudio.wizard.pages import Page
+
+if TYPE_CHECKING:
+    from nanostudio.build.events import BuildOutcome
+    from nanostudio.gui.pages.build import BuildPage
+    from nanostudio.gui.pages.done import DonePage
+    from nanostudio.wizard.state import WizardState
 
 log = logging.getLogger(__name__)
 
-_PAGE_CLASSES: dict[Page, type[PageBase]] = {
-    Page.WELCOME: WelcomePage,
-    Page.SOURCE: SourcePage,
-    Page.TARGET: TargetPage,
-    Page.EDITION: EditionPage,
-    Page.DRIVERS: DriversPage,
-    Page.IDENTITY: IdentityPage,
-    Page.NETWORK: NetworkPage,
-    Page.OUTPUT: OutputPage,
-    Page.SUMMARY: SummaryPage,
-    Page.BUILD: BuildPage,
-    Page.DONE: DonePage,
+# Page -> "module:Class" under nanostudio.gui.pages, imported when the pages are built.
+_PAGE_CLASSES: dict[Page, str] = {
+    Page.SOURCE: "source:SourcePage",
+    Page.TARGET: "target:TargetPage",
+    Page.EDITION: "edition:EditionPage",
+    Page.DRIVERS: "drivers:DriversPage",
+    Page.IDENTITY: "identity:IdentityPage",
+    Page.NETWORK: "network:NetworkPage",
+    Page.OUTPUT: "output:OutputPage",
+    Page.SUMMARY: "summary:SummaryPage",
+    Page.BUILD: "build:BuildPage",
+    Page.DONE: "done:DonePage",
 }
 _BUTTONS = [
     QWizard.WizardButton.Stretch,
@@ -64,6 +65,11 @@ _BUILDING_BUTTONS = [QWizard.WizardButton.Stretch, QWizard.WizardButton.CancelBu
 
 def initial_state(settings: Settings) -> WizardState:
     """A new state with the user's last choices (never a password)."""
+    from nanostudio.build.engines import EngineName
+    from nanostudio.wizard.state import WizardState, free_output_path
+    from nanostudio.wizard.targets import Target
+    from nanostudio.wizard.timezones import find_time_zone
+
     state = WizardState()
     try:
         state.apply_target(Target(settings.get(LAST_TARGET)))
@@ -83,11 +89,36 @@ def initial_state(settings: Settings) -> WizardState:
     return state
 
 
+def _page_class(spec: str) -> type[PageBase]:
+    module, name = spec.split(":")
+    page_class: object = getattr(importlib.import_module(f"nanostudio.gui.pages.{module}"), name)
+    assert isinstance(page_class, type) and issubclass(page_class, PageBase)
+    return page_class
+
+
+class _FirstPaint(QObject):
+    """Calls back once, after the first paint of the watched widget."""
+
+    def __init__(self, parent: QObject, callback: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self._callback = callback
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+        return False
+
+
 class NanoWizard(QWizard):
-    def __init__(self, settings: Settings, state: WizardState | None = None) -> None:
+    ready = Signal()
+
+    def __init__(
+        self, settings: Settings, state: WizardState | None = None, *, deferred: bool = False
+    ) -> None:
         super().__init__()
         self.settings = settings
-        self.state = state or initial_state(settings)
+        self._state = state
         self.setWindowTitle(self.tr("NanoStudio"))
         self.setWindowIcon(app_icon())
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -96,28 +127,56 @@ class NanoWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setButtonLayout(_BUTTONS)
         self.setMinimumSize(820, 640)
-        self.pages: dict[Page, PageBase] = {}
-        for page, page_class in _PAGE_CLASSES.items():
-            widget = page_class(self.state, settings)
-            self.pages[page] = widget
-            self.setPage(int(page), widget)
+        self.welcome = WelcomePage(None, settings)
+        self.pages: dict[Page, PageBase] = {Page.WELCOME: self.welcome}
+        self.setPage(int(Page.WELCOME), self.welcome)
         self.setStartId(int(Page.WELCOME))
         self._close_when_stopped = False
-        self.build_page.status_changed.connect(self._update_buttons)
-        self.build_page.build_finished.connect(self._build_finished)
-        self.currentIdChanged.connect(self._update_buttons)
         geometry = settings.get(WINDOW_GEOMETRY)
         if geometry:
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        if deferred:
+            self.welcome.installEventFilter(_FirstPaint(self, self.build_pages))
+        else:
+            self.build_pages()
+
+    @property
+    def state(self) -> WizardState:
+        assert self._state is not None, "the wizard's pages are not built yet"
+        return self._state
+
+    @property
+    def is_ready(self) -> bool:
+        return len(self.pages) == len(Page)
+
+    def build_pages(self) -> None:
+        """Import the model and engine modules and add every page after Welcome."""
+        if self.is_ready:
+            return
+        if self._state is None:
+            self._state = initial_state(self.settings)
+        for page, spec in _PAGE_CLASSES.items():
+            widget = _page_class(spec)(self._state, self.settings)
+            self.pages[page] = widget
+            self.setPage(int(page), widget)
+        self.build_page.status_changed.connect(self._update_buttons)
+        self.build_page.build_finished.connect(self._build_finished)
+        self.currentIdChanged.connect(self._update_buttons)
+        self.welcome.attach(self._state)
+        emit(self.ready)
 
     @property
     def build_page(self) -> BuildPage:
+        from nanostudio.gui.pages.build import BuildPage
+
         page = self.pages[Page.BUILD]
         assert isinstance(page, BuildPage)
         return page
 
     @property
     def done_page(self) -> DonePage:
+        from nanostudio.gui.pages.done import DonePage
+
         page = self.pages[Page.DONE]
         assert isinstance(page, DonePage)
         return page
@@ -126,13 +185,15 @@ class NanoWizard(QWizard):
         return Page(self.currentId())
 
     def _update_buttons(self) -> None:
-        building = self.state.build_status.active
+        building = self._state is not None and self._state.build_status.active
         self.setButtonLayout(_BUILDING_BUTTONS if building else _BUTTONS)
         back = self.button(QWizard.WizardButton.BackButton)
         if self.currentId() >= 0 and self.current() is Page.DONE:
             back.setEnabled(not building)
 
     def _build_finished(self, outcome: BuildOutcome) -> None:
+        from nanostudio.build.events import Status
+
         self.done_page.set_log_text(self.build_page.log_pane.all_text())
         if self._close_when_stopped:
             self.close()
@@ -144,13 +205,13 @@ class NanoWizard(QWizard):
 
     def reject(self) -> None:
         """Cancel button and Escape: during a build they ask to stop it first."""
-        if self.state.build_status.active:
+        if self._state is not None and self._state.build_status.active:
             self.build_page.ask_cancel()
             return
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self.state.build_status.active:
+        if self._state is not None and self._state.build_status.active:
             event.ignore()
             box = self.build_page.ask_cancel()
             if box is not None:
@@ -160,9 +221,8 @@ class NanoWizard(QWizard):
             WINDOW_GEOMETRY, bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         )
         self.settings.sync()
-        source = self.pages[Page.SOURCE]
-        assert isinstance(source, SourcePage)
-        source.wait_idle()
+        for page in self.pages.values():
+            page.wait_idle()
         super().closeEvent(event)
 
     def _close_if_cancelled(self, result: int) -> None:

@@ -7,7 +7,6 @@ without a QApplication.
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,40 +23,25 @@ from nanostudio.recipe import (
     OutputFormat,
     OutputSpec,
     PackagesSpec,
+    Problem,
     Recipe,
     SourceSpec,
     SystemSpec,
 )
 from nanostudio.secret import Secret
 from nanostudio.sizes import format_size, parse_size
+from nanostudio.wizard.pages import BuildStatus, Page
 from nanostudio.wizard.targets import Target, preset
 
-
-class Page(enum.IntEnum):
-    WELCOME = 0
-    SOURCE = 1
-    TARGET = 2
-    EDITION = 3
-    DRIVERS = 4
-    IDENTITY = 5
-    NETWORK = 6
-    OUTPUT = 7
-    SUMMARY = 8
-    BUILD = 9
-    DONE = 10
-
-
-class BuildStatus(enum.Enum):
-    NOT_STARTED = "not started"
-    RUNNING = "running"
-    CANCELLING = "cancelling"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def active(self) -> bool:
-        return self in (BuildStatus.RUNNING, BuildStatus.CANCELLING)
+__all__ = [
+    "BuildStatus",
+    "Page",
+    "WizardState",
+    "apply_recipe",
+    "free_output_path",
+    "target_for_recipe",
+    "to_recipe",
+]
 
 
 _DNS_SPLIT = re.compile(r"[\s,;]+")
@@ -100,6 +84,10 @@ class WizardState:
     output_path: Path = field(default_factory=lambda: Path.home() / "nano.vhdx")
     size_text: str = field(default_factory=lambda: format_size(DEFAULT_SIZE))
     engine: EngineName = EngineName.AUTO
+
+    # The engine's verdict on the plan, checked off the GUI thread on the Summary page.
+    checking_plan: bool = False
+    plan_problem: Problem | None = None
 
     build_status: BuildStatus = BuildStatus.NOT_STARTED
     outcome: BuildOutcome | None = None

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from nanostudio.build.engines import EngineName, make_plan, resolve_engine, windows_engine_available
 from nanostudio.errors import UserFacingError
-from nanostudio.recipe import OutputFormat, Problem, validate
+from nanostudio.media.model import MediaInfo
+from nanostudio.recipe import OutputFormat, Problem, Recipe, validate
 from nanostudio.sizes import parse_size
 from nanostudio.wizard.state import Page, WizardState, to_recipe
 from nanostudio.wizard.targets import Target
@@ -73,15 +74,23 @@ def page_problems(state: WizardState, page: Page) -> list[Problem]:
 
 
 def summary_problems(state: WizardState) -> list[Problem]:
-    """All remaining problems, and the engine's own verdict on the plan."""
+    """All remaining problems, then the engine's own verdict on the plan (once checked)."""
     problems = all_problems(state)
-    if problems or state.media is None:
+    if problems:
         return problems
+    return [state.plan_problem] if state.plan_problem is not None else []
+
+
+def plan_problem(recipe: Recipe, media: MediaInfo, engine: EngineName) -> Problem | None:
+    """Ask the engine for its plan; its refusal (a missing tool...) as a problem.
+
+    Slow enough (tool look-ups) that the GUI runs it on a worker thread.
+    """
     try:
-        make_plan(to_recipe(state), state.media, state.engine, dry_run=True)
+        make_plan(recipe, media, engine, dry_run=True)
     except UserFacingError as error:
-        return [Problem("plan", str(error))]
-    return []
+        return Problem("plan", str(error))
+    return None
 
 
 def engine_problem(state: WizardState) -> Problem | None:

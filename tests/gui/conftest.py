@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,11 +10,14 @@ from pytestqt.qtbot import QtBot
 
 from nanostudio.build.engines import EngineName
 from nanostudio.gui.settings import Settings
+from nanostudio.gui.walk import wait_until
 from nanostudio.gui.wizard import NanoWizard, initial_state
 from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.media.sample import SampleMedia
 from nanostudio.secret import Secret
-from nanostudio.wizard import Page, Target
+from nanostudio.wizard.navigation import is_busy
+from nanostudio.wizard.pages import Page
+from nanostudio.wizard.targets import Target
 
 PASSWORD = "Nano-Pass1"
 
@@ -59,7 +62,8 @@ def wizard(qtbot: QtBot, settings: Settings, out_dir: Path) -> Iterator[NanoWiza
     window.show()
     qtbot.waitExposed(window)
     yield window
-    window.build_page.wait_idle()
+    for page in window.pages.values():
+        page.wait_idle()
 
 
 def fill_valid(wizard: NanoWizard, sample: SampleMedia, info: MediaInfo) -> None:
@@ -72,10 +76,15 @@ def fill_valid(wizard: NanoWizard, sample: SampleMedia, info: MediaInfo) -> None
     state.password_confirm = Secret(PASSWORD)
 
 
+def settled(wizard: NanoWizard, page: Page) -> Callable[[], bool]:
+    return lambda: not is_busy(wizard.state, page)
+
+
 def go_to(wizard: NanoWizard, page: Page) -> None:
     """Move forward to ``page`` through every page before it (each must be valid)."""
     while wizard.current() is not page:
         before = wizard.current()
+        wait_until(settled(wizard, before), 30, f"{before.name} to settle")
         wizard.next()
         if wizard.current() is before:
             shown = wizard.pages[before].shown_problems()

@@ -1,4 +1,8 @@
-"""What every page shares: the state, the settings, and inline problem labels."""
+"""What every page shares: the state, the settings, and inline problem labels.
+
+The model's navigation and validation are imported where first used: this module
+is loaded before the first page is painted, the engine and media modules after.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,11 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget, QWizard
 from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
-from nanostudio.wizard import Page, WizardState, can_go_next, next_page, page_problems
+from nanostudio.wizard.pages import Page
 
 if TYPE_CHECKING:
     from nanostudio.gui.wizard import NanoWizard
+    from nanostudio.wizard.state import WizardState
 
 
 class PageBase(QWizardPage):
@@ -32,6 +37,8 @@ class PageBase(QWizardPage):
     # -- the wizard's questions -------------------------------------------------------
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        from nanostudio.wizard.navigation import can_go_next
+
         return can_go_next(self.state, self.page)
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
@@ -39,6 +46,8 @@ class PageBase(QWizardPage):
         return self.isComplete()
 
     def nextId(self) -> int:  # noqa: N802 - Qt override
+        from nanostudio.wizard.navigation import next_page
+
         following = next_page(self.state, self.page)
         return -1 if following is None else int(following)
 
@@ -53,6 +62,9 @@ class PageBase(QWizardPage):
     def load(self) -> None:
         """Copy the state into the widgets (called each time the page is entered)."""
 
+    def wait_idle(self, ms: int = 30_000) -> None:
+        """Let this page's background work end (before the window goes away)."""
+
     # -- problems -----------------------------------------------------------------------
 
     def problem_label(self, field: str) -> ProblemLabel:
@@ -62,6 +74,8 @@ class PageBase(QWizardPage):
 
     def refresh(self) -> None:
         """Recompute problems, show them next to their fields, update Next."""
+        from nanostudio.wizard.validation import page_problems
+
         by_field: dict[str, list[str]] = defaultdict(list)
         for problem in page_problems(self.state, self.page):
             by_field[problem.field].append(problem.message)

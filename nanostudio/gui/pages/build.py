@@ -28,7 +28,6 @@ from nanostudio.build.events import (
     StepFinished,
     StepStarted,
 )
-from nanostudio.errors import UserFacingError
 from nanostudio.gui.build_job import BuildJob
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.qt_compat import emit
@@ -117,18 +116,18 @@ class BuildPage(PageBase):
         self.again_button.hide()
         self.state.outcome = None
         media = self.state.media
-        try:
-            if media is None:
-                raise UserFacingError("no media has been read: go back to the Source page")
-            plan = make_plan(to_recipe(self.state), media, self.state.engine, dry_run=False)
-        except UserFacingError as error:
-            self._finish(BuildOutcome(Status.FAILED, None, 0.0, str(error), exit_code=2))
+        if media is None:
+            message = "no media has been read: go back to the Source page"
+            self._finish(BuildOutcome(Status.FAILED, None, 0.0, message, exit_code=2))
             return
-        self.job = BuildJob(plan, self.state.password, self)
+        recipe, engine = to_recipe(self.state), self.state.engine
+        self.job = BuildJob(
+            lambda: make_plan(recipe, media, engine, dry_run=False), self.state.password, self
+        )
         self.job.event_received.connect(self._on_event)
         self.job.finished.connect(self._finish)
         self._set_status(BuildStatus.RUNNING)
-        self.status.setText(self.tr("Building {0}…").format(plan.output.name))
+        self.status.setText(self.tr("Building {0}…").format(recipe.output.path.name))
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
         self._elapsed.start()

@@ -14,15 +14,20 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from nanostudio.build.engines import resolve_engine
 from nanostudio.errors import UserFacingError
+from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import LAST_RECIPE_DIR, Settings
+from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.copyable import CopyableText
 from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.recipe import Problem
 from nanostudio.recipe.powershell import to_new_nanoserverimage
 from nanostudio.recipe.toml_io import save_recipe
 from nanostudio.wizard import Page, WizardState, to_recipe
 from nanostudio.wizard.summary import summary_sentences
+from nanostudio.wizard.validation import all_problems, plan_problem
 
 
 class SummaryPage(PageBase):
@@ -33,6 +38,9 @@ class SummaryPage(PageBase):
         self.setTitle(self.tr("Summary"))
         self.setSubTitle(self.tr("Check the build, then press Build."))
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Build"))
+        self._job: BackgroundCall | None = None
+        self._generation = 0
+        self.busy = BusyIndicator()
         self.sentences = QLabel()
         self.sentences.setWordWrap(True)
         self.sentences.setAccessibleName(self.tr("Summary of the build"))
@@ -46,16 +54,49 @@ class SummaryPage(PageBase):
         buttons.addWidget(self.saved_label, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.sentences)
+        layout.addWidget(self.busy)
         layout.addWidget(self.page_problems)
         layout.addWidget(self.command, 1)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self._choose_recipe_file)
 
     def load(self) -> None:
+        self._check_plan()
         items = "".join(f"<li>{escape(s)}</li>" for s in summary_sentences(self.state))
         self.sentences.setText(f"<ul style='margin-left: -20px'>{items}</ul>")
         self.command.set_text(to_new_nanoserverimage(to_recipe(self.state)))
         self.saved_label.setText(self.tr("The recipe never contains the password."))
+
+    def _check_plan(self) -> None:
+        """Ask the engine for its plan on a worker thread; Next waits for the verdict."""
+        state = self.state
+        state.plan_problem = None
+        if state.media is None or all_problems(state):
+            return
+        recipe, media, engine = to_recipe(state), state.media, state.engine
+        self._generation += 1
+        generation = self._generation
+        job = BackgroundCall(lambda: plan_problem(recipe, media, engine), self)
+        job.succeeded.connect(lambda verdict: self._plan_checked(generation, verdict))
+        job.failed.connect(lambda message: self._plan_checked(generation, Problem("plan", message)))
+        state.checking_plan = True
+        self.busy.start(
+            self.tr("Checking the plan with the {0} engine…").format(resolve_engine(engine).value)
+        )
+        self._job = job
+        job.start()
+
+    def _plan_checked(self, generation: int, verdict: object) -> None:
+        if generation != self._generation:
+            return
+        self.state.checking_plan = False
+        self.state.plan_problem = verdict if isinstance(verdict, Problem) else None
+        self.busy.stop()
+        self.refresh()
+
+    def wait_idle(self, ms: int = 30_000) -> None:
+        if self._job is not None:
+            self._job.wait(ms)
 
     def _choose_recipe_file(self) -> None:
         start = Path(self.settings.get(LAST_RECIPE_DIR) or self.state.output_path.parent)

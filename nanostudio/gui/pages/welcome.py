@@ -1,28 +1,34 @@
-"""Welcome: a new image, a saved recipe, or straight to a running server."""
+"""Welcome: a new image, a saved recipe, or straight to a running server.
+
+This page is shown before the rest of the wizard exists (see ``NanoWizard``), so it
+imports nothing heavy at module level and is complete only once the wizard is ready.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCommandLinkButton, QFileDialog, QVBoxLayout
 
-from nanostudio.errors import UserFacingError
 from nanostudio.gui import console_link
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.settings import LAST_RECIPE_DIR, Settings
 from nanostudio.gui.widgets.problems import NoteLabel
-from nanostudio.recipe.toml_io import load_recipe
-from nanostudio.wizard import Page, WizardState, apply_recipe
+from nanostudio.wizard.pages import Page
+
+if TYPE_CHECKING:
+    from nanostudio.wizard.state import WizardState
 
 
 class WelcomePage(PageBase):
     page = Page.WELCOME
     recipe_loaded = Signal(Path)
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
+    def __init__(self, state: WizardState | None, settings: Settings) -> None:
+        super().__init__(state, settings)  # type: ignore[arg-type]
         self.setTitle(self.tr("Welcome to NanoStudio"))
         self.setSubTitle(
             self.tr(
@@ -65,8 +71,27 @@ class WelcomePage(PageBase):
         self.open_button.clicked.connect(self._choose_recipe)
         self.connect_button.clicked.connect(lambda: console_link.open_console(self.window(), None))
 
+    @property
+    def ready(self) -> bool:
+        """The rest of the wizard (and the state) exists."""
+        return self.state is not None
+
+    def attach(self, state: WizardState) -> None:
+        self.state = state
+        emit(self.completeChanged)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return self.ready
+
+    def nextId(self) -> int:  # noqa: N802 - Qt override
+        return int(Page.SOURCE) if self.ready else -1
+
+    def refresh(self) -> None:
+        emit(self.completeChanged)
+
     def _new_image(self) -> None:
-        self.wizard().next()
+        if self.ready:
+            self.wizard().next()
 
     def _choose_recipe(self) -> None:
         dialog = QFileDialog(self, self.tr("Open a recipe"), self.settings.get(LAST_RECIPE_DIR))
@@ -77,6 +102,12 @@ class WelcomePage(PageBase):
 
     def open_recipe(self, path: Path) -> bool:
         """Load ``path`` into the state and move on; a bad recipe is shown here."""
+        from nanostudio.errors import UserFacingError
+        from nanostudio.recipe.toml_io import load_recipe
+        from nanostudio.wizard.state import apply_recipe
+
+        if not self.ready:
+            return False
         try:
             recipe = load_recipe(path)
         except UserFacingError as error:

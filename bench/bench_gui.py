@@ -1,0 +1,238 @@
+"""Responsiveness of the wizard (not a test: it reports, it does not assert).
+
+    python bench/bench_gui.py [--payload-mib 64] [--runs 5] [--json PATH]
+
+1. Stalls: a full build with the portable engine through the GUI, offscreen, from
+   choosing the ISO to the Done page, while a 10 ms QTimer on the GUI thread records
+   the gap between its ticks. The longest gap is the longest the window froze.
+   Target: <= 50 ms.
+2. Start-up: time from process start to the first page painted, for NanoStudio's
+   wizard and for a bare PySide6 QWizard, measured alike in child processes of this
+   run (median of ``--runs``). Target: NanoStudio <= 1.5x the bare QWizard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TICK_MS = 10
+PAINTED = "first-page-painted"
+
+
+# -- start-up: child processes -------------------------------------------------------------
+
+
+def child_bare() -> None:
+    """A bare QWizard with one page, as small as a PySide6 wizard gets."""
+    from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWizard, QWizardPage
+
+    app = QApplication([])
+    wizard = QWizard()
+    page = QWizardPage()
+    page.setTitle("Welcome")
+    QVBoxLayout(page).addWidget(QLabel("A bare QWizard"))
+    wizard.addPage(page)
+    _report_first_paint(page)
+    wizard.show()
+    app.exec()
+
+
+def child_nanostudio(home: str) -> None:
+    """NanoStudio's start-up as ``run()`` does it, up to the Welcome page painted."""
+    os.environ["NANOSTUDIO_HOME"] = home
+    from nanostudio.gui.app import configure_logging, create_application
+    from nanostudio.gui.settings import Settings
+    from nanostudio.gui.wizard import NanoWizard
+    from nanostudio.wizard import Page
+
+    configure_logging()
+    app = create_application()
+    wizard = NanoWizard(Settings(), deferred=True)  # as run() does
+    _report_first_paint(wizard.pages[Page.WELCOME])
+    wizard.show()
+    app.exec()
+
+
+def _report_first_paint(widget: object) -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                print(PAINTED, flush=True)
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, QApplication.quit)
+            return False
+
+    watcher = FirstPaint(QApplication.instance())
+    assert isinstance(widget, QObject)
+    widget.installEventFilter(watcher)
+
+
+def time_start_up(kind: str, home: Path) -> float:
+    """Seconds from spawning the child to its first-paint line."""
+    argv = [sys.executable, __file__, "--child", kind, "--home", str(home)]
+    began = time.perf_counter()
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as child:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.strip() == PAINTED:
+                elapsed = time.perf_counter() - began
+                break
+        else:
+            raise RuntimeError(f"{kind} child never painted (exit {child.wait()})")
+        child.wait(timeout=30)
+    return elapsed
+
+
+# -- stalls: a build through the GUI in this process -----------------------------------
+
+
+class TickRecorder:
+    """Gaps between ticks of a 10 ms timer on the GUI thread."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.gaps: list[float] = []
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+
+def measure_stalls(work: Path, payload_mib: int) -> dict[str, float]:
+    from nanostudio.build.engines import EngineName
+    from nanostudio.gui.app import create_application, dispose
+    from nanostudio.gui.settings import Settings
+    from nanostudio.gui.walk import PASSWORD_FOR_SAMPLES, WizardWalker, wait_until
+    from nanostudio.gui.wizard import NanoWizard, initial_state
+    from nanostudio.media.sample import write_sample_media
+    from nanostudio.wizard import BuildStatus, Page, Target
+
+    create_application()
+    sample = write_sample_media(work / "sample", payload_mib=payload_mib)
+    assert sample.iso is not None
+    (work / "out").mkdir()
+    settings = Settings(work / "settings.ini")
+    state = initial_state(settings)
+    state.output_path = work / "out" / "nano.vhdx"
+    state.engine = EngineName.PORTABLE
+    wizard = NanoWizard(settings, state)
+    wizard.resize(900, 720)
+    wizard.show()
+    walker = WizardWalker(wizard)
+    ticks = TickRecorder()
+    began = time.perf_counter()
+    ticks.start()
+    walker.next(Page.SOURCE)
+    walker.source(sample.iso)
+    inspected = time.perf_counter() - began
+    walker.next(Page.TARGET)
+    walker.target(Target.KVM)
+    walker.next(Page.EDITION)
+    walker.roles("DNS", "NPDS")
+    for page in (Page.DRIVERS, Page.IDENTITY):
+        walker.next(page)
+    walker.identity("BENCH1", PASSWORD_FOR_SAMPLES, "utc")
+    for page in (Page.NETWORK, Page.OUTPUT, Page.SUMMARY, Page.BUILD):
+        walker.next(page)
+    build_began = time.perf_counter()
+    wait_until(lambda: not state.build_status.active, 900, "the build")
+    wait_until(lambda: wizard.current() is Page.DONE, 10, "the Done page")
+    build_s = time.perf_counter() - build_began
+    ticks.stop()
+    if state.build_status is not BuildStatus.SUCCEEDED:
+        raise RuntimeError(f"the build failed: {state.outcome}")
+    events = wizard.build_page.log_pane.all_text().count("\n") + 1
+    wizard.close()
+    dispose(wizard)
+    gaps_ms = sorted(gap * 1000 for gap in ticks.gaps)
+    return {
+        "payload_mib": payload_mib,
+        "inspection_s": round(inspected, 3),
+        "build_s": round(build_s, 3),
+        "log_lines": events,
+        "ticks": len(gaps_ms),
+        "longest_gap_ms": round(gaps_ms[-1], 1),
+        "p99_gap_ms": round(gaps_ms[int(len(gaps_ms) * 0.99) - 1], 1),
+        "median_gap_ms": round(statistics.median(gaps_ms), 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--payload-mib", type=int, default=64)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--child", choices=("bare", "nanostudio"), help=argparse.SUPPRESS)
+    parser.add_argument("--home", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "bare":
+        child_bare()
+        return 0
+    if args.child == "nanostudio":
+        child_nanostudio(args.home)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="nanostudio-bench-") as temp:
+        work = Path(temp)
+        # Warm the file cache for both alike, then alternate the runs.
+        time_start_up("bare", work)
+        time_start_up("nanostudio", work)
+        bare, ours = [], []
+        for _ in range(args.runs):
+            bare.append(time_start_up("bare", work))
+            ours.append(time_start_up("nanostudio", work))
+        start_up = {
+            "bare_qwizard_s": round(statistics.median(bare), 3),
+            "nanostudio_s": round(statistics.median(ours), 3),
+        }
+        start_up["ratio"] = round(start_up["nanostudio_s"] / start_up["bare_qwizard_s"], 2)
+        stalls = measure_stalls(work, args.payload_mib)
+    report = {"start_up": start_up, "stalls": stalls}
+    print(f"start-up (median of {args.runs}, process start to first page painted):")
+    print(f"  bare QWizard     {start_up['bare_qwizard_s']:.3f} s")
+    print(
+        f"  NanoStudio       {start_up['nanostudio_s']:.3f} s  "
+        f"(ratio {start_up['ratio']:.2f}, target <= 1.5)"
+    )
+    print(
+        f"GUI thread during inspection + build of {args.payload_mib} MiB payload "
+        f"({stalls['build_s']:.1f} s build, {stalls['log_lines']} log lines):"
+    )
+    print(
+        f"  longest gap {stalls['longest_gap_ms']:.1f} ms (target <= 50), "
+        f"p99 {stalls['p99_gap_ms']:.1f} ms, median {stalls['median_gap_ms']:.1f} ms "
+        f"over {stalls['ticks']} ticks of {TICK_MS} ms"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
