@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.winrm_server import DEFAULT_USERS, LoopbackWinRM
+from tests.winrm_server import DEFAULT_USERS, LoopbackWinRM, LoopbackWinRMProcess
 
 ADMIN_USER = "Administrator"
 ADMIN_PASSWORD = DEFAULT_USERS[ADMIN_USER]
@@ -23,4 +23,11 @@ def winrm_server() -> Iterator[LoopbackWinRM]:
 def winrm_server_tls() -> Iterator[LoopbackWinRM]:
     """A running HTTPS WinRM service with a fresh self-signed certificate."""
     with LoopbackWinRM(tls=True) as server:
+        yield server
+
+
+@pytest.fixture
+def winrm_server_process() -> Iterator[LoopbackWinRMProcess]:
+    """The HTTP service in a child process: for timing tests, it takes no GIL from the test."""
+    with LoopbackWinRMProcess() as server:
         yield server

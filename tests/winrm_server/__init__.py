@@ -56,8 +56,14 @@ PSHOST (PowerShell sends both; show one). A pool without a host UI gets the
 "NonInteractive mode" error instead of a prompt. The language subset is listed in
 interpreter.py; `Get-BigOutput -MB N [-LineLength L]` makes N MiB of lines quickly
 (pypsrp itself needs about 1 s per MiB of 120-character lines to decode them).
+
+LoopbackWinRMProcess has the same API but runs the service in a spawned child process
+(start-up about a second), so its CPU work does not compete with the code under test
+for the GIL: use it (fixture winrm_server_process) for GUI-stall tests and benchmarks.
+There `requests` is a snapshot fetched from the child; clear it with clear_requests().
 """
 
+from tests.winrm_server.process import LoopbackWinRMProcess
 from tests.winrm_server.server import DEFAULT_USERS, LoopbackWinRM, RecordedRequest, free_port
 
-__all__ = ["DEFAULT_USERS", "LoopbackWinRM", "RecordedRequest", "free_port"]
+__all__ = ["DEFAULT_USERS", "LoopbackWinRM", "LoopbackWinRMProcess", "RecordedRequest", "free_port"]
