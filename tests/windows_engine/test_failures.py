@@ -20,6 +20,7 @@ from nanostudio.build.cancel import CancelToken
 from nanostudio.build.events import BuildOutcome, LogLine, Status
 from nanostudio.build.steps import BuildPaths, StepContext
 from nanostudio.build.windows import calls as windows_calls
+from nanostudio.build.windows.disk_steps import move_when_released
 from nanostudio.build.windows.image_steps import UnattendStep
 from nanostudio.build.windows.job import Job
 from nanostudio.errors import BuildError
@@ -361,3 +362,29 @@ def test_localised_diskpart_failing_half_way_is_still_detached(
     assert list(out.iterdir()) == []
     attached = [p for p, d in fake_tools.machine()["vdisks"].items() if d["attached"]]
     assert attached == []
+
+
+def test_a_disk_file_still_held_after_detach_is_moved_once_released(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, dest = tmp_path / "disk.vhdx", tmp_path / "nano.vhdx.partial"
+    source.write_text("disk")
+    real_replace = Path.replace
+    tries: list[Path] = []
+
+    def held_twice(self: Path, target: Path) -> Path:
+        tries.append(self)
+        if len(tries) < 3:
+            raise PermissionError(13, "The process cannot access the file")
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", held_twice)
+    move_when_released(source, dest, pause_s=0)
+    assert dest.read_text() == "disk" and len(tries) == 3
+
+    def held(self: Path, target: Path) -> Path:
+        raise PermissionError(13, "The process cannot access the file")
+
+    monkeypatch.setattr(Path, "replace", held)
+    with pytest.raises(BuildError, match="still in use after it was detached"):
+        move_when_released(dest, source, tries=2, pause_s=0)

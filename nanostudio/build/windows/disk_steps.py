@@ -9,7 +9,9 @@ whatever the state record says is attached if the build stops early.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from nanostudio.build.process import ToolResult
 from nanostudio.build.steps import BuildPaths, Cleanup, ProgressParser, Step, StepContext
@@ -127,11 +129,10 @@ class CreateDiskStep(Step):
     def __init__(self, job: Job) -> None:
         self.job = job
         style = partition_style(job)
-        kind = (
-            "GPT: EFI system + MSR + Windows"
-            if style is diskpart.PartitionStyle.GPT
-            else ("MBR: one active Windows partition")
-        )
+        if style is diskpart.PartitionStyle.GPT:
+            kind = "GPT: EFI system + MSR + Windows"
+        else:
+            kind = "MBR: one active Windows partition"
         self.title = f"Create the virtual disk ({kind})"
 
     def describe(self, paths: BuildPaths) -> list[str]:
@@ -154,7 +155,9 @@ class CreateDiskStep(Step):
         try:
             result = run_script(job, layout, "create", watcher, _step_runner(ctx, job))
         finally:
-            understood = watcher.done or (result and diskpart.find_error(result.tail))
+            understood = bool(watcher.done) or (
+                result is not None and diskpart.find_error(result.tail) is not None
+            )
             if not understood:
                 # Cancelled, or diskpart speaks another UI language: the disk may
                 # exist and be attached, so cleanup tries a detach (failure tolerated).
@@ -226,7 +229,22 @@ class DetachStep(Step):
         if cleanup is not None:
             cleanup.release()
         vdisk = job.state.disk.vdisk or layout.vdisk(job.output_format.value)
-        vdisk.replace(ctx.paths.partial)
+        move_when_released(vdisk, ctx.paths.partial)
+
+
+def move_when_released(source: Path, dest: Path, *, tries: int = 10, pause_s: float = 0.5) -> None:
+    """Rename ``source``; Windows may hold a just-detached disk file for a moment."""
+    for attempt in range(tries):
+        try:
+            source.replace(dest)
+            return
+        except PermissionError:
+            if attempt == tries - 1:
+                raise BuildError(
+                    f"{source} is still in use after it was detached: close programs that "
+                    "opened it (Explorer, antivirus) and build again"
+                ) from None
+            time.sleep(pause_s)
 
 
 def _step_runner(ctx: StepContext, job: Job) -> Runner:
