@@ -7,7 +7,7 @@ folder are fixed here so ``--dry-run`` can show them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.build.portable.gpt import DiskLayout
@@ -34,7 +34,6 @@ class BuildState:
     media: MediaSource | None = None
     media_cleanup: Cleanup | None = None
     source_wim: Path | None = None
-    extra: dict[str, Path] = field(default_factory=dict)
 
     def require_source(self) -> tuple[MediaSource, Path]:
         if self.media is None or self.source_wim is None:

@@ -56,7 +56,10 @@ class BootFilesStep(Step):
         ctx.run_tool(
             self._argv(require_tool(wimlib.TOOL), ctx.paths.workdir, wim),
             progress=wimlib.parse_progress,
-            failure="could not read the boot files from the image: the WIM may be damaged",
+            failure=(
+                "could not read Windows\\Boot from the image: it is not a bootable Nano Server "
+                "image, or NanoServer.wim is damaged; copy the media again"
+            ),
         )
         find_boot_file(dest, "EFI/bootmgfw.efi")  # fail here, clearly, if it is missing
 
