@@ -54,7 +54,7 @@ FieldDescription named 'text' (as PowerShell does); Get-Credential → PromptFor
 → WriteLine2/Write1 (WriteLine3/Write2 with colours) plus an InformationRecord tagged
 PSHOST (PowerShell sends both; show one). A pool without a host UI gets the
 "NonInteractive mode" error instead of a prompt. The language subset is listed in
-interpreter.py; `Get-BigOutput -MB N [-LineLength L]` makes N MiB of lines quickly
+powershell/__init__.py; `Get-BigOutput -MB N [-LineLength L]` makes N MiB of lines quickly
 (pypsrp itself needs about 1 s per MiB of 120-character lines to decode them).
 
 LoopbackWinRMProcess has the same API but runs the service in a spawned child process

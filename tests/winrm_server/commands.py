@@ -7,7 +7,7 @@ which gives real long-poll timing (`ping -n 5 127.0.0.1` answers once a second).
 Supported command lines (case-insensitive, optionally behind `cmd /c`):
   hostname | whoami | ver | ipconfig | echo TEXT | exit [/b] N
   ping -n N HOST       (N replies, one a second)
-  powershell [...] -EncodedCommand B64 | -Command TEXT   (the interpreter, see interpreter.py)
+  powershell [...] -EncodedCommand B64 | -Command TEXT   (see powershell/__init__.py)
 Anything else: cmd's "'x' is not recognized ..." on stderr and exit code 1.
 """
 

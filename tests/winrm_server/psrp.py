@@ -32,7 +32,7 @@ from psrpcore.types import (
 )
 
 from tests.winrm_server import soap
-from tests.winrm_server.interpreter import (
+from tests.winrm_server.powershell import (
     ErrorInfo,
     NonInteractive,
     Record,
@@ -48,7 +48,7 @@ RESOURCE_URI = "http://schemas.microsoft.com/powershell/Microsoft.PowerShell"
 # the command instead: its worker is stopped and the CommandId forgotten.
 SIGNAL_PS_CTRL_C = "powershell/signal/crtl_c"
 FRAGMENT_SIZE = 32 * 1024
-PENDING_LIMIT = 4 * 1024 * 1024  # bytes queued for a pipeline before its worker waits
+PENDING_LIMIT = 1024 * 1024  # bytes queued for a pipeline before its worker waits (flow control)
 _ENVELOPE_OVERHEAD = 4096
 _JOIN_TIMEOUT = 5.0
 
@@ -232,7 +232,7 @@ def _run_statement(session: Session, host: _PipelineHost, statement: list[Any]) 
 
 
 class _PipelineHost:
-    """interpreter.Host for a PSRP pipeline: streams become PSRP messages, prompts host calls."""
+    """powershell.Host for a PSRP pipeline: streams become PSRP messages, prompts host calls."""
 
     def __init__(self, pool: _Pool, pipeline: _Pipeline) -> None:
         self._pool = pool

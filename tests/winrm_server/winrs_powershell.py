@@ -9,11 +9,11 @@ Errors are written to stderr in PowerShell's console format, and the exit code i
 from __future__ import annotations
 
 from tests.winrm_server.commands import ENCODING, Script, Step
-from tests.winrm_server.interpreter import ErrorInfo, NonInteractive, Session
+from tests.winrm_server.powershell import ErrorInfo, NonInteractive, Session
 
 
 class _TextHost:
-    """interpreter.Host that turns every stream into timed text steps."""
+    """powershell.Host that turns every stream into timed text steps."""
 
     def __init__(self) -> None:
         self.steps: list[Step] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.winrm_server.interpreter import ErrorInfo, NonInteractive, Record, Session
+from tests.winrm_server.powershell import ErrorInfo, NonInteractive, Record, Session
 
 
 class _Recorder:
