@@ -107,6 +107,8 @@ class TickRecorder:
         from PySide6.QtCore import QTimer
 
         self.gaps: list[float] = []
+        self.phase = "start"
+        self.longest: dict[str, float] = {}
         self._last = time.perf_counter()
         self.timer = QTimer()
         self.timer.setInterval(TICK_MS)
@@ -121,11 +123,13 @@ class TickRecorder:
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        self.gaps.append(now - self._last)
+        gap = now - self._last
+        self.gaps.append(gap)
+        self.longest[self.phase] = max(self.longest.get(self.phase, 0.0), gap)
         self._last = now
 
 
-def measure_stalls(work: Path, payload_mib: int) -> dict[str, float]:
+def measure_stalls(work: Path, payload_mib: int) -> dict[str, object]:
     from nanostudio.build.engines import EngineName
     from nanostudio.gui.app import create_application, dispose
     from nanostudio.gui.settings import Settings
@@ -149,8 +153,10 @@ def measure_stalls(work: Path, payload_mib: int) -> dict[str, float]:
     ticks = TickRecorder()
     began = time.perf_counter()
     ticks.start()
+    ticks.phase = "inspection"
     walker.next(Page.SOURCE)
     walker.source(sample.iso)
+    ticks.phase = "pages"
     inspected = time.perf_counter() - began
     walker.next(Page.TARGET)
     walker.target(Target.KVM)
@@ -159,8 +165,11 @@ def measure_stalls(work: Path, payload_mib: int) -> dict[str, float]:
     for page in (Page.DRIVERS, Page.IDENTITY):
         walker.next(page)
     walker.identity("BENCH1", PASSWORD_FOR_SAMPLES, "utc")
-    for page in (Page.NETWORK, Page.OUTPUT, Page.SUMMARY, Page.BUILD):
+    for page in (Page.NETWORK, Page.OUTPUT, Page.SUMMARY):
         walker.next(page)
+    ticks.phase = "plan check"
+    walker.next(Page.BUILD)
+    ticks.phase = "build"
     build_began = time.perf_counter()
     wait_until(lambda: not state.build_status.active, 900, "the build")
     wait_until(lambda: wizard.current() is Page.DONE, 10, "the Done page")
@@ -181,6 +190,8 @@ def measure_stalls(work: Path, payload_mib: int) -> dict[str, float]:
         "longest_gap_ms": round(gaps_ms[-1], 1),
         "p99_gap_ms": round(gaps_ms[int(len(gaps_ms) * 0.99) - 1], 1),
         "median_gap_ms": round(statistics.median(gaps_ms), 1),
+        "longest_gap_ms_by_phase": {k: round(v * 1000, 1) for k, v in ticks.longest.items()},
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -229,6 +240,10 @@ def main() -> int:
         f"p99 {stalls['p99_gap_ms']:.1f} ms, median {stalls['median_gap_ms']:.1f} ms "
         f"over {stalls['ticks']} ticks of {TICK_MS} ms"
     )
+    phases = stalls["longest_gap_ms_by_phase"]
+    assert isinstance(phases, dict)
+    print("  longest gap by phase: " + ", ".join(f"{k} {v:.0f} ms" for k, v in phases.items()))
+    print(f"  (1-minute load average of this machine: {stalls['load_average']:.1f})")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -84,7 +84,9 @@ class WelcomePage(PageBase):
         return self.ready
 
     def nextId(self) -> int:  # noqa: N802 - Qt override
-        return int(Page.SOURCE) if self.ready else -1
+        """Always the Source page: with -1 QWizard would treat Welcome as the last page
+        (a Finish button) until the other pages exist."""
+        return int(Page.SOURCE)
 
     def refresh(self) -> None:
         emit(self.completeChanged)
