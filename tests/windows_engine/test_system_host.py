@@ -10,9 +10,8 @@ import pytest
 
 from nanostudio.build.windows.host import DRIVE_TYPE_NAMES, PlanOnlyHost, system_host
 
-pytestmark = pytest.mark.windows
 
-
+@pytest.mark.windows
 @pytest.mark.skipif(sys.platform != "win32", reason="needs a Windows host")
 def test_system_host_answers_from_windows(tmp_path: Path) -> None:
     host = system_host()
