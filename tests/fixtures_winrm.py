@@ -17,6 +17,7 @@ def winrm_server() -> Iterator[LoopbackWinRM]:
     """A running HTTP WinRM service accepting Basic and NTLM (with message encryption)."""
     with LoopbackWinRM() as server:
         yield server
+    assert server.live_threads() == [], "the loopback WinRM server left threads running"
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def winrm_server_tls() -> Iterator[LoopbackWinRM]:
     """A running HTTPS WinRM service with a fresh self-signed certificate."""
     with LoopbackWinRM(tls=True) as server:
         yield server
+    assert server.live_threads() == [], "the loopback WinRM server left threads running"
 
 
 @pytest.fixture

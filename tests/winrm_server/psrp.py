@@ -31,7 +31,10 @@ _ENVELOPE_OVERHEAD = 4096
 class PSRPResource:
     """All runspace pools of one service lifetime."""
 
-    def __init__(self, hostname: str, stopping: threading.Event, endpoint: str) -> None:
+    def __init__(
+        self, hostname: str, stopping: threading.Event, endpoint: str, thread_prefix: str
+    ) -> None:
+        self._thread_prefix = thread_prefix
         self._hostname = hostname
         self._stopping = stopping
         self._endpoint = endpoint
@@ -90,7 +93,7 @@ class PSRPResource:
         if shell is None or creation is None or not creation.text:
             raise soap.invalid_request("A PowerShell shell needs creationXml.")
         shell_id = (shell.get("ShellId") or str(uuid.uuid4())).upper()
-        pool = Pool(shell_id, user, self._hostname, self._stopping)
+        pool = Pool(shell_id, user, self._hostname, self._stopping, self._thread_prefix)
         with pool.cond:
             pool.feed(base64.b64decode(creation.text), psrpcore.StreamType.default, None)
         with self._lock:

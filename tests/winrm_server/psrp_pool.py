@@ -59,7 +59,15 @@ class Pipeline:
 class Pool:
     """One runspace pool: psrpcore state, interpreter session, and the queues to the client."""
 
-    def __init__(self, shell_id: str, owner: str, hostname: str, stopping: threading.Event):
+    def __init__(
+        self,
+        shell_id: str,
+        owner: str,
+        hostname: str,
+        stopping: threading.Event,
+        thread_prefix: str,
+    ) -> None:
+        self.thread_prefix = thread_prefix
         self.shell_id = shell_id
         self.owner = owner
         self.core = psrpcore.ServerRunspacePool()
@@ -133,7 +141,10 @@ class Pool:
 
     def _start(self, pipeline: Pipeline) -> None:
         pipeline.thread = threading.Thread(
-            target=self._run, args=(pipeline,), name=f"psrp-pipeline-{pipeline.id}", daemon=True
+            target=self._run,
+            args=(pipeline,),
+            name=f"{self.thread_prefix}-pipeline-{pipeline.id}",
+            daemon=True,
         )
         pipeline.thread.start()
 

@@ -121,7 +121,9 @@ class LoopbackWinRM:
             self._handle, host=self.host, port=self.port, tls_context=self._tls, name="winrm"
         )
         self.port = self._http.port
-        self._service = WinRMService(self.hostname, self.endpoint, self._cmd_environment)
+        self._service = WinRMService(
+            self.hostname, self.endpoint, self._cmd_environment, self._thread_prefix
+        )
         self._http.start()
 
     def stop(self) -> None:
@@ -139,6 +141,15 @@ class LoopbackWinRM:
             self._http.stop()
             self._http = None
         self._service = None
+
+    @property
+    def _thread_prefix(self) -> str:
+        return f"winrm-{self.port}"
+
+    def live_threads(self) -> list[str]:
+        """Names of this server's threads still running (empty after stop(), or a bug)."""
+        prefix = self._thread_prefix + "-"
+        return [t.name for t in threading.enumerate() if t.name.startswith(prefix)]
 
     def restart(self) -> None:
         """Like a VM reboot: same port, every shell and runspace pool forgotten."""

@@ -24,11 +24,12 @@ class WinRMService:
         hostname: str,
         endpoint: str,
         cmd_environment: Callable[[str], CmdEnvironment],
+        thread_prefix: str,
     ) -> None:
         self.hostname = hostname
         self.stopping = threading.Event()
         self.winrs = winrs.WinRSResource(cmd_environment, self.stopping, endpoint)
-        self.psrp = psrp.PSRPResource(hostname, self.stopping, endpoint)
+        self.psrp = psrp.PSRPResource(hostname, self.stopping, endpoint, thread_prefix)
 
     def stop(self) -> None:
         """Forget everything and end every waiting Receive and pipeline worker."""

@@ -107,7 +107,7 @@ class HttpServer:
         self._listener = socket.create_server((host, port), backlog=16)
         self.port: int = self._listener.getsockname()[1]
         self._accept_thread = threading.Thread(
-            target=self._accept_loop, name=f"{name}-accept-{self.port}", daemon=True
+            target=self._accept_loop, name=f"{name}-{self.port}-accept", daemon=True
         )
 
     def start(self) -> None:
@@ -153,7 +153,7 @@ class HttpServer:
             thread = threading.Thread(
                 target=self._serve,
                 args=(connection,),
-                name=f"{self._name}-conn-{peer[1]}",
+                name=f"{self._name}-{self.port}-conn-{peer[1]}",
                 daemon=True,
             )
             with self._lock:
