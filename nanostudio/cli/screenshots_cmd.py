@@ -17,6 +17,11 @@ def register(subparsers: Any) -> None:
         "engine's tools (wimlib-imagex, mkntfs, mtools, mkfs.fat).",
     )
     parser.add_argument("dest", type=Path, metavar="DIR", help="folder for the PNG files")
+    parser.add_argument(
+        "--long-strings",
+        action="store_true",
+        help="show every text twice, to check that layouts survive longer translations",
+    )
     parser.set_defaults(func=run)
 
 
@@ -27,6 +32,6 @@ def run(args: argparse.Namespace) -> int:
 
     quiet_console_handlers()
 
-    for path in render_screenshots(args.dest):
+    for path in render_screenshots(args.dest, long_strings=args.long_strings):
         print(path)
     return 0

@@ -17,10 +17,13 @@ from pathlib import Path
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
+    QLibraryInfo,
+    QLocale,
     QMessageLogContext,
     Qt,
     QTimer,
     QtMsgType,
+    QTranslator,
     qInstallMessageHandler,
 )
 from PySide6.QtGui import QGuiApplication
@@ -28,7 +31,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from nanostudio import APP_NAME, __version__
 from nanostudio.gui.crash import CrashHandler
-from nanostudio.gui.icons import app_icon
+from nanostudio.gui.icons import app_icon, resources_dir
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.wizard import NanoWizard
 from nanostudio.paths import log_dir
@@ -71,9 +74,22 @@ def create_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setWindowIcon(app_icon())
+    install_translations(app)
     # Qt 6 follows the system's light/dark scheme on Windows, macOS and recent
     # desktops; nothing is forced here so that it keeps doing so.
     return app
+
+
+def install_translations(app: QApplication) -> None:
+    """Qt's own strings and NanoStudio's for the user's language, when shipped."""
+    locale = QLocale()
+    for name, folder in (
+        ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+        ("nanostudio", str(resources_dir() / "translations")),
+    ):
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", folder):
+            app.installTranslator(translator)
 
 
 class QtMessages:

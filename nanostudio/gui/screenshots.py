@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, QTranslator
 
 from nanostudio.build.engines import EngineName
 from nanostudio.gui.app import create_application, dispose
@@ -26,13 +26,27 @@ SIZE = QSize(900, 720)
 BUILD_TIMEOUT_S = 300
 
 
-def render_screenshots(dest: Path, *, size: QSize = SIZE) -> list[Path]:
+class DoublingTranslator(QTranslator):
+    """Every translated string twice: shows whether layouts survive 2x longer text."""
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        return f"{source} {source.replace('&', '')}"
+
+
+def render_screenshots(dest: Path, *, size: QSize = SIZE, long_strings: bool = False) -> list[Path]:
     """Write ``NN-page.png`` files into ``dest``; returns their paths in page order."""
     dest.mkdir(parents=True, exist_ok=True)
-    create_application()
-    with tempfile.TemporaryDirectory(prefix="nanostudio-screens-") as temp:
-        work = Path(temp)
-        return _render(dest, work, size)
+    app = create_application()
+    translator = DoublingTranslator()
+    if long_strings:
+        app.installTranslator(translator)
+    try:
+        with tempfile.TemporaryDirectory(prefix="nanostudio-screens-") as temp:
+            return _render(dest, Path(temp), size)
+    finally:
+        app.removeTranslator(translator)
 
 
 def _render(dest: Path, work: Path, size: QSize) -> list[Path]:

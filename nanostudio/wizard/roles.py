@@ -46,7 +46,7 @@ def first_boot_marker(state: WizardState, package: PackageInfo) -> str | None:
         return None
     if package.first_boot_ok:
         return "installed at first boot"
-    return "needs the Windows engine (cannot be installed at first boot)"
+    return "needs the Windows engine"
 
 
 def role_rows(state: WizardState) -> list[RoleRow]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -21,7 +23,9 @@ from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.copyable import CopyableText
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
+from nanostudio.recipe import OutputFormat
 from nanostudio.remote.settings import ConnectionSettings
+from nanostudio.sizes import human_size
 from nanostudio.wizard import Page, WizardState, preset
 from nanostudio.wizard.targets import disk_firmware
 from nanostudio.wizard.vm_commands import vm_commands
@@ -53,6 +57,8 @@ class DonePage(PageBase):
         self.stack = QStackedWidget()
         # Success.
         success = QWidget()
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
         self.path_edit = QLineEdit()
         self.path_edit.setReadOnly(True)
         self.path_edit.setAccessibleName(self.tr("Output file"))
@@ -69,6 +75,7 @@ class DonePage(PageBase):
         connect_row.addWidget(self.connect_button)
         success_layout = QVBoxLayout(success)
         success_layout.setContentsMargins(0, 0, 0, 0)
+        success_layout.addWidget(self.result_label)
         success_layout.addLayout(row)
         success_layout.addWidget(self.commands, 1)
         success_layout.addWidget(self.notes)
@@ -115,6 +122,7 @@ class DonePage(PageBase):
         self.stack.setCurrentIndex(0)
         disk = outcome.output or self.state.output_path
         self.path_edit.setText(str(disk))
+        self.result_label.setText(self._result_text(outcome, disk))
         portable = resolve_engine(self.state.engine) is EngineName.PORTABLE
         firmware = disk_firmware(self.state.target, self.state.output_format, portable=portable)
         commands = vm_commands(
@@ -156,6 +164,24 @@ class DonePage(PageBase):
                     "Connect to {0} (or the address the VM gets from DHCP) as Administrator."
                 ).format(host)
             )
+
+    def _result_text(self, outcome: BuildOutcome, disk: Path) -> str:
+        try:
+            used = human_size(disk.stat().st_blocks * 512)
+        except (OSError, AttributeError):  # st_blocks does not exist on Windows
+            used = None
+        fmt = self.state.output_format
+        kind = fmt.value.upper() if fmt else disk.suffix
+        seconds = f"{outcome.elapsed_s:.0f}"
+        if fmt is OutputFormat.WIM:
+            text = self.tr("Built in {0} s: a WIM image").format(seconds)
+        else:
+            text = self.tr("Built in {0} s: a {1} disk of up to {2}").format(
+                seconds, kind, human_size(self.state.size_bytes or 0)
+            )
+        if used is not None:
+            text += self.tr(", {0} on disk now").format(used)
+        return text + "."
 
     def _show_failure(self, outcome: BuildOutcome | None) -> None:
         self.setTitle(self.tr("The build did not finish"))

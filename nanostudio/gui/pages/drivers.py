@@ -43,7 +43,6 @@ class DriversPage(PageBase):
                 self.tr("Provider"),
                 self.tr("Version"),
                 self.tr("Architectures"),
-                self.tr("Problem"),
             ]
         )
         self.tree.setAccessibleName(self.tr("Driver folders"))
@@ -141,12 +140,17 @@ class DriversPage(PageBase):
                         driver.provider,
                         " ".join(filter(None, (driver.version, driver.date))),
                         ", ".join(driver.architectures),
-                        driver.problem or "",
                     ],
                 )
                 if driver.problem:
                     child.setIcon(0, warning)
-                    for column in range(6):
+                    reason = QTreeWidgetItem(
+                        child, [self.tr("Not usable: {0}").format(driver.problem)]
+                    )
+                    reason.setFirstColumnSpanned(True)
+                    reason.setToolTip(0, driver.problem)
+                    child.setExpanded(True)
+                    for column in range(5):
                         child.setToolTip(column, driver.problem)
             top.setExpanded(True)
         self.remove_button.setEnabled(False)

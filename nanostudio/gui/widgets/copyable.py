@@ -20,6 +20,7 @@ class CopyableText(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
         self.title = QLabel(title)
+        self.title.setWordWrap(True)
         self.copy_button = QPushButton(self.tr("&Copy"))
         self.copy_button.setAccessibleName(self.tr("Copy {0}").format(title))
         self.copy_button.clicked.connect(self.copy)
