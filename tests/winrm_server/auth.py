@@ -66,6 +66,7 @@ class Authenticator:
         if unknown:
             raise ValueError(f"unsupported auth methods: {sorted(unknown)}")
         self._users = {name.lower(): password for name, password in users.items()}
+        self._canonical = {name.lower(): name for name in users}
         self._methods = frozenset(methods)
         self._hostname = hostname
         self._user_file = private_dir / "ntlm_users"
@@ -116,7 +117,7 @@ class Authenticator:
         expected = self._users.get(account.lower())
         if expected is None or not hmac.compare_digest(expected.encode(), password.encode()):
             return AuthResult(ok=False, headers=self.offers())
-        return AuthResult(ok=True, method="basic", user=account)
+        return AuthResult(ok=True, method="basic", user=self._canonical[account.lower()])
 
     def _ntlm(self, scheme: str, token: str, connection: Connection) -> AuthResult:
         try:
@@ -138,7 +139,8 @@ class Authenticator:
         if not session.context.complete:
             return AuthResult(ok=False, headers=(("WWW-Authenticate", header_value),))
         session.complete = True
-        session.user = _local_account(str(session.context.client_principal or ""), self._hostname)
+        account = _local_account(str(session.context.client_principal or ""), self._hostname)
+        session.user = self._canonical.get(account.lower(), account)
         headers = (("WWW-Authenticate", header_value),) if out_token else ()
         return AuthResult(
             ok=True, method="ntlm", user=session.user, headers=headers, session=session

@@ -127,3 +127,10 @@ def test_identify_and_config(winrm_server: LoopbackWinRM) -> None:
     with wsman:
         wsman.update_max_payload_size()
         assert wsman.max_envelope_size == 500 * 1024
+
+
+@pytest.mark.parametrize("transport", ["basic", "ntlm"])
+@pytest.mark.parametrize("user", ["NANO1\\Administrator", ".\\administrator", "ADMINISTRATOR"])
+def test_local_account_name_forms(winrm_server: LoopbackWinRM, transport: str, user: str) -> None:
+    session = winrm.Session(winrm_server.endpoint, auth=(user, ADMIN_PASSWORD), transport=transport)
+    assert session.run_cmd("whoami").std_out == b"nano1\\administrator\r\n"
