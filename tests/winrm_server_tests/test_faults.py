@@ -38,7 +38,7 @@ def test_receive_long_poll_times_out_with_the_wsman_fault(winrm_server: Loopback
     protocol = _protocol(winrm_server, operation=1, read=5)
     shell = protocol.open_shell()
     command = protocol.run_command(
-        shell, "powershell", ["-EncodedCommand", _encoded("Start-Sleep -Seconds 2; 'late'")]
+        shell, "powershell", ["-EncodedCommand", _encoded("Start-Sleep -Milliseconds 1400; 'late'")]
     )
     started = time.monotonic()
     with pytest.raises(WinRMOperationTimeoutError):
@@ -53,11 +53,11 @@ def test_receive_long_poll_times_out_with_the_wsman_fault(winrm_server: Loopback
 def test_output_streams_as_it_is_produced(winrm_server: LoopbackWinRM) -> None:
     protocol = _protocol(winrm_server)
     shell = protocol.open_shell()
-    command = protocol.run_command(shell, "ping", ["-n", "3", "127.0.0.1"])
+    command = protocol.run_command(shell, "ping", ["-n", "2", "127.0.0.1"])
     first, _, _, done = protocol.get_command_output_raw(shell, command)
     assert b"Reply from 127.0.0.1" in first and not done
     rest, _, code = protocol.get_command_output(shell, command)
-    assert (first + rest).count(b"Reply from") == 3 and code == 0
+    assert (first + rest).count(b"Reply from") == 2 and code == 0
     protocol.close_shell(shell)
 
 
