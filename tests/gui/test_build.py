@@ -216,3 +216,25 @@ def test_log_pane_filters_and_copies(ready: NanoWizard, qtbot: QtBot) -> None:
     assert pane.shown_text() == "[warning] slow disk"
     pane.copy()
     assert QApplication.clipboard().text() == "[warning] slow disk"
+
+
+def test_connect_opens_the_console_prefilled(
+    ready: NanoWizard, qtbot: QtBot, out_dir: Path
+) -> None:
+    from nanostudio.build.events import BuildOutcome, Status
+
+    ready.state.static_ip = True
+    ready.state.address = "192.168.56.10"
+    ready.state.outcome = BuildOutcome(Status.SUCCEEDED, out_dir / "nano.vhdx", 3.0)
+    page = ready.pages[Page.DONE]
+    assert isinstance(page, DonePage)
+    page.load()
+    assert page.connect_button.isEnabled()
+    assert "192.168.56.10" in page.connect_note.text()
+    window = page.connect_console()
+    assert window is not None
+    qtbot.addWidget(window)
+    settings = getattr(window, "settings", None)
+    assert settings is not None
+    assert (settings.host, settings.user, settings.port) == ("192.168.56.10", "Administrator", 5985)
+    window.close()

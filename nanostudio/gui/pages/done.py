@@ -68,7 +68,7 @@ class DonePage(PageBase):
         row.addWidget(self.open_button)
         self.commands = CopyableText(self.tr("Create the VM:"), lines=7)
         self.notes = NoteLabel()
-        self.connect_button = QPushButton(self.tr("&Connect…"))
+        self.connect_button = QPushButton(self.tr("Conn&ect…"))
         self.connect_note = NoteLabel()
         connect_row = QHBoxLayout()
         connect_row.addWidget(self.connect_note, 1)

@@ -37,7 +37,7 @@ class SummaryPage(PageBase):
         super().__init__(state, settings)
         self.setTitle(self.tr("Summary"))
         self.setSubTitle(self.tr("Check the build, then press Build."))
-        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("&Build"))
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("B&uild"))
         self._job: BackgroundCall | None = None
         self._generation = 0
         self.busy = BusyIndicator()

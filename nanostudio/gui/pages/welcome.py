@@ -37,7 +37,7 @@ class WelcomePage(PageBase):
             )
         )
         self.new_button = QCommandLinkButton(
-            self.tr("&New image"),
+            self.tr("Ne&w image"),
             self.tr("Choose the media, where the server will run, roles, name and network."),
         )
         self.open_button = QCommandLinkButton(
