@@ -10,13 +10,14 @@ from pytestqt.qtbot import QtBot
 
 from nanostudio.build.steps import Plan
 from nanostudio.gui.pages.done import DonePage
+from nanostudio.gui.walk import wait_until
 from nanostudio.gui.widgets.step_list import StepState
 from nanostudio.gui.wizard import NanoWizard
 from nanostudio.media import MediaInfo
 from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe import Recipe
 from nanostudio.wizard import BuildStatus, Page
-from tests.gui.conftest import PASSWORD, fill_valid, go_to
+from tests.gui.conftest import PASSWORD, fill_valid, go_to, settled
 from tests.gui.fake_plan import fake_plan
 
 BUILD_TIMEOUT_MS = 240_000
@@ -27,6 +28,8 @@ def ready(wizard: NanoWizard, sample_media: SampleMedia, media_info: MediaInfo) 
     """A wizard on the Summary page, every answer valid."""
     fill_valid(wizard, sample_media, media_info)
     go_to(wizard, Page.SUMMARY)
+    wait_until(settled(wizard, Page.SUMMARY), 30, "the plan check")
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     return wizard
 
 
@@ -238,3 +241,24 @@ def test_connect_opens_the_console_prefilled(
     assert settings is not None
     assert (settings.host, settings.user, settings.port) == ("192.168.56.10", "Administrator", 5985)
     window.close()
+
+
+def test_summary_shows_the_engines_refusal(
+    wizard: NanoWizard,
+    qtbot: QtBot,
+    sample_media: SampleMedia,
+    media_info: MediaInfo,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nanostudio.errors import ToolMissingError
+
+    def refuse(*args: object, **kwargs: object) -> Plan:
+        raise ToolMissingError("mkntfs is not installed: apt install ntfs-3g")
+
+    monkeypatch.setattr("nanostudio.wizard.validation.make_plan", refuse)
+    fill_valid(wizard, sample_media, media_info)
+    go_to(wizard, Page.SUMMARY)
+    wait_until(settled(wizard, Page.SUMMARY), 30, "the plan check")
+    page = wizard.pages[Page.SUMMARY]
+    assert "mkntfs is not installed" in page.shown_problems()[""]
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
