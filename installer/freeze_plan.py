@@ -9,8 +9,9 @@ cutting plugins the libraries that only they needed are pruned by reachability.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from pathlib import PurePosixPath
+import re
+from collections.abc import Callable, Collection, Iterable
+from pathlib import Path, PurePosixPath
 
 # Python modules never wanted in the app: Qt modules NanoStudio does not use, and
 # development tools that must not ride along through some optional import.
@@ -124,10 +125,27 @@ def keep_binary(dest: str) -> bool:
     return keep_qt_plugin(dest)
 
 
-def is_qt_translation(dest: str) -> bool:
-    """Qt's own catalogues: the app ships English only, so they are ~7 MB of nothing."""
+_CATALOGUE = re.compile(r"^(?P<catalogue>[a-z_]+?)_(?P<lang>[a-z]{2,3}(?:_[A-Z]{2})?)\.qm$")
+
+
+def shipped_languages(folder: Path) -> frozenset[str]:
+    """Languages NanoStudio translates itself into (``nanostudio_<lang>.qm`` files)."""
+    found = (_CATALOGUE.match(path.name) for path in folder.glob("nanostudio_*.qm"))
+    return frozenset(m["lang"] for m in found if m and m["catalogue"] == "nanostudio")
+
+
+def keep_qt_translation(dest: str, languages: Collection[str]) -> bool:
+    """Qt's catalogues (~7 MB) stay only where the app has its own strings too.
+
+    The GUI loads ``qtbase_<lang>`` for the user's language; without a NanoStudio
+    catalogue for that language it would mix translated Qt buttons into English
+    pages. Files outside PySide6's translations folder are never touched.
+    """
     parts = PurePosixPath(dest.replace("\\", "/")).parts
-    return len(parts) >= 2 and parts[-2] == "translations" and parts[-1].endswith(".qm")
+    if len(parts) < 2 or parts[0] != "PySide6" or parts[-2] != "translations":
+        return True
+    match = _CATALOGUE.match(parts[-1])
+    return bool(match and match["catalogue"] == "qtbase" and match["lang"] in languages)
 
 
 def reachable_binaries(

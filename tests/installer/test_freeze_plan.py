@@ -63,11 +63,32 @@ def test_is_qt_plugin_only_for_the_qt_plugin_tree() -> None:
     assert not freeze_plan.is_qt_plugin("PySide6/Qt/lib/libQt6Gui.so.6")
 
 
-def test_qt_translations_are_cut_but_not_other_files() -> None:
-    assert freeze_plan.is_qt_translation("PySide6/Qt/translations/qtbase_de.qm")
-    assert freeze_plan.is_qt_translation(r"PySide6\translations\qt_fr.qm")
-    assert not freeze_plan.is_qt_translation("resources/translations/readme.txt")
-    assert not freeze_plan.is_qt_translation("PySide6/Qt/lib/libQt6Core.so.6")
+@pytest.mark.parametrize(
+    ("dest", "languages", "kept"),
+    [
+        ("PySide6/Qt/translations/qtbase_de.qm", set(), False),
+        ("PySide6/Qt/translations/qtbase_de.qm", {"de"}, True),
+        ("PySide6/Qt/translations/qtbase_fr.qm", {"de"}, False),
+        ("PySide6/Qt/translations/qt_de.qm", {"de"}, False),  # the app loads qtbase only
+        ("PySide6/Qt/translations/qt_help_de.qm", {"de"}, False),
+        ("PySide6/Qt/translations/qtbase_pt_BR.qm", {"pt_BR"}, True),
+        (r"PySide6\translations\qtbase_de.qm", {"de"}, True),
+        (r"PySide6\translations\qtbase_de.qm", set(), False),
+        # NanoStudio's own catalogues and other files are never cut.
+        ("resources/translations/nanostudio_de.qm", set(), True),
+        ("resources/translations/README.md", set(), True),
+        ("PySide6/Qt/lib/libQt6Core.so.6", set(), True),
+    ],
+)
+def test_keep_qt_translation(dest: str, languages: set[str], kept: bool) -> None:
+    assert freeze_plan.keep_qt_translation(dest, languages) is kept
+
+
+def test_shipped_languages(tmp_path: Path) -> None:
+    for name in ("nanostudio_de.qm", "nanostudio_pt_BR.qm", "nanostudio_de.ts", "other_fr.qm"):
+        (tmp_path / name).write_bytes(b"")
+    assert freeze_plan.shipped_languages(tmp_path) == {"de", "pt_BR"}
+    assert freeze_plan.shipped_languages(tmp_path / "missing") == frozenset()
 
 
 def _graph(edges: dict[str, list[str]]) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:

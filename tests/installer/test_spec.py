@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from installer import freeze_plan
 from nanostudio import APP_NAME, __version__
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +62,7 @@ def _run_spec(
             self.datas = [
                 ("resources/icons/nanostudio.svg", "/src/nanostudio.svg", "DATA"),
                 ("PySide6/Qt/translations/qtbase_de.qm", "/src/qtbase_de.qm", "DATA"),
+                ("PySide6/Qt/translations/qtbase_fr.qm", "/src/qtbase_fr.qm", "DATA"),
             ]
             self.pure = ["pure-modules"]
             self.scripts = ["script"]
@@ -88,6 +90,8 @@ def _run_spec(
         PyInstaller.utils.hooks, "collect_submodules", lambda package: [f"{package}.cli.main"]
     )
     monkeypatch.setattr(subprocess, "run", fake_run)
+    # As if NanoStudio shipped a German catalogue: Qt's German one must come along.
+    monkeypatch.setattr(freeze_plan, "shipped_languages", lambda folder: frozenset({"de"}))
     monkeypatch.setattr(sys, "path", list(sys.path))  # the spec prepends the checkout
     namespace: dict[str, Any] = {
         "Analysis": Analysis,
@@ -137,7 +141,8 @@ def test_qt_plugins_translations_and_orphaned_libraries_are_cut(
         "PySide6/Qt/plugins/platforms/libqxcb.so",
     ]
     assert [dest for dest, _src, _kind in namespace["a"].datas] == [
-        "resources/icons/nanostudio.svg"
+        "resources/icons/nanostudio.svg",
+        "PySide6/Qt/translations/qtbase_de.qm",
     ]
 
 
