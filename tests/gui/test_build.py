@@ -260,5 +260,5 @@ def test_summary_shows_the_engines_refusal(
     go_to(wizard, Page.SUMMARY)
     wait_until(settled(wizard, Page.SUMMARY), 30, "the plan check")
     page = wizard.pages[Page.SUMMARY]
-    assert "mkntfs is not installed" in page.shown_problems()[""]
+    assert "Mkntfs is not installed: apt install ntfs-3g" in page.shown_problems()[""]
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
