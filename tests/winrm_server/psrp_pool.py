@@ -217,18 +217,17 @@ def _run_statements(session: Session, host: _PipelineHost, commands: list[Any]) 
 
 
 def _run_statement(session: Session, host: _PipelineHost, statement: list[Any]) -> None:
-    values: list[object] | None = None
-    for index, command in enumerate(statement):
-        last = index == len(statement) - 1
-        collected: list[object] = []
-        sink: Callable[[object], None] = host.output if last else collected.append
-        stage_host: _PipelineHost = host if last else _Collecting(host, collected)
-        if command.is_script:
-            session.run(str(command.command_text), stage_host)
+    """One statement: a script or command, its output streamed through the commands after it."""
+    first, rest = statement[0], statement[1:]
+    downstream = [(str(c.command_text), list(c.parameters)) for c in rest]
+
+    def produce(sink: Callable[[object], None]) -> None:
+        if first.is_script:
+            session.run(str(first.command_text), _Redirected(host, sink))
         else:
-            params = [(name, value) for name, value in command.parameters]
-            session.invoke(str(command.command_text), params, stage_host, values or [], sink)
-        values = collected
+            session.call(str(first.command_text), list(first.parameters), host, sink)
+
+    session.pipeline(produce, downstream, host)
 
 
 class _PipelineHost:
@@ -378,16 +377,16 @@ class _PipelineHost:
                 self._pool.cond.wait(min(left, 0.5))
 
 
-class _Collecting(_PipelineHost):
-    """The Host of an upstream pipeline stage: its output goes to a list, not to the client."""
+class _Redirected(_PipelineHost):
+    """The Host of a script whose output goes to the next command of the statement."""
 
-    def __init__(self, inner: _PipelineHost, sink: list[object]) -> None:
+    def __init__(self, inner: _PipelineHost, sink: Callable[[object], None]) -> None:
         super().__init__(inner._pool, inner._pipeline)
         self._sink = sink
 
     def output(self, value: object) -> None:
         self.check()
-        self._sink.append(value)
+        self._sink(value)
 
 
 def _text(value: object) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.winrm_server.powershell import ErrorInfo, NonInteractive, Record, Session
@@ -74,6 +76,8 @@ def _run(script: str, session: Session | None = None) -> _Recorder:
         ("echo hi # comment", ["hi"]),
         ("1..10 | Select-Object -First 2", [1, 2]),
         ("1..2 | Out-String", ["1\r\n2\r\n"]),
+        ("1..3 | Out-String -Stream", ["1", "2", "3"]),
+        ("'a', 'b' | Write-Output | Out-Null", []),
         ("$env:COMPUTERNAME; hostname", ["NANO1", "NANO1"]),
         ("cd ..; prompt", ["PS C:\\Users\\Administrator> "]),
         ("cd \\; cd Windows\\System32; prompt", ["PS C:\\Windows\\System32> "]),
@@ -163,6 +167,30 @@ def test_big_output_size() -> None:
     lines = _run("Get-BigOutput -MB 0.25 -LineLength 100").out
     assert sum(len(str(line)) + 2 for line in lines) == 256 * 1024
     assert all(len(str(line)) <= 100 for line in lines)
+
+
+def test_out_string_stream_passes_each_item_on_at_once() -> None:
+    session = Session(hostname="NANO1", user="Administrator")
+    host = _Recorder()
+    seen: list[list[object]] = []
+
+    def producer(sink: Callable[[object], None]) -> None:
+        sink("a")
+        seen.append(list(host.out))
+        sink("b\nc")
+
+    session.pipeline(producer, [("Out-String", [("Stream", True)])], host)
+    assert seen == [["a"]]
+    assert host.out == ["a", "b", "c"]
+
+
+def test_unknown_downstream_command_runs_nothing() -> None:
+    ran: list[bool] = []
+    host = _Recorder()
+    Session(hostname="NANO1", user="Administrator").pipeline(
+        lambda sink: ran.append(True), [("Out-Nowhere", [])], host
+    )
+    assert ran == [] and host.errors[0].error_id == "CommandNotFoundException"
 
 
 def test_parse_errors_are_error_records() -> None:

@@ -202,6 +202,22 @@ def test_big_output_arrives_complete(pool: RunspacePool) -> None:
     assert _run(pool, "1..2000")[0] == list(range(1, 2001))
 
 
+def test_output_streams_through_out_string(pool: RunspacePool) -> None:
+    """`script | Out-String -Stream` (what a console adds) passes lines on as they come."""
+    ps = PowerShell(pool)
+    ps.add_script("'first'; Start-Sleep -Seconds 30; 'never'")
+    ps.add_cmdlet("Out-String").add_parameter("Stream", True)
+    ps.begin_invoke()
+    deadline = time.monotonic() + 10
+    while not ps.output and time.monotonic() < deadline:
+        ps.poll_invoke(timeout=1)
+    assert ps.output == ["first"]
+    pool.shell.signal("powershell/signal/crtl_c", str(ps.id).upper())
+    while ps.state == PSInvocationState.RUNNING and time.monotonic() < deadline:
+        ps.poll_invoke(timeout=1)
+    assert ps.state == PSInvocationState.STOPPED
+
+
 @pytest.mark.parametrize("auth", ["basic", "ntlm"])
 def test_restart_forgets_pools(winrm_server: LoopbackWinRM, auth: str) -> None:
     """After a restart the old pool is unknown (Basic: the WS-Man fault); with NTLM the old

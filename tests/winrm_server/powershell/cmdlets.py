@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 # -- commands -------------------------------------------------------------------------
 
 
+Emit = Callable[[object], None]
+
+
 @dataclass(frozen=True)
 class Args:
     named: dict[str, object]
@@ -34,12 +37,76 @@ class Args:
 
 @dataclass(frozen=True)
 class Command:
+    """A command: its parameters and what it does with all its input (`run`).
+
+    A command that can work item by item also has `process`; `streams` says whether it
+    does for given arguments (Out-String only with -Stream), so a pipeline such as
+    `Get-BigOutput -MB 20 | Out-String -Stream` streams instead of collecting 20 MB.
+    """
+
     name: str
     params: tuple[str, ...]  # in positional order
     switches: frozenset[str]
-    run: Callable[[Session, Host, Args, list[object], Callable[[object], None]], None]
+    run: Callable[[Session, Host, Args, list[object], Emit], None]
     positional: int = 0  # how many leading params bind by position
     takes_rest: bool = False  # the first param takes every remaining positional value
+    process: Callable[[Session, Host, Args, object, Emit], None] | None = None
+    streams: Callable[[Args], bool] = lambda args: True
+
+
+class Stage:
+    """A pipeline element after the first: it gets the upstream items one at a time."""
+
+    def __init__(
+        self, session: Session, host: Host, command: Command, args: Args, emit: Emit
+    ) -> None:
+        self._session = session
+        self._host = host
+        self._command = command
+        self._args = args
+        self._emit = emit
+        self._items: list[object] = []
+        self._streaming = command.process is not None and command.streams(args)
+
+    def feed(self, item: object) -> None:
+        if self._streaming:
+            assert self._command.process is not None
+            self._command.process(self._session, self._host, self._args, item, self._emit)
+        else:
+            self._items.append(item)
+
+    def finish(self) -> None:
+        if not self._streaming:
+            self._command.run(self._session, self._host, self._args, self._items, self._emit)
+
+
+RawArgs = list[tuple[str | None, object]]
+
+
+def run_pipeline(
+    session: Session,
+    host: Host,
+    producer: Callable[[Emit], None],
+    downstream: list[tuple[str, RawArgs]],
+    emit: Emit,
+) -> None:
+    """Run `producer` with its output flowing through the `downstream` commands to `emit`.
+
+    Raises StatementFailed for an unknown downstream command or a binding error, before
+    anything runs (PowerShell binds the whole pipeline first).
+    """
+    sink = emit
+    stages: list[Stage] = []
+    for name, raw in reversed(downstream):
+        command = lookup(name)
+        if command is None:
+            raise StatementFailed(not_recognized(name))
+        stage = Stage(session, host, command, bind(command, raw), sink)
+        stages.insert(0, stage)
+        sink = stage.feed
+    producer(sink)
+    for stage in stages:
+        stage.finish()
 
 
 def bind(command: Command, raw: list[tuple[str | None, object]]) -> Args:
@@ -298,11 +365,30 @@ def _big_output(s: Session, h: Host, a: Args, inp: list[object], emit: Emit) -> 
 
 
 def _out_string(s: Session, h: Host, a: Args, inp: list[object], emit: Emit) -> None:
-    emit("".join(as_text(v) + "\r\n" for v in inp))
+    if a.named.get("stream"):
+        for value in inp:
+            _out_string_lines(s, h, a, value, emit)
+    else:
+        emit("".join(as_text(v) + "\r\n" for v in inp))
+
+
+def _out_string_lines(s: Session, h: Host, a: Args, item: object, emit: Emit) -> None:
+    """Out-String -Stream: one string per line of each item's text."""
+    for line in as_text(item).replace("\r\n", "\n").split("\n"):
+        emit(line)
 
 
 def _out_null(s: Session, h: Host, a: Args, inp: list[object], emit: Emit) -> None:
     return None
+
+
+def _drop(s: Session, h: Host, a: Args, item: object, emit: Emit) -> None:
+    return None
+
+
+def _pass_on(s: Session, h: Host, a: Args, item: object, emit: Emit) -> None:
+    for value in flatten(item):
+        emit(value)
 
 
 def _select_object(s: Session, h: Host, a: Args, inp: list[object], emit: Emit) -> None:
@@ -318,8 +404,6 @@ def _tab_expansion(s: Session, h: Host, a: Args, inp: list[object], emit: Emit) 
     emit(s.complete(script, max(0, min(cursor, len(script)))))
 
 
-Emit = Callable[[object], None]
-
 _COMMANDS: dict[str, Command] = {}
 _ALIASES: dict[str, str] = {}
 
@@ -330,7 +414,19 @@ def _register(command: Command, *aliases: str) -> None:
         _ALIASES[alias] = command.name.lower()
 
 
-_register(Command("Write-Output", ("InputObject",), frozenset(), _write_output, 1, True), "echo")
+_register(
+    Command(
+        "Write-Output",
+        ("InputObject",),
+        frozenset(),
+        _write_output,
+        1,
+        True,
+        process=_pass_on,
+        streams=lambda args: "inputobject" not in args.named,
+    ),
+    "echo",
+)
 _register(Command("Write-Error", ("Message",), frozenset(), _write_error, 1, True))
 _register(Command("Write-Warning", ("Message",), frozenset(), _write_warning, 1, True))
 _register(Command("Write-Verbose", ("Message",), frozenset(), _write_verbose, 1, True))
@@ -369,8 +465,17 @@ _register(Command("Get-Command", ("Name",), frozenset(), _get_command, 1), "gcm"
 _register(Command("prompt", (), frozenset(), _prompt))
 _register(Command("hostname", (), frozenset(), _hostname))
 _register(Command("Get-BigOutput", ("MB", "LineLength"), frozenset(), _big_output, 1))
-_register(Command("Out-String", (), frozenset({"Stream"}), _out_string))
-_register(Command("Out-Null", (), frozenset(), _out_null))
+_register(
+    Command(
+        "Out-String",
+        (),
+        frozenset({"Stream"}),
+        _out_string,
+        process=_out_string_lines,
+        streams=lambda args: bool(args.named.get("stream")),
+    )
+)
+_register(Command("Out-Null", (), frozenset(), _out_null, process=_drop))
 _register(Command("Select-Object", ("First",), frozenset(), _select_object))
 _register(Command("TabExpansion2", ("inputScript", "cursorColumn"), frozenset(), _tab_expansion, 2))
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tests.winrm_server.powershell.cmdlets import Emit, bind, lookup, switches
+from tests.winrm_server.powershell.cmdlets import (
+    Emit,
+    RawArgs,
+    bind,
+    lookup,
+    run_pipeline,
+    switches,
+)
 from tests.winrm_server.powershell.values import (
     ErrorInfo,
     ExitScript,
@@ -159,50 +167,68 @@ class Evaluator:
             self.i += 1
         stages.append((start, self.i))
         end = self.i
-        values: list[object] = []
-        for number, (begin, stop) in enumerate(stages):
-            last = number == len(stages) - 1
-            sink: Emit = emit if last else values.append
-            upstream, values = values, []
-            sink = emit if last else values.append
-            self._element(begin, stop, upstream, sink, number > 0)
+        (first_begin, first_stop), rest = stages[0], stages[1:]
+        downstream = [self._command_at(begin, stop) for begin, stop in rest]
+        run_pipeline(
+            self.s,
+            self.h,
+            lambda sink: self._element(first_begin, first_stop, sink),
+            downstream,
+            emit,
+        )
         self.i = end
 
-    def _element(self, begin: int, stop: int, inp: list[object], emit: Emit, piped: bool) -> None:
+    @contextlib.contextmanager
+    def _window(self, begin: int, stop: int) -> Iterator[None]:
+        """Evaluate tokens begin..stop only (one pipeline element)."""
         saved = self.toks
         self.toks, self.i = saved[:stop], begin
         try:
-            tok = self._peek()
-            if tok is None:
+            if self._peek() is None:
                 raise StatementFailed(parse_error("An empty pipe element is not allowed."))
-            if tok.kind == "word":
-                name = self._next().text
-                switch_names = switches(name)
-                raw: list[tuple[str | None, object]] = []
-                while self._peek() is not None:
-                    if self._at("param"):
-                        pname = self._next().text[1:].rstrip(":")
-                        if (
-                            pname.lower() in switch_names
-                            or self._peek() is None
-                            or self._at("param")
-                        ):
-                            raw.append((pname, True))
-                        else:
-                            raw.append((pname, self.argument()))
-                    else:
-                        raw.append((None, self.argument()))
-                self.call(name, raw, inp, emit)
-            else:
-                value = self.expression()
-                if self._peek() is not None:
-                    raise StatementFailed(
-                        parse_error(f"Unexpected token '{self._next().text}' in expression.")
-                    )
-                for item in flatten(value):
-                    emit(item)
+            yield
         finally:
             self.toks = saved
+
+    def _command_at(self, begin: int, stop: int) -> tuple[str, RawArgs]:
+        with self._window(begin, stop):
+            if not self._at("word"):
+                raise StatementFailed(
+                    parse_error("Expressions are only allowed as the first element of a pipeline.")
+                )
+            return self._command_parts()
+
+    def _command_parts(self) -> tuple[str, RawArgs]:
+        """A command name and its raw arguments: (parameter name or None, value)."""
+        name = self._next().text
+        switch_names = switches(name)
+        raw: RawArgs = []
+        while self._peek() is not None:
+            if self._at("param"):
+                pname = self._next().text[1:].rstrip(":")
+                no_value = self._peek() is None or self._at("param")
+                if pname.lower() in switch_names or no_value:
+                    raw.append((pname, True))
+                else:
+                    raw.append((pname, self.argument()))
+            else:
+                raw.append((None, self.argument()))
+        return name, raw
+
+    def _element(self, begin: int, stop: int, emit: Emit) -> None:
+        """The first element of a pipeline: a command, or an expression whose items flow on."""
+        with self._window(begin, stop):
+            if self._at("word"):
+                name, raw = self._command_parts()
+                self.call(name, raw, [], emit)
+                return
+            value = self.expression()
+            if self._peek() is not None:
+                raise StatementFailed(
+                    parse_error(f"Unexpected token '{self._next().text}' in expression.")
+                )
+            for item in flatten(value):
+                emit(item)
 
     def call(
         self, name: str, raw: list[tuple[str | None, object]], inp: list[object], emit: Emit

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.winrm_server.powershell.cmdlets import command_names
+from tests.winrm_server.powershell.cmdlets import RawArgs, command_names, run_pipeline
 from tests.winrm_server.powershell.parser import Evaluator, split_statements, tokenize
 from tests.winrm_server.powershell.values import ExitScript, Host, Record, StatementFailed
 
@@ -153,19 +153,29 @@ class Session:
             return exit_.code
         return None
 
-    def invoke(
+    def pipeline(
         self,
-        name: str,
-        parameters: list[tuple[str | None, object]],
+        producer: Callable[[Callable[[object], None]], None],
+        downstream: list[tuple[str, RawArgs]],
         host: Host,
-        pipeline_input: list[object],
-        emit: Callable[[object], None],
     ) -> None:
-        """Run one command with evaluated arguments (PowerShell.AddCommand), output to `emit`."""
+        """Run a PowerShell.AddScript/AddCommand statement: `producer` writes into the
+        downstream commands, item by item, and the last one writes to the host."""
         try:
-            Evaluator(self, host).call(name, parameters, pipeline_input, emit)
+            run_pipeline(self, host, producer, downstream, host.output)
         except StatementFailed as failure:
             host.error(failure.error)
+
+    def call(
+        self,
+        name: str,
+        parameters: RawArgs,
+        host: Host,
+        emit: Callable[[object], None],
+    ) -> None:
+        """Run one command with evaluated arguments (PowerShell.AddCommand); raises
+        StatementFailed, so call it from a `pipeline` producer."""
+        Evaluator(self, host).call(name, parameters, [], emit)
 
 
 def _completion(text: str, item: str, kind: str, tip: str) -> Record:
