@@ -13,8 +13,8 @@ DEBIAN_PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xkb1 libglib2.0-0 fonts-dejavu-core
-  # Python, and binutils for PyInstaller's frozen build
-  python3 python3-venv python3-pip binutils
+  # Python; binutils and the shared libpython for PyInstaller; Xvfb for the frozen xcb smoke test
+  python3 python3-venv python3-pip binutils libpython3.11 xvfb xauth
 )
 
 missing=()
