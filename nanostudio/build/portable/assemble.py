@@ -134,7 +134,8 @@ def _nonzero_blocks(fd: int, size: int, touched: list[int], job: _Job) -> list[i
     for block in touched:
         job.check_cancel()
         job.progress.add(BLOCK)
-        if _pread(fd, min(BLOCK, size - block * BLOCK), block * BLOCK).strip(b"\0"):
+        data = _pread(fd, min(BLOCK, size - block * BLOCK), block * BLOCK)
+        if data != (_ZERO_BLOCK if len(data) == BLOCK else bytes(len(data))):  # a memcmp
             found.append(block)
     return found
 
