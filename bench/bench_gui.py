@@ -21,12 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TICK_MS = 10
+THINK_MS = 150  # between two user actions
 PAINTED = "first-page-painted"
 
 
@@ -130,6 +132,8 @@ class TickRecorder:
 
 
 def measure_stalls(work: Path, payload_mib: int) -> dict[str, object]:
+    from PySide6.QtCore import QEventLoop, QTimer
+
     from nanostudio.build.engines import EngineName
     from nanostudio.gui.app import create_application, dispose
     from nanostudio.gui.settings import Settings
@@ -140,7 +144,8 @@ def measure_stalls(work: Path, payload_mib: int) -> dict[str, object]:
 
     create_application()
     sample = write_sample_media(work / "sample", payload_mib=payload_mib)
-    assert sample.iso is not None
+    iso = sample.iso
+    assert iso is not None
     (work / "out").mkdir()
     settings = Settings(work / "settings.ini")
     state = initial_state(settings)
@@ -151,25 +156,38 @@ def measure_stalls(work: Path, payload_mib: int) -> dict[str, object]:
     wizard.show()
     walker = WizardWalker(wizard)
     ticks = TickRecorder()
-    began = time.perf_counter()
+
+    def user(action: Callable[[], None]) -> None:
+        """One user action, then the event loop runs (a person reads, then clicks)."""
+        action()
+        pause = QEventLoop()
+        QTimer.singleShot(THINK_MS, pause.quit)
+        pause.exec()
+
     ticks.start()
+    ticks.phase = "idle"  # the machine's own noise, for comparison
+    idle = QEventLoop()
+    QTimer.singleShot(2000, idle.quit)
+    idle.exec()
+    began = time.perf_counter()
     ticks.phase = "inspection"
-    walker.next(Page.SOURCE)
-    walker.source(sample.iso)
-    ticks.phase = "pages"
+    user(lambda: walker.next(Page.SOURCE))
+    user(lambda: walker.source(iso))
     inspected = time.perf_counter() - began
-    walker.next(Page.TARGET)
-    walker.target(Target.KVM)
-    walker.next(Page.EDITION)
-    walker.roles("DNS", "NPDS")
-    for page in (Page.DRIVERS, Page.IDENTITY):
-        walker.next(page)
-    walker.identity("BENCH1", PASSWORD_FOR_SAMPLES, "utc")
-    for page in (Page.NETWORK, Page.OUTPUT, Page.SUMMARY):
-        walker.next(page)
+    ticks.phase = "pages"
+    user(lambda: walker.next(Page.TARGET))
+    user(lambda: walker.target(Target.KVM))
+    user(lambda: walker.next(Page.EDITION))
+    user(lambda: walker.roles("DNS", "NPDS"))
+    user(lambda: walker.next(Page.DRIVERS))
+    user(lambda: walker.next(Page.IDENTITY))
+    user(lambda: walker.identity("BENCH1", PASSWORD_FOR_SAMPLES, "utc"))
+    user(lambda: walker.next(Page.NETWORK))
+    user(lambda: walker.next(Page.OUTPUT))
     ticks.phase = "plan check"
-    walker.next(Page.BUILD)
+    user(lambda: walker.next(Page.SUMMARY))
     ticks.phase = "build"
+    user(lambda: walker.next(Page.BUILD))
     build_began = time.perf_counter()
     wait_until(lambda: not state.build_status.active, 900, "the build")
     wait_until(lambda: wizard.current() is Page.DONE, 10, "the Done page")

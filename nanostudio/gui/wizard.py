@@ -125,6 +125,7 @@ class NanoWizard(QWizard):
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, app_icon().pixmap(48, 48))
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self._button_layout = _BUTTONS
         self.setButtonLayout(_BUTTONS)
         self.setMinimumSize(820, 640)
         self.welcome = WelcomePage(None, settings)
@@ -186,7 +187,10 @@ class NanoWizard(QWizard):
 
     def _update_buttons(self) -> None:
         building = self._state is not None and self._state.build_status.active
-        self.setButtonLayout(_BUILDING_BUTTONS if building else _BUTTONS)
+        layout = _BUILDING_BUTTONS if building else _BUTTONS
+        if layout is not self._button_layout:  # re-laying the buttons is not free
+            self._button_layout = layout
+            self.setButtonLayout(layout)
         back = self.button(QWizard.WizardButton.BackButton)
         if self.currentId() >= 0 and self.current() is Page.DONE:
             back.setEnabled(not building)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
-from nanostudio.gui.widgets.problems import is_dark
+from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.secret import Secret
 from nanostudio.wizard import Page, WizardState
@@ -126,7 +126,7 @@ class IdentityPage(PageBase):
         ):
             mark = "✔" if rule.met else "○"
             label.setText(f"{mark} {rule.label}")
-            label.setStyleSheet(f"color: {met_color if rule.met else unmet_color};")
+            set_color(label, met_color if rule.met else unmet_color)
             label.setAccessibleName(
                 self.tr("{0}: met").format(rule.label)
                 if rule.met

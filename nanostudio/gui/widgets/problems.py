@@ -16,6 +16,13 @@ def is_dark(widget: QWidget) -> bool:
     return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
+def set_color(label: QLabel, color: str) -> None:
+    """Text colour by style sheet, set only when it changes (style sheets are costly)."""
+    sheet = f"color: {color};"
+    if label.styleSheet() != sheet:
+        label.setStyleSheet(sheet)
+
+
 class ProblemLabel(QLabel):
     """Red, word-wrapped, hidden while there is nothing to say."""
 
@@ -27,8 +34,7 @@ class ProblemLabel(QLabel):
         self.hide()
 
     def show_problems(self, messages: list[str]) -> None:
-        color = "#ff8a8a" if is_dark(self) else "#b3261e"
-        self.setStyleSheet(f"color: {color};")
+        set_color(self, "#ff8a8a" if is_dark(self) else "#b3261e")
         text = "\n".join(sentence(message) for message in messages)
         self.setText(text)
         self.setAccessibleDescription(text)
