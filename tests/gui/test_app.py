@@ -104,3 +104,20 @@ def test_emit_leaves_true_alone() -> None:
         emit(pinger.ping, number)
     assert sys.getrefcount(True) - before in (0, 1)  # the loop may hold one itself
     assert received == list(range(200))
+
+
+@pytest.mark.slow
+def test_screenshots_render_every_page(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    from nanostudio.gui.screenshots import SIZE, render_screenshots
+
+    written = render_screenshots(tmp_path / "shots")
+    names = [path.stem.split("-", 1)[1] for path in written]
+    assert names == [
+        "welcome", "source", "target", "edition", "drivers", "identity",
+        "network", "output", "summary", "build", "done",
+    ]  # fmt: skip
+    for path in written:
+        image = QImage(str(path))
+        assert (image.width(), image.height()) == (SIZE.width(), SIZE.height())

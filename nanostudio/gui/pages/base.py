@@ -26,13 +26,19 @@ class PageBase(QWizardPage):
 
     page: Page
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
+    def __init__(self, state: WizardState | None, settings: Settings) -> None:
         super().__init__()
-        self.state = state
+        self._state = state
         self.settings = settings
         self._problem_labels: dict[str, ProblemLabel] = {}
         self.page_problems = ProblemLabel()
         self._loading = False
+
+    @property
+    def state(self) -> WizardState:
+        """The answers; only the Welcome page exists (briefly) before they do."""
+        assert self._state is not None, "the wizard's state is not ready yet"
+        return self._state
 
     # -- the wizard's questions -------------------------------------------------------
 

@@ -28,7 +28,7 @@ class WelcomePage(PageBase):
     recipe_loaded = Signal(Path)
 
     def __init__(self, state: WizardState | None, settings: Settings) -> None:
-        super().__init__(state, settings)  # type: ignore[arg-type]
+        super().__init__(state, settings)
         self.setTitle(self.tr("Welcome to NanoStudio"))
         self.setSubTitle(
             self.tr(
@@ -74,10 +74,10 @@ class WelcomePage(PageBase):
     @property
     def ready(self) -> bool:
         """The rest of the wizard (and the state) exists."""
-        return self.state is not None
+        return self._state is not None
 
     def attach(self, state: WizardState) -> None:
-        self.state = state
+        self._state = state
         emit(self.completeChanged)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
