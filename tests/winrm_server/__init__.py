@@ -53,7 +53,9 @@ FieldDescription named 'text' (as PowerShell does); Get-Credential → PromptFor
 (the client must exchange keys first: the PSCredential holds a SecureString); Write-Host
 → WriteLine2/Write1 (WriteLine3/Write2 with colours) plus an InformationRecord tagged
 PSHOST (PowerShell sends both; show one). A pool without a host UI gets the
-"NonInteractive mode" error instead of a prompt. The language subset is listed in
+"NonInteractive mode" error instead of a prompt. Statements stream as in PowerShell:
+`script | Out-String -Stream` (what a console appends) passes each line on as it is
+produced, so output, warnings and errors arrive in the order the script wrote them. The language subset is listed in
 powershell/__init__.py; `Get-BigOutput -MB N [-LineLength L]` makes N MiB of lines quickly
 (pypsrp itself needs about 1 s per MiB of 120-character lines to decode them).
 
