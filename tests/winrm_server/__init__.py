@@ -55,9 +55,10 @@ FieldDescription named 'text' (as PowerShell does); Get-Credential → PromptFor
 PSHOST (PowerShell sends both; show one). A pool without a host UI gets the
 "NonInteractive mode" error instead of a prompt. Statements stream as in PowerShell:
 `script | Out-String -Stream` (what a console appends) passes each line on as it is
-produced, so output, warnings and errors arrive in the order the script wrote them. The language subset is listed in
-powershell/__init__.py; `Get-BigOutput -MB N [-LineLength L]` makes N MiB of lines quickly
-(pypsrp itself needs about 1 s per MiB of 120-character lines to decode them).
+produced, so output, warnings and errors arrive in the order the script wrote them.
+The language subset is listed in powershell/__init__.py; `Get-BigOutput -MB N
+[-LineLength L]` makes N MiB of lines quickly (pypsrp itself needs about 1 s per MiB
+of 120-character lines to decode them).
 
 LoopbackWinRMProcess has the same API but runs the service in a spawned child process
 (start-up about a second), so its CPU work does not compete with the code under test

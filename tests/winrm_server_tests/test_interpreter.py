@@ -82,6 +82,12 @@ def _run(script: str, session: Session | None = None) -> _Recorder:
         ("cd ..; prompt", ["PS C:\\Users\\Administrator> "]),
         ("cd \\; cd Windows\\System32; prompt", ["PS C:\\Windows\\System32> "]),
         ("Read-Host 'Name'", ["answer"]),
+        ("$a = 1..4; $a.Count; 'abc'.Length", [4, 3]),
+        (
+            "$p = Get-Location; $p.Path; (Get-Location).Drive",
+            ["C:\\Users\\Administrator\\Documents", "C"],
+        ),
+        ("$s = 'abc'; $s.Length; $none.Count", [3, 0]),
         ("$VerbosePreference = 'Continue'; Write-Verbose v", []),
     ],
 )

@@ -20,6 +20,7 @@ from tests.winrm_server.powershell.values import (
     ErrorInfo,
     ExitScript,
     Host,
+    Record,
     StatementFailed,
     as_text,
     flatten,
@@ -285,23 +286,33 @@ class Evaluator:
         if tok.kind == "num":
             return int(tok.text)
         if tok.kind == "sq":
-            return tok.text[1:-1].replace("''", "'")
+            return self._members(tok.text[1:-1].replace("''", "'"))
         if tok.kind == "dq":
-            return self._interpolate(tok.text[1:-1])
+            return self._members(self._interpolate(tok.text[1:-1]))
         if tok.kind == "var":
-            return self.variable(tok.text)
+            return self._members(self.variable(tok.text))
         if tok.kind == "op" and tok.text == "(":
             values: list[object] = []
             self.pipeline(values.append)
             if not self._at("op", ")"):
                 raise StatementFailed(parse_error("Missing closing ')' in expression."))
             self.i += 1
-            return values[0] if len(values) == 1 else (values or None)
+            return self._members(values[0] if len(values) == 1 else (values or None))
         if tok.kind == "word":
             return tok.text
         raise StatementFailed(
             parse_error(f"Unexpected token '{tok.text}' in expression or statement.")
         )
+
+    def _members(self, value: object) -> object:
+        """`.Name` after a variable or a parenthesis: a property (or Count/Length)."""
+        while True:
+            tok = self._peek()
+            if tok is None or tok.kind != "word" or not re.match(r"^\.[A-Za-z_]", tok.text):
+                return value
+            self.i += 1
+            for name in tok.text[1:].split("."):
+                value = member(value, name)
 
     def variable(self, text: str) -> object:
         name = text[1:].strip("{}")
@@ -329,6 +340,23 @@ class Evaluator:
         )
         pattern = r"\$(?:env:)?[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]+\}"
         return re.sub(pattern, lambda m: as_text(self.variable(m.group())), body)
+
+
+def member(value: object, name: str) -> object:
+    """PowerShell's property access on the values this interpreter has."""
+    lower = name.lower()
+    if isinstance(value, Record):
+        for key, item in value.properties.items():
+            if key.lower() == lower:
+                return item
+        return None
+    if lower in ("count", "length"):
+        if isinstance(value, list):
+            return len(value)
+        if isinstance(value, str) and lower == "length":
+            return len(value)
+        return 0 if value is None else 1
+    return None
 
 
 def _arith(op: str, left: object, right: object) -> object:
