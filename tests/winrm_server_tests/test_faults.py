@@ -89,11 +89,12 @@ def test_ctrl_c_ends_a_running_command(winrm_server: LoopbackWinRM) -> None:
 
 
 def test_dropped_connection_mid_receive_raises(winrm_server: LoopbackWinRM) -> None:
-    protocol = _protocol(winrm_server, operation=5, read=10)
+    protocol = _protocol(winrm_server, operation=10, read=15)
     shell = protocol.open_shell()
-    command = protocol.run_command(shell, "ping", ["-n", "30", "127.0.0.1"])
-    protocol.get_command_output_raw(shell, command)
-    timer = threading.Timer(0.3, winrm_server.drop_connections)
+    command = protocol.run_command(
+        shell, "powershell", ["-EncodedCommand", _encoded("Start-Sleep -Seconds 30")]
+    )
+    timer = threading.Timer(0.5, winrm_server.drop_connections)
     timer.start()
     try:
         with pytest.raises(requests.exceptions.ConnectionError):
