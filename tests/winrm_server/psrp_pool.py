@@ -7,6 +7,7 @@ PSRP messages and its prompts host calls. Outgoing fragments are sorted per targ
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -34,6 +35,8 @@ from tests.winrm_server.powershell import (
     Session,
     Stopped,
 )
+
+log = logging.getLogger(__name__)
 
 FRAGMENT_SIZE = 32 * 1024
 PENDING_LIMIT = 1024 * 1024  # bytes queued for a pipeline before its worker waits (flow control)
@@ -168,10 +171,21 @@ class Pool:
                 pipeline.core.complete()
         except Stopped:
             with self.cond:
+                if pipeline.core.state == PSInvocationState.NotStarted:
+                    pipeline.core.start()  # stopped while queued: report Stopped all the same
                 if pipeline.core.state in (PSInvocationState.Running, PSInvocationState.Stopping):
                     pipeline.core.stop()
         except _PoolGone:
             pass
+        except Exception as exc:  # a bug in the fake: fail visibly instead of hanging the client
+            log.exception("loopback WinRM pipeline %s crashed", pipeline.id)
+            with self.cond:
+                if pipeline.core.state == PSInvocationState.Running:
+                    pipeline.core.write_error(
+                        NETException(Message=f"loopback WinRM server bug: {exc!r}"),
+                        fully_qualified_error_id="LoopbackServerBug",
+                    )
+                    pipeline.core.complete()
         finally:
             with self.cond:
                 pipeline.finished = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from pypsrp.wsman import WSMan
 
 from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
 from tests.winrm_server import LoopbackWinRM
+from tests.winrm_server.powershell import cmdlets
 
 
 def _wsman(server: LoopbackWinRM, auth: str = "ntlm", password: str = ADMIN_PASSWORD) -> WSMan:
@@ -254,3 +256,17 @@ def test_wrong_password_fails_authentication(winrm_server: LoopbackWinRM) -> Non
         RunspacePool(wsman),
     ):
         pass
+
+
+def test_a_bug_in_the_fake_fails_the_pipeline_visibly(
+    pool: RunspacePool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("deliberate")
+
+    original = cmdlets._COMMANDS["hostname"]
+    monkeypatch.setitem(cmdlets._COMMANDS, "hostname", dataclasses.replace(original, run=broken))
+    out, ps = _run(pool, "hostname")
+    assert out == []
+    assert "loopback WinRM server bug: RuntimeError('deliberate')" in str(ps.streams.error[0])
+    assert _run(pool, "'still works'")[0] == ["still works"]
