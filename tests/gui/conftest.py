@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,6 +33,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if GUI_TESTS in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
             item.add_marker(pytest.mark.qt_log_ignore(*OFFSCREEN_LIMITATIONS))
+
+
+@pytest.fixture(autouse=True)
+def restore_logger_levels() -> Iterator[None]:
+    """Builds raise the ``nanostudio`` logger to DEBUG for their log file and leave it
+    so; later tests (CLI output checks) must not see that."""
+    logger = logging.getLogger("nanostudio")
+    level = logger.level
+    yield
+    logger.setLevel(level)
 
 
 @pytest.fixture
