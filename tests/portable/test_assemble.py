@@ -484,3 +484,19 @@ def test_a_cross_device_rename_falls_back_to_streaming(
     monkeypatch.undo()
     assert inputs.windows.exists()
     check_disk(output, fmt, inputs, tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "RWF_NOWAIT"), reason="RWF_NOWAIT is Linux-only")
+def test_zero_check_reads_only_from_the_page_cache(tmp_path: Path) -> None:
+    path = tmp_path / "blocks.img"
+    path.write_bytes(bytes(2 * MIB))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert fileops.pread_if_cached(fd, MIB, MIB) == bytes(MIB)  # just written: cached
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        assert fileops.pread_if_cached(fd, MIB, MIB) is None  # would need a disk read
+        os.pread(fd, MIB, MIB)
+        assert fileops.pread_if_cached(fd, MIB, MIB) == bytes(MIB)
+    finally:
+        os.close(fd)

@@ -129,13 +129,19 @@ def _touched_blocks(fd: int, size: int) -> list[int]:
 
 
 def _nonzero_blocks(fd: int, size: int, touched: list[int], job: _Job) -> list[int]:
-    """Those of the ``touched`` blocks that hold anything but zeros (each read once)."""
+    """Those of the ``touched`` blocks that may hold anything but zeros.
+
+    A block is dropped only when its bytes, read from the page cache, are all
+    zero: checking never costs a disk read (a block not in the cache is kept),
+    so the check is free right after mkntfs/wimlib wrote the image.
+    """
     found = []
     for block in touched:
         job.check_cancel()
         job.progress.add(BLOCK)
-        data = _pread(fd, min(BLOCK, size - block * BLOCK), block * BLOCK)
-        if data != (_ZERO_BLOCK if len(data) == BLOCK else bytes(len(data))):  # a memcmp
+        length = min(BLOCK, size - block * BLOCK)
+        data = fileops.pread_if_cached(fd, length, block * BLOCK)
+        if data is None or data != (_ZERO_BLOCK if length == BLOCK else bytes(length)):
             found.append(block)
     return found
 

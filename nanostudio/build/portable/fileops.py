@@ -146,6 +146,29 @@ def pread_exact(fd: int, length: int, offset: int) -> bytes:
     return b"".join(chunks)
 
 
+def pread_if_cached(fd: int, length: int, offset: int) -> bytes | None:
+    """Read ``length`` bytes only if they are all in the page cache, else None.
+
+    Uses RWF_NOWAIT so that inspecting data costs no disk reads: right after a
+    tool wrote an image its pages are cached; under memory pressure they may not be.
+    Where RWF_NOWAIT is missing (not Linux) this is a plain read.
+    """
+    nowait = getattr(os, "RWF_NOWAIT", None)
+    preadv = getattr(os, "preadv", None)
+    if nowait is None or preadv is None:
+        return pread_exact(fd, length, offset)
+    buffer = bytearray(length)
+    try:
+        done = preadv(fd, [buffer], offset, nowait)
+    except BlockingIOError:
+        return None
+    except OSError as exc:
+        if exc.errno in _UNSUPPORTED:
+            return pread_exact(fd, length, offset)
+        raise
+    return bytes(buffer) if done == length else None
+
+
 def copy_range(src: int, dst: int, src_offset: int, dst_offset: int, length: int) -> None:
     """Copy bytes between files in the kernel where possible (reflink on XFS/btrfs)."""
     copy_file_range = getattr(os, "copy_file_range", None)
