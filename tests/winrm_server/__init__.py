@@ -39,7 +39,8 @@ WinRS (…/wsman/1/windows/shell/cmd): Create, Command, Send, Receive, Signal (t
 ctrl_c ends the command with exit code -1073741510), Delete, Get. Commands, see
 commands.py: hostname, whoami, ver, ipconfig, echo, `cmd /c ...`, `exit N`,
 `ping -n N host` (one reply a second, for streaming), `powershell -EncodedCommand B64`
-or `-Command text` (the interpreter below, non-interactive, stderr in console format);
+(errors, warnings, verbose, debug and progress as CLIXML on stderr, as powershell.exe
+does; pywinrm's run_ps unpicks it) or `-Command text` (console-format text);
 anything else: "'x' is not recognized as an internal or external command ..." and 1.
 
 PowerShell (…/powershell/Microsoft.PowerShell): runspace pools on psrpcore's

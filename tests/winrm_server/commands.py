@@ -43,7 +43,7 @@ class CmdEnvironment:
     hostname: str
     user: str
     address: str
-    powershell: Callable[[str], Script]  # runs a script text (winrs_powershell.run_script)
+    powershell: Callable[[str, bool], Script]  # script text, CLIXML stderr? (run_script)
 
 
 def run_command_line(command: str, arguments: list[str], env: CmdEnvironment) -> Script:
@@ -152,12 +152,12 @@ def _powershell(rest: str, env: CmdEnvironment) -> Script:
                     ),
                     1,
                 )
-            return env.powershell(script)
+            return env.powershell(script, True)
         if flag in ("-command", "-c"):
             text = " ".join(words[index + 1 :])
             if len(text) >= 2 and text[0] == text[-1] == '"':
                 text = text[1:-1]
-            return env.powershell(text)
+            return env.powershell(text, False)
     return Script((_out("Windows PowerShell\r\nCopyright (C) 2016 Microsoft Corporation.\r\n"),), 0)
 
 

@@ -280,7 +280,7 @@ class _PipelineHost:
         reason = error.exception_type.rsplit(".", 1)[-1]
         category = ErrorCategoryInfo(
             Category=getattr(ErrorCategory, error.category, ErrorCategory.NotSpecified),
-            Activity=error.command,
+            Activity=error.category_activity(),
             Reason=reason,
             TargetName=_text(error.target),
             TargetType="String" if error.target is not None else "",

@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.winrm_server import encryption, service_info, soap
 from tests.winrm_server.auth import Authenticator, AuthResult
-from tests.winrm_server.commands import CmdEnvironment
+from tests.winrm_server.commands import CmdEnvironment, Script
 from tests.winrm_server.service import WinRMService
 from tests.winrm_server.tls import ServerCertificate, make_certificate
 from tests.winrm_server.transport import (
@@ -206,7 +206,7 @@ class LoopbackWinRM:
             hostname=self.hostname,
             user=user,
             address=LOOPBACK,
-            powershell=functools.partial(run_script, hostname=self.hostname, user=user),
+            powershell=functools.partial(_powershell, self.hostname, user),
         )
 
     def _handle(self, request: HttpRequest, connection: Connection) -> HttpResponse:
@@ -293,6 +293,10 @@ class LoopbackWinRM:
         if service_info.is_identify(payload):
             return 200, self._service.identify()
         return self._service.handle(payload, user, refuse=refuse)
+
+
+def _powershell(hostname: str, user: str, script: str, clixml: bool) -> Script:
+    return run_script(script, hostname, user, clixml=clixml)
 
 
 def _refusal(auth: AuthResult, connection: Connection, encrypted: bool) -> str | None:

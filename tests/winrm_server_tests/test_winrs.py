@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 import requests
 import winrm
@@ -68,15 +70,28 @@ def test_long_output_spans_many_receives(winrm_server: LoopbackWinRM) -> None:
 
 
 def test_powershell_under_winrs(winrm_server: LoopbackWinRM) -> None:
+    """run_ps uses -EncodedCommand: other streams come as CLIXML on stderr, which it unpicks."""
     session = _session(winrm_server, "basic")
     result = session.run_ps('$n = 2; Write-Output "n=$n"; Write-Warning careful')
-    assert (result.status_code, result.std_out) == (0, b"n=2\r\nWARNING: careful\r\n")
+    assert (result.status_code, result.std_out, result.std_err) == (0, b"n=2\r\n", b"careful")
     failed = session.run_ps("Get-Nothing")
     assert failed.status_code == 1
-    assert b"The term 'Get-Nothing' is not recognized" in failed.std_err
+    assert failed.std_err.startswith(b"Get-Nothing : The term 'Get-Nothing' is not recognized")
+    assert b"CategoryInfo          : ObjectNotFound: (Get-Nothing:String) []" in failed.std_err
     assert session.run_ps("exit 7").status_code == 7
     prompt = session.run_ps("Read-Host 'name'")
     assert b"NonInteractive mode" in prompt.std_err
+
+
+def test_powershell_stderr_forms(winrm_server: LoopbackWinRM) -> None:
+    session = _session(winrm_server, "basic")
+    encoded = base64.b64encode("Write-Error boom".encode("utf-16-le")).decode()
+    raw = session.run_cmd("powershell", ["-NoProfile", "-EncodedCommand", encoded])
+    assert raw.std_err.startswith(b'#< CLIXML\r\n<Objs Version="1.1.0.1"')
+    assert b'<S S="Error">Write-Error : boom_x000D__x000A_</S>' in raw.std_err
+    text = session.run_cmd("powershell", ["-Command", "Write-Error boom; Write-Warning w"])
+    assert text.std_err.startswith(b"Write-Error : boom\r\n    + CategoryInfo          : ")
+    assert text.std_out == b"WARNING: w\r\n"
 
 
 def test_ipconfig_and_echo(winrm_server: LoopbackWinRM) -> None:

@@ -49,6 +49,10 @@ class ErrorInfo:
     error_id: str  # FullyQualifiedErrorId
     target: object = None
     command: str = ""
+    activity: str | None = None  # CategoryInfo.Activity; None means the command's name
+
+    def category_activity(self) -> str:
+        return self.command if self.activity is None else self.activity
 
 
 class Host(Protocol):
@@ -134,4 +138,5 @@ def not_recognized(name: str) -> ErrorInfo:
         error_id="CommandNotFoundException",
         target=name,
         command=name,
+        activity="",
     )
