@@ -19,7 +19,10 @@ from nanostudio.gui.settings import Settings
 from nanostudio.gui.walk import PASSWORD_FOR_SAMPLES, WizardWalker, wait_until, write_sample_drivers
 from nanostudio.gui.wizard import NanoWizard, initial_state
 from nanostudio.media.sample import write_sample_media
-from nanostudio.wizard import BuildStatus, Page, Target
+from nanostudio.wizard.navigation import is_busy
+from nanostudio.wizard.pages import BuildStatus, Page
+from nanostudio.wizard.state import WizardState
+from nanostudio.wizard.targets import Target
 
 log = logging.getLogger(__name__)
 SIZE = QSize(900, 720)
@@ -33,6 +36,10 @@ class DoublingTranslator(QTranslator):
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str:
         return f"{source} {source.replace('&', '')}"
+
+
+def settled(state: WizardState, page: Page) -> Callable[[], bool]:
+    return lambda: not is_busy(state, page)
 
 
 def render_screenshots(dest: Path, *, size: QSize = SIZE, long_strings: bool = False) -> list[Path]:
@@ -93,6 +100,7 @@ def _render(dest: Path, work: Path, size: QSize) -> list[Path]:
     for name, page, fill in steps:
         walker.next(page)
         fill()
+        wait_until(settled(state, page), 60, f"{page.name} to settle")
         shot(name)
     # The Drivers page must accept a folder with an unusable INF beside a good one.
     walker.next(Page.BUILD)
