@@ -58,6 +58,8 @@ PS_STOP_SIGNAL = "powershell/signal/crtl_c"
 STOPPED_PIPELINE_GRACE_S = 10.0
 # If the stop could not be sent on its own connection, the worker sends it after this.
 STOP_FALLBACK_S = 3.0
+# Messages handled between two explicit GIL hand-overs during a flood of output.
+YIELD_EVERY = 20
 
 
 def quote_ps(text: str) -> str:
@@ -268,7 +270,14 @@ class PsrpSession:
             self.location = self._query_location() or self.location
             return Finished(location=self.location, had_errors=had_errors, stopped=stopped)
 
-    def _poll(self, pool: RunspacePool, ps: PowerShell, sink: EventSink, timeout: int) -> bool:
+    def _poll(
+        self,
+        pool: RunspacePool,
+        ps: PowerShell,
+        sink: EventSink,
+        timeout: int,
+        keep_output: bool = False,
+    ) -> bool:
         """One receive; events go to ``sink`` in the order the server sent them."""
         try:
             raw = pool.shell.receive("stdout", command_id=ps._command_id, timeout=timeout)[2][
@@ -279,19 +288,28 @@ class PsrpSession:
                 return False
             raise
         had_errors = False
-        for message in pool._fragmenter.defragment(raw):
-            had_errors |= self._dispatch(pool, ps, message, sink)
+        for number, message in enumerate(pool._fragmenter.defragment(raw), 1):
+            had_errors |= self._dispatch(pool, ps, message, sink, keep_output)
+            if number % YIELD_EVERY == 0:
+                time.sleep(0)  # let a waiting GUI thread take the GIL now, not in 5 ms
         return had_errors
 
     def _dispatch(
-        self, pool: RunspacePool, ps: PowerShell, message: Message, sink: EventSink
+        self,
+        pool: RunspacePool,
+        ps: PowerShell,
+        message: Message,
+        sink: EventSink,
+        keep_output: bool,
     ) -> bool:
         kind = message.message_type
         data: Any = message.data
         if kind == MessageType.PIPELINE_OUTPUT:
-            for line in output_lines(data.data):
-                sink(StreamText(Stream.OUTPUT, line))
-            ps.output.append(data.data)
+            if keep_output:
+                ps.output.append(data.data)
+            else:  # a console shows output; keeping 20 MB of it in memory helps nobody
+                for line in output_lines(data.data):
+                    sink(StreamText(Stream.OUTPUT, line))
         elif kind == MessageType.ERROR_RECORD:
             ps._process_error_record(message)
             for line in error_text(data):
@@ -399,7 +417,7 @@ class PsrpSession:
             with self._on_pool():
                 ps.begin_invoke()
                 while ps.state == PSInvocationState.RUNNING:
-                    self._poll(pool, ps, events.append, self.poll_timeout_s)
+                    self._poll(pool, ps, events.append, self.poll_timeout_s, keep_output=True)
             self.last_activity = time.monotonic()
             return list(ps.output)
 

@@ -80,14 +80,13 @@ def test_every_stream_arrives_typed_and_in_order(session: PsrpSession) -> None:
     texts = [(e.stream, e.text) for e in recorder.events if isinstance(e, StreamText)]
     assert (Stream.ERROR, "err") in texts
     order = [s for s, t in texts if t in ("out", "err", "warn", "verb", "dbg", "info")]
-    # Output is formatted by Out-String at the end of the pipeline, so it comes last.
     assert order == [
+        Stream.OUTPUT,
         Stream.ERROR,
         Stream.WARNING,
         Stream.VERBOSE,
         Stream.DEBUG,
         Stream.INFORMATION,
-        Stream.OUTPUT,
     ]
     progress = [e for e in recorder.events if isinstance(e, Progress)]
     assert progress and progress[0].activity == "Copy" and progress[0].percent == 40

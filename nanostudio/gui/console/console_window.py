@@ -11,18 +11,18 @@ from nanostudio.gui.console.connect_dialog import ConnectDialog
 from nanostudio.gui.console.console_widget import ConsoleState, ConsoleWidget
 from nanostudio.gui.console.worker import SessionFactory, WorkerThread
 from nanostudio.remote.history import CommandHistory, history_path
-from nanostudio.remote.pinning import PinStore
-from nanostudio.remote.psrp_session import PsrpSession
 from nanostudio.remote.saved import PasswordVault
 from nanostudio.remote.session_api import ConsoleSession
+from nanostudio.remote.session_process import ProcessSession
 from nanostudio.remote.settings import ConnectionSettings
 
 
 def psrp_factory(settings: ConnectionSettings, password: str) -> SessionFactory:
-    """Sessions for the real thing; tests hand the window a factory of fakes instead."""
+    """Sessions for the real thing: PowerShell Remoting in a child process, so pypsrp's
+    parsing never competes with the GUI thread for the GIL."""
 
     def make() -> ConsoleSession:
-        return PsrpSession(settings, password, pins=PinStore())
+        return ProcessSession(settings, password)
 
     return make
 

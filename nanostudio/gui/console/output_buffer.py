@@ -33,6 +33,24 @@ class OutputBuffer:
         self._progress: list[Progress] = []
         self._skipped = 0
 
+    def __call__(self, event: SessionEvent) -> None:
+        """The buffer is itself an event sink."""
+        self.put(event)
+
+    def put_many(self, events: list[SessionEvent]) -> None:
+        """A whole batch under one lock (a session in another process sends batches)."""
+        with self._lock:
+            for event in events:
+                if isinstance(event, StreamText):
+                    self._lines.append(event)
+                elif isinstance(event, Progress):
+                    self._progress.append(event)
+            overflow = len(self._lines) - self.scrollback
+            if overflow > 0:
+                for _ in range(overflow):
+                    self._lines.popleft()
+                self._skipped += overflow
+
     def put(self, event: SessionEvent) -> None:
         with self._lock:
             if isinstance(event, StreamText):

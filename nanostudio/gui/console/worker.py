@@ -7,6 +7,7 @@ the GUI answers it with ``answer_prompt()``.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -99,6 +100,10 @@ class SessionWorker(QObject):
             self._session = None
             emit(self.failed, str(error), True)
             return
+        # Move everything alive now (Qt, pypsrp, the wizard) out of the garbage collector's
+        # view: otherwise a full collection during a flood of output scans it all while
+        # holding the GIL, and the GUI thread stalls for a few hundred milliseconds.
+        gc.freeze()
         emit(self.opened, self._session.location)
 
     @Slot(str)
@@ -107,7 +112,7 @@ class SessionWorker(QObject):
             emit(self.failed, "Not connected.", True)
             return
         try:
-            result: Finished = self._session.run(script, self._buffer.put)
+            result: Finished = self._session.run(script, self._buffer)
         except RemoteError as error:
             self._fail(error)
             return
