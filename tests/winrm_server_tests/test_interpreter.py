@@ -184,10 +184,11 @@ def test_out_string_stream_passes_each_item_on_at_once() -> None:
         sink("a")
         seen.append(list(host.out))
         sink("b\nc")
+        sink(Record(("T",), {}, "line 1\r\nline 2"))
 
     session.pipeline(producer, [("Out-String", [("Stream", True)])], host)
     assert seen == [["a"]]
-    assert host.out == ["a", "b", "c"]
+    assert host.out == ["a", "b\nc", "line 1", "line 2"]
 
 
 def test_unknown_downstream_command_runs_nothing() -> None:

@@ -373,7 +373,11 @@ def _out_string(s: Session, h: Host, a: Args, inp: list[object], emit: Emit) -> 
 
 
 def _out_string_lines(s: Session, h: Host, a: Args, item: object, emit: Emit) -> None:
-    """Out-String -Stream: one string per line of each item's text."""
+    """Out-String -Stream: a string stays one string (even with several lines); any other
+    object becomes one string per line of its formatted text."""
+    if isinstance(item, str):
+        emit(item)
+        return
     for line in as_text(item).replace("\r\n", "\n").split("\n"):
         emit(line)
 
