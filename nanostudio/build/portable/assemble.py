@@ -136,12 +136,15 @@ def _nonzero_blocks(fd: int, size: int, touched: list[int], job: _Job) -> list[i
     so the check is free right after mkntfs/wimlib wrote the image.
     """
     found = []
+    buffer = bytearray(BLOCK)
     for block in touched:
         job.check_cancel()
         job.progress.add(BLOCK)
         length = min(BLOCK, size - block * BLOCK)
-        data = fileops.pread_if_cached(fd, length, block * BLOCK)
-        if data is None or data != (_ZERO_BLOCK if length == BLOCK else bytes(length)):
+        if length < BLOCK:
+            buffer = bytearray(length)
+        cached = fileops.pread_if_cached(fd, buffer, block * BLOCK)
+        if not cached or buffer != (_ZERO_BLOCK if length == BLOCK else bytes(length)):
             found.append(block)
     return found
 

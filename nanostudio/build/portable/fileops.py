@@ -146,27 +146,27 @@ def pread_exact(fd: int, length: int, offset: int) -> bytes:
     return b"".join(chunks)
 
 
-def pread_if_cached(fd: int, length: int, offset: int) -> bytes | None:
-    """Read ``length`` bytes only if they are all in the page cache, else None.
+def pread_if_cached(fd: int, buffer: bytearray, offset: int) -> bool:
+    """Fill ``buffer`` from ``offset`` only if those bytes are all in the page cache.
 
     Uses RWF_NOWAIT so that inspecting data costs no disk reads: right after a
-    tool wrote an image its pages are cached; under memory pressure they may not be.
-    Where RWF_NOWAIT is missing (not Linux) this is a plain read.
+    tool wrote an image its pages are cached; under memory pressure they may not
+    be, and then this returns False. Where RWF_NOWAIT is missing (not Linux) it
+    is a plain read.
     """
     nowait = getattr(os, "RWF_NOWAIT", None)
     preadv = getattr(os, "preadv", None)
-    if nowait is None or preadv is None:
-        return pread_exact(fd, length, offset)
-    buffer = bytearray(length)
-    try:
-        done = preadv(fd, [buffer], offset, nowait)
-    except BlockingIOError:
-        return None
-    except OSError as exc:
-        if exc.errno in _UNSUPPORTED:
-            return pread_exact(fd, length, offset)
-        raise
-    return bytes(buffer) if done == length else None
+    if nowait is not None and preadv is not None:
+        try:
+            return bool(preadv(fd, [buffer], offset, nowait) == len(buffer))
+        except BlockingIOError:
+            return False
+        except OSError as exc:
+            if exc.errno not in _UNSUPPORTED:
+                raise
+    data = pread_exact(fd, len(buffer), offset)
+    buffer[:] = data
+    return True
 
 
 def copy_range(src: int, dst: int, src_offset: int, dst_offset: int, length: int) -> None:
