@@ -54,12 +54,13 @@ def test_state_persists_across_pipelines(pool: RunspacePool) -> None:
     assert str(location) == "C:\\Windows"
 
 
-@pytest.mark.parametrize("auth", ["basic", "ntlm"])
+@pytest.mark.parametrize("auth", ["basic", "ntlm", "negotiate"])
 def test_pool_over_each_auth(winrm_server: LoopbackWinRM, auth: str) -> None:
+    """Negotiate: SPNEGO-wrapped NTLM (no Kerberos here), encrypted like raw NTLM."""
     with _wsman(winrm_server, auth) as wsman, RunspacePool(wsman, max_runspaces=1) as pool:
         assert _run(pool, "$env:COMPUTERNAME; hostname")[0] == ["NANO1", "NANO1"]
     soap = [r for r in winrm_server.requests if r.soap is not None]
-    assert all(r.encrypted for r in soap) == (auth == "ntlm")
+    assert all(r.encrypted for r in soap) == (auth != "basic")
 
 
 def test_every_stream_arrives_typed(pool: RunspacePool) -> None:
