@@ -116,7 +116,8 @@ class HttpServer:
     def stop(self) -> None:
         """Close the listener and every connection, then wait for all threads."""
         self._stopping.set()
-        self._accept_thread.join(timeout=5)
+        if self._accept_thread.ident is not None:  # started
+            self._accept_thread.join(timeout=5)
         with contextlib.suppress(OSError):
             self._listener.close()
         self.drop_connections()
