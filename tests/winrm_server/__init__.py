@@ -17,6 +17,9 @@ LoopbackWinRM(*, users=None, hostname="NANO1", tls=False, auth=("basic", "ntlm")
               the Authorization header, never its value), user, encrypted, tls, body (bytes
               on the wire), soap (the envelope after unsealing; None for auth legs), action,
               status. Use it to assert that NTLM over HTTP is always encrypted.
+  start(), stop()        what the `with` block calls; stop() joins every thread it started.
+  live_threads()         names of this server's threads still alive (the fixtures assert
+                         that none is left after stop()).
 
 Faults:
   restart()              same port, every shell and runspace pool forgotten (a VM reboot);
@@ -34,6 +37,8 @@ Faults:
 Authentication: Basic on every request; Negotiate/NTLM per connection (pyspnego
 acceptor; raw NTLM or SPNEGO tokens). NTLM over HTTP must use MS-WSMV message
 encryption: a plain SOAP body on such a connection gets an access-denied fault.
+WS-Man Identify is answered (without credentials only with the header
+`WSMANIDENTIFY: unauthenticated`), and Get on …/wsman/1/config gives MaxEnvelopeSizekb.
 
 WinRS (…/wsman/1/windows/shell/cmd): Create, Command, Send, Receive, Signal (terminate;
 ctrl_c ends the command with exit code -1073741510), Delete, Get. Commands, see
