@@ -91,7 +91,7 @@ class BuildRunner:
         logs = log_dir()
         logs.mkdir(parents=True, exist_ok=True)
         log_path = logs / f"build-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
-        handler = self._attach_log_file(log_path)
+        handler, previous_level = self._attach_log_file(log_path)
         workdir: Path | None = None
         ctx: StepContext | None = None
         index, step_name = -1, None
@@ -154,7 +154,9 @@ class BuildRunner:
             )
         finally:
             self._clean_up(ctx, workdir)
-            logging.getLogger("nanostudio").removeHandler(handler)
+            root = logging.getLogger("nanostudio")
+            root.removeHandler(handler)
+            root.setLevel(previous_level)
             handler.close()
         self._emit(Finished(outcome))
         return outcome
@@ -222,16 +224,17 @@ class BuildRunner:
             return None
         return self.plan.steps[index].title
 
-    def _attach_log_file(self, path: Path) -> logging.Handler:
+    def _attach_log_file(self, path: Path) -> tuple[logging.Handler, int]:
+        """A DEBUG file handler on the package logger; returns it and the level to restore."""
         handler = logging.FileHandler(path, encoding="utf-8")
         handler.setLevel(logging.DEBUG)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(RedactingFilter(self._password))
         root = logging.getLogger("nanostudio")
+        previous_level = root.level
         root.addHandler(handler)
-        if root.level == logging.NOTSET or root.level > logging.DEBUG:
-            root.setLevel(logging.DEBUG)
-        return handler
+        root.setLevel(logging.DEBUG)
+        return handler, previous_level
 
     def _clean_up(self, ctx: StepContext | None, workdir: Path | None) -> None:
         """Undo in reverse order, delete the partial output and the temp folder."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path, PureWindowsPath
 
-from nanostudio.catalogue import find_package
+from nanostudio.catalogue import find_package, with_dependencies
 from nanostudio.recipe.model import Recipe
 
 # Packages the module has a switch for; the rest go through -Package.
@@ -69,9 +69,10 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
     ]
     switches: list[str] = []
     packages: list[str] = []
-    for name in recipe.packages.names:
-        package = find_package(name)
-        if package is None or package.implicit:
+    # The module adds no dependencies by itself: name them (NPDS needs Defender).
+    chosen = [p.short for name in recipe.packages.names if (p := find_package(name))]
+    for package in with_dependencies(chosen):
+        if package.implicit:
             continue
         if package.short in _SWITCHES:
             switches.append(_SWITCHES[package.short])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import subprocess
@@ -114,6 +115,15 @@ def test_success_renames_partial_and_removes_temp(tmp_path: Path) -> None:
     kinds = [type(e) for e in events]
     assert StepStarted in kinds and StepFinished in kinds
     assert [e.percent for e in events if isinstance(e, Progress)][-1] == 100.0
+
+
+def test_package_log_level_is_restored(tmp_path: Path) -> None:
+    package_logger = logging.getLogger("nanostudio")
+    before = package_logger.level
+    _run(tmp_path, WritePartial())
+    _run(tmp_path, Fail())
+    assert package_logger.level == before
+    assert not package_logger.handlers
 
 
 def test_failure_leaves_nothing_and_masks_password(tmp_path: Path) -> None:

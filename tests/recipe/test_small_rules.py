@@ -61,3 +61,9 @@ def test_powershell_quotes_and_parameters() -> None:
     assert "-EnableRemoteManagementPort" in command
     assert "Read-Host -AsSecureString" in command
     assert "-OEMDrivers" not in command
+
+
+def test_powershell_names_dependencies_the_module_would_not_add() -> None:
+    command = to_new_nanoserverimage(Recipe(packages=PackagesSpec(names=("NPDS",))))
+    assert "-Defender" in command
+    assert "-Package 'Microsoft-NanoServer-NPDS-Package'" in command
