@@ -324,6 +324,7 @@ class ConsoleWidget(QWidget):
         self.location = result.location or self.location
         self.progress_box.hide()
         self._set_state(ConsoleState.IDLE)
+        self.flush_output()  # a short command's output now, not at the next tick
         emit(self.command_finished, result)
 
     def _on_failed(self, message: str, lost: bool) -> None:

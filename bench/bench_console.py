@@ -1,0 +1,150 @@
+"""Console speed: the client library alone vs the same commands through the console widget.
+
+Issue 6 "Speed": round trip of a trivial command and throughput of a large output over
+the loopback WinRM server, both ways in the same run; the widget should add ≤ 10 %.
+The server runs in its own low-priority process (it stands in for another machine).
+
+    QT_QPA_PLATFORM=offscreen python -m bench.bench_console [--mb 20] [--rounds 20]
+
+Not a timed test: it prints numbers and ratios, and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from nanostudio.gui.console.console_widget import ConsoleState, ConsoleWidget
+from nanostudio.gui.console.console_window import psrp_factory
+from nanostudio.remote.events import SessionEvent
+from nanostudio.remote.history import CommandHistory
+from nanostudio.remote.psrp_session import PsrpSession
+from nanostudio.remote.settings import ConnectionSettings
+from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.remote.server_process import ServerProcess
+
+TRIVIAL = "$x"
+
+
+@dataclass(frozen=True)
+class Measure:
+    round_trip_ms: float
+    seconds: float
+    lines: int
+
+    @property
+    def mb_per_s(self) -> float:
+        return 0.0 if self.seconds == 0 else BYTES / self.seconds / 1e6
+
+
+BYTES = 0  # set from --mb
+
+
+def client_alone(settings: ConnectionSettings, rounds: int, mb: float) -> Measure:
+    """PsrpSession in this process, events counted and dropped."""
+    session = PsrpSession(settings, ADMIN_PASSWORD)
+    session.open()
+    count = [0]
+
+    def sink(event: SessionEvent) -> None:
+        count[0] += 1
+
+    try:
+        session.run("$x = 1", sink)
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            session.run(TRIVIAL, sink)
+            times.append(time.perf_counter() - started)
+        count[0] = 0
+        started = time.perf_counter()
+        session.run(f"Get-BigOutput -MB {mb:g}", sink)
+        seconds = time.perf_counter() - started
+    finally:
+        session.close()
+    return Measure(statistics.median(times) * 1000, seconds, count[0])
+
+
+def _wait(app: QApplication, done: Callable[[], bool], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(1)
+    poll.timeout.connect(lambda: loop.quit() if done() else None)
+    poll.start()
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the console did not finish in time")
+        loop.exec()
+    poll.stop()
+
+
+def through_widget(
+    app: QApplication, settings: ConnectionSettings, rounds: int, mb: float
+) -> Measure:
+    """The console widget with its production session; a command ends when it is painted."""
+    widget = ConsoleWidget("NANO1", psrp_factory(settings, ADMIN_PASSWORD), CommandHistory())
+    widget.resize(900, 600)
+    widget.show()
+    finished: list[object] = []
+    widget.command_finished.connect(finished.append)
+
+    def run(script: str) -> float:
+        finished.clear()
+        started = time.perf_counter()
+        widget.submit(script)
+        _wait(app, lambda: bool(finished) and not widget._flush_timer.isActive(), 600)
+        return time.perf_counter() - started
+
+    try:
+        widget.start()
+        _wait(app, lambda: widget.state == ConsoleState.IDLE, 60)
+        run("$x = 1")
+        times = [run(TRIVIAL) for _ in range(rounds)]
+        seconds = run(f"Get-BigOutput -MB {mb:g}")
+        lines = widget.output.document().blockCount()
+    finally:
+        widget.shutdown().wait(20_000)
+    return Measure(statistics.median(times) * 1000, seconds, lines)
+
+
+def main() -> int:
+    global BYTES
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    BYTES = int(args.mb * 1024 * 1024)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    with ServerProcess() as (host, port):
+        settings = ConnectionSettings(host=host, port=port, user=ADMIN_USER, timeout_s=30)
+        alone = client_alone(settings, args.rounds, args.mb)
+        widget = through_widget(app, settings, args.rounds, args.mb)
+    load = os.getloadavg()[0]
+    print(f"loopback WinRM (NTLM, encrypted HTTP), {args.mb:g} MB output, load average {load:.1f}")
+    print(f"{'':24}{'client alone':>14}{'via widget':>14}{'ratio':>8}")
+    print(
+        f"{'round trip (median)':24}{alone.round_trip_ms:>11.1f} ms{widget.round_trip_ms:>11.1f} ms"
+        f"{widget.round_trip_ms / alone.round_trip_ms:>8.2f}"
+    )
+    print(
+        f"{'large output':24}{alone.seconds:>12.2f} s{widget.seconds:>12.2f} s"
+        f"{widget.seconds / alone.seconds:>8.2f}"
+    )
+    print(f"{'throughput':24}{alone.mb_per_s:>9.2f} MB/s{widget.mb_per_s:>9.2f} MB/s")
+    print(f"lines received alone: {alone.lines}; lines kept in the widget: {widget.lines}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
