@@ -12,7 +12,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QThread, Signal
 
 from nanostudio.errors import UserFacingError
-from nanostudio.gui.qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +28,12 @@ class _CallThread(QThread):
         try:
             result = self._call()
         except UserFacingError as error:
-            emit(self.error_raised, str(error))
+            self.error_raised.emit(str(error))
         except Exception as error:  # a bug: the log keeps the traceback
             log.exception("background task failed")
-            emit(self.error_raised, f"internal error ({error.__class__.__name__}): {error}")
+            self.error_raised.emit(f"internal error ({error.__class__.__name__}): {error}")
         else:
-            emit(self.result_ready, result)
+            self.result_ready.emit(result)
 
 
 class BackgroundCall(QObject):

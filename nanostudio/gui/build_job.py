@@ -19,7 +19,6 @@ from nanostudio.build.events import BuildEvent, BuildOutcome, Finished, Status
 from nanostudio.build.runner import BuildRunner
 from nanostudio.build.steps import Plan
 from nanostudio.errors import UserFacingError
-from nanostudio.gui.qt_compat import emit
 from nanostudio.secret import Secret
 
 log = logging.getLogger(__name__)
@@ -85,7 +84,7 @@ class BuildJob(QObject):
 
     def _sink(self, event: BuildEvent) -> None:
         """Called on the worker thread."""
-        emit(self._thread.event_ready, event)
+        self._thread.event_ready.emit(event)
 
     def start(self) -> None:
         self._thread.start()
@@ -103,4 +102,4 @@ class BuildJob(QObject):
         outcome = self._thread.outcome or BuildOutcome(
             Status.FAILED, None, 0.0, "the build stopped without an outcome"
         )
-        emit(self.finished, outcome)
+        self.finished.emit(outcome)

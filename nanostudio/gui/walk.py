@@ -20,7 +20,6 @@ from nanostudio.gui.pages.identity import IdentityPage
 from nanostudio.gui.pages.network import NetworkPage
 from nanostudio.gui.pages.source import SourcePage
 from nanostudio.gui.pages.target import TargetPage
-from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.wizard import NanoWizard
 from nanostudio.wizard.navigation import is_busy
 from nanostudio.wizard.pages import Page
@@ -133,7 +132,7 @@ class WizardWalker:
         page = self.wizard.pages[Page.IDENTITY]
         assert isinstance(page, IdentityPage)
         page.name_edit.setText(name)
-        emit(page.name_edit.textEdited, name)
+        page.name_edit.textEdited.emit(name)
         page.password_edit.setText(password)
         page.confirm_edit.setText(password)
         if zone_search:
@@ -151,5 +150,5 @@ class WizardWalker:
             (page.dns_edit, dns),
         ):
             edit.setText(text)
-            emit(edit.textEdited, text)
+            edit.textEdited.emit(text)
         page.prefix_box.setValue(prefix)

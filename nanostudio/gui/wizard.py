@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QMessageBox, QWizard
 from nanostudio.gui.icons import app_icon
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.pages.welcome import WelcomePage
-from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.settings import (
     LAST_ENGINE,
     LAST_OUTPUT_DIR,
@@ -164,7 +163,7 @@ class NanoWizard(QWizard):
         self.build_page.build_finished.connect(self._build_finished)
         self.currentIdChanged.connect(self._update_buttons)
         self.welcome.attach(self._state)
-        emit(self.ready)
+        self.ready.emit()
 
     @property
     def build_page(self) -> BuildPage:

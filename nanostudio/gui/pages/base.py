@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget, QWizardPage
 
-from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.wizard.pages import Page
@@ -92,7 +91,7 @@ class PageBase(QWizardPage):
         for field, label in self._problem_labels.items():
             label.show_problems(by_field.get(field, []))
         self.page_problems.show_problems(leftovers)
-        emit(self.completeChanged)
+        self.completeChanged.emit()
 
     def changed(self) -> None:
         """A widget wrote to the state: refresh unless the page is being loaded."""

@@ -30,7 +30,6 @@ from nanostudio.build.events import (
 )
 from nanostudio.gui.build_job import BuildJob
 from nanostudio.gui.pages.base import PageBase
-from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.log_pane import LogPane
 from nanostudio.gui.widgets.step_list import StepList, StepState
@@ -228,12 +227,12 @@ class BuildPage(PageBase):
             self._set_status(BuildStatus.FAILED)
             self.status.setText(str(outcome))
             self.again_button.show()
-        emit(self.build_finished, outcome)
+        self.build_finished.emit(outcome)
 
     def _set_status(self, status: BuildStatus) -> None:
         self.state.build_status = status
         self.refresh()
-        emit(self.status_changed)
+        self.status_changed.emit()
 
     def wait_idle(self, ms: int = 60_000) -> None:
         if self.job is not None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QCommandLinkButton, QFileDialog, QVBoxLayout
 
 from nanostudio.gui import console_link
 from nanostudio.gui.pages.base import PageBase
-from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.settings import LAST_RECIPE_DIR, Settings
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.wizard.pages import Page
@@ -78,7 +77,7 @@ class WelcomePage(PageBase):
 
     def attach(self, state: WizardState) -> None:
         self._state = state
-        emit(self.completeChanged)
+        self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         return self.ready
@@ -89,7 +88,7 @@ class WelcomePage(PageBase):
         return int(Page.SOURCE)
 
     def refresh(self) -> None:
-        emit(self.completeChanged)
+        self.completeChanged.emit()
 
     def _new_image(self) -> None:
         if self.ready:
@@ -118,6 +117,6 @@ class WelcomePage(PageBase):
         self.page_problems.show_problems([])
         apply_recipe(self.state, recipe)
         self.settings.set(LAST_RECIPE_DIR, str(path.parent))
-        emit(self.recipe_loaded, path)
+        self.recipe_loaded.emit(path)
         self.wizard().next()
         return True
