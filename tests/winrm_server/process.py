@@ -175,7 +175,11 @@ class LoopbackWinRMProcess:
         assert self._conn is not None
         if not self._conn.poll(timeout):
             raise RuntimeError("the loopback WinRM process did not answer")
-        status, value = self._conn.recv()
+        try:
+            status, value = self._conn.recv()
+        except EOFError:
+            code = self._process.poll() if self._process is not None else None
+            raise RuntimeError(f"the loopback WinRM process exited (code {code})") from None
         if status != "ok":
             raise RuntimeError(f"loopback WinRM process: {value}")
         return value
