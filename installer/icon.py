@@ -66,7 +66,7 @@ def render_svg_pngs(svg: Path, sizes: Sequence[int] = ICON_SIZES) -> list[bytes]
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        # PySide6 6.12 accepts only str here although its stub says bytes.
+        # PySide6 (6.11, 6.12) accepts only str here although its stub says bytes.
         if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
             raise RuntimeError(f"Qt could not encode the {size}px icon as PNG")
         buffer.close()
