@@ -47,6 +47,8 @@ commands.py: hostname, whoami, ver, ipconfig, echo, `cmd /c ...`, `exit N`,
 (errors, warnings, verbose, debug and progress as CLIXML on stderr, as powershell.exe
 does; pywinrm's run_ps unpicks it) or `-Command text` (console-format text);
 anything else: "'x' is not recognized as an internal or external command ..." and 1.
+With WINRS_SKIP_CMD_SHELL only programs start (a cmd built-in such as echo gets the
+fault 2147942402, "The system cannot find the file specified.").
 
 PowerShell (…/powershell/Microsoft.PowerShell): runspace pools on psrpcore's
 ServerRunspacePool with one interpreter Session per pool (so `$x` and `cd` persist);

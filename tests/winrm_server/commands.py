@@ -46,9 +46,25 @@ class CmdEnvironment:
     powershell: Callable[[str, bool], Script]  # script text, CLIXML stderr? (run_script)
 
 
-def run_command_line(command: str, arguments: list[str], env: CmdEnvironment) -> Script:
-    """The Script for `command` with `arguments` (WinRS passes them separately)."""
+EXECUTABLES = frozenset({"cmd", "hostname", "whoami", "ipconfig", "ping", "powershell"})
+
+
+class NoSuchProgram(Exception):
+    """WINRS_SKIP_CMD_SHELL and the program is not an executable (e.g. `echo`, a cmd built-in)."""
+
+
+def run_command_line(
+    command: str, arguments: list[str], env: CmdEnvironment, *, skip_cmd_shell: bool = False
+) -> Script:
+    """The Script for `command` with `arguments` (WinRS passes them separately).
+
+    Without cmd.exe in between (WINRS_SKIP_CMD_SHELL) only real programs start; Windows
+    then fails the Command itself, which the caller turns into a fault.
+    """
     line = " ".join([command, *arguments]).strip()
+    program = line.partition(" ")[0].lower().removesuffix(".exe")
+    if skip_cmd_shell and program not in EXECUTABLES:
+        raise NoSuchProgram(program)
     return _run(line, env)
 
 

@@ -149,6 +149,16 @@ def unsupported_action(action: str) -> WSManFault:
     )
 
 
+def file_not_found() -> WSManFault:
+    """The fault for a WinRS Command whose program does not exist (HRESULT 0x80070002)."""
+    return WSManFault(
+        code=2147942402,
+        subcode="w:InternalError",
+        reason="The system cannot find the file specified.",
+        sender=False,
+    )
+
+
 def access_denied(message: str) -> WSManFault:
     """The fault for a request the service refuses to act on (e.g. unencrypted over HTTP)."""
     return WSManFault(code=5, subcode="w:AccessDenied", reason="Access is denied.", message=message)

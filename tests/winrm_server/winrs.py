@@ -12,7 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tests.winrm_server import soap
-from tests.winrm_server.commands import CmdEnvironment, Script, Step, run_command_line
+from tests.winrm_server.commands import (
+    CmdEnvironment,
+    NoSuchProgram,
+    Script,
+    Step,
+    run_command_line,
+)
 from tests.winrm_server.soap import NS, WSManRequest, q
 
 RESOURCE_URI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
@@ -151,7 +157,13 @@ class WinRSResource:
         command_id = line.get("CommandId") or str(uuid.uuid4()).upper()
         with self._changed:
             shell = self._shell(request)
-        script = run_command_line(executable, arguments, self._environment(user))
+        skip_cmd = request.options.get("WINRS_SKIP_CMD_SHELL", "FALSE").upper() == "TRUE"
+        try:
+            script = run_command_line(
+                executable, arguments, self._environment(user), skip_cmd_shell=skip_cmd
+            )
+        except NoSuchProgram:
+            raise soap.file_not_found() from None
         with self._changed:
             shell.commands[command_id] = _Command(command_id, script, time.monotonic())
             self._changed.notify_all()

@@ -149,3 +149,16 @@ def test_identify_and_config(winrm_server: LoopbackWinRM) -> None:
 def test_local_account_name_forms(winrm_server: LoopbackWinRM, transport: str, user: str) -> None:
     session = winrm.Session(winrm_server.endpoint, auth=(user, ADMIN_PASSWORD), transport=transport)
     assert session.run_cmd("whoami").std_out == b"nano1\\administrator\r\n"
+
+
+def test_without_cmd_only_programs_start(winrm_server: LoopbackWinRM) -> None:
+    protocol = _session(winrm_server, "basic").protocol
+    shell = protocol.open_shell()
+    try:
+        command = protocol.run_command(shell, "hostname.exe", skip_cmd_shell=True)
+        assert protocol.get_command_output(shell, command) == (b"NANO1\r\n", b"", 0)
+        with pytest.raises(WSManFaultError) as fault:
+            protocol.run_command(shell, "echo", ["hi"], skip_cmd_shell=True)
+        assert fault.value.wsman_fault_code == 2147942402
+    finally:
+        protocol.close_shell(shell)
