@@ -419,6 +419,8 @@ def test_vhdx_beyond_one_sector_bitmap_chunk(tmp_path: Path, splice: bool) -> No
         0: random.Random(1).randbytes(MIB),  # first block of the partition
         (4 << 30) - win_start - MIB: random.Random(2).randbytes(2 * MIB),  # across 4 GiB
         (4 << 30) - win_start + 5 * MIB: b"partial block: 4 KiB of data, the rest a hole",
+        (4 << 30) - win_start + 9 * MIB + 512 * 1024: b"data after 512 KiB of zeros",
+        (4 << 30) - win_start + 12 * MIB: bytes(MIB),  # written zeros: not stored
         layout.windows.size_bytes - 4096: random.Random(3).randbytes(4096),  # last sector(s)
     }
     with win.open("r+b") as f:
@@ -448,9 +450,9 @@ def test_vhdx_beyond_one_sector_bitmap_chunk(tmp_path: Path, splice: bool) -> No
         "qemu-img", "compare", "-f", "vhdx", "-F", "raw", str(output), str(expected)
     )
     assert_not_sparse(output)
-    # after the 4 MiB of metadata: GPT head, ESP, 1 + 2 + 1 + 1 Windows blocks, GPT tail
+    # after the 4 MiB of metadata: GPT head, ESP, 1 + 2 + 1 + 1 + 1 Windows blocks, GPT tail
     stored_blocks = (output.stat().st_size - 4 * MIB) // MIB
-    assert stored_blocks == 1 + 1 + 5 + 1
+    assert stored_blocks == 1 + 1 + 6 + 1
 
 
 def test_an_existing_output_is_refused_and_kept(

@@ -30,6 +30,8 @@ from nanostudio.errors import BuildCancelled, OutputError
 Format = Literal["vhdx", "vhd", "raw"]
 BLOCK = vhdx.BLOCK_SIZE
 _ZERO_BLOCK = bytes(BLOCK)
+_PROBE = 4096
+_ZERO_PROBE = bytes(_PROBE)
 GIB = 1 << 30
 
 
@@ -133,18 +135,23 @@ def _nonzero_blocks(fd: int, size: int, touched: list[int], job: _Job) -> list[i
 
     A block is dropped only when its bytes, read from the page cache, are all
     zero: checking never costs a disk read (a block not in the cache is kept),
-    so the check is free right after mkntfs/wimlib wrote the image.
+    so the check is free right after mkntfs/wimlib wrote the image. The first
+    4 KiB are looked at first, which settles almost every block holding data.
     """
     found = []
-    buffer = bytearray(BLOCK)
+    probe = bytearray(_PROBE)
     for block in touched:
         job.check_cancel()
         job.progress.add(BLOCK)
-        length = min(BLOCK, size - block * BLOCK)
-        if length < BLOCK:
-            buffer = bytearray(length)
-        cached = fileops.pread_if_cached(fd, buffer, block * BLOCK)
-        if not cached or buffer != (_ZERO_BLOCK if length == BLOCK else bytes(length)):
+        offset, length = block * BLOCK, min(BLOCK, size - block * BLOCK)
+        settled_by_probe = length > _PROBE and (
+            not fileops.pread_if_cached(fd, probe, offset) or probe != _ZERO_PROBE
+        )
+        if settled_by_probe:
+            found.append(block)
+            continue
+        whole = bytearray(length)
+        if not fileops.pread_if_cached(fd, whole, offset) or whole != _ZERO_BLOCK[:length]:
             found.append(block)
     return found
 
