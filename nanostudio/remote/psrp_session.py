@@ -394,9 +394,10 @@ class PsrpSession:
                 try:
                     yield
                 except _TRANSPORT_BROKEN as error:
+                    log.info("session transport broke: %r", error)
                     raise SessionLostError(
-                        f"The connection to {self.settings.host} was lost "
-                        f"({type(error).__name__}): reconnect to start a new session."
+                        f"The connection to {self.settings.host} was lost (was the VM "
+                        "restarted, or the network cut?): reconnect to start a new session."
                     ) from error
         except SessionLostError:
             self._forget_pool()

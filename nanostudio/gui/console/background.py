@@ -27,9 +27,6 @@ class BackgroundCall(QObject):
         )
         self._thread.start()
 
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def _work(self) -> None:
         try:
             result = self._function()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -119,6 +120,7 @@ class ConnectDialog(QDialog):
         self.result_label = QLabel()
         self.result_label.setObjectName("connectResult")
         self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.trust_button = QPushButton(self.tr("Trust this certificate"))
         self.trust_button.hide()
         self.test_button = QPushButton(self.tr("Test connection"))
@@ -202,7 +204,7 @@ class ConnectDialog(QDialog):
 
     def run_test(self) -> bool:
         """Start a test in the background; False when the fields are not usable yet."""
-        if self._call is not None and self._call.is_running():
+        if self._call is not None:  # a test is still on its way
             return False
         settings = self.settings()
         problems = settings.problems()
@@ -227,6 +229,7 @@ class ConnectDialog(QDialog):
         self.connect_button.setEnabled(not busy)
 
     def _on_tested(self, report: ConnectionReport | None, error: BaseException | None) -> None:
+        self._call = None
         self._set_busy(False)
         accept = self._accept_after_test
         self._accept_after_test = False
