@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -159,3 +162,29 @@ def test_pin_in_settings_is_honoured(winrm_server_tls: LoopbackWinRM) -> None:
     wrong = settings.replace(cert_pin_sha256="00" * 32)
     with pytest.raises(CertificateChangedError):
         run_command(wrong, ADMIN_PASSWORD, ["hostname"])
+
+
+def test_console_cli_reads_commands_from_stdin(winrm_server: LoopbackWinRM) -> None:
+    env = {**os.environ, "NANOSTUDIO_REMOTE_PASSWORD": ADMIN_PASSWORD}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nanostudio",
+            "console",
+            winrm_server.host,
+            "--port",
+            str(winrm_server.port),
+        ],
+        input="$x = 3\n$x\ncd C:\\Windows\nGet-Nothing\nexit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "3" in result.stdout.split()
+    assert "[127.0.0.1]: PS C:\\Windows> " in result.stdout
+    assert "The term 'Get-Nothing' is not recognized" in result.stderr
+    assert ADMIN_PASSWORD not in result.stdout + result.stderr
