@@ -162,3 +162,15 @@ def test_setting_a_value_twice_replaces_it(tmp_path: Path) -> None:
     with path.open("rb") as f:
         values = list(RegistryHive(f).root().values())
     assert [(v.name, v.value) for v in values] == [("v", 2)]
+
+
+@needs_hivexsh
+def test_hivex_can_edit_the_hive_in_place(hive_file: Path) -> None:
+    """hivex's writer re-validates cells and lists; an edit must survive and the rest stay."""
+    edit = "cd Outer\\Middle\nadd Added\ncd Added\nsetval 1\nNew\nstring:value\ncommit\n"
+    subprocess.run(["hivexsh", "-w", str(hive_file)], input=edit, text=True, check=True)
+    with hive_file.open("rb") as f:
+        reg = RegistryHive(f)
+        assert reg.open("Outer\\Middle\\Added").value("New").value == "value"
+        assert reg.open("Outer\\Middle\\Inner").value("Deep").value == 42
+        assert reg.open("Many\\Key250").value("Index").value == 250
