@@ -113,19 +113,26 @@ class TerminalConsole:
         result: list[Finished] = []
         failure: list[BaseException] = []
 
+        done = threading.Event()
+
         def work() -> None:
             try:
                 result.append(self.session.run(script, self.show))
             except BaseException as error:  # handed to the main thread below
                 failure.append(error)
+            finally:
+                done.set()
 
         worker = threading.Thread(target=work, name="console-command", daemon=True)
         worker.start()
-        while worker.is_alive():
+        # An Event, not Thread.is_alive(): a KeyboardInterrupt inside join() can leave
+        # is_alive() wrong, and the command would be abandoned while still running.
+        while not done.is_set():
             try:
-                worker.join(0.1)
+                done.wait(0.1)
             except KeyboardInterrupt:
                 self.session.stop()
+        worker.join()
         if failure:
             self._report(failure[0])
             return None
@@ -174,7 +181,8 @@ class TerminalConsole:
             if request.kind == PromptKind.CHOICE:
                 options = " ".join(f"[{i}] {c}" for i, c in enumerate(request.choices))
                 answer = self.read_line(f"{options} (default {request.default_choice}): ")
-                choice = int(answer) if answer.strip().isdigit() else request.default_choice
+                picked = int(answer) if answer.strip().isdigit() else -1
+                choice = picked if picked < len(request.choices) else request.default_choice
                 return PromptReply(choice=choice)
             values: dict[str, str] = {}
             for field in request.fields:
