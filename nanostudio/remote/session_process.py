@@ -33,7 +33,7 @@ from nanostudio.remote.settings import ConnectionSettings
 
 log = logging.getLogger(__name__)
 
-BATCH_EVENTS = 2000  # events per message from the child…
+BATCH_EVENTS = 1000  # events per message from the child…
 BATCH_SECONDS = 0.03  # …or sooner when output trickles
 START_TIMEOUT_S = 60.0
 

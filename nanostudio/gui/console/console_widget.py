@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 DEFAULT_SCROLLBACK = 10_000
 FLUSH_INTERVAL_MS = 50
 FLUSH_BUDGET_S = 0.015  # painting time per tick; the rest waits for the next tick
-LINES_PER_STEP = 2500
+LINES_PER_STEP = 1000
 KEEP_ALIVE_S = 120
 
 
