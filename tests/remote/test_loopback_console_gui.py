@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from nanostudio.gui.console.connect_dialog import ConnectDialog
 from nanostudio.gui.console.console_widget import ConsoleState, ConsoleWidget
-from nanostudio.gui.console.console_window import ConsoleWindow, psrp_factory
+from nanostudio.gui.console.console_window import ConsoleWindow, open_console_window, psrp_factory
 from nanostudio.gui.console.prompt_dialog import PromptDialog
 from nanostudio.remote.events import Finished
 from nanostudio.remote.history import CommandHistory
@@ -236,5 +236,28 @@ def test_console_window_connects_and_closes(qtbot: QtBot, winrm_server: Loopback
     console = window.connect_to(settings_for(winrm_server), ADMIN_PASSWORD)
     qtbot.waitUntil(lambda: console.state == ConsoleState.IDLE, timeout=TIMEOUT_MS)
     assert "127.0.0.1" in window.windowTitle()
+    window.close()
+    assert all(thread.wait(TIMEOUT_MS) for thread in window.worker_threads())
+
+
+def test_open_console_window_uses_a_remembered_password_or_asks(
+    qtbot: QtBot, winrm_server: LoopbackWinRM
+) -> None:
+    settings = settings_for(winrm_server)
+    asking = open_console_window(None, settings)
+    qtbot.addWidget(asking)
+    assert asking.connect_dialog is not None and asking.connect_dialog.isVisible()
+    assert asking.connect_dialog.host_edit.text() == winrm_server.host
+    assert asking.console is None
+    asking.close()
+
+    PasswordVault().store(settings, ADMIN_PASSWORD)
+    window = open_console_window(None, settings)
+    qtbot.addWidget(window)
+    assert window.console is not None
+    qtbot.waitUntil(
+        lambda: window.console is not None and window.console.state == ConsoleState.IDLE,
+        timeout=TIMEOUT_MS,
+    )
     window.close()
     assert all(thread.wait(TIMEOUT_MS) for thread in window.worker_threads())
