@@ -73,6 +73,8 @@ def render(folder: Path) -> None:
             "Start-Sleep -Seconds 30"
         )
         wait(lambda: console.progress_box.isVisible())
+        if console.state != ConsoleState.RUNNING:
+            raise RuntimeError(f"the long command is not running ({console.state})")
         console.input.set_command("Get-ChildItem C:\\Windows\\System32")
         save(console, folder / "console.png")
         console.stop()

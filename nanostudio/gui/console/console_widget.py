@@ -322,9 +322,9 @@ class ConsoleWidget(QWidget):
 
     def _on_finished(self, result: Finished) -> None:
         self.location = result.location or self.location
-        self.progress_box.hide()
         self._set_state(ConsoleState.IDLE)
         self.flush_output()  # a short command's output now, not at the next tick
+        self.progress_box.hide()
         emit(self.command_finished, result)
 
     def _on_failed(self, message: str, lost: bool) -> None:
@@ -411,7 +411,7 @@ class ConsoleWidget(QWidget):
     def _paint(self, batch: Batch) -> None:
         if batch.lines:
             self._append_lines([(line.rendered(), line.stream) for line in batch.lines])
-        if batch.progress:
+        if batch.progress and self.state == ConsoleState.RUNNING:
             self._show_progress(batch.progress[-1])
 
     def _append_echo(self, script: str) -> None:
