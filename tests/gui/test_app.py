@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QWizard
 from pytestqt.qtbot import QtBot
 
 from nanostudio.gui.crash import CrashDialog, CrashHandler
-from nanostudio.gui.qt_compat import emit
 from nanostudio.gui.settings import LAST_TARGET, SETTINGS, Setting, Settings
 from nanostudio.gui.wizard import NanoWizard
 from nanostudio.wizard.pages import Page
@@ -101,7 +100,7 @@ def test_emit_leaves_true_alone() -> None:
     pinger.ping.connect(received.append)
     before = sys.getrefcount(True)
     for number in range(200):
-        emit(pinger.ping, number)
+        pinger.ping.emit(number)
     assert sys.getrefcount(True) - before in (0, 1)  # the loop may hold one itself
     assert received == list(range(200))
 

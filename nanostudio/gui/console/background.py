@@ -8,8 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from nanostudio.gui.qt_compat import emit
-
 
 class BackgroundCall(QObject):
     """``done(result, error)`` arrives queued in the thread this object lives in (the GUI's)."""
@@ -31,6 +29,6 @@ class BackgroundCall(QObject):
         try:
             result = self._function()
         except Exception as error:  # delivered to the GUI, which decides what to show
-            emit(self.done, None, error)
+            self.done.emit(None, error)
         else:
-            emit(self.done, result, None)
+            self.done.emit(result, None)

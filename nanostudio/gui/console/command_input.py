@@ -6,8 +6,6 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from nanostudio.gui.qt_compat import emit
-
 MAX_VISIBLE_LINES = 6
 
 
@@ -47,20 +45,20 @@ class CommandInput(QPlainTextEdit):
         modifiers = event.modifiers()
         cursor = self.textCursor()
         if event.matches(QKeySequence.StandardKey.Copy):
-            emit(self.copy_or_stop)
+            self.copy_or_stop.emit()
         elif key == Qt.Key.Key_L and modifiers & Qt.KeyboardModifier.ControlModifier:
-            emit(self.clear_requested)
+            self.clear_requested.emit()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if modifiers & Qt.KeyboardModifier.ShiftModifier:
                 self.insertPlainText("\n")
             else:
-                emit(self.submitted, self.toPlainText())
+                self.submitted.emit(self.toPlainText())
         elif key == Qt.Key.Key_Tab:
-            emit(self.complete_requested)
+            self.complete_requested.emit()
         elif key == Qt.Key.Key_Up and cursor.blockNumber() == 0:
-            emit(self.history_previous)
+            self.history_previous.emit()
         elif key == Qt.Key.Key_Down and cursor.blockNumber() == self.document().blockCount() - 1:
-            emit(self.history_next)
+            self.history_next.emit()
         else:
             super().keyPressEvent(event)
 
@@ -68,6 +66,6 @@ class CommandInput(QPlainTextEdit):
         """Several lines pasted at the prompt run together, like in a PowerShell console."""
         text = source.text().replace("\r\n", "\n")
         if "\n" in text.rstrip("\n"):
-            emit(self.script_pasted, self.toPlainText() + text)
+            self.script_pasted.emit(self.toPlainText() + text)
             return
         self.insertPlainText(text.rstrip("\n"))

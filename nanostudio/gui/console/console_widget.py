@@ -41,7 +41,6 @@ from nanostudio.gui.console.command_input import CommandInput
 from nanostudio.gui.console.output_buffer import Batch, OutputBuffer
 from nanostudio.gui.console.prompt_dialog import PromptDialog
 from nanostudio.gui.console.worker import SessionFactory, WorkerThread
-from nanostudio.gui.qt_compat import emit
 from nanostudio.remote.events import Completion, Finished, Progress, PromptRequest, Stream
 from nanostudio.remote.history import CommandHistory
 
@@ -74,7 +73,7 @@ class OutputView(QPlainTextEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.matches(QKeySequence.StandardKey.Copy):
-            emit(self.copy_or_stop)
+            self.copy_or_stop.emit()
             return
         super().keyPressEvent(event)
 
@@ -223,7 +222,7 @@ class ConsoleWidget(QWidget):
         if running or len(self._buffer):
             self._flush_timer.start()
         self._show_prompt()
-        emit(self.state_changed, state)
+        self.state_changed.emit(state)
 
     def _show_prompt(self) -> None:
         if self.state in (ConsoleState.IDLE, ConsoleState.RUNNING):
@@ -236,14 +235,14 @@ class ConsoleWidget(QWidget):
     def start(self) -> None:
         """Open the session (on the worker thread)."""
         self._set_state(ConsoleState.CONNECTING)
-        emit(self._thread.worker.request_open)
+        self._thread.worker.request_open.emit()
 
     def reconnect(self) -> None:
         if self.state != ConsoleState.DISCONNECTED:
             return
         self.banner.hide()
         self._set_state(ConsoleState.CONNECTING)
-        emit(self._thread.worker.request_reconnect)
+        self._thread.worker.request_reconnect.emit()
 
     def shutdown(self) -> WorkerThread:
         """Close the session without blocking; returns the thread for callers that must wait."""
@@ -267,7 +266,7 @@ class ConsoleWidget(QWidget):
             return True
         self.history.add(script)
         self._set_state(ConsoleState.RUNNING)
-        emit(self._thread.worker.request_run, script)
+        self._thread.worker.request_run.emit(script)
         return True
 
     def stop(self) -> None:
@@ -325,7 +324,7 @@ class ConsoleWidget(QWidget):
         self._set_state(ConsoleState.IDLE)
         self.flush_output()  # a short command's output now, not at the next tick
         self.progress_box.hide()
-        emit(self.command_finished, result)
+        self.command_finished.emit(result)
 
     def _on_failed(self, message: str, lost: bool) -> None:
         self.flush_output(budget_s=None)
@@ -344,7 +343,7 @@ class ConsoleWidget(QWidget):
 
     def _keep_alive(self) -> None:
         if self.state == ConsoleState.IDLE:
-            emit(self._thread.worker.request_keep_alive)
+            self._thread.worker.request_keep_alive.emit()
 
     def _on_prompt(self, request: PromptRequest) -> None:
         self.flush_output(budget_s=None)
@@ -377,7 +376,7 @@ class ConsoleWidget(QWidget):
                 self._apply_completion(completion, index + 1)
                 return
         self._completion = None
-        emit(self._thread.worker.request_complete, line, self.input.textCursor().position())
+        self._thread.worker.request_complete.emit(line, self.input.textCursor().position())
 
     def _on_completed(self, completion: Completion, line: str, cursor: int) -> None:
         if self.input.toPlainText() != line or not completion.matches:

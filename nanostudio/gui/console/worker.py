@@ -16,7 +16,6 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from nanostudio.errors import RemoteError
 from nanostudio.gui.console.output_buffer import OutputBuffer
-from nanostudio.gui.qt_compat import emit
 from nanostudio.remote.errors import SessionLostError
 from nanostudio.remote.events import Completion, Finished, PromptReply, PromptRequest
 from nanostudio.remote.session_api import ConsoleSession
@@ -81,13 +80,13 @@ class SessionWorker(QObject):
         if self._closing:
             return None
         self._reply_ready.clear()
-        emit(self.prompt_requested, request)
+        self.prompt_requested.emit(request)
         self._reply_ready.wait()
         return self._reply
 
     def _fail(self, error: RemoteError) -> None:
         lost = isinstance(error, SessionLostError)
-        emit(self.failed, str(error), lost)
+        self.failed.emit(str(error), lost)
 
     @Slot()
     def _open(self) -> None:
@@ -98,25 +97,25 @@ class SessionWorker(QObject):
             self._session.open()
         except RemoteError as error:
             self._session = None
-            emit(self.failed, str(error), True)
+            self.failed.emit(str(error), True)
             return
         # Move everything alive now (Qt, pypsrp, the wizard) out of the garbage collector's
         # view: otherwise a full collection during a flood of output scans it all while
         # holding the GIL, and the GUI thread stalls for a few hundred milliseconds.
         gc.freeze()
-        emit(self.opened, self._session.location)
+        self.opened.emit(self._session.location)
 
     @Slot(str)
     def _run(self, script: str) -> None:
         if self._session is None:
-            emit(self.failed, "Not connected.", True)
+            self.failed.emit("Not connected.", True)
             return
         try:
             result: Finished = self._session.run(script, self._buffer)
         except RemoteError as error:
             self._fail(error)
             return
-        emit(self.finished, result)
+        self.finished.emit(result)
 
     @Slot(str, int)
     def _complete(self, line: str, cursor: int) -> None:
@@ -127,7 +126,7 @@ class SessionWorker(QObject):
         except RemoteError as error:
             self._fail(error)
             return
-        emit(self.completed, completion, line, cursor)
+        self.completed.emit(completion, line, cursor)
 
     @Slot()
     def _reconnect(self) -> None:
@@ -137,9 +136,9 @@ class SessionWorker(QObject):
         try:
             self._session.reconnect()
         except RemoteError as error:
-            emit(self.failed, str(error), True)
+            self.failed.emit(str(error), True)
             return
-        emit(self.opened, self._session.location)
+        self.opened.emit(self._session.location)
 
     @Slot()
     def _keep_alive(self) -> None:
@@ -155,7 +154,7 @@ class SessionWorker(QObject):
         session, self._session = self._session, None
         if session is not None:
             session.close()
-        emit(self.closed)
+        self.closed.emit()
 
 
 class WorkerThread:
@@ -182,7 +181,7 @@ class WorkerThread:
             return
         self._shut = True
         self.worker.cancel_everything()
-        emit(self.worker.request_close)
+        self.worker.request_close.emit()
 
     def wait(self, timeout_ms: int) -> bool:
         """Block until the thread ended (application exit, tests); True when it did."""
