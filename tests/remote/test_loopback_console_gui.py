@@ -5,7 +5,6 @@ from __future__ import annotations
 # mypy: disable-error-code="no-untyped-call"
 # (pytest-qt's key and mouse helpers carry no annotations)
 import itertools
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -99,14 +98,15 @@ def test_read_host_dialog_round_trip(qtbot: QtBot, console: ConsoleWidget) -> No
 
 @pytest.mark.slow
 def test_twenty_megabytes_without_a_gui_stall(qtbot: QtBot, tmp_path: Path) -> None:
-    """A 10 ms timer keeps ticking (no gap over 50 ms) while 20 MB stream in and paint.
+    """A 10 ms timer keeps ticking while 20 MB stream in and paint.
 
     The server runs in its own (low-priority) process, as a VM would be another machine;
     the console uses its production session (PowerShell Remoting in a child process).
-    On a machine already busier than its cores (other builds running), the scheduler
-    alone produces gaps; then the bound is checked on 99 % of the ticks instead.
+    Wall-clock targets belong to benchmarks (the 50 ms one is measured in
+    bench/bench_console.py); here the bounds only tell a responsive design from a
+    blocking one whatever the machine's load: 99 % of ticks on time, under 5 % of the
+    time spent in gaps over 50 ms, and no freeze of a second.
     """
-    busy = os.getloadavg()[0] >= (os.cpu_count() or 1)
     with ServerProcess() as (host, port):
         settings = ConnectionSettings(host=host, port=port, user=ADMIN_USER, timeout_s=20)
         widget = ConsoleWidget(
@@ -136,10 +136,12 @@ def test_twenty_megabytes_without_a_gui_stall(qtbot: QtBot, tmp_path: Path) -> N
     ordered = sorted(gaps)
     p99 = ordered[int(len(ordered) * 0.99)]
     summary = f"longest GUI gap {ordered[-1] * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
+    stalled = sum(gap for gap in gaps if gap > 0.050)
+    summary += f", {stalled * 1000:.0f} ms of {(ticks[-1] - ticks[0]) * 1000:.0f} ms in stalls"
     print(summary)
     assert p99 < 0.050, summary
-    if not busy:
-        assert ordered[-1] < 0.050, summary
+    assert stalled < 0.05 * (ticks[-1] - ticks[0]), summary
+    assert ordered[-1] < 1.0, summary
     document = widget.output.document()
     assert document.blockCount() <= 10_000
     assert document.lastBlock().text().startswith("line 00171898 ")  # the final line arrived
