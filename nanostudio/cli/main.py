@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from nanostudio import APP_NAME, __version__
 from nanostudio.errors import UserFacingError
@@ -69,11 +70,14 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    recipe = _recipe_to_open(arguments)
+    if recipe is not None:
+        arguments.remove(str(recipe))
     args = build_parser(_modules_for(arguments)).parse_args(arguments)
     _log_to_stderr(logging.DEBUG if args.verbose else logging.WARNING)
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     if func is None:
-        return _start_gui(args)
+        return _start_gui(args, recipe)
     try:
         code = func(args)
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
@@ -99,8 +103,16 @@ def _log_to_stderr(level: int) -> None:
         handler.setLevel(level)
 
 
-def _start_gui(args: argparse.Namespace) -> int:
+def _recipe_to_open(arguments: Sequence[str]) -> Path | None:
+    """``nanostudio RECIPE.toml`` (how Explorer opens a recipe) means: the wizard with it."""
+    first = next((arg for arg in arguments if not arg.startswith("-")), None)
+    if first is not None and first.lower().endswith(".toml"):
+        return Path(first)
+    return None
+
+
+def _start_gui(args: argparse.Namespace, recipe: Path | None) -> int:
     """No sub-command: the wizard (the GUI module is imported only here, Qt is heavy)."""
     from nanostudio.gui import app
 
-    return app.run(smoke_test=bool(args.smoke_test))
+    return app.run(smoke_test=bool(args.smoke_test), recipe=recipe)

@@ -130,7 +130,7 @@ def quiet_console_handlers() -> None:
             console.setLevel(top.level)
 
 
-def run(smoke_test: bool = False) -> int:
+def run(smoke_test: bool = False, recipe: Path | None = None) -> int:
     log_path = configure_logging()
     messages = QtMessages()
     previous = qInstallMessageHandler(messages)
@@ -141,6 +141,8 @@ def run(smoke_test: bool = False) -> int:
         log.info("%s %s starting (log: %s)", APP_NAME, __version__, log_path)
         wizard = NanoWizard(Settings(), deferred=not smoke_test)
         wizard.show()
+        if recipe is not None:
+            wizard.open_recipe_when_ready(recipe)
         if smoke_test:
             show_every_page(wizard)
             QTimer.singleShot(SMOKE_TEST_MS, wizard.close)
@@ -163,8 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the windowed ``nanostudio-gui`` executable."""
     parser = argparse.ArgumentParser(prog="nanostudio-gui")
     parser.add_argument("--smoke-test", action="store_true")
+    parser.add_argument("recipe", nargs="?", type=Path, help="a recipe to open")
     args = parser.parse_args(argv)
-    return run(smoke_test=args.smoke_test)
+    return run(smoke_test=args.smoke_test, recipe=args.recipe)
 
 
 if __name__ == "__main__":

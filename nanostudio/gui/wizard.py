@@ -165,6 +165,13 @@ class NanoWizard(QWizard):
         self.welcome.attach(self._state)
         self.ready.emit()
 
+    def open_recipe_when_ready(self, path: Path) -> None:
+        """Open ``path`` (a recipe double-clicked in Explorer) once the pages exist."""
+        if self.is_ready:
+            self.welcome.open_recipe(path)
+        else:
+            self.ready.connect(lambda: self.welcome.open_recipe(path))
+
     @property
     def build_page(self) -> BuildPage:
         from nanostudio.gui.pages.build import BuildPage

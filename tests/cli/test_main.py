@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
-from nanostudio.cli.main import COMMAND_MODULES, _modules_for, command_name
+import pytest
+
+from nanostudio.cli.main import COMMAND_MODULES, _modules_for, command_name, main
 
 
 def test_only_the_chosen_command_module_is_imported() -> None:
@@ -28,3 +31,19 @@ def test_quick_commands_do_not_import_the_remote_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_recipe_path_alone_opens_the_wizard_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """How Explorer opens a double-clicked ``.nanostudio.toml``: ``NanoStudio.exe FILE``."""
+    from nanostudio.gui import app
+
+    calls: list[tuple[bool, Path | None]] = []
+
+    def fake_run(smoke_test: bool = False, recipe: Path | None = None) -> int:
+        calls.append((smoke_test, recipe))
+        return 0
+
+    monkeypatch.setattr(app, "run", fake_run)
+    assert main([r"C:\Users\me\lab.nanostudio.toml"]) == 0
+    assert main([]) == 0
+    assert calls == [(False, Path(r"C:\Users\me\lab.nanostudio.toml")), (False, None)]
