@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,6 +110,20 @@ class _FirstPaint(QObject):
         return False
 
 
+_ENGINE_MODULES = ("nanostudio.build.portable.engine", "nanostudio.build.windows.engine")
+
+
+def _warm_engine_modules() -> None:
+    """Import the engines on a thread while the user is on the first pages, so the
+    Summary page's plan check does not pay for the imports (which hold the GIL)."""
+
+    def warm() -> None:
+        for name in _ENGINE_MODULES:
+            importlib.import_module(name)
+
+    threading.Thread(target=warm, name="warm-engine-imports", daemon=True).start()
+
+
 class NanoWizard(QWizard):
     ready = Signal()
 
@@ -164,6 +179,7 @@ class NanoWizard(QWizard):
         self.currentIdChanged.connect(self._update_buttons)
         self.welcome.attach(self._state)
         self.ready.emit()
+        _warm_engine_modules()
 
     def open_recipe_when_ready(self, path: Path) -> None:
         """Open ``path`` (a recipe double-clicked in Explorer) once the pages exist."""
