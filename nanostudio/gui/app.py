@@ -1,8 +1,8 @@
 """Start the GUI: application object, logging, crash handler, the wizard window.
 
-``run(smoke_test=True)`` builds the wizard and every page, paints them, and quits
-on a timer: exit 0, or 1 if Qt printed a warning or anything raised (used to
-check frozen builds).
+``run(smoke_test=True)`` builds the wizard and every page, paints them, opens and
+closes the remote console, and quits on a timer: exit 0, or 1 if Qt printed a
+warning or anything raised (used to check frozen builds).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import logging.handlers
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -115,6 +116,29 @@ def show_every_page(wizard: NanoWizard) -> None:
         widget.grab()
 
 
+def open_and_close_console(parent: QWidget) -> None:
+    """Build, paint and close the console window, its connect dialog and a console widget
+    (never connected), so a frozen build missing the console fails the smoke test. They
+    are shown on a real screen; offscreen Qt warns about any shown layout, so not there."""
+    from nanostudio.gui.console import ConnectDialog, ConsoleWidget, ConsoleWindow
+
+    def no_session() -> NoReturn:
+        raise RuntimeError("the smoke test never connects")
+
+    window = ConsoleWindow(parent)
+    console = ConsoleWidget("smoke-test", no_session)
+    widgets: list[QWidget] = [window, ConnectDialog(None, window), console]
+    for widget in widgets:
+        if QGuiApplication.platformName() != "offscreen":
+            widget.show()
+        widget.grab()
+        widget.close()
+    if not console.shutdown().wait(5000):
+        raise RuntimeError("the console's worker thread did not stop")
+    for widget in reversed(widgets):
+        dispose(widget)
+
+
 def dispose(widget: QWidget) -> None:
     """Delete a top-level window now, so nothing Qt outlives the interpreter's objects."""
     widget.deleteLater()
@@ -145,6 +169,7 @@ def run(smoke_test: bool = False, recipe: Path | None = None) -> int:
             wizard.open_recipe_when_ready(recipe)
         if smoke_test:
             show_every_page(wizard)
+            open_and_close_console(wizard)
             QTimer.singleShot(SMOKE_TEST_MS, wizard.close)
             QTimer.singleShot(SMOKE_TEST_MS + 50, app.quit)
         code = app.exec()
