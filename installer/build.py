@@ -312,6 +312,8 @@ def smoke_runs(bundle: Path, windows: bool, home: Path) -> list[SmokeRun]:
     env.pop("QT_QPA_PLATFORM", None)
     debug = str(bundle / exe_name(f"{APP_NAME}-debug", windows))
     runs = [_smoke_once("version", [debug, "--version"], env)]
+    offscreen = {**env, "QT_QPA_PLATFORM": "offscreen"}
+    runs.append(_smoke_once("offscreen", [debug, "--smoke-test"], offscreen))
     if windows:
         runs.append(_smoke_once("windows, console exe", [debug, "--smoke-test"], env))
         gui = str(bundle / exe_name(APP_NAME, windows))
@@ -322,9 +324,6 @@ def smoke_runs(bundle: Path, windows: bool, home: Path) -> list[SmokeRun]:
                 raise
             print("NOTE: NanoStudio.exe asks for elevation; run from an elevated prompt to test it")
         return runs
-    runs.append(
-        _smoke_once("offscreen", [debug, "--smoke-test"], {**env, "QT_QPA_PLATFORM": "offscreen"})
-    )
     xvfb_run = shutil.which("xvfb-run")
     if xvfb_run:
         runs.append(_smoke_once("xcb under Xvfb", [xvfb_run, "-a", debug, "--smoke-test"], env))
