@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,18 +109,26 @@ class _FirstPaint(QObject):
         return False
 
 
-_ENGINE_MODULES = ("nanostudio.build.portable.engine", "nanostudio.build.windows.engine")
+# Leaf modules first, so each import in the chain below costs only a few ms.
+ENGINE_MODULES = (
+    "nanostudio.build.portable.assemble",
+    "nanostudio.build.portable.bcd",
+    "nanostudio.build.portable.steps_disk",
+    "nanostudio.build.portable.steps_source",
+    "nanostudio.build.portable.engine",
+    "nanostudio.build.windows.calls",
+    "nanostudio.build.windows.disk_steps",
+    "nanostudio.build.windows.engine",
+)
 
 
-def _warm_engine_modules() -> None:
-    """Import the engines on a thread while the user is on the first pages, so the
-    Summary page's plan check does not pay for the imports (which hold the GIL)."""
-
-    def warm() -> None:
-        for name in _ENGINE_MODULES:
-            importlib.import_module(name)
-
-    threading.Thread(target=warm, name="warm-engine-imports", daemon=True).start()
+def _warm_engine_modules(names: tuple[str, ...] = ENGINE_MODULES) -> None:
+    """Import the engines one module per event-loop turn while the user is on the first
+    pages, so the Summary page's plan check does not stall on them. (On the GUI
+    thread: a Python thread importing while Qt objects are collected crashed PySide.)"""
+    if names:
+        importlib.import_module(names[0])
+        QTimer.singleShot(0, lambda: _warm_engine_modules(names[1:]))
 
 
 class NanoWizard(QWizard):
@@ -179,7 +186,7 @@ class NanoWizard(QWizard):
         self.currentIdChanged.connect(self._update_buttons)
         self.welcome.attach(self._state)
         self.ready.emit()
-        _warm_engine_modules()
+        QTimer.singleShot(0, _warm_engine_modules)
 
     def open_recipe_when_ready(self, path: Path) -> None:
         """Open ``path`` (a recipe double-clicked in Explorer) once the pages exist."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from nanostudio.gui.crash import CrashDialog, CrashHandler
 from nanostudio.gui.settings import LAST_TARGET, SETTINGS, Setting, Settings
-from nanostudio.gui.wizard import NanoWizard
+from nanostudio.gui.wizard import ENGINE_MODULES, NanoWizard
 from nanostudio.wizard.pages import Page
 
 
@@ -60,6 +61,11 @@ def test_deferred_wizard_builds_its_pages_after_the_first_paint(
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     wizard.next()
     assert wizard.current() is Page.SOURCE
+
+
+def test_engine_modules_warmed_after_the_first_paint_exist() -> None:
+    for name in ENGINE_MODULES:
+        importlib.import_module(name)
 
 
 def test_a_recipe_given_at_start_opens_once_the_pages_exist(
