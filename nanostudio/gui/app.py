@@ -31,8 +31,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from nanostudio import APP_NAME, __version__
+from nanostudio.frozen import resource_path
 from nanostudio.gui.crash import CrashHandler
-from nanostudio.gui.icons import app_icon, resources_dir
+from nanostudio.gui.icons import app_icon
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.wizard import NanoWizard
 from nanostudio.paths import log_dir
@@ -86,7 +87,7 @@ def install_translations(app: QApplication) -> None:
     locale = QLocale()
     for name, folder in (
         ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
-        ("nanostudio", str(resources_dir() / "translations")),
+        ("nanostudio", str(resource_path("translations"))),
     ):
         translator = QTranslator(app)
         if translator.load(locale, name, "_", folder):
