@@ -14,7 +14,7 @@ DEBIAN_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xkb1 libglib2.0-0 fonts-dejavu-core
   # Python; binutils and the shared libpython for PyInstaller; Xvfb for the frozen xcb smoke test
-  python3 python3-venv python3-pip binutils libpython3.11 xvfb xauth
+  python3 python3-venv python3-pip binutils libpython3-dev xvfb xauth
 )
 
 missing=()
