@@ -75,7 +75,12 @@ def quote_argv(argv: Sequence[str]) -> str:
 
 def split_redraws(chunk: str) -> list[str]:
     """Lines of tool output, treating ``\\r`` as a line end (progress redraws)."""
-    return [part for part in chunk.replace("\r\n", "\n").replace("\r", "\n").split("\n") if part]
+    return [part for part in _split_line_ends(chunk) if part]
+
+
+def _split_line_ends(text: str) -> list[str]:
+    """``text`` cut at every ``\\r\\n``, ``\\r`` and ``\\n``; the last part is unterminated."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def run_tool(
@@ -147,7 +152,7 @@ def kill_tree(process: subprocess.Popen[bytes]) -> None:
         children = parent.children(recursive=True)
     except psutil.NoSuchProcess:
         children = []
-    for proc in [*children]:
+    for proc in children:
         with contextlib.suppress(psutil.NoSuchProcess):
             proc.kill()
     process.kill()
@@ -178,7 +183,7 @@ def _read_lines(stream: IO[bytes], lines: queue.Queue[str | None], encoding: str
     try:
         while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(4096):
             pending += chunk.decode(encoding, errors="replace")
-            *complete, pending = pending.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            *complete, pending = _split_line_ends(pending)
             for line in complete:
                 if line:
                     lines.put(line)
