@@ -33,11 +33,18 @@ class TargetPreset:
     target: Target
     label: str
     deployment: Deployment
-    oem: bool
-    virtualbox: bool
     output_format: OutputFormat
     firmware: Firmware
     note: str
+
+    @property
+    def oem(self) -> bool:
+        """Every machine that is not Hyper-V (Host deployment) needs the OEM drivers."""
+        return self.deployment is Deployment.HOST
+
+    @property
+    def virtualbox(self) -> bool:
+        return self.target is Target.VIRTUALBOX
 
 
 PRESETS: dict[Target, TargetPreset] = {
@@ -47,8 +54,6 @@ PRESETS: dict[Target, TargetPreset] = {
             Target.HYPERV_GEN2,
             "Hyper-V (Generation 2)",
             Deployment.GUEST,
-            oem=False,
-            virtualbox=False,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
             note="A Generation 2 VM boots UEFI from a VHDX on a SCSI controller with a "
@@ -58,8 +63,6 @@ PRESETS: dict[Target, TargetPreset] = {
             Target.HYPERV_GEN1,
             "Hyper-V (Generation 1)",
             Deployment.GUEST,
-            oem=False,
-            virtualbox=False,
             output_format=OutputFormat.VHD,
             firmware=Firmware.BIOS,
             note="A Generation 1 VM boots BIOS from a VHD. Prefer Generation 2 unless "
@@ -69,8 +72,6 @@ PRESETS: dict[Target, TargetPreset] = {
             Target.VIRTUALBOX,
             "VirtualBox",
             Deployment.HOST,
-            oem=True,
-            virtualbox=True,
             output_format=OutputFormat.VHD,
             firmware=Firmware.UEFI,
             note="VirtualBox cannot write to a VHDX, so the disk is a VHD. Its Intel "
@@ -81,8 +82,6 @@ PRESETS: dict[Target, TargetPreset] = {
             Target.VMWARE,
             "VMware",
             Deployment.HOST,
-            oem=True,
-            virtualbox=False,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
             note="VMware is not Hyper-V: the image needs the Host package and the OEM "
@@ -92,8 +91,6 @@ PRESETS: dict[Target, TargetPreset] = {
             Target.KVM,
             "KVM / QEMU",
             Deployment.HOST,
-            oem=True,
-            virtualbox=False,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
             note="QEMU reads VHDX directly. Use OVMF (UEFI) firmware, a SATA (AHCI) disk "
@@ -104,8 +101,6 @@ PRESETS: dict[Target, TargetPreset] = {
             Target.PHYSICAL,
             "Physical machine",
             Deployment.HOST,
-            oem=True,
-            virtualbox=False,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
             note="Real hardware needs the Host package and the OEM drivers; add the "
