@@ -7,6 +7,7 @@ cancel the whole process tree is killed with psutil.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import logging
 import os
@@ -179,16 +180,20 @@ def _alive(proc: psutil.Process) -> bool:
 
 
 def _read_lines(stream: IO[bytes], lines: queue.Queue[str | None], encoding: str) -> None:
+    # Incremental: a multi-byte character cut by a read is decoded whole by the next one.
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     pending = ""
     try:
         while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(4096):
-            pending += chunk.decode(encoding, errors="replace")
+            pending += decoder.decode(chunk)
             *complete, pending = _split_line_ends(pending)
             for line in complete:
                 if line:
                     lines.put(line)
-        if pending:
-            lines.put(pending)
+        pending += decoder.decode(b"", final=True)
+        for line in _split_line_ends(pending):
+            if line:
+                lines.put(line)
     finally:
         stream.close()
         lines.put(None)

@@ -28,6 +28,17 @@ def test_lines_arrive_split_on_cr_and_lf() -> None:
     assert result.tail == ("a", " b", "c", "d")
 
 
+def test_a_character_split_across_reads_is_decoded_whole() -> None:
+    script = (
+        "import sys, time; out = sys.stdout.buffer; "
+        "out.write(b'caf\\xc3'); out.flush(); time.sleep(0.3); "
+        "out.write(b'\\xa9\\n'); out.flush()"
+    )
+    seen: list[str] = []
+    run_tool([PY, "-c", script], cancel=CancelToken(), on_line=seen.append)
+    assert seen == ["café"]
+
+
 def test_exit_code_and_stderr_are_kept() -> None:
     script = "import sys; print('boom', file=sys.stderr); sys.exit(3)"
     result = run_tool([PY, "-c", script], cancel=CancelToken())
