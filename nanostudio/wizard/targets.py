@@ -109,15 +109,6 @@ PRESETS: dict[Target, TargetPreset] = {
     )
 }
 
-OEM_NOTE = (
-    "Basic drivers for common storage controllers and network adapters, such as the "
-    "Intel adapter VirtualBox, VMware and QEMU emulate. Not allowed in a Hyper-V (Guest) image."
-)
-VIRTUALBOX_NOTE = (
-    "Prepares the image for VirtualBox: a VHD disk (VirtualBox cannot write to VHDX) "
-    "and the OEM drivers for its Intel adapter. Enable EFI in the VM settings."
-)
-
 
 def preset(target: Target) -> TargetPreset:
     return PRESETS[target]

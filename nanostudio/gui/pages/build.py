@@ -116,7 +116,7 @@ class BuildPage(PageBase):
         self.state.outcome = None
         media = self.state.media
         if media is None:
-            message = "no media has been read: go back to the Source page"
+            message = self.tr("no media has been read: go back to the Source page")
             self._finish(BuildOutcome(Status.FAILED, None, 0.0, message, exit_code=2))
             return
         recipe, engine = to_recipe(self.state), self.state.engine

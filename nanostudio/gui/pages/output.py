@@ -24,11 +24,6 @@ from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.recipe import OutputFormat
 from nanostudio.wizard import Page, WizardState
 
-SIZE_REASON = (
-    "8 GiB is what Image Builder used: 4 GiB leaves no room for a cumulative update. "
-    "The file starts small and grows as Windows fills it."
-)
-
 
 class OutputPage(PageBase):
     page = Page.OUTPUT
@@ -65,7 +60,10 @@ class OutputPage(PageBase):
             self.tr("Maximum &size:"),
             self.size_edit,
             self.problem_label("output.size"),
-            self.tr(SIZE_REASON),
+            self.tr(
+                "8 GiB is what Image Builder used: 4 GiB leaves no room for a cumulative "
+                "update. The file starts small and grows as Windows fills it."
+            ),
         )
         engines = QGroupBox(self.tr("Engine"))
         engine_layout = QVBoxLayout(engines)

@@ -17,7 +17,6 @@ from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TARGET, Settings
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.wizard import PRESETS, Page, Target, WizardState
-from nanostudio.wizard.targets import OEM_NOTE, VIRTUALBOX_NOTE
 
 
 class TargetPage(PageBase):
@@ -58,7 +57,15 @@ class TargetPage(PageBase):
         )
         self.oem_box = QCheckBox(self.tr("&OEM drivers"))
         add_row(
-            form, self.tr("Drivers:"), self.oem_box, self.problem_label("drivers.oem"), OEM_NOTE
+            form,
+            self.tr("Drivers:"),
+            self.oem_box,
+            self.problem_label("drivers.oem"),
+            self.tr(
+                "Basic drivers for common storage controllers and network adapters, such as "
+                "the Intel adapter VirtualBox, VMware and QEMU emulate. Not allowed in a "
+                "Hyper-V (Guest) image."
+            ),
         )
         self.virtualbox_box = QCheckBox(self.tr("&VirtualBox drivers and VHD disk"))
         add_row(
@@ -66,7 +73,10 @@ class TargetPage(PageBase):
             "",
             self.virtualbox_box,
             self.problem_label("drivers.virtualbox"),
-            VIRTUALBOX_NOTE,
+            self.tr(
+                "Prepares the image for VirtualBox: a VHD disk (VirtualBox cannot write to "
+                "VHDX) and the OEM drivers for its Intel adapter. Enable EFI in the VM settings."
+            ),
         )
         self.oem_box.setAccessibleName(self.tr("OEM drivers"))
         self.virtualbox_box.setAccessibleName(self.tr("VirtualBox drivers"))
