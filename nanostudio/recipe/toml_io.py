@@ -40,9 +40,9 @@ def load_recipe(path: Path) -> Recipe:
     """Read a recipe; relative paths in it are relative to the recipe's folder."""
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise RecipeError(f"recipe {path} does not exist: check the path") from None
-    except (PermissionError, IsADirectoryError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise RecipeError(f"cannot read recipe {path}: {error.__class__.__name__}") from None
     return parse_recipe(text, base=path.parent, name=str(path))
 

@@ -101,6 +101,17 @@ def test_missing_recipe_file_is_a_recipe_error(tmp_path: Path) -> None:
         load_recipe(tmp_path / "nope.toml")
 
 
+def test_recipe_below_a_file_is_a_recipe_error(tmp_path: Path) -> None:
+    (tmp_path / "afile").touch()
+    with pytest.raises(RecipeError, match="does not exist"):
+        load_recipe(tmp_path / "afile" / "r.toml")
+
+
+def test_unreadable_recipe_is_a_recipe_error(tmp_path: Path) -> None:
+    with pytest.raises(RecipeError, match="cannot read recipe"):
+        load_recipe(tmp_path)
+
+
 def test_saved_recipe_never_holds_a_password(tmp_path: Path) -> None:
     target = tmp_path / "r.toml"
     save_recipe(Recipe(), target)
