@@ -10,6 +10,7 @@ import ipaddress
 from pathlib import Path, PureWindowsPath
 
 from nanostudio.catalogue import find_package, with_dependencies
+from nanostudio.errors import RecipeError
 from nanostudio.recipe.model import Recipe
 
 # Packages the module has a switch for; the rest go through -Package.
@@ -44,6 +45,7 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
     """One command, continued over lines with backticks, password prompted at run time.
 
     The module wants the media's root folder, so an ISO is mounted first.
+    Raises RecipeError for an address the command cannot be written with.
     """
     media = recipe.source.media
     prelude = ""
@@ -89,7 +91,12 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
     if network.winrm:
         args.append("-EnableRemoteManagementPort")
     if network.ipv4:
-        interface = ipaddress.IPv4Interface(network.ipv4)
+        try:
+            interface = ipaddress.IPv4Interface(network.ipv4)
+        except ValueError:
+            raise RecipeError(
+                f"network.ipv4: {network.ipv4!r} is not like 192.168.56.10/24"
+            ) from None
         args += [
             f"-InterfaceNameOrIndex {quote(network.interface)}",
             f"-Ipv4Address {quote(str(interface.ip))}",

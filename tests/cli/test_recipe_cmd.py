@@ -71,6 +71,14 @@ def test_powershell_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "-Containers" in out
 
 
+def test_powershell_with_a_bad_address_is_an_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = _write(tmp_path, '[network]\nipv4 = "bogus"\n')
+    assert main(["recipe", "powershell", str(recipe)]) == 2
+    assert capsys.readouterr().err == "error: network.ipv4: 'bogus' is not like 192.168.56.10/24\n"
+
+
 def test_broken_recipe_file_is_one_error_line_without_traceback(tmp_path: Path) -> None:
     recipe = _write(tmp_path, "[source\nmedia=")
     result = subprocess.run(
