@@ -6,10 +6,9 @@ import argparse
 import sys
 
 from nanostudio.remote.cli_support import (
+    PASSWORD_SOURCES,
     add_connection_arguments,
-    apply_trusted_thumbprint,
-    resolve_password,
-    settings_from_args,
+    connection_from_args,
     with_certificate_trust,
 )
 from nanostudio.remote.history import CommandHistory, history_path
@@ -22,16 +21,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "console",
         help="open a remote PowerShell prompt on a Nano Server (PowerShell Remoting)",
-        description="Password: NANOSTUDIO_REMOTE_PASSWORD, a remembered one, or a prompt.",
+        description=PASSWORD_SOURCES,
     )
     add_connection_arguments(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from_args(args)
-    apply_trusted_thumbprint(settings, args.trust_thumbprint)
-    password = resolve_password(settings)
+    settings, password = connection_from_args(args)
     session = PsrpSession(settings, password, pins=PinStore())
     with_certificate_trust(settings, session.open)
     history = CommandHistory(history_path(settings.host_key))

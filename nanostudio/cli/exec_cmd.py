@@ -7,10 +7,9 @@ import sys
 
 from nanostudio.errors import UserFacingError
 from nanostudio.remote.cli_support import (
+    PASSWORD_SOURCES,
     add_connection_arguments,
-    apply_trusted_thumbprint,
-    resolve_password,
-    settings_from_args,
+    connection_from_args,
     with_certificate_trust,
 )
 from nanostudio.remote.exec import run_command
@@ -21,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "exec",
         help="run one command on a Nano Server over WinRM and exit with its exit code",
-        description="Password: NANOSTUDIO_REMOTE_PASSWORD, a remembered one, or a prompt.",
+        description=PASSWORD_SOURCES,
         usage="nanostudio exec HOST [options] -- COMMAND [ARG...]",
     )
     add_connection_arguments(parser)
@@ -53,9 +52,7 @@ def run(args: argparse.Namespace) -> int:
     argv = split_command(args)
     if not argv:
         raise UserFacingError("Give the command to run after --, e.g. exec HOST -- ipconfig")
-    settings = settings_from_args(args)
-    apply_trusted_thumbprint(settings, args.trust_thumbprint)
-    password = resolve_password(settings)
+    settings, password = connection_from_args(args)
     result = with_certificate_trust(
         settings, lambda: run_command(settings, password, argv, pins=PinStore())
     )

@@ -23,6 +23,7 @@ from nanostudio.remote.settings import (
 )
 
 PASSWORD_ENV = "NANOSTUDIO_REMOTE_PASSWORD"
+PASSWORD_SOURCES = f"Password: {PASSWORD_ENV}, a remembered one, or a prompt."
 T = TypeVar("T")
 
 
@@ -55,6 +56,14 @@ def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
     )
     settings.check()
     return settings
+
+
+def connection_from_args(args: argparse.Namespace) -> tuple[ConnectionSettings, str]:
+    """What both commands do before connecting: checked settings, the ``--trust-thumbprint``
+    pin stored, the password found."""
+    settings = settings_from_args(args)
+    apply_trusted_thumbprint(settings, args.trust_thumbprint)
+    return settings, resolve_password(settings)
 
 
 def apply_trusted_thumbprint(settings: ConnectionSettings, thumbprint: str | None) -> None:
