@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 _UNITS = {
     "": 1,
@@ -35,7 +36,8 @@ def parse_size(text: str | int) -> int:
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in _UNITS:
         raise ValueError(f"{text!r} is not a size: write it like 8GiB, 8192MiB or 8 GB")
-    value = int(float(match.group(1)) * _UNITS[unit])
+    # Fraction, not float: exact, and no OverflowError for a number with 400 digits.
+    value = int(Fraction(match.group(1)) * _UNITS[unit])
     if value <= 0:
         raise ValueError("the size must be positive")
     return value

@@ -24,6 +24,10 @@ def test_parse_size(text: str | int, expected: int) -> None:
     assert parse_size(text) == expected
 
 
+def test_parse_size_is_exact_for_huge_numbers() -> None:
+    assert parse_size("9" * 400 + ".5TiB") == int("9" * 400) * 1024**4 + 512 * 1024**3
+
+
 @pytest.mark.parametrize("text", ["", "8 parsecs", "-1GB", "0", "GiB"])
 def test_parse_size_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="size"):
