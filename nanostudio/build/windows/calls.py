@@ -1,12 +1,14 @@
 """Running DISM and cleanup commands: errors in words, cleanups that cannot hang.
 
 A step runs DISM through its StepContext (the build's cancel token, progress,
-log). A cleanup runs after the build was cancelled, so it gets a fresh token
-that fires after ``CLEANUP_TIMEOUT_S``: a stuck detach must not hang the app.
+log); ``DismStep`` is the shape of a step that is one DISM call. A cleanup runs
+after the build was cancelled, so it gets a fresh token that fires after
+``CLEANUP_TIMEOUT_S``: a stuck detach must not hang the app.
 """
 
 from __future__ import annotations
 
+import abc
 import logging
 import threading
 from collections.abc import Sequence
@@ -14,9 +16,10 @@ from pathlib import Path
 
 from nanostudio.build.cancel import CancelToken
 from nanostudio.build.process import ToolResult, run_tool
-from nanostudio.build.steps import ProgressParser, StepContext
+from nanostudio.build.steps import BuildPaths, ProgressParser, Step, StepContext
 from nanostudio.build.windows import dism
 from nanostudio.build.windows.job import Job
+from nanostudio.build.windows.layout import windows_cmdline
 from nanostudio.errors import BuildError
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,33 @@ def run_dism(
             message += f"\nLast lines of the DISM log ({log_file}):\n" + "\n".join(excerpt)
         raise BuildError(message)
     return result
+
+
+class DismStep(Step):
+    """A step that is one DISM call: the plan shows its command line, a failure
+    is explained in words. Its ``/LogPath`` is ``dism-<name>.log``."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    @abc.abstractmethod
+    def argv(self, paths: BuildPaths) -> list[str]: ...
+
+    @abc.abstractmethod
+    def subject(self) -> dism.Subject:
+        """What the call works on, for the error message."""
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        return [windows_cmdline(self.argv(paths))]
+
+    def run(self, ctx: StepContext) -> None:
+        run_dism(
+            ctx,
+            self.job,
+            self.argv(ctx.paths),
+            log_file=self.job.layout(ctx.paths).dism_log(self.name),
+            subject=self.subject(),
+        )
 
 
 def run_for_cleanup(

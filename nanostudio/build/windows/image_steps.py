@@ -14,7 +14,7 @@ from nanostudio.build.steps import BuildPaths, Step, StepContext
 from nanostudio.build.tools import wimlib
 from nanostudio.build.unattend import render_unattend
 from nanostudio.build.windows import dism
-from nanostudio.build.windows.calls import run_dism
+from nanostudio.build.windows.calls import DismStep, run_dism
 from nanostudio.build.windows.job import ApplyTool, Job
 from nanostudio.build.windows.layout import windows_cmdline
 from nanostudio.catalogue import PackageInfo
@@ -97,12 +97,14 @@ class MediaStep(Step):
                 ctx.report((wim_units + number) / total, PurePosixPath(location).name)
 
 
-class ApplyStep(Step):
+class ApplyStep(DismStep):
+    """DISM's apply, or wimlib-imagex's when the engine option asks for it."""
+
     name = "apply"
     weight = 10.0
 
     def __init__(self, job: Job) -> None:
-        self.job = job
+        super().__init__(job)
         tool = "wimlib-imagex" if job.apply_tool is ApplyTool.WIMLIB else "DISM"
         self.title = f"Apply the {job.image.name} image ({tool})"
 
@@ -118,25 +120,19 @@ class ApplyStep(Step):
             job.dism(paths, self.name), job.source_wim(paths), job.image.index, target
         )
 
-    def describe(self, paths: BuildPaths) -> list[str]:
-        return [windows_cmdline(self.argv(paths))]
+    def subject(self) -> dism.Subject:
+        return dism.Subject(f"applying image {self.job.image.index} ({self.job.image.name})")
 
     def run(self, ctx: StepContext) -> None:
         job = self.job
-        if job.apply_tool is ApplyTool.WIMLIB:
-            ctx.run_tool(
-                self.argv(ctx.paths),
-                progress=wimlib.parse_progress,
-                failure=f"wimlib-imagex could not apply image {job.image.index}",
-                encoding=job.host.console_encoding,
-            )
+        if job.apply_tool is not ApplyTool.WIMLIB:
+            super().run(ctx)
             return
-        run_dism(
-            ctx,
-            job,
+        ctx.run_tool(
             self.argv(ctx.paths),
-            log_file=job.layout(ctx.paths).dism_log(self.name),
-            subject=dism.Subject(f"applying image {job.image.index} ({job.image.name})"),
+            progress=wimlib.parse_progress,
+            failure=f"wimlib-imagex could not apply image {job.image.index}",
+            encoding=job.host.console_encoding,
         )
 
 
@@ -190,11 +186,11 @@ class PackageStep(Step):
             )
 
 
-class DriverStep(Step):
+class DriverStep(DismStep):
     weight = 1.0
 
     def __init__(self, job: Job, folder: Path, number: int) -> None:
-        self.job = job
+        super().__init__(job)
         self.folder = folder
         self.name = f"drivers-{number}"
         self.title = f"Add the drivers in {folder.name or folder}"
@@ -205,20 +201,11 @@ class DriverStep(Step):
             job.dism(paths, self.name), job.image_target(paths), layout.text(self.folder)
         )
 
-    def describe(self, paths: BuildPaths) -> list[str]:
-        return [windows_cmdline(self.argv(paths))]
-
-    def run(self, ctx: StepContext) -> None:
-        run_dism(
-            ctx,
-            self.job,
-            self.argv(ctx.paths),
-            log_file=self.job.layout(ctx.paths).dism_log(self.name),
-            subject=dism.Subject(f"adding the drivers in {self.folder}"),
-        )
+    def subject(self) -> dism.Subject:
+        return dism.Subject(f"adding the drivers in {self.folder}")
 
 
-class UnattendStep(Step):
+class UnattendStep(DismStep):
     """offlineServicing answers (computer name, administrator password), applied offline.
 
     The answer file holds the encoded password, so it lives only for this call.
@@ -228,14 +215,14 @@ class UnattendStep(Step):
     title = "Apply the computer name and administrator password (unattend)"
     weight = 0.5
 
-    def __init__(self, job: Job) -> None:
-        self.job = job
-
     def argv(self, paths: BuildPaths) -> list[str]:
         job, layout = self.job, self.job.layout(paths)
         return dism.apply_unattend(
             job.dism(paths, self.name), job.image_target(paths), layout.text(layout.unattend)
         )
+
+    def subject(self) -> dism.Subject:
+        return dism.Subject("applying the unattend answers")
 
     def describe(self, paths: BuildPaths) -> list[str]:
         layout = self.job.layout(paths)
@@ -243,26 +230,20 @@ class UnattendStep(Step):
         return [
             f"write {unattend} (offlineServicing: ComputerName "
             f"{self.job.recipe.system.computer_name}, OfflineAdministratorPassword encoded)",
-            windows_cmdline(self.argv(paths)),
+            *super().describe(paths),
             f"delete {unattend}",
         ]
 
     def run(self, ctx: StepContext) -> None:
         if ctx.password is None:
             raise BuildError("no administrator password was given: the image needs one")
-        layout = self.job.layout(ctx.paths)
+        unattend = self.job.layout(ctx.paths).unattend
         text = render_unattend(self.job.recipe, ctx.password, offline_servicing=True)
         try:
-            layout.unattend.write_text(text, encoding="utf-8")
-            run_dism(
-                ctx,
-                self.job,
-                self.argv(ctx.paths),
-                log_file=layout.dism_log(self.name),
-                subject=dism.Subject("applying the unattend answers"),
-            )
+            unattend.write_text(text, encoding="utf-8")
+            super().run(ctx)
         finally:
-            layout.unattend.unlink(missing_ok=True)
+            unattend.unlink(missing_ok=True)
 
 
 def staged_for_first_boot(job: Job, packages: tuple[PackageInfo, ...]) -> StagedContent:

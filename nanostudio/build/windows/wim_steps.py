@@ -7,20 +7,20 @@ unmounts with ``/Discard`` so no DISM mount is left behind.
 
 from __future__ import annotations
 
-from nanostudio.build.steps import BuildPaths, Cleanup, Step, StepContext
+from nanostudio.build.steps import BuildPaths, Cleanup, StepContext
 from nanostudio.build.windows import dism
-from nanostudio.build.windows.calls import fresh_log, run_dism, run_for_cleanup
+from nanostudio.build.windows.calls import DismStep, fresh_log, run_for_cleanup
 from nanostudio.build.windows.job import Job
-from nanostudio.build.windows.layout import Layout, windows_cmdline
+from nanostudio.build.windows.layout import Layout
 from nanostudio.errors import BuildError
 
 
-class ExportStep(Step):
+class ExportStep(DismStep):
     name = "export"
     weight = 4.0
 
     def __init__(self, job: Job) -> None:
-        self.job = job
+        super().__init__(job)
         self.title = f"Export the {job.image.name} image alone"
 
     def argv(self, paths: BuildPaths) -> list[str]:
@@ -32,26 +32,14 @@ class ExportStep(Step):
             layout.text(layout.wim_output),
         )
 
-    def describe(self, paths: BuildPaths) -> list[str]:
-        return [windows_cmdline(self.argv(paths))]
-
-    def run(self, ctx: StepContext) -> None:
-        run_dism(
-            ctx,
-            self.job,
-            self.argv(ctx.paths),
-            log_file=self.job.layout(ctx.paths).dism_log(self.name),
-            subject=dism.Subject(f"exporting image {self.job.image.index}"),
-        )
+    def subject(self) -> dism.Subject:
+        return dism.Subject(f"exporting image {self.job.image.index}")
 
 
-class MountStep(Step):
+class MountStep(DismStep):
     name = "mount"
     title = "Mount the exported image"
     weight = 2.0
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
 
     def argv(self, paths: BuildPaths) -> list[str]:
         job, layout = self.job, self.job.layout(paths)
@@ -63,8 +51,8 @@ class MountStep(Step):
             layout.text(layout.windows_dir),
         )
 
-    def describe(self, paths: BuildPaths) -> list[str]:
-        return [windows_cmdline(self.argv(paths))]
+    def subject(self) -> dism.Subject:
+        return dism.Subject("mounting the exported image")
 
     def run(self, ctx: StepContext) -> None:
         job, layout = self.job, self.job.layout(ctx.paths)
@@ -73,13 +61,7 @@ class MountStep(Step):
         job.state.cleanups["image"] = ctx.push_cleanup(
             "unmount the image (discarding changes)", lambda: discard_mount(job, layout)
         )
-        run_dism(
-            ctx,
-            job,
-            self.argv(ctx.paths),
-            log_file=layout.dism_log(self.name),
-            subject=dism.Subject("mounting the exported image"),
-        )
+        super().run(ctx)
 
 
 def discard_argv(job: Job, layout: Layout) -> list[str]:
@@ -110,13 +92,10 @@ def discard_mount(job: Job, layout: Layout) -> None:
     job.state.mounted_image = None
 
 
-class CommitStep(Step):
+class CommitStep(DismStep):
     name = "commit"
     title = "Save the serviced image (unmount /Commit)"
     weight = 2.0
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
 
     def argv(self, paths: BuildPaths) -> list[str]:
         job, layout = self.job, self.job.layout(paths)
@@ -124,24 +103,21 @@ class CommitStep(Step):
             job.dism(paths, self.name), layout.text(layout.windows_dir), commit=True
         )
 
+    def subject(self) -> dism.Subject:
+        return dism.Subject("saving the serviced image")
+
     def describe(self, paths: BuildPaths) -> list[str]:
         layout = self.job.layout(paths)
         return [
-            windows_cmdline(self.argv(paths)),
+            *super().describe(paths),
             f"move {layout.text(layout.wim_output)} -> {layout.text(paths.partial)}",
         ]
 
     def run(self, ctx: StepContext) -> None:
-        job, layout = self.job, self.job.layout(ctx.paths)
-        run_dism(
-            ctx,
-            job,
-            self.argv(ctx.paths),
-            log_file=layout.dism_log(self.name),
-            subject=dism.Subject("saving the serviced image"),
-        )
+        super().run(ctx)
+        job = self.job
         job.state.mounted_image = None
         cleanup: Cleanup | None = job.state.cleanups.pop("image", None)
         if cleanup is not None:
             cleanup.release()
-        layout.wim_output.replace(ctx.paths.partial)
+        job.layout(ctx.paths).wim_output.replace(ctx.paths.partial)
