@@ -8,7 +8,12 @@ from pathlib import Path, PurePosixPath
 
 from nanostudio.build.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
 from nanostudio.build.setupcomplete import render_docker_script, render_setupcomplete
-from nanostudio.build.staging import DOCKER_SCRIPT, SETUPCOMPLETE_PATH, UNATTEND_PATH
+from nanostudio.build.staging import (
+    DOCKER_SCRIPT,
+    SETUPCOMPLETE_PATH,
+    UNATTEND_PATH,
+    StagedContent,
+)
 from nanostudio.build.steps import BuildPaths, Step, StepContext
 from nanostudio.build.tools import libwim
 from nanostudio.build.unattend import render_unattend
@@ -69,12 +74,8 @@ class StageContentStep(Step):
             f"write {overlay / UNATTEND_PATH} (password encoded as Windows expects)",
             f"write {overlay / SETUPCOMPLETE_PATH}",
         ]
-        for package in staged.packages:
-            lines.append(f"copy {package.source} to {overlay / package.target}")
-            if package.language_source and package.language_target:
-                lines.append(
-                    f"copy {package.language_source} to {overlay / package.language_target}"
-                )
+        for location, target in _package_copies(staged):
+            lines.append(f"copy {location} to {overlay / target}")
         for driver in staged.drivers:
             lines.append(
                 f"copy {driver.folder} ({len(driver.files)} files) to {overlay / driver.target}"
@@ -102,11 +103,7 @@ class StageContentStep(Step):
         _write_text(overlay, SETUPCOMPLETE_PATH, render_setupcomplete(recipe, staged))
         if staged.docker:
             _write_text(overlay, DOCKER_SCRIPT, render_docker_script())
-        copies: list[tuple[str, PurePosixPath]] = []
-        for package in staged.packages:
-            copies.append((package.source, package.target))
-            if package.language_source and package.language_target:
-                copies.append((package.language_source, package.language_target))
+        copies = _package_copies(staged)
         driver_files = [item for driver in staged.drivers for item in driver.files]
         total = len(copies) + len(driver_files) + 1
         done = 0
@@ -127,6 +124,16 @@ class StageContentStep(Step):
         libwim.write_delta_wim(
             source_wim, self.state.image.index, overlay, ctx.paths.workdir / DELTA_WIM
         )
+
+
+def _package_copies(staged: StagedContent) -> list[tuple[str, PurePosixPath]]:
+    """(location on the media, path in the image) of every cab to stage, language cabs too."""
+    copies: list[tuple[str, PurePosixPath]] = []
+    for package in staged.packages:
+        copies.append((package.source, package.target))
+        if package.language_source and package.language_target:
+            copies.append((package.language_source, package.language_target))
+    return copies
 
 
 def _is_iso(state: BuildState) -> bool:
