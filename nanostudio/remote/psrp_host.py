@@ -70,7 +70,6 @@ class ConsoleHostUI(PSHostUserInterface):
         super().__init__(raw)
         self.prompt_handler = prompt_handler
         self.sink: EventSink | None = None
-        self.before_prompt: Callable[[], None] | None = None
         self._on_cancel = on_cancel
         self._partial = ""
 
@@ -125,8 +124,6 @@ class ConsoleHostUI(PSHostUserInterface):
     # -- prompts --------------------------------------------------------------
     def _ask(self, request: PromptRequest) -> PromptReply | None:
         self.flush()
-        if self.before_prompt is not None:
-            self.before_prompt()
         if self.prompt_handler is None:
             log.warning("the remote command asked for input but this console cannot prompt")
             self._on_cancel()
