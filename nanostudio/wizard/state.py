@@ -14,6 +14,7 @@ from pathlib import Path
 from nanostudio.build.engines import EngineName
 from nanostudio.build.events import BuildOutcome
 from nanostudio.catalogue import Deployment, Edition, find_package
+from nanostudio.media.drivers import DriverFolder, scan_driver_folder
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import (
     DEFAULT_SIZE,
@@ -66,6 +67,8 @@ class WizardState:
     roles: list[str] = field(default_factory=list)
 
     driver_folders: list[Path] = field(default_factory=list)
+    # Scanning reads every INF of a folder: done once per folder, not at each keystroke.
+    driver_scans: dict[Path, DriverFolder] = field(default_factory=dict)
 
     computer_name: str = "NANO1"
     password: Secret = field(default_factory=lambda: Secret(""))
@@ -112,6 +115,12 @@ class WizardState:
     @property
     def commands(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.firstboot_commands.splitlines() if line.strip())
+
+    def driver_scan(self, folder: Path) -> DriverFolder:
+        """What ``folder`` holds, scanned on first use (``driver_scans.pop`` to rescan)."""
+        if folder not in self.driver_scans:
+            self.driver_scans[folder] = scan_driver_folder(folder)
+        return self.driver_scans[folder]
 
     # -- changes that keep related fields consistent ---------------------------------
 

@@ -8,6 +8,8 @@ output file that already exists, and what the chosen engine can do on this machi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from nanostudio.build.engines import EngineName, make_plan, resolve_engine, windows_engine_available
 from nanostudio.errors import UserFacingError
 from nanostudio.media.model import MediaInfo
@@ -56,7 +58,12 @@ def page_of(field: str) -> Page:
 
 def all_problems(state: WizardState) -> list[Problem]:
     """Every problem of every settings page, recipe rules first."""
-    problems = validate(to_recipe(state), media=state.media, password=state.password.reveal())
+    recipe = to_recipe(state)
+    # The recipe's rules would rescan every driver folder here, at each keystroke (twice:
+    # refresh and isComplete); the folders' problems come from the state's scans instead.
+    unscanned = replace(recipe, drivers=replace(recipe.drivers, folders=()))
+    problems = validate(unscanned, media=state.media, password=state.password.reveal())
+    problems += _driver_extras(state)
     problems += _source_extras(state)
     problems += _identity_extras(state)
     problems += _network_extras(state)
@@ -120,6 +127,15 @@ def _source_extras(state: WizardState) -> list[Problem]:
     if state.media is None:
         return [Problem("source.media", "the media has not been read yet: choose it again")]
     return []
+
+
+def _driver_extras(state: WizardState) -> list[Problem]:
+    problems = []
+    for folder in state.driver_folders:
+        problem = state.driver_scan(folder).problem
+        if problem:
+            problems.append(Problem("drivers.folders", problem))
+    return problems
 
 
 def _identity_extras(state: WizardState) -> list[Problem]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from nanostudio.build.engines import EngineName
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.secret import Secret
 from nanostudio.wizard import (
     BuildStatus,
@@ -73,6 +75,27 @@ def test_driver_folder_without_inf(filled_state: WizardState, tmp_path: Path) ->
     empty.mkdir()
     filled_state.driver_folders = [empty]
     assert "no .inf file" in messages(filled_state, Page.DRIVERS)["drivers.folders"]
+
+
+def test_driver_folders_are_scanned_once(
+    filled_state: WizardState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Problems are computed at each keystroke; reading every INF each time froze the GUI."""
+    scanned: list[Path] = []
+
+    def counting_scan(folder: Path) -> object:
+        scanned.append(folder)
+        return scan_driver_folder(folder)
+
+    for module in ("nanostudio.wizard.state", "nanostudio.recipe.validate"):
+        monkeypatch.setattr(sys.modules[module], "scan_driver_folder", counting_scan)
+    empty = tmp_path / "drivers"
+    empty.mkdir()
+    filled_state.driver_folders = [empty]
+    for page in SETTINGS_PAGES:
+        can_go_next(filled_state, page)
+    assert "no .inf file" in messages(filled_state, Page.DRIVERS)["drivers.folders"]
+    assert scanned == [empty]
 
 
 @pytest.mark.parametrize(

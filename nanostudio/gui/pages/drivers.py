@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import LAST_DRIVER_DIR, Settings
 from nanostudio.gui.widgets.problems import NoteLabel
-from nanostudio.media.drivers import DriverFolder, scan_driver_folder
 from nanostudio.wizard import Page, WizardState
 
 
@@ -34,7 +33,6 @@ class DriversPage(PageBase):
                 "OEM drivers do not cover."
             )
         )
-        self._scanned: dict[Path, DriverFolder] = {}
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(
             [
@@ -91,7 +89,7 @@ class DriversPage(PageBase):
         if folder not in self.state.driver_folders:
             self.state.driver_folders.append(folder)
         self.settings.set(LAST_DRIVER_DIR, str(folder.parent))
-        self._scanned.pop(folder, None)
+        self.state.driver_scans.pop(folder, None)  # added again: read it again
         self._show()
         self.changed()
 
@@ -115,16 +113,11 @@ class DriversPage(PageBase):
         if folder is not None:
             self.remove_folder(folder)
 
-    def _scan(self, folder: Path) -> DriverFolder:
-        if folder not in self._scanned:
-            self._scanned[folder] = scan_driver_folder(folder)
-        return self._scanned[folder]
-
     def _show(self) -> None:
         self.tree.clear()
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         for folder in self.state.driver_folders:
-            scanned = self._scan(folder)
+            scanned = self.state.driver_scan(folder)
             title = f"{folder} — {scanned.problem}" if scanned.problem else str(folder)
             top = QTreeWidgetItem(self.tree, [title])
             top.setToolTip(0, title)
