@@ -289,12 +289,12 @@ def write_sample_media(
             raise OutputError(
                 f"{existing} already exists: choose an empty folder for the sample media"
             )
-    dest.mkdir(parents=True, exist_ok=True)
     work = dest / ".nanostudio-sample-work"
     shutil.rmtree(work, ignore_errors=True)
     nanoserver = media / "NanoServer"
     wim = nanoserver / "NanoServer.wim"
     try:
+        dest.mkdir(parents=True, exist_ok=True)
         nanoserver.mkdir(parents=True)
         (media / "NanoStudio-SAMPLE.txt").write_text(
             "Synthetic Windows Server 2016 media written by NanoStudio for tests and try-outs.\n"
@@ -307,8 +307,13 @@ def write_sample_media(
         _write_packages(nanoserver / "Packages", languages, work / "cabs")
         if iso is not None:
             _write_iso(iso, media)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(media, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise OutputError(
+                f"cannot write the sample media in {dest} ({error.strerror or error}): "
+                "choose a folder you can write to, on a disk with free space"
+            ) from error
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)

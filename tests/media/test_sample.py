@@ -172,6 +172,16 @@ def test_cli_writes_without_iso(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert err.startswith("error: ") and "already exists" in err
 
 
+def test_cli_into_a_file_is_an_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "afile").touch()
+    assert main(["sample-media", str(tmp_path / "afile"), "--no-iso"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write the sample media in {tmp_path / 'afile'}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
 def test_cli_says_which_tool_is_missing(tmp_path: Path) -> None:
     empty = tmp_path / "bin"
     empty.mkdir()
