@@ -32,7 +32,7 @@ from nanostudio.build.events import (
     StepInfo,
     StepStarted,
 )
-from nanostudio.build.steps import BuildPaths, Plan, Step, StepContext
+from nanostudio.build.steps import BuildPaths, Plan, Step, StepContext, partial_path
 from nanostudio.errors import BuildCancelled, OutputError, UserFacingError
 from nanostudio.paths import log_dir
 from nanostudio.secret import RedactingFilter, Secret, redact
@@ -247,7 +247,6 @@ class BuildRunner:
                     cleanup.action()
                 except Exception as error:  # keep cleaning the rest
                     self._log("warning", f"cleanup '{cleanup.label}' failed: {error}", None)
-        partial = self.plan.output.with_name(self.plan.output.name + ".partial")
-        partial.unlink(missing_ok=True)
+        partial_path(self.plan.output).unlink(missing_ok=True)
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -34,7 +34,12 @@ class BuildPaths:
 
     @classmethod
     def for_output(cls, output: Path, workdir: Path, log_dir: Path) -> BuildPaths:
-        return cls(workdir, output.with_name(output.name + ".partial"), output, log_dir)
+        return cls(workdir, partial_path(output), output, log_dir)
+
+
+def partial_path(output: Path) -> Path:
+    """Where ``output`` is written until it is complete (then renamed)."""
+    return output.with_name(output.name + ".partial")
 
 
 @dataclass
