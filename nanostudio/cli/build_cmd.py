@@ -23,7 +23,7 @@ from typing import Any
 from nanostudio.build.cancel import CancelToken
 from nanostudio.build.engines import EngineName, make_plan
 from nanostudio.build.events import BuildEvent
-from nanostudio.build.runner import BuildRunner
+from nanostudio.build.runner import BuildRunner, EventSink
 from nanostudio.build.steps import BuildPaths
 from nanostudio.cli.build_progress import JsonRenderer, TerminalRenderer
 from nanostudio.errors import MediaError, UserFacingError
@@ -82,10 +82,11 @@ def run(args: argparse.Namespace) -> int:
         with suppress(BrokenPipeError):
             print(plan.describe(paths), flush=True)
         return 0
-    sink: Any = (
+    verbose = bool(getattr(args, "verbose", False))
+    sink: EventSink = (
         JsonRenderer(sys.stdout)
         if args.json_progress
-        else TerminalRenderer(sys.stdout, verbose=bool(getattr(args, "verbose", False)))
+        else TerminalRenderer(sys.stdout, verbose=verbose)
     )
     cancel = CancelToken()
     runner = BuildRunner(
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         password=Secret(password) if password is not None else None,
         force=args.force,
     )
-    with cancel_on_signals(cancel), _quiet_stderr_logging(bool(getattr(args, "verbose", False))):
+    with cancel_on_signals(cancel), _quiet_stderr_logging(verbose):
         outcome = runner.run()
     return outcome.exit_code if not outcome.was_successful() else 0
 
@@ -127,7 +128,7 @@ def _check(recipe: Recipe, password: str | None) -> tuple[MediaInfo | None, list
     return media, problems
 
 
-def _safe_sink(sink: Any) -> Any:
+def _safe_sink(sink: EventSink) -> EventSink:
     """A closed stdout (``| head``) must not turn a build into a crash."""
 
     def deliver(event: BuildEvent) -> None:
