@@ -23,11 +23,7 @@ from PySide6.QtWidgets import (
 
 from nanostudio.errors import RemoteError
 from nanostudio.gui.console.background import BackgroundCall
-from nanostudio.remote.errors import (
-    CertificateChangedError,
-    CertificateUnknownError,
-    format_thumbprint,
-)
+from nanostudio.remote.errors import CertificateUnknownError, format_thumbprint
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.probe import ConnectionReport, test_connection
 from nanostudio.remote.saved import PasswordVault, SavedConnections
@@ -50,10 +46,6 @@ _AUTH_LABELS: tuple[tuple[AuthMethod, str], ...] = (
 )
 
 
-def _default_probe(settings: ConnectionSettings, password: str, pins: PinStore) -> ConnectionReport:
-    return test_connection(settings, password, pins)
-
-
 class ConnectDialog(QDialog):
     """Opened with ``open()``; after ``accepted`` read ``settings()`` and ``password()``.
 
@@ -69,7 +61,7 @@ class ConnectDialog(QDialog):
         pins: PinStore | None = None,
         vault: PasswordVault | None = None,
         saved: SavedConnections | None = None,
-        probe: Probe = _default_probe,
+        probe: Probe = test_connection,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("connectDialog")
@@ -247,10 +239,7 @@ class ConnectDialog(QDialog):
             )
             self.trust_button.show()
             return
-        if isinstance(error, CertificateChangedError):
-            self._show(str(error), "error")
-            return
-        if isinstance(error, RemoteError):
+        if isinstance(error, RemoteError):  # CertificateChangedError included: refused, shown
             self._show(str(error), "error")
             return
         if error is not None:
