@@ -32,7 +32,7 @@ _INSTALL_HINT = (
 )
 
 
-def _find_library() -> str:
+def _load_library() -> ctypes.CDLL:
     if sys.platform.startswith("linux"):
         candidates = ["libwim.so.15"]
     else:
@@ -40,10 +40,9 @@ def _find_library() -> str:
     candidates += [found for name in _LIBRARY_NAMES if (found := ctypes.util.find_library(name))]
     for candidate in candidates:
         try:
-            ctypes.CDLL(candidate)
+            return ctypes.CDLL(candidate)
         except OSError:
             continue
-        return candidate
     raise ToolMissingError(f"wimlib's library (libwim) was not found: {_INSTALL_HINT}")
 
 
@@ -51,7 +50,7 @@ class _Lib:
     """The handful of libwim functions used here, with their C signatures."""
 
     def __init__(self) -> None:
-        self.dll = ctypes.CDLL(_find_library())
+        self.dll = _load_library()
         # wimlib_tchar is wchar_t on Windows, char (UTF-8) elsewhere.
         text = ctypes.c_wchar_p if sys.platform == "win32" else ctypes.c_char_p
         handle = ctypes.c_void_p
