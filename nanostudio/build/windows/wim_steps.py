@@ -64,23 +64,14 @@ class MountStep(DismStep):
         super().run(ctx)
 
 
-def discard_argv(job: Job, layout: Layout) -> list[str]:
-    return dism.unmount_image(
-        dism.DismOptions(
-            job.state.tools.dism,
-            layout.text(layout.dism_log("discard")),
-            layout.text(layout.scratch),
-        ),
-        layout.text(layout.windows_dir),
-        commit=False,
-    )
-
-
 def discard_mount(job: Job, layout: Layout) -> None:
     if job.state.mounted_image is None:
         return
     fresh_log(layout.dism_log("discard"))
-    result = run_for_cleanup(discard_argv(job, layout), encoding=job.host.console_encoding)
+    argv = dism.unmount_image(
+        job.dism(layout.paths, "discard"), layout.text(layout.windows_dir), commit=False
+    )
+    result = run_for_cleanup(argv, encoding=job.host.console_encoding)
     if not dism.succeeded(result.returncode, result.tail):
         error = dism.explain(
             dism.find_error(result.tail), result.returncode, dism.Subject("unmounting the image")
