@@ -132,7 +132,13 @@ class WizardState:
         self.oem = chosen.oem
         self.virtualbox = chosen.virtualbox
         if self.output_format is not OutputFormat.WIM:
-            self.output_path = self.output_path.with_suffix("." + chosen.output_format.value)
+            self.set_output_format(chosen.output_format)
+
+    def set_output_format(self, fmt: OutputFormat) -> None:
+        """Give the output file ``fmt``'s extension. A path with no file name (the File
+        box emptied, a drive's root) gets ``nano``: ``with_suffix`` would raise."""
+        path = self.output_path if self.output_path.name else self.output_path / "nano"
+        self.output_path = path.with_suffix("." + fmt.value)
 
     def set_media(self, path: Path | None) -> None:
         """A new source: forget what was learnt about the old one."""

@@ -234,6 +234,17 @@ def test_output_rules(filled: NanoWizard, qtbot: QtBot, out_dir: Path) -> None:
     assert next_enabled(filled)
 
 
+def test_format_after_the_file_box_is_emptied(filled: NanoWizard) -> None:
+    go_to(filled, Page.OUTPUT)
+    page = filled.pages[Page.OUTPUT]
+    assert isinstance(page, OutputPage)
+    page.path_edit.clear()
+    page.path_edit.textEdited.emit("")
+    page.format_box.setCurrentIndex(1)  # VHD
+    assert filled.state.output_path == Path("nano.vhd")
+    assert page.path_edit.text() == "nano.vhd"
+
+
 def test_summary_copy_and_save_without_password(filled: NanoWizard, tmp_path: Path) -> None:
     go_to(filled, Page.SUMMARY)
     page = filled.pages[Page.SUMMARY]

@@ -53,6 +53,13 @@ def test_a_wim_output_keeps_its_format() -> None:
     assert state.output_format is OutputFormat.WIM
 
 
+@pytest.mark.parametrize("typed", ["", "/"])
+def test_a_target_names_an_output_without_a_file_name(typed: str) -> None:
+    state = WizardState(output_path=Path(typed))
+    state.apply_target(Target.VIRTUALBOX)
+    assert state.output_path == Path(typed) / "nano.vhd"
+
+
 def test_pages_follow_in_order() -> None:
     state = WizardState()
     order = [Page.WELCOME]

@@ -160,7 +160,7 @@ class OutputPage(PageBase):
         if self._loading or data is None:
             return
         fmt = OutputFormat(data)
-        self.state.output_path = self.state.output_path.with_suffix("." + fmt.value)
+        self.state.set_output_format(fmt)
         self.path_edit.setText(str(self.state.output_path))
         self.size_edit.setEnabled(fmt is not OutputFormat.WIM)
         self.changed()
