@@ -96,7 +96,9 @@ class SessionWorker(QObject):
                 self._session.set_prompt_handler(self._ask)
             self._session.open()
         except RemoteError as error:
-            self._session = None
+            session, self._session = self._session, None
+            if session is not None:  # a session process that could not connect: end it now
+                session.close()
             self.failed.emit(str(error), True)
             return
         # Move everything alive now (Qt, pypsrp, the wizard) out of the garbage collector's
