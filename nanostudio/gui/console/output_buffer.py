@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nanostudio.remote.events import Progress, SessionEvent, StreamText
@@ -35,9 +36,9 @@ class OutputBuffer:
 
     def __call__(self, event: SessionEvent) -> None:
         """The buffer is itself an event sink."""
-        self.put(event)
+        self.put_many((event,))
 
-    def put_many(self, events: list[SessionEvent]) -> None:
+    def put_many(self, events: Iterable[SessionEvent]) -> None:
         """A whole batch under one lock (a session in another process sends batches)."""
         with self._lock:
             for event in events:
@@ -51,15 +52,7 @@ class OutputBuffer:
                     self._lines.popleft()
                 self._skipped += overflow
 
-    def put(self, event: SessionEvent) -> None:
-        with self._lock:
-            if isinstance(event, StreamText):
-                self._lines.append(event)
-                if len(self._lines) > self.scrollback:
-                    self._lines.popleft()
-                    self._skipped += 1
-            elif isinstance(event, Progress):
-                self._progress.append(event)
+    put = __call__
 
     def __len__(self) -> int:
         with self._lock:
