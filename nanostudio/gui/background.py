@@ -51,8 +51,5 @@ class BackgroundCall(QObject):
     def start(self) -> None:
         self._thread.start()
 
-    def is_running(self) -> bool:
-        return self._thread.isRunning()
-
     def wait(self, ms: int = 30_000) -> bool:
         return self._thread.wait(ms)

@@ -53,14 +53,11 @@ class BuildJob(QObject):
         make_plan: Callable[[], Plan],
         password: Secret,
         parent: QObject | None = None,
-        *,
-        force: bool = False,
     ) -> None:
         super().__init__(parent)
         self.cancel_token = CancelToken()
         self._make_plan = make_plan
         self._password = password
-        self._force = force
         self._thread = _RunnerThread(self)
         self._thread.event_ready.connect(self.event_received)
         self._thread.finished.connect(self._on_thread_finished)
@@ -78,7 +75,6 @@ class BuildJob(QObject):
             sink=self._sink,
             cancel=self.cancel_token,
             password=self._password,
-            force=self._force,
         )
         return runner.run()
 
@@ -91,9 +87,6 @@ class BuildJob(QObject):
 
     def cancel(self) -> None:
         self.cancel_token.cancel()
-
-    def is_running(self) -> bool:
-        return self._thread.isRunning()
 
     def wait(self, ms: int = 60_000) -> bool:
         return self._thread.wait(ms)
