@@ -17,7 +17,13 @@ import tomli_w
 
 from nanostudio import APP_NAME
 from nanostudio.remote.paths import config_dir, write_private
-from nanostudio.remote.settings import AUTH_METHODS, ConnectionSettings, default_port
+from nanostudio.remote.settings import (
+    AUTH_METHODS,
+    DEFAULT_TIMEOUT_S,
+    DEFAULT_USER,
+    ConnectionSettings,
+    default_port,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +57,9 @@ def _from_record(record: dict[str, Any]) -> ConnectionSettings | None:
         port=int(record.get("port", default_port(https))),
         https=https,
         auth=auth if auth in AUTH_METHODS else "ntlm",
-        user=str(record.get("user", "Administrator")),
+        user=str(record.get("user", DEFAULT_USER)),
         cert_pin_sha256=pin if isinstance(pin, str) else None,
-        timeout_s=float(record.get("timeout_s", 15.0)),
+        timeout_s=float(record.get("timeout_s", DEFAULT_TIMEOUT_S)),
     )
 
 
