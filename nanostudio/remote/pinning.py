@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cryptography import x509
 
+from nanostudio.remote.errors import SettingsError
 from nanostudio.remote.paths import config_dir, write_private
 
 PINS_FILE = "certificate-pins.json"
@@ -88,6 +89,12 @@ class PinStore:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            # Not an empty store: that would drop every pin without a word.
+            raise SettingsError(
+                f"The certificate pins in {self.path} cannot be read ({error}): repair the "
+                "file, or delete it and trust each HTTPS host's certificate again."
+            ) from error
         if not isinstance(data, dict):
             return {}
         return {str(k): v for k, v in data.items() if isinstance(v, dict)}

@@ -70,6 +70,12 @@ def test_pin_store_per_host_and_port(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "pins.json").stat().st_mode) == 0o600
 
 
+def test_pin_store_unreadable_file_is_an_error_not_an_empty_store(tmp_path: Path) -> None:
+    (tmp_path / "pins.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(SettingsError, match="cannot be read"):
+        PinStore(tmp_path / "pins.json").get("nano1", 5986)
+
+
 def test_pin_store_default_lives_in_config_dir(isolated_home: Path) -> None:
     PinStore().trust("h", 5986, PIN)
     assert list(isolated_home.rglob("certificate-pins.json"))
