@@ -52,14 +52,20 @@ def _from_record(record: dict[str, Any]) -> ConnectionSettings | None:
     https = bool(record.get("https", False))
     auth = record.get("auth", "ntlm")
     pin = record.get("cert_pin_sha256")
+    try:
+        port = int(record.get("port", default_port(https)))
+        timeout_s = float(record.get("timeout_s", DEFAULT_TIMEOUT_S))
+    except (TypeError, ValueError) as error:  # a hand-edited file: skip, as unreadable ones are
+        log.warning("ignoring the saved connection to %s: %s", host, error)
+        return None
     return ConnectionSettings(
         host=host,
-        port=int(record.get("port", default_port(https))),
+        port=port,
         https=https,
         auth=auth if auth in AUTH_METHODS else "ntlm",
         user=str(record.get("user", DEFAULT_USER)),
         cert_pin_sha256=pin if isinstance(pin, str) else None,
-        timeout_s=float(record.get("timeout_s", DEFAULT_TIMEOUT_S)),
+        timeout_s=timeout_s,
     )
 
 

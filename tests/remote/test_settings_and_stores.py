@@ -81,6 +81,15 @@ def test_pin_store_default_lives_in_config_dir(isolated_home: Path) -> None:
     assert list(isolated_home.rglob("certificate-pins.json"))
 
 
+def test_saved_connection_with_a_bad_value_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "connections.toml"
+    path.write_text(
+        '[[connection]]\nhost = "bad"\nport = "x"\n[[connection]]\nhost = "good"\n',
+        encoding="utf-8",
+    )
+    assert [s.host for s in SavedConnections(path).load()] == ["good"]
+
+
 def test_saved_connections_round_trip_most_recent_first(tmp_path: Path) -> None:
     saved = SavedConnections(tmp_path / "connections.toml")
     one = ConnectionSettings(host="nano1")
