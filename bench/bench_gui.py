@@ -132,13 +132,15 @@ class TickRecorder:
 
 
 def measure_stalls(work: Path, payload_mib: int) -> dict[str, object]:
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QSize, QTimer
 
-    from nanostudio.build.engines import EngineName
     from nanostudio.gui.app import create_application, dispose
-    from nanostudio.gui.settings import Settings
-    from nanostudio.gui.walk import PASSWORD_FOR_SAMPLES, WizardWalker, wait_until
-    from nanostudio.gui.wizard import NanoWizard, initial_state
+    from nanostudio.gui.walk import (
+        PASSWORD_FOR_SAMPLES,
+        WizardWalker,
+        open_sample_wizard,
+        wait_until,
+    )
     from nanostudio.media.sample import write_sample_media
     from nanostudio.wizard import BuildStatus, Page, Target
 
@@ -146,14 +148,8 @@ def measure_stalls(work: Path, payload_mib: int) -> dict[str, object]:
     sample = write_sample_media(work / "sample", payload_mib=payload_mib)
     iso = sample.iso
     assert iso is not None
-    (work / "out").mkdir()
-    settings = Settings(work / "settings.ini")
-    state = initial_state(settings)
-    state.output_path = work / "out" / "nano.vhdx"
-    state.engine = EngineName.PORTABLE
-    wizard = NanoWizard(settings, state)
-    wizard.resize(900, 720)
-    wizard.show()
+    wizard = open_sample_wizard(work, QSize(900, 720))
+    state = wizard.state
     walker = WizardWalker(wizard)
     ticks = TickRecorder()
 

@@ -13,11 +13,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, QTranslator
 
-from nanostudio.build.engines import EngineName
 from nanostudio.gui.app import create_application, dispose
-from nanostudio.gui.settings import Settings
-from nanostudio.gui.walk import PASSWORD_FOR_SAMPLES, WizardWalker, wait_until, write_sample_drivers
-from nanostudio.gui.wizard import NanoWizard, initial_state
+from nanostudio.gui.walk import (
+    PASSWORD_FOR_SAMPLES,
+    WizardWalker,
+    open_sample_wizard,
+    wait_until,
+    write_sample_drivers,
+)
 from nanostudio.media.sample import write_sample_media
 from nanostudio.wizard.navigation import is_busy
 from nanostudio.wizard.pages import BuildStatus, Page
@@ -59,14 +62,8 @@ def render_screenshots(dest: Path, *, size: QSize = SIZE, long_strings: bool = F
 def _render(dest: Path, work: Path, size: QSize) -> list[Path]:
     sample = write_sample_media(work / "sample")
     drivers = write_sample_drivers(work / "drivers")
-    (work / "out").mkdir()
-    settings = Settings(work / "settings.ini")
-    state = initial_state(settings)
-    state.output_path = work / "out" / "NANO1.vhdx"
-    state.engine = EngineName.PORTABLE
-    wizard = NanoWizard(settings, state)
-    wizard.resize(size)
-    wizard.show()
+    wizard = open_sample_wizard(work, size)
+    state = wizard.state
     walker = WizardWalker(wizard)
     written: list[Path] = []
 
@@ -102,7 +99,6 @@ def _render(dest: Path, work: Path, size: QSize) -> list[Path]:
         fill()
         wait_until(settled(state, page), 60, f"{page.name} to settle")
         shot(name)
-    # The Drivers page must accept a folder with an unusable INF beside a good one.
     walker.next(Page.BUILD)
     build = wizard.build_page
     wait_until(

@@ -10,9 +10,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QSize, QTimer
 from PySide6.QtWidgets import QWizard
 
+from nanostudio.build.engines import EngineName
 from nanostudio.errors import UserFacingError
 from nanostudio.gui.pages.drivers import DriversPage
 from nanostudio.gui.pages.edition import EditionPage
@@ -20,7 +21,8 @@ from nanostudio.gui.pages.identity import IdentityPage
 from nanostudio.gui.pages.network import NetworkPage
 from nanostudio.gui.pages.source import SourcePage
 from nanostudio.gui.pages.target import TargetPage
-from nanostudio.gui.wizard import NanoWizard
+from nanostudio.gui.settings import Settings
+from nanostudio.gui.wizard import NanoWizard, initial_state
 from nanostudio.wizard.navigation import is_busy
 from nanostudio.wizard.pages import Page
 from nanostudio.wizard.targets import Target
@@ -66,6 +68,20 @@ def write_sample_drivers(folder: Path) -> Path:
     (folder / "net" / "contoso.inf").write_text(_GOOD_INF, encoding="utf-8")
     (folder / "audio" / "fabrikam.inf").write_text(_X86_INF, encoding="utf-8")
     return folder
+
+
+def open_sample_wizard(work: Path, size: QSize) -> NanoWizard:
+    """A shown wizard with its settings in ``work``, building ``work/out/NANO1.vhdx``
+    with the portable engine (the one engine that runs on any machine)."""
+    (work / "out").mkdir()
+    settings = Settings(work / "settings.ini")
+    state = initial_state(settings)
+    state.output_path = work / "out" / "NANO1.vhdx"
+    state.engine = EngineName.PORTABLE
+    wizard = NanoWizard(settings, state)
+    wizard.resize(size)
+    wizard.show()
+    return wizard
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
