@@ -112,12 +112,16 @@ class PreflightStep(Step):
         check_elevated(host.is_elevated())
         job.state.tools = self._find_tools()
         ctx.report(0.3, "checking DISM")
-        result = ctx.run_tool(
+        # The banner comes first and the command list after it runs past the
+        # result's tail: keep the lines as they go by.
+        banner: list[str] = []
+        ctx.run_tool(
             dism.version_argv(job.state.tools.dism),
             check=False,
             encoding=host.console_encoding,
+            progress=lambda line: banner.append(line),  # logged too
         )
-        version = check_dism_version("\n".join(result.tail))
+        version = check_dism_version("\n".join(banner))
         ctx.log(f"DISM version {'.'.join(map(str, version))}")
         folder = ctx.paths.output.parent
         check_volume(host.volume(folder), str(folder))

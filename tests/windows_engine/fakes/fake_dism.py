@@ -236,10 +236,39 @@ def banner() -> None:
     fakecore.say("")
 
 
+# ``dism /English /?`` lists every command after the banner: far more lines than
+# a ToolResult's tail keeps, so the version must be read as the banner goes by.
+HELP_SECTIONS = {
+    "GENERIC IMAGING COMMANDS": (
+        "/Split-Image /Apply-Image /Get-MountedImageInfo /Get-ImageInfo /Commit-Image "
+        "/Unmount-Image /Mount-Image /Remount-Image /Cleanup-Mountpoints"
+    ),
+    "WIM COMMANDS": (
+        "/Apply-CustomDataImage /Capture-CustomImage /Get-WIMBootEntry /Update-WIMBootEntry "
+        "/List-Image /Delete-Image /Export-Image /Append-Image /Capture-Image /Get-MountedWimInfo "
+        "/Get-WimInfo /Commit-Wim /Unmount-Wim /Mount-Wim /Remount-Wim /Cleanup-Wim"
+    ),
+    "IMAGE SPECIFICATIONS": "/Online /Image",
+    "DISM OPTIONS": (
+        "/English /Format /WinDir /SysDriveDir /LogPath /LogLevel /NoRestart /Quiet /ScratchDir"
+    ),
+}
+
+
 def help_text() -> None:
     fakecore.say("")
     fakecore.say("DISM.exe [dism_options] {Imaging_command} [<Imaging_arguments>]")
     fakecore.say("DISM.exe {/Image:<path_to_offline_image> | /Online} [dism_options]")
+    fakecore.say("         {servicing_command} [<servicing_arguments>]")
+    fakecore.say("")
+    for section, switches in HELP_SECTIONS.items():
+        fakecore.say(f"{section}:")
+        fakecore.say("")
+        for switch in switches.split():
+            fakecore.say(f"  {switch:<24}- (FAKE) what {switch} does.")
+        fakecore.say("")
+    fakecore.say("  Examples:")
+    fakecore.say("    DISM.exe /Mount-Image /?")
     fakecore.say("")
 
 
