@@ -293,6 +293,15 @@ def test_save_transcript(qtbot: QtBot, console: ConsoleWidget, tmp_path: Path) -
     assert text.rstrip().endswith("saved-line")
 
 
+def test_save_transcript_where_it_cannot_be_written_is_an_error_line(
+    console: ConsoleWidget, tmp_path: Path
+) -> None:
+    dialog = console.ask_transcript_path()
+    dialog.fileSelected.emit(str(tmp_path / "no-such-folder" / "transcript.txt"))
+    dialog.reject()
+    assert output_text(console).splitlines()[-1].startswith("Cannot save the transcript to ")
+
+
 def test_output_flush_is_batched_not_per_line(qtbot: QtBot, console: ConsoleWidget) -> None:
     app = QApplication.instance()
     assert app is not None

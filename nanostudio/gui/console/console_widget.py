@@ -298,9 +298,18 @@ class ConsoleWidget(QWidget):
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter(self.tr("Text files (*.txt)"))
         dialog.setDefaultSuffix("txt")
-        dialog.fileSelected.connect(lambda name: self.save_transcript(Path(name)))
+        dialog.fileSelected.connect(self._save_chosen_transcript)
         dialog.open()
         return dialog
+
+    def _save_chosen_transcript(self, name: str) -> None:
+        """A folder the user cannot write to is a line in the console, not a crash."""
+        try:
+            self.save_transcript(Path(name))
+        except OSError as error:
+            message = self.tr("Cannot save the transcript to %1: %2")
+            text = message.replace("%1", name).replace("%2", error.strerror or str(error))
+            self._append_lines([(text, Stream.ERROR)])
 
     # -- worker results -------------------------------------------------------------
     def _on_opened(self, location: str) -> None:
