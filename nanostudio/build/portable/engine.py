@@ -26,7 +26,7 @@ from nanostudio.build.staging import StagedContent, describe_staging, plan_stagi
 from nanostudio.build.steps import Plan, Step
 from nanostudio.build.tools import fat, libwim, ntfs, wimlib
 from nanostudio.errors import RecipeError
-from nanostudio.media.model import MediaInfo
+from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.recipe import OutputFormat, Recipe
 
 ENGINE = "portable"
@@ -71,15 +71,14 @@ def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
         engine=ENGINE,
         steps=tuple(steps),
         output=recipe.output.path,
-        required_bytes=required_bytes(recipe, media, staged),
+        required_bytes=required_bytes(recipe, media, image, staged),
         notes=tuple(notes),
     )
 
 
-def required_bytes(recipe: Recipe, media: MediaInfo, staged: StagedContent) -> int:
+def required_bytes(recipe: Recipe, media: MediaInfo, image: WimImage, staged: StagedContent) -> int:
     """Free space the output's folder needs: temp files plus the output."""
-    image = media.image_for(recipe.source.edition)
-    data = image.total_bytes if image is not None else media.wim_bytes
+    data = image.total_bytes
     staged_bytes = sum(d.total_bytes for d in staged.drivers) + 64 * MIB * len(staged.packages)
     needed = _OVERHEAD + staged_bytes
     if media.kind == "iso":
