@@ -112,11 +112,7 @@ class _Job:
         return self.tail[offset : offset + length]
 
     def _esp_bytes(self, offset: int, length: int) -> bytes:
-        return _pread(self.esp_fd, length, offset)
-
-
-def _pread(fd: int, length: int, offset: int) -> bytes:
-    return fileops.pread_exact(fd, length, offset)
+        return fileops.pread_exact(self.esp_fd, length, offset)
 
 
 def _touched_blocks(fd: int, size: int) -> list[int]:
