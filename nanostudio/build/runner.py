@@ -47,10 +47,10 @@ _PROGRESS_INTERVAL_S = 0.1  # at most ten progress events a second
 def check_output_location(output: Path, required_bytes: int, *, force: bool) -> None:
     """Refuse early, before any work: existing output, missing or full folder."""
     folder = output.parent
+    if output.is_dir():  # --force would not help: say so first
+        raise OutputError(f"{output} is a folder: name a file such as nano.vhdx")
     if output.exists() and not force:
         raise OutputError(f"{output} already exists: choose another name or pass --force")
-    if output.is_dir():
-        raise OutputError(f"{output} is a folder: name a file such as nano.vhdx")
     if not folder.is_dir():
         raise OutputError(f"the folder {folder} does not exist: create it or choose another")
     probe = folder / f".nanostudio-write-test-{time.monotonic_ns()}"

@@ -192,6 +192,16 @@ def test_existing_output_is_refused_without_force(tmp_path: Path) -> None:
     assert output.read_bytes() == b"disk"
 
 
+def test_a_folder_as_output_is_named_as_such_with_or_without_force(tmp_path: Path) -> None:
+    output = tmp_path / "out" / "nano.vhdx"
+    output.mkdir(parents=True)
+    for force in (False, True):
+        events, _ = _run(tmp_path, WritePartial(), force=force)
+        outcome = _outcome(events).outcome
+        assert outcome.error is not None and "is a folder" in outcome.error
+    assert output.is_dir()
+
+
 def test_not_enough_space_is_refused_before_work(tmp_path: Path) -> None:
     output = tmp_path / "nano.vhdx"
     events: list[BuildEvent] = []
