@@ -40,9 +40,9 @@ def implied_packages(state: WizardState) -> list[PackageInfo]:
     return with_dependencies(shorts)
 
 
-def first_boot_marker(state: WizardState, package: PackageInfo) -> str | None:
+def first_boot_marker(package: PackageInfo, *, portable: bool) -> str | None:
     """What the portable engine does with this package; None for the Windows engine."""
-    if resolve_engine(state.engine) is not EngineName.PORTABLE:
+    if not portable:
         return None
     if package.first_boot_ok:
         return "installed at first boot"
@@ -50,14 +50,18 @@ def first_boot_marker(state: WizardState, package: PackageInfo) -> str | None:
 
 
 def role_rows(state: WizardState) -> list[RoleRow]:
+    """Computed at each click: the engine (a PATH search on Windows) and each chosen
+    role's requirements are looked up once, not once per row."""
     chosen = {name.lower() for name in state.roles}
+    portable = resolve_engine(state.engine) is EngineName.PORTABLE
+    needs = [
+        (role, _requirements(info))
+        for role in state.roles
+        if (info := find_package(role)) is not None
+    ]
     rows = []
     for package in role_packages():
-        required_by = tuple(
-            role
-            for role in state.roles
-            if (info := find_package(role)) is not None and package.short in _requirements(info)
-        )
+        required_by = tuple(role for role, needed in needs if package.short in needed)
         blocked = None
         if state.edition not in package.editions:
             editions = " or ".join(edition.value for edition in package.editions)
@@ -72,7 +76,7 @@ def role_rows(state: WizardState) -> list[RoleRow]:
                 required_by,
                 on_media,
                 blocked,
-                first_boot_marker(state, package),
+                first_boot_marker(package, portable=portable),
             )
         )
     return rows
