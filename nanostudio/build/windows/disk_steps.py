@@ -36,9 +36,14 @@ def size_mib(job: Job) -> int:
     return math.ceil(job.recipe.output.size / MIB)
 
 
+def vdisk(job: Job, layout: Layout) -> Path:
+    """The disk file, built in the temp folder under a fixed name."""
+    return layout.vdisk(job.output_format.value)
+
+
 def create_script(job: Job, layout: Layout) -> diskpart.Script:
     return diskpart.create_disk_script(
-        layout.text(layout.vdisk(job.output_format.value)),
+        layout.text(vdisk(job, layout)),
         size_mib(job),
         partition_style(job),
         windows_folder=layout.text(layout.windows_dir),
@@ -47,14 +52,13 @@ def create_script(job: Job, layout: Layout) -> diskpart.Script:
 
 
 def current_detach_script(job: Job, layout: Layout) -> diskpart.Script:
-    vdisk = job.state.disk.vdisk or layout.vdisk(job.output_format.value)
-    return diskpart.detach_script(layout.text(vdisk), job.state.disk.access_paths)
+    return diskpart.detach_script(layout.text(vdisk(job, layout)), job.state.disk.access_paths)
 
 
 def planned_detach_script(job: Job, layout: Layout) -> diskpart.Script:
     """The detach script after a complete create script (for the plan)."""
     done = [c.access for c in create_script(job, layout).commands if c.access is not None]
-    return diskpart.detach_script(layout.text(layout.vdisk(job.output_format.value)), done)
+    return diskpart.detach_script(layout.text(vdisk(job, layout)), done)
 
 
 def describe_script(
@@ -115,10 +119,10 @@ def detach(job: Job, layout: Layout, run: Runner) -> None:
         # The attach itself never reported success: nothing to detach is expected.
         disk.attach_started = False
         return
-    vdisk = layout.text(disk.vdisk or layout.vdisk(job.output_format.value))
+    by_hand = f"detach {layout.text(vdisk(job, layout))} by hand"
     raise BuildError(
         diskpart_failure("detach the virtual disk", result, watcher)
-        + f"; detach {vdisk} by hand (Disk Management: Action > Detach VHD)"
+        + f"; {by_hand} (Disk Management: Action > Detach VHD)"
     )
 
 
@@ -144,7 +148,6 @@ class CreateDiskStep(Step):
     def run(self, ctx: StepContext) -> None:
         job, layout = self.job, self.job.layout(ctx.paths)
         disk = job.state.disk
-        disk.vdisk = layout.vdisk(job.output_format.value)
         disk.attach_started = True
         job.state.cleanups["disk"] = ctx.push_cleanup(
             "detach the virtual disk",
@@ -218,8 +221,7 @@ class DetachStep(Step):
         lines = describe_script(
             layout, "detach", planned_detach_script(self.job, layout), self.job.state.tools.diskpart
         )
-        vdisk = layout.text(layout.vdisk(self.job.output_format.value))
-        lines.append(f"move {vdisk} -> {layout.text(paths.partial)}")
+        lines.append(f"move {layout.text(vdisk(self.job, layout))} -> {layout.text(paths.partial)}")
         return lines
 
     def run(self, ctx: StepContext) -> None:
@@ -228,8 +230,7 @@ class DetachStep(Step):
         cleanup: Cleanup | None = job.state.cleanups.pop("disk", None)
         if cleanup is not None:
             cleanup.release()
-        vdisk = job.state.disk.vdisk or layout.vdisk(job.output_format.value)
-        move_when_released(vdisk, ctx.paths.partial)
+        move_when_released(vdisk(job, layout), ctx.paths.partial)
 
 
 def move_when_released(source: Path, dest: Path, *, tries: int = 10, pause_s: float = 0.5) -> None:

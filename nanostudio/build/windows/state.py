@@ -26,7 +26,6 @@ class Tools:
 
 @dataclass
 class DiskState:
-    vdisk: Path | None = None
     created: bool = False
     attach_started: bool = False  # diskpart was asked to attach; it may have
     attached: bool = False  # diskpart confirmed the attach
