@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ from pytestqt.qtbot import QtBot
 from nanostudio.gui.console.colours import stream_colour
 from nanostudio.gui.console.console_widget import ConsoleState, ConsoleWidget
 from nanostudio.gui.console.prompt_dialog import PromptDialog
-from nanostudio.remote.events import Finished, Stream
+from nanostudio.remote.events import Stream
 from nanostudio.remote.history import CommandHistory
+from tests.remote.console_helpers import disconnected, idle, run_script
 from tests.remote.fakes import FakeSession
 
 TIMEOUT_MS = 5000
@@ -47,21 +49,7 @@ def make_console(qtbot: QtBot, fake: FakeSession, history: Path, **kwargs: float
     return widget
 
 
-def idle(state: ConsoleState) -> bool:
-    return state == ConsoleState.IDLE
-
-
-def disconnected(state: ConsoleState) -> bool:
-    return state == ConsoleState.DISCONNECTED
-
-
-def run(qtbot: QtBot, console: ConsoleWidget, script: str) -> Finished:
-    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS) as blocker:
-        assert console.submit(script)
-    console.flush_output(budget_s=None)
-    result = blocker.args[0] if blocker.args else None
-    assert isinstance(result, Finished)
-    return result
+run = partial(run_script, timeout_ms=TIMEOUT_MS)
 
 
 def output_text(console: ConsoleWidget) -> str:

@@ -8,6 +8,7 @@ import itertools
 import sys
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,12 @@ from nanostudio.gui.console.connect_dialog import ConnectDialog
 from nanostudio.gui.console.console_widget import ConsoleState, ConsoleWidget
 from nanostudio.gui.console.console_window import ConsoleWindow, open_console_window, psrp_factory
 from nanostudio.gui.console.prompt_dialog import PromptDialog
-from nanostudio.remote.events import Finished
 from nanostudio.remote.history import CommandHistory
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.saved import PasswordVault, SavedConnections
 from nanostudio.remote.settings import ConnectionSettings
 from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.remote.console_helpers import disconnected, idle, run_script
 from tests.remote.server_process import ServerProcess
 from tests.winrm_server import LoopbackWinRM
 
@@ -41,21 +42,13 @@ def console(qtbot: QtBot, winrm_server: LoopbackWinRM, tmp_path: Path) -> Iterat
     qtbot.addWidget(widget)
     widget.resize(800, 500)
     widget.show()
-    with qtbot.waitSignal(
-        widget.state_changed, timeout=TIMEOUT_MS, check_params_cb=lambda s: s == ConsoleState.IDLE
-    ):
+    with qtbot.waitSignal(widget.state_changed, timeout=TIMEOUT_MS, check_params_cb=idle):
         widget.start()
     yield widget
     assert widget.shutdown().wait(TIMEOUT_MS)
 
 
-def run(qtbot: QtBot, console: ConsoleWidget, script: str) -> Finished:
-    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS) as blocker:
-        assert console.submit(script)
-    console.flush_output(budget_s=None)
-    result = blocker.args[0] if blocker.args else None
-    assert isinstance(result, Finished)
-    return result
+run = partial(run_script, timeout_ms=TIMEOUT_MS)
 
 
 def test_commands_stream_and_state_over_psrp(qtbot: QtBot, console: ConsoleWidget) -> None:
@@ -116,7 +109,7 @@ def test_twenty_megabytes_without_a_gui_stall(qtbot: QtBot, tmp_path: Path) -> N
         widget.resize(800, 500)
         widget.show()
         try:
-            with qtbot.waitSignal(widget.state_changed, timeout=60_000, check_params_cb=is_idle):
+            with qtbot.waitSignal(widget.state_changed, timeout=60_000, check_params_cb=idle):
                 widget.start()
             ticks: list[float] = []
             timer = QTimer()
@@ -148,10 +141,6 @@ def test_twenty_megabytes_without_a_gui_stall(qtbot: QtBot, tmp_path: Path) -> N
     assert sys.getrefcount(True) >= true_refs - 5  # no reference leak per emitted signal
 
 
-def is_idle(state: ConsoleState) -> bool:
-    return state == ConsoleState.IDLE
-
-
 def test_server_restart_shows_disconnected_then_reconnect(
     qtbot: QtBot, console: ConsoleWidget, winrm_server: LoopbackWinRM
 ) -> None:
@@ -160,13 +149,11 @@ def test_server_restart_shows_disconnected_then_reconnect(
     with qtbot.waitSignal(
         console.state_changed,
         timeout=TIMEOUT_MS,
-        check_params_cb=lambda s: s == ConsoleState.DISCONNECTED,
+        check_params_cb=disconnected,
     ):
         console.submit("$x")
     assert console.banner.isVisible()
-    with qtbot.waitSignal(
-        console.state_changed, timeout=TIMEOUT_MS, check_params_cb=lambda s: s == ConsoleState.IDLE
-    ):
+    with qtbot.waitSignal(console.state_changed, timeout=TIMEOUT_MS, check_params_cb=idle):
         qtbot.mouseClick(console.reconnect_button, Qt.MouseButton.LeftButton)
     run(qtbot, console, "hostname")
     assert console.output.toPlainText().rstrip().endswith("NANO1")
