@@ -33,6 +33,7 @@ from nanostudio.build.events import BuildEvent, StepFinished
 from nanostudio.build.portable.assemble import virtual_disk_size
 from nanostudio.build.portable.gpt import plan_layout
 from nanostudio.build.runner import BuildRunner
+from nanostudio.build.tools import ntfs, wimlib
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.sample import write_sample_media
@@ -53,15 +54,14 @@ def floor_seconds(wim: Path, index: int, size: int, work: Path) -> float:
     started = time.monotonic()
     with volume.open("wb") as out:
         out.truncate(layout.windows.size_bytes)
+    # The build's own argv builders: the floor runs exactly the commands the build runs.
     subprocess.run(
-        ["mkntfs", "-F", "-Q", "-s", "512", "-p", str(layout.windows.first_lba), "-H", "255",
-         "-S", "63", "-L", "Windows", str(volume)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    subprocess.run(
-        ["wimlib-imagex", "apply", str(wim), str(index), str(volume)],
+        ntfs.mkntfs_argv(ntfs.TOOL, volume, start_sector=layout.windows.first_lba),
         check=True,
         capture_output=True,
+    )
+    subprocess.run(
+        wimlib.apply_argv(wimlib.TOOL, wim, index, volume), check=True, capture_output=True
     )
     os.sync()
     elapsed = time.monotonic() - started
