@@ -26,7 +26,7 @@ from nanostudio.remote.events import (
     StreamText,
 )
 from nanostudio.remote.history import CommandHistory
-from nanostudio.remote.session_api import ConsoleSession
+from nanostudio.remote.session_api import ConsoleSession, prompt_text
 
 _COLOURS = {
     Stream.ERROR: "\x1b[91m",
@@ -82,7 +82,7 @@ class TerminalConsole:
 
     @property
     def prompt(self) -> str:
-        return f"[{self.host_label}]: PS {self.session.location}> "
+        return prompt_text(self.host_label, self.session.location) + " "
 
     def loop(self) -> int:
         """Until ``exit`` or end of input; returns the exit code for the CLI."""

@@ -43,6 +43,7 @@ from nanostudio.gui.console.prompt_dialog import PromptDialog
 from nanostudio.gui.console.worker import SessionFactory, WorkerThread
 from nanostudio.remote.events import Completion, Finished, Progress, PromptRequest, Stream
 from nanostudio.remote.history import CommandHistory
+from nanostudio.remote.session_api import prompt_text
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ class ConsoleWidget(QWidget):
 
     def _show_prompt(self) -> None:
         if self.state in (ConsoleState.IDLE, ConsoleState.RUNNING):
-            self.prompt_label.setText(f"[{self.host_label}]: PS {self.location}>")
+            self.prompt_label.setText(prompt_text(self.host_label, self.location))
         elif self.state == ConsoleState.CONNECTING:
             self.prompt_label.setText(self.tr("Connecting to %1…").replace("%1", self.host_label))
         else:
@@ -423,8 +424,7 @@ class ConsoleWidget(QWidget):
             self._show_progress(batch.progress[-1])
 
     def _append_echo(self, script: str) -> None:
-        prompt = f"[{self.host_label}]: PS {self.location}> "
-        self._insert([(prompt + script, None)])
+        self._insert([(f"{prompt_text(self.host_label, self.location)} {script}", None)])
 
     def _append_lines(self, lines: list[tuple[str, Stream]]) -> None:
         self._insert([(text, stream) for text, stream in lines])
