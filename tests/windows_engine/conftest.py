@@ -126,3 +126,11 @@ def fake_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake
 @pytest.fixture
 def fake_host() -> FakeHost:
     return FakeHost()
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """An empty output folder: after a build it must hold the output alone, or nothing."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder

@@ -73,13 +73,6 @@ def partition(contents: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def out(tmp_path: Path) -> Path:
-    folder = tmp_path / "out"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def e1000(tmp_path: Path) -> Path:
     folder = tmp_path / "drivers" / "e1000"
     folder.mkdir(parents=True)

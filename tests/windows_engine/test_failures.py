@@ -40,13 +40,6 @@ from tests.windows_engine.test_builds import E1000_INF, assert_machine_clean
 
 
 @pytest.fixture
-def out(tmp_path: Path) -> Path:
-    folder = tmp_path / "out"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def drivers(tmp_path: Path) -> Path:
     folder = tmp_path / "drivers"
     folder.mkdir()
