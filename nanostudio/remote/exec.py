@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nanostudio.remote.pinning import PinStore
-from nanostudio.remote.probe import run_winrs
+from nanostudio.remote.probe import run_winrs, winrs_shell
 from nanostudio.remote.settings import ConnectionSettings
-from nanostudio.remote.transport import effective_pin, make_protocol, translated
 
 
 @dataclass(frozen=True)
@@ -33,13 +32,7 @@ def run_command(
     """Run ``argv`` in a fresh WinRS shell on the host; RemoteError when it cannot run."""
     if not argv:
         raise ValueError("no command given")
-    pin = effective_pin(settings, pins)
-    with translated(settings, pin):
-        protocol = make_protocol(settings, password, pin)
-        shell_id = protocol.open_shell()
-        try:
-            program, args = winrs_arguments(argv)
-            out, err, code = run_winrs(protocol, shell_id, program, args)
-        finally:
-            protocol.close_shell(shell_id)
+    program, args = winrs_arguments(argv)
+    with winrs_shell(settings, password, pins) as (protocol, shell_id):
+        out, err, code = run_winrs(protocol, shell_id, program, args)
     return CommandResult(stdout=out, stderr=err, exit_code=code)

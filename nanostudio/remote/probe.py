@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from winrm import exceptions as winrm_exc
@@ -51,6 +53,21 @@ def run_winrs(
     return _decode(out), _decode(err), int(code)
 
 
+@contextmanager
+def winrs_shell(
+    settings: ConnectionSettings, password: str, pins: PinStore | None
+) -> Iterator[tuple[Protocol, str]]:
+    """A WinRS shell open on the host for the block, closed after; failures are RemoteErrors."""
+    pin = effective_pin(settings, pins)
+    with translated(settings, pin):
+        protocol = make_protocol(settings, password, pin)
+        shell_id = protocol.open_shell()
+        try:
+            yield protocol, shell_id
+        finally:
+            protocol.close_shell(shell_id)
+
+
 def _decode(data: bytes) -> str:
     """WinRS output is in the console code page; UTF-8 first, then the usual OEM page."""
     try:
@@ -63,17 +80,11 @@ def test_connection(
     settings: ConnectionSettings, password: str, pins: PinStore | None = None
 ) -> ConnectionReport:
     """Run ``hostname`` (and ``ver`` for the build) over WinRS; RemoteError on any failure."""
-    pin = effective_pin(settings, pins)
-    with translated(settings, pin):
-        protocol = make_protocol(settings, password, pin)
-        shell_id = protocol.open_shell()
-        try:
-            started = time.perf_counter()
-            out, _err, code = run_winrs(protocol, shell_id, "hostname", [])
-            round_trip_ms = (time.perf_counter() - started) * 1000
-            os_build = _os_build(protocol, shell_id)
-        finally:
-            protocol.close_shell(shell_id)
+    with winrs_shell(settings, password, pins) as (protocol, shell_id):
+        started = time.perf_counter()
+        out, _err, code = run_winrs(protocol, shell_id, "hostname", [])
+        round_trip_ms = (time.perf_counter() - started) * 1000
+        os_build = _os_build(protocol, shell_id)
     hostname = out.strip() or settings.host
     if code != 0:
         log.warning("hostname exited with %s on %s", code, settings.host)
