@@ -32,7 +32,7 @@ from nanostudio.build.events import (
     StepInfo,
     StepStarted,
 )
-from nanostudio.build.steps import BuildPaths, Plan, Step, StepContext, partial_path
+from nanostudio.build.steps import BuildPaths, Cleanup, Plan, Step, StepContext, partial_path
 from nanostudio.errors import BuildCancelled, OutputError, UserFacingError
 from nanostudio.paths import log_dir
 from nanostudio.secret import RedactingFilter, Secret, redact
@@ -93,7 +93,7 @@ class BuildRunner:
         log_path = logs / f"build-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
         handler, previous_level = self._attach_log_file(log_path)
         workdir: Path | None = None
-        ctx: StepContext | None = None
+        cleanups: list[Cleanup] = []  # shared by every step's context, undone at the end
         index, step_name = -1, None
         try:
             check_output_location(self.plan.output, self.plan.required_bytes, force=self._force)
@@ -110,8 +110,7 @@ class BuildRunner:
             for index, step in enumerate(self.plan.steps):
                 step_name = step.name
                 self.cancel.raise_if_cancelled()
-                ctx = self._context(paths, index, step, ctx)
-                self._run_step(index, step, ctx)
+                self._run_step(index, step, self._context(paths, index, step, cleanups))
             step_name = None
             paths.partial.replace(self.plan.output)
             outcome = BuildOutcome(
@@ -153,7 +152,7 @@ class BuildRunner:
                 1,
             )
         finally:
-            self._clean_up(ctx, workdir)
+            self._clean_up(cleanups, workdir)
             root = logging.getLogger("nanostudio")
             root.removeHandler(handler)
             root.setLevel(previous_level)
@@ -162,7 +161,7 @@ class BuildRunner:
         return outcome
 
     def _context(
-        self, paths: BuildPaths, index: int, step: Step, previous: StepContext | None
+        self, paths: BuildPaths, index: int, step: Step, cleanups: list[Cleanup]
     ) -> StepContext:
         return StepContext(
             paths=paths,
@@ -172,7 +171,7 @@ class BuildRunner:
                 index, step, fraction, message
             ),
             emit_log=lambda level, text: self._log(level, text, step.name),
-            cleanups=previous.cleanups if previous else [],
+            cleanups=cleanups,
         )
 
     def _run_step(self, index: int, step: Step, ctx: StepContext) -> None:
@@ -236,17 +235,16 @@ class BuildRunner:
         root.setLevel(logging.DEBUG)
         return handler, previous_level
 
-    def _clean_up(self, ctx: StepContext | None, workdir: Path | None) -> None:
+    def _clean_up(self, cleanups: list[Cleanup], workdir: Path | None) -> None:
         """Undo in reverse order, delete the partial output and the temp folder."""
-        if ctx is not None:
-            for cleanup in reversed(ctx.cleanups):
-                if cleanup.released:
-                    continue
-                try:
-                    self._log("info", f"cleaning up: {cleanup.label}", None)
-                    cleanup.action()
-                except Exception as error:  # keep cleaning the rest
-                    self._log("warning", f"cleanup '{cleanup.label}' failed: {error}", None)
+        for cleanup in reversed(cleanups):
+            if cleanup.released:
+                continue
+            try:
+                self._log("info", f"cleaning up: {cleanup.label}", None)
+                cleanup.action()
+            except Exception as error:  # keep cleaning the rest
+                self._log("warning", f"cleanup '{cleanup.label}' failed: {error}", None)
         partial_path(self.plan.output).unlink(missing_ok=True)
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
