@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+from nanostudio.build.staging import StagedContent
 from nanostudio.build.steps import Plan, Step
 from nanostudio.build.windows.disk_steps import BootStep, CreateDiskStep, DetachStep
 from nanostudio.build.windows.host import WindowsHost, system_host
@@ -25,6 +26,7 @@ from nanostudio.build.windows.image_steps import (
     SetupCompleteStep,
     UnattendStep,
     cab_locations,
+    staged_for_first_boot,
 )
 from nanostudio.build.windows.job import ApplyTool, Job
 from nanostudio.build.windows.preflight import PreflightStep
@@ -103,14 +105,15 @@ def make_plan(
     steps += [
         DriverStep(job, folder, number) for number, folder in enumerate(recipe.drivers.folders, 1)
     ]
-    steps += [UnattendStep(job), SetupCompleteStep(job, packages)]
+    staged = staged_for_first_boot(packages)
+    steps += [UnattendStep(job), SetupCompleteStep(job, staged)]
     steps += [BootStep(job), DetachStep(job)] if job.is_disk else [CommitStep(job)]
     return Plan(
         engine="windows",
         steps=tuple(steps),
         output=recipe.output.path,
         required_bytes=required,
-        notes=tuple(_notes(job, packages)),
+        notes=tuple(_notes(job, packages, staged)),
     )
 
 
@@ -126,7 +129,7 @@ def required_bytes(job: Job, packages: tuple[PackageInfo, ...]) -> int:
     return written + extracted + SCRATCH_ALLOWANCE
 
 
-def _notes(job: Job, packages: tuple[PackageInfo, ...]) -> list[str]:
+def _notes(job: Job, packages: tuple[PackageInfo, ...], staged: StagedContent) -> list[str]:
     tools = "dism, diskpart and bcdboot are" if job.is_disk else "dism is"
     notes = [
         f"needs an elevated Windows 10/11 or Server 2016+ host: {tools} built in, no ADK",
@@ -143,7 +146,7 @@ def _notes(job: Job, packages: tuple[PackageInfo, ...]) -> list[str]:
             f"{job.state.system_letter}: in the plan is the system partition's drive letter; "
             "the build uses the first free letter (S if free) and logs it"
         )
-    if any(package.short == "Containers" for package in packages):
+    if staged.docker:
         notes.append(
             "Containers: Docker is installed at first boot from the PowerShell Gallery "
             "(DockerMsftProvider); the VM needs internet access then"

@@ -246,7 +246,7 @@ class UnattendStep(DismStep):
             unattend.unlink(missing_ok=True)
 
 
-def staged_for_first_boot(job: Job, packages: tuple[PackageInfo, ...]) -> StagedContent:
+def staged_for_first_boot(packages: tuple[PackageInfo, ...]) -> StagedContent:
     """Nothing is staged (DISM services offline); Containers still gets Docker at first boot."""
     return StagedContent(docker=any(package.short == "Containers" for package in packages))
 
@@ -256,9 +256,9 @@ class SetupCompleteStep(Step):
     title = "Write SetupComplete.cmd (first-boot settings)"
     weight = 0.1
 
-    def __init__(self, job: Job, packages: tuple[PackageInfo, ...]) -> None:
+    def __init__(self, job: Job, staged: StagedContent) -> None:
         self.job = job
-        self.staged = staged_for_first_boot(job, packages)
+        self.staged = staged
 
     def files(self, paths: BuildPaths) -> list[tuple[Path, str]]:
         root = self.job.layout(paths).windows_dir
