@@ -143,6 +143,8 @@ class WizardWalker:
         assert isinstance(page, DriversPage)
         for folder in folders:
             page.add_folder(folder)
+        state = self.wizard.state
+        wait_until(lambda: not state.scanning_drivers, 60, "the driver folders to be read")
 
     def identity(self, name: str, password: str, zone_search: str = "") -> None:
         page = self.wizard.pages[Page.IDENTITY]

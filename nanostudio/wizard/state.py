@@ -69,6 +69,7 @@ class WizardState:
     driver_folders: list[Path] = field(default_factory=list)
     # Scanning reads every INF of a folder: done once per folder, not at each keystroke.
     driver_scans: dict[Path, DriverFolder] = field(default_factory=dict)
+    scanning_drivers: set[Path] = field(default_factory=set)  # being read on a worker thread
 
     computer_name: str = "NANO1"
     password: Secret = field(default_factory=lambda: Secret(""))

@@ -132,6 +132,8 @@ def _source_extras(state: WizardState) -> list[Problem]:
 def _driver_extras(state: WizardState) -> list[Problem]:
     problems = []
     for folder in state.driver_folders:
+        if folder in state.scanning_drivers:
+            continue  # its problem, if any, comes once it is read
         problem = state.driver_scan(folder).problem
         if problem:
             problems.append(Problem("drivers.folders", problem))

@@ -135,11 +135,17 @@ def test_edition_feedback(filled: NanoWizard) -> None:
     assert next_enabled(filled)
 
 
-def test_drivers_list_each_inf(filled: NanoWizard, tmp_path: Path) -> None:
+def test_drivers_list_each_inf(filled: NanoWizard, qtbot: QtBot, tmp_path: Path) -> None:
     go_to(filled, Page.DRIVERS)
     page = filled.pages[Page.DRIVERS]
     assert isinstance(page, DriversPage)
-    page.add_folder(write_sample_drivers(tmp_path / "drivers"))
+
+    def add_and_read(folder: Path) -> None:
+        page.add_folder(folder)
+        assert not next_enabled(filled)  # read on a worker: Next waits for it
+        qtbot.waitUntil(lambda: not filled.state.scanning_drivers, timeout=10_000)
+
+    add_and_read(write_sample_drivers(tmp_path / "drivers"))
     top = page.tree.topLevelItem(0)
     assert top is not None and top.childCount() == 2
     children = [child for i in range(2) if (child := top.child(i)) is not None]
@@ -151,7 +157,7 @@ def test_drivers_list_each_inf(filled: NanoWizard, tmp_path: Path) -> None:
     assert next_enabled(filled)
     empty = tmp_path / "empty"
     empty.mkdir()
-    page.add_folder(empty)
+    add_and_read(empty)
     assert "no .inf file" in page_problem(filled, "drivers.folders")
     assert not next_enabled(filled)
     page.remove_folder(empty)

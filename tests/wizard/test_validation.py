@@ -18,6 +18,7 @@ from nanostudio.wizard import (
     WizardState,
     can_go_back,
     can_go_next,
+    is_busy,
     page_problems,
 )
 from nanostudio.wizard.validation import SETTINGS_PAGES, page_of
@@ -96,6 +97,20 @@ def test_driver_folders_are_scanned_once(
         can_go_next(filled_state, page)
     assert "no .inf file" in messages(filled_state, Page.DRIVERS)["drivers.folders"]
     assert scanned == [empty]
+
+
+def test_a_driver_folder_being_read_holds_the_page(
+    filled_state: WizardState, tmp_path: Path
+) -> None:
+    empty = tmp_path / "drivers"
+    empty.mkdir()
+    filled_state.driver_folders = [empty]
+    filled_state.scanning_drivers.add(empty)
+    assert is_busy(filled_state, Page.DRIVERS)
+    assert not can_go_next(filled_state, Page.DRIVERS)
+    assert page_problems(filled_state, Page.DRIVERS) == []  # not read yet: nothing to say
+    filled_state.scanning_drivers.clear()
+    assert "no .inf file" in messages(filled_state, Page.DRIVERS)["drivers.folders"]
 
 
 @pytest.mark.parametrize(

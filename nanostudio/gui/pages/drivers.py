@@ -1,4 +1,7 @@
-"""Drivers: extra driver folders, each INF listed with what it is and whether it fits."""
+"""Drivers: extra driver folders, each INF listed with what it is and whether it fits.
+
+A folder is read on a worker thread: a vendor's driver pack can hold hundreds of INFs.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import LAST_DRIVER_DIR, Settings
+from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.media.drivers import DriverFolder, scan_driver_folder
 from nanostudio.wizard import Page, WizardState
 
 
@@ -33,6 +39,8 @@ class DriversPage(PageBase):
                 "OEM drivers do not cover."
             )
         )
+        self._jobs: dict[Path, BackgroundCall] = {}
+        self.busy = BusyIndicator()
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(
             [
@@ -56,6 +64,7 @@ class DriversPage(PageBase):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addWidget(self.busy)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.problem_label("drivers.folders"))
         layout.addWidget(self.page_problems)
@@ -74,6 +83,9 @@ class DriversPage(PageBase):
         )
 
     def load(self) -> None:
+        for folder in self.state.driver_folders:
+            if folder not in self.state.driver_scans:
+                self._scan(folder)
         self._show()
 
     def _choose_folder(self) -> None:
@@ -90,8 +102,37 @@ class DriversPage(PageBase):
             self.state.driver_folders.append(folder)
         self.settings.set(LAST_DRIVER_DIR, str(folder.parent))
         self.state.driver_scans.pop(folder, None)  # added again: read it again
+        self._scan(folder)
         self._show()
         self.changed()
+
+    def _scan(self, folder: Path) -> None:
+        """Read ``folder`` on a worker thread; Next waits for it."""
+        if folder in self.state.scanning_drivers:
+            return
+        self.state.scanning_drivers.add(folder)
+        job = BackgroundCall(lambda: scan_driver_folder(folder), self)
+        job.succeeded.connect(lambda scanned: self._scanned(folder, scanned))
+        job.failed.connect(
+            lambda message: self._scanned(folder, DriverFolder(folder, problem=message))
+        )
+        self._jobs[folder] = job
+        self.busy.start(self.tr("Reading {0}…").format(folder.name))
+        job.start()
+
+    def _scanned(self, folder: Path, scanned: object) -> None:
+        assert isinstance(scanned, DriverFolder)
+        self.state.scanning_drivers.discard(folder)
+        self.state.driver_scans[folder] = scanned
+        if not self.state.scanning_drivers:
+            self.busy.stop()
+        self._show()
+        self.changed()
+
+    def wait_idle(self, ms: int = 30_000) -> None:
+        """For shutdown: let the folders being read be read."""
+        for job in self._jobs.values():
+            job.wait(ms)
 
     def remove_folder(self, folder: Path) -> None:
         self.state.driver_folders = [f for f in self.state.driver_folders if f != folder]
@@ -117,6 +158,10 @@ class DriversPage(PageBase):
         self.tree.clear()
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         for folder in self.state.driver_folders:
+            if folder in self.state.scanning_drivers:
+                reading = QTreeWidgetItem(self.tree, [self.tr("{0} — reading…").format(folder)])
+                reading.setFirstColumnSpanned(True)
+                continue
             scanned = self.state.driver_scan(folder)
             title = f"{folder} — {scanned.problem}" if scanned.problem else str(folder)
             top = QTreeWidgetItem(self.tree, [title])
