@@ -184,6 +184,7 @@ class NanoWizard(QWizard):
         self.build_page.status_changed.connect(self._update_buttons)
         self.build_page.build_finished.connect(self._build_finished)
         self.currentIdChanged.connect(self._update_buttons)
+        self.welcome.recipe_loaded.connect(self._recipe_loaded)
         self.welcome.attach(self._state)
         self.ready.emit()
         QTimer.singleShot(0, _warm_engine_modules)
@@ -194,6 +195,15 @@ class NanoWizard(QWizard):
             self.welcome.open_recipe(path)
         else:
             self.ready.connect(lambda: self.welcome.open_recipe(path))
+
+    def _recipe_loaded(self) -> None:
+        """The recipe's driver folders are read now, on a worker thread: otherwise the
+        first check of the answers would read them on the GUI thread."""
+        from nanostudio.gui.pages.drivers import DriversPage
+
+        page = self.pages[Page.DRIVERS]
+        assert isinstance(page, DriversPage)
+        page.read_new_folders()
 
     @property
     def build_page(self) -> BuildPage:

@@ -289,6 +289,20 @@ def test_open_recipe_fills_the_wizard(
     assert wizard.state.password.reveal() == ""
 
 
+def test_a_recipe_s_driver_folders_are_read_on_a_worker(
+    wizard: NanoWizard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    drivers = write_sample_drivers(tmp_path / "drivers")
+    recipe = tmp_path / "drivers.toml"
+    recipe.write_text(f'[drivers]\nfolders = ["{drivers.as_posix()}"]\n', encoding="utf-8")
+    page = wizard.pages[Page.WELCOME]
+    assert isinstance(page, WelcomePage)
+    assert page.open_recipe(recipe)
+    assert wizard.state.scanning_drivers == {drivers}  # not read on the GUI thread
+    qtbot.waitUntil(lambda: not wizard.state.scanning_drivers, timeout=10_000)
+    assert wizard.state.driver_scans[drivers].problem is None
+
+
 def test_settings_keep_choices_but_never_the_password(filled: NanoWizard, qtbot: QtBot) -> None:
     go_to(filled, Page.TARGET)
     page = filled.pages[Page.TARGET]

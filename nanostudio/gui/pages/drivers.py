@@ -83,10 +83,14 @@ class DriversPage(PageBase):
         )
 
     def load(self) -> None:
+        self.read_new_folders()
+        self._show()
+
+    def read_new_folders(self) -> None:
+        """Start reading the folders not read yet (those of a recipe just opened)."""
         for folder in self.state.driver_folders:
             if folder not in self.state.driver_scans:
                 self._scan(folder)
-        self._show()
 
     def _choose_folder(self) -> None:
         dialog = QFileDialog(
