@@ -63,6 +63,13 @@ def test_free_space() -> None:
         preflight.check_free_space(1 << 30, 2 << 30, "C:\\out")
 
 
+def test_script_path_must_fit_the_ansi_code_page() -> None:
+    preflight.check_script_path("C:\\Builds\\.nanostudio-x", "cp1252", "C:\\Builds")
+    preflight.check_script_path("C:\\Bauten-ü\\.nanostudio-x", "cp1252", "C:\\Bauten-ü")
+    with pytest.raises(HostNotReadyError, match=r"C:\\构建 cannot be written in a diskpart"):
+        preflight.check_script_path("C:\\构建\\.nanostudio-x", "cp1252", "C:\\构建")
+
+
 def test_letters_prefer_s_then_from_z_down_and_never_a_used_one() -> None:
     assert pick_letter({"A", "B", "C"}) == "S"
     assert pick_letter({"C", "S"}) == "Z"
@@ -125,4 +132,16 @@ def test_missing_tool_is_named(
     (fake_tools.bin_dir / "bcdboot").unlink()
     _build_fails_at_preflight(
         sample_media.root, tmp_path, FakeHost(), fake_tools, "bcdboot.exe was not found"
+    )
+
+
+def test_output_folder_diskpart_cannot_name_stops_the_build(
+    sample_media: SampleMedia, fake_tools: FakeTools, tmp_path: Path
+) -> None:
+    """Before any media copy, and with no detach attempted for a disk never created."""
+    parent = tmp_path / "Ausgabe-ü"
+    parent.mkdir()
+    host = FakeHost(script_encoding="ascii")
+    _build_fails_at_preflight(
+        sample_media.root, parent, host, fake_tools, "cannot be written in a diskpart script"
     )

@@ -81,15 +81,9 @@ def run_script(
     (diskpart speaks the Windows UI language; DISM can be told ``/English``).
     """
     path = layout.script(name)
-    script = watcher.script
-    try:
-        data = script.text.encode(job.host.script_encoding)
-    except UnicodeEncodeError:
-        raise BuildError(
-            f"the output folder's path cannot be written in a diskpart script ({path}): "
-            "choose an output folder whose name uses only plain letters and digits"
-        ) from None
-    path.write_bytes(data)
+    # Preflight checked that the temp folder's path, the only non-ASCII text
+    # a script can hold, is written in this encoding.
+    path.write_bytes(watcher.script.text.encode(job.host.script_encoding))
     result = run([job.state.tools.diskpart, "/s", layout.text(path)], watcher)
     if result.ok:
         watcher.finish()

@@ -74,6 +74,18 @@ def check_free_space(free: int, required: int, folder: str) -> None:
         )
 
 
+def check_script_path(workdir: str, encoding: str, folder: str) -> None:
+    """diskpart reads its scripts in the ANSI code page, and they name files in ``workdir``."""
+    try:
+        workdir.encode(encoding)
+    except UnicodeEncodeError:
+        raise HostNotReadyError(
+            f"the path of {folder} cannot be written in a diskpart script (it reads the "
+            "ANSI code page): choose an output folder whose name uses only plain letters "
+            "and digits"
+        ) from None
+
+
 class PreflightStep(Step):
     name = "preflight"
     title = "Check this Windows host"
@@ -127,6 +139,9 @@ class PreflightStep(Step):
         check_volume(host.volume(folder), str(folder))
         check_free_space(host.free_bytes(folder), self.required_bytes, str(folder))
         if job.is_disk:
+            check_script_path(
+                job.layout(ctx.paths).text(ctx.paths.workdir), host.script_encoding, str(folder)
+            )
             job.state.system_letter = host.free_drive_letter()
             ctx.log(f"the system partition will get the free letter {job.state.system_letter}:")
         layout = job.layout(ctx.paths)
