@@ -1,4 +1,4 @@
-"""Recipes and runs for the Windows engine tests (plain helpers, not fixtures)."""
+"""Recipes, runs and after-build checks for the Windows engine tests (plain helpers)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,40 @@ from nanostudio.media.model import MediaInfo
 from nanostudio.media.source import open_media
 from nanostudio.recipe import DriversSpec, OutputSpec, PackagesSpec, Recipe, SourceSpec
 from nanostudio.secret import Secret
+from tests.windows_engine.conftest import FakeTools
 
 PASSWORD = "Fake-Pa55word!"
+
+E1000_INF = """[Version]
+Signature="$WINDOWS NT$"
+Class=Net
+Provider=%Intel%
+DriverVer=06/21/2006,8.4.1.0
+[Manufacturer]
+%Intel%=Intel,NTamd64
+[Intel.NTamd64]
+%E1000.DeviceDesc%=E1000,PCI\\VEN_8086&DEV_100E
+[Strings]
+Intel="Intel"
+E1000.DeviceDesc="Intel(R) PRO/1000 MT Desktop Adapter"
+"""
+
+
+def assert_machine_clean(fake_tools: FakeTools) -> None:
+    attached = [p for p, d in fake_tools.machine()["vdisks"].items() if d["attached"]]
+    assert attached == []
+    assert fake_tools.drive_letters() == []
+    assert fake_tools.dism_mounts() == {}
+
+
+def assert_only_output(out: Path, name: str | None) -> None:
+    assert sorted(p.name for p in out.iterdir()) == ([name] if name else [])
+
+
+def assert_nothing_left(out: Path, fake_tools: FakeTools) -> None:
+    """After a failure or cancel: no output, no temp folder, no disk, letter or mount."""
+    assert_only_output(out, None)
+    assert_machine_clean(fake_tools)
 
 
 def inspect(media: Path) -> MediaInfo:

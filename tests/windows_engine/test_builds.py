@@ -21,7 +21,10 @@ from nanostudio.media.sample import SampleMedia
 from nanostudio.paths import log_dir
 from nanostudio.secret import Secret
 from tests.windows_engine.builds import (
+    E1000_INF,
     PASSWORD,
+    assert_machine_clean,
+    assert_only_output,
     disk_contents,
     guest_recipe,
     host_recipe,
@@ -31,31 +34,6 @@ from tests.windows_engine.builds import (
     with_drivers,
 )
 from tests.windows_engine.conftest import FakeHost, FakeTools
-
-E1000_INF = """[Version]
-Signature="$WINDOWS NT$"
-Class=Net
-Provider=%Intel%
-DriverVer=06/21/2006,8.4.1.0
-[Manufacturer]
-%Intel%=Intel,NTamd64
-[Intel.NTamd64]
-%E1000.DeviceDesc%=E1000,PCI\\VEN_8086&DEV_100E
-[Strings]
-Intel="Intel"
-E1000.DeviceDesc="Intel(R) PRO/1000 MT Desktop Adapter"
-"""
-
-
-def assert_machine_clean(fake_tools: FakeTools) -> None:
-    attached = [p for p, d in fake_tools.machine()["vdisks"].items() if d["attached"]]
-    assert attached == []
-    assert fake_tools.drive_letters() == []
-    assert fake_tools.dism_mounts() == {}
-
-
-def assert_only_output(out: Path, name: str | None) -> None:
-    assert sorted(p.name for p in out.iterdir()) == ([name] if name else [])
 
 
 def assert_password_nowhere(tmp_path: Path, fake_tools: FakeTools) -> None:

@@ -11,8 +11,7 @@ from nanostudio.build.windows.host import system_host
 from nanostudio.cli.main import main
 from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe.toml_io import save_recipe
-from tests.windows_engine.builds import host_recipe, with_drivers
-from tests.windows_engine.test_builds import E1000_INF
+from tests.windows_engine.builds import E1000_INF, host_recipe, with_drivers
 
 
 def test_dry_run_prints_every_command_and_script_and_writes_nothing(

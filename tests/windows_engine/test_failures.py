@@ -28,7 +28,10 @@ from nanostudio.media.sample import SampleMedia
 from nanostudio.paths import log_dir
 from nanostudio.secret import Secret
 from tests.windows_engine.builds import (
+    E1000_INF,
     PASSWORD,
+    assert_machine_clean,
+    assert_nothing_left,
     guest_recipe,
     host_recipe,
     plan_for,
@@ -36,7 +39,6 @@ from tests.windows_engine.builds import (
     with_drivers,
 )
 from tests.windows_engine.conftest import FakeHost, FakeTools
-from tests.windows_engine.test_builds import E1000_INF, assert_machine_clean
 
 
 @pytest.fixture
@@ -87,8 +89,7 @@ def test_diskpart_failing_to_create_leaves_nothing(
     )
     assert outcome.error.endswith(": The file exists")
     assert len(fake_tools.calls("diskpart")) == 1  # nothing was created: nothing to detach
-    assert list(out.iterdir()) == []
-    assert_machine_clean(fake_tools)
+    assert_nothing_left(out, fake_tools)
 
 
 def test_diskpart_failing_half_way_detaches_what_it_lettered(
@@ -102,8 +103,7 @@ def test_diskpart_failing_half_way_detaches_what_it_lettered(
         "at 'format quick fs=ntfs label=\"Windows\"': The volume size is too small" in outcome.error
     )
     assert last_script(fake_tools) == detach_text(fake_tools, "S")
-    assert list(out.iterdir()) == []
-    assert_machine_clean(fake_tools)
+    assert_nothing_left(out, fake_tools)
 
 
 def test_dism_apply_failure_shows_the_code_advice_and_log_lines(
@@ -117,8 +117,7 @@ def test_dism_apply_failure_shows_the_code_advice_and_log_lines(
     assert f"Last lines of the DISM log ({log_dir() / 'dism-apply.log'}):" in outcome.error
     assert "hr:0x80070005" in outcome.error
     assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
-    assert list(out.iterdir()) == []
-    assert_machine_clean(fake_tools)
+    assert_nothing_left(out, fake_tools)
 
 
 def test_package_not_applicable_names_package_and_edition(
@@ -135,8 +134,7 @@ def test_package_not_applicable_names_package_and_edition(
     assert outcome.exit_code == 1
     assert [c["argv"][1] for c in fake_tools.calls("dism")].count("/Add-Package") == 5
     assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
-    assert list(out.iterdir()) == []
-    assert_machine_clean(fake_tools)
+    assert_nothing_left(out, fake_tools)
 
 
 def test_bcdboot_failure_is_reported_and_the_disk_detached(
@@ -149,8 +147,7 @@ def test_bcdboot_failure_is_reported_and_the_disk_detached(
     assert "bcdboot could not make the disk bootable (system partition S:" in outcome.error
     assert "Failure when attempting to copy boot files." in outcome.error
     assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
-    assert list(out.iterdir()) == []
-    assert_machine_clean(fake_tools)
+    assert_nothing_left(out, fake_tools)
 
 
 def test_failed_detach_is_retried_by_cleanup_and_reported(
@@ -182,8 +179,7 @@ def test_wim_failure_discards_the_mounted_image(
     last = fake_tools.calls("dism")[-1]["argv"]
     assert last[:3] == ["/Unmount-Image", last[1], "/Discard"]
     assert last[-2] == f"/LogPath:{log_dir() / 'dism-discard.log'}"
-    assert list(out.iterdir()) == []
-    assert_machine_clean(fake_tools)
+    assert_nothing_left(out, fake_tools)
 
 
 def _unattend_context(tmp_path: Path, password: Secret | None) -> tuple[StepContext, Path]:
@@ -294,8 +290,7 @@ def test_cancel_during_each_long_step_kills_the_tool_and_cleans_up(
     assert outcome.failed_step == step
     assert seconds < 5
     assert gone(hung["pid"]) and gone(hung["child_pid"])
-    assert list(out.iterdir()) == []
-    assert_machine_clean(fake_tools)
+    assert_nothing_left(out, fake_tools)
     if assigned is not None:
         access = [mount_folder(fake_tools) if a == "mnt" else a for a in assigned]
         assert last_script(fake_tools) == detach_text(fake_tools, *access)
@@ -352,9 +347,7 @@ def test_localised_diskpart_failing_half_way_is_still_detached(
     assert outcome.error == "diskpart could not create the virtual disk (exit code 4)"
     # Nothing recognised: no letters to remove by name, but the disk is detached.
     assert last_script(fake_tools) == detach_text(fake_tools)
-    assert list(out.iterdir()) == []
-    attached = [p for p, d in fake_tools.machine()["vdisks"].items() if d["attached"]]
-    assert attached == []
+    assert_nothing_left(out, fake_tools)
 
 
 def test_a_disk_file_still_held_after_detach_is_moved_once_released(
