@@ -22,6 +22,7 @@ DELTA_WIM = "image-delta.wim"  # the chosen image + overlay, referencing the sou
 BOOT_FILES = "boot-files"  # \Windows\Boot extracted from the image
 ESP_IMAGE = "esp.img"
 WINDOWS_IMAGE = "windows.img"
+BCD_FILE = "BCD"  # the store written here, then copied onto the ESP
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 from nanostudio.build.portable.assemble import Format, assemble_disk
 from nanostudio.build.portable.bcd import build_bcd
 from nanostudio.build.portable.state import (
+    BCD_FILE,
     BOOT_FILES,
     DELTA_WIM,
     ESP_IMAGE,
@@ -120,7 +121,7 @@ class EspStep(Step):
             f"BCD: {{bootmgr}} on partition {layout.esp.guid}, Windows Boot Loader on partition "
             f"{layout.windows.guid} of disk {layout.disk_guid} (locale {locale})",
             quote_argv(
-                fat.mcopy_file_argv(fat.MCOPY, image, paths.workdir / "BCD", f"{ESP_BOOT}/BCD")
+                fat.mcopy_file_argv(fat.MCOPY, image, paths.workdir / BCD_FILE, f"{ESP_BOOT}/BCD")
             ),
         ]
 
@@ -149,7 +150,7 @@ class EspStep(Step):
         ]
         if extras:
             ctx.run_tool(fat.mcopy_argv(mcopy, image, extras, ESP_BOOT), failure="mcopy failed")
-        bcd = workdir / "BCD"
+        bcd = workdir / BCD_FILE
         bcd.write_bytes(
             build_bcd(
                 disk_guid=layout.disk_guid,
