@@ -63,10 +63,14 @@ def run_dism(
 
 class DismStep(Step):
     """A step that is one DISM call: the plan shows its command line, a failure
-    is explained in words. Its ``/LogPath`` is ``dism-<name>.log``."""
+    is explained in words with the last lines of its log, ``dism-<name>.log``."""
 
     def __init__(self, job: Job) -> None:
         self.job = job
+
+    def options(self, paths: BuildPaths) -> dism.DismOptions:
+        """The shared DISM options, logging to this step's own log file."""
+        return self.job.dism(paths, self.name)
 
     @abc.abstractmethod
     def argv(self, paths: BuildPaths) -> list[str]: ...

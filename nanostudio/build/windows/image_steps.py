@@ -116,9 +116,7 @@ class ApplyStep(DismStep):
             return wimlib.apply_argv(
                 job.state.tools.wimlib, Path(job.source_wim(paths)), job.image.index, Path(target)
             )
-        return dism.apply_image(
-            job.dism(paths, self.name), job.source_wim(paths), job.image.index, target
-        )
+        return dism.apply_image(self.options(paths), job.source_wim(paths), job.image.index, target)
 
     def subject(self) -> dism.Subject:
         return dism.Subject(f"applying image {self.job.image.index} ({self.job.image.name})")
@@ -198,7 +196,7 @@ class DriverStep(DismStep):
     def argv(self, paths: BuildPaths) -> list[str]:
         job, layout = self.job, self.job.layout(paths)
         return dism.add_driver(
-            job.dism(paths, self.name), job.image_target(paths), layout.text(self.folder)
+            self.options(paths), job.image_target(paths), layout.text(self.folder)
         )
 
     def subject(self) -> dism.Subject:
@@ -218,7 +216,7 @@ class UnattendStep(DismStep):
     def argv(self, paths: BuildPaths) -> list[str]:
         job, layout = self.job, self.job.layout(paths)
         return dism.apply_unattend(
-            job.dism(paths, self.name), job.image_target(paths), layout.text(layout.unattend)
+            self.options(paths), job.image_target(paths), layout.text(layout.unattend)
         )
 
     def subject(self) -> dism.Subject:

@@ -26,7 +26,7 @@ class ExportStep(DismStep):
     def argv(self, paths: BuildPaths) -> list[str]:
         job, layout = self.job, self.job.layout(paths)
         return dism.export_image(
-            job.dism(paths, self.name),
+            self.options(paths),
             job.source_wim(paths),
             job.image.index,
             layout.text(layout.wim_output),
@@ -42,10 +42,10 @@ class MountStep(DismStep):
     weight = 2.0
 
     def argv(self, paths: BuildPaths) -> list[str]:
-        job, layout = self.job, self.job.layout(paths)
+        layout = self.job.layout(paths)
         # The exported WIM holds one image: index 1.
         return dism.mount_image(
-            job.dism(paths, self.name),
+            self.options(paths),
             layout.text(layout.wim_output),
             1,
             layout.text(layout.windows_dir),
@@ -89,10 +89,8 @@ class CommitStep(DismStep):
     weight = 2.0
 
     def argv(self, paths: BuildPaths) -> list[str]:
-        job, layout = self.job, self.job.layout(paths)
-        return dism.unmount_image(
-            job.dism(paths, self.name), layout.text(layout.windows_dir), commit=True
-        )
+        layout = self.job.layout(paths)
+        return dism.unmount_image(self.options(paths), layout.text(layout.windows_dir), commit=True)
 
     def subject(self) -> dism.Subject:
         return dism.Subject("saving the serviced image")
