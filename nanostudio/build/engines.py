@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import importlib
 import shutil
 import sys
@@ -24,6 +25,7 @@ class _EngineModule(Protocol):
     def make_plan(self, recipe: Recipe, media: MediaInfo) -> Plan: ...
 
 
+@functools.cache
 def windows_engine_available() -> bool:
     """True on a Windows host with DISM (the reference engine can run here)."""
     return sys.platform == "win32" and shutil.which("dism") is not None

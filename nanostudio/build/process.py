@@ -136,9 +136,10 @@ def run_tool(
             finished_reading = True
             continue
         tail.append(line)
-        log.debug("%s: %s", Path(argv[0]).name, line)
         if on_line is not None:
-            on_line(line)
+            on_line(line)  # the caller logs what it wants: no second copy here
+        else:
+            log.debug("%s: %s", Path(argv[0]).name, line)
     while process.poll() is None:
         if cancel.wait(_POLL_S):
             kill_tree(process)

@@ -89,9 +89,15 @@ class BuildRunner:
     def run(self) -> BuildOutcome:
         self._started = time.monotonic()
         logs = log_dir()
-        logs.mkdir(parents=True, exist_ok=True)
-        log_path = logs / f"build-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
-        handler, previous_level = self._attach_log_file(log_path)
+        log_file = logs / f"build-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
+        log_path: Path | None = log_file
+        try:
+            logs.mkdir(parents=True, exist_ok=True)
+            handler, previous_level = self._attach_log_file(log_file)
+        except OSError as error:  # an unwritable log folder must not stop the build
+            log.warning("no build log file in %s: %s", logs, error.strerror)
+            log_path = None
+            handler, previous_level = logging.NullHandler(), logging.getLogger("nanostudio").level
         workdir: Path | None = None
         cleanups: list[Cleanup] = []  # shared by every step's context, undone at the end
         index, step_name = -1, None
@@ -146,7 +152,7 @@ class BuildRunner:
                 Status.FAILED,
                 None,
                 self._elapsed(),
-                f"internal error ({error.__class__.__name__}): see {log_path}",
+                f"internal error ({error.__class__.__name__}): see {log_path or 'the log'}",
                 self._title(index, step_name),
                 log_path,
                 1,

@@ -91,7 +91,7 @@ class StepContext:
         With ``check``, a non-zero exit raises BuildError with ``failure`` (or a
         generic sentence) and the tool's last lines.
         """
-        self.log(f"$ {quote_argv(argv)}", "debug")
+        self.log(f"$ {quote_argv(argv)}", "debug")  # an event too, for the GUI's log pane
 
         def on_line(line: str) -> None:
             fraction = progress(line) if progress is not None else None
@@ -108,8 +108,11 @@ class StepContext:
             stdin_data=stdin_data,
             encoding=encoding,
         )
+        if not result.ok:
+            # A Ctrl+C also reaches the tool: its failure is the cancel, whether or not
+            # the caller checks the exit code itself.
+            self.cancel.raise_if_cancelled()
         if check and not result.ok:
-            self.cancel.raise_if_cancelled()  # a Ctrl+C also reaches the tool: not a failure
             tool = Path(argv[0]).name
             what = failure or f"{tool} failed with exit code {result.returncode}"
             last = "\n".join(result.tail[-8:])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -90,3 +91,12 @@ def require_tool_named_wimlib_in_empty_path() -> None:
         require_tool("wimlib-imagex")
     finally:
         os.environ["PATH"] = saved
+
+
+def test_lines_given_to_a_callback_are_not_logged_twice(caplog: pytest.LogCaptureFixture) -> None:
+    script = "print('only once')"
+    with caplog.at_level(logging.DEBUG, logger="nanostudio.build.process"):
+        run_tool([PY, "-c", script], cancel=CancelToken(), on_line=lambda line: None)
+        run_tool([PY, "-c", script], cancel=CancelToken())
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().endswith(": only once")]
+    assert len(lines) == 1  # only the call without a callback logs the line

@@ -242,3 +242,33 @@ def test_missing_output_folder(tmp_path: Path) -> None:
     outcome = BuildRunner(plan, sink=lambda e: None).run()
     assert outcome.error is not None and "does not exist" in outcome.error
     assert not (tmp_path / "nope").exists()
+
+
+class ToolKilledByCtrlC(Step):
+    """A tool that dies from the user's Ctrl+C, run without an exit-code check."""
+
+    name = "unchecked"
+    title = "Run a tool the step judges itself"
+
+    def run(self, ctx: StepContext) -> None:
+        ctx.cancel.cancel()  # what SIGINT does to both the tool and the build
+        ctx.run_tool([sys.executable, "-c", "raise SystemExit(1)"], check=False)
+        raise BuildError("the step judged the exit code: a failure")
+
+
+def test_a_tool_dying_from_a_cancel_is_a_cancel_even_unchecked(tmp_path: Path) -> None:
+    events, _ = _run(tmp_path, ToolKilledByCtrlC())
+    assert _outcome(events).outcome.status is Status.CANCELLED
+
+
+def test_an_unwritable_log_folder_does_not_stop_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the log folder should be")
+    monkeypatch.setenv("NANOSTUDIO_HOME", str(blocker))
+    events, output = _run(tmp_path, WritePartial())
+    outcome = _outcome(events).outcome
+    assert outcome.was_successful(), outcome
+    assert outcome.log_path is None
+    assert output.read_bytes() == b"disk"
