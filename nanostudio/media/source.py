@@ -67,7 +67,6 @@ class MediaSource(ABC):
     ) -> Path:
         """A real file path of NanoServer.wim (extracted into ``scratch`` if needed)."""
 
-    @abstractmethod
     def copy_file(
         self,
         location: str,
@@ -77,6 +76,22 @@ class MediaSource(ABC):
         progress: Progress | None = None,
     ) -> None:
         """Copy the file at ``location`` (e.g. a PackageCab's) to the file ``dest``."""
+        stream, size = self._open(_parts(location))
+        with stream:
+            copy_stream(stream, size, dest, should_cancel=should_cancel, progress=progress)
+
+    @abstractmethod
+    def _open(self, parts: tuple[str, ...]) -> tuple[BinaryIO, int]:
+        """A read-only stream of the file at ``parts`` below the WIM's folder, and its size."""
+
+    def _read_images(
+        self, wim_name: str, *, name: str, remedy: str
+    ) -> tuple[int, tuple[WimImage, ...]]:
+        """The WIM's size and images, from its header and XML only."""
+        stream, size = self._open((wim_name,))
+        with stream:
+            _, images = read_images(stream, size, name=name, remedy=remedy)
+        return size, images
 
 
 def _parts(location: str) -> tuple[str, ...]:
@@ -127,23 +142,20 @@ class FolderSource(MediaSource):
     def __init__(self, source: Path, kind: MediaKind, wim: Path) -> None:
         self._root = wim.parent
         self._wim = wim
-        with _open_for_reading(wim) as stream:
-            size = os.fstat(stream.fileno()).st_size
-            _, images = read_images(
-                stream, size, name=str(wim), remedy="copy it again from the ISO"
-            )
+        size, images = self._read_images(
+            wim.name, name=str(wim), remedy="copy it again from the ISO"
+        )
         self.info = _build_info(source, kind, str(wim), size, images, self._list)
 
     def close(self) -> None:
         """Nothing to release: every read opens and closes its own file."""
 
     def _list(self, location: str) -> list[Entry]:
-        folder = self._root.joinpath(*_parts(location)) if location else self._root
-        try:
-            with os.scandir(folder) as scan:
-                return [Entry(e.name, e.is_dir()) for e in scan]
-        except OSError as error:
-            raise _os_error(folder, error) from error
+        return _scan(self._root.joinpath(*_parts(location)) if location else self._root)
+
+    def _open(self, parts: tuple[str, ...]) -> tuple[BinaryIO, int]:
+        stream = _open_for_reading(self._root.joinpath(*parts))
+        return stream, os.fstat(stream.fileno()).st_size
 
     def wim_path(
         self,
@@ -154,19 +166,6 @@ class FolderSource(MediaSource):
     ) -> Path:
         return self._wim
 
-    def copy_file(
-        self,
-        location: str,
-        dest: Path,
-        *,
-        should_cancel: ShouldCancel | None = None,
-        progress: Progress | None = None,
-    ) -> None:
-        path = self._root.joinpath(*_parts(location))
-        with _open_for_reading(path) as stream:
-            size = os.fstat(stream.fileno()).st_size
-            copy_stream(stream, size, dest, should_cancel=should_cancel, progress=progress)
-
 
 class IsoSource(MediaSource):
     """A Windows Server ISO, read through its UDF file system."""
@@ -174,32 +173,30 @@ class IsoSource(MediaSource):
     def __init__(self, path: Path) -> None:
         self._reader = IsoReader(path)
         try:
-            self._folder = self._find_nanoserver(path)
-            self._wim = f"{self._folder}/{self._wim_name()}"
-            size = self._reader.file_size(self._wim)
-            with self._reader.open_file(self._wim) as stream:
-                _, images = read_images(
-                    stream,
-                    size,
-                    name=f"{WIM_NAME} in {path}",
-                    remedy="the ISO is damaged; download it again",
-                )
-            self.info = _build_info(path, "iso", f"iso:{self._wim}", size, images, self._list)
+            self._folder = self._find_nanoserver()
+            self._wim_name = self._find_wim()
+            size, images = self._read_images(
+                self._wim_name,
+                name=f"{WIM_NAME} in {path}",
+                remedy="the ISO is damaged; download it again",
+            )
+            wim = f"iso:{self._folder}/{self._wim_name}"
+            self.info = _build_info(path, "iso", wim, size, images, self._list)
         except BaseException:
             self._reader.close()
             raise
         self._extracted: Path | None = None
 
-    def _find_nanoserver(self, path: Path) -> str:
+    def _find_nanoserver(self) -> str:
         folder = find_entry(self._reader.list_dir("/"), "NanoServer", is_dir=True)
         if folder is None:
             raise MediaError(
-                f"{path} has no NanoServer folder: it is not Windows Server 2016 media "
-                "(Nano Server ships only on the 2016 ISO); choose that ISO"
+                f"{self._reader.path} has no NanoServer folder: it is not Windows Server 2016 "
+                "media (Nano Server ships only on the 2016 ISO); choose that ISO"
             )
         return f"/{folder.name}"
 
-    def _wim_name(self) -> str:
+    def _find_wim(self) -> str:
         wim = find_entry(self._reader.list_dir(self._folder), WIM_NAME, is_dir=False)
         if wim is None:
             raise MediaError(
@@ -212,16 +209,10 @@ class IsoSource(MediaSource):
         udf_path = "/".join((self._folder, *_parts(location))) if location else self._folder
         return self._reader.list_dir(udf_path)
 
-    def _copy(
-        self,
-        udf_path: str,
-        dest: Path,
-        should_cancel: ShouldCancel | None,
-        progress: Progress | None,
-    ) -> None:
+    def _open(self, parts: tuple[str, ...]) -> tuple[BinaryIO, int]:
+        udf_path = "/".join((self._folder, *parts))
         size = self._reader.file_size(udf_path)
-        with self._reader.open_file(udf_path) as stream:
-            copy_stream(stream, size, dest, should_cancel=should_cancel, progress=progress)
+        return self._reader.open_file(udf_path), size
 
     def wim_path(
         self,
@@ -232,20 +223,9 @@ class IsoSource(MediaSource):
     ) -> Path:
         dest = scratch / WIM_NAME
         if self._extracted != dest or not dest.is_file():
-            self._copy(self._wim, dest, should_cancel, progress)
+            self.copy_file(self._wim_name, dest, should_cancel=should_cancel, progress=progress)
             self._extracted = dest
         return dest
-
-    def copy_file(
-        self,
-        location: str,
-        dest: Path,
-        *,
-        should_cancel: ShouldCancel | None = None,
-        progress: Progress | None = None,
-    ) -> None:
-        udf_path = "/".join((self._folder, *_parts(location)))
-        self._copy(udf_path, dest, should_cancel, progress)
 
     def close(self) -> None:
         self._reader.close()
@@ -290,6 +270,15 @@ def _os_error(path: Path, error: OSError) -> MediaError:
     return MediaError(f"{path} cannot be read ({error.strerror or error}): {_WHAT_TO_CHOOSE}")
 
 
+def _scan(folder: Path) -> list[Entry]:
+    """The names in a folder of the media; MediaError if it cannot be listed."""
+    try:
+        with os.scandir(folder) as scan:
+            return [Entry(e.name, e.is_dir()) for e in scan]
+    except OSError as error:
+        raise _os_error(folder, error) from error
+
+
 def _open_for_reading(path: Path) -> BinaryIO:
     try:
         return path.open("rb")
@@ -298,11 +287,7 @@ def _open_for_reading(path: Path) -> BinaryIO:
 
 
 def _folder_media(path: Path) -> MediaSource:
-    try:
-        with os.scandir(path) as scan:
-            entries = [Entry(e.name, e.is_dir()) for e in scan]
-    except OSError as error:
-        raise _os_error(path, error) from error
+    entries = _scan(path)
     wim = find_entry(entries, WIM_NAME, is_dir=False)
     if wim is not None:
         return FolderSource(path, "nanoserver-folder", path / wim.name)
@@ -312,12 +297,7 @@ def _folder_media(path: Path) -> MediaSource:
             f"{path} holds no NanoServer folder and no NanoServer.wim: {_WHAT_TO_CHOOSE}"
         )
     nano = path / folder.name
-    try:
-        with os.scandir(nano) as scan:
-            inner = [Entry(e.name, e.is_dir()) for e in scan]
-    except OSError as error:
-        raise _os_error(nano, error) from error
-    wim = find_entry(inner, WIM_NAME, is_dir=False)
+    wim = find_entry(_scan(nano), WIM_NAME, is_dir=False)
     if wim is None:
         raise MediaError(
             f"{nano} has no NanoServer.wim: copy the whole NanoServer folder from the ISO again"
