@@ -43,18 +43,31 @@ def parse_size(text: str | int) -> int:
     return value
 
 
+_BINARY_UNITS = (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
+_DECIMAL_UNITS = (("GB", 1000**3), ("MB", 1000**2), ("KB", 1000))
+
+
 def format_size(value: int) -> str:
     """The shortest exact form: 8GiB, 300MiB, or plain bytes."""
-    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+    for unit, factor in _BINARY_UNITS:
         if value % factor == 0:
             return f"{value // factor}{unit}"
     return str(value)
 
 
-def human_size(value: float) -> str:
-    """Rounded for display: 1.5 GiB, 210 MiB."""
-    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+def _rounded(value: float, units: tuple[tuple[str, int], ...]) -> str:
+    for unit, factor in units:
         if value >= factor:
             shown = value / factor
             return f"{shown:.1f} {unit}" if shown < 10 else f"{shown:.0f} {unit}"
     return f"{value:.0f} bytes"
+
+
+def human_size(value: float) -> str:
+    """Rounded for display: 1.5 GiB, 210 MiB."""
+    return _rounded(value, _BINARY_UNITS)
+
+
+def size_text(value: int) -> str:
+    """Sizes in messages about media, rounded the way people say them (12 MB)."""
+    return _rounded(value, _DECIMAL_UNITS)

@@ -9,7 +9,7 @@ from typing import Any
 
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
-from nanostudio.media.wim import size_text
+from nanostudio.sizes import size_text
 
 _KINDS = {
     "iso": "ISO image",

@@ -19,7 +19,7 @@ from pycdlib.pycdlibexception import PyCdlibException
 
 from nanostudio.errors import MediaError
 from nanostudio.media.packages import Entry
-from nanostudio.media.wim import size_text
+from nanostudio.sizes import size_text
 
 log = logging.getLogger(__name__)
 

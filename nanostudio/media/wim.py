@@ -17,6 +17,7 @@ from typing import BinaryIO
 from nanostudio.catalogue import Edition
 from nanostudio.errors import MediaError
 from nanostudio.media.model import WimImage
+from nanostudio.sizes import size_text
 
 HEADER_SIZE = 208
 MAGIC = b"MSWIM\0\0\0"
@@ -79,15 +80,6 @@ class WimHeader:
 def _resource(raw: bytes) -> Resource:
     size_bytes, flags, offset, original_size = _RESOURCE.unpack(raw)
     return Resource(int.from_bytes(size_bytes, "little"), flags, offset, original_size)
-
-
-def size_text(value: int) -> str:
-    """Sizes in error messages, rounded the way people say them (12 MB)."""
-    for unit, factor in (("GB", 1000**3), ("MB", 1000**2), ("KB", 1000)):
-        if value >= factor:
-            shown = value / factor
-            return f"{shown:.1f} {unit}" if shown < 10 else f"{shown:.0f} {unit}"
-    return f"{value} bytes"
 
 
 def parse_header(data: bytes, *, name: str, remedy: str) -> WimHeader:

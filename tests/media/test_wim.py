@@ -23,8 +23,8 @@ from nanostudio.media.wim import (
     parse_header,
     parse_xml,
     read_images,
-    size_text,
 )
+from nanostudio.sizes import size_text
 
 
 def _wimlib_header(wim: Path) -> dict[str, str]:

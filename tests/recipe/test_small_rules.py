@@ -7,7 +7,7 @@ import pytest
 from nanostudio.identity import password_rules
 from nanostudio.recipe import DriversSpec, NetworkSpec, PackagesSpec, Recipe, SourceSpec
 from nanostudio.recipe.powershell import quote, to_new_nanoserverimage
-from nanostudio.sizes import format_size, human_size, parse_size
+from nanostudio.sizes import format_size, human_size, parse_size, size_text
 
 
 @pytest.mark.parametrize(
@@ -40,6 +40,9 @@ def test_format_and_human_size() -> None:
     assert format_size(1000) == "1000"
     assert human_size(1.5 * 1024**3) == "1.5 GiB"
     assert human_size(210 * 1024**2) == "210 MiB"
+    assert size_text(12_000_000) == "12 MB"
+    assert size_text(1_500) == "1.5 KB"
+    assert size_text(500) == "500 bytes"
 
 
 def test_password_rules_report_each_rule() -> None:
