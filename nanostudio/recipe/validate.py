@@ -225,7 +225,8 @@ def _driver_problems(recipe: Recipe) -> list[Problem]:
 
 def _media_problems(recipe: Recipe, media: MediaInfo) -> list[Problem]:
     problems = []
-    if media.image_for(recipe.source.edition) is None:
+    image = media.image_for(recipe.source.edition)
+    if image is None:
         found = ", ".join(i.edition.value for i in media.images if i.edition) or "none"
         problems.append(
             Problem(
@@ -259,16 +260,14 @@ def _media_problems(recipe: Recipe, media: MediaInfo) -> list[Problem]:
                     "choose another language or copy the media again",
                 )
             )
-    if recipe.output.format is not OutputFormat.WIM:
-        image = media.image_for(recipe.source.edition)
-        if image is not None:
-            needed = image.total_bytes + 328 * MIB + 256 * MIB
-            if recipe.output.size < needed:
-                problems.append(
-                    Problem(
-                        "output.size",
-                        f"the image needs at least {needed // MIB} MiB of disk; "
-                        "use 8GiB to leave room for updates",
-                    )
+    if image is not None and recipe.output.format is not OutputFormat.WIM:
+        needed = image.total_bytes + 328 * MIB + 256 * MIB
+        if recipe.output.size < needed:
+            problems.append(
+                Problem(
+                    "output.size",
+                    f"the image needs at least {needed // MIB} MiB of disk; "
+                    "use 8GiB to leave room for updates",
                 )
+            )
     return problems
