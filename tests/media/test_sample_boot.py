@@ -25,9 +25,8 @@ from nanostudio.media.sample_boot import (
     parse_boot_log,
     sample_bootmgfw,
 )
+from tests.build_portable.helpers import OVMF_CODE, boot
 
-OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
-OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 MIB = 1024 * 1024
 SECTOR = 512
 
@@ -126,44 +125,6 @@ def _disk(path: Path, partitions: list[tuple[Path, str, str]]) -> Path:
     return path
 
 
-def _boot(disk: Path, work: Path) -> str:
-    vars_copy = work / "OVMF_VARS.fd"
-    shutil.copyfile(OVMF_VARS, vars_copy)
-    log = work / "serial.log"
-    subprocess.run(
-        [
-            "qemu-system-x86_64",
-            "-machine",
-            "q35",
-            "-m",
-            "256",
-            "-display",
-            "none",
-            "-no-reboot",
-            "-drive",
-            f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
-            "-drive",
-            f"if=pflash,format=raw,file={vars_copy}",
-            "-drive",
-            f"file={disk},format=raw,if=none,id=d0,snapshot=on",
-            "-device",
-            "ahci,id=ahci",
-            "-device",
-            "ide-hd,drive=d0,bus=ahci.0",
-            "-net",
-            "none",
-            "-serial",
-            f"file:{log}",
-            "-monitor",
-            "none",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return log.read_text(errors="replace")
-
-
 needs_qemu = pytest.mark.skipif(
     shutil.which("qemu-system-x86_64") is None or not OVMF_CODE.is_file(),
     reason="needs qemu-system-x86 and ovmf (apt-get install qemu-system-x86 ovmf)",
@@ -194,7 +155,7 @@ def test_boots_under_ovmf_and_reports_the_edition(
         tmp_path / "disk.raw",
         [(esp, "ef00", esp_guid), (ntfs, "0700", windows_guid)],
     )
-    log = _boot(disk, tmp_path)
+    log = boot(disk, "raw", tmp_path)
     report = parse_boot_log(log)
     assert report.started and report.finished, log
     assert (report.marker_root, report.marker_fs) == ("hd0,gpt2", "ntfs")
@@ -209,7 +170,7 @@ def test_boots_under_ovmf_and_reports_the_edition(
 def test_boot_reports_what_is_missing(tmp_path: Path) -> None:
     esp = _esp(tmp_path / "esp.img", sample_bootmgfw(), with_bcd=False)
     disk = _disk(tmp_path / "disk.raw", [(esp, "ef00", str(uuid.uuid4()))])
-    log = _boot(disk, tmp_path)
+    log = boot(disk, "raw", tmp_path)
     report = parse_boot_log(log)
     assert report.started and report.finished, log
     assert MARKER_MISSING in log and BCD_MISSING in log
