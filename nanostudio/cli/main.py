@@ -72,12 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     recipe = _recipe_to_open(arguments)
     if recipe is not None:
-        arguments.remove(str(recipe))
+        arguments.remove(recipe)
     args = build_parser(_modules_for(arguments)).parse_args(arguments)
     _log_to_stderr(logging.DEBUG if args.verbose else logging.WARNING)
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     if func is None:
-        return _start_gui(args, recipe)
+        return _start_gui(args, None if recipe is None else Path(recipe))
     try:
         code = func(args)
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
@@ -103,11 +103,14 @@ def _log_to_stderr(level: int) -> None:
         handler.setLevel(level)
 
 
-def _recipe_to_open(arguments: Sequence[str]) -> Path | None:
-    """``nanostudio RECIPE.toml`` (how Explorer opens a recipe) means: the wizard with it."""
+def _recipe_to_open(arguments: Sequence[str]) -> str | None:
+    """``nanostudio RECIPE.toml`` (how Explorer opens a recipe) means: the wizard with it.
+
+    The argument as given, so that it can be taken out of the list again.
+    """
     first = next((arg for arg in arguments if not arg.startswith("-")), None)
     if first is not None and first.lower().endswith(".toml"):
-        return Path(first)
+        return first
     return None
 
 

@@ -46,4 +46,9 @@ def test_a_recipe_path_alone_opens_the_wizard_with_it(monkeypatch: pytest.Monkey
     monkeypatch.setattr(app, "run", fake_run)
     assert main([r"C:\Users\me\lab.nanostudio.toml"]) == 0
     assert main([]) == 0
-    assert calls == [(False, Path(r"C:\Users\me\lab.nanostudio.toml")), (False, None)]
+    assert main(["./lab.nanostudio.toml"]) == 0  # Path() would spell it "lab.nanostudio.toml"
+    assert calls == [
+        (False, Path(r"C:\Users\me\lab.nanostudio.toml")),
+        (False, None),
+        (False, Path("lab.nanostudio.toml")),
+    ]
