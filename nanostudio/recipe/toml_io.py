@@ -71,7 +71,7 @@ def recipe_from_mapping(data: Mapping[str, Any], *, base: Path) -> Recipe:
         drivers=DriversSpec(
             oem=reader.boolean("drivers", "oem", False),
             virtualbox=virtualbox,
-            folders=tuple(base / p for p in reader.strings("drivers", "folders")),
+            folders=reader.paths("drivers", "folders"),
         ),
         system=SystemSpec(
             computer_name=reader.string("system", "computer_name", "NANO1"),
@@ -210,7 +210,14 @@ class _Reader:
 
     def optional_path(self, table: str, key: str) -> Path | None:
         value = self.optional_string(table, key)
-        return None if value is None else self._base / Path(value).expanduser()
+        return None if value is None else self._path(value)
+
+    def paths(self, table: str, key: str) -> tuple[Path, ...]:
+        return tuple(self._path(value) for value in self.strings(table, key))
+
+    def _path(self, value: str) -> Path:
+        """``~`` is the user's home; a relative path is relative to the recipe's folder."""
+        return self._base / Path(value).expanduser()
 
     def enum(self, table: str, key: str, kind: Any, default: Any) -> Any:
         value = self.optional_string(table, key)

@@ -61,6 +61,16 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.partial"))
 
 
+def test_home_is_expanded_in_every_path(tmp_path: Path) -> None:
+    text = (
+        '[source]\nmedia = "~/iso"\n[drivers]\nfolders = ["~/drv"]\n[output]\npath = "~/n.vhdx"\n'
+    )
+    recipe = parse_recipe(text, base=tmp_path)
+    assert recipe.source.media == Path.home() / "iso"
+    assert recipe.drivers.folders == (Path.home() / "drv",)
+    assert recipe.output.path == Path.home() / "n.vhdx"
+
+
 def test_virtualbox_implies_host_deployment_unless_stated(tmp_path: Path) -> None:
     recipe = parse_recipe("[drivers]\nvirtualbox = true\n", base=tmp_path)
     assert recipe.source.deployment is Deployment.HOST
