@@ -29,7 +29,6 @@ class PackageInfo:
     description: str
     requires: tuple[str, ...] = ()
     editions: frozenset[Edition] = frozenset(Edition)
-    refused_with: frozenset[Deployment] = frozenset()
     # Installable by the portable engine at first boot (pnputil/dism online).
     # False for packages that must be serviced offline by the Windows engine.
     first_boot_ok: bool = True
@@ -52,14 +51,12 @@ PACKAGES: tuple[PackageInfo, ...] = (
     PackageInfo(
         "Guest",
         "Drivers for running as a Hyper-V virtual machine (synthetic disk and network).",
-        refused_with=frozenset({Deployment.HOST}),
         first_boot_ok=False,
         implicit=True,
     ),
     PackageInfo(
         "Host",
         "Drivers for running on hardware or a non-Hyper-V hypervisor.",
-        refused_with=frozenset({Deployment.GUEST}),
         implicit=True,
     ),
     PackageInfo(
@@ -76,7 +73,6 @@ PACKAGES: tuple[PackageInfo, ...] = (
         "OEM-Drivers",
         "Basic drivers for common hardware: storage controllers and network adapters "
         "such as the Intel adapter VirtualBox emulates.",
-        refused_with=frozenset({Deployment.GUEST}),
         implicit=True,
     ),
     PackageInfo("SCVMM", "System Center Virtual Machine Manager agent."),
@@ -103,13 +99,6 @@ for _package in PACKAGES:
 def find_package(name: str) -> PackageInfo | None:
     """The catalogue entry for a short or full package name, any case."""
     return _BY_KEY.get(name.strip().lower())
-
-
-def package_from_cab(file_name: str) -> PackageInfo | None:
-    """The entry for a cab file name such as ``microsoft-nanoserver-dsc-package.cab``
-    or its language cab ``Microsoft-NanoServer-DSC-Package_en-us.cab``."""
-    stem = file_name.rsplit(".", 1)[0]
-    return find_package(stem.split("_", 1)[0])
 
 
 def with_dependencies(shorts: list[str]) -> list[PackageInfo]:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from nanostudio.catalogue import PACKAGES, PackageInfo, find_package, package_from_cab
+from nanostudio.catalogue import PACKAGES, PackageInfo, find_package
 from nanostudio.media.model import PackageCab
 
 log = logging.getLogger(__name__)
@@ -65,8 +65,8 @@ def scan_packages(list_dir: Lister) -> PackageScan:
     unknown: list[str] = []
     for cab in _cabs(entries):
         location = f"{folder.name}/{cab}"
-        info = package_from_cab(cab)
-        if info is None or "_" in cab:
+        info = find_package(cab[: -len(".cab")])  # None for a language cab too
+        if info is None:
             unknown.append(location)
         elif info in bases:
             log.warning("ignoring %s: %s is already on the media", location, bases[info])
