@@ -34,7 +34,8 @@ def redact(text: str, secret: Secret | None) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Belt and braces: even if a password reaches a log call, it is masked."""
+    """Belt and braces: even if a password reaches a log call (or the traceback of
+    one with ``exc_info``), it is masked."""
 
     def __init__(self, secret: Secret | None) -> None:
         super().__init__()
@@ -46,4 +47,9 @@ class RedactingFilter(logging.Filter):
             masked = redact(message, self._secret)
             if masked != message:
                 record.msg, record.args = masked, None
+            if record.exc_info and not record.exc_text:
+                # What Formatter.format would add; it reuses exc_text once set.
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = redact(record.exc_text, self._secret)
         return True

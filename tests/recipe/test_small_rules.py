@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from nanostudio.identity import password_rules
 from nanostudio.recipe import DriversSpec, NetworkSpec, PackagesSpec, Recipe, SourceSpec
 from nanostudio.recipe.powershell import quote, to_new_nanoserverimage
+from nanostudio.secret import MASK, RedactingFilter, Secret
 from nanostudio.sizes import format_size, human_size, parse_size, size_text
 
 
@@ -74,3 +76,23 @@ def test_powershell_names_dependencies_the_module_would_not_add() -> None:
     command = to_new_nanoserverimage(Recipe(packages=PackagesSpec(names=("NPDS",))))
     assert "-Defender" in command
     assert "-Package 'Microsoft-NanoServer-NPDS-Package'" in command
+
+
+def test_redacting_filter_masks_the_message_and_the_traceback() -> None:
+    secret = Secret("Hunter2!pw")
+    try:
+        raise RuntimeError(f"tool failed: /password:{secret.reveal()}")
+    except RuntimeError as error:
+        record = logging.LogRecord(
+            "nanostudio.t",
+            logging.ERROR,
+            __file__,
+            1,
+            "argv %s",
+            ("x /p:Hunter2!pw",),
+            (type(error), error, error.__traceback__),
+        )
+    assert RedactingFilter(secret).filter(record)
+    text = logging.Formatter().format(record)
+    assert "Hunter2!pw" not in text
+    assert f"x /p:{MASK}" in text and f"/password:{MASK}" in text
