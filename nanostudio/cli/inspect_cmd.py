@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from nanostudio.catalogue import PackageInfo
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
 from nanostudio.sizes import size_text
@@ -83,7 +84,7 @@ def render(info: MediaInfo) -> str:
                 (
                     cab.info.short,
                     ", ".join(cab.languages) or "-",
-                    _notes(cab.info.requires, cab.info.editions),
+                    _notes(cab.info),
                     cab.info.description,
                 )
                 for cab in info.packages
@@ -97,10 +98,10 @@ def render(info: MediaInfo) -> str:
     return "\n".join(lines)
 
 
-def _notes(requires: tuple[str, ...], editions: frozenset[Any]) -> str:
+def _notes(package: PackageInfo) -> str:
     notes = []
-    if requires:
-        notes.append("needs " + ", ".join(requires))
-    if len(editions) == 1:
-        notes.append(f"{next(iter(editions)).value} only")
+    if package.requires:
+        notes.append("needs " + ", ".join(package.requires))
+    if len(package.editions) == 1:
+        notes.append(f"{next(iter(package.editions)).value} only")
     return "; ".join(notes) or "-"
