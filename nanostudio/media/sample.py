@@ -97,7 +97,11 @@ def _run(argv: Sequence[str], cwd: Path | None = None) -> None:
     log.debug("running %s", " ".join(argv))
     result = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"{argv[0]} failed ({result.returncode}): {result.stderr.strip()}")
+        # Most often the destination is full or read-only: say so, not a traceback.
+        raise OutputError(
+            f"{Path(argv[0]).name} failed (exit code {result.returncode}) writing the sample "
+            f"media: {result.stderr.strip()}"
+        )
 
 
 def _stand_in(path: str) -> bytes:

@@ -15,7 +15,8 @@ import pytest
 import nanostudio
 from nanostudio.catalogue import PACKAGES
 from nanostudio.cli.main import main
-from nanostudio.media.sample import ISO_LABEL, SampleMedia, write_sample_media
+from nanostudio.errors import OutputError
+from nanostudio.media.sample import ISO_LABEL, SampleMedia, _run, write_sample_media
 from nanostudio.media.sample_boot import sample_bootmgfw
 
 REPO = str(Path(nanostudio.__file__).resolve().parents[1])
@@ -180,6 +181,15 @@ def test_cli_into_a_file_is_an_error_line(
     err = capsys.readouterr().err
     assert err.startswith(f"error: cannot write the sample media in {tmp_path / 'afile'}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_a_failing_tool_is_an_output_error_with_its_message() -> None:
+    fake_full_disk = "import sys; sys.stderr.write('No space left on device\\n'); sys.exit(3)"
+    with pytest.raises(OutputError) as caught:
+        _run([sys.executable, "-c", fake_full_disk])
+    assert "failed (exit code 3) writing the sample media: No space left on device" in str(
+        caught.value
+    )
 
 
 def test_cli_says_which_tool_is_missing(tmp_path: Path) -> None:
