@@ -105,12 +105,12 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
                 Problem("packages.names", f"{name!r} is not a Nano Server 2016 package")
             )
         elif package.implicit:
+            via = "source.deployment" if package.short in ("Guest", "Host") else "drivers.oem"
             problems.append(
                 Problem(
                     "packages.names",
-                    f"{package.short} is chosen through "
-                    + ("source.deployment" if package.short in ("Guest", "Host") else "drivers.oem")
-                    + ", not the package list: remove it here",
+                    f"{package.short} is chosen through {via}, not the package list: "
+                    "remove it here",
                 )
             )
     for package in resolved_packages(recipe):
