@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 MASK = "********"
+# Where the CLI takes the image's administrator password from (never argv or a file).
+ADMIN_PASSWORD_ENV = "NANOSTUDIO_ADMIN_PASSWORD"
 
 
 class Secret:

@@ -32,9 +32,8 @@ from nanostudio.media.model import MediaInfo
 from nanostudio.paths import log_dir
 from nanostudio.recipe import Problem, Recipe, validate
 from nanostudio.recipe.toml_io import load_recipe
-from nanostudio.secret import Secret
+from nanostudio.secret import ADMIN_PASSWORD_ENV, Secret
 
-PASSWORD_ENV = "NANOSTUDIO_ADMIN_PASSWORD"
 DRY_RUN_WORKDIR = Path("<temp>")
 
 
@@ -47,7 +46,7 @@ def register(subparsers: Any) -> None:
         "build",
         help="build the disk (or WIM) a recipe describes",
         description="Build a bootable Nano Server VHDX/VHD (or a WIM) from a recipe. The "
-        f"administrator password is read from {PASSWORD_ENV} or asked for.",
+        f"administrator password is read from {ADMIN_PASSWORD_ENV} or asked for.",
     )
     parser.add_argument("recipe", type=Path, metavar="RECIPE")
     parser.add_argument(
@@ -103,12 +102,12 @@ def run(args: argparse.Namespace) -> int:
 
 def read_password() -> str:
     """From the environment, else asked for twice on the terminal."""
-    value = os.environ.get(PASSWORD_ENV)
+    value = os.environ.get(ADMIN_PASSWORD_ENV)
     if value:
         return value
     if not sys.stdin.isatty():
         raise PasswordMissingError(
-            f"no administrator password: set {PASSWORD_ENV} or run in a terminal to be asked"
+            f"no administrator password: set {ADMIN_PASSWORD_ENV} or run in a terminal to be asked"
         )
     first = getpass.getpass("Administrator password for the image: ")
     if first != getpass.getpass("Type it again: "):

@@ -13,8 +13,7 @@ from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import Problem, Recipe, validate
 from nanostudio.recipe.powershell import to_new_nanoserverimage
 from nanostudio.recipe.toml_io import load_recipe
-
-PASSWORD_ENV = "NANOSTUDIO_ADMIN_PASSWORD"
+from nanostudio.secret import ADMIN_PASSWORD_ENV
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,7 +46,7 @@ def check_recipe(recipe: Recipe, password: str | None) -> list[Problem]:
 
 def run_check(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.file)
-    problems = check_recipe(recipe, os.environ.get(PASSWORD_ENV))
+    problems = check_recipe(recipe, os.environ.get(ADMIN_PASSWORD_ENV))
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
