@@ -48,15 +48,19 @@ def summary_sentences(state: WizardState) -> list[str]:
     if state.commands:
         sentences.append(f"{len(state.commands)} command(s) run at first boot.")
     fmt = state.output_format
+    engine = resolve_engine(state.engine)
     if fmt is OutputFormat.WIM:
         sentences.append(f"The output is a WIM image: {state.output_path}.")
     else:
         size = human_size(state.size_bytes) if state.size_bytes else state.size_text
+        # The portable engine writes a fixed VHD; its VHDX and every disk diskpart
+        # makes (type=expandable) are dynamic.
+        fixed = fmt is OutputFormat.VHD and engine is EngineName.PORTABLE
+        kind = "a fixed disk of the full size" if fixed else "it grows as Windows fills it"
         sentences.append(
             f"The output is a {size} {fmt.value.upper() if fmt else '?'} disk "
-            f"(it grows as it fills): {state.output_path}."
+            f"({kind}): {state.output_path}."
         )
-    engine = resolve_engine(state.engine)
     if engine is EngineName.PORTABLE:
         sentences.append(
             "The portable engine builds it here; packages and drivers are installed at "

@@ -129,6 +129,15 @@ def test_time_zones() -> None:
     assert all("+05:30" in z.label for z in search_time_zones("+05:30"))
 
 
+def test_summary_says_which_disks_grow(filled_state: WizardState) -> None:
+    filled_state.engine = EngineName.PORTABLE
+    assert "(it grows as Windows fills it)" in " ".join(summary_sentences(filled_state))
+    filled_state.set_output_format(OutputFormat.VHD)
+    assert "(a fixed disk of the full size)" in " ".join(summary_sentences(filled_state))
+    filled_state.engine = EngineName.WINDOWS  # diskpart: type=expandable
+    assert "(it grows as Windows fills it)" in " ".join(summary_sentences(filled_state))
+
+
 def test_summary_is_plain_and_secret_free(filled_state: WizardState) -> None:
     filled_state.static_ip = True
     filled_state.address = "10.0.0.5"

@@ -62,7 +62,8 @@ class OutputPage(PageBase):
             self.problem_label("output.size"),
             self.tr(
                 "8 GiB is what Image Builder used: 4 GiB leaves no room for a cumulative "
-                "update. The file starts small and grows as Windows fills it."
+                "update. A VHDX starts small and grows as Windows fills it; the portable "
+                "engine's VHD is a fixed disk of the full size."
             ),
         )
         engines = QGroupBox(self.tr("Engine"))
