@@ -26,6 +26,7 @@ from dissect.util.stream import RangeStream
 from nanostudio.build.portable import assemble, fileops, gpt
 from nanostudio.build.portable.assemble import Format, assemble_disk, virtual_disk_size
 from nanostudio.errors import BuildCancelled, OutputError
+from tests.build_portable.helpers import OVMF_CODE, boot
 
 MIB = 1 << 20
 TOOLS = ("qemu-img", "sgdisk", "mkfs.fat", "mmd", "mcopy", "mtype", "mkntfs", "ntfscp")
@@ -71,10 +72,10 @@ def make_templates(folder: Path, layout: gpt.DiskLayout) -> tuple[Path, Path]:
         with path.open("wb") as f:
             f.truncate(part.size_bytes)
     run("mkfs.fat", "-F", "32", "-s", "1", "-n", "SYSTEM", str(esp))
-    boot = folder / "bootx64.efi"
-    boot.write_bytes(BOOT_FILE)
+    loader = folder / "bootx64.efi"
+    loader.write_bytes(BOOT_FILE)
     run("mmd", "-i", str(esp), "::/EFI", "::/EFI/BOOT")
-    run("mcopy", "-i", str(esp), str(boot), "::/EFI/BOOT/BOOTX64.EFI")
+    run("mcopy", "-i", str(esp), str(loader), "::/EFI/BOOT/BOOTX64.EFI")
     run(
         "mkntfs", "-F", "-Q", "-q", "-s", "512", "-p", str(layout.windows.first_lba),
         "-H", "255", "-S", "63", "-L", "Windows", str(win),
@@ -143,10 +144,10 @@ def check_disk(output: Path, fmt: Format, inputs: Inputs, scratch: Path) -> None
         assert f.read() == gpt.gpt_tail(layout)
 
     esp_at = f"{raw}@@{layout.esp.offset_bytes}"
-    boot = subprocess.run(
+    copied = subprocess.run(
         ["mtype", "-i", esp_at, "::/EFI/BOOT/BOOTX64.EFI"], capture_output=True, check=True
     ).stdout
-    assert boot == BOOT_FILE
+    assert copied == BOOT_FILE
 
     with raw.open("rb") as f:
         volume = NTFS(RangeStream(f, layout.windows.offset_bytes, layout.windows.size_bytes))
@@ -342,8 +343,6 @@ def test_progress_reports_are_throttled() -> None:
 
 
 FIRMWARE_TOOLS = ("grub-mkstandalone", "qemu-system-x86_64")
-OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
-OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 GRUB_CONFIG = """\
 serial --unit=0 --speed=115200
 terminal_output serial console
@@ -383,24 +382,9 @@ def test_uefi_firmware_boots_from_the_container(tmp_path: Path, fmt: Format) -> 
     disk = tmp_path / f"disk.{fmt}"
     assemble_disk(disk, fmt, layout, esp, win)
 
-    variables = tmp_path / "vars.fd"
-    shutil.copyfile(OVMF_VARS, variables)
-    serial = tmp_path / "serial.log"
-    subprocess.run(
-        [
-            "qemu-system-x86_64", "-machine", "q35", "-m", "512", "-display", "none",
-            "-no-reboot", "-net", "none", "-monitor", "none", "-serial", f"file:{serial}",
-            "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
-            "-drive", f"if=pflash,format=raw,file={variables}",
-            "-drive", f"file={disk},format={QEMU_FORMAT[fmt]},if=none,id=d0,snapshot=on",
-            "-device", "ahci,id=ahci", "-device", "ide-hd,drive=d0,bus=ahci.0",
-        ],
-        check=True,
-        timeout=180,
-    )  # fmt: skip
-    log = serial.read_bytes()
-    assert b"FIRMWARE-RAN-BOOTX64" in log
-    assert b"BCD-ON-ESP" in log
+    log = boot(disk, fmt, tmp_path)  # the DESIGN.md QEMU + OVMF command
+    assert "FIRMWARE-RAN-BOOTX64" in log
+    assert "BCD-ON-ESP" in log
 
 
 @pytest.mark.parametrize("splice", [True, False], ids=["splice", "stream"])
