@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from nanostudio.recipe import (
     SystemSpec,
 )
 from tests.build_portable.helpers import build
+from tests.conftest import nanostudio_home
 
 GIB = 1 << 30
 
@@ -67,14 +67,8 @@ class Built:
 @pytest.fixture(scope="session")
 def session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Session builds log outside the real home too (the per-test home is not set yet)."""
-    home = tmp_path_factory.mktemp("build-home")
-    previous = os.environ.get("NANOSTUDIO_HOME")
-    os.environ["NANOSTUDIO_HOME"] = str(home)
-    yield home
-    if previous is None:
-        os.environ.pop("NANOSTUDIO_HOME", None)
-    else:
-        os.environ["NANOSTUDIO_HOME"] = previous
+    with nanostudio_home(tmp_path_factory.mktemp("build-home")) as home:
+        yield home
 
 
 def full_recipe(media: Path, output: Path, drivers: Path) -> Recipe:
