@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nanostudio.build.portable import fileops, gpt
-from nanostudio.build.portable.assemble import (
+from nanostudio.engine.portable import fileops, gpt
+from nanostudio.engine.portable.assemble import (
     Format,
     assemble_disk,
     virtual_disk_size,

@@ -27,14 +27,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nanostudio.build.cancel import CancelToken
-from nanostudio.build.engines import EngineName, make_plan
-from nanostudio.build.events import BuildEvent, StepFinished
-from nanostudio.build.portable.assemble import virtual_disk_size
-from nanostudio.build.portable.gpt import plan_layout
-from nanostudio.build.runner import BuildRunner
-from nanostudio.build.tools import ntfs, wimlib
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.engines import EngineName, make_plan
+from nanostudio.engine.events import BuildEvent, StepFinished
+from nanostudio.engine.portable.assemble import virtual_disk_size
+from nanostudio.engine.portable.gpt import plan_layout
+from nanostudio.engine.runner import BuildRunner
+from nanostudio.engine.tools import ntfs, wimlib
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.sample import write_sample_media
 from nanostudio.recipe import OutputSpec, Recipe, SourceSpec

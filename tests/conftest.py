@@ -34,3 +34,29 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Config, logs and state of every test go to a fresh folder, never the real home."""
     with nanostudio_home(tmp_path_factory.mktemp("nanostudio-home")) as home:
         yield home
+
+
+_TESTS = Path(__file__).parent
+_reported_files: set[Path] = set()
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """Remember every test file pytest looked at, whatever came of it."""
+    path = Path(report.fspath) if report.fspath else None
+    if path is not None and path.name.startswith("test_"):
+        _reported_files.add(path.resolve())
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A whole-suite run fails when a test file was never collected.
+
+    pytest's default ``norecursedirs`` once hid ``tests/build`` from every run;
+    this makes any such silent exclusion loud.
+    """
+    whole_suite = [Path(arg).resolve() for arg in session.config.args] == [_TESTS.resolve()]
+    if not whole_suite:
+        return
+    expected = {path.resolve() for path in _TESTS.rglob("test_*.py")}
+    missing = sorted(str(path.relative_to(_TESTS.resolve())) for path in expected - _reported_files)
+    if missing:
+        pytest.exit(f"test files never collected: {', '.join(missing)}", returncode=3)

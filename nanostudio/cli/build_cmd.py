@@ -20,12 +20,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from nanostudio.build.cancel import CancelToken
-from nanostudio.build.engines import EngineName, make_plan
-from nanostudio.build.events import BuildEvent
-from nanostudio.build.runner import BuildRunner, EventSink
-from nanostudio.build.steps import BuildPaths
 from nanostudio.cli.build_progress import JsonRenderer, TerminalRenderer
+from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.engines import EngineName, make_plan
+from nanostudio.engine.events import BuildEvent
+from nanostudio.engine.runner import BuildRunner, EventSink
+from nanostudio.engine.steps import BuildPaths
 from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from nanostudio.build.events import (
+from nanostudio.engine.events import (
     BuildEvent,
     Finished,
     LogLine,

@@ -14,10 +14,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from nanostudio.build.cancel import CancelToken
-from nanostudio.build.events import BuildEvent, BuildOutcome, Finished, Status
-from nanostudio.build.runner import BuildRunner
-from nanostudio.build.steps import Plan
+from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.events import BuildEvent, BuildOutcome, Finished, Status
+from nanostudio.engine.runner import BuildRunner
+from nanostudio.engine.steps import Plan
 from nanostudio.errors import UserFacingError
 from nanostudio.secret import Secret
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QSize, QTimer
 from PySide6.QtWidgets import QWizard
 
-from nanostudio.build.engines import EngineName
+from nanostudio.engine.engines import EngineName
 from nanostudio.errors import UserFacingError
 from nanostudio.gui.pages.drivers import DriversPage
 from nanostudio.gui.pages.edition import EditionPage

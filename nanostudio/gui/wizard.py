@@ -32,7 +32,7 @@ from nanostudio.gui.settings import (
 from nanostudio.wizard.pages import Page
 
 if TYPE_CHECKING:
-    from nanostudio.build.events import BuildOutcome
+    from nanostudio.engine.events import BuildOutcome
     from nanostudio.gui.pages.build import BuildPage
     from nanostudio.gui.pages.done import DonePage
     from nanostudio.wizard.state import WizardState
@@ -64,7 +64,7 @@ _BUILDING_BUTTONS = [QWizard.WizardButton.Stretch, QWizard.WizardButton.CancelBu
 
 def initial_state(settings: Settings) -> WizardState:
     """A new state with the user's last choices (never a password)."""
-    from nanostudio.build.engines import EngineName
+    from nanostudio.engine.engines import EngineName
     from nanostudio.wizard.state import WizardState, free_output_path
     from nanostudio.wizard.targets import Target
     from nanostudio.wizard.timezones import find_time_zone
@@ -111,14 +111,14 @@ class _FirstPaint(QObject):
 
 # Leaf modules first, so each import in the chain below costs only a few ms.
 ENGINE_MODULES = (
-    "nanostudio.build.portable.assemble",
-    "nanostudio.build.portable.bcd",
-    "nanostudio.build.portable.steps_disk",
-    "nanostudio.build.portable.steps_source",
-    "nanostudio.build.portable.engine",
-    "nanostudio.build.windows.calls",
-    "nanostudio.build.windows.disk_steps",
-    "nanostudio.build.windows.engine",
+    "nanostudio.engine.portable.assemble",
+    "nanostudio.engine.portable.bcd",
+    "nanostudio.engine.portable.steps_disk",
+    "nanostudio.engine.portable.steps_source",
+    "nanostudio.engine.portable.engine",
+    "nanostudio.engine.windows.calls",
+    "nanostudio.engine.windows.disk_steps",
+    "nanostudio.engine.windows.engine",
 )
 
 
@@ -235,7 +235,7 @@ class NanoWizard(QWizard):
             back.setEnabled(not building)
 
     def _build_finished(self, outcome: BuildOutcome) -> None:
-        from nanostudio.build.events import Status
+        from nanostudio.engine.events import Status
 
         self.done_page.set_log_text(self.build_page.log_pane.all_text())
         if self._close_when_stopped:

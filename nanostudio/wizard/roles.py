@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nanostudio.build.engines import EngineName, resolve_engine
 from nanostudio.catalogue import PACKAGES, PackageInfo, find_package, with_dependencies
+from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.wizard.state import WizardState
 
 

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nanostudio.build.engines import EngineName
-from nanostudio.build.events import BuildOutcome
 from nanostudio.catalogue import Deployment, Edition, find_package
+from nanostudio.engine.engines import EngineName
+from nanostudio.engine.events import BuildOutcome
 from nanostudio.media.drivers import DriverFolder, scan_driver_folder
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nanostudio.build.engines import EngineName, resolve_engine
+from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.recipe import OutputFormat, resolved_packages
 from nanostudio.sizes import human_size
 from nanostudio.wizard.state import WizardState, to_recipe

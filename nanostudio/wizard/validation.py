@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nanostudio.build.engines import EngineName, make_plan, resolve_engine, windows_engine_available
+from nanostudio.engine.engines import (
+    EngineName,
+    make_plan,
+    resolve_engine,
+    windows_engine_available,
+)
 from nanostudio.errors import UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import OutputFormat, Problem, Recipe, validate

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from nanostudio.build.engines import EngineName
+from nanostudio.engine.engines import EngineName
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.walk import wait_until
 from nanostudio.gui.wizard import NanoWizard, initial_state

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nanostudio.build.steps import Plan, Step, StepContext
+from nanostudio.engine.steps import Plan, Step, StepContext
 from nanostudio.errors import BuildError
 
 FAKE_ENGINE = "fake-for-tests"

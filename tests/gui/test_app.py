@@ -39,7 +39,7 @@ def test_first_page_needs_no_engine_or_media_module(tmp_path: Path) -> None:
     """What makes start-up fast: the Welcome page is painted before these load."""
     result = run_python(
         "import sys, nanostudio.gui.app\n"
-        "heavy = [m for m in ('nanostudio.media', 'nanostudio.build.engines', "
+        "heavy = [m for m in ('nanostudio.media', 'nanostudio.engine.engines', "
         "'nanostudio.recipe', 'pycdlib', 'psutil') if m in sys.modules]\n"
         "print(heavy)",
         tmp_path,

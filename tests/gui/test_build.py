@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 
-from nanostudio.build.steps import Plan
+from nanostudio.engine.steps import Plan
 from nanostudio.gui.pages.done import DonePage
 from nanostudio.gui.walk import wait_until
 from nanostudio.gui.widgets.step_list import StepState
@@ -224,7 +224,7 @@ def test_log_pane_filters_and_copies(ready: NanoWizard, qtbot: QtBot) -> None:
 def test_connect_opens_the_console_prefilled(
     ready: NanoWizard, qtbot: QtBot, out_dir: Path
 ) -> None:
-    from nanostudio.build.events import BuildOutcome, Status
+    from nanostudio.engine.events import BuildOutcome, Status
 
     ready.state.static_ip = True
     ready.state.address = "192.168.56.10"

@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
-from nanostudio.build.engines import EngineName
+from nanostudio.engine.engines import EngineName
 from nanostudio.gui.pages.drivers import DriversPage
 from nanostudio.gui.pages.edition import EditionPage
 from nanostudio.gui.pages.identity import IdentityPage

@@ -25,7 +25,7 @@ from nanostudio.media.sample_boot import (
     parse_boot_log,
     sample_bootmgfw,
 )
-from tests.build_portable.helpers import OVMF_CODE, boot
+from tests.engine_portable.helpers import OVMF_CODE, boot
 
 MIB = 1024 * 1024
 SECTOR = 512

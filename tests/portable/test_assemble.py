@@ -23,10 +23,10 @@ import pytest
 from dissect.ntfs import NTFS
 from dissect.util.stream import RangeStream
 
-from nanostudio.build.portable import assemble, fileops, gpt
-from nanostudio.build.portable.assemble import Format, assemble_disk, virtual_disk_size
+from nanostudio.engine.portable import assemble, fileops, gpt
+from nanostudio.engine.portable.assemble import Format, assemble_disk, virtual_disk_size
 from nanostudio.errors import BuildCancelled, OutputError
-from tests.build_portable.helpers import OVMF_CODE, boot
+from tests.engine_portable.helpers import OVMF_CODE, boot
 
 MIB = 1 << 20
 TOOLS = ("qemu-img", "sgdisk", "mkfs.fat", "mmd", "mcopy", "mtype", "mkntfs", "ntfscp")
@@ -291,8 +291,8 @@ def test_a_file_size_limit_is_reported_and_cleaned_up(
         f"""
         import random, resource, sys
         from pathlib import Path
-        from nanostudio.build.portable import gpt
-        from nanostudio.build.portable.assemble import assemble_disk
+        from nanostudio.engine.portable import gpt
+        from nanostudio.engine.portable.assemble import assemble_disk
         from nanostudio.errors import OutputError
         layout = gpt.plan_layout({layout.disk_size}, rng=random.Random(9))
         resource.setrlimit(resource.RLIMIT_FSIZE, (8 << 20, 8 << 20))

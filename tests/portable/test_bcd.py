@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from dissect.regf import RegistryHive
 
-from nanostudio.build.portable import bcd, hive
-from nanostudio.build.portable.gpt import DiskLayout, plan_layout
+from nanostudio.engine.portable import bcd, hive
+from nanostudio.engine.portable.gpt import DiskLayout, plan_layout
 
 needs_hivexsh = pytest.mark.skipif(shutil.which("hivexsh") is None, reason="needs libhivex-bin")
 BOOTMGR = "{9dea862c-5cdd-4e70-acc1-f32b344d4795}"

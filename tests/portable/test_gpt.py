@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.build.portable import gpt
+from nanostudio.engine.portable import gpt
 from nanostudio.errors import OutputError
 
 GIB = 1 << 30

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from dissect.regf import RegistryHive
 
-from nanostudio.build.portable import hive
-from nanostudio.build.portable.hive import Key
+from nanostudio.engine.portable import hive
+from nanostudio.engine.portable.hive import Key
 
 needs_hivexsh = pytest.mark.skipif(shutil.which("hivexsh") is None, reason="needs libhivex-bin")
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nanostudio.build.portable import vhd
+from nanostudio.engine.portable import vhd
 
 GIB = 1 << 30
 MIB = 1 << 20

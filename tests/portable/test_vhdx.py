@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.build.portable import vhdx
-from nanostudio.build.portable.crc32c import crc32c
+from nanostudio.engine.portable import vhdx
+from nanostudio.engine.portable.crc32c import crc32c
 
 MIB = 1 << 20
 GIB = 1 << 30

@@ -7,13 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from nanostudio.build.cancel import CancelToken
-from nanostudio.build.events import BuildEvent, BuildOutcome
-from nanostudio.build.runner import BuildRunner
-from nanostudio.build.steps import Plan
-from nanostudio.build.windows.engine import make_plan
-from nanostudio.build.windows.host import WindowsHost
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.events import BuildEvent, BuildOutcome
+from nanostudio.engine.runner import BuildRunner
+from nanostudio.engine.steps import Plan
+from nanostudio.engine.windows.engine import make_plan
+from nanostudio.engine.windows.host import WindowsHost
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.source import open_media
 from nanostudio.recipe import DriversSpec, OutputSpec, PackagesSpec, Recipe, SourceSpec

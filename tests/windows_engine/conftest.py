@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from nanostudio.build.windows.host import DRIVE_FIXED, VolumeFacts
+from nanostudio.engine.windows.host import DRIVE_FIXED, VolumeFacts
 from tests.windows_engine.fakes import fakecore
 
 REPO = Path(__file__).resolve().parents[2]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nanostudio.build.windows import bcdboot
-from nanostudio.build.windows.bcdboot import Firmware
+from nanostudio.engine.windows import bcdboot
+from nanostudio.engine.windows.bcdboot import Firmware
 
 
 def test_argv_names_source_system_letter_firmware_and_locale() -> None:

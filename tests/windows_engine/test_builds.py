@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from nanostudio.build.events import LogLine
-from nanostudio.build.unattend import encode_password
-from nanostudio.build.windows.engine import make_plan
-from nanostudio.build.windows.job import ApplyTool
+from nanostudio.engine.events import LogLine
+from nanostudio.engine.unattend import encode_password
+from nanostudio.engine.windows.engine import make_plan
+from nanostudio.engine.windows.job import ApplyTool
 from nanostudio.media.sample import SampleMedia
 from nanostudio.paths import log_dir
 from nanostudio.secret import Secret

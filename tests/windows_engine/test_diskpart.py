@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nanostudio.build.windows import diskpart
-from nanostudio.build.windows.diskpart import AccessPath, Kind, PartitionStyle
+from nanostudio.engine.windows import diskpart
+from nanostudio.engine.windows.diskpart import AccessPath, Kind, PartitionStyle
 
 VDISK = r"C:\Builds\.nanostudio-x\disk.vhdx"
 MNT = r"C:\Builds\.nanostudio-x\mnt\windows"

@@ -16,13 +16,13 @@ from typing import Any
 import psutil
 import pytest
 
-from nanostudio.build.cancel import CancelToken
-from nanostudio.build.events import BuildOutcome, LogLine, Status
-from nanostudio.build.steps import BuildPaths, StepContext
-from nanostudio.build.windows import calls as windows_calls
-from nanostudio.build.windows.disk_steps import move_when_released
-from nanostudio.build.windows.image_steps import UnattendStep
-from nanostudio.build.windows.job import Job
+from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.events import BuildOutcome, LogLine, Status
+from nanostudio.engine.steps import BuildPaths, StepContext
+from nanostudio.engine.windows import calls as windows_calls
+from nanostudio.engine.windows.disk_steps import move_when_released
+from nanostudio.engine.windows.image_steps import UnattendStep
+from nanostudio.engine.windows.job import Job
 from nanostudio.errors import BuildError
 from nanostudio.media.sample import SampleMedia
 from nanostudio.paths import log_dir

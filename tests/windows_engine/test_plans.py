@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.build.steps import BuildPaths
-from nanostudio.build.windows.engine import APPLY_ENV, available_apply_tools, make_plan
-from nanostudio.build.windows.host import PlanOnlyHost
-from nanostudio.build.windows.job import ApplyTool
 from nanostudio.catalogue import PACKAGES, Deployment, Edition
+from nanostudio.engine.steps import BuildPaths
+from nanostudio.engine.windows.engine import APPLY_ENV, available_apply_tools, make_plan
+from nanostudio.engine.windows.host import PlanOnlyHost
+from nanostudio.engine.windows.job import ApplyTool
 from nanostudio.errors import MediaError, RecipeError, UserFacingError
 from nanostudio.media.model import MediaInfo, MediaKind, PackageCab, WimImage
 from nanostudio.recipe import (

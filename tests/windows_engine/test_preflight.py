@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.build.windows import preflight
-from nanostudio.build.windows.host import (
+from nanostudio.engine.windows import preflight
+from nanostudio.engine.windows.host import (
     DRIVE_FIXED,
     DRIVE_REMOTE,
     DRIVE_REMOVABLE,
@@ -15,7 +15,7 @@ from nanostudio.build.windows.host import (
     VolumeFacts,
     pick_letter,
 )
-from nanostudio.build.windows.preflight import HostNotReadyError
+from nanostudio.engine.windows.preflight import HostNotReadyError
 from nanostudio.errors import ToolMissingError
 from nanostudio.media.sample import SampleMedia
 from tests.windows_engine.builds import host_recipe, plan_for, run

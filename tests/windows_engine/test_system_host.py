@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.build.windows.host import DRIVE_TYPE_NAMES, PlanOnlyHost, system_host
+from nanostudio.engine.windows.host import DRIVE_TYPE_NAMES, PlanOnlyHost, system_host
 
 
 @pytest.mark.windows

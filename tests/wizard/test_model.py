@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.build.engines import EngineName
 from nanostudio.catalogue import Deployment
+from nanostudio.engine.engines import EngineName
 from nanostudio.recipe import OutputFormat
 from nanostudio.recipe.toml_io import parse_recipe, recipe_to_toml
 from nanostudio.secret import Secret

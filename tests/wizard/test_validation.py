@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.build.engines import EngineName
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.engine.engines import EngineName
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.secret import Secret
 from nanostudio.wizard import (
@@ -170,7 +170,7 @@ def test_virtualbox_refuses_vhdx(filled_state: WizardState, tmp_path: Path) -> N
 
 def test_engine_rules(filled_state: WizardState, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("nanostudio.wizard.validation.windows_engine_available", lambda: False)
-    monkeypatch.setattr("nanostudio.build.engines.windows_engine_available", lambda: False)
+    monkeypatch.setattr("nanostudio.engine.engines.windows_engine_available", lambda: False)
     filled_state.engine = EngineName.WINDOWS
     assert "needs Windows with DISM" in messages(filled_state, Page.OUTPUT)["engine"]
     filled_state.engine = EngineName.AUTO

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nanostudio.build.engines import make_plan
-from nanostudio.build.events import (
+from nanostudio.engine.engines import make_plan
+from nanostudio.engine.events import (
     BuildOutcome,
     Finished,
     LogLine,

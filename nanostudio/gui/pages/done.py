@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nanostudio.build.engines import EngineName, resolve_engine
-from nanostudio.build.events import BuildOutcome, Status
+from nanostudio.engine.engines import EngineName, resolve_engine
+from nanostudio.engine.events import BuildOutcome, Status
 from nanostudio.gui import console_link
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import Settings

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nanostudio.build.engines import EngineName, resolve_engine, windows_engine_available
+from nanostudio.engine.engines import EngineName, resolve_engine, windows_engine_available
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_ENGINE, LAST_OUTPUT_DIR, LAST_SIZE, Settings
 from nanostudio.gui.widgets.problems import NoteLabel

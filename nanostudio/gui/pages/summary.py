@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from nanostudio.build.engines import resolve_engine
+from nanostudio.engine.engines import resolve_engine
 from nanostudio.errors import UserFacingError
 from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 
-from nanostudio.build.events import StepInfo
+from nanostudio.engine.events import StepInfo
 
 
 class StepState(enum.Enum):

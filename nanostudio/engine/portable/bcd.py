@@ -1,0 +1,154 @@
+"""The BCD store NanoStudio writes for a UEFI/GPT Nano Server disk, as registry hive bytes.
+
+What ``bcdboot W:\\Windows /s S: /f UEFI`` would produce for this disk, reduced
+to what bootmgr and winload need: the {bootmgr} object (on the ESP, defaulting
+to the one loader, no menu) and one Windows Boot Loader object whose device and
+osdevice name the Windows partition by its GPT partition GUID and disk GUID.
+
+Store layout: ``Description`` (KeyName, System, TreatAsSystem) and
+``Objects\\{guid}\\Description\\Type`` + ``Objects\\{guid}\\Elements\\<type>\\Element``.
+Element value types follow the element's format (bits 24-27 of its type):
+device and integer/boolean elements are REG_BINARY, strings and single objects
+REG_SZ, object lists REG_MULTI_SZ.
+"""
+
+from __future__ import annotations
+
+import struct
+import uuid
+
+from nanostudio.engine.portable.hive import (
+    REG_BINARY,
+    REG_DWORD,
+    REG_MULTI_SZ,
+    REG_SZ,
+    Key,
+    build_hive,
+    reg_dword,
+    reg_multi_sz,
+    reg_sz,
+)
+
+BOOTMGR_GUID = uuid.UUID("9dea862c-5cdd-4e70-acc1-f32b344d4795")
+
+# Object types (Description\Type)
+OBJECT_BOOTMGR = 0x10100002  # firmware-independent Windows Boot Manager application
+OBJECT_OSLOADER = 0x10200003  # Windows Boot Loader application
+
+# Element types: class (bits 28-31), format (bits 24-27), subtype
+ELEMENT_DEVICE = 0x11000001  # BcdLibraryDevice_ApplicationDevice
+ELEMENT_PATH = 0x12000002  # BcdLibraryString_ApplicationPath
+ELEMENT_DESCRIPTION = 0x12000004  # BcdLibraryString_Description
+ELEMENT_LOCALE = 0x12000005  # BcdLibraryString_PreferredLocale
+ELEMENT_OSDEVICE = 0x21000001  # BcdOSLoaderDevice_OSDevice
+ELEMENT_SYSTEMROOT = 0x22000002  # BcdOSLoaderString_SystemRoot
+ELEMENT_DEFAULT = 0x23000003  # BcdBootMgrObject_DefaultObject
+ELEMENT_DISPLAYORDER = 0x24000001  # BcdBootMgrObjectList_DisplayOrder
+ELEMENT_TIMEOUT = 0x25000004  # BcdBootMgrInteger_Timeout
+ELEMENT_NX = 0x25000020  # BcdOSLoaderInteger_NxPolicy
+ELEMENT_BOOTMENUPOLICY = 0x250000C2  # BcdOSLoaderInteger_BootMenuPolicy
+ELEMENT_DETECTHAL = 0x26000010  # BcdOSLoaderBoolean_DetectKernelAndHal
+
+NX_OPT_IN = 0
+BOOT_MENU_POLICY_STANDARD = 1
+
+#: Device element type for a partition identified by GPT partition and disk GUIDs.
+DEVICE_TYPE_PARTITION = 6
+_PARTITION_STYLE_GPT = 0
+#: Bytes of the partition description that follows the 16-byte options GUID and header.
+_PARTITION_DATA_SIZE = 0x48
+
+#: Loader object GUIDs are derived from the Windows partition GUID (reproducible builds).
+_LOADER_NAMESPACE = uuid.UUID("6f0c3e0e-4a7d-5b1f-9a36-8f2b1c3d4e5f")
+
+
+def partition_device(partition_guid: uuid.UUID, disk_guid: uuid.UUID) -> bytes:
+    """The 88-byte device element for ``partition=`` on a GPT disk.
+
+    Layout: 16-byte additional-options GUID (zero); device type (6), flags,
+    size of the rest (0x48), reserved; partition GUID; partition style (0 = GPT);
+    disk GUID; 16 reserved bytes. GUIDs are in Windows (mixed-endian) order.
+    """
+    return (
+        bytes(16)
+        + struct.pack("<IIII", DEVICE_TYPE_PARTITION, 0, _PARTITION_DATA_SIZE, 0)
+        + partition_guid.bytes_le
+        + struct.pack("<II", 0, _PARTITION_STYLE_GPT)
+        + disk_guid.bytes_le
+        + bytes(16)
+    )
+
+
+def object_name(guid: uuid.UUID) -> str:
+    """Objects subkey name: the GUID in braces, lower case, as bcdedit writes it."""
+    return "{" + str(guid) + "}"
+
+
+def element_name(element_type: int) -> str:
+    return f"{element_type:08x}"
+
+
+def loader_guid_for(windows_guid: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(_LOADER_NAMESPACE, str(windows_guid))
+
+
+def _integer(number: int) -> bytes:
+    return struct.pack("<Q", number)
+
+
+def _boolean(flag: bool) -> bytes:
+    return b"\x01" if flag else b"\x00"
+
+
+def _add_object(objects: Key, guid: uuid.UUID, object_type: int) -> Key:
+    obj = objects.key(object_name(guid))
+    obj.key("Description").set("Type", REG_DWORD, reg_dword(object_type))
+    return obj.key("Elements")
+
+
+def _element(elements: Key, element_type: int, value_type: int, data: bytes) -> None:
+    elements.key(element_name(element_type)).set("Element", value_type, data)
+
+
+def build_bcd(
+    *,
+    disk_guid: uuid.UUID,
+    esp_guid: uuid.UUID,
+    windows_guid: uuid.UUID,
+    locale: str = "en-US",
+    timeout: int = 0,
+    description: str = "Windows Server",
+) -> bytes:
+    """The BCD hive bytes for \\EFI\\Microsoft\\Boot\\BCD on the ESP."""
+    if timeout < 0:
+        raise ValueError("timeout must be >= 0 seconds")
+    loader = loader_guid_for(windows_guid)
+    root = Key("NewStoreRoot")
+    store = root.key("Description")
+    store.set("KeyName", REG_SZ, reg_sz("BCD00000000"))
+    store.set("System", REG_DWORD, reg_dword(1))
+    store.set("TreatAsSystem", REG_DWORD, reg_dword(1))
+    objects = root.key("Objects")
+
+    mgr = _add_object(objects, BOOTMGR_GUID, OBJECT_BOOTMGR)
+    _element(mgr, ELEMENT_DEVICE, REG_BINARY, partition_device(esp_guid, disk_guid))
+    _element(mgr, ELEMENT_PATH, REG_SZ, reg_sz("\\EFI\\Microsoft\\Boot\\bootmgfw.efi"))
+    _element(mgr, ELEMENT_DESCRIPTION, REG_SZ, reg_sz("Windows Boot Manager"))
+    _element(mgr, ELEMENT_LOCALE, REG_SZ, reg_sz(locale))
+    _element(mgr, ELEMENT_DEFAULT, REG_SZ, reg_sz(object_name(loader)))
+    _element(mgr, ELEMENT_DISPLAYORDER, REG_MULTI_SZ, reg_multi_sz([object_name(loader)]))
+    _element(mgr, ELEMENT_TIMEOUT, REG_BINARY, _integer(timeout))
+
+    os_device = partition_device(windows_guid, disk_guid)
+    ldr = _add_object(objects, loader, OBJECT_OSLOADER)
+    _element(ldr, ELEMENT_DEVICE, REG_BINARY, os_device)
+    _element(ldr, ELEMENT_PATH, REG_SZ, reg_sz("\\Windows\\system32\\winload.efi"))
+    _element(ldr, ELEMENT_DESCRIPTION, REG_SZ, reg_sz(description))
+    _element(ldr, ELEMENT_LOCALE, REG_SZ, reg_sz(locale))
+    _element(ldr, ELEMENT_OSDEVICE, REG_BINARY, os_device)
+    _element(ldr, ELEMENT_SYSTEMROOT, REG_SZ, reg_sz("\\Windows"))
+    _element(ldr, ELEMENT_NX, REG_BINARY, _integer(NX_OPT_IN))
+    _element(ldr, ELEMENT_BOOTMENUPOLICY, REG_BINARY, _integer(BOOT_MENU_POLICY_STANDARD))
+    _element(ldr, ELEMENT_DETECTHAL, REG_BINARY, _boolean(True))
+
+    return build_hive(root, file_name="\\EFI\\Microsoft\\Boot\\BCD")

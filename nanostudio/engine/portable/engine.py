@@ -1,0 +1,101 @@
+"""The portable engine: a bootable UEFI disk (or a WIM) from Nano Server media, no root.
+
+Steps (DESIGN.md, "Two engines, one plan"): open the media; stage unattend.xml,
+SetupComplete.cmd, package cabs and drivers into a delta WIM; then for a disk:
+boot files, ESP (FAT32 + BCD), NTFS volume, apply, assemble; for a WIM: export.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from nanostudio.engine.portable.assemble import Format, virtual_disk_size
+from nanostudio.engine.portable.gpt import plan_layout
+from nanostudio.engine.portable.state import BuildState
+from nanostudio.engine.portable.steps_disk import (
+    ApplyImageStep,
+    AssembleStep,
+    BootFilesStep,
+    EspStep,
+    FormatWindowsStep,
+)
+from nanostudio.engine.portable.steps_source import OpenMediaStep, StageContentStep
+from nanostudio.engine.portable.steps_wim import ExportWimStep
+from nanostudio.engine.process import require_tool
+from nanostudio.engine.staging import StagedContent, describe_staging, plan_staging
+from nanostudio.engine.steps import Plan, Step
+from nanostudio.engine.tools import fat, libwim, ntfs, wimlib
+from nanostudio.errors import RecipeError
+from nanostudio.media.model import MediaInfo, WimImage
+from nanostudio.recipe import OutputFormat, Recipe
+
+ENGINE = "portable"
+MIB = 1 << 20
+# Temp files besides the image data: ESP (sparse, mostly empty), boot files, delta WIM.
+_OVERHEAD = 256 * MIB
+
+
+def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
+    fmt = recipe.output.format
+    if fmt is None:
+        raise RecipeError(
+            f"output.path: {recipe.output.path.name!r} must end in .vhdx, .vhd or .wim"
+        )
+    image = media.image_for(recipe.source.edition)
+    if image is None:
+        raise RecipeError(
+            f"source.edition: the media has no {recipe.source.edition.value} Nano Server image"
+        )
+    _check_tools(fmt)
+    staged = plan_staging(recipe, media)
+    state = BuildState(recipe=recipe, media_info=media, image=image, staged=staged)
+    steps: list[Step] = [OpenMediaStep(state), StageContentStep(state)]
+    notes = describe_staging(staged)
+    if fmt is OutputFormat.WIM:
+        steps.append(ExportWimStep(state))
+    else:
+        disk_format = cast(Format, fmt.value)
+        state.layout = plan_layout(virtual_disk_size(disk_format, recipe.output.size))
+        steps += [
+            BootFilesStep(state),
+            EspStep(state),
+            FormatWindowsStep(state),
+            ApplyImageStep(state),
+            AssembleStep(state, disk_format),
+        ]
+        notes.append(
+            "the portable engine makes UEFI (GPT) disks only: boot them with EFI firmware "
+            "(Hyper-V Gen2 takes the VHDX; for VirtualBox enable EFI in the VM settings)"
+        )
+    return Plan(
+        engine=ENGINE,
+        steps=tuple(steps),
+        output=recipe.output.path,
+        required_bytes=required_bytes(recipe, media, image, staged),
+        notes=tuple(notes),
+    )
+
+
+def required_bytes(recipe: Recipe, media: MediaInfo, image: WimImage, staged: StagedContent) -> int:
+    """Free space the output's folder needs: temp files plus the output."""
+    data = image.total_bytes
+    staged_bytes = sum(d.total_bytes for d in staged.drivers) + 64 * MIB * len(staged.packages)
+    needed = _OVERHEAD + staged_bytes
+    if media.kind == "iso":
+        needed += media.wim_bytes  # NanoServer.wim copied out of the ISO
+    fmt = recipe.output.format
+    if fmt is OutputFormat.WIM:
+        return needed + media.wim_bytes + staged_bytes
+    if fmt is OutputFormat.VHD:
+        # A fixed VHD holds every byte of the disk (Windows refuses sparse ones).
+        return needed + recipe.output.size
+    # VHDX: the NTFS volume (about the data applied), then the disk, spliced or copied.
+    return needed + 2 * (data + staged_bytes)
+
+
+def _check_tools(fmt: OutputFormat) -> None:
+    require_tool(wimlib.TOOL)
+    libwim.require_library()
+    if fmt is not OutputFormat.WIM:
+        for tool in (ntfs.TOOL, fat.MKFS, fat.MMD, fat.MCOPY):
+            require_tool(tool)

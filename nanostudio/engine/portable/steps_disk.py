@@ -1,0 +1,283 @@
+"""Steps that make the disk: boot files, the ESP, the NTFS volume, the image, the file.
+
+Each partition is built in a file of its own in the private temp folder and
+only put together at the end, so nothing ever needs a loop device or root.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from nanostudio.engine.portable.assemble import Format, assemble_disk
+from nanostudio.engine.portable.bcd import build_bcd
+from nanostudio.engine.portable.state import (
+    BCD_FILE,
+    BOOT_FILES,
+    DELTA_WIM,
+    ESP_IMAGE,
+    WINDOWS_IMAGE,
+    BuildState,
+    boot_locale,
+    source_wim_for_display,
+)
+from nanostudio.engine.process import quote_argv, require_tool
+from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.tools import fat, ntfs, wimlib
+from nanostudio.errors import BuildError, OutputError
+
+GIB = 1 << 30
+BOOT_FOLDER = "/Windows/Boot"
+ESP_BOOT = "EFI/Microsoft/Boot"
+ESP_FALLBACK = "EFI/Boot/bootx64.efi"
+
+
+class BootFilesStep(Step):
+    name = "boot-files"
+    title = "Extract the boot manager from the image"
+    weight = 0.2
+
+    def __init__(self, state: BuildState) -> None:
+        self.state = state
+
+    def _argv(self, tool: str, workdir: Path, wim: Path) -> list[str]:
+        return wimlib.extract_argv(
+            tool, wim, self.state.image.index, [BOOT_FOLDER], workdir / BOOT_FILES
+        )
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        wim = source_wim_for_display(self.state.media_info, paths.workdir)
+        return [quote_argv(self._argv(wimlib.TOOL, paths.workdir, wim))]
+
+    def run(self, ctx: StepContext) -> None:
+        _, wim = self.state.require_source()
+        dest = ctx.paths.workdir / BOOT_FILES
+        dest.mkdir()
+        ctx.run_tool(
+            self._argv(require_tool(wimlib.TOOL), ctx.paths.workdir, wim),
+            progress=wimlib.parse_progress,
+            failure=(
+                "could not read Windows\\Boot from the image: it is not a bootable Nano Server "
+                "image, or NanoServer.wim is damaged; copy the media again"
+            ),
+        )
+        find_boot_file(dest, "EFI/bootmgfw.efi")  # fail here, clearly, if it is missing
+
+
+def find_boot_file(boot: Path, relative: str) -> Path:
+    """``Boot/<relative>`` under ``boot``, matching names case-insensitively as Windows does."""
+    current = boot / "Boot"
+    for part in relative.split("/"):
+        match = _child(current, part)
+        if match is None:
+            raise BuildError(
+                f"the image has no Windows\\Boot\\{relative.replace('/', chr(92))}: it is not "
+                "a bootable Nano Server image; use NanoServer.wim from the Windows Server 2016 ISO"
+            )
+        current = match
+    return current
+
+
+def _child(folder: Path, name: str) -> Path | None:
+    if not folder.is_dir():
+        return None
+    return next((entry for entry in folder.iterdir() if entry.name.lower() == name.lower()), None)
+
+
+class EspStep(Step):
+    name = "esp"
+    title = "Make the EFI system partition (FAT32, boot manager, BCD)"
+    weight = 0.3
+
+    def __init__(self, state: BuildState) -> None:
+        self.state = state
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        layout = self.state.require_layout()
+        image = paths.workdir / ESP_IMAGE
+        boot = paths.workdir / BOOT_FILES / "Boot"
+        locale = boot_locale(self.state.recipe.source.language)
+        return [
+            f"create {image} ({layout.esp.size_bytes // 2**20} MiB, sparse)",
+            quote_argv(fat.mkfs_argv(fat.MKFS, image, hidden_sectors=layout.esp.first_lba)),
+            quote_argv(fat.mmd_argv(fat.MMD, image, _esp_folders())),
+            quote_argv(
+                fat.mcopy_file_argv(fat.MCOPY, image, boot / "EFI/bootmgfw.efi", ESP_FALLBACK)
+            ),
+            quote_argv(
+                fat.mcopy_file_argv(
+                    fat.MCOPY, image, boot / "EFI/bootmgfw.efi", f"{ESP_BOOT}/bootmgfw.efi"
+                )
+            ),
+            quote_argv(
+                fat.mcopy_argv(
+                    fat.MCOPY,
+                    image,
+                    [boot / "Fonts", boot / "Resources", boot / "EFI" / locale],
+                    ESP_BOOT,
+                )
+            ),
+            f"BCD: {{bootmgr}} on partition {layout.esp.guid}, Windows Boot Loader on partition "
+            f"{layout.windows.guid} of disk {layout.disk_guid} (locale {locale})",
+            quote_argv(
+                fat.mcopy_file_argv(fat.MCOPY, image, paths.workdir / BCD_FILE, f"{ESP_BOOT}/BCD")
+            ),
+        ]
+
+    def run(self, ctx: StepContext) -> None:
+        layout = self.state.require_layout()
+        workdir = ctx.paths.workdir
+        image = workdir / ESP_IMAGE
+        boot = workdir / BOOT_FILES
+        locale = boot_locale(self.state.recipe.source.language)
+        mkfs, mmd, mcopy = (require_tool(t) for t in (fat.MKFS, fat.MMD, fat.MCOPY))
+        create_sparse(image, layout.esp.size_bytes)
+        ctx.run_tool(
+            fat.mkfs_argv(mkfs, image, hidden_sectors=layout.esp.first_lba),
+            failure="mkfs.fat could not format the EFI system partition",
+        )
+        ctx.report(0.3)
+        ctx.run_tool(fat.mmd_argv(mmd, image, _esp_folders()), failure="mmd failed on the ESP")
+        bootmgr = find_boot_file(boot, "EFI/bootmgfw.efi")
+        for dest in (ESP_FALLBACK, f"{ESP_BOOT}/bootmgfw.efi"):
+            ctx.run_tool(fat.mcopy_file_argv(mcopy, image, bootmgr, dest), failure="mcopy failed")
+        ctx.report(0.6)
+        extras = [
+            found
+            for name in ("Fonts", "Resources", f"EFI/{locale}")
+            if (found := _optional_boot_file(boot, name)) is not None
+        ]
+        if extras:
+            ctx.run_tool(fat.mcopy_argv(mcopy, image, extras, ESP_BOOT), failure="mcopy failed")
+        bcd = workdir / BCD_FILE
+        bcd.write_bytes(
+            build_bcd(
+                disk_guid=layout.disk_guid,
+                esp_guid=layout.esp.guid,
+                windows_guid=layout.windows.guid,
+                locale=locale,
+            )
+        )
+        ctx.run_tool(
+            fat.mcopy_file_argv(mcopy, image, bcd, f"{ESP_BOOT}/BCD"), failure="mcopy failed"
+        )
+
+
+def _esp_folders() -> list[str]:
+    return ["EFI", "EFI/Boot", "EFI/Microsoft", ESP_BOOT]
+
+
+def _optional_boot_file(boot: Path, relative: str) -> Path | None:
+    try:
+        return find_boot_file(boot, relative)
+    except BuildError:
+        return None
+
+
+class FormatWindowsStep(Step):
+    name = "format"
+    title = "Format the Windows partition (NTFS)"
+    weight = 0.2
+
+    def __init__(self, state: BuildState) -> None:
+        self.state = state
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        layout = self.state.require_layout()
+        image = paths.workdir / WINDOWS_IMAGE
+        return [
+            f"create {image} ({layout.windows.size_bytes // 2**20} MiB, sparse)",
+            quote_argv(ntfs.mkntfs_argv(ntfs.TOOL, image, start_sector=layout.windows.first_lba)),
+        ]
+
+    def run(self, ctx: StepContext) -> None:
+        layout = self.state.require_layout()
+        image = ctx.paths.workdir / WINDOWS_IMAGE
+        tool = require_tool(ntfs.TOOL)
+        create_sparse(image, layout.windows.size_bytes)
+        ctx.run_tool(
+            ntfs.mkntfs_argv(tool, image, start_sector=layout.windows.first_lba),
+            failure="mkntfs could not format the Windows partition",
+        )
+
+
+class ApplyImageStep(Step):
+    name = "apply"
+    title = "Apply the image to the Windows partition"
+
+    def __init__(self, state: BuildState) -> None:
+        self.state = state
+        self.weight = 1.0 + 8.0 * state.image.total_bytes / GIB
+
+    def _argv(self, tool: str, workdir: Path, source: Path) -> list[str]:
+        return wimlib.apply_argv(
+            tool, workdir / DELTA_WIM, 1, workdir / WINDOWS_IMAGE, refs=[source]
+        )
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        source = source_wim_for_display(self.state.media_info, paths.workdir)
+        return [quote_argv(self._argv(wimlib.TOOL, paths.workdir, source))]
+
+    def run(self, ctx: StepContext) -> None:
+        _, source = self.state.require_source()
+        ctx.run_tool(
+            self._argv(require_tool(wimlib.TOOL), ctx.paths.workdir, source),
+            progress=wimlib.parse_progress,
+            failure=(
+                "applying the image failed: NanoServer.wim is damaged or cannot be read, or the "
+                "output disk is full; copy the media again or free some space"
+            ),
+        )
+
+
+class AssembleStep(Step):
+    name = "assemble"
+    title = "Write the disk file"
+
+    def __init__(self, state: BuildState, fmt: Format) -> None:
+        self.state = state
+        self.fmt = fmt
+        self.weight = 0.5 + (2.0 * state.image.total_bytes / GIB if fmt == "vhd" else 0.0)
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        layout = self.state.require_layout()
+        return [
+            f"GPT disk {layout.disk_guid}, {layout.disk_size} bytes: ESP {layout.esp.guid}, "
+            f"MSR {layout.msr.guid}, Windows {layout.windows.guid}",
+            f"{self.fmt.upper()} -> {paths.partial}, renamed to {paths.output} when complete",
+        ]
+
+    def run(self, ctx: StepContext) -> None:
+        layout = self.state.require_layout()
+        workdir = ctx.paths.workdir
+        assemble_disk(
+            ctx.paths.partial,
+            self.fmt,
+            layout,
+            workdir / ESP_IMAGE,
+            workdir / WINDOWS_IMAGE,
+            should_cancel=lambda: ctx.cancel.cancelled,
+            progress=lambda fraction: ctx.report(fraction),
+        )
+
+
+def create_sparse(path: Path, size: int) -> None:
+    """A file of ``size`` bytes that takes no space until written."""
+    try:
+        with path.open("xb") as out:
+            out.truncate(size)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        raise _space_error(path, size, error) from None
+
+
+def _space_error(path: Path, size: int, error: OSError) -> OutputError:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OutputError(f"the output disk is full: free space in {path.parent.parent}")
+    if error.errno == errno.EFBIG:
+        return OutputError(
+            f"cannot create a {size // 2**20} MiB file in {path.parent.parent}: larger than this "
+            "file system or limit allows; choose another output folder"
+        )
+    return OutputError(f"cannot create {path.name}: {os.strerror(error.errno or 0)}")

@@ -1,0 +1,160 @@
+"""Steps that read the media: open it (extracting the WIM from an ISO), then stage
+the first-boot content and write the delta WIM the later steps apply or export."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path, PurePosixPath
+
+from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
+from nanostudio.engine.setupcomplete import render_docker_script, render_setupcomplete
+from nanostudio.engine.staging import (
+    DOCKER_SCRIPT,
+    SETUPCOMPLETE_PATH,
+    UNATTEND_PATH,
+    StagedContent,
+)
+from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.tools import libwim
+from nanostudio.engine.unattend import render_unattend
+from nanostudio.errors import BuildError
+from nanostudio.media.source import open_media
+
+
+class OpenMediaStep(Step):
+    name = "media"
+    title = "Open the media"
+
+    def __init__(self, state: BuildState) -> None:
+        self.state = state
+        # Copying NanoServer.wim out of an ISO reads the whole file; a folder costs nothing.
+        self.weight = 0.3 + (3.0 * state.media_info.wim_bytes / 2**30 if _is_iso(state) else 0)
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        info = self.state.media_info
+        lines = [f"open {info.source} ({info.kind}) read-only"]
+        if _is_iso(self.state):
+            lines.append(f"copy {info.wim} to {source_wim_for_display(info, paths.workdir)}")
+        lines.append(f"image {self.state.image.index}: {self.state.image.name}")
+        return lines
+
+    def run(self, ctx: StepContext) -> None:
+        media_path = self.state.recipe.source.media
+        if media_path is None:
+            raise BuildError("the recipe names no media (source.media)")
+        media = open_media(media_path)
+        self.state.media = media
+        self.state.media_cleanup = ctx.push_cleanup("close the media", media.close)
+        found = media.info.image_for(self.state.recipe.source.edition)
+        if found is None or found.index != self.state.image.index:
+            raise BuildError(
+                f"{media_path} changed since it was inspected: inspect it again and rebuild"
+            )
+
+        def progress(done: int, total: int) -> None:
+            ctx.report(done / total if total else 1.0, "copying NanoServer.wim from the ISO")
+
+        self.state.source_wim = media.wim_path(
+            ctx.paths.workdir, should_cancel=lambda: ctx.cancel.cancelled, progress=progress
+        )
+
+
+class StageContentStep(Step):
+    name = "stage"
+    title = "Stage unattend.xml, SetupComplete.cmd, packages and drivers"
+
+    def __init__(self, state: BuildState) -> None:
+        self.state = state
+        self.weight = 0.3
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        overlay = paths.workdir / OVERLAY
+        staged = self.state.staged
+        lines = [
+            f"write {overlay / UNATTEND_PATH} (password encoded as Windows expects)",
+            f"write {overlay / SETUPCOMPLETE_PATH}",
+        ]
+        for location, target in _package_copies(staged):
+            lines.append(f"copy {location} to {overlay / target}")
+        for driver in staged.drivers:
+            lines.append(
+                f"copy {driver.folder} ({len(driver.files)} files) to {overlay / driver.target}"
+            )
+        if staged.docker:
+            lines.append(f"write {overlay / DOCKER_SCRIPT}")
+        source = source_wim_for_display(self.state.media_info, paths.workdir)
+        lines.append(
+            f"libwim: image {self.state.image.index} of {source} + {overlay} -> "
+            f"{paths.workdir / DELTA_WIM} (new metadata and staged files only)"
+        )
+        return lines
+
+    def run(self, ctx: StepContext) -> None:
+        if ctx.password is None:
+            raise BuildError("no administrator password was given")
+        libwim.require_library()
+        media, source_wim = self.state.require_source()
+        overlay = ctx.paths.workdir / OVERLAY
+        staged = self.state.staged
+        recipe = self.state.recipe
+        _write_text(
+            overlay, UNATTEND_PATH, render_unattend(recipe, ctx.password, offline_servicing=False)
+        )
+        _write_text(overlay, SETUPCOMPLETE_PATH, render_setupcomplete(recipe, staged))
+        if staged.docker:
+            _write_text(overlay, DOCKER_SCRIPT, render_docker_script())
+        copies = _package_copies(staged)
+        driver_files = [item for driver in staged.drivers for item in driver.files]
+        total = len(copies) + len(driver_files) + 1
+        done = 0
+        for location, target in copies:
+            ctx.cancel.raise_if_cancelled()
+            dest = _target(overlay, target)
+            media.copy_file(location, dest, should_cancel=lambda: ctx.cancel.cancelled)
+            done += 1
+            ctx.report(done / total, f"staged {target.name}")
+        for item in driver_files:
+            ctx.cancel.raise_if_cancelled()
+            _copy_host_file(item.source, _target(overlay, item.target))
+            done += 1
+            ctx.report(done / total, f"staged {item.target.name}")
+        self.state.close_media()
+        ctx.cancel.raise_if_cancelled()
+        ctx.log(f"writing the delta image {DELTA_WIM} (references {source_wim})", "debug")
+        libwim.write_delta_wim(
+            source_wim, self.state.image.index, overlay, ctx.paths.workdir / DELTA_WIM
+        )
+
+
+def _package_copies(staged: StagedContent) -> list[tuple[str, PurePosixPath]]:
+    """(location on the media, path in the image) of every cab to stage, language cabs too."""
+    copies: list[tuple[str, PurePosixPath]] = []
+    for package in staged.packages:
+        copies.append((package.source, package.target))
+        if package.language_source and package.language_target:
+            copies.append((package.language_source, package.language_target))
+    return copies
+
+
+def _is_iso(state: BuildState) -> bool:
+    return state.media_info.kind == "iso"
+
+
+def _target(root: Path, image_path: PurePosixPath) -> Path:
+    dest = root.joinpath(*image_path.parts)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return dest
+
+
+def _write_text(root: Path, image_path: PurePosixPath, text: str) -> None:
+    dest = _target(root, image_path)
+    # newline="" keeps the CRLF the scripts are rendered with.
+    with dest.open("w", encoding="utf-8", newline="") as out:
+        out.write(text)
+
+
+def _copy_host_file(source: Path, dest: Path) -> None:
+    try:
+        shutil.copyfile(source, dest)
+    except OSError as error:
+        raise BuildError(f"cannot copy driver file {source}: {error.strerror or error}") from None

@@ -1,0 +1,256 @@
+"""Runs a Plan on the calling thread: events out, cancel in, nothing left behind.
+
+The runner owns everything engines must not get wrong twice: the private temp
+folder (0700, removed on every exit), the ``*.partial`` output renamed only on
+success, cleanups run in reverse order, free-space and overwrite checks, overall
+progress from step weights, and a per-build log file with the password masked.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+
+from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.events import (
+    BuildEvent,
+    BuildOutcome,
+    Finished,
+    LogLine,
+    PlanStarted,
+    Progress,
+    Status,
+    StepFinished,
+    StepInfo,
+    StepStarted,
+)
+from nanostudio.engine.steps import BuildPaths, Cleanup, Plan, Step, StepContext, partial_path
+from nanostudio.errors import BuildCancelled, OutputError, UserFacingError
+from nanostudio.paths import log_dir
+from nanostudio.secret import RedactingFilter, Secret, redact
+from nanostudio.sizes import human_size
+
+log = logging.getLogger(__name__)
+
+EventSink = Callable[[BuildEvent], None]
+_PROGRESS_INTERVAL_S = 0.1  # at most ten progress events a second
+
+
+def check_output_location(output: Path, required_bytes: int, *, force: bool) -> None:
+    """Refuse early, before any work: existing output, missing or full folder."""
+    folder = output.parent
+    if output.is_dir():  # --force would not help: say so first
+        raise OutputError(f"{output} is a folder: name a file such as nano.vhdx")
+    if output.exists() and not force:
+        raise OutputError(f"{output} already exists: choose another name or pass --force")
+    if not folder.is_dir():
+        raise OutputError(f"the folder {folder} does not exist: create it or choose another")
+    probe = folder / f".nanostudio-write-test-{time.monotonic_ns()}"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        raise OutputError(f"cannot write to {folder}: choose a folder you can write to") from None
+    free = psutil.disk_usage(str(folder)).free
+    if free < required_bytes:
+        raise OutputError(
+            f"not enough free space in {folder}: the build needs {human_size(required_bytes)}, "
+            f"{human_size(free)} is free"
+        )
+
+
+class BuildRunner:
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        sink: EventSink,
+        cancel: CancelToken | None = None,
+        password: Secret | None = None,
+        force: bool = False,
+    ) -> None:
+        self.plan = plan
+        self.cancel = cancel or CancelToken()
+        self._sink = sink
+        self._password = password
+        self._force = force
+        self._weights = [max(step.weight, 0.001) for step in plan.steps]
+        self._started = 0.0
+        self._last_progress = 0.0
+
+    def run(self) -> BuildOutcome:
+        self._started = time.monotonic()
+        logs = log_dir()
+        log_file = logs / f"build-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
+        log_path: Path | None = log_file
+        try:
+            logs.mkdir(parents=True, exist_ok=True)
+            handler, previous_level = self._attach_log_file(log_file)
+        except OSError as error:  # an unwritable log folder must not stop the build
+            log.warning("no build log file in %s: %s", logs, error.strerror)
+            log_path = None
+            handler, previous_level = logging.NullHandler(), logging.getLogger("nanostudio").level
+        workdir: Path | None = None
+        cleanups: list[Cleanup] = []  # shared by every step's context, undone at the end
+        index, step_name = -1, None
+        try:
+            check_output_location(self.plan.output, self.plan.required_bytes, force=self._force)
+            workdir = Path(tempfile.mkdtemp(prefix=".nanostudio-", dir=self.plan.output.parent))
+            paths = BuildPaths.for_output(self.plan.output, workdir, logs)
+            self._emit(
+                PlanStarted(
+                    self.plan.engine,
+                    tuple(StepInfo(s.name, s.title, s.weight) for s in self.plan.steps),
+                )
+            )
+            for note in self.plan.notes:
+                self._log("info", note, None)
+            for index, step in enumerate(self.plan.steps):
+                step_name = step.name
+                self.cancel.raise_if_cancelled()
+                self._run_step(index, step, self._context(paths, index, step, cleanups))
+            step_name = None
+            paths.partial.replace(self.plan.output)
+            outcome = BuildOutcome(
+                Status.SUCCEEDED, self.plan.output, self._elapsed(), log_path=log_path
+            )
+        except BuildCancelled:
+            self._log("warning", "cancelled by the user", step_name)
+            outcome = BuildOutcome(
+                Status.CANCELLED,
+                None,
+                self._elapsed(),
+                failed_step=step_name,
+                log_path=log_path,
+                exit_code=130,
+            )
+        except UserFacingError as error:
+            message = redact(str(error), self._password)
+            self._log("error", message, step_name)
+            outcome = BuildOutcome(
+                Status.FAILED,
+                None,
+                self._elapsed(),
+                message,
+                self._title(index, step_name),
+                log_path,
+                error.exit_code,
+            )
+        except Exception as error:  # a bug: keep the traceback in the log file
+            details = redact("".join(traceback.format_exception(error)), self._password)
+            log.error("internal error\n%s", details)
+            self._log("error", f"internal error: {error!r}", step_name)
+            outcome = BuildOutcome(
+                Status.FAILED,
+                None,
+                self._elapsed(),
+                f"internal error ({error.__class__.__name__}): see {log_path or 'the log'}",
+                self._title(index, step_name),
+                log_path,
+                1,
+            )
+        finally:
+            self._clean_up(cleanups, workdir)
+            root = logging.getLogger("nanostudio")
+            root.removeHandler(handler)
+            root.setLevel(previous_level)
+            handler.close()
+        self._emit(Finished(outcome))
+        return outcome
+
+    def _context(
+        self, paths: BuildPaths, index: int, step: Step, cleanups: list[Cleanup]
+    ) -> StepContext:
+        return StepContext(
+            paths=paths,
+            cancel=self.cancel,
+            password=self._password,
+            report_progress=lambda fraction, message: self._progress(
+                index, step, fraction, message
+            ),
+            emit_log=lambda level, text: self._log(level, text, step.name),
+            cleanups=cleanups,
+        )
+
+    def _run_step(self, index: int, step: Step, ctx: StepContext) -> None:
+        began = time.monotonic()
+        self._emit(StepStarted(index, step.name, step.title))
+        self._log("info", step.title, step.name)
+        self._progress(index, step, 0.0, "", force=True)
+        step.run(ctx)
+        self._progress(index, step, 1.0, "", force=True)
+        self._emit(StepFinished(index, step.name, time.monotonic() - began))
+
+    def _progress(
+        self, index: int, step: Step, fraction: float, message: str, force: bool = False
+    ) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_progress < _PROGRESS_INTERVAL_S:
+            return
+        self._last_progress = now
+        total = sum(self._weights)
+        done = sum(self._weights[:index]) + self._weights[index] * fraction
+        percent = 100.0 * done / total
+        elapsed = self._elapsed()
+        remaining = elapsed * (100.0 - percent) / percent if percent >= 2.0 else None
+        self._emit(
+            Progress(
+                index,
+                step.name,
+                fraction,
+                percent,
+                redact(message, self._password),
+                elapsed,
+                remaining,
+            )
+        )
+
+    def _log(self, level: str, text: str, step: str | None) -> None:
+        text = redact(text, self._password)
+        log.log(logging.getLevelName(level.upper()), "%s", text)
+        self._emit(LogLine(level, text, step))
+
+    def _emit(self, event: BuildEvent) -> None:
+        self._sink(event)
+
+    def _elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def _title(self, index: int, step_name: str | None) -> str | None:
+        if step_name is None or index < 0:
+            return None
+        return self.plan.steps[index].title
+
+    def _attach_log_file(self, path: Path) -> tuple[logging.Handler, int]:
+        """A DEBUG file handler on the package logger; returns it and the level to restore."""
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setLevel(logging.DEBUG)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(RedactingFilter(self._password))
+        root = logging.getLogger("nanostudio")
+        previous_level = root.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        return handler, previous_level
+
+    def _clean_up(self, cleanups: list[Cleanup], workdir: Path | None) -> None:
+        """Undo in reverse order, delete the partial output and the temp folder."""
+        for cleanup in reversed(cleanups):
+            if cleanup.released:
+                continue
+            try:
+                self._log("info", f"cleaning up: {cleanup.label}", None)
+                cleanup.action()
+            except Exception as error:  # keep cleaning the rest
+                self._log("warning", f"cleanup '{cleanup.label}' failed: {error}", None)
+        partial_path(self.plan.output).unlink(missing_ok=True)
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)

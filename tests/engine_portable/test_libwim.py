@@ -1,0 +1,55 @@
+"""The delta WIM: the chosen image plus an overlay, written without touching the source."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nanostudio.engine.tools.libwim import library_available, write_delta_wim
+from nanostudio.errors import BuildError
+from nanostudio.media.sample import SampleMedia
+from tests.engine_portable.helpers import ntfs_cat, run
+
+
+def test_delta_holds_only_metadata_and_overlay(sample_media: SampleMedia, tmp_path: Path) -> None:
+    assert library_available()
+    before = hashlib.sha256(sample_media.wim.read_bytes()).hexdigest()
+    overlay = tmp_path / "overlay"
+    (overlay / "Windows" / "Setup" / "Scripts").mkdir(parents=True)
+    (overlay / "Windows" / "Setup" / "Scripts" / "SetupComplete.cmd").write_text("echo hi\r\n")
+    (overlay / "Windows" / "System32").mkdir(parents=True)
+    (overlay / "Windows" / "System32" / "extra.txt").write_text("added")
+    delta = tmp_path / "delta.wim"
+    write_delta_wim(sample_media.wim, 2, overlay, delta)
+    assert hashlib.sha256(sample_media.wim.read_bytes()).hexdigest() == before
+    assert delta.stat().st_size < sample_media.wim.stat().st_size // 4
+    info = run(["wimlib-imagex", "info", str(delta)])
+    assert "Image Count:    1" in info and "ServerDatacenterNano" in info
+    # Without the source referenced the image's own files are missing...
+    volume = tmp_path / "v.img"
+    with volume.open("wb") as out:
+        out.truncate(64 << 20)
+    run(["mkntfs", "-F", "-Q", str(volume)])
+    alone = subprocess.run(
+        ["wimlib-imagex", "apply", str(delta), "1", str(volume)], capture_output=True, check=False
+    )
+    assert alone.returncode != 0
+    # ...with it, the image and the overlay are applied together, existing folders merged.
+    volume.unlink()
+    with volume.open("wb") as out:
+        out.truncate(64 << 20)
+    run(["mkntfs", "-F", "-Q", str(volume)])
+    run(["wimlib-imagex", "apply", str(delta), "1", str(volume), f"--ref={sample_media.wim}"])
+    assert ntfs_cat(volume, "Windows/System32/extra.txt") == b"added"
+    assert (
+        ntfs_cat(volume, sample_media.marker_path).decode().strip()
+        == sample_media.datacenter_marker
+    )
+
+
+def test_unreadable_source_is_a_build_error(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="wimlib could not open"):
+        write_delta_wim(tmp_path / "missing.wim", 1, tmp_path, tmp_path / "d.wim")

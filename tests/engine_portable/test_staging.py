@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from nanostudio.catalogue import Deployment, Edition
+from nanostudio.engine.staging import describe_staging, plan_staging, windows_path
+from nanostudio.errors import MediaError
+from nanostudio.media.inspect import inspect_media
+from nanostudio.media.model import MediaInfo
+from nanostudio.media.sample import SampleMedia
+from nanostudio.recipe import DriversSpec, PackagesSpec, Recipe, SourceSpec
+from tests.engine_portable.conftest import write_driver_folder
+
+
+@pytest.fixture(scope="module")
+def media(sample_media: SampleMedia) -> MediaInfo:
+    return inspect_media(sample_media.root)
+
+
+def recipe(*names: str, deployment: Deployment = Deployment.HOST, **drivers: object) -> Recipe:
+    return Recipe(
+        source=SourceSpec(edition=Edition.DATACENTER, deployment=deployment, language="de-de"),
+        packages=PackagesSpec(names),
+        drivers=DriversSpec(**drivers),  # type: ignore[arg-type]
+    )
+
+
+def test_packages_in_dependency_order_with_language_cabs(media: MediaInfo) -> None:
+    staged = plan_staging(recipe("NPDS", "DSC"), media)
+    assert [p.info.short for p in staged.packages] == ["Host", "Defender", "NPDS", "DSC"]
+    for package in staged.packages:
+        assert package.target.parent == PurePosixPath("NanoStudio/Packages")
+        assert package.language_target is not None
+        assert package.language_target.parent == PurePosixPath("NanoStudio/Packages/de-de")
+        assert package.language_source is not None and "de-de" in package.language_source.lower()
+    assert not staged.docker
+
+
+def test_guest_and_iis_need_the_windows_engine(media: MediaInfo) -> None:
+    staged = plan_staging(recipe("IIS", "Containers", deployment=Deployment.GUEST), media)
+    assert [p.short for p in staged.needs_windows_engine] == ["Guest", "IIS"]
+    assert [p.info.short for p in staged.packages] == ["Containers"]
+    assert staged.docker
+    notes = " ".join(describe_staging(staged))
+    assert "Hyper-V Guest drivers package needs the Windows engine" in notes
+    assert "IIS needs the Windows engine" in notes
+    assert "installed at first boot" in notes and "Containers" in notes
+    assert "Docker" in notes
+
+
+def test_driver_folder_without_unusable_infs(media: MediaInfo, tmp_path: Path) -> None:
+    folder = write_driver_folder(tmp_path)
+    staged = plan_staging(recipe(folders=(folder,)), media)
+    (driver,) = staged.drivers
+    assert driver.target == PurePosixPath("NanoStudio/Drivers/01-e1000_driver")
+    assert driver.infs == ("x64/e1g6032e.inf",)
+    targets = sorted(str(f.target) for f in driver.files)
+    assert targets == [
+        "NanoStudio/Drivers/01-e1000_driver/x64/e1g6032e.inf",
+        "NanoStudio/Drivers/01-e1000_driver/x64/e1g6032e.sys",
+    ]
+    assert "pnputil" in " ".join(describe_staging(staged))
+
+
+def test_unusable_driver_folder_is_refused(media: MediaInfo, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(MediaError, match=r"no \.inf file"):
+        plan_staging(recipe(folders=(empty,)), media)
+
+
+def test_windows_path() -> None:
+    assert windows_path(PurePosixPath("NanoStudio/Packages/a.cab")) == (
+        "%SystemDrive%\\NanoStudio\\Packages\\a.cab"
+    )

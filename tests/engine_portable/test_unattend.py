@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import base64
+import xml.etree.ElementTree as ET
+
+from nanostudio.engine.unattend import encode_password, render_unattend
+from nanostudio.recipe import Recipe, SystemSpec
+from nanostudio.secret import Secret
+
+NS = {"u": "urn:schemas-microsoft-com:unattend"}
+PASSWORD = "P@ss<&>word1"
+
+
+def passes(text: str) -> list[str]:
+    return [s.get("pass", "") for s in ET.fromstring(text).findall("u:settings", NS)]
+
+
+def test_known_encoding() -> None:
+    # base64(UTF-16LE("abc" + "OfflineAdministratorPassword")), computed independently.
+    expected = base64.b64encode("abcOfflineAdministratorPassword".encode("utf-16-le")).decode()
+    assert encode_password(Secret("abc"), "OfflineAdministratorPassword") == expected
+
+
+def test_offline_servicing_form_for_dism() -> None:
+    recipe = Recipe(system=SystemSpec(computer_name="WEB-01", timezone="Pacific Standard Time"))
+    text = render_unattend(recipe, Secret(PASSWORD), offline_servicing=True)
+    assert passes(text) == ["offlineServicing", "specialize"]
+    root = ET.fromstring(text)
+    offline = root.find("u:settings[@pass='offlineServicing']/u:component", NS)
+    assert offline is not None
+    assert offline.get("name") == "Microsoft-Windows-Shell-Setup"
+    assert offline.findtext("u:ComputerName", namespaces=NS) == "WEB-01"
+    value = offline.findtext(
+        "u:OfflineUserAccounts/u:OfflineAdministratorPassword/u:Value", namespaces=NS
+    )
+    assert value == encode_password(Secret(PASSWORD), "OfflineAdministratorPassword")
+    assert root.findtext(".//u:TimeZone", namespaces=NS) == "Pacific Standard Time"
+    assert PASSWORD not in text and "P@ss" not in text
+
+
+def test_first_boot_form_sets_the_password_in_oobe_too() -> None:
+    text = render_unattend(Recipe(), Secret(PASSWORD), offline_servicing=False)
+    assert passes(text) == ["offlineServicing", "specialize", "oobeSystem"]
+    root = ET.fromstring(text)
+    value = root.findtext(".//u:UserAccounts/u:AdministratorPassword/u:Value", namespaces=NS)
+    assert value is not None
+    assert base64.b64decode(value).decode("utf-16-le") == PASSWORD + "AdministratorPassword"
+    assert all(
+        e.text == "false" for e in root.iter("{urn:schemas-microsoft-com:unattend}PlainText")
+    )
