@@ -29,7 +29,8 @@ class PackageInfo:
     description: str
     requires: tuple[str, ...] = ()
     editions: frozenset[Edition] = frozenset(Edition)
-    # Installable by the portable engine at first boot (pnputil/dism online).
+    # Installable by the portable engine at first boot (dism online); the drivers a
+    # target needs to boot come out of the package offline before that (engine/drivers).
     # False for packages that must be serviced offline by the Windows engine.
     first_boot_ok: bool = True
     # Chosen through the deployment type or driver toggles, not the role list.
@@ -51,7 +52,6 @@ PACKAGES: tuple[PackageInfo, ...] = (
     PackageInfo(
         "Guest",
         "Drivers for running as a Hyper-V virtual machine (synthetic disk and network).",
-        first_boot_ok=False,
         implicit=True,
     ),
     PackageInfo(

@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
   # portable engine: WIM apply, NTFS, FAT ESP, GPT checks, disk images, cabs, hives
-  wimtools ntfs-3g mtools dosfstools gdisk qemu-utils gcab libhivex-bin util-linux e2fsprogs
+  # (libhivex0 is the library the engine edits SYSTEM hives with; libhivex-bin's
+  # hivexsh/hivexget are the independent readers the tests use)
+  wimtools ntfs-3g mtools dosfstools gdisk qemu-utils gcab libhivex0 libhivex-bin util-linux
+  e2fsprogs
   # sample media (a real EFI program as bootmgfw.efi, a UDF ISO) and boot tests
   grub-efi-amd64-bin grub-common genisoimage qemu-system-x86 ovmf
   # Qt (PySide6) runtime libraries

@@ -7,6 +7,8 @@ medium take a copy with the helpers below (into their own ``tmp_path``).
 from __future__ import annotations
 
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,28 @@ def damaged_wim_copy(wim: Path, dest: Path) -> Path:
             writer.seek(offset)
             writer.write(b"\xde\xad\xbe\xef" * 8)
     return dest
+
+
+def edit_package_cab(media: Path, package: str, edit: Callable[[Path], None]) -> None:
+    """Unpack ``package``'s cab of a media copy, let ``edit`` change the files, pack it again.
+
+    For media whose driver packages lack a driver, or carry a broken INF.
+    """
+    cab = media / "NanoServer" / "Packages" / f"Microsoft-NanoServer-{package}-Package.cab"
+    unpacked = media.parent / f"{package}-unpacked"
+    subprocess.run(["gcab", "-x", "-C", str(unpacked), str(cab)], check=True)
+    edit(unpacked)
+    members = [str(p.relative_to(unpacked)) for p in sorted(unpacked.rglob("*")) if p.is_file()]
+    cab.unlink()
+    subprocess.run(["gcab", "-c", "-z", str(cab), *members], cwd=unpacked, check=True)
+    shutil.rmtree(unpacked)
+
+
+def without_drivers(unpacked: Path) -> None:
+    """An ``edit_package_cab`` edit: remove every driver component, keep update.mum."""
+    for path in unpacked.iterdir():
+        if path.name != "update.mum":
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()

@@ -21,16 +21,14 @@ from types import FrameType
 from typing import Any
 
 from nanostudio.cli.build_progress import JsonRenderer, TerminalRenderer
+from nanostudio.cli.recipe_cmd import check_recipe
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.engines import EngineName, make_plan
 from nanostudio.engine.events import BuildEvent
 from nanostudio.engine.runner import BuildRunner, EventSink
 from nanostudio.engine.steps import BuildPaths
-from nanostudio.errors import MediaError, UserFacingError
-from nanostudio.media.inspect import inspect_media
-from nanostudio.media.model import MediaInfo
+from nanostudio.errors import UserFacingError
 from nanostudio.paths import log_dir
-from nanostudio.recipe import Problem, Recipe, validate
 from nanostudio.recipe.toml_io import load_recipe
 from nanostudio.secret import ADMIN_PASSWORD_ENV, Secret
 
@@ -70,7 +68,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.recipe)
     password = None if args.dry_run else read_password()
-    media, problems = _check(recipe, password)
+    media, problems = check_recipe(recipe, password, EngineName(args.engine))
     if problems or media is None:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -113,18 +111,6 @@ def read_password() -> str:
     if first != getpass.getpass("Type it again: "):
         raise PasswordMissingError("the two passwords differ: run the command again")
     return first
-
-
-def _check(recipe: Recipe, password: str | None) -> tuple[MediaInfo | None, list[Problem]]:
-    media: MediaInfo | None = None
-    problems: list[Problem] = []
-    if recipe.source.media is not None:
-        try:
-            media = inspect_media(recipe.source.media)
-        except MediaError as error:
-            problems.append(Problem("source.media", str(error)))
-    problems += validate(recipe, media=media, password=password)
-    return media, problems
 
 
 def _safe_sink(sink: EventSink) -> EventSink:

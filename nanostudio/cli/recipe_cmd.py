@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from nanostudio.engine.checks import engine_problems
+from nanostudio.engine.engines import EngineName
 from nanostudio.errors import MediaError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
@@ -24,6 +26,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="validate a recipe (and its media, if reachable); exit 2 if there are problems",
     )
     check.add_argument("file", type=Path)
+    check.add_argument(
+        "--engine",
+        choices=[engine.value for engine in EngineName],
+        default=EngineName.AUTO.value,
+        help="judge what this engine can build (auto: windows on Windows with DISM, else portable)",
+    )
     check.set_defaults(func=run_check)
     powershell = actions.add_parser(
         "powershell", help="print the equivalent New-NanoServerImage command"
@@ -32,21 +40,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     powershell.set_defaults(func=run_powershell)
 
 
-def check_recipe(recipe: Recipe, password: str | None) -> list[Problem]:
-    """All problems of a recipe, including those only its media can reveal."""
+def check_recipe(
+    recipe: Recipe, password: str | None, engine: EngineName
+) -> tuple[MediaInfo | None, list[Problem]]:
+    """The recipe's media and all its problems: the recipe's own, those only its media
+    can reveal, and what ``engine`` cannot build (drivers the target needs included)."""
     media: MediaInfo | None = None
-    media_problems: list[Problem] = []
+    problems: list[Problem] = []
     if recipe.source.media is not None:
         try:
             media = inspect_media(recipe.source.media)
         except MediaError as error:
-            media_problems.append(Problem("source.media", str(error)))
-    return media_problems + validate(recipe, media=media, password=password)
+            problems.append(Problem("source.media", str(error)))
+    problems += validate(recipe, media=media, password=password)
+    if media is not None:
+        problems += engine_problems(recipe, media, engine)
+    return media, problems
 
 
 def run_check(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.file)
-    problems = check_recipe(recipe, os.environ.get(ADMIN_PASSWORD_ENV))
+    _, problems = check_recipe(recipe, os.environ.get(ADMIN_PASSWORD_ENV), EngineName(args.engine))
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -3,9 +3,11 @@
 Without CBS (Windows' servicing stack) packages cannot be installed offline on
 Linux or macOS: the portable engine copies the package cabs and driver folders
 into the image under ``\\NanoStudio`` and ``SetupComplete.cmd`` installs them at
-first boot. Packages that must be present before Windows first starts (the
-Hyper-V Guest drivers a Gen2 VM needs to see its own disk) or that need offline
-servicing (IIS) cannot be staged: they are listed as ``needs_windows_engine``.
+first boot. The drivers a target needs before Windows first starts (the Hyper-V
+Guest drivers a Gen2 VM needs to see its own disk) are put into the image
+offline first (``engine/drivers``). Packages that need offline servicing (IIS)
+cannot be staged: the portable engine refuses them (``offline_only_problem``),
+before any work and again if a plan is asked for, never dropping one silently.
 The Windows engine uses the same description for drivers it cannot add offline.
 """
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import PackageInfo
-from nanostudio.errors import MediaError
+from nanostudio.errors import MediaError, RecipeError
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import Recipe, resolved_packages
@@ -69,8 +71,6 @@ class StagedDriver:
 class StagedContent:
     packages: tuple[StagedPackage, ...] = ()
     drivers: tuple[StagedDriver, ...] = ()
-    # Chosen (or implied) packages this engine cannot stage: need the Windows engine.
-    needs_windows_engine: tuple[PackageInfo, ...] = ()
     docker: bool = False
 
     @property
@@ -82,11 +82,9 @@ def plan_staging(recipe: Recipe, media: MediaInfo) -> StagedContent:
     """Which cabs and driver files go where; reads the driver folders, nothing else."""
     language = recipe.source.language.lower()
     packages: list[StagedPackage] = []
-    refused: list[PackageInfo] = []
     for package in resolved_packages(recipe):
         if not package.first_boot_ok:
-            refused.append(package)
-            continue
+            raise RecipeError(f"packages.names: {offline_only_problem(package)}")
         cab = media.package(package.short)
         if cab is None:
             raise MediaError(f"{package.name}.cab is not in the media's Packages folder")
@@ -108,7 +106,15 @@ def plan_staging(recipe: Recipe, media: MediaInfo) -> StagedContent:
         _stage_driver(folder, number) for number, folder in enumerate(recipe.drivers.folders, 1)
     )
     docker = any(package.info.short == "Containers" for package in packages)
-    return StagedContent(tuple(packages), drivers, tuple(refused), docker)
+    return StagedContent(tuple(packages), drivers, docker)
+
+
+def offline_only_problem(package: PackageInfo) -> str:
+    """Why the portable engine refuses a package only DISM can service offline."""
+    return (
+        f"{package.short} must be installed offline by DISM: build on Windows with the "
+        "Windows engine, or remove it"
+    )
 
 
 def _file_name(location: str) -> str:
@@ -149,19 +155,6 @@ def describe_staging(staged: StagedContent) -> list[str]:
             f"packages installed at first boot by SetupComplete.cmd (no offline servicing "
             f"outside Windows): {names}"
         )
-    for package in staged.needs_windows_engine:
-        if package.short == "Guest":
-            notes.append(
-                "the Hyper-V Guest drivers package needs the Windows engine (it must be in the "
-                "image before first boot): this disk is left without it and will not boot as a "
-                "Hyper-V VM; build on Windows, or use deployment Host for VirtualBox, VMware "
-                "or KVM"
-            )
-        else:
-            notes.append(
-                f"{package.short} needs the Windows engine (offline servicing): it is not "
-                "installed by this build; build on Windows to include it"
-            )
     for driver in staged.drivers:
         notes.append(
             f"drivers from {driver.folder} ({', '.join(driver.infs)}) installed at first boot "

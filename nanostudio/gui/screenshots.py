@@ -22,10 +22,10 @@ from nanostudio.gui.walk import (
     write_sample_drivers,
 )
 from nanostudio.media.sample import write_sample_media
+from nanostudio.recipe.model import Target
 from nanostudio.wizard.navigation import is_busy
 from nanostudio.wizard.pages import BuildStatus, Page
 from nanostudio.wizard.state import WizardState
-from nanostudio.wizard.targets import Target
 
 log = logging.getLogger(__name__)
 SIZE = QSize(900, 720)

@@ -23,9 +23,9 @@ from nanostudio.gui.pages.source import SourcePage
 from nanostudio.gui.pages.target import TargetPage
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.wizard import NanoWizard, initial_state
+from nanostudio.recipe.model import Target
 from nanostudio.wizard.navigation import is_busy
 from nanostudio.wizard.pages import Page
-from nanostudio.wizard.targets import Target
 
 PASSWORD_FOR_SAMPLES = "Sample-Pass1"  # shown nowhere: the fields mask it
 

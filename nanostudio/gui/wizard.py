@@ -65,8 +65,8 @@ _BUILDING_BUTTONS = [QWizard.WizardButton.Stretch, QWizard.WizardButton.CancelBu
 def initial_state(settings: Settings) -> WizardState:
     """A new state with the user's last choices (never a password)."""
     from nanostudio.engine.engines import EngineName
+    from nanostudio.recipe.model import Target
     from nanostudio.wizard.state import WizardState, free_output_path
-    from nanostudio.wizard.targets import Target
     from nanostudio.wizard.timezones import find_time_zone
 
     state = WizardState()
@@ -266,6 +266,9 @@ class NanoWizard(QWizard):
         self.settings.sync()
         for page in self.pages.values():
             page.wait_idle()
+        if self._state is not None and self._state.driver_inventory is not None:
+            self._state.driver_inventory.close()  # its temporary folder
+            self._state.driver_inventory = None
         super().closeEvent(event)
 
     def _close_if_cancelled(self, result: int) -> None:

@@ -28,6 +28,7 @@ from nanostudio.media.sample_boot import (
     STANDARD_MARKER,
     sample_bootmgfw,
 )
+from nanostudio.media.sample_drivers import system_hive, write_package_drivers
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ _STAND_INS = (
     "Windows/System32/winload.exe",
     "Windows/System32/ntoskrnl.exe",
     "Windows/System32/kernel32.dll",
-    "Windows/System32/config/SYSTEM",
     "Windows/System32/config/SOFTWARE.sample",
     "Windows/System32/drivers/etc/hosts",
     *(f"Windows/Boot/Fonts/{font}" for font in _BOOT_FONTS),
@@ -208,13 +208,18 @@ def _mum(package: str, language: str) -> bytes:
     return data
 
 
-def _write_cab(cab: Path, mum: bytes, work: Path) -> None:
+def _write_cab(cab: Path, mum: bytes, work: Path, package_short: str | None = None) -> None:
+    """A package cab: update.mum, and for a driver package its driver components
+    in folders of their own with the package catalog (see ``sample_drivers``)."""
     tool = _require("gcab", "gcab")
     folder = work / cab.name
     folder.mkdir(parents=True)
     (folder / "update.mum").write_bytes(mum)
+    members = ["update.mum"]
+    if package_short is not None:
+        members += write_package_drivers(folder, package_short)
     cab.parent.mkdir(parents=True, exist_ok=True)
-    _run([tool, "--create", "--zip", "--nopath", str(cab.resolve()), "update.mum"], cwd=folder)
+    _run([tool, "--create", "--zip", str(cab.resolve()), *members], cwd=folder)
 
 
 def _write_packages(packages_dir: Path, languages: Sequence[str], work: Path) -> None:
@@ -226,7 +231,9 @@ def _write_packages(packages_dir: Path, languages: Sequence[str], work: Path) ->
             _write_cab(cab, _mum(info.name, language), work / language)
     for info in PACKAGES:
         name = info.name.lower() if info.short == ODD_CASE_PACKAGE else info.name
-        _write_cab(packages_dir / f"{name}.cab", _mum(info.name, "neutral"), work / "neutral")
+        _write_cab(
+            packages_dir / f"{name}.cab", _mum(info.name, "neutral"), work / "neutral", info.short
+        )
     unknown = UNKNOWN_CAB.removesuffix(".cab")
     _write_cab(packages_dir / UNKNOWN_CAB, _mum(unknown, "neutral"), work / "neutral")
 
@@ -237,6 +244,7 @@ def _write_image_tree(image: Path, payload_mib: int) -> None:
     _write(image, "Windows/Boot/EFI/bootmgr.efi", boot)
     for path in _STAND_INS:
         _write(image, path, _stand_in(path))
+    _write(image, "Windows/System32/config/SYSTEM", system_hive())
     for empty in ("Windows/Panther", "Windows/Setup/Scripts", "Windows/Temp", "Users/Public"):
         image.joinpath(*empty.split("/")).mkdir(parents=True, exist_ok=True)
     if payload_mib:

@@ -11,6 +11,7 @@ from nanostudio.recipe.model import (
     Recipe,
     SourceSpec,
     SystemSpec,
+    Target,
 )
 from nanostudio.recipe.validate import Problem, resolved_packages, validate
 
@@ -26,6 +27,7 @@ __all__ = [
     "Recipe",
     "SourceSpec",
     "SystemSpec",
+    "Target",
     "resolved_packages",
     "validate",
 ]

@@ -15,6 +15,31 @@ DEFAULT_SIZE = 8 * GIB
 DEFAULT_TIMEZONE = "UTC"
 
 
+class Target(StrEnum):
+    """The machine the disk is for: it decides which boot and network drivers it needs."""
+
+    HYPERV_GEN2 = "hyperv-gen2"
+    HYPERV_GEN1 = "hyperv-gen1"
+    VIRTUALBOX = "virtualbox"
+    VMWARE = "vmware"
+    KVM = "kvm"
+    PHYSICAL = "physical"
+
+    @property
+    def label(self) -> str:
+        return _TARGET_LABELS[self]
+
+
+_TARGET_LABELS = {
+    Target.HYPERV_GEN2: "Hyper-V (Generation 2)",
+    Target.HYPERV_GEN1: "Hyper-V (Generation 1)",
+    Target.VIRTUALBOX: "VirtualBox",
+    Target.VMWARE: "VMware",
+    Target.KVM: "KVM / QEMU",
+    Target.PHYSICAL: "Physical machine",
+}
+
+
 class OutputFormat(StrEnum):
     VHDX = "vhdx"
     VHD = "vhd"
@@ -70,6 +95,8 @@ class FirstBootSpec:
 class OutputSpec:
     path: Path = Path("nano.vhdx")
     size: int = DEFAULT_SIZE
+    # None in recipes written before targets were recorded: see Recipe.target.
+    target: Target | None = None
 
     @property
     def format(self) -> OutputFormat | None:
@@ -87,3 +114,13 @@ class Recipe:
     network: NetworkSpec = field(default_factory=NetworkSpec)
     firstboot: FirstBootSpec = field(default_factory=FirstBootSpec)
     output: OutputSpec = field(default_factory=OutputSpec)
+
+    @property
+    def target(self) -> Target:
+        """The recipe's target, or the one its deployment and driver choices imply."""
+        if self.output.target is not None:
+            return self.output.target
+        if self.source.deployment is Deployment.GUEST:
+            vhd = self.output.format is OutputFormat.VHD
+            return Target.HYPERV_GEN1 if vhd else Target.HYPERV_GEN2
+        return Target.VIRTUALBOX if self.drivers.virtualbox else Target.PHYSICAL

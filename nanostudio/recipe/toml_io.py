@@ -21,6 +21,7 @@ from nanostudio.recipe.model import (
     Recipe,
     SourceSpec,
     SystemSpec,
+    Target,
 )
 from nanostudio.sizes import format_size, parse_size
 
@@ -31,7 +32,7 @@ _KNOWN: dict[str, set[str]] = {
     "system": {"computer_name", "timezone"},
     "network": {"winrm", "ipv4", "gateway", "dns", "interface"},
     "firstboot": {"commands"},
-    "output": {"path", "size"},
+    "output": {"path", "size", "target"},
 }
 _SECRET_KEYS = {"password", "admin_password", "administrator_password"}
 
@@ -88,6 +89,7 @@ def recipe_from_mapping(data: Mapping[str, Any], *, base: Path) -> Recipe:
         output=OutputSpec(
             path=reader.optional_path("output", "path") or base / "nano.vhdx",
             size=reader.size("output", "size"),
+            target=reader.enum("output", "target", Target, None),
         ),
     )
 
@@ -119,6 +121,12 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
     }
     if recipe.source.media is not None:
         source["media"] = rel(recipe.source.media)
+    output: dict[str, Any] = {
+        "path": rel(recipe.output.path),
+        "size": format_size(recipe.output.size),
+    }
+    if recipe.output.target is not None:
+        output["target"] = recipe.output.target.value
     document = {
         "source": source,
         "packages": {"names": list(recipe.packages.names)},
@@ -133,7 +141,7 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
         },
         "network": network,
         "firstboot": {"commands": list(recipe.firstboot.commands)},
-        "output": {"path": rel(recipe.output.path), "size": format_size(recipe.output.size)},
+        "output": output,
     }
     header = "# NanoStudio recipe. The administrator password is never stored here.\n"
     return header + tomli_w.dumps(document)

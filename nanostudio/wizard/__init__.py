@@ -11,15 +11,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from nanostudio.recipe.model import Target
     from nanostudio.wizard.navigation import can_go_back, can_go_next, is_busy, next_page
     from nanostudio.wizard.pages import BuildStatus, Page
     from nanostudio.wizard.state import (
         WizardState,
         apply_recipe,
-        target_for_recipe,
         to_recipe,
     )
-    from nanostudio.wizard.targets import PRESETS, Firmware, Target, TargetPreset, preset
+    from nanostudio.wizard.targets import PRESETS, Firmware, TargetPreset, preset
     from nanostudio.wizard.validation import all_problems, page_of, page_problems
 
 _HOMES = {
@@ -31,7 +31,6 @@ _HOMES = {
     "Page": "pages",
     "WizardState": "state",
     "apply_recipe": "state",
-    "target_for_recipe": "state",
     "to_recipe": "state",
     "PRESETS": "targets",
     "Firmware": "targets",
@@ -59,7 +58,6 @@ __all__ = [
     "page_of",
     "page_problems",
     "preset",
-    "target_for_recipe",
     "to_recipe",
 ]
 

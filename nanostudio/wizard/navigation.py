@@ -10,6 +10,8 @@ def is_busy(state: WizardState, page: Page) -> bool:
     """Work in progress that the page must wait for (no problem to show, yet)."""
     if page is Page.SOURCE:
         return state.inspecting
+    if page is Page.TARGET:
+        return state.taking_inventory
     if page is Page.DRIVERS:
         return bool(state.scanning_drivers)
     if page is Page.SUMMARY:

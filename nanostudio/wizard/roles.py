@@ -42,11 +42,7 @@ def implied_packages(state: WizardState) -> list[PackageInfo]:
 
 def first_boot_marker(package: PackageInfo, *, portable: bool) -> str | None:
     """What the portable engine does with this package; None for the Windows engine."""
-    if not portable:
-        return None
-    if package.first_boot_ok:
-        return "installed at first boot"
-    return "needs the Windows engine"
+    return "installed at first boot" if portable and package.first_boot_ok else None
 
 
 def role_rows(state: WizardState) -> list[RoleRow]:
@@ -69,6 +65,8 @@ def role_rows(state: WizardState) -> list[RoleRow]:
         on_media = state.media is None or state.media.package(package.short) is not None
         if not on_media:
             blocked = "not on this media"
+        elif portable and not package.first_boot_ok:
+            blocked = "needs the Windows engine (only DISM installs it, offline)"
         rows.append(
             RoleRow(
                 package,

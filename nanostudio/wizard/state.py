@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nanostudio.catalogue import Deployment, Edition, find_package
 from nanostudio.engine.engines import EngineName
@@ -29,10 +30,14 @@ from nanostudio.recipe import (
     SourceSpec,
     SystemSpec,
 )
+from nanostudio.recipe.model import Target
 from nanostudio.secret import Secret
 from nanostudio.sizes import format_size, parse_size
 from nanostudio.wizard.pages import BuildStatus, Page
-from nanostudio.wizard.targets import Target, preset
+from nanostudio.wizard.targets import preset
+
+if TYPE_CHECKING:  # the engine's driver checks load when first used, not at start-up
+    from nanostudio.engine.checks import HeldInventory
 
 __all__ = [
     "BuildStatus",
@@ -40,7 +45,6 @@ __all__ = [
     "WizardState",
     "apply_recipe",
     "free_output_path",
-    "target_for_recipe",
     "to_recipe",
 ]
 
@@ -89,6 +93,12 @@ class WizardState:
     size_text: str = field(default_factory=lambda: format_size(DEFAULT_SIZE))
     engine: EngineName = EngineName.AUTO
 
+    # The media's drivers (portable engine), read once per media and edition on a
+    # worker thread; the Target page judges every target against it.
+    driver_inventory: HeldInventory | None = None
+    taking_inventory: bool = False
+    inventory_error: str | None = None
+
     # The engine's verdict on the plan, checked off the GUI thread on the Summary page.
     checking_plan: bool = False
     plan_problem: Problem | None = None
@@ -116,6 +126,16 @@ class WizardState:
     @property
     def commands(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.firstboot_commands.splitlines() if line.strip())
+
+    def current_inventory(self) -> HeldInventory | None:
+        """The driver inventory of the chosen media and edition, once taken."""
+        held = self.driver_inventory
+        image = self.media.image_for(self.edition) if self.media is not None else None
+        if held is None or image is None or self.media_path is None:
+            return None
+        if (held.media_path, held.image_index) != (self.media_path, image.index):
+            return None
+        return held
 
     def driver_scan(self, folder: Path) -> DriverFolder:
         """What ``folder`` holds, scanned on first use (``driver_scans.pop`` to rescan)."""
@@ -184,7 +204,9 @@ def to_recipe(state: WizardState) -> Recipe:
             interface=state.interface,
         ),
         firstboot=FirstBootSpec(commands=state.commands),
-        output=OutputSpec(path=state.output_path, size=state.size_bytes or DEFAULT_SIZE),
+        output=OutputSpec(
+            path=state.output_path, size=state.size_bytes or DEFAULT_SIZE, target=state.target
+        ),
     )
 
 
@@ -197,20 +219,10 @@ def free_output_path(wanted: Path) -> Path:
     return candidate
 
 
-def target_for_recipe(recipe: Recipe) -> Target:
-    """The most likely target of a saved recipe (recipes do not store one)."""
-    if recipe.drivers.virtualbox:
-        return Target.VIRTUALBOX
-    if recipe.source.deployment is Deployment.GUEST:
-        fmt = recipe.output.format
-        return Target.HYPERV_GEN1 if fmt is OutputFormat.VHD else Target.HYPERV_GEN2
-    return Target.PHYSICAL
-
-
 def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     """Fill the answers from a saved recipe. The password is not in it: it stays empty."""
     state.set_media(recipe.source.media)
-    state.target = target_for_recipe(recipe)
+    state.target = recipe.target
     state.deployment = recipe.source.deployment
     state.oem = recipe.drivers.oem
     state.virtualbox = recipe.drivers.virtualbox

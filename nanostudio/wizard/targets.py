@@ -11,16 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from nanostudio.catalogue import Deployment
-from nanostudio.recipe import OutputFormat
-
-
-class Target(enum.StrEnum):
-    HYPERV_GEN2 = "hyperv-gen2"
-    HYPERV_GEN1 = "hyperv-gen1"
-    VIRTUALBOX = "virtualbox"
-    VMWARE = "vmware"
-    KVM = "kvm"
-    PHYSICAL = "physical"
+from nanostudio.recipe import OutputFormat, Target
 
 
 class Firmware(enum.StrEnum):
@@ -31,11 +22,14 @@ class Firmware(enum.StrEnum):
 @dataclass(frozen=True)
 class TargetPreset:
     target: Target
-    label: str
     deployment: Deployment
     output_format: OutputFormat
     firmware: Firmware
     note: str
+
+    @property
+    def label(self) -> str:
+        return self.target.label
 
     @property
     def oem(self) -> bool:
@@ -52,7 +46,6 @@ PRESETS: dict[Target, TargetPreset] = {
     for preset in (
         TargetPreset(
             Target.HYPERV_GEN2,
-            "Hyper-V (Generation 2)",
             Deployment.GUEST,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
@@ -61,7 +54,6 @@ PRESETS: dict[Target, TargetPreset] = {
         ),
         TargetPreset(
             Target.HYPERV_GEN1,
-            "Hyper-V (Generation 1)",
             Deployment.GUEST,
             output_format=OutputFormat.VHD,
             firmware=Firmware.BIOS,
@@ -70,7 +62,6 @@ PRESETS: dict[Target, TargetPreset] = {
         ),
         TargetPreset(
             Target.VIRTUALBOX,
-            "VirtualBox",
             Deployment.HOST,
             output_format=OutputFormat.VHD,
             firmware=Firmware.UEFI,
@@ -80,7 +71,6 @@ PRESETS: dict[Target, TargetPreset] = {
         ),
         TargetPreset(
             Target.VMWARE,
-            "VMware",
             Deployment.HOST,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
@@ -89,7 +79,6 @@ PRESETS: dict[Target, TargetPreset] = {
         ),
         TargetPreset(
             Target.KVM,
-            "KVM / QEMU",
             Deployment.HOST,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
@@ -99,7 +88,6 @@ PRESETS: dict[Target, TargetPreset] = {
         ),
         TargetPreset(
             Target.PHYSICAL,
-            "Physical machine",
             Deployment.HOST,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,

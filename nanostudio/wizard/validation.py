@@ -8,7 +8,9 @@ output file that already exists, and what the chosen engine can do on this machi
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from nanostudio.engine.engines import (
     EngineName,
@@ -19,15 +21,19 @@ from nanostudio.engine.engines import (
 from nanostudio.errors import UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import OutputFormat, Problem, Recipe, validate
+from nanostudio.recipe.model import Target
 from nanostudio.sizes import parse_size
 from nanostudio.wizard.state import Page, WizardState, to_recipe
-from nanostudio.wizard.targets import Target
+
+if TYPE_CHECKING:
+    from nanostudio.engine.checks import HeldInventory
 
 _FIELD_PAGES: dict[str, Page] = {
     "source.media": Page.SOURCE,
     "source.deployment": Page.TARGET,
     "drivers.oem": Page.TARGET,
     "drivers.virtualbox": Page.TARGET,
+    "output.target": Page.TARGET,
     "source.edition": Page.EDITION,
     "source.language": Page.EDITION,
     "packages.names": Page.EDITION,
@@ -68,6 +74,7 @@ def all_problems(state: WizardState) -> list[Problem]:
     # refresh and isComplete); the folders' problems come from the state's scans instead.
     unscanned = replace(recipe, drivers=replace(recipe.drivers, folders=()))
     problems = validate(unscanned, media=state.media, password=state.password.reveal())
+    problems += _engine_extras(state, recipe)
     problems += _driver_extras(state)
     problems += _source_extras(state)
     problems += _identity_extras(state)
@@ -93,11 +100,22 @@ def summary_problems(state: WizardState) -> list[Problem]:
     return [state.plan_problem] if state.plan_problem is not None else []
 
 
-def plan_problem(recipe: Recipe, media: MediaInfo, engine: EngineName) -> Problem | None:
-    """Ask the engine for its plan; its refusal (a missing tool...) as a problem.
+def plan_problem(
+    recipe: Recipe, media: MediaInfo, engine: EngineName, held: HeldInventory | None = None
+) -> Problem | None:
+    """Ask the engine for its plan; its refusal (a missing tool, a driver the target
+    needs and cannot get...) as a problem. ``held``: the media's driver inventory,
+    if the wizard has it; otherwise it is read here.
 
-    Slow enough (tool look-ups) that the GUI runs it on a worker thread.
+    Slow enough (tool look-ups, reading the media's drivers) that the GUI runs it
+    on a worker thread.
     """
+    from nanostudio.engine.checks import engine_problems
+
+    inventory = held.inventory if held is not None else None
+    problems = engine_problems(recipe, media, engine, inventory=inventory)
+    if problems:
+        return problems[0]
     try:
         make_plan(recipe, media, engine, dry_run=True)
     except UserFacingError as error:
@@ -122,6 +140,38 @@ def engine_problem(state: WizardState) -> Problem | None:
             "Windows engine",
         )
     return None
+
+
+def _engine_extras(state: WizardState, recipe: Recipe) -> list[Problem]:
+    """What the chosen engine cannot build: packages it cannot install, and (once the
+    media's drivers are read) devices of the target it cannot give a driver."""
+    from nanostudio.engine.checks import driver_problems, package_problems  # loaded when used
+
+    problems = package_problems(recipe, state.engine)
+    held = state.current_inventory()
+    if held is not None and state.media is not None:
+        problems += driver_problems(recipe, state.media, state.engine, inventory=held.inventory)
+    return problems
+
+
+def unavailable_targets(state: WizardState) -> dict[Target, str]:
+    """Targets the chosen engine cannot make bootable from this media, with the reason:
+    shown disabled on the Target page. Empty until the media's drivers are read."""
+    from nanostudio.engine.checks import driver_problems
+
+    held = state.current_inventory()
+    if held is None or state.media is None:
+        return {}
+    unavailable: dict[Target, str] = {}
+    for target in Target:
+        trial = copy.copy(state)
+        trial.apply_target(target)
+        problems = driver_problems(
+            to_recipe(trial), state.media, state.engine, inventory=held.inventory
+        )
+        if problems:
+            unavailable[target] = problems[0].message
+    return unavailable
 
 
 def _source_extras(state: WizardState) -> list[Problem]:

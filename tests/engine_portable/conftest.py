@@ -75,7 +75,7 @@ def full_recipe(media: Path, output: Path, drivers: Path) -> Recipe:
     """Datacenter (index 2 on the sample) with roles, a driver, a static address."""
     return Recipe(
         source=SourceSpec(media=media, edition=Edition.DATACENTER, deployment=Deployment.HOST),
-        packages=PackagesSpec(("DSC", "Containers", "IIS", "NPDS")),
+        packages=PackagesSpec(("DSC", "Containers", "NPDS")),
         drivers=DriversSpec(oem=True, folders=(drivers,)),
         system=SystemSpec(computer_name="NANO-TEST", timezone="W. Europe Standard Time"),
         network=NetworkSpec(

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dissect.regf import RegistryHive
+
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.engines import EngineName, make_plan
 from nanostudio.engine.events import BuildEvent, BuildOutcome
@@ -220,3 +222,15 @@ def boot(disk: Path, fmt: str, work: Path) -> str:
 def leftovers(folder: Path) -> list[str]:
     """Everything in the output folder a build might have left (temp folder, *.partial)."""
     return sorted(p.name for p in folder.iterdir())
+
+
+def reg_values(hive: Path, key: str) -> dict[str, tuple[int, object]]:
+    """A key's values as dissect.regf reads them: name -> (type, decoded data)."""
+    with hive.open("rb") as stream:
+        opened = RegistryHive(stream).open(key)
+        return {value.name: (value.type, value.value) for value in opened.values()}
+
+
+def reg_subkeys(hive: Path, key: str) -> list[str]:
+    with hive.open("rb") as stream:
+        return [sub.name for sub in RegistryHive(stream).open(key).subkeys()]

@@ -167,7 +167,7 @@ def test_setupcomplete_holds_winrm_packages_drivers(vhdx_windows: Path) -> None:
     ) in script
     installs = re.findall(r"/packagepath:\"([^\"]+)\"", script)
     names = [path.rsplit("\\", 1)[-1].lower() for path in installs]
-    # Host (deployment), OEM drivers, then the roles; NPDS after Defender; IIS not at all.
+    # Host (deployment), OEM drivers, then the roles; NPDS after Defender.
     defender = names.index("microsoft-nanoserver-defender-package.cab")
     assert names.index("microsoft-nanoserver-npds-package.cab") > defender
     assert names[defender + 1] == "microsoft-nanoserver-defender-package_en-us.cab"

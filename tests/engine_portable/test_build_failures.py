@@ -21,7 +21,7 @@ from nanostudio.engine.runner import BuildRunner
 from nanostudio.engine.steps import Step, StepContext
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.sample import SampleMedia
-from nanostudio.recipe import OutputSpec, PackagesSpec, Recipe, SourceSpec
+from nanostudio.recipe import DriversSpec, OutputSpec, PackagesSpec, Recipe, SourceSpec, Target
 from nanostudio.recipe.toml_io import save_recipe
 from nanostudio.secret import Secret
 from tests.engine_portable.helpers import PASSWORD, build, leftovers, run
@@ -31,10 +31,12 @@ GIB = 1 << 30
 
 
 def recipe_for(media: Path, output: Path, *, size: int = GIB) -> Recipe:
+    """KVM (Host + OEM drivers): the drivers step has real work to be interrupted in."""
     return Recipe(
         source=SourceSpec(media=media, edition=Edition.DATACENTER, deployment=Deployment.HOST),
         packages=PackagesSpec(("DSC",)),
-        output=OutputSpec(path=output, size=size),
+        drivers=DriversSpec(oem=True),
+        output=OutputSpec(path=output, size=size, target=Target.KVM),
     )
 
 
@@ -141,7 +143,7 @@ def test_cancel_at_the_start_of_each_step(
 ) -> None:
     assert sample_media.iso is not None
     names = _steps(recipe_for(sample_media.iso, tmp_path / f"probe.{fmt}"))
-    assert len(names) == (7 if fmt == "vhdx" else 3)
+    assert len(names) == (8 if fmt == "vhdx" else 4)
     for name in names:
         out = tmp_path / name
         out.mkdir()

@@ -41,13 +41,15 @@ def test_disk_plan_steps_and_layout(iso_media: MediaInfo) -> None:
     plan = make_plan(recipe("nano.vhdx"), iso_media)
     assert plan.engine == "portable"
     assert [s.name for s in plan.steps] == [
-        "media", "stage", "boot-files", "esp", "format", "apply", "assemble",
+        "media", "drivers", "stage", "boot-files", "esp", "format", "apply", "assemble",
     ]  # fmt: skip
     text = plan.describe(paths(plan.output))
     assert "copy iso:/NanoServer/NanoServer.wim to <temp>/NanoServer.wim" in text
     assert "'--ref=<temp>/NanoServer.wim'" in text
     assert "2147483648 bytes" in text
-    assert "Note: the Hyper-V Guest drivers package needs the Windows engine" in text
+    # A Guest image for Hyper-V Gen2: its drivers go into the image before first boot.
+    assert "Hyper-V (Generation 2) needs drivers for Hyper-V VMBus" in text
+    assert "Guest" in text and "installed at first boot" in text
 
 
 def test_vhd_is_planned_at_a_chs_exact_size(iso_media: MediaInfo) -> None:
@@ -60,7 +62,7 @@ def test_vhd_is_planned_at_a_chs_exact_size(iso_media: MediaInfo) -> None:
 
 def test_wim_plan_exports(iso_media: MediaInfo) -> None:
     plan = make_plan(recipe("nano.wim", edition=Edition.DATACENTER), iso_media)
-    assert [s.name for s in plan.steps] == ["media", "stage", "export"]
+    assert [s.name for s in plan.steps] == ["media", "drivers", "stage", "export"]
     text = plan.describe(paths(plan.output))
     assert "wimlib-imagex export '<temp>/image-delta.wim' 1 /out/nano.wim.partial" in text
     assert "image 2: Windows Server 2016 SERVERDATACENTERNANO" in text

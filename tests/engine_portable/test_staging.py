@@ -6,7 +6,7 @@ import pytest
 
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.engine.staging import describe_staging, plan_staging, windows_path
-from nanostudio.errors import MediaError
+from nanostudio.errors import MediaError, RecipeError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.sample import SampleMedia
@@ -38,16 +38,15 @@ def test_packages_in_dependency_order_with_language_cabs(media: MediaInfo) -> No
     assert not staged.docker
 
 
-def test_guest_and_iis_need_the_windows_engine(media: MediaInfo) -> None:
-    staged = plan_staging(recipe("IIS", "Containers", deployment=Deployment.GUEST), media)
-    assert [p.short for p in staged.needs_windows_engine] == ["Guest", "IIS"]
-    assert [p.info.short for p in staged.packages] == ["Containers"]
+def test_guest_is_staged_and_iis_is_refused_never_dropped(media: MediaInfo) -> None:
+    staged = plan_staging(recipe("Containers", deployment=Deployment.GUEST), media)
+    assert [p.info.short for p in staged.packages] == ["Guest", "Containers"]
     assert staged.docker
     notes = " ".join(describe_staging(staged))
-    assert "Hyper-V Guest drivers package needs the Windows engine" in notes
-    assert "IIS needs the Windows engine" in notes
     assert "installed at first boot" in notes and "Containers" in notes
     assert "Docker" in notes
+    with pytest.raises(RecipeError, match="IIS must be installed offline by DISM"):
+        plan_staging(recipe("IIS", deployment=Deployment.GUEST), media)
 
 
 def test_driver_folder_without_unusable_infs(media: MediaInfo, tmp_path: Path) -> None:

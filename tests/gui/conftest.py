@@ -15,10 +15,10 @@ from nanostudio.gui.walk import wait_until
 from nanostudio.gui.wizard import NanoWizard, initial_state
 from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.media.sample import SampleMedia
+from nanostudio.recipe.model import Target
 from nanostudio.secret import Secret
 from nanostudio.wizard.navigation import is_busy
 from nanostudio.wizard.pages import Page
-from nanostudio.wizard.targets import Target
 
 PASSWORD = "Nano-Pass1"
 
@@ -100,3 +100,5 @@ def go_to(wizard: NanoWizard, page: Page) -> None:
         if wizard.current() is before:
             shown = wizard.pages[before].shown_problems()
             raise AssertionError(f"stuck on {before.name}: {shown}")
+    if page is not Page.BUILD:  # the build page is busy until its build ends
+        wait_until(settled(wizard, page), 30, f"{page.name} to settle")

@@ -23,10 +23,11 @@ from nanostudio.gui.pages.target import TargetPage
 from nanostudio.gui.pages.welcome import WelcomePage
 from nanostudio.gui.walk import write_sample_drivers
 from nanostudio.gui.wizard import NanoWizard
-from nanostudio.media import MediaInfo
+from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.media.sample import SampleMedia
 from nanostudio.secret import Secret
 from nanostudio.wizard import Page, Target
+from tests.fixtures_media import copy_media_folder, edit_package_cab, without_drivers
 from tests.gui.conftest import PASSWORD, fill_valid, go_to
 
 
@@ -313,3 +314,30 @@ def test_settings_keep_choices_but_never_the_password(filled: NanoWizard, qtbot:
     text = filled.settings.path.read_text(encoding="utf-8")
     assert "vmware" in text
     assert PASSWORD not in text
+
+
+def test_target_page_disables_targets_the_media_cannot_boot(
+    wizard: NanoWizard, sample_media: SampleMedia, tmp_path: Path, qtbot: QtBot
+) -> None:
+    """Media whose Guest package has no Hyper-V drivers: Hyper-V is refused on the page."""
+    media = copy_media_folder(sample_media, tmp_path / "media")
+    edit_package_cab(media, "Guest", without_drivers)
+    fill_valid(wizard, sample_media, inspect_media(media))
+    wizard.state.set_media(media)
+    wizard.state.take_media(inspect_media(media))
+    wizard.state.apply_target(Target.KVM)
+    go_to(wizard, Page.TARGET)
+    page = wizard.pages[Page.TARGET]
+    assert isinstance(page, TargetPage)
+    qtbot.waitUntil(lambda: not wizard.state.taking_inventory, timeout=30_000)
+    gen2 = page.buttons[Target.HYPERV_GEN2]
+    assert not gen2.isEnabled()
+    assert "Hyper-V (Generation 2) needs a driver for its Hyper-V VMBus" in gen2.toolTip()
+    assert "Hyper-V (Generation 2) needs a driver" in page.unavailable_note.text()
+    assert page.buttons[Target.VIRTUALBOX].isEnabled() and next_enabled(wizard)
+    # A recipe opened with the refused target shows why on this page and blocks Next.
+    page.buttons[Target.VIRTUALBOX].click()
+    wizard.state.apply_target(Target.HYPERV_GEN2)
+    page.refresh()
+    assert "needs a driver for its Hyper-V VMBus" in page_problem(wizard, "output.target")
+    assert not next_enabled(wizard)

@@ -101,7 +101,7 @@ def test_bootmgfw_is_an_x64_efi_application(sample_media: SampleMedia) -> None:
 def _mum_identity(cab: Path, work: Path) -> dict[str, str]:
     work.mkdir()
     subprocess.run(["gcab", "--extract", "--directory", str(work), str(cab)], check=True)
-    assert [p.name for p in work.iterdir()] == ["update.mum"]
+    assert (work / "update.mum").is_file()
     root = ET.parse(work / "update.mum").getroot()
     identity = root.find("{urn:schemas-microsoft-com:asm.v3}assemblyIdentity")
     assert identity is not None
@@ -127,6 +127,32 @@ def test_every_cab_holds_an_update_mum_naming_it(sample_media: SampleMedia, tmp_
             cab = by_name[f"{language}/{package.name.lower()}_{language}.cab"]
             identity = _mum_identity(cab, tmp_path / f"{language}{number}")
             assert (identity["name"], identity["language"]) == (package.name, language)
+
+
+def test_driver_packages_hold_components_and_a_catalog(
+    sample_media: SampleMedia, tmp_path: Path
+) -> None:
+    """Guest and OEM-Drivers carry driver components laid out as CBS cabs lay them out:
+    a folder per component holding its INF and files, its manifest and the package
+    catalog at the root. Language cabs and the other packages carry none."""
+    packages = sample_media.nanoserver / "Packages"
+    for short, infs in (
+        ("Guest", {"wvmbus.inf", "wstorvsc.inf", "wnetvsc.inf"}),
+        ("OEM-Drivers", {"mshdc.inf", "lsi_sas.inf", "net1ic64.inf"}),
+        ("Host", set()),
+    ):
+        work = tmp_path / short
+        work.mkdir()
+        cab = packages / f"Microsoft-NanoServer-{short}-Package.cab"
+        subprocess.run(["gcab", "-x", "-C", str(work), str(cab)], check=True)
+        found = {inf.name for inf in work.rglob("*.inf")}
+        assert found == infs
+        for inf in work.rglob("*.inf"):
+            stem = inf.parent.name
+            assert stem.startswith(f"amd64_dual_{inf.name}_31bf3856ad364e35_10.0.14393.0_none_")
+            assert (work / f"{stem}.manifest").is_file()
+            assert any(p.suffix == ".sys" for p in inf.parent.iterdir())
+        assert (work / "update.cat").is_file() == bool(infs)
 
 
 def test_some_names_are_in_odd_case(sample_media: SampleMedia) -> None:

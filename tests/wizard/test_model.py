@@ -87,7 +87,7 @@ def test_recipe_round_trip_never_holds_the_password(filled_state: WizardState) -
     apply_recipe(again, loaded)
     assert again.password.reveal() == ""
     assert to_recipe(again) == recipe
-    assert again.target is Target.PHYSICAL  # Host without VirtualBox: hardware
+    assert again.target is Target.KVM  # the recipe records its target
 
 
 def test_dhcp_ignores_typed_gateway(filled_state: WizardState) -> None:
@@ -112,7 +112,8 @@ def test_roles_show_dependencies_and_markers(filled_state: WizardState) -> None:
     assert rows["Defender"].required_by == ("NPDS",)
     assert rows["Defender"].included and not rows["Defender"].chosen
     assert rows["ShieldedVM"].blocked == "needs the Datacenter edition"
-    assert rows["IIS"].marker is not None and "Windows engine" in rows["IIS"].marker
+    assert rows["IIS"].blocked is not None and "Windows engine" in rows["IIS"].blocked
+    assert rows["IIS"].marker is None
     assert rows["DNS"].marker == "installed at first boot"
     assert "Guest" not in rows and "OEM-Drivers" not in rows
     set_role(filled_state, "NPDS", False)

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.engine.checks import hold_inventory
 from nanostudio.engine.engines import EngineName
 from nanostudio.media.drivers import scan_driver_folder
+from nanostudio.media.sample import SampleMedia
 from nanostudio.secret import Secret
 from nanostudio.wizard import (
     BuildStatus,
@@ -21,7 +23,7 @@ from nanostudio.wizard import (
     is_busy,
     page_problems,
 )
-from nanostudio.wizard.validation import SETTINGS_PAGES, page_of
+from nanostudio.wizard.validation import SETTINGS_PAGES, page_of, unavailable_targets
 
 
 def messages(state: WizardState, page: Page) -> dict[str, str]:
@@ -201,3 +203,48 @@ def test_guest_deployment_set_by_hyperv(filled_state: WizardState) -> None:
     filled_state.apply_target(Target.HYPERV_GEN2)
     assert filled_state.deployment is Deployment.GUEST
     assert not filled_state.oem
+
+
+def test_the_media_s_drivers_decide_which_targets_the_portable_engine_offers(
+    filled_state: WizardState, sample_media: SampleMedia, tmp_path: Path
+) -> None:
+    """Qt-free: once the inventory is held, targets without drivers are named, with why."""
+    filled_state.engine = EngineName.PORTABLE
+    assert unavailable_targets(filled_state) == {}  # nothing is known before the media is read
+    image = filled_state.media.image_for(filled_state.edition) if filled_state.media else None
+    assert image is not None and filled_state.media_path is not None
+    filled_state.driver_inventory = hold_inventory(filled_state.media_path, image.index)
+    try:
+        unavailable = unavailable_targets(filled_state)
+        # The sample's Guest package has the Hyper-V drivers, OEM-Drivers the rest; only
+        # Generation 1's IDE controller has no driver with the Guest package alone.
+        assert set(unavailable) == {Target.HYPERV_GEN1}
+        assert "Intel PIIX4 IDE controller" in unavailable[Target.HYPERV_GEN1]
+        assert messages(filled_state, Page.TARGET) == {}
+        filled_state.oem = False  # KVM without the OEM drivers: no AHCI driver
+        problems = [p.message for p in page_problems(filled_state, Page.TARGET)]
+        assert problems == [
+            "KVM / QEMU needs a driver for its Intel ICH9 SATA AHCI controller to reach its own "
+            "disk at boot, and neither the image nor the Host package has one: add a driver "
+            "folder that has it",
+            "KVM / QEMU needs a driver for its Intel PRO/1000 MT (82540EM) network adapter so "
+            "the network settings and WinRM work at first boot, and neither the image nor the "
+            "Host package has one: add a driver folder that has it",
+        ]
+        filled_state.engine = EngineName.WINDOWS  # DISM's business, not refused here
+        assert "output.target" not in messages(filled_state, Page.TARGET)
+    finally:
+        filled_state.driver_inventory.close()
+
+
+def test_iis_is_refused_by_the_portable_engine_on_the_roles_page(
+    filled_state: WizardState,
+) -> None:
+    filled_state.engine = EngineName.PORTABLE
+    filled_state.roles = ["IIS"]
+    assert (
+        "IIS must be installed offline by DISM"
+        in messages(filled_state, Page.EDITION)["packages.names"]
+    )
+    filled_state.engine = EngineName.WINDOWS
+    assert "packages.names" not in messages(filled_state, Page.EDITION)

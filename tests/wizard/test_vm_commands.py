@@ -5,7 +5,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from nanostudio.wizard.targets import Firmware, Target, disk_firmware
+from nanostudio.recipe.model import Target
+from nanostudio.wizard.targets import Firmware, disk_firmware
 from nanostudio.wizard.vm_commands import vm_commands
 
 

@@ -19,12 +19,13 @@ from nanostudio.engine.portable.steps_disk import (
     EspStep,
     FormatWindowsStep,
 )
+from nanostudio.engine.portable.steps_drivers import InjectDriversStep
 from nanostudio.engine.portable.steps_source import OpenMediaStep, StageContentStep
 from nanostudio.engine.portable.steps_wim import ExportWimStep
 from nanostudio.engine.process import require_tool
 from nanostudio.engine.staging import StagedContent, describe_staging, plan_staging
 from nanostudio.engine.steps import Plan, Step
-from nanostudio.engine.tools import fat, libwim, ntfs, wimlib
+from nanostudio.engine.tools import cab, fat, hivex, libwim, ntfs, wimlib
 from nanostudio.errors import RecipeError
 from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.recipe import OutputFormat, Recipe
@@ -49,7 +50,7 @@ def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
     _check_tools(fmt)
     staged = plan_staging(recipe, media)
     state = BuildState(recipe=recipe, media_info=media, image=image, staged=staged)
-    steps: list[Step] = [OpenMediaStep(state), StageContentStep(state)]
+    steps: list[Step] = [OpenMediaStep(state), InjectDriversStep(state), StageContentStep(state)]
     notes = describe_staging(staged)
     if fmt is OutputFormat.WIM:
         steps.append(ExportWimStep(state))
@@ -95,7 +96,9 @@ def required_bytes(recipe: Recipe, media: MediaInfo, image: WimImage, staged: St
 
 def _check_tools(fmt: OutputFormat) -> None:
     require_tool(wimlib.TOOL)
+    require_tool(cab.TOOL)
     libwim.require_library()
+    hivex.require_library()
     if fmt is not OutputFormat.WIM:
         for tool in (ntfs.TOOL, fat.MKFS, fat.MMD, fat.MCOPY):
             require_tool(tool)

@@ -35,6 +35,7 @@ class BuildState:
     media: MediaSource | None = None
     media_cleanup: Cleanup | None = None
     source_wim: Path | None = None
+    driver_notes: tuple[str, ...] = ()  # what became of each device's driver
 
     def require_source(self) -> tuple[MediaSource, Path]:
         if self.media is None or self.source_wim is None:

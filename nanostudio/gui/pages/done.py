@@ -23,7 +23,7 @@ from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.copyable import CopyableText
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
-from nanostudio.recipe import OutputFormat
+from nanostudio.recipe import OutputFormat, Target
 from nanostudio.remote.settings import ConnectionSettings
 from nanostudio.sizes import human_size
 from nanostudio.wizard import Page, WizardState, preset
@@ -140,10 +140,21 @@ class DonePage(PageBase):
         self.commands.set_text(commands.text)
         notes = list(commands.notes)
         if portable:
+            if self.state.target is Target.PHYSICAL:
+                drivers = self.tr(
+                    "A physical machine's controllers are not known here: the image has the "
+                    "drivers of the chosen packages and driver folders."
+                )
+            else:
+                drivers = self.tr(
+                    "The drivers {0} needs to boot and reach the network are in the image."
+                ).format(self.state.target.label)
             notes.append(
-                self.tr(
-                    "The first boot installs the packages and drivers and restarts once; "
-                    "give it a few minutes before connecting."
+                drivers
+                + " "
+                + self.tr(
+                    "The first boot installs the chosen packages and restarts once; give it "
+                    "a few minutes before connecting."
                 )
             )
         self.notes.setText("\n".join(notes))

@@ -127,7 +127,7 @@ class EditionPage(PageBase):
             notes.append(row.blocked)
         if row.package.requires and row.included:
             notes.append(self.tr("adds {0}").format(", ".join(row.package.requires)))
-        if row.marker and (row.included or not row.package.first_boot_ok):
+        if row.marker and row.included:
             notes.append(row.marker)
         return "; ".join(notes)
 

@@ -74,9 +74,10 @@ class SummaryPage(PageBase):
         if state.media is None or all_problems(state):
             return
         recipe, media, engine = to_recipe(state), state.media, state.engine
+        held = state.current_inventory()
         self._generation += 1
         generation = self._generation
-        job = BackgroundCall(lambda: plan_problem(recipe, media, engine), self)
+        job = BackgroundCall(lambda: plan_problem(recipe, media, engine, held), self)
         job.succeeded.connect(lambda verdict: self._plan_checked(generation, verdict))
         job.failed.connect(lambda message: self._plan_checked(generation, Problem("plan", message)))
         state.checking_plan = True

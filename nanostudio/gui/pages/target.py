@@ -1,4 +1,10 @@
-"""Target: where the server will run; the choice sets deployment, drivers and format."""
+"""Target: where the server will run; the choice sets deployment, drivers and format.
+
+Once the media is known, the page reads which drivers it offers (on a worker
+thread) and shows every target the chosen engine cannot make bootable from it
+disabled, with the reason beside it: a choice that cannot work is refused here,
+not in the build log.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from nanostudio.catalogue import Deployment
+from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TARGET, Settings
+from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.wizard import PRESETS, Page, Target, WizardState
 
@@ -40,6 +48,13 @@ class TargetPage(PageBase):
             grid.addWidget(button, number // 2, number % 2)
         self.target_note = NoteLabel()
         grid.addWidget(self.target_note, 3, 0, 1, 2)
+        grid.addWidget(self.problem_label("output.target"), 4, 0, 1, 2)
+        self.busy = BusyIndicator()
+        grid.addWidget(self.busy, 5, 0, 1, 2)
+        self.unavailable_note = NoteLabel()
+        self.unavailable_note.setAccessibleName(self.tr("Targets not available"))
+        grid.addWidget(self.unavailable_note, 6, 0, 1, 2)
+        self._job: BackgroundCall | None = None
 
         details = QGroupBox(self.tr("Deployment and drivers"))
         form = new_form()
@@ -93,6 +108,80 @@ class TargetPage(PageBase):
     def load(self) -> None:
         self.buttons[self.state.target].setChecked(True)
         self._show_details()
+        self._read_media_drivers()
+
+    def _read_media_drivers(self) -> None:
+        """Take the media's driver inventory for the chosen edition, once, off the GUI thread."""
+        state = self.state
+        image = state.media.image_for(state.edition) if state.media is not None else None
+        if state.current_inventory() is not None or state.taking_inventory:
+            self._show_availability()
+            return
+        if image is None or state.media_path is None:
+            return
+        media_path, index = state.media_path, image.index
+
+        def take() -> object:
+            from nanostudio.engine.checks import hold_inventory
+
+            return hold_inventory(media_path, index)
+
+        job = BackgroundCall(take, self)
+        job.succeeded.connect(self._inventory_taken)
+        job.failed.connect(self._inventory_failed)
+        state.taking_inventory = True
+        state.inventory_error = None
+        self.busy.start(self.tr("Reading which drivers the media offers…"))
+        self._job = job
+        job.start()
+        self.completeChanged.emit()
+
+    def _inventory_taken(self, held: object) -> None:
+        from nanostudio.engine.checks import HeldInventory
+
+        assert isinstance(held, HeldInventory)
+        if self.state.driver_inventory is not None:
+            self.state.driver_inventory.close()
+        self.state.driver_inventory = held
+        self._inventory_done()
+
+    def _inventory_failed(self, message: str) -> None:
+        self.state.inventory_error = message
+        self._inventory_done()
+
+    def _inventory_done(self) -> None:
+        self.state.taking_inventory = False
+        self.busy.stop()
+        self._show_availability()
+        self.refresh()
+
+    def _show_availability(self) -> None:
+        from nanostudio.wizard.validation import unavailable_targets
+
+        unavailable = unavailable_targets(self.state)
+        for target, button in self.buttons.items():
+            reason = unavailable.get(target)
+            button.setEnabled(reason is None or target is self.state.target)
+            button.setToolTip(reason or "")
+        lines = [self.tr("Not available with the {0} engine:").format(self._engine_name())] + [
+            f"• {reason}" for reason in unavailable.values()
+        ]
+        self.unavailable_note.setText("\n".join(lines) if unavailable else "")
+        if self.state.inventory_error:
+            self.unavailable_note.setText(
+                self.tr("The media's drivers could not be read: {0}").format(
+                    self.state.inventory_error
+                )
+            )
+
+    def _engine_name(self) -> str:
+        from nanostudio.engine.engines import resolve_engine
+
+        return resolve_engine(self.state.engine).value
+
+    def wait_idle(self, ms: int = 30_000) -> None:
+        if self._job is not None:
+            self._job.wait(ms)
 
     def _show_details(self) -> None:
         was = self._loading
@@ -115,6 +204,8 @@ class TargetPage(PageBase):
         self.state.apply_target(target)
         self.settings.set(LAST_TARGET, target.value)
         self._show_details()
+        if self.state.current_inventory() is not None:
+            self._show_availability()
         self.changed()
 
     def _deployment_changed(self) -> None:

@@ -1,0 +1,128 @@
+"""Problems that depend on the engine that will build the recipe.
+
+``validate`` judges a recipe alone; what an engine cannot honour is refused
+here, before any work, by ``recipe check``, ``build`` and the wizard alike, so
+that a build that runs is a build whose every choice lands in the image.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.drivers.analysis import DriverInventory, take_inventory
+from nanostudio.engine.engines import EngineName, resolve_engine
+from nanostudio.engine.process import run_tool
+from nanostudio.engine.staging import offline_only_problem
+from nanostudio.errors import UserFacingError
+from nanostudio.media.model import MediaInfo
+from nanostudio.media.source import open_media
+from nanostudio.recipe import Problem, Recipe, Target, resolved_packages
+
+TARGET_FIELD = "output.target"
+
+
+def engine_problems(
+    recipe: Recipe,
+    media: MediaInfo,
+    engine: EngineName,
+    *,
+    inventory: DriverInventory | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Problem]:
+    """Everything ``engine`` cannot build of ``recipe`` from ``media``.
+
+    The Windows engine installs packages and drivers with DISM offline, as
+    Microsoft's own module does, so it is judged by ``validate`` alone.
+    """
+    return package_problems(recipe, engine) + driver_problems(
+        recipe, media, engine, inventory=inventory, cancel=cancel
+    )
+
+
+def driver_problems(
+    recipe: Recipe,
+    media: MediaInfo,
+    engine: EngineName,
+    *,
+    inventory: DriverInventory | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Problem]:
+    """Devices of the target the portable engine cannot give a driver before first boot.
+
+    Needs the media's driver inventory: pass one already taken (the wizard keeps
+    one per media and edition), or it is taken here.
+    """
+    if resolve_engine(engine) is not EngineName.PORTABLE:
+        return []
+    image = media.image_for(recipe.source.edition)
+    if recipe.target is Target.PHYSICAL or image is None or recipe.source.media is None:
+        return []
+    try:
+        if inventory is None:
+            with open_inventory(recipe.source.media, image.index, cancel) as taken:
+                messages = taken.analyse(recipe).problems()
+        else:
+            messages = inventory.analyse(recipe).problems()
+    except UserFacingError as error:
+        messages = [str(error)]
+    return [Problem(TARGET_FIELD, message) for message in messages]
+
+
+def package_problems(recipe: Recipe, engine: EngineName) -> list[Problem]:
+    """Packages the engine cannot install: refused, never dropped from the image."""
+    if resolve_engine(engine) is not EngineName.PORTABLE:
+        return []
+    return [
+        Problem("packages.names", offline_only_problem(package))
+        for package in resolved_packages(recipe)
+        if not package.first_boot_ok
+    ]
+
+
+@contextmanager
+def open_inventory(
+    media_path: Path, image_index: int, cancel: CancelToken | None = None
+) -> Iterator[DriverInventory]:
+    """The media's driver inventory in a temporary folder, removed on leaving."""
+    token = cancel or CancelToken()
+    with tempfile.TemporaryDirectory(prefix="nanostudio-drivers-") as scratch:
+        work = Path(scratch)
+        with open_media(media_path) as source:
+            wim = source.wim_path(work, should_cancel=lambda: token.cancelled)
+            yield take_inventory(
+                source,
+                wim,
+                image_index,
+                work,
+                run=lambda argv: run_tool(argv, cancel=token),
+                should_cancel=lambda: token.cancelled,
+            )
+
+
+@dataclass
+class HeldInventory:
+    """An inventory kept for as long as the wizard shows the same media and edition."""
+
+    media_path: Path
+    image_index: int
+    inventory: DriverInventory
+    _stack: ExitStack
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def hold_inventory(media_path: Path, image_index: int) -> HeldInventory:
+    """Take the inventory into a temporary folder that lives until ``close()``."""
+    stack = ExitStack()
+    try:
+        inventory = stack.enter_context(open_inventory(media_path, image_index))
+    except BaseException:
+        stack.close()
+        raise
+    return HeldInventory(media_path, image_index, inventory, stack)
