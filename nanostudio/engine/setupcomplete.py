@@ -2,7 +2,14 @@
 
 Used by both engines. Every step is logged to
 ``%SystemRoot%\\Setup\\Scripts\\setupcomplete.log`` with its exit code, so a VM
-that does not come up as expected can be diagnosed by reading one file.
+that does not come up as expected can be diagnosed by reading one file. Every step
+that fails is also appended to ``setupcomplete-failures.log`` next to it: the file
+exists only if something failed, so ``Get-Content`` of that one file (over
+``nanostudio exec`` or the console) answers "did first boot work?". Microsoft's
+guidance is that Windows does not check the script's exit codes ("Add a Custom
+Script to Windows Setup", learn.microsoft.com), hence the script's own log; the
+generator's SetupComplete.cmd logs to the same ``setupcomplete.log``
+(NanoServerImageGenerator.psm1, Write-SetupComplete).
 
 Packages staged by the portable engine are installed with ``dism /online
 /add-package``: Nano Server 2016 ships DISM and services itself online from
@@ -27,6 +34,11 @@ from nanostudio.engine.staging import (
 from nanostudio.recipe import Recipe
 
 LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete.log"
+FAILURES_LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete-failures.log"
+# The same files as the running Nano Server's PowerShell names them, for the GUI and CLI
+# to show ("Get-Content <path>"); %SystemRoot% is C:\Windows on an image NanoStudio built.
+LOG_PATH = r"C:\Windows\Setup\Scripts\setupcomplete.log"
+FAILURES_LOG_PATH = r"C:\Windows\Setup\Scripts\setupcomplete-failures.log"
 WINRM_RULE = "WinRM HTTP (NanoStudio)"
 WINRM_PORT = 5985
 RESTART_NEEDED = 3010
@@ -39,6 +51,7 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
         "rem Written by NanoStudio. Runs once at the end of Windows setup.",
         "setlocal",
         f'set "LOG={LOG}"',
+        f'set "FAILURES={FAILURES_LOG}"',
         "set RESTART=0",
         'echo [%DATE% %TIME%] NanoStudio first boot started >> "%LOG%"',
     ]
@@ -79,6 +92,7 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
         lines += _step(f"first-boot command {number}: {command}", command)
     lines += [
         'echo [%DATE% %TIME%] NanoStudio first boot finished >> "%LOG%"',
+        'if exist "%FAILURES%" echo [%DATE% %TIME%] some steps FAILED: see %FAILURES% >> "%LOG%"',
         'if "%RESTART%"=="1" (',
         '  echo [%DATE% %TIME%] restarting once to finish installing >> "%LOG%"',
         '  shutdown /r /t 5 /c "NanoStudio: finishing package installation" >> "%LOG%" 2>&1',
@@ -88,11 +102,12 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
         ":check",
         f'if "%~1"=="{RESTART_NEEDED}" (',
         "  set RESTART=1",
-        '  echo   ok, restart needed >> "%LOG%"',
+        f'  echo   ok, restart needed ^(exit code {RESTART_NEEDED}^) >> "%LOG%"',
         ') else if "%~1"=="0" (',
-        '  echo   ok >> "%LOG%"',
+        '  echo   ok ^(exit code 0^) >> "%LOG%"',
         ") else (",
         '  echo   FAILED with exit code %~1 >> "%LOG%"',
+        '  echo [%DATE% %TIME%] FAILED with exit code %~1: %STEP% >> "%FAILURES%"',
         ")",
         "exit /b 0",
     ]
@@ -115,7 +130,14 @@ def render_docker_script() -> str:
 
 
 def _step(label: str, command: str) -> list[str]:
+    """Log the label, run the command into the log, record its exit code.
+
+    ``STEP`` keeps the label for ``:check``'s line in the failures file: inside
+    ``set "..."`` the text is stored as written (quotes removed so they cannot end the
+    quoted assignment), escaped for the ``echo`` that later expands it.
+    """
     return [
+        f'set "STEP={_echo_text(label.replace(chr(34), chr(39)))}"',
         f'echo [%DATE% %TIME%] {_echo_text(label)} >> "%LOG%"',
         f'{command} >> "%LOG%" 2>&1',
         "call :check %ERRORLEVEL%",

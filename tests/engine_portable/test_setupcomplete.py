@@ -3,7 +3,13 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import find_package
-from nanostudio.engine.setupcomplete import render_docker_script, render_setupcomplete
+from nanostudio.engine.setupcomplete import (
+    FAILURES_LOG,
+    FAILURES_LOG_PATH,
+    LOG_PATH,
+    render_docker_script,
+    render_setupcomplete,
+)
 from nanostudio.engine.staging import StagedContent, StagedDriver, StagedPackage
 from nanostudio.recipe import FirstBootSpec, NetworkSpec, Recipe
 
@@ -107,3 +113,25 @@ def test_docker_script_for_containers() -> None:
         and "Set-Service -Name docker -StartupType Automatic" in script
     )
     assert "install-docker" not in render_setupcomplete(Recipe(), StagedContent())
+
+
+def test_failures_go_to_their_own_file_with_the_step_label() -> None:
+    recipe = Recipe(firstboot=FirstBootSpec(('echo "50%" & exit /b 1',)))
+    text = render_setupcomplete(recipe, StagedContent())
+    body = lines(text)
+    assert FAILURES_LOG == "%SystemRoot%\\Setup\\Scripts\\setupcomplete-failures.log"
+    assert f'set "FAILURES={FAILURES_LOG}"' in body
+    assert LOG_PATH == "C:\\Windows\\Setup\\Scripts\\setupcomplete.log"
+    assert FAILURES_LOG_PATH == "C:\\Windows\\Setup\\Scripts\\setupcomplete-failures.log"
+    # Every checked command is preceded by its label in STEP and its echo to the log.
+    for index, line in enumerate(body):
+        if line == "call :check %ERRORLEVEL%":
+            assert body[index - 3].startswith('set "STEP=')
+            assert body[index - 2].startswith("echo [%DATE% %TIME%] ")
+    # The label keeps no double quote (it would end the quoted set), is escaped for echo.
+    assert "set \"STEP=first-boot command 1: echo '50%%' ^& exit /b 1\"" in body
+    check = body[body.index(":check") :]
+    assert '  echo   FAILED with exit code %~1 >> "%LOG%"' in check
+    assert '  echo [%DATE% %TIME%] FAILED with exit code %~1: %STEP% >> "%FAILURES%"' in check
+    assert '  echo   ok ^(exit code 0^) >> "%LOG%"' in check
+    assert 'if exist "%FAILURES%" echo' in text
