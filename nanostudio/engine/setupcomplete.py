@@ -41,6 +41,8 @@ LOG_PATH = r"C:\Windows\Setup\Scripts\setupcomplete.log"
 FAILURES_LOG_PATH = r"C:\Windows\Setup\Scripts\setupcomplete-failures.log"
 WINRM_RULE = "WinRM HTTP (NanoStudio)"
 WINRM_PORT = 5985
+# "Remote Event Log Management" by its resource id, as the generator names it.
+EVENTLOG_GROUP = "@FirewallAPI.dll,-29252"
 RESTART_NEEDED = 3010
 
 
@@ -61,11 +63,7 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
     )
     lines += _network(recipe)
     if recipe.network.winrm:
-        lines += _step(
-            f"open TCP {WINRM_PORT} for WinRM in every firewall profile",
-            f'netsh advfirewall firewall add rule name="{WINRM_RULE}" dir=in action=allow '
-            f"protocol=TCP localport={WINRM_PORT} profile=any",
-        )
+        lines += _winrm()
     for package in staged.packages:
         lines += _step(
             f"install package {package.info.name}",
@@ -142,6 +140,23 @@ def _step(label: str, command: str) -> list[str]:
         f'{command} >> "%LOG%" 2>&1',
         "call :check %ERRORLEVEL%",
     ]
+
+
+def _winrm() -> list[str]:
+    """What New-NanoServerImage -EnableRemoteManagementPort opens (Write-SetupComplete in
+    NanoServerImageGenerator.psm1): an inbound rule for TCP 5985 in every profile from
+    any address, then the built-in "Remote Event Log Management" rule group, named by its
+    resource string ``@FirewallAPI.dll,-29252`` so it is found in any display language."""
+    lines = _step(
+        f"open TCP {WINRM_PORT} for WinRM in every firewall profile",
+        f'netsh advfirewall firewall add rule name="{WINRM_RULE}" dir=in action=allow '
+        f"protocol=TCP localport={WINRM_PORT} profile=any",
+    )
+    lines += _step(
+        "enable the Remote Event Log Management firewall rules",
+        f'netsh advfirewall firewall set rule group="{EVENTLOG_GROUP}" new enable=Yes',
+    )
+    return lines
 
 
 def _network(recipe: Recipe) -> list[str]:

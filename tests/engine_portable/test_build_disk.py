@@ -165,6 +165,7 @@ def test_setupcomplete_holds_winrm_packages_drivers(vhdx_windows: Path) -> None:
         'netsh advfirewall firewall add rule name="WinRM HTTP (NanoStudio)" dir=in '
         "action=allow protocol=TCP localport=5985 profile=any"
     ) in script
+    assert 'set rule group="@FirewallAPI.dll,-29252" new enable=Yes' in script
     installs = re.findall(r"/packagepath:\"([^\"]+)\"", script)
     names = [path.rsplit("\\", 1)[-1].lower() for path in installs]
     # Host (deployment), OEM drivers, then the roles; NPDS after Defender; IIS not at all.

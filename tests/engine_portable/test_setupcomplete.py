@@ -48,9 +48,16 @@ def test_winrm_rule_only_when_asked() -> None:
         'netsh advfirewall firewall add rule name="WinRM HTTP (NanoStudio)" dir=in '
         "action=allow protocol=TCP localport=5985 profile=any"
     )
-    assert rule in render_setupcomplete(Recipe(), StagedContent())
+    eventlog = (
+        'netsh advfirewall firewall set rule group="@FirewallAPI.dll,-29252" new enable=Yes'
+    )
+    text = render_setupcomplete(Recipe(), StagedContent())
+    assert rule in text and eventlog in text
+    # The same two as New-NanoServerImage -EnableRemoteManagementPort, in its order.
+    assert text.index(rule) < text.index(eventlog)
     off = Recipe(network=NetworkSpec(winrm=False))
     assert "5985" not in render_setupcomplete(off, StagedContent())
+    assert "-29252" not in render_setupcomplete(off, StagedContent())
 
 
 def test_static_address_gateway_and_dns() -> None:
