@@ -81,6 +81,14 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
             "install staged drivers",
             f'pnputil /add-driver "{windows_path(DRIVERS_FOLDER)}\\*.inf" /subdirs /install',
         )
+    for feature in staged.features:
+        lines += _step(
+            f"enable the {feature} feature",
+            # Deploy-Nano-Server.md uses Enable-WindowsOptionalFeature -Online for DNS;
+            # dism /online /enable-feature is the same servicing call, used on Nano in
+            # Microsoft's IIS-on-Nano-Server.md, and reports 3010 like the packages.
+            f"dism /online /enable-feature /featurename:{feature} /quiet /norestart",
+        )
     if staged.docker:
         lines += _step(
             "install Docker (DockerMsftProvider)",

@@ -11,6 +11,7 @@ The Windows engine uses the same description for drivers it cannot add offline.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -65,6 +66,39 @@ class StagedDriver:
         return sum(item.source.stat().st_size for item in self.files)
 
 
+# Roles whose package installs the bits but leaves a Windows optional feature off, and
+# that feature's name (firstboot-facts.md section 3). DNS: Deploy-Nano-Server.md, "Using
+# DNS Server on Nano Server", enables DNS-Server-Full-Role after the package, online.
+# Enabling it offline is not documented, so both engines do it at first boot.
+# IIS: the package enables its default features itself (IIS-on-Nano-Server.md): nothing.
+# Storage: "File Services is not actually enabled" (Deploy-Nano-Server.md), to be enabled
+# remotely with Server Manager; the local feature name is not documented, so it is a note.
+# Containers: the package is enough for the feature (no documented step).
+ROLE_FEATURES: dict[str, str] = {"DNS": "DNS-Server-Full-Role"}
+
+
+def first_boot_features(packages: Iterable[PackageInfo]) -> tuple[str, ...]:
+    """Optional features to switch on at first boot for these packages, in package order."""
+    return tuple(ROLE_FEATURES[p.short] for p in packages if p.short in ROLE_FEATURES)
+
+
+def role_notes(packages: Iterable[PackageInfo]) -> list[str]:
+    """What the user must know about roles that their package alone does not finish."""
+    notes = []
+    for package in packages:
+        if package.short in ROLE_FEATURES:
+            notes.append(
+                f"{package.short}: SetupComplete.cmd enables the {ROLE_FEATURES[package.short]} "
+                "feature at first boot, after the package (dism /online /enable-feature)"
+            )
+        elif package.short == "Storage":
+            notes.append(
+                "Storage: Microsoft's Nano guide says File Services is not enabled by the "
+                "package; enable it from another computer with Server Manager"
+            )
+    return notes
+
+
 @dataclass(frozen=True)
 class StagedContent:
     packages: tuple[StagedPackage, ...] = ()
@@ -72,6 +106,8 @@ class StagedContent:
     # Chosen (or implied) packages this engine cannot stage: need the Windows engine.
     needs_windows_engine: tuple[PackageInfo, ...] = ()
     docker: bool = False
+    # Optional features SetupComplete.cmd enables after the packages (ROLE_FEATURES).
+    features: tuple[str, ...] = ()
 
     @property
     def reboot_possible(self) -> bool:
@@ -108,7 +144,8 @@ def plan_staging(recipe: Recipe, media: MediaInfo) -> StagedContent:
         _stage_driver(folder, number) for number, folder in enumerate(recipe.drivers.folders, 1)
     )
     docker = any(package.info.short == "Containers" for package in packages)
-    return StagedContent(tuple(packages), drivers, tuple(refused), docker)
+    features = first_boot_features(package.info for package in packages)
+    return StagedContent(tuple(packages), drivers, tuple(refused), docker, features)
 
 
 def _file_name(location: str) -> str:
@@ -162,6 +199,7 @@ def describe_staging(staged: StagedContent) -> list[str]:
                 f"{package.short} needs the Windows engine (offline servicing): it is not "
                 "installed by this build; build on Windows to include it"
             )
+    notes += role_notes(package.info for package in staged.packages)
     for driver in staged.drivers:
         notes.append(
             f"drivers from {driver.folder} ({', '.join(driver.infs)}) installed at first boot "

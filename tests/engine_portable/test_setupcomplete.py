@@ -48,9 +48,7 @@ def test_winrm_rule_only_when_asked() -> None:
         'netsh advfirewall firewall add rule name="WinRM HTTP (NanoStudio)" dir=in '
         "action=allow protocol=TCP localport=5985 profile=any"
     )
-    eventlog = (
-        'netsh advfirewall firewall set rule group="@FirewallAPI.dll,-29252" new enable=Yes'
-    )
+    eventlog = 'netsh advfirewall firewall set rule group="@FirewallAPI.dll,-29252" new enable=Yes'
     text = render_setupcomplete(Recipe(), StagedContent())
     assert rule in text and eventlog in text
     # The same two as New-NanoServerImage -EnableRemoteManagementPort, in its order.
@@ -142,3 +140,12 @@ def test_failures_go_to_their_own_file_with_the_step_label() -> None:
     assert '  echo [%DATE% %TIME%] FAILED with exit code %~1: %STEP% >> "%FAILURES%"' in check
     assert '  echo   ok ^(exit code 0^) >> "%LOG%"' in check
     assert 'if exist "%FAILURES%" echo' in text
+
+
+def test_dns_feature_is_enabled_after_the_packages() -> None:
+    staged = StagedContent(packages=(package("DNS"),), features=("DNS-Server-Full-Role",))
+    text = render_setupcomplete(Recipe(), staged)
+    enable = "dism /online /enable-feature /featurename:DNS-Server-Full-Role /quiet /norestart"
+    assert f'{enable} >> "%LOG%" 2>&1' in lines(text)
+    assert text.index("Microsoft-NanoServer-DNS-Package_en-us.cab") < text.index(enable)
+    assert "enable-feature" not in render_setupcomplete(Recipe(), StagedContent())

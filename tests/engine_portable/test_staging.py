@@ -4,8 +4,13 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from nanostudio.catalogue import Deployment, Edition
-from nanostudio.engine.staging import describe_staging, plan_staging, windows_path
+from nanostudio.catalogue import Deployment, Edition, find_package
+from nanostudio.engine.staging import (
+    describe_staging,
+    first_boot_features,
+    plan_staging,
+    windows_path,
+)
 from nanostudio.errors import MediaError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
@@ -75,3 +80,17 @@ def test_windows_path() -> None:
     assert windows_path(PurePosixPath("NanoStudio/Packages/a.cab")) == (
         "%SystemDrive%\\NanoStudio\\Packages\\a.cab"
     )
+
+
+def test_dns_gets_its_feature_and_storage_a_note(media: MediaInfo) -> None:
+    staged = plan_staging(recipe("DNS", "Storage"), media)
+    assert staged.features == ("DNS-Server-Full-Role",)
+    notes = " ".join(describe_staging(staged))
+    assert "enables the DNS-Server-Full-Role feature at first boot" in notes
+    assert "File Services is not enabled" in notes
+    assert plan_staging(recipe("DSC"), media).features == ()
+
+
+def test_first_boot_features_of_packages() -> None:
+    packages = [find_package(name) for name in ("IIS", "DNS", "Containers", "Storage")]
+    assert first_boot_features(p for p in packages if p is not None) == ("DNS-Server-Full-Role",)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from nanostudio.catalogue import PackageInfo
-from nanostudio.engine.staging import StagedContent
+from nanostudio.engine.staging import StagedContent, role_notes
 from nanostudio.engine.steps import Plan, Step
 from nanostudio.engine.windows.disk_steps import BootStep, CreateDiskStep, DetachStep
 from nanostudio.engine.windows.host import WindowsHost, system_host
@@ -141,6 +141,7 @@ def _notes(job: Job, packages: tuple[PackageInfo, ...], staged: StagedContent) -
         notes.append(
             f"packages added offline by DISM, each base cab then its {job.language} cab: {names}"
         )
+    notes += role_notes(packages)
     if job.is_disk:
         notes.append(
             f"{job.state.system_letter}: in the plan is the system partition's drive letter; "

@@ -10,7 +10,12 @@ from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import PackageInfo
 from nanostudio.engine.setupcomplete import render_docker_script, render_setupcomplete
-from nanostudio.engine.staging import DOCKER_SCRIPT, SETUPCOMPLETE_PATH, StagedContent
+from nanostudio.engine.staging import (
+    DOCKER_SCRIPT,
+    SETUPCOMPLETE_PATH,
+    StagedContent,
+    first_boot_features,
+)
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import wimlib
 from nanostudio.engine.unattend import render_unattend
@@ -245,8 +250,12 @@ class UnattendStep(DismStep):
 
 
 def staged_for_first_boot(packages: tuple[PackageInfo, ...]) -> StagedContent:
-    """Nothing is staged (DISM services offline); Containers still gets Docker at first boot."""
-    return StagedContent(docker=any(package.short == "Containers" for package in packages))
+    """Nothing is staged (DISM services offline); Containers still gets Docker at first boot,
+    and roles that need a feature switched on after their package get it then."""
+    return StagedContent(
+        docker=any(package.short == "Containers" for package in packages),
+        features=first_boot_features(packages),
+    )
 
 
 class SetupCompleteStep(Step):
