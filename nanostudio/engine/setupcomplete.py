@@ -17,17 +17,19 @@ cabs copied onto it (Microsoft's "Deploy Nano Server" guide installs roles on a
 running Nano Server from a local copy of the Packages folder with ``dism
 /online``). The base cab goes first, then its language cab, in dependency
 order. ``/norestart`` with exit code 3010 means "restart needed": the script
-restarts once, at the end, after the user's own commands.
+then schedules one restart for after it has exited (``render_after_setup``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 from nanostudio.engine.staging import (
     DOCKER_SCRIPT,
     DRIVERS_FOLDER,
+    SETUPCOMPLETE_PATH,
     StagedContent,
     windows_path,
 )
@@ -44,26 +46,40 @@ WINRM_PORT = 5985
 # "Remote Event Log Management" by its resource id, as the generator names it.
 EVENTLOG_GROUP = "@FirewallAPI.dll,-29252"
 RESTART_NEEDED = 3010
+# Run by the scheduled tasks, after SetupComplete.cmd (never from inside it).
+AFTER_SETUP_SCRIPT = PurePosixPath("Windows/Setup/Scripts/NanoStudio-AfterSetup.cmd")
+# Exists while SetupComplete.cmd runs; the restart waits until it is gone.
+RUNNING_MARKER = r"%SystemRoot%\Setup\Scripts\setupcomplete.running"
+RESTART_TASK = "NanoStudio-Restart"
+AFTER_RESTART_TASK = "NanoStudio-AfterRestart"
+RESTART_REASON = "NanoStudio: restart once to finish installing packages and drivers"
+RESTART_WAIT_LIMIT = 360  # x 10 s: one hour
+# PowerShell's Start-Sleep: Nano's PowerShell has it; timeout.exe on Nano is not documented.
+_SLEEP = "powershell -NoProfile -Command Start-Sleep -Seconds"
 
 
 def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
-    """The script text, with CRLF line ends as cmd.exe expects."""
+    """The script text, with CRLF line ends as cmd.exe expects.
+
+    Order: packages, drivers, features, then the network settings (the adapter's
+    driver must be installed before its address can be set), the firewall, Docker,
+    the user's commands; if anything asked for a restart, the start-up task and the
+    restart are scheduled; never a restart from inside the script.
+    """
     lines = [
         "@echo off",
         "rem Written by NanoStudio. Runs once at the end of Windows setup.",
         "setlocal",
-        f'set "LOG={LOG}"',
-        f'set "FAILURES={FAILURES_LOG}"',
+        *_log_variables(),
         "set RESTART=0",
         'echo [%DATE% %TIME%] NanoStudio first boot started >> "%LOG%"',
+        # The restart task waits until this file is gone: SetupComplete has finished.
+        f'echo running > "{RUNNING_MARKER}"',
     ]
     lines += _step(
         f"time zone {recipe.system.timezone}",
         f'tzutil /s "{_quoted(recipe.system.timezone)}"',
     )
-    lines += _network(recipe)
-    if recipe.network.winrm:
-        lines += _winrm()
     for package in staged.packages:
         lines += _step(
             f"install package {package.info.name}",
@@ -89,6 +105,9 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
             # Microsoft's IIS-on-Nano-Server.md, and reports 3010 like the packages.
             f"dism /online /enable-feature /featurename:{feature} /quiet /norestart",
         )
+    lines += _network(recipe)
+    if recipe.network.winrm:
+        lines += _winrm()
     if staged.docker:
         lines += _step(
             "install Docker (DockerMsftProvider)",
@@ -97,14 +116,96 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
     for number, command in enumerate(recipe.firstboot.commands, 1):
         lines += _step(f"first-boot command {number}: {command}", command)
     lines += [
+        'if not "%RESTART%"=="1" goto :finish',
+        *_schedule_after_restart(recipe),
+        ":finish",
         'echo [%DATE% %TIME%] NanoStudio first boot finished >> "%LOG%"',
         'if exist "%FAILURES%" echo [%DATE% %TIME%] some steps FAILED: see %FAILURES% >> "%LOG%"',
-        'if "%RESTART%"=="1" (',
-        '  echo [%DATE% %TIME%] restarting once to finish installing >> "%LOG%"',
-        '  shutdown /r /t 5 /c "NanoStudio: finishing package installation" >> "%LOG%" 2>&1',
-        ")",
+        f'del /f /q "{RUNNING_MARKER}"',
         "exit /b 0",
         "",
+        *_check(),
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def first_boot_files(recipe: Recipe, staged: StagedContent) -> list[tuple[PurePosixPath, str]]:
+    """(path in the image, text) of every script first boot runs; both engines write these."""
+    files = [
+        (SETUPCOMPLETE_PATH, render_setupcomplete(recipe, staged)),
+        (AFTER_SETUP_SCRIPT, render_after_setup(recipe)),
+    ]
+    if staged.docker:
+        files.append((DOCKER_SCRIPT, render_docker_script()))
+    return files
+
+
+def render_after_setup(recipe: Recipe) -> str:
+    """``AFTER_SETUP_SCRIPT``: what the scheduled tasks run once SetupComplete is over.
+
+    ``restart``: wait until SetupComplete.cmd has finished (its marker file is gone),
+    then restart once. ``after-restart``: at the first start-up after that, apply
+    the network settings again (the adapter may only have its driver now) and
+    remove both tasks.
+    """
+    lines = [
+        "@echo off",
+        "rem Written by NanoStudio. Run by the tasks SetupComplete.cmd schedules.",
+        "setlocal",
+        *_log_variables(),
+        'if /i "%~1"=="restart" goto :restart',
+        'if /i "%~1"=="after-restart" goto :after_restart',
+        "echo usage: %~nx0 restart^|after-restart",
+        "exit /b 2",
+        "",
+        ":restart",
+        "set WAITED=0",
+        ":wait",
+        f'if not exist "{RUNNING_MARKER}" goto :restart_now',
+        f"if %WAITED% geq {RESTART_WAIT_LIMIT} goto :gave_up",
+        "set /a WAITED+=1",
+        f"{_SLEEP} 10",
+        "goto :wait",
+        ":gave_up",
+        "echo [%DATE% %TIME%] SetupComplete.cmd is still running after an hour: not restarting; "
+        'restart by hand ^(Restart-Computer^) >> "%LOG%"',
+        "echo [%DATE% %TIME%] FAILED: the scheduled restart gave up waiting for "
+        'SetupComplete.cmd >> "%FAILURES%"',
+        "exit /b 1",
+        ":restart_now",
+        *_step(
+            "SetupComplete.cmd has finished: restart once to finish installing",
+            f'shutdown /r /t 30 /c "{_quoted(RESTART_REASON)}"',
+        ),
+        "exit /b 0",
+        "",
+        ":after_restart",
+        'echo [%DATE% %TIME%] NanoStudio: first start-up after the restart >> "%LOG%"',
+        "rem Give Plug and Play time to bring up the adapters installed before the restart.",
+        f"{_SLEEP} 30",
+        *_network(recipe),
+        *_step(
+            "remove the one-shot start-up and restart tasks",
+            _powershell(
+                f"Unregister-ScheduledTask -TaskName {RESTART_TASK} -Confirm:$false "
+                "-ErrorAction SilentlyContinue; "
+                f"Unregister-ScheduledTask -TaskName {AFTER_RESTART_TASK} -Confirm:$false"
+            ),
+        ),
+        'echo [%DATE% %TIME%] NanoStudio: after-restart settings done >> "%LOG%"',
+        "exit /b 0",
+        "",
+        *_check(),
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _log_variables() -> list[str]:
+    return [f'set "LOG={LOG}"', f'set "FAILURES={FAILURES_LOG}"']
+
+
+def _check() -> list[str]:
+    return [
         ":check",
         f'if "%~1"=="{RESTART_NEEDED}" (',
         "  set RESTART=1",
@@ -117,7 +218,61 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
         ")",
         "exit /b 0",
     ]
-    return "\r\n".join(lines) + "\r\n"
+
+
+def _schedule_after_restart(recipe: Recipe) -> list[str]:
+    """Scheduled tasks for what must happen after SetupComplete.cmd has exited.
+
+    Microsoft: "You should not reboot the system by adding a command such as
+    shutdown -r" in SetupComplete.cmd ("Add a Custom Script to Windows Setup",
+    learn.microsoft.com). Nano Server 2016 runs the Task Scheduler service
+    (Manage-Nano-Server.md); ``schtasks.exe`` on GA Nano is not documented (it was
+    on TP3), while ``Register-ScheduledTask`` is reported to work against Nano
+    (firstboot-facts.md / NANO-FACTS.md section 5), so the tasks are registered with
+    the ScheduledTasks cmdlets. RunOnce is no help: it runs at a user's logon, and
+    nobody logs on to a Nano Server. ``shutdown.exe`` is on Nano (the docs run
+    ``shutdown /r /t 5`` there).
+    """
+    lines: list[str] = []
+    if _network_lines(recipe):
+        lines += _step(
+            "a restart is needed: register a one-shot start-up task that applies the "
+            "network settings again after it",
+            _register_task(
+                AFTER_RESTART_TASK, "New-ScheduledTaskTrigger -AtStartup", "after-restart"
+            ),
+        )
+    lines += _step(
+        "a restart is needed: schedule it for when SetupComplete.cmd has finished "
+        f"(task {RESTART_TASK})",
+        _register_task(
+            RESTART_TASK,
+            "New-ScheduledTaskTrigger -Once -At (Get-Date).AddMinutes(1)",
+            "restart",
+        ),
+    )
+    return lines
+
+
+def _register_task(name: str, trigger: str, argument: str) -> str:
+    """A ``Register-ScheduledTask`` call, as SYSTEM, running AFTER_SETUP_SCRIPT ``argument``.
+
+    Inside the PowerShell text there are only single quotes (cmd.exe passes it in one
+    double-quoted argument) and no ``%``: the paths come from ``$env:SystemRoot``.
+    """
+    script = "\\".join(AFTER_SETUP_SCRIPT.parts[1:])  # below the Windows folder
+    return _powershell(
+        f"Register-ScheduledTask -Force -TaskName {name} "
+        f"-Trigger ({trigger}) "
+        "-Principal (New-ScheduledTaskPrincipal -UserId SYSTEM -LogonType ServiceAccount "
+        "-RunLevel Highest) "
+        "-Action (New-ScheduledTaskAction -Execute ($env:SystemRoot + '\\System32\\cmd.exe') "
+        f"-Argument ('/c ' + $env:SystemRoot + '\\{script} {argument}')) | Out-Null"
+    )
+
+
+def _powershell(command: str) -> str:
+    return f'powershell -NoProfile -ExecutionPolicy Bypass -Command "{command}"'
 
 
 def render_docker_script() -> str:
@@ -168,6 +323,11 @@ def _winrm() -> list[str]:
 
 
 def _network(recipe: Recipe) -> list[str]:
+    """The static address and DNS servers, each a logged step (nothing for DHCP)."""
+    return _network_lines(recipe)
+
+
+def _network_lines(recipe: Recipe) -> list[str]:
     network = recipe.network
     if network.ipv4 is None:
         return []

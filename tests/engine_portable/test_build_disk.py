@@ -179,6 +179,11 @@ def test_setupcomplete_holds_winrm_packages_drivers(vhdx_windows: Path) -> None:
     assert "install-docker.ps1" in script
     assert "echo first & echo boot" in script
     assert "setupcomplete.log" in script
+    # Network after the packages and drivers; the restart is scheduled, never run here.
+    assert script.index("pnputil /add-driver") < script.index("static 192.168.56.10")
+    assert "shutdown" not in script.lower()
+    after = ntfs_cat(vhdx_windows, "Windows/Setup/Scripts/NanoStudio-AfterSetup.cmd").decode()
+    assert "shutdown /r" in after and "static 192.168.56.10 255.255.255.0 192.168.56.1" in after
 
 
 def test_staged_files_are_in_the_image(vhdx_windows: Path) -> None:

@@ -7,6 +7,8 @@ from nanostudio.engine.setupcomplete import (
     FAILURES_LOG,
     FAILURES_LOG_PATH,
     LOG_PATH,
+    first_boot_files,
+    render_after_setup,
     render_docker_script,
     render_setupcomplete,
 )
@@ -80,16 +82,29 @@ def test_packages_base_then_language_in_given_order_then_drivers_then_commands()
             StagedDriver(Path("/d"), PurePosixPath("NanoStudio/Drivers/01-d"), ("a.inf",), ()),
         ),
     )
-    recipe = Recipe(firstboot=FirstBootSpec(("ipconfig /all", "echo 50% & exit /b 0")))
+    recipe = Recipe(
+        network=NetworkSpec(ipv4="10.0.0.5/24", gateway="10.0.0.1", dns=("10.0.0.1",)),
+        firstboot=FirstBootSpec(("ipconfig /all", "echo 50% & exit /b 0")),
+    )
     text = render_setupcomplete(recipe, staged)
     order = [
         "Microsoft-NanoServer-Defender-Package.cab",
         "Microsoft-NanoServer-Defender-Package_en-us.cab",
         "Microsoft-NanoServer-NPDS-Package.cab",
         'pnputil /add-driver "%SystemDrive%\\NanoStudio\\Drivers\\*.inf" /subdirs /install',
+        # The network only once the drivers and packages are in.
+        'netsh interface ipv4 set address name="Ethernet" static 10.0.0.5',
+        'netsh interface ipv4 set dnsservers name="Ethernet" static 10.0.0.1',
+        "netsh advfirewall firewall add rule",
         "ipconfig /all >>",
         "echo 50% & exit /b 0 >>",
-        "shutdown /r",
+        'if not "%RESTART%"=="1" goto :finish',
+        "Register-ScheduledTask -Force -TaskName NanoStudio-AfterRestart",
+        "Register-ScheduledTask -Force -TaskName NanoStudio-Restart",
+        "\r\n:finish\r\n",
+        "NanoStudio first boot finished",
+        'del /f /q "%SystemRoot%\\Setup\\Scripts\\setupcomplete.running"',
+        "\r\nexit /b 0\r\n\r\n:check\r\n",
     ]
     positions = [text.index(item) for item in order]
     assert positions == sorted(positions)
@@ -99,10 +114,82 @@ def test_packages_base_then_language_in_given_order_then_drivers_then_commands()
     assert "first-boot command 2: echo 50%% ^& exit /b 0" in text
 
 
-def test_restart_only_on_3010() -> None:
+def first_boot_part(text: str) -> str:
+    """From the top to the exit before the :check subroutine."""
+    return text[: text.index("\r\n:check\r\n")]
+
+
+def test_no_restart_inside_setupcomplete() -> None:
+    recipe = Recipe(network=NetworkSpec(ipv4="10.0.0.5/24"))
+    staged = StagedContent(packages=(package("Defender"),), features=("DNS-Server-Full-Role",))
+    text = render_setupcomplete(recipe, staged).lower()
+    for restart in ("shutdown", "restart-computer", "wpeutil", "/reboot", "reboot"):
+        assert restart not in text
+    # The marker the restart waits for: written first, removed last.
+    body = lines(first_boot_part(render_setupcomplete(recipe, staged)) + "\r\n")
+    marker = '"%SystemRoot%\\Setup\\Scripts\\setupcomplete.running"'
+    assert body[7] == f"echo running > {marker}"
+    assert body[-4:] == [f"del /f /q {marker}", "exit /b 0", "", ""]
+
+
+def test_restart_only_on_3010_and_scheduled_after_setupcomplete() -> None:
     text = render_setupcomplete(Recipe(), StagedContent())
     assert 'if "%~1"=="3010" (' in text
-    assert 'if "%RESTART%"=="1" (' in text
+    assert "  set RESTART=1" in lines(text)
+    assert 'if not "%RESTART%"=="1" goto :finish' in text
+    # The restart task starts a minute later and runs the after-setup script as SYSTEM.
+    (register,) = [line for line in lines(text) if "TaskName NanoStudio-Restart" in line]
+    assert register.startswith('powershell -NoProfile -ExecutionPolicy Bypass -Command "')
+    assert "New-ScheduledTaskTrigger -Once -At (Get-Date).AddMinutes(1)" in register
+    assert "-UserId SYSTEM -LogonType ServiceAccount" in register
+    assert (
+        "-Argument ('/c ' + $env:SystemRoot + "
+        "'\\Setup\\Scripts\\NanoStudio-AfterSetup.cmd restart')" in register
+    )
+    # One quoted argument for cmd.exe: no inner double quotes, no %.
+    inner = register.split('-Command "', 1)[1].rsplit('" >> "%LOG%"', 1)[0]
+    assert '"' not in inner and "%" not in inner
+    # DHCP: nothing to apply again after the restart, so no start-up task.
+    assert "NanoStudio-AfterRestart" not in text
+
+
+def test_after_setup_script_waits_restarts_and_reapplies_the_network() -> None:
+    recipe = Recipe(
+        network=NetworkSpec(
+            ipv4="10.0.0.5/24", gateway="10.0.0.1", dns=("10.0.0.1",), interface="LAN 2"
+        )
+    )
+    files = dict(first_boot_files(recipe, StagedContent()))
+    assert set(files) == {
+        PurePosixPath("Windows/Setup/Scripts/SetupComplete.cmd"),
+        PurePosixPath("Windows/Setup/Scripts/NanoStudio-AfterSetup.cmd"),
+    }
+    script = files[PurePosixPath("Windows/Setup/Scripts/NanoStudio-AfterSetup.cmd")]
+    assert script == render_after_setup(recipe)
+    body = lines(script)
+    restart = body[body.index(":restart") : body.index(":after_restart")]
+    # Wait for SetupComplete.cmd's marker to go, then one restart, logged and checked.
+    marker = 'if not exist "%SystemRoot%\\Setup\\Scripts\\setupcomplete.running" goto :restart_now'
+    assert restart.index(marker) < restart.index(":restart_now")
+    shutdown = [line for line in restart if line.startswith("shutdown")]
+    assert shutdown == [
+        'shutdown /r /t 30 /c "NanoStudio: restart once to finish installing packages and '
+        'drivers" >> "%LOG%" 2>&1'
+    ]
+    assert restart[restart.index(shutdown[0]) + 1] == "call :check %ERRORLEVEL%"
+    after = body[body.index(":after_restart") : body.index(":check")]
+    setup = render_setupcomplete(recipe, StagedContent())
+    address = (
+        'netsh interface ipv4 set address name="LAN 2" static 10.0.0.5 255.255.255.0 10.0.0.1'
+        ' >> "%LOG%" 2>&1'
+    )
+    assert address in after and address in lines(setup)
+    assert after.index(address) < next(
+        i for i, line in enumerate(after) if "Unregister-ScheduledTask" in line
+    )
+    assert "Register-ScheduledTask -Force -TaskName NanoStudio-AfterRestart" in setup
+    assert "New-ScheduledTaskTrigger -AtStartup" in setup
+    assert "shutdown" not in " ".join(after)
 
 
 def test_docker_script_for_containers() -> None:

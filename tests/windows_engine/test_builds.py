@@ -139,6 +139,8 @@ def test_vhdx_build_runs_the_plan_in_order_and_leaves_only_the_disk(
     assert "localport=5985 profile=any" in setup
     assert "install-docker.ps1" in setup and "NanoStudio/install-docker.ps1" in windows
     assert "dism /online" not in setup  # packages were serviced offline, nothing staged
+    assert "shutdown" not in setup.lower()
+    assert "NanoStudio-Restart" in windows["Windows/Setup/Scripts/NanoStudio-AfterSetup.cmd"]
     settings = json.loads(windows["Windows/System32/config/fake-offline-settings.json"])
     expected = encode_password(Secret(PASSWORD), "OfflineAdministratorPassword")
     assert settings == {

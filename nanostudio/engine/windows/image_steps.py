@@ -9,13 +9,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import PackageInfo
-from nanostudio.engine.setupcomplete import render_docker_script, render_setupcomplete
-from nanostudio.engine.staging import (
-    DOCKER_SCRIPT,
-    SETUPCOMPLETE_PATH,
-    StagedContent,
-    first_boot_features,
-)
+from nanostudio.engine.setupcomplete import first_boot_files
+from nanostudio.engine.staging import StagedContent, first_boot_features
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import wimlib
 from nanostudio.engine.unattend import render_unattend
@@ -269,15 +264,10 @@ class SetupCompleteStep(Step):
 
     def files(self, paths: BuildPaths) -> list[tuple[Path, str]]:
         root = self.job.layout(paths).windows_dir
-        files = [
-            (
-                root.joinpath(*SETUPCOMPLETE_PATH.parts),
-                render_setupcomplete(self.job.recipe, self.staged),
-            )
+        return [
+            (root.joinpath(*image_path.parts), text)
+            for image_path, text in first_boot_files(self.job.recipe, self.staged)
         ]
-        if self.staged.docker:
-            files.append((root.joinpath(*DOCKER_SCRIPT.parts), render_docker_script()))
-        return files
 
     def describe(self, paths: BuildPaths) -> list[str]:
         layout = self.job.layout(paths)
