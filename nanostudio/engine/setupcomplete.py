@@ -50,6 +50,26 @@ RESTART_NEEDED = 3010
 AFTER_SETUP_SCRIPT = PurePosixPath("Windows/Setup/Scripts/NanoStudio-AfterSetup.cmd")
 # Exists while SetupComplete.cmd runs; the restart waits until it is gone.
 RUNNING_MARKER = r"%SystemRoot%\Setup\Scripts\setupcomplete.running"
+# Every place a copy of the answer file can be left, deleted at the end of first boot.
+# - Panther\unattend.xml: where the portable engine writes it, and the folder where
+#   Windows caches the answer file it used ("a copy of the answer file is cached to
+#   %WINDIR%\Panther", Windows Setup Automation Overview, learn.microsoft.com).
+# - Panther\Unattend\{unattend,autounattend}.xml, %SystemDrive%\ and System32\Sysprep:
+#   the implicit answer-file search locations (Vista/7 WAIK table, reported).
+# - unattended.xml variants: commonly left-over names (privilege-escalation checklists,
+#   reported). Windows masks passwords in its own cached copy (reported); NanoStudio's
+#   copy is not masked, so it goes.
+ANSWER_FILES = (
+    r"%SystemRoot%\Panther\unattend.xml",
+    r"%SystemRoot%\Panther\unattended.xml",
+    r"%SystemRoot%\Panther\Unattend\unattend.xml",
+    r"%SystemRoot%\Panther\Unattend\unattended.xml",
+    r"%SystemRoot%\Panther\Unattend\autounattend.xml",
+    r"%SystemRoot%\System32\Sysprep\unattend.xml",
+    r"%SystemRoot%\System32\Sysprep\unattended.xml",
+    r"%SystemDrive%\unattend.xml",
+    r"%SystemDrive%\autounattend.xml",
+)
 RESTART_TASK = "NanoStudio-Restart"
 AFTER_RESTART_TASK = "NanoStudio-AfterRestart"
 RESTART_REASON = "NanoStudio: restart once to finish installing packages and drivers"
@@ -76,10 +96,21 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
         # The restart task waits until this file is gone: SetupComplete has finished.
         f'echo running > "{RUNNING_MARKER}"',
     ]
-    lines += _step(
-        f"time zone {recipe.system.timezone}",
-        f'tzutil /s "{_quoted(recipe.system.timezone)}"',
-    )
+    if staged.timezone_in_unattend:
+        lines.append(
+            f"rem Time zone {_quoted(recipe.system.timezone)}: set by the oobeSystem pass of "
+            "Windows\\Panther\\unattend.xml."
+        )
+    else:
+        # The offlineServicing pass DISM applies has no time zone. tzutil.exe on Nano
+        # Server 2016 is reported, not documented: Nano Server Image Builder sets the
+        # zone by adding `tzutil.exe /s "<zone>"` to SetupComplete.cmd (public sample:
+        # techthoughts2/NanoServer SetupComplete.cmd), and dsccommunity/xTimeZone uses
+        # tzutil "in the case of Nano Server". A failure is logged, not fatal.
+        lines += _step(
+            f"time zone {recipe.system.timezone}",
+            f'tzutil.exe /s "{_quoted(recipe.system.timezone)}"',
+        )
     for package in staged.packages:
         lines += _step(
             f"install package {package.info.name}",
@@ -119,6 +150,7 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
         'if not "%RESTART%"=="1" goto :finish',
         *_schedule_after_restart(recipe),
         ":finish",
+        *_delete_answer_files(),
         'echo [%DATE% %TIME%] NanoStudio first boot finished >> "%LOG%"',
         'if exist "%FAILURES%" echo [%DATE% %TIME%] some steps FAILED: see %FAILURES% >> "%LOG%"',
         f'del /f /q "{RUNNING_MARKER}"',
@@ -198,6 +230,24 @@ def render_after_setup(recipe: Recipe) -> str:
         *_check(),
     ]
     return "\r\n".join(lines) + "\r\n"
+
+
+def _delete_answer_files() -> list[str]:
+    """The last step: no copy of the answer file keeps the (reversibly encoded) password.
+
+    SetupComplete.cmd runs after the unattend passes are processed, so none is needed.
+    Each path that still exists afterwards is a failure."""
+    lines = [
+        'set "STEP=delete every copy of the answer file ^(it holds the encoded password^)"',
+        "echo [%DATE% %TIME%] delete every copy of the answer file "
+        '^(it holds the encoded password^) >> "%LOG%"',
+    ]
+    for path in ANSWER_FILES:
+        lines += [
+            f'if exist "{path}" del /f /q "{path}" >> "%LOG%" 2>&1',
+            f'if exist "{path}" call :check 1',
+        ]
+    return lines
 
 
 def _log_variables() -> list[str]:

@@ -108,6 +108,9 @@ class StagedContent:
     docker: bool = False
     # Optional features SetupComplete.cmd enables after the packages (ROLE_FEATURES).
     features: tuple[str, ...] = ()
+    # True when Windows\Panther\unattend.xml sets the time zone (portable engine);
+    # else SetupComplete.cmd sets it (the Windows engine's offlineServicing has none).
+    timezone_in_unattend: bool = False
 
     @property
     def reboot_possible(self) -> bool:
@@ -145,7 +148,9 @@ def plan_staging(recipe: Recipe, media: MediaInfo) -> StagedContent:
     )
     docker = any(package.info.short == "Containers" for package in packages)
     features = first_boot_features(package.info for package in packages)
-    return StagedContent(tuple(packages), drivers, tuple(refused), docker, features)
+    return StagedContent(
+        tuple(packages), drivers, tuple(refused), docker, features, timezone_in_unattend=True
+    )
 
 
 def _file_name(location: str) -> str:

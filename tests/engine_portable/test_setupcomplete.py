@@ -4,6 +4,7 @@ from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import find_package
 from nanostudio.engine.setupcomplete import (
+    ANSWER_FILES,
     FAILURES_LOG,
     FAILURES_LOG_PATH,
     LOG_PATH,
@@ -12,8 +13,14 @@ from nanostudio.engine.setupcomplete import (
     render_docker_script,
     render_setupcomplete,
 )
-from nanostudio.engine.staging import StagedContent, StagedDriver, StagedPackage
-from nanostudio.recipe import FirstBootSpec, NetworkSpec, Recipe
+from nanostudio.engine.staging import (
+    UNATTEND_PATH,
+    StagedContent,
+    StagedDriver,
+    StagedPackage,
+    windows_path,
+)
+from nanostudio.recipe import FirstBootSpec, NetworkSpec, Recipe, SystemSpec
 
 
 def package(short: str, language: bool = True) -> StagedPackage:
@@ -236,3 +243,37 @@ def test_dns_feature_is_enabled_after_the_packages() -> None:
     assert f'{enable} >> "%LOG%" 2>&1' in lines(text)
     assert text.index("Microsoft-NanoServer-DNS-Package_en-us.cab") < text.index(enable)
     assert "enable-feature" not in render_setupcomplete(Recipe(), StagedContent())
+
+
+def test_time_zone_by_unattend_or_by_tzutil() -> None:
+    recipe = Recipe(system=SystemSpec(timezone="W. Europe Standard Time"))
+    portable = render_setupcomplete(recipe, StagedContent(timezone_in_unattend=True))
+    assert "tzutil" not in portable
+    assert "rem Time zone W. Europe Standard Time: set by the oobeSystem pass" in portable
+    windows = render_setupcomplete(recipe, StagedContent())
+    assert 'tzutil.exe /s "W. Europe Standard Time" >> "%LOG%" 2>&1' in lines(windows)
+
+
+def test_last_step_deletes_every_copy_of_the_answer_file() -> None:
+    text = render_setupcomplete(Recipe(), StagedContent())
+    body = lines(first_boot_part(text) + "\r\n")
+    start = body.index(
+        'set "STEP=delete every copy of the answer file ^(it holds the encoded password^)"'
+    )
+    # After everything else: only the closing log lines and the marker follow it.
+    assert body.index(":finish") < start
+    assert all("netsh" not in line and "dism" not in line for line in body[start:])
+    deletes = [line for line in body[start:] if " del /f /q " in line]
+    assert ANSWER_FILES[0] == "%SystemRoot%\\Panther\\unattend.xml"
+    assert "%SystemRoot%\\Panther\\Unattend\\unattend.xml" in ANSWER_FILES
+    assert "%SystemRoot%\\System32\\Sysprep\\unattend.xml" in ANSWER_FILES
+    assert len(deletes) == len(ANSWER_FILES)
+    for path, line in zip(ANSWER_FILES, deletes, strict=True):
+        assert line == f'if exist "{path}" del /f /q "{path}" >> "%LOG%" 2>&1'
+        # A copy that survives the delete is a failure in the failures file.
+        assert body[body.index(line) + 1] == f'if exist "{path}" call :check 1'
+    # UNATTEND_PATH (where the portable engine writes it) is the first one deleted.
+    assert (
+        windows_path(UNATTEND_PATH).replace("%SystemDrive%\\Windows", "%SystemRoot%")
+        == (ANSWER_FILES[0])
+    )
