@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from nanostudio.engine.staging import (
-    DOCKER_SCRIPT,
+    DOCKER_FOLDER,
     DRIVERS_FOLDER,
     SETUPCOMPLETE_PATH,
     StagedContent,
@@ -139,11 +139,8 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
     lines += _network(recipe)
     if recipe.network.winrm:
         lines += _winrm()
-    if staged.docker:
-        lines += _step(
-            "install Docker (DockerMsftProvider)",
-            f'powershell -NoProfile -ExecutionPolicy Bypass -File "{windows_path(DOCKER_SCRIPT)}"',
-        )
+    if staged.docker_zip is not None:
+        lines += _docker()
     for number, command in enumerate(recipe.firstboot.commands, 1):
         lines += _step(f"first-boot command {number}: {command}", command)
     lines += [
@@ -156,6 +153,7 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
         f'del /f /q "{RUNNING_MARKER}"',
         "exit /b 0",
         "",
+        *(_start_docker() if staged.docker_zip is not None else []),
         *_check(),
     ]
     return "\r\n".join(lines) + "\r\n"
@@ -167,8 +165,6 @@ def first_boot_files(recipe: Recipe, staged: StagedContent) -> list[tuple[PurePo
         (SETUPCOMPLETE_PATH, render_setupcomplete(recipe, staged)),
         (AFTER_SETUP_SCRIPT, render_after_setup(recipe)),
     ]
-    if staged.docker:
-        files.append((DOCKER_SCRIPT, render_docker_script()))
     return files
 
 
@@ -254,6 +250,15 @@ def _log_variables() -> list[str]:
     return [f'set "LOG={LOG}"', f'set "FAILURES={FAILURES_LOG}"']
 
 
+def _start_docker() -> list[str]:
+    return [
+        ":start_docker",
+        *_step("start the docker service", _powershell("Start-Service -Name docker")),
+        "exit /b 0",
+        "",
+    ]
+
+
 def _check() -> list[str]:
     return [
         ":check",
@@ -325,21 +330,6 @@ def _powershell(command: str) -> str:
     return f'powershell -NoProfile -ExecutionPolicy Bypass -Command "{command}"'
 
 
-def render_docker_script() -> str:
-    """PowerShell that installs Docker the way Microsoft documented for Nano Server 2016."""
-    lines = [
-        "# Written by NanoStudio: installs Docker for the Containers package.",
-        "$ErrorActionPreference = 'Stop'",
-        "[Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12",
-        "Install-PackageProvider -Name NuGet -MinimumVersion 2.8.5.201 -Force | Out-Null",
-        "Install-Module -Name DockerMsftProvider -Repository PSGallery -Force",
-        "Install-Package -Name docker -ProviderName DockerMsftProvider -Force",
-        "Set-Service -Name docker -StartupType Automatic",
-        "exit 3010  # the Containers feature and the docker service start after a restart",
-    ]
-    return "\r\n".join(lines) + "\r\n"
-
-
 def _step(label: str, command: str) -> list[str]:
     """Log the label, run the command into the log, record its exit code.
 
@@ -352,6 +342,32 @@ def _step(label: str, command: str) -> list[str]:
         f'echo [%DATE% %TIME%] {_echo_text(label)} >> "%LOG%"',
         f'{command} >> "%LOG%" 2>&1',
         "call :check %ERRORLEVEL%",
+    ]
+
+
+def _docker() -> list[str]:
+    """Register and start Docker from the static binaries staged in Program Files\\docker.
+
+    Microsoft's Nano container-host instructions of 2016 unzip Docker into Program
+    Files and run ``dockerd --register-service``; its binaries install then runs
+    ``Start-Service docker`` (firstboot-facts.md section 4). The start type is set to
+    Automatic explicitly, so the service also starts after the restart the Containers
+    feature usually asks for; before that restart it cannot start (dockerd fails
+    without the feature's vmcompute.dll, reported), so it is started now only when no
+    restart is pending.
+    """
+    dockerd = "%ProgramFiles%\\" + "\\".join(DOCKER_FOLDER.parts[1:]) + "\\dockerd.exe"
+    return [
+        *_step("register the docker service", f'"{dockerd}" --register-service'),
+        *_step(
+            "start the docker service automatically",
+            _powershell("Set-Service -Name docker -StartupType Automatic"),
+        ),
+        'if "%RESTART%"=="1" (',
+        '  echo [%DATE% %TIME%] the docker service starts after the restart >> "%LOG%"',
+        ") else (",
+        "  call :start_docker",
+        ")",
     ]
 
 

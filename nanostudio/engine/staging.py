@@ -11,6 +11,8 @@ The Windows engine uses the same description for drivers it cannot add offline.
 
 from __future__ import annotations
 
+import shutil
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,12 +22,15 @@ from nanostudio.errors import MediaError
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import Recipe, resolved_packages
+from nanostudio.recipe.validate import DOCKER_URL, docker_zip_problem
 
 # Image folder (from the volume root) that holds everything staged for first boot.
 STAGING_ROOT = PurePosixPath("NanoStudio")
 PACKAGES_FOLDER = STAGING_ROOT / "Packages"
 DRIVERS_FOLDER = STAGING_ROOT / "Drivers"
-DOCKER_SCRIPT = STAGING_ROOT / "install-docker.ps1"
+# Docker's static binaries, where Microsoft's install puts them (Expand-Archive into
+# $Env:ProgramFiles gives Program Files\docker; AWS's SSM agent does the same on Nano).
+DOCKER_FOLDER = PurePosixPath("Program Files/docker")
 UNATTEND_PATH = PurePosixPath("Windows/Panther/unattend.xml")
 SETUPCOMPLETE_PATH = PurePosixPath("Windows/Setup/Scripts/SetupComplete.cmd")
 
@@ -105,7 +110,8 @@ class StagedContent:
     drivers: tuple[StagedDriver, ...] = ()
     # Chosen (or implied) packages this engine cannot stage: need the Windows engine.
     needs_windows_engine: tuple[PackageInfo, ...] = ()
-    docker: bool = False
+    docker: bool = False  # the Containers package is installed
+    docker_zip: Path | None = None  # Docker's static zip, extracted into DOCKER_FOLDER
     # Optional features SetupComplete.cmd enables after the packages (ROLE_FEATURES).
     features: tuple[str, ...] = ()
     # True when Windows\Panther\unattend.xml sets the time zone (portable engine);
@@ -149,7 +155,13 @@ def plan_staging(recipe: Recipe, media: MediaInfo) -> StagedContent:
     docker = any(package.info.short == "Containers" for package in packages)
     features = first_boot_features(package.info for package in packages)
     return StagedContent(
-        tuple(packages), drivers, tuple(refused), docker, features, timezone_in_unattend=True
+        tuple(packages),
+        drivers,
+        tuple(refused),
+        docker,
+        recipe.packages.docker_zip if docker else None,
+        features=features,
+        timezone_in_unattend=True,
     )
 
 
@@ -210,9 +222,53 @@ def describe_staging(staged: StagedContent) -> list[str]:
             f"drivers from {driver.folder} ({', '.join(driver.infs)}) installed at first boot "
             "with pnputil"
         )
-    if staged.docker:
-        notes.append(
-            "Containers: Docker is installed at first boot from the PowerShell Gallery "
-            "(DockerMsftProvider); the VM needs internet access then"
-        )
+    notes += docker_notes(staged)
     return notes
+
+
+def docker_notes(staged: StagedContent) -> list[str]:
+    """Whether Docker comes with the Containers package, in plain words (both engines)."""
+    if not staged.docker:
+        return []
+    if staged.docker_zip is None:
+        return [
+            "Containers: Docker is NOT included (no packages.docker_zip): the Containers "
+            "feature is installed but nothing runs containers; give Docker's static zip "
+            f"({DOCKER_URL}, the last release for Windows Server 2016) to include it"
+        ]
+    return [
+        f"Containers: Docker from {staged.docker_zip.name} is put in "
+        f"{windows_path(DOCKER_FOLDER)} and registered as the docker service at first boot "
+        "(Windows Server 2016 needs its cumulative updates for containers)"
+    ]
+
+
+def docker_files(zip_path: Path) -> list[tuple[str, PurePosixPath]]:
+    """(member, path in the image) of every file under the zip's ``docker/`` folder."""
+    problem = docker_zip_problem(zip_path)
+    if problem:
+        raise MediaError(f"packages.docker_zip: {problem}")
+    files = []
+    with zipfile.ZipFile(zip_path) as archive:
+        for info in archive.infolist():
+            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+            if info.is_dir() or len(parts) < 2 or parts[0].lower() != "docker":
+                continue
+            if any(part in ("", ".", "..") or ":" in part for part in parts):
+                raise MediaError(
+                    f"packages.docker_zip: {zip_path} has an unsafe name {info.filename!r}"
+                )
+            files.append((info.filename, DOCKER_FOLDER.joinpath(*parts[1:])))
+    return files
+
+
+def extract_docker(zip_path: Path, root: Path) -> int:
+    """Write Docker's files below ``root`` (the image's volume root); returns the count."""
+    files = docker_files(zip_path)
+    with zipfile.ZipFile(zip_path) as archive:
+        for member, target in files:
+            dest = root.joinpath(*target.parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as source, dest.open("wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+    return len(files)

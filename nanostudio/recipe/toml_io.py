@@ -26,7 +26,7 @@ from nanostudio.sizes import format_size, parse_size
 
 _KNOWN: dict[str, set[str]] = {
     "source": {"media", "edition", "deployment", "language"},
-    "packages": {"names"},
+    "packages": {"names", "docker_zip"},
     "drivers": {"oem", "virtualbox", "folders"},
     "system": {"computer_name", "timezone"},
     "network": {"winrm", "ipv4", "gateway", "dns", "interface"},
@@ -67,7 +67,10 @@ def recipe_from_mapping(data: Mapping[str, Any], *, base: Path) -> Recipe:
             deployment=reader.enum("source", "deployment", Deployment, deployment_default),
             language=reader.string("source", "language", "en-us").lower(),
         ),
-        packages=PackagesSpec(names=reader.strings("packages", "names")),
+        packages=PackagesSpec(
+            names=reader.strings("packages", "names"),
+            docker_zip=reader.optional_path("packages", "docker_zip"),
+        ),
         drivers=DriversSpec(
             oem=reader.boolean("drivers", "oem", False),
             virtualbox=virtualbox,
@@ -119,9 +122,12 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
     }
     if recipe.source.media is not None:
         source["media"] = rel(recipe.source.media)
+    packages: dict[str, Any] = {"names": list(recipe.packages.names)}
+    if recipe.packages.docker_zip is not None:
+        packages["docker_zip"] = rel(recipe.packages.docker_zip)
     document = {
         "source": source,
-        "packages": {"names": list(recipe.packages.names)},
+        "packages": packages,
         "drivers": {
             "oem": recipe.drivers.oem,
             "virtualbox": recipe.drivers.virtualbox,

@@ -183,7 +183,8 @@ def test_setupcomplete_holds_winrm_packages_drivers(vhdx_windows: Path) -> None:
         "echo first & echo boot"
     )
     assert "static 192.168.56.10 255.255.255.0 192.168.56.1" in script
-    assert "install-docker.ps1" in script
+    assert '"%ProgramFiles%\\docker\\dockerd.exe" --register-service' in script
+    assert "DockerMsftProvider" not in script
     assert "echo first & echo boot" in script
     assert "setupcomplete.log" in script
     # Network after the packages and drivers; the restart is scheduled, never run here.
@@ -203,6 +204,14 @@ def test_staged_files_are_in_the_image(vhdx_windows: Path) -> None:
     assert sorted(files) == ["e1g6032e.inf", "e1g6032e.sys"]
     top = ntfs_ls(vhdx_windows, "NanoStudio/Drivers/01-e1000_driver")
     assert "old.inf" not in top  # x86 only: not staged
+    assert sorted(ntfs_ls(vhdx_windows, "Program Files/docker")) == [
+        "docker.exe",
+        "dockerd.exe",
+        "licenses",
+    ]
+    assert ntfs_cat(vhdx_windows, "Program Files/docker/dockerd.exe") == (
+        b"MZ fake docker/dockerd.exe"
+    )
 
 
 def test_password_is_nowhere_on_the_disk(vhdx_build: Built, vhdx_raw: Path) -> None:

@@ -10,7 +10,6 @@ from nanostudio.engine.setupcomplete import (
     LOG_PATH,
     first_boot_files,
     render_after_setup,
-    render_docker_script,
     render_setupcomplete,
 )
 from nanostudio.engine.staging import (
@@ -199,19 +198,42 @@ def test_after_setup_script_waits_restarts_and_reapplies_the_network() -> None:
     assert "shutdown" not in " ".join(after)
 
 
-def test_docker_script_for_containers() -> None:
-    staged = StagedContent(packages=(package("Containers"),), docker=True)
-    text = render_setupcomplete(Recipe(), staged)
-    assert (
-        "powershell -NoProfile -ExecutionPolicy Bypass -File "
-        '"%SystemDrive%\\NanoStudio\\install-docker.ps1"' in text
+def test_docker_from_the_staged_binaries_for_containers() -> None:
+    staged = StagedContent(
+        packages=(package("Containers"),), docker=True, docker_zip=Path("/z/docker.zip")
     )
-    script = render_docker_script()
-    assert (
-        "DockerMsftProvider" in script
-        and "Set-Service -Name docker -StartupType Automatic" in script
+    recipe = Recipe(firstboot=FirstBootSpec(("docker version",)))
+    text = render_setupcomplete(recipe, staged)
+    body = lines(text)
+    register = '"%ProgramFiles%\\docker\\dockerd.exe" --register-service >> "%LOG%" 2>&1'
+    automatic = (
+        'powershell -NoProfile -ExecutionPolicy Bypass -Command "Set-Service -Name docker '
+        '-StartupType Automatic" >> "%LOG%" 2>&1'
     )
-    assert "install-docker" not in render_setupcomplete(Recipe(), StagedContent())
+    start = (
+        'powershell -NoProfile -ExecutionPolicy Bypass -Command "Start-Service -Name docker"'
+        ' >> "%LOG%" 2>&1'
+    )
+    order = [
+        body.index(next(line for line in body if "Containers-Package.cab" in line)),
+        body.index(register),
+        body.index(automatic),
+        body.index("  call :start_docker"),
+        body.index(next(line for line in body if line.startswith("docker version"))),
+    ]
+    assert order == sorted(order)
+    assert body[body.index(register) + 1] == "call :check %ERRORLEVEL%"
+    # Started now only when no restart is pending; the subroutine is logged and checked.
+    assert body[body.index("  call :start_docker") - 3] == 'if "%RESTART%"=="1" ('
+    sub = body[body.index(":start_docker") :]
+    assert sub[3] == start and sub[4] == "call :check %ERRORLEVEL%"
+    assert "DockerMsftProvider" not in text and "ServicePointManager" not in text
+    # Containers without a Docker zip: nothing about Docker at first boot.
+    bare = render_setupcomplete(
+        recipe, StagedContent(packages=(package("Containers"),), docker=True)
+    )
+    assert "dockerd" not in bare and ":start_docker" not in bare
+    assert len(first_boot_files(recipe, staged)) == 2
 
 
 def test_failures_go_to_their_own_file_with_the_step_label() -> None:

@@ -8,7 +8,12 @@ from pathlib import Path, PurePosixPath
 
 from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
 from nanostudio.engine.setupcomplete import first_boot_files
-from nanostudio.engine.staging import UNATTEND_PATH, StagedContent
+from nanostudio.engine.staging import (
+    DOCKER_FOLDER,
+    UNATTEND_PATH,
+    StagedContent,
+    extract_docker,
+)
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import libwim
 from nanostudio.engine.unattend import render_unattend
@@ -78,6 +83,8 @@ class StageContentStep(Step):
             lines.append(
                 f"copy {driver.folder} ({len(driver.files)} files) to {overlay / driver.target}"
             )
+        if staged.docker_zip is not None:
+            lines.append(f"extract docker/* from {staged.docker_zip} to {overlay / DOCKER_FOLDER}")
         source = source_wim_for_display(self.state.media_info, paths.workdir)
         lines.append(
             f"libwim: image {self.state.image.index} of {source} + {overlay} -> "
@@ -98,6 +105,9 @@ class StageContentStep(Step):
         )
         for image_path, text in first_boot_files(recipe, staged):
             _write_text(overlay, image_path, text)
+        if staged.docker_zip is not None:
+            count = extract_docker(staged.docker_zip, overlay)
+            ctx.log(f"staged {count} Docker files from {staged.docker_zip}", "debug")
         copies = _package_copies(staged)
         driver_files = [item for driver in staged.drivers for item in driver.files]
         total = len(copies) + len(driver_files) + 1
