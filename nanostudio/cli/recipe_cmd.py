@@ -12,9 +12,10 @@ from nanostudio.engine.engines import EngineName
 from nanostudio.errors import MediaError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
-from nanostudio.recipe import Problem, Recipe, validate
+from nanostudio.recipe import Problem, Recipe, resolved_packages, validate
 from nanostudio.recipe.powershell import to_new_nanoserverimage
 from nanostudio.recipe.toml_io import load_recipe
+from nanostudio.recipe.validate import DOCKER_URL
 from nanostudio.secret import ADMIN_PASSWORD_ENV
 
 
@@ -66,6 +67,12 @@ def run_check(args: argparse.Namespace) -> int:
     if problems:
         return 2
     print(f"{args.file}: no problems")
+    containers = any(p.short == "Containers" for p in resolved_packages(recipe))
+    if containers and recipe.packages.docker_zip is None:
+        print(
+            "note: Containers without packages.docker_zip: Docker is NOT included in the "
+            f"image; point docker_zip at Docker's static zip ({DOCKER_URL})"
+        )
     return 0
 
 

@@ -2,7 +2,14 @@
 
 Used by both engines. Every step is logged to
 ``%SystemRoot%\\Setup\\Scripts\\setupcomplete.log`` with its exit code, so a VM
-that does not come up as expected can be diagnosed by reading one file.
+that does not come up as expected can be diagnosed by reading one file. Every step
+that fails is also appended to ``setupcomplete-failures.log`` next to it: the file
+exists only if something failed, so ``Get-Content`` of that one file (over
+``nanostudio exec`` or the console) answers "did first boot work?". Microsoft's
+guidance is that Windows does not check the script's exit codes ("Add a Custom
+Script to Windows Setup", learn.microsoft.com), hence the script's own log; the
+generator's SetupComplete.cmd logs to the same ``setupcomplete.log``
+(NanoServerImageGenerator.psm1, Write-SetupComplete).
 
 Packages staged by the portable engine are installed with ``dism /online
 /add-package``: Nano Server 2016 ships DISM and services itself online from
@@ -10,48 +17,99 @@ cabs copied onto it (Microsoft's "Deploy Nano Server" guide installs roles on a
 running Nano Server from a local copy of the Packages folder with ``dism
 /online``). The base cab goes first, then its language cab, in dependency
 order. ``/norestart`` with exit code 3010 means "restart needed": the script
-restarts once, at the end, after the user's own commands.
+then schedules one restart for after it has exited (``render_after_setup``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 from nanostudio.engine.staging import (
-    DOCKER_SCRIPT,
+    DOCKER_FOLDER,
     DRIVERS_FOLDER,
+    SETUPCOMPLETE_PATH,
     StagedContent,
     windows_path,
 )
 from nanostudio.recipe import Recipe
 
 LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete.log"
+FAILURES_LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete-failures.log"
+# The same files as the running Nano Server's PowerShell names them, for the GUI and CLI
+# to show ("Get-Content <path>"); %SystemRoot% is C:\Windows on an image NanoStudio built.
+LOG_PATH = r"C:\Windows\Setup\Scripts\setupcomplete.log"
+FAILURES_LOG_PATH = r"C:\Windows\Setup\Scripts\setupcomplete-failures.log"
 WINRM_RULE = "WinRM HTTP (NanoStudio)"
 WINRM_PORT = 5985
+# "Remote Event Log Management" by its resource id, as the generator names it.
+EVENTLOG_GROUP = "@FirewallAPI.dll,-29252"
 RESTART_NEEDED = 3010
+# Run by the scheduled tasks, after SetupComplete.cmd (never from inside it).
+AFTER_SETUP_SCRIPT = PurePosixPath("Windows/Setup/Scripts/NanoStudio-AfterSetup.cmd")
+# Exists while SetupComplete.cmd runs; the restart waits until it is gone.
+RUNNING_MARKER = r"%SystemRoot%\Setup\Scripts\setupcomplete.running"
+# Every place a copy of the answer file can be left, deleted at the end of first boot.
+# - Panther\unattend.xml: where the portable engine writes it, and the folder where
+#   Windows caches the answer file it used ("a copy of the answer file is cached to
+#   %WINDIR%\Panther", Windows Setup Automation Overview, learn.microsoft.com).
+# - Panther\Unattend\{unattend,autounattend}.xml, %SystemDrive%\ and System32\Sysprep:
+#   the implicit answer-file search locations (Vista/7 WAIK table, reported).
+# - unattended.xml variants: commonly left-over names (privilege-escalation checklists,
+#   reported). Windows masks passwords in its own cached copy (reported); NanoStudio's
+#   copy is not masked, so it goes.
+ANSWER_FILES = (
+    r"%SystemRoot%\Panther\unattend.xml",
+    r"%SystemRoot%\Panther\unattended.xml",
+    r"%SystemRoot%\Panther\Unattend\unattend.xml",
+    r"%SystemRoot%\Panther\Unattend\unattended.xml",
+    r"%SystemRoot%\Panther\Unattend\autounattend.xml",
+    r"%SystemRoot%\System32\Sysprep\unattend.xml",
+    r"%SystemRoot%\System32\Sysprep\unattended.xml",
+    r"%SystemDrive%\unattend.xml",
+    r"%SystemDrive%\autounattend.xml",
+)
+RESTART_TASK = "NanoStudio-Restart"
+AFTER_RESTART_TASK = "NanoStudio-AfterRestart"
+RESTART_REASON = "NanoStudio: restart once to finish installing packages and drivers"
+RESTART_WAIT_LIMIT = 360  # x 10 s: one hour
+# PowerShell's Start-Sleep: Nano's PowerShell has it; timeout.exe on Nano is not documented.
+_SLEEP = "powershell -NoProfile -Command Start-Sleep -Seconds"
 
 
 def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
-    """The script text, with CRLF line ends as cmd.exe expects."""
+    """The script text, with CRLF line ends as cmd.exe expects.
+
+    Order: packages, drivers, features, then the network settings (the adapter's
+    driver must be installed before its address can be set), the firewall, Docker,
+    the user's commands; if anything asked for a restart, the start-up task and the
+    restart are scheduled; never a restart from inside the script.
+    """
     lines = [
         "@echo off",
         "rem Written by NanoStudio. Runs once at the end of Windows setup.",
         "setlocal",
-        f'set "LOG={LOG}"',
+        *_log_variables(),
         "set RESTART=0",
         'echo [%DATE% %TIME%] NanoStudio first boot started >> "%LOG%"',
+        # The restart task waits until this file is gone: SetupComplete has finished.
+        f'echo running > "{RUNNING_MARKER}"',
     ]
-    lines += _step(
-        f"time zone {recipe.system.timezone}",
-        f'tzutil /s "{_quoted(recipe.system.timezone)}"',
-    )
-    lines += _network(recipe)
-    if recipe.network.winrm:
+    if staged.timezone_in_unattend:
+        lines.append(
+            f"rem Time zone {_quoted(recipe.system.timezone)}: set by the oobeSystem pass of "
+            "Windows\\Panther\\unattend.xml."
+        )
+    else:
+        # The offlineServicing pass DISM applies has no time zone. tzutil.exe on Nano
+        # Server 2016 is reported, not documented: Nano Server Image Builder sets the
+        # zone by adding `tzutil.exe /s "<zone>"` to SetupComplete.cmd (public sample:
+        # techthoughts2/NanoServer SetupComplete.cmd), and dsccommunity/xTimeZone uses
+        # tzutil "in the case of Nano Server". A failure is logged, not fatal.
         lines += _step(
-            f"open TCP {WINRM_PORT} for WinRM in every firewall profile",
-            f'netsh advfirewall firewall add rule name="{WINRM_RULE}" dir=in action=allow '
-            f"protocol=TCP localport={WINRM_PORT} profile=any",
+            f"time zone {recipe.system.timezone}",
+            f'tzutil.exe /s "{_quoted(recipe.system.timezone)}"',
         )
     for package in staged.packages:
         lines += _step(
@@ -70,59 +128,272 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
             "install staged drivers",
             f'pnputil /add-driver "{windows_path(DRIVERS_FOLDER)}\\*.inf" /subdirs /install',
         )
-    if staged.docker:
+    for feature in staged.features:
         lines += _step(
-            "install Docker (DockerMsftProvider)",
-            f'powershell -NoProfile -ExecutionPolicy Bypass -File "{windows_path(DOCKER_SCRIPT)}"',
+            f"enable the {feature} feature",
+            # Deploy-Nano-Server.md uses Enable-WindowsOptionalFeature -Online for DNS;
+            # dism /online /enable-feature is the same servicing call, used on Nano in
+            # Microsoft's IIS-on-Nano-Server.md, and reports 3010 like the packages.
+            f"dism /online /enable-feature /featurename:{feature} /quiet /norestart",
         )
+    lines += _network(recipe)
+    if recipe.network.winrm:
+        lines += _winrm()
+    if staged.docker_zip is not None:
+        lines += _docker()
     for number, command in enumerate(recipe.firstboot.commands, 1):
         lines += _step(f"first-boot command {number}: {command}", command)
     lines += [
+        'if not "%RESTART%"=="1" goto :finish',
+        *_schedule_after_restart(recipe),
+        ":finish",
+        *_delete_answer_files(),
         'echo [%DATE% %TIME%] NanoStudio first boot finished >> "%LOG%"',
-        'if "%RESTART%"=="1" (',
-        '  echo [%DATE% %TIME%] restarting once to finish installing >> "%LOG%"',
-        '  shutdown /r /t 5 /c "NanoStudio: finishing package installation" >> "%LOG%" 2>&1',
-        ")",
+        'if exist "%FAILURES%" echo [%DATE% %TIME%] some steps FAILED: see %FAILURES% >> "%LOG%"',
+        f'del /f /q "{RUNNING_MARKER}"',
         "exit /b 0",
         "",
+        *(_start_docker() if staged.docker_zip is not None else []),
+        *_check(),
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def first_boot_files(recipe: Recipe, staged: StagedContent) -> list[tuple[PurePosixPath, str]]:
+    """(path in the image, text) of every script first boot runs; both engines write these."""
+    files = [
+        (SETUPCOMPLETE_PATH, render_setupcomplete(recipe, staged)),
+        (AFTER_SETUP_SCRIPT, render_after_setup(recipe)),
+    ]
+    return files
+
+
+def render_after_setup(recipe: Recipe) -> str:
+    """``AFTER_SETUP_SCRIPT``: what the scheduled tasks run once SetupComplete is over.
+
+    ``restart``: wait until SetupComplete.cmd has finished (its marker file is gone),
+    then restart once. ``after-restart``: at the first start-up after that, apply
+    the network settings again (the adapter may only have its driver now) and
+    remove both tasks.
+    """
+    lines = [
+        "@echo off",
+        "rem Written by NanoStudio. Run by the tasks SetupComplete.cmd schedules.",
+        "setlocal",
+        *_log_variables(),
+        'if /i "%~1"=="restart" goto :restart',
+        'if /i "%~1"=="after-restart" goto :after_restart',
+        "echo usage: %~nx0 restart^|after-restart",
+        "exit /b 2",
+        "",
+        ":restart",
+        "set WAITED=0",
+        ":wait",
+        f'if not exist "{RUNNING_MARKER}" goto :restart_now',
+        f"if %WAITED% geq {RESTART_WAIT_LIMIT} goto :gave_up",
+        "set /a WAITED+=1",
+        f"{_SLEEP} 10",
+        "goto :wait",
+        ":gave_up",
+        "echo [%DATE% %TIME%] SetupComplete.cmd is still running after an hour: not restarting; "
+        'restart by hand ^(Restart-Computer^) >> "%LOG%"',
+        "echo [%DATE% %TIME%] FAILED: the scheduled restart gave up waiting for "
+        'SetupComplete.cmd >> "%FAILURES%"',
+        "exit /b 1",
+        ":restart_now",
+        *_step(
+            "SetupComplete.cmd has finished: restart once to finish installing",
+            f'shutdown /r /t 30 /c "{_quoted(RESTART_REASON)}"',
+        ),
+        "exit /b 0",
+        "",
+        ":after_restart",
+        'echo [%DATE% %TIME%] NanoStudio: first start-up after the restart >> "%LOG%"',
+        "rem Give Plug and Play time to bring up the adapters installed before the restart.",
+        f"{_SLEEP} 30",
+        *_network(recipe),
+        *_step(
+            "remove the one-shot start-up and restart tasks",
+            _powershell(
+                f"Unregister-ScheduledTask -TaskName {RESTART_TASK} -Confirm:$false "
+                "-ErrorAction SilentlyContinue; "
+                f"Unregister-ScheduledTask -TaskName {AFTER_RESTART_TASK} -Confirm:$false"
+            ),
+        ),
+        'echo [%DATE% %TIME%] NanoStudio: after-restart settings done >> "%LOG%"',
+        "exit /b 0",
+        "",
+        *_check(),
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _delete_answer_files() -> list[str]:
+    """The last step: no copy of the answer file keeps the (reversibly encoded) password.
+
+    SetupComplete.cmd runs after the unattend passes are processed, so none is needed.
+    Each path that still exists afterwards is a failure."""
+    lines = [
+        'set "STEP=delete every copy of the answer file ^(it holds the encoded password^)"',
+        "echo [%DATE% %TIME%] delete every copy of the answer file "
+        '^(it holds the encoded password^) >> "%LOG%"',
+    ]
+    for path in ANSWER_FILES:
+        lines += [
+            f'if exist "{path}" del /f /q "{path}" >> "%LOG%" 2>&1',
+            f'if exist "{path}" call :check 1',
+        ]
+    return lines
+
+
+def _log_variables() -> list[str]:
+    return [f'set "LOG={LOG}"', f'set "FAILURES={FAILURES_LOG}"']
+
+
+def _start_docker() -> list[str]:
+    return [
+        ":start_docker",
+        *_step("start the docker service", _powershell("Start-Service -Name docker")),
+        "exit /b 0",
+        "",
+    ]
+
+
+def _check() -> list[str]:
+    return [
         ":check",
         f'if "%~1"=="{RESTART_NEEDED}" (',
         "  set RESTART=1",
-        '  echo   ok, restart needed >> "%LOG%"',
+        f'  echo   ok, restart needed ^(exit code {RESTART_NEEDED}^) >> "%LOG%"',
         ') else if "%~1"=="0" (',
-        '  echo   ok >> "%LOG%"',
+        '  echo   ok ^(exit code 0^) >> "%LOG%"',
         ") else (",
         '  echo   FAILED with exit code %~1 >> "%LOG%"',
+        '  echo [%DATE% %TIME%] FAILED with exit code %~1: %STEP% >> "%FAILURES%"',
         ")",
         "exit /b 0",
     ]
-    return "\r\n".join(lines) + "\r\n"
 
 
-def render_docker_script() -> str:
-    """PowerShell that installs Docker the way Microsoft documented for Nano Server 2016."""
-    lines = [
-        "# Written by NanoStudio: installs Docker for the Containers package.",
-        "$ErrorActionPreference = 'Stop'",
-        "[Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12",
-        "Install-PackageProvider -Name NuGet -MinimumVersion 2.8.5.201 -Force | Out-Null",
-        "Install-Module -Name DockerMsftProvider -Repository PSGallery -Force",
-        "Install-Package -Name docker -ProviderName DockerMsftProvider -Force",
-        "Set-Service -Name docker -StartupType Automatic",
-        "exit 3010  # the Containers feature and the docker service start after a restart",
-    ]
-    return "\r\n".join(lines) + "\r\n"
+def _schedule_after_restart(recipe: Recipe) -> list[str]:
+    """Scheduled tasks for what must happen after SetupComplete.cmd has exited.
+
+    Microsoft: "You should not reboot the system by adding a command such as
+    shutdown -r" in SetupComplete.cmd ("Add a Custom Script to Windows Setup",
+    learn.microsoft.com). Nano Server 2016 runs the Task Scheduler service
+    (Manage-Nano-Server.md); ``schtasks.exe`` on GA Nano is not documented (it was
+    on TP3), while ``Register-ScheduledTask`` is reported to work against Nano
+    (firstboot-facts.md / NANO-FACTS.md section 5), so the tasks are registered with
+    the ScheduledTasks cmdlets. RunOnce is no help: it runs at a user's logon, and
+    nobody logs on to a Nano Server. ``shutdown.exe`` is on Nano (the docs run
+    ``shutdown /r /t 5`` there).
+    """
+    lines: list[str] = []
+    if _network_lines(recipe):
+        lines += _step(
+            "a restart is needed: register a one-shot start-up task that applies the "
+            "network settings again after it",
+            _register_task(
+                AFTER_RESTART_TASK, "New-ScheduledTaskTrigger -AtStartup", "after-restart"
+            ),
+        )
+    lines += _step(
+        "a restart is needed: schedule it for when SetupComplete.cmd has finished "
+        f"(task {RESTART_TASK})",
+        _register_task(
+            RESTART_TASK,
+            "New-ScheduledTaskTrigger -Once -At (Get-Date).AddMinutes(1)",
+            "restart",
+        ),
+    )
+    return lines
+
+
+def _register_task(name: str, trigger: str, argument: str) -> str:
+    """A ``Register-ScheduledTask`` call, as SYSTEM, running AFTER_SETUP_SCRIPT ``argument``.
+
+    Inside the PowerShell text there are only single quotes (cmd.exe passes it in one
+    double-quoted argument) and no ``%``: the paths come from ``$env:SystemRoot``.
+    """
+    script = "\\".join(AFTER_SETUP_SCRIPT.parts[1:])  # below the Windows folder
+    return _powershell(
+        f"Register-ScheduledTask -Force -TaskName {name} "
+        f"-Trigger ({trigger}) "
+        "-Principal (New-ScheduledTaskPrincipal -UserId SYSTEM -LogonType ServiceAccount "
+        "-RunLevel Highest) "
+        "-Action (New-ScheduledTaskAction -Execute ($env:SystemRoot + '\\System32\\cmd.exe') "
+        f"-Argument ('/c ' + $env:SystemRoot + '\\{script} {argument}')) | Out-Null"
+    )
+
+
+def _powershell(command: str) -> str:
+    return f'powershell -NoProfile -ExecutionPolicy Bypass -Command "{command}"'
 
 
 def _step(label: str, command: str) -> list[str]:
+    """Log the label, run the command into the log, record its exit code.
+
+    ``STEP`` keeps the label for ``:check``'s line in the failures file: inside
+    ``set "..."`` the text is stored as written (quotes removed so they cannot end the
+    quoted assignment), escaped for the ``echo`` that later expands it.
+    """
     return [
+        f'set "STEP={_echo_text(label.replace(chr(34), chr(39)))}"',
         f'echo [%DATE% %TIME%] {_echo_text(label)} >> "%LOG%"',
         f'{command} >> "%LOG%" 2>&1',
         "call :check %ERRORLEVEL%",
     ]
 
 
+def _docker() -> list[str]:
+    """Register and start Docker from the static binaries staged in Program Files\\docker.
+
+    Microsoft's Nano container-host instructions of 2016 unzip Docker into Program
+    Files and run ``dockerd --register-service``; its binaries install then runs
+    ``Start-Service docker`` (firstboot-facts.md section 4). The start type is set to
+    Automatic explicitly, so the service also starts after the restart the Containers
+    feature usually asks for; before that restart it cannot start (dockerd fails
+    without the feature's vmcompute.dll, reported), so it is started now only when no
+    restart is pending.
+    """
+    dockerd = "%ProgramFiles%\\" + "\\".join(DOCKER_FOLDER.parts[1:]) + "\\dockerd.exe"
+    return [
+        *_step("register the docker service", f'"{dockerd}" --register-service'),
+        *_step(
+            "start the docker service automatically",
+            _powershell("Set-Service -Name docker -StartupType Automatic"),
+        ),
+        'if "%RESTART%"=="1" (',
+        '  echo [%DATE% %TIME%] the docker service starts after the restart >> "%LOG%"',
+        ") else (",
+        "  call :start_docker",
+        ")",
+    ]
+
+
+def _winrm() -> list[str]:
+    """What New-NanoServerImage -EnableRemoteManagementPort opens (Write-SetupComplete in
+    NanoServerImageGenerator.psm1): an inbound rule for TCP 5985 in every profile from
+    any address, then the built-in "Remote Event Log Management" rule group, named by its
+    resource string ``@FirewallAPI.dll,-29252`` so it is found in any display language."""
+    lines = _step(
+        f"open TCP {WINRM_PORT} for WinRM in every firewall profile",
+        f'netsh advfirewall firewall add rule name="{WINRM_RULE}" dir=in action=allow '
+        f"protocol=TCP localport={WINRM_PORT} profile=any",
+    )
+    lines += _step(
+        "enable the Remote Event Log Management firewall rules",
+        f'netsh advfirewall firewall set rule group="{EVENTLOG_GROUP}" new enable=Yes',
+    )
+    return lines
+
+
 def _network(recipe: Recipe) -> list[str]:
+    """The static address and DNS servers, each a logged step (nothing for DHCP)."""
+    return _network_lines(recipe)
+
+
+def _network_lines(recipe: Recipe) -> list[str]:
     network = recipe.network
     if network.ipv4 is None:
         return []

@@ -13,6 +13,9 @@ The Windows engine uses the same description for drivers it cannot add offline.
 
 from __future__ import annotations
 
+import shutil
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -21,12 +24,15 @@ from nanostudio.errors import MediaError, RecipeError
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import Recipe, resolved_packages
+from nanostudio.recipe.validate import DOCKER_URL, docker_zip_problem
 
 # Image folder (from the volume root) that holds everything staged for first boot.
 STAGING_ROOT = PurePosixPath("NanoStudio")
 PACKAGES_FOLDER = STAGING_ROOT / "Packages"
 DRIVERS_FOLDER = STAGING_ROOT / "Drivers"
-DOCKER_SCRIPT = STAGING_ROOT / "install-docker.ps1"
+# Docker's static binaries, where Microsoft's install puts them (Expand-Archive into
+# $Env:ProgramFiles gives Program Files\docker; AWS's SSM agent does the same on Nano).
+DOCKER_FOLDER = PurePosixPath("Program Files/docker")
 UNATTEND_PATH = PurePosixPath("Windows/Panther/unattend.xml")
 SETUPCOMPLETE_PATH = PurePosixPath("Windows/Setup/Scripts/SetupComplete.cmd")
 
@@ -67,11 +73,50 @@ class StagedDriver:
         return sum(item.source.stat().st_size for item in self.files)
 
 
+# Roles whose package installs the bits but leaves a Windows optional feature off, and
+# that feature's name (firstboot-facts.md section 3). DNS: Deploy-Nano-Server.md, "Using
+# DNS Server on Nano Server", enables DNS-Server-Full-Role after the package, online.
+# Enabling it offline is not documented, so both engines do it at first boot.
+# IIS: the package enables its default features itself (IIS-on-Nano-Server.md): nothing.
+# Storage: "File Services is not actually enabled" (Deploy-Nano-Server.md), to be enabled
+# remotely with Server Manager; the local feature name is not documented, so it is a note.
+# Containers: the package is enough for the feature (no documented step).
+ROLE_FEATURES: dict[str, str] = {"DNS": "DNS-Server-Full-Role"}
+
+
+def first_boot_features(packages: Iterable[PackageInfo]) -> tuple[str, ...]:
+    """Optional features to switch on at first boot for these packages, in package order."""
+    return tuple(ROLE_FEATURES[p.short] for p in packages if p.short in ROLE_FEATURES)
+
+
+def role_notes(packages: Iterable[PackageInfo]) -> list[str]:
+    """What the user must know about roles that their package alone does not finish."""
+    notes = []
+    for package in packages:
+        if package.short in ROLE_FEATURES:
+            notes.append(
+                f"{package.short}: SetupComplete.cmd enables the {ROLE_FEATURES[package.short]} "
+                "feature at first boot, after the package (dism /online /enable-feature)"
+            )
+        elif package.short == "Storage":
+            notes.append(
+                "Storage: Microsoft's Nano guide says File Services is not enabled by the "
+                "package; enable it from another computer with Server Manager"
+            )
+    return notes
+
+
 @dataclass(frozen=True)
 class StagedContent:
     packages: tuple[StagedPackage, ...] = ()
     drivers: tuple[StagedDriver, ...] = ()
-    docker: bool = False
+    docker: bool = False  # the Containers package is installed
+    docker_zip: Path | None = None  # Docker's static zip, extracted into DOCKER_FOLDER
+    # Optional features SetupComplete.cmd enables after the packages (ROLE_FEATURES).
+    features: tuple[str, ...] = ()
+    # True when Windows\Panther\unattend.xml sets the time zone (portable engine);
+    # else SetupComplete.cmd sets it (the Windows engine's offlineServicing has none).
+    timezone_in_unattend: bool = False
 
     @property
     def reboot_possible(self) -> bool:
@@ -106,7 +151,15 @@ def plan_staging(recipe: Recipe, media: MediaInfo) -> StagedContent:
         _stage_driver(folder, number) for number, folder in enumerate(recipe.drivers.folders, 1)
     )
     docker = any(package.info.short == "Containers" for package in packages)
-    return StagedContent(tuple(packages), drivers, docker)
+    features = first_boot_features(package.info for package in packages)
+    return StagedContent(
+        tuple(packages),
+        drivers,
+        docker,
+        recipe.packages.docker_zip if docker else None,
+        features=features,
+        timezone_in_unattend=True,
+    )
 
 
 def offline_only_problem(package: PackageInfo) -> str:
@@ -155,14 +208,59 @@ def describe_staging(staged: StagedContent) -> list[str]:
             f"packages installed at first boot by SetupComplete.cmd (no offline servicing "
             f"outside Windows): {names}"
         )
+    notes += role_notes(package.info for package in staged.packages)
     for driver in staged.drivers:
         notes.append(
             f"drivers from {driver.folder} ({', '.join(driver.infs)}) installed at first boot "
             "with pnputil"
         )
-    if staged.docker:
-        notes.append(
-            "Containers: Docker is installed at first boot from the PowerShell Gallery "
-            "(DockerMsftProvider); the VM needs internet access then"
-        )
+    notes += docker_notes(staged)
     return notes
+
+
+def docker_notes(staged: StagedContent) -> list[str]:
+    """Whether Docker comes with the Containers package, in plain words (both engines)."""
+    if not staged.docker:
+        return []
+    if staged.docker_zip is None:
+        return [
+            "Containers: Docker is NOT included (no packages.docker_zip): the Containers "
+            "feature is installed but nothing runs containers; give Docker's static zip "
+            f"({DOCKER_URL}, the last release for Windows Server 2016) to include it"
+        ]
+    return [
+        f"Containers: Docker from {staged.docker_zip.name} is put in "
+        f"{windows_path(DOCKER_FOLDER)} and registered as the docker service at first boot "
+        "(Windows Server 2016 needs its cumulative updates for containers)"
+    ]
+
+
+def docker_files(zip_path: Path) -> list[tuple[str, PurePosixPath]]:
+    """(member, path in the image) of every file under the zip's ``docker/`` folder."""
+    problem = docker_zip_problem(zip_path)
+    if problem:
+        raise MediaError(f"packages.docker_zip: {problem}")
+    files = []
+    with zipfile.ZipFile(zip_path) as archive:
+        for info in archive.infolist():
+            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+            if info.is_dir() or len(parts) < 2 or parts[0].lower() != "docker":
+                continue
+            if any(part in ("", ".", "..") or ":" in part for part in parts):
+                raise MediaError(
+                    f"packages.docker_zip: {zip_path} has an unsafe name {info.filename!r}"
+                )
+            files.append((info.filename, DOCKER_FOLDER.joinpath(*parts[1:])))
+    return files
+
+
+def extract_docker(zip_path: Path, root: Path) -> int:
+    """Write Docker's files below ``root`` (the image's volume root); returns the count."""
+    files = docker_files(zip_path)
+    with zipfile.ZipFile(zip_path) as archive:
+        for member, target in files:
+            dest = root.joinpath(*target.parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as source, dest.open("wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+    return len(files)

@@ -1,11 +1,29 @@
 """``unattend.xml`` for Nano Server: computer name, time zone, administrator password.
 
-Used by both engines. The Windows engine applies it offline (``dism
-/Apply-Unattend``), which processes the offlineServicing pass. The portable
-engine can only place it at ``Windows\\Panther\\unattend.xml``, which Windows
-reads at first boot for the specialize and oobeSystem passes, so there the
-password is also given in oobeSystem. Passwords are never in plain text: Windows
-takes base64 of UTF-16LE(password + element name) with ``PlainText`` false.
+Used by both engines, each getting only the passes that will run:
+
+- Windows engine: ``dism /Apply-Unattend`` on the offline image processes the
+  offlineServicing pass, which is where New-NanoServerImage puts ComputerName and
+  OfflineUserAccounts/OfflineAdministratorPassword (NanoServerImageGenerator.psm1,
+  Add-ServicingDescriptor). The file is deleted right after; nothing goes to Panther.
+- Portable engine: the file can only be placed at ``Windows\\Panther\\unattend.xml``.
+  No setup pass processes offlineServicing from there (it runs only when DISM
+  applies it to an offline image, or from Windows PE), so that pass is left out and
+  with it a second reversible copy of the password. Microsoft's documented Nano
+  domain-join flow copies an answer file with specialize and oobeSystem passes to
+  Windows\\Panther and says the first boot applies them (Deploy-Nano-Server.md);
+  a VirtualBox Packer template for Nano set the administrator password from an
+  oobeSystem answer file there (mwrock/packer-templates, reported). So: specialize
+  (ComputerName) and oobeSystem (AdministratorPassword, TimeZone).
+
+Time zone: Microsoft's Nano domain-join sample sets Microsoft-Windows-Shell-Setup
+``<TimeZone>`` in oobeSystem (Deploy-Nano-Server.md appendix); whether Nano applies it
+is not confirmed anywhere (unknown). The offlineServicing pass has no TimeZone, so the
+Windows engine sets the time zone from SetupComplete.cmd instead (see setupcomplete).
+
+Passwords are never in plain text, but the encoding is reversible: Windows takes
+base64 of UTF-16LE(password + element name) with ``PlainText`` false. Every copy of
+the answer file is deleted at the end of first boot (setupcomplete.ANSWER_FILES).
 """
 
 from __future__ import annotations
@@ -29,25 +47,23 @@ def encode_password(password: Secret, element: str) -> str:
 def render_unattend(recipe: Recipe, password: Secret, *, offline_servicing: bool) -> str:
     """The unattend document (UTF-8 XML text).
 
-    ``offline_servicing`` True: for ``dism /Apply-Unattend`` (offlineServicing +
-    specialize). False: for ``Windows\\Panther`` at first boot (specialize +
-    oobeSystem; the offlineServicing pass is kept too, for setups that run it).
+    ``offline_servicing`` True: for ``dism /Apply-Unattend`` (the offlineServicing
+    pass only). False: for ``Windows\\Panther`` at first boot (specialize + oobeSystem).
     """
     ET.register_namespace("", NAMESPACE)
     ET.register_namespace("wcm", WCM_NAMESPACE)
     root = ET.Element(_q("unattend"))
 
-    offline = _shell_setup(root, "offlineServicing")
-    _text(offline, "ComputerName", recipe.system.computer_name)
-    accounts = ET.SubElement(offline, _q("OfflineUserAccounts"))
-    _password(accounts, "OfflineAdministratorPassword", password)
-
-    specialize = _shell_setup(root, "specialize")
-    _text(specialize, "ComputerName", recipe.system.computer_name)
-    _text(specialize, "TimeZone", recipe.system.timezone)
-
-    if not offline_servicing:
+    if offline_servicing:
+        offline = _shell_setup(root, "offlineServicing")
+        _text(offline, "ComputerName", recipe.system.computer_name)
+        accounts = ET.SubElement(offline, _q("OfflineUserAccounts"))
+        _password(accounts, "OfflineAdministratorPassword", password)
+    else:
+        specialize = _shell_setup(root, "specialize")
+        _text(specialize, "ComputerName", recipe.system.computer_name)
         oobe = _shell_setup(root, "oobeSystem")
+        _text(oobe, "TimeZone", recipe.system.timezone)
         users = ET.SubElement(oobe, _q("UserAccounts"))
         _password(users, "AdministratorPassword", password)
 

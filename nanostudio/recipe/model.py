@@ -62,6 +62,9 @@ class SourceSpec:
 @dataclass(frozen=True)
 class PackagesSpec:
     names: tuple[str, ...] = ()
+    # Docker's static Windows binaries (docker-<version>.zip from download.docker.com),
+    # put into the image for the Containers package; None: Docker is not included.
+    docker_zip: Path | None = None
 
 
 @dataclass(frozen=True)

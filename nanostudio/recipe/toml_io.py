@@ -27,7 +27,7 @@ from nanostudio.sizes import format_size, parse_size
 
 _KNOWN: dict[str, set[str]] = {
     "source": {"media", "edition", "deployment", "language"},
-    "packages": {"names"},
+    "packages": {"names", "docker_zip"},
     "drivers": {"oem", "virtualbox", "folders"},
     "system": {"computer_name", "timezone"},
     "network": {"winrm", "ipv4", "gateway", "dns", "interface"},
@@ -68,7 +68,10 @@ def recipe_from_mapping(data: Mapping[str, Any], *, base: Path) -> Recipe:
             deployment=reader.enum("source", "deployment", Deployment, deployment_default),
             language=reader.string("source", "language", "en-us").lower(),
         ),
-        packages=PackagesSpec(names=reader.strings("packages", "names")),
+        packages=PackagesSpec(
+            names=reader.strings("packages", "names"),
+            docker_zip=reader.optional_path("packages", "docker_zip"),
+        ),
         drivers=DriversSpec(
             oem=reader.boolean("drivers", "oem", False),
             virtualbox=virtualbox,
@@ -127,9 +130,12 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
     }
     if recipe.output.target is not None:
         output["target"] = recipe.output.target.value
+    packages: dict[str, Any] = {"names": list(recipe.packages.names)}
+    if recipe.packages.docker_zip is not None:
+        packages["docker_zip"] = rel(recipe.packages.docker_zip)
     document = {
         "source": source,
-        "packages": {"names": list(recipe.packages.names)},
+        "packages": packages,
         "drivers": {
             "oem": recipe.drivers.oem,
             "virtualbox": recipe.drivers.virtualbox,

@@ -8,7 +8,9 @@ those are given.
 from __future__ import annotations
 
 import ipaddress
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nanostudio.catalogue import (
@@ -24,6 +26,12 @@ from nanostudio.recipe.model import MIB, OutputFormat, Recipe
 
 if TYPE_CHECKING:
     from nanostudio.media.model import MediaInfo
+
+# What a Docker static Windows zip holds (a top-level docker\ folder; Scoop's manifest
+# extracts "docker", Microsoft's install expands it into Program Files).
+DOCKER_ZIP_MEMBERS = ("docker/dockerd.exe", "docker/docker.exe")
+DOCKER_RELEASE = "20.10.24"  # the last Docker Engine release that runs on build 14393
+DOCKER_URL = f"https://download.docker.com/win/static/stable/x86_64/docker-{DOCKER_RELEASE}.zip"
 
 # ESP 200 MiB + MSR 128 MiB + the smallest Windows partition a Nano image fits in.
 MIN_DISK_SIZE = 1024 * MIB
@@ -113,6 +121,19 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
                     "remove it here",
                 )
             )
+    docker_zip = recipe.packages.docker_zip
+    if docker_zip is not None:
+        message = docker_zip_problem(docker_zip)
+        if message:
+            problems.append(Problem("packages.docker_zip", message))
+        if not any(p.short == "Containers" for p in resolved_packages(recipe)):
+            problems.append(
+                Problem(
+                    "packages.docker_zip",
+                    "Docker needs the Containers package: add Containers to packages.names "
+                    "or remove docker_zip",
+                )
+            )
     for package in resolved_packages(recipe):
         if recipe.source.edition not in package.editions:
             editions = " or ".join(e.value for e in package.editions)
@@ -124,6 +145,22 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
                 )
             )
     return problems
+
+
+def docker_zip_problem(path: Path) -> str | None:
+    """None if ``path`` is a zip with docker/dockerd.exe and docker/docker.exe."""
+    hint = f"use Docker's static Windows zip, e.g. {DOCKER_URL}"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {name.replace("\\", "/").lower() for name in archive.namelist()}
+    except FileNotFoundError:
+        return f"{path} does not exist: {hint}"
+    except (OSError, zipfile.BadZipFile) as error:
+        return f"{path} is not a readable zip ({error.__class__.__name__}): {hint}"
+    missing = [member for member in DOCKER_ZIP_MEMBERS if member not in names]
+    if missing:
+        return f"{path} has no {' or '.join(missing)}: {hint}"
+    return None
 
 
 def _system_problems(recipe: Recipe) -> list[Problem]:

@@ -26,7 +26,20 @@ def test_good_recipe_against_real_media(
         '[packages]\nnames = ["Compute", "dsc"]\n',
     )
     assert main(["recipe", "check", str(recipe)]) == 0
-    assert "no problems" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "no problems" in out and "Docker" not in out
+
+
+def test_containers_without_docker_says_docker_is_not_included(
+    tmp_path: Path, sample_media: SampleMedia, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = _write(
+        tmp_path, f'[source]\nmedia = "{sample_media.iso}"\n[packages]\nnames = ["Containers"]\n'
+    )
+    assert main(["recipe", "check", str(recipe)]) == 0
+    out = capsys.readouterr().out
+    assert "no problems" in out and "Docker is NOT included" in out
+    assert "docker-20.10.24.zip" in out
 
 
 def test_problems_are_listed_one_per_line_with_exit_2(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,17 @@ X86_ONLY_INF = USABLE_INF.replace("%Mfg%=Models,NTamd64", "%Mfg%=Models").replac
 )
 
 
+def write_docker_zip(root: Path, members: tuple[str, ...] | None = None) -> Path:
+    """A small stand-in for docker-20.10.24.zip: docker/dockerd.exe and docker/docker.exe."""
+    path = root / "docker-20.10.24.zip"
+    names = members or ("docker/dockerd.exe", "docker/docker.exe", "docker/licenses/LICENSE")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("docker/", b"")
+        for name in names:
+            archive.writestr(name, f"MZ fake {name}".encode())
+    return path
+
+
 def write_driver_folder(root: Path) -> Path:
     """A driver with one usable amd64 INF (and its .sys) plus an x86-only INF."""
     folder = root / "e1000 driver"
@@ -71,11 +83,11 @@ def session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield home
 
 
-def full_recipe(media: Path, output: Path, drivers: Path) -> Recipe:
+def full_recipe(media: Path, output: Path, drivers: Path, docker_zip: Path | None = None) -> Recipe:
     """Datacenter (index 2 on the sample) with roles, a driver, a static address."""
     return Recipe(
         source=SourceSpec(media=media, edition=Edition.DATACENTER, deployment=Deployment.HOST),
-        packages=PackagesSpec(("DSC", "Containers", "NPDS")),
+        packages=PackagesSpec(("DSC", "Containers", "NPDS"), docker_zip=docker_zip),
         drivers=DriversSpec(oem=True, folders=(drivers,)),
         system=SystemSpec(computer_name="NANO-TEST", timezone="W. Europe Standard Time"),
         network=NetworkSpec(
@@ -118,7 +130,8 @@ def vhdx_build(
     folder = tmp_path_factory.mktemp("vhdx-build")
     drivers = write_driver_folder(tmp_path_factory.mktemp("drivers"))
     assert sample_media.iso is not None
-    recipe = full_recipe(sample_media.iso, folder / "nano.vhdx", drivers)
+    docker = write_docker_zip(tmp_path_factory.mktemp("docker"))
+    recipe = full_recipe(sample_media.iso, folder / "nano.vhdx", drivers, docker)
     outcome = build(recipe)
     assert outcome.was_successful(), outcome
     return Built(recipe, outcome, "vhdx", folder)

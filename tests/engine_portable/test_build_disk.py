@@ -142,20 +142,22 @@ def test_windows_partition_holds_the_chosen_edition(
 
 def test_unattend_holds_the_recipe_values(vhdx_windows: Path, vhdx_build: Built) -> None:
     root = ET.fromstring(ntfs_cat(vhdx_windows, "Windows/Panther/unattend.xml"))
+    assert [s.get("pass") for s in root.findall("u:settings", NS)] == ["specialize", "oobeSystem"]
     specialize = root.find("u:settings[@pass='specialize']/u:component", NS)
     assert specialize is not None
     assert specialize.findtext("u:ComputerName", namespaces=NS) == "NANO-TEST"
-    assert specialize.findtext("u:TimeZone", namespaces=NS) == "W. Europe Standard Time"
+    oobe = root.find("u:settings[@pass='oobeSystem']/u:component", NS)
+    assert oobe is not None
+    assert oobe.findtext("u:TimeZone", namespaces=NS) == "W. Europe Standard Time"
     value = root.findtext(".//u:AdministratorPassword/u:Value", namespaces=NS)
     assert value is not None
     decoded = base64.b64decode(value).decode("utf-16-le")
     assert decoded == PASSWORD + "AdministratorPassword"
     assert root.findtext(".//u:AdministratorPassword/u:PlainText", namespaces=NS) == "false"
-    offline = root.findtext(".//u:OfflineAdministratorPassword/u:Value", namespaces=NS)
-    assert offline is not None
-    assert (
-        base64.b64decode(offline).decode("utf-16-le") == PASSWORD + "OfflineAdministratorPassword"
-    )
+    # offlineServicing never runs from Panther: no second reversible copy of the password.
+    assert root.find(".//u:OfflineAdministratorPassword", NS) is None
+    encoded = base64.b64encode((PASSWORD + "OfflineAdministratorPassword").encode("utf-16-le"))
+    assert find_bytes(vhdx_build.recipe.output.path, [encoded]) == []
 
 
 def test_setupcomplete_holds_winrm_packages_drivers(vhdx_windows: Path) -> None:
@@ -165,6 +167,7 @@ def test_setupcomplete_holds_winrm_packages_drivers(vhdx_windows: Path) -> None:
         'netsh advfirewall firewall add rule name="WinRM HTTP (NanoStudio)" dir=in '
         "action=allow protocol=TCP localport=5985 profile=any"
     ) in script
+    assert 'set rule group="@FirewallAPI.dll,-29252" new enable=Yes' in script
     installs = re.findall(r"/packagepath:\"([^\"]+)\"", script)
     names = [path.rsplit("\\", 1)[-1].lower() for path in installs]
     # Host (deployment), OEM drivers, then the roles; NPDS after Defender.
@@ -173,11 +176,22 @@ def test_setupcomplete_holds_winrm_packages_drivers(vhdx_windows: Path) -> None:
     assert names[defender + 1] == "microsoft-nanoserver-defender-package_en-us.cab"
     assert not any("iis" in name for name in names)
     assert "pnputil /add-driver" in script and "/subdirs /install" in script
-    assert 'tzutil /s "W. Europe Standard Time"' in script
+    assert "tzutil" not in script  # the time zone is in unattend.xml's oobeSystem pass
+    # The last step deletes the answer file that holds the encoded password.
+    assert 'if exist "%SystemRoot%\\Panther\\unattend.xml" del /f /q' in script
+    assert script.index('del /f /q "%SystemRoot%\\Panther\\unattend.xml"') > script.index(
+        "echo first & echo boot"
+    )
     assert "static 192.168.56.10 255.255.255.0 192.168.56.1" in script
-    assert "install-docker.ps1" in script
+    assert '"%ProgramFiles%\\docker\\dockerd.exe" --register-service' in script
+    assert "DockerMsftProvider" not in script
     assert "echo first & echo boot" in script
     assert "setupcomplete.log" in script
+    # Network after the packages and drivers; the restart is scheduled, never run here.
+    assert script.index("pnputil /add-driver") < script.index("static 192.168.56.10")
+    assert "shutdown" not in script.lower()
+    after = ntfs_cat(vhdx_windows, "Windows/Setup/Scripts/NanoStudio-AfterSetup.cmd").decode()
+    assert "shutdown /r" in after and "static 192.168.56.10 255.255.255.0 192.168.56.1" in after
 
 
 def test_staged_files_are_in_the_image(vhdx_windows: Path) -> None:
@@ -190,6 +204,14 @@ def test_staged_files_are_in_the_image(vhdx_windows: Path) -> None:
     assert sorted(files) == ["e1g6032e.inf", "e1g6032e.sys"]
     top = ntfs_ls(vhdx_windows, "NanoStudio/Drivers/01-e1000_driver")
     assert "old.inf" not in top  # x86 only: not staged
+    assert sorted(ntfs_ls(vhdx_windows, "Program Files/docker")) == [
+        "docker.exe",
+        "dockerd.exe",
+        "licenses",
+    ]
+    assert ntfs_cat(vhdx_windows, "Program Files/docker/dockerd.exe") == (
+        b"MZ fake docker/dockerd.exe"
+    )
 
 
 def test_password_is_nowhere_on_the_disk(vhdx_build: Built, vhdx_raw: Path) -> None:

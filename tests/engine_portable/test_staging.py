@@ -1,17 +1,25 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from nanostudio.catalogue import Deployment, Edition
-from nanostudio.engine.staging import describe_staging, plan_staging, windows_path
+from nanostudio.catalogue import Deployment, Edition, find_package
+from nanostudio.engine.staging import (
+    describe_staging,
+    docker_files,
+    extract_docker,
+    first_boot_features,
+    plan_staging,
+    windows_path,
+)
 from nanostudio.errors import MediaError, RecipeError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe import DriversSpec, PackagesSpec, Recipe, SourceSpec
-from tests.engine_portable.conftest import write_driver_folder
+from tests.engine_portable.conftest import write_docker_zip, write_driver_folder
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +82,74 @@ def test_windows_path() -> None:
     assert windows_path(PurePosixPath("NanoStudio/Packages/a.cab")) == (
         "%SystemDrive%\\NanoStudio\\Packages\\a.cab"
     )
+
+
+def test_dns_gets_its_feature_and_storage_a_note(media: MediaInfo) -> None:
+    staged = plan_staging(recipe("DNS", "Storage"), media)
+    assert staged.features == ("DNS-Server-Full-Role",)
+    notes = " ".join(describe_staging(staged))
+    assert "enables the DNS-Server-Full-Role feature at first boot" in notes
+    assert "File Services is not enabled" in notes
+    assert plan_staging(recipe("DSC"), media).features == ()
+
+
+def test_first_boot_features_of_packages() -> None:
+    packages = [find_package(name) for name in ("IIS", "DNS", "Containers", "Storage")]
+    assert first_boot_features(p for p in packages if p is not None) == ("DNS-Server-Full-Role",)
+
+
+def test_docker_zip_is_staged_only_with_containers(media: MediaInfo, tmp_path: Path) -> None:
+    zip_path = write_docker_zip(tmp_path)
+    with_containers = replace(
+        recipe("Containers"), packages=PackagesSpec(("Containers",), docker_zip=zip_path)
+    )
+    staged = plan_staging(with_containers, media)
+    assert staged.docker and staged.docker_zip == zip_path
+    notes = " ".join(describe_staging(staged))
+    assert "Docker from docker-20.10.24.zip is put in %SystemDrive%\\Program Files\\docker" in notes
+    without = plan_staging(recipe("Containers"), media)
+    assert without.docker and without.docker_zip is None
+    notes = " ".join(describe_staging(without))
+    assert "Docker is NOT included (no packages.docker_zip)" in notes
+    assert "docker-20.10.24.zip" in notes
+    dsc = replace(recipe("DSC"), packages=PackagesSpec(("DSC",), docker_zip=zip_path))
+    assert plan_staging(dsc, media).docker_zip is None
+    assert describe_staging(plan_staging(dsc, media)) == describe_staging(
+        plan_staging(recipe("DSC"), media)
+    )
+
+
+def test_docker_files_are_extracted_into_program_files(tmp_path: Path) -> None:
+    zip_path = write_docker_zip(tmp_path)
+    assert docker_files(zip_path) == [
+        ("docker/dockerd.exe", PurePosixPath("Program Files/docker/dockerd.exe")),
+        ("docker/docker.exe", PurePosixPath("Program Files/docker/docker.exe")),
+        ("docker/licenses/LICENSE", PurePosixPath("Program Files/docker/licenses/LICENSE")),
+    ]
+    root = tmp_path / "image"
+    assert extract_docker(zip_path, root) == 3
+    assert (root / "Program Files/docker/dockerd.exe").read_bytes() == (
+        b"MZ fake docker/dockerd.exe"
+    )
+    assert sorted(p.name for p in (root / "Program Files/docker").iterdir()) == [
+        "docker.exe",
+        "dockerd.exe",
+        "licenses",
+    ]
+
+
+def test_bad_docker_zips_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    no_daemon = write_docker_zip(tmp_path / "a", ("docker/docker.exe",))
+    with pytest.raises(MediaError, match=r"has no docker/dockerd\.exe"):
+        docker_files(no_daemon)
+    not_zip = tmp_path / "docker.zip"
+    not_zip.write_bytes(b"not a zip")
+    with pytest.raises(MediaError, match="not a readable zip"):
+        docker_files(not_zip)
+    evil = write_docker_zip(
+        tmp_path, ("docker/dockerd.exe", "docker/docker.exe", "docker/../../x.exe")
+    )
+    with pytest.raises(MediaError, match="unsafe name"):
+        docker_files(evil)
+    assert not (tmp_path / "x.exe").exists()

@@ -106,6 +106,7 @@ def test_walk_to_done_with_the_portable_engine(
     assert "qemu-system-x86_64" in commands and "format=vhdx" in commands
     assert page.connection().host == "192.168.56.10"
     assert page.connection().user == "Administrator"
+    assert "C:\\Windows\\Setup\\Scripts\\setupcomplete-failures.log" in page.notes.text()
     log_text = wizard.build_page.log_pane.all_text()
     assert PASSWORD not in log_text
     assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()

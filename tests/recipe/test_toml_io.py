@@ -133,3 +133,17 @@ def test_save_to_unwritable_place_keeps_nothing(tmp_path: Path) -> None:
     with pytest.raises(RecipeError, match="cannot save recipe"):
         save_recipe(Recipe(), target)
     assert not target.parent.exists()
+
+
+def test_docker_zip_is_read_relative_and_saved_back(tmp_path: Path) -> None:
+    text = '[packages]\nnames = ["Containers"]\ndocker_zip = "downloads/docker-20.10.24.zip"\n'
+    recipe = parse_recipe(text, base=tmp_path)
+    assert recipe.packages.docker_zip == tmp_path / "downloads/docker-20.10.24.zip"
+    path = tmp_path / "r.toml"
+    save_recipe(recipe, path)
+    assert 'docker_zip = "downloads/docker-20.10.24.zip"' in path.read_text()
+    assert load_recipe(path) == recipe
+    assert "docker_zip" not in path.read_text().replace("docker_zip", "", 1)
+    assert parse_recipe("", base=tmp_path).packages.docker_zip is None
+    with pytest.raises(RecipeError, match=r"packages\.docker_zip: expected text"):
+        parse_recipe("[packages]\ndocker_zip = 1\n", base=tmp_path)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -145,3 +146,32 @@ def test_driver_folder_without_inf_is_a_problem(tmp_path: Path) -> None:
     (tmp_path / "readme.txt").write_text("no driver here")
     recipe = _recipe(drivers=DriversSpec(folders=(tmp_path,)))
     assert "has no .inf file" in _fields(recipe)["drivers.folders"]
+
+
+def _zip(path: Path, *names: str) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in names:
+            archive.writestr(name, b"MZ")
+    return path
+
+
+def test_docker_zip_must_hold_the_daemon_and_the_client(tmp_path: Path) -> None:
+    good = _zip(tmp_path / "docker-20.10.24.zip", "docker/dockerd.exe", "docker/docker.exe")
+    containers = PackagesSpec(("Containers",), docker_zip=good)
+    assert "packages.docker_zip" not in _fields(_recipe(packages=containers))
+    client_only = _zip(tmp_path / "client.zip", "docker/docker.exe")
+    message = _fields(_recipe(packages=PackagesSpec(("Containers",), docker_zip=client_only)))[
+        "packages.docker_zip"
+    ]
+    assert "has no docker/dockerd.exe" in message and "docker-20.10.24.zip" in message
+    (tmp_path / "text.zip").write_text("not a zip")
+    bad = PackagesSpec(("Containers",), docker_zip=tmp_path / "text.zip")
+    assert "not a readable zip" in _fields(_recipe(packages=bad))["packages.docker_zip"]
+    missing = PackagesSpec(("Containers",), docker_zip=tmp_path / "nope.zip")
+    assert "does not exist" in _fields(_recipe(packages=missing))["packages.docker_zip"]
+    # Docker without the Containers package is refused with the fix.
+    no_containers = PackagesSpec(("DSC",), docker_zip=good)
+    assert (
+        "needs the Containers package"
+        in _fields(_recipe(packages=no_containers))["packages.docker_zip"]
+    )

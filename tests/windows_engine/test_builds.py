@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from nanostudio.engine.windows.job import ApplyTool
 from nanostudio.media.sample import SampleMedia
 from nanostudio.paths import log_dir
 from nanostudio.secret import Secret
+from tests.engine_portable.conftest import write_docker_zip
 from tests.windows_engine.builds import (
     E1000_INF,
     PASSWORD,
@@ -68,6 +70,8 @@ def test_vhdx_build_runs_the_plan_in_order_and_leaves_only_the_disk(
     tmp_path: Path,
 ) -> None:
     recipe = with_drivers(host_recipe(sample_media.root, out / "nano.vhdx"), e1000)
+    docker = write_docker_zip(tmp_path)
+    recipe = replace(recipe, packages=replace(recipe.packages, docker_zip=docker))
     outcome, events = run(plan_for(recipe, fake_host))
     assert outcome.was_successful(), outcome
     assert_only_output(out, "nano.vhdx")
@@ -137,8 +141,12 @@ def test_vhdx_build_runs_the_plan_in_order_and_leaves_only_the_disk(
     )
     setup = windows["Windows/Setup/Scripts/SetupComplete.cmd"]
     assert "localport=5985 profile=any" in setup
-    assert "install-docker.ps1" in setup and "NanoStudio/install-docker.ps1" in windows
+    assert '"%ProgramFiles%\\docker\\dockerd.exe" --register-service' in setup
+    assert windows["Program Files/docker/dockerd.exe"] == "MZ fake docker/dockerd.exe"
+    assert "Program Files/docker/docker.exe" in windows
     assert "dism /online" not in setup  # packages were serviced offline, nothing staged
+    assert "shutdown" not in setup.lower()
+    assert "NanoStudio-Restart" in windows["Windows/Setup/Scripts/NanoStudio-AfterSetup.cmd"]
     settings = json.loads(windows["Windows/System32/config/fake-offline-settings.json"])
     expected = encode_password(Secret(PASSWORD), "OfflineAdministratorPassword")
     assert settings == {

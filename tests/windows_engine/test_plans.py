@@ -211,3 +211,15 @@ def test_wimlib_is_offered_only_when_it_is_on_path(tmp_path: Path) -> None:
 
     assert available_apply_tools(Host(False)) == [ApplyTool.DISM]
     assert available_apply_tools(Host(True)) == [ApplyTool.DISM, ApplyTool.WIMLIB]
+
+
+def test_dns_is_serviced_offline_and_its_feature_enabled_at_first_boot() -> None:
+    recipe, media, tool = recipes()["vhdx-guest-wimlib"]
+    dns = replace(recipe, packages=PackagesSpec(("DNS", "Storage")))
+    text = describe(dns, media, tool)
+    assert "/PackagePath:<temp>\\media\\Packages\\Microsoft-NanoServer-DNS-Package.cab" in text
+    enable = "dism /online /enable-feature /featurename:DNS-Server-Full-Role /quiet /norestart"
+    assert f'       {enable} >> "%LOG%" 2>&1\n' in text
+    assert "DNS: SetupComplete.cmd enables the DNS-Server-Full-Role feature" in text
+    assert "Storage: Microsoft's Nano guide says File Services is not enabled" in text
+    assert "enable-feature" not in describe(recipe, media, tool)

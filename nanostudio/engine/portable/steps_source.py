@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
-from nanostudio.engine.setupcomplete import render_docker_script, render_setupcomplete
+from nanostudio.engine.setupcomplete import first_boot_files
 from nanostudio.engine.staging import (
-    DOCKER_SCRIPT,
-    SETUPCOMPLETE_PATH,
+    DOCKER_FOLDER,
     UNATTEND_PATH,
     StagedContent,
+    extract_docker,
 )
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import libwim
@@ -72,7 +72,10 @@ class StageContentStep(Step):
         staged = self.state.staged
         lines = [
             f"write {overlay / UNATTEND_PATH} (password encoded as Windows expects)",
-            f"write {overlay / SETUPCOMPLETE_PATH}",
+        ]
+        lines += [
+            f"write {overlay / image_path}"
+            for image_path, _ in first_boot_files(self.state.recipe, staged)
         ]
         for location, target in _package_copies(staged):
             lines.append(f"copy {location} to {overlay / target}")
@@ -80,8 +83,8 @@ class StageContentStep(Step):
             lines.append(
                 f"copy {driver.folder} ({len(driver.files)} files) to {overlay / driver.target}"
             )
-        if staged.docker:
-            lines.append(f"write {overlay / DOCKER_SCRIPT}")
+        if staged.docker_zip is not None:
+            lines.append(f"extract docker/* from {staged.docker_zip} to {overlay / DOCKER_FOLDER}")
         source = source_wim_for_display(self.state.media_info, paths.workdir)
         lines.append(
             f"libwim: image {self.state.image.index} of {source} + {overlay} -> "
@@ -100,9 +103,11 @@ class StageContentStep(Step):
         _write_text(
             overlay, UNATTEND_PATH, render_unattend(recipe, ctx.password, offline_servicing=False)
         )
-        _write_text(overlay, SETUPCOMPLETE_PATH, render_setupcomplete(recipe, staged))
-        if staged.docker:
-            _write_text(overlay, DOCKER_SCRIPT, render_docker_script())
+        for image_path, text in first_boot_files(recipe, staged):
+            _write_text(overlay, image_path, text)
+        if staged.docker_zip is not None:
+            count = extract_docker(staged.docker_zip, overlay)
+            ctx.log(f"staged {count} Docker files from {staged.docker_zip}", "debug")
         copies = _package_copies(staged)
         driver_files = [item for driver in staged.drivers for item in driver.files]
         total = len(copies) + len(driver_files) + 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from nanostudio.catalogue import PackageInfo
-from nanostudio.engine.staging import StagedContent
+from nanostudio.engine.staging import StagedContent, docker_notes, role_notes
 from nanostudio.engine.steps import Plan, Step
 from nanostudio.engine.windows.disk_steps import BootStep, CreateDiskStep, DetachStep
 from nanostudio.engine.windows.host import WindowsHost, system_host
@@ -105,7 +105,7 @@ def make_plan(
     steps += [
         DriverStep(job, folder, number) for number, folder in enumerate(recipe.drivers.folders, 1)
     ]
-    staged = staged_for_first_boot(packages)
+    staged = staged_for_first_boot(packages, recipe.packages.docker_zip)
     steps += [UnattendStep(job), SetupCompleteStep(job, staged)]
     steps += [BootStep(job), DetachStep(job)] if job.is_disk else [CommitStep(job)]
     return Plan(
@@ -141,14 +141,11 @@ def _notes(job: Job, packages: tuple[PackageInfo, ...], staged: StagedContent) -
         notes.append(
             f"packages added offline by DISM, each base cab then its {job.language} cab: {names}"
         )
+    notes += role_notes(packages)
     if job.is_disk:
         notes.append(
             f"{job.state.system_letter}: in the plan is the system partition's drive letter; "
             "the build uses the first free letter (S if free) and logs it"
         )
-    if staged.docker:
-        notes.append(
-            "Containers: Docker is installed at first boot from the PowerShell Gallery "
-            "(DockerMsftProvider); the VM needs internet access then"
-        )
+    notes += docker_notes(staged)
     return notes

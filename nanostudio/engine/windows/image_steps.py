@@ -9,8 +9,13 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import PackageInfo
-from nanostudio.engine.setupcomplete import render_docker_script, render_setupcomplete
-from nanostudio.engine.staging import DOCKER_SCRIPT, SETUPCOMPLETE_PATH, StagedContent
+from nanostudio.engine.setupcomplete import first_boot_files
+from nanostudio.engine.staging import (
+    DOCKER_FOLDER,
+    StagedContent,
+    extract_docker,
+    first_boot_features,
+)
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import wimlib
 from nanostudio.engine.unattend import render_unattend
@@ -244,9 +249,17 @@ class UnattendStep(DismStep):
             unattend.unlink(missing_ok=True)
 
 
-def staged_for_first_boot(packages: tuple[PackageInfo, ...]) -> StagedContent:
-    """Nothing is staged (DISM services offline); Containers still gets Docker at first boot."""
-    return StagedContent(docker=any(package.short == "Containers" for package in packages))
+def staged_for_first_boot(
+    packages: tuple[PackageInfo, ...], docker_zip: Path | None = None
+) -> StagedContent:
+    """Nothing is staged (DISM services offline); Containers still gets Docker at first boot,
+    and roles that need a feature switched on after their package get it then."""
+    docker = any(package.short == "Containers" for package in packages)
+    return StagedContent(
+        docker=docker,
+        docker_zip=docker_zip if docker else None,
+        features=first_boot_features(packages),
+    )
 
 
 class SetupCompleteStep(Step):
@@ -260,15 +273,10 @@ class SetupCompleteStep(Step):
 
     def files(self, paths: BuildPaths) -> list[tuple[Path, str]]:
         root = self.job.layout(paths).windows_dir
-        files = [
-            (
-                root.joinpath(*SETUPCOMPLETE_PATH.parts),
-                render_setupcomplete(self.job.recipe, self.staged),
-            )
+        return [
+            (root.joinpath(*image_path.parts), text)
+            for image_path, text in first_boot_files(self.job.recipe, self.staged)
         ]
-        if self.staged.docker:
-            files.append((root.joinpath(*DOCKER_SCRIPT.parts), render_docker_script()))
-        return files
 
     def describe(self, paths: BuildPaths) -> list[str]:
         layout = self.job.layout(paths)
@@ -276,6 +284,9 @@ class SetupCompleteStep(Step):
         for path, text in self.files(paths):
             lines.append(f"write {layout.text(path)}:")
             lines += [f"    {line}" for line in text.splitlines()]
+        if self.staged.docker_zip is not None:
+            docker = layout.windows_dir.joinpath(*DOCKER_FOLDER.parts)
+            lines.append(f"extract docker/* from {self.staged.docker_zip} to {layout.text(docker)}")
         return lines
 
     def run(self, ctx: StepContext) -> None:
@@ -283,3 +294,7 @@ class SetupCompleteStep(Step):
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("w", encoding="utf-8", newline="") as out:
                 out.write(text)
+        if self.staged.docker_zip is not None:
+            root = self.job.layout(ctx.paths).windows_dir
+            count = extract_docker(self.staged.docker_zip, root)
+            ctx.log(f"put {count} Docker files from {self.staged.docker_zip} in the image")

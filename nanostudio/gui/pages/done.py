@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.engine.events import BuildOutcome, Status
+from nanostudio.engine.setupcomplete import FAILURES_LOG_PATH, LOG_PATH
 from nanostudio.gui import console_link
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import Settings
@@ -157,6 +158,12 @@ class DonePage(PageBase):
                     "a few minutes before connecting."
                 )
             )
+        notes.append(
+            self.tr(
+                "First boot logs every step to {0}; if a step failed, {1} says which "
+                "(Get-Content it in the console)."
+            ).format(LOG_PATH, FAILURES_LOG_PATH)
+        )
         self.notes.setText("\n".join(notes))
         available = console_link.console_available() and self.state.winrm
         self.connect_button.setEnabled(available)
