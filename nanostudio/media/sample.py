@@ -22,6 +22,7 @@ from pathlib import Path
 
 from nanostudio.catalogue import PACKAGES, Edition
 from nanostudio.errors import OutputError, ToolMissingError
+from nanostudio.media.sample_bcd import bcd_template
 from nanostudio.media.sample_boot import (
     DATACENTER_MARKER,
     MARKER_PATH,
@@ -245,6 +246,7 @@ def _write_image_tree(image: Path, payload_mib: int) -> None:
     for path in _STAND_INS:
         _write(image, path, _stand_in(path))
     _write(image, "Windows/System32/config/SYSTEM", system_hive())
+    _write(image, "Windows/System32/config/BCD-Template", bcd_template())
     for empty in ("Windows/Panther", "Windows/Setup/Scripts", "Windows/Temp", "Users/Public"):
         image.joinpath(*empty.split("/")).mkdir(parents=True, exist_ok=True)
     if payload_mib:

@@ -16,6 +16,7 @@ from dissect.regf import RegistryHive
 from nanostudio.engine.portable.gpt import BASIC_DATA_TYPE, ESP_TYPE, MSR_TYPE
 from nanostudio.engine.portable.vhd import fixed_disk_size
 from nanostudio.media.sample import SampleMedia
+from nanostudio.media.sample_bcd import BOOTLOADERSETTINGS, GLOBALSETTINGS, OS_TEMPLATE_EFI
 from nanostudio.media.sample_boot import parse_boot_log
 from tests.engine_portable.conftest import Built, media_digests
 from tests.engine_portable.helpers import (
@@ -115,6 +116,9 @@ def test_bcd_devices_name_the_gpt_guids(vhdx_raw: Path, vhdx_gpt: GptInfo, tmp_p
     bcd.write_bytes(esp_file(vhdx_raw, esp, "EFI/Microsoft/Boot/BCD"))
     objects = run(["hivexsh", str(bcd)], input_text="cd Objects\nls\n")
     assert BOOTMGR_KEY in objects
+    # Made from the image's BCD-Template, as bcdboot makes it: its settings objects are in.
+    assert GLOBALSETTINGS in objects and BOOTLOADERSETTINGS in objects
+    assert OS_TEMPLATE_EFI not in objects
     with bcd.open("rb") as stream:
         hive = RegistryHive(stream)
         manager = hive.open(f"Objects\\{BOOTMGR_KEY}\\Elements")

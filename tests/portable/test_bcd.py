@@ -30,10 +30,7 @@ def store(tmp_path: Path, layout: DiskLayout) -> Path:
     path = tmp_path / "BCD"
     path.write_bytes(
         bcd.build_bcd(
-            disk_guid=layout.disk_guid,
-            esp_guid=layout.esp.guid,
-            windows_guid=layout.windows.guid,
-            locale="de-DE",
+            bcd.StoreTarget(layout.disk_guid, layout.esp.guid, layout.windows.guid, "de-DE"),
             timeout=5,
         )
     )
@@ -129,9 +126,7 @@ def test_element_value_types_follow_the_element_format(store: Path) -> None:
 def test_loader_guid_is_reproducible(layout: DiskLayout) -> None:
     def build(timeout: int = 0) -> bytes:
         return bcd.build_bcd(
-            disk_guid=layout.disk_guid,
-            esp_guid=layout.esp.guid,
-            windows_guid=layout.windows.guid,
+            bcd.StoreTarget(layout.disk_guid, layout.esp.guid, layout.windows.guid),
             timeout=timeout,
         )
 

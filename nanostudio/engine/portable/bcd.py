@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import struct
 import uuid
+from dataclasses import dataclass
 
 from nanostudio.engine.portable.hive import (
     REG_BINARY,
@@ -60,6 +61,17 @@ _PARTITION_DATA_SIZE = 0x48
 
 #: Loader object GUIDs are derived from the Windows partition GUID (reproducible builds).
 _LOADER_NAMESPACE = uuid.UUID("6f0c3e0e-4a7d-5b1f-9a36-8f2b1c3d4e5f")
+
+
+@dataclass(frozen=True)
+class StoreTarget:
+    """Where the store points: the disk and its two partitions, by GPT GUID."""
+
+    disk_guid: uuid.UUID
+    esp_guid: uuid.UUID
+    windows_guid: uuid.UUID
+    locale: str = "en-US"
+    description: str = "Windows Server"
 
 
 def partition_device(partition_guid: uuid.UUID, disk_guid: uuid.UUID) -> bytes:
@@ -110,18 +122,13 @@ def _element(elements: Key, element_type: int, value_type: int, data: bytes) -> 
     elements.key(element_name(element_type)).set("Element", value_type, data)
 
 
-def build_bcd(
-    *,
-    disk_guid: uuid.UUID,
-    esp_guid: uuid.UUID,
-    windows_guid: uuid.UUID,
-    locale: str = "en-US",
-    timeout: int = 0,
-    description: str = "Windows Server",
-) -> bytes:
-    """The BCD hive bytes for \\EFI\\Microsoft\\Boot\\BCD on the ESP."""
+def build_bcd(target: StoreTarget, *, timeout: int = 0) -> bytes:
+    """The BCD hive bytes for \\EFI\\Microsoft\\Boot\\BCD on the ESP, for an image
+    without a BCD-Template (the store is otherwise made from it: ``bcd_template``)."""
     if timeout < 0:
         raise ValueError("timeout must be >= 0 seconds")
+    disk_guid, esp_guid, windows_guid = target.disk_guid, target.esp_guid, target.windows_guid
+    locale, description = target.locale, target.description
     loader = loader_guid_for(windows_guid)
     root = Key("NewStoreRoot")
     store = root.key("Description")

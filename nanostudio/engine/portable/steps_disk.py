@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from nanostudio.engine.portable.assemble import Format, assemble_disk
-from nanostudio.engine.portable.bcd import build_bcd
+from nanostudio.engine.portable.bcd import StoreTarget, build_bcd
+from nanostudio.engine.portable.bcd_template import TEMPLATE_PATH, store_from_template
 from nanostudio.engine.portable.state import (
     BCD_FILE,
     BOOT_FILES,
@@ -42,8 +43,14 @@ class BootFilesStep(Step):
         self.state = state
 
     def _argv(self, tool: str, workdir: Path, wim: Path) -> list[str]:
+        # The template is optional here: without one the ESP step writes its own store.
         return wimlib.extract_argv(
-            tool, wim, self.state.image.index, [BOOT_FOLDER], workdir / BOOT_FILES
+            tool,
+            wim,
+            self.state.image.index,
+            [BOOT_FOLDER, TEMPLATE_PATH],
+            workdir / BOOT_FILES,
+            missing_ok=True,
         )
 
     def describe(self, paths: BuildPaths) -> list[str]:
@@ -118,8 +125,9 @@ class EspStep(Step):
                     ESP_BOOT,
                 )
             ),
-            f"BCD: {{bootmgr}} on partition {layout.esp.guid}, Windows Boot Loader on partition "
-            f"{layout.windows.guid} of disk {layout.disk_guid} (locale {locale})",
+            f"BCD: from the image's BCD-Template (bcdboot's way; a minimal store if it has "
+            f"none): {{bootmgr}} on partition {layout.esp.guid}, Windows Boot Loader on "
+            f"partition {layout.windows.guid} of disk {layout.disk_guid} (locale {locale})",
             quote_argv(
                 fat.mcopy_file_argv(fat.MCOPY, image, paths.workdir / BCD_FILE, f"{ESP_BOOT}/BCD")
             ),
@@ -151,14 +159,18 @@ class EspStep(Step):
         if extras:
             ctx.run_tool(fat.mcopy_argv(mcopy, image, extras, ESP_BOOT), failure="mcopy failed")
         bcd = workdir / BCD_FILE
-        bcd.write_bytes(
-            build_bcd(
-                disk_guid=layout.disk_guid,
-                esp_guid=layout.esp.guid,
-                windows_guid=layout.windows.guid,
-                locale=locale,
+        target = StoreTarget(layout.disk_guid, layout.esp.guid, layout.windows.guid, locale)
+        template = boot / Path(TEMPLATE_PATH).name
+        if template.is_file():
+            store_from_template(template, bcd, target)
+            ctx.log("boot store made from the image's BCD-Template, as bcdboot does")
+        else:
+            bcd.write_bytes(build_bcd(target))
+            ctx.log(
+                "the image has no Windows\\System32\\config\\BCD-Template: the boot store is "
+                "NanoStudio's own minimal one ({bootmgr} and one loader)",
+                "warning",
             )
-        )
         ctx.run_tool(
             fat.mcopy_file_argv(mcopy, image, bcd, f"{ESP_BOOT}/BCD"), failure="mcopy failed"
         )

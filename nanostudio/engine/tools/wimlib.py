@@ -31,13 +31,21 @@ def apply_argv(
 
 
 def extract_argv(
-    tool: str, wim: Path, index: int, paths: Sequence[str], dest_dir: Path
+    tool: str,
+    wim: Path,
+    index: int,
+    paths: Sequence[str],
+    dest_dir: Path,
+    *,
+    missing_ok: bool = False,
 ) -> list[str]:
     """Extract ``paths`` (``/``-separated, from the image root) into ``dest_dir``.
 
-    Each path lands in ``dest_dir`` under its last component.
+    Each path lands in ``dest_dir`` under its last component. ``missing_ok``: a
+    path the image lacks is a warning, not a failure (``--nullglob``).
     """
-    return [tool, "extract", str(wim), str(index), *paths, f"--dest-dir={dest_dir}", "--no-acls"]
+    argv = [tool, "extract", str(wim), str(index), *paths, f"--dest-dir={dest_dir}", "--no-acls"]
+    return [*argv, "--nullglob"] if missing_ok else argv
 
 
 def export_argv(
