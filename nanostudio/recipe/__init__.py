@@ -2,6 +2,8 @@
 
 from nanostudio.recipe.model import (
     DEFAULT_SIZE,
+    BootSpec,
+    DebugMethod,
     DriversSpec,
     FirstBootSpec,
     NetworkSpec,
@@ -17,6 +19,8 @@ from nanostudio.recipe.validate import Problem, resolved_packages, validate
 
 __all__ = [
     "DEFAULT_SIZE",
+    "BootSpec",
+    "DebugMethod",
     "DriversSpec",
     "FirstBootSpec",
     "NetworkSpec",

@@ -94,6 +94,29 @@ class FirstBootSpec:
     commands: tuple[str, ...] = ()
 
 
+class DebugMethod(StrEnum):
+    """Kernel debugging transport (New-NanoServerImage -DebugMethod). Network (KDNET)
+    debugging is not offered: its key is a secret this tool would have to pass
+    to bcdedit on a command line, and its BCD address encoding is undocumented."""
+
+    NONE = "none"
+    SERIAL = "serial"
+
+
+@dataclass(frozen=True)
+class BootSpec:
+    """Boot-time options New-NanoServerImage offers: EMS (a serial console to watch
+    the boot and use SAC) and kernel debugging. Defaults are the module's:
+    -EMSPort 1, -EMSBaudRate 115200, -DebugCOMPort 2, -DebugBaudRate 115200."""
+
+    ems: bool = False
+    ems_port: int = 1
+    ems_baud: int = 115200
+    debug: DebugMethod = DebugMethod.NONE
+    debug_port: int = 2  # COM port
+    debug_baud: int = 115200
+
+
 @dataclass(frozen=True)
 class OutputSpec:
     path: Path = Path("nano.vhdx")
@@ -117,6 +140,7 @@ class Recipe:
     network: NetworkSpec = field(default_factory=NetworkSpec)
     firstboot: FirstBootSpec = field(default_factory=FirstBootSpec)
     output: OutputSpec = field(default_factory=OutputSpec)
+    boot: BootSpec = field(default_factory=BootSpec)
 
     @property
     def target(self) -> Target:

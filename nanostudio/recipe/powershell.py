@@ -11,7 +11,7 @@ from pathlib import Path, PureWindowsPath
 
 from nanostudio.catalogue import find_package, with_dependencies
 from nanostudio.errors import RecipeError
-from nanostudio.recipe.model import Recipe
+from nanostudio.recipe.model import DebugMethod, Recipe
 
 # Packages the module has a switch for; the rest go through -Package.
 _SWITCHES = {
@@ -106,6 +106,15 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
             args.append(f"-Ipv4Gateway {quote(network.gateway)}")
         if network.dns:
             args.append("-Ipv4Dns " + ",".join(quote(d) for d in network.dns))
+    boot = recipe.boot
+    if boot.ems:
+        args += ["-EnableEMS", f"-EMSPort {boot.ems_port}", f"-EMSBaudRate {boot.ems_baud}"]
+    if boot.debug is DebugMethod.SERIAL:
+        args += [
+            "-DebugMethod Serial",
+            f"-DebugCOMPort {boot.debug_port}",
+            f"-DebugBaudRate {boot.debug_baud}",
+        ]
     setup = [f'tzutil /s "{recipe.system.timezone}"', *recipe.firstboot.commands]
     args.append("-SetupCompleteCommand " + ",".join(quote(c) for c in setup))
     return prelude + "New-NanoServerImage " + " `\n    ".join(args)

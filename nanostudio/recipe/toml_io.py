@@ -13,6 +13,8 @@ from nanostudio.catalogue import Deployment, Edition
 from nanostudio.errors import RecipeError
 from nanostudio.recipe.model import (
     DEFAULT_SIZE,
+    BootSpec,
+    DebugMethod,
     DriversSpec,
     FirstBootSpec,
     NetworkSpec,
@@ -33,6 +35,14 @@ _KNOWN: dict[str, set[str]] = {
     "network": {"winrm", "ipv4", "gateway", "dns", "interface"},
     "firstboot": {"commands"},
     "output": {"path", "size", "target"},
+    "boot": {
+        "ems",
+        "ems_port",
+        "ems_baud",
+        "debug",
+        "debug_port",
+        "debug_baud",
+    },
 }
 _SECRET_KEYS = {"password", "admin_password", "administrator_password"}
 
@@ -94,6 +104,19 @@ def recipe_from_mapping(data: Mapping[str, Any], *, base: Path) -> Recipe:
             size=reader.size("output", "size"),
             target=reader.enum("output", "target", Target, None),
         ),
+        boot=_boot(reader),
+    )
+
+
+def _boot(reader: _Reader) -> BootSpec:
+    default = BootSpec()
+    return BootSpec(
+        ems=reader.boolean("boot", "ems", default.ems),
+        ems_port=reader.integer("boot", "ems_port", default.ems_port),
+        ems_baud=reader.integer("boot", "ems_baud", default.ems_baud),
+        debug=reader.enum("boot", "debug", DebugMethod, default.debug),
+        debug_port=reader.integer("boot", "debug_port", default.debug_port),
+        debug_baud=reader.integer("boot", "debug_baud", default.debug_baud),
     )
 
 
@@ -149,8 +172,22 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
         "firstboot": {"commands": list(recipe.firstboot.commands)},
         "output": output,
     }
+    boot = _boot_table(recipe.boot)
+    if boot:
+        document["boot"] = boot
     header = "# NanoStudio recipe. The administrator password is never stored here.\n"
     return header + tomli_w.dumps(document)
+
+
+def _boot_table(boot: BootSpec) -> dict[str, Any]:
+    """Only the boot options that differ from the defaults: most recipes have none."""
+    default = BootSpec()
+    table: dict[str, Any] = {}
+    for name in BootSpec.__dataclass_fields__:
+        value = getattr(boot, name)
+        if value != getattr(default, name):
+            table[name] = value.value if isinstance(value, DebugMethod) else value
+    return table
 
 
 def save_recipe(recipe: Recipe, path: Path) -> None:
@@ -212,6 +249,14 @@ class _Reader:
             return default
         if not isinstance(value, bool):
             raise RecipeError(f"{table}.{key}: expected true or false, got {value!r}")
+        return value
+
+    def integer(self, table: str, key: str, default: int) -> int:
+        value = self._get(table, key)
+        if value is None:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise RecipeError(f"{table}.{key}: expected a whole number, got {value!r}")
         return value
 
     def strings(self, table: str, key: str) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from nanostudio.catalogue import (
 )
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
-from nanostudio.recipe.model import MIB, OutputFormat, Recipe
+from nanostudio.recipe.model import MIB, DebugMethod, OutputFormat, Recipe
 
 if TYPE_CHECKING:
     from nanostudio.media.model import MediaInfo
@@ -69,6 +69,7 @@ def validate(
     problems += _network_problems(recipe)
     problems += _output_problems(recipe)
     problems += _driver_problems(recipe)
+    problems += _boot_problems(recipe)
     if media is not None:
         problems += _media_problems(recipe, media)
     if password is not None:
@@ -245,6 +246,36 @@ def _output_problems(recipe: Recipe) -> list[Problem]:
                 "output.path",
                 "VirtualBox cannot write to a VHDX disk: use a .vhd output "
                 "(and enable EFI in the VM settings)",
+            )
+        )
+    return problems
+
+
+# bcdedit /emssettings and /dbgsettings accept these rates (Microsoft's bcdedit docs).
+BAUD_RATES = (9600, 19200, 38400, 57600, 115200)
+
+
+def _boot_problems(recipe: Recipe) -> list[Problem]:
+    """EMS and serial debugging: COM ports 1-255 (the module takes a byte), known
+    rates, and never both on one port (New-NanoServerImage refuses that too)."""
+    boot = recipe.boot
+    problems = []
+    used = [("ems", boot.ems_port, boot.ems_baud)] if boot.ems else []
+    if boot.debug is DebugMethod.SERIAL:
+        used.append(("debug", boot.debug_port, boot.debug_baud))
+    for prefix, port, baud in used:
+        if not 1 <= port <= 255:
+            problems.append(
+                Problem(f"boot.{prefix}_port", f"COM{port} is not a port: use 1 to 255")
+            )
+        if baud not in BAUD_RATES:
+            rates = ", ".join(str(rate) for rate in BAUD_RATES)
+            problems.append(Problem(f"boot.{prefix}_baud", f"{baud} is not a rate: use {rates}"))
+    if boot.ems and boot.debug is DebugMethod.SERIAL and boot.ems_port == boot.debug_port:
+        problems.append(
+            Problem(
+                "boot.debug_port",
+                f"COM{boot.debug_port} is already the EMS console's port: debug on another port",
             )
         )
     return problems

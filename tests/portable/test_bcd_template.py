@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import subprocess
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from dissect.regf import RegistryHive
 
-from nanostudio.engine.portable.bcd import StoreTarget, object_name, partition_device
+from nanostudio.engine.portable.bcd import (
+    StoreTarget,
+    build_bcd,
+    loader_guid_for,
+    object_name,
+    partition_device,
+)
+from nanostudio.engine.portable.bcd_options import apply_boot_options
 from nanostudio.engine.portable.bcd_template import store_from_template
 from nanostudio.engine.portable.hive import Key, build_hive
+from nanostudio.engine.tools.hivex import Hive
 from nanostudio.errors import BuildError
 from nanostudio.media import sample_bcd
 from nanostudio.media.sample_bcd import bcd_template
+from nanostudio.recipe import BootSpec, DebugMethod
 
 TARGET = StoreTarget(
     disk_guid=uuid.UUID("11111111-2222-4333-8444-555555555555"),
@@ -120,3 +130,42 @@ def test_a_template_without_the_efi_os_template_is_refused(tmp_path: Path) -> No
     template.write_bytes(build_hive(root))
     with pytest.raises(BuildError, match="no EFI OS loader template"):
         store_from_template(template, tmp_path / "BCD", TARGET)
+
+
+def _options(store: Path, boot: BootSpec) -> dict[str, dict[str, tuple[int, object]]]:
+    with Hive.open(store, write=True) as hive:
+        apply_boot_options(hive, loader_guid_for(TARGET.windows_guid), boot)
+        hive.commit()
+    return _objects(store)
+
+
+EMS_AND_DEBUG = BootSpec(ems=True, ems_port=1, ems_baud=115200, debug=DebugMethod.SERIAL)
+
+
+def test_ems_and_serial_debugging_set_the_module_s_elements(store: Path) -> None:
+    objects = _options(store, replace(EMS_AND_DEBUG, debug_port=2, debug_baud=57600))
+    loader = objects[object_name(loader_guid_for(TARGET.windows_guid))]
+    manager = objects[sample_bcd.BOOTMGR]
+    ems = objects[sample_bcd.EMSSETTINGS]
+    debug = objects[sample_bcd.DBGSETTINGS]
+    assert ems["15000022"] == (3, (1).to_bytes(8, "little"))  # EMSPORT
+    assert ems["15000023"] == (3, (115200).to_bytes(8, "little"))  # EMSBAUDRATE
+    assert loader["260000b0"] == (3, b"\x01") and loader["16000020"] == (3, b"\x01")
+    assert manager["16000020"] == (3, b"\x01")  # bootems {bootmgr}
+    assert debug["15000011"] == (3, bytes(8))  # debugtype serial
+    assert debug["15000013"] == (3, (2).to_bytes(8, "little"))
+    assert debug["15000014"] == (3, (57600).to_bytes(8, "little"))
+    assert loader["260000a0"] == (3, b"\x01") and loader["16000010"] == (3, b"\x01")
+    assert manager["16000010"] == (3, b"\x01")
+    # The loader reaches the settings through the template's inheritance, unchanged.
+    assert loader["14000006"] == (7, [sample_bcd.BOOTLOADERSETTINGS])
+
+
+def test_the_minimal_store_gets_the_settings_objects_inherited_directly(tmp_path: Path) -> None:
+    store = tmp_path / "BCD"
+    store.write_bytes(build_bcd(TARGET))
+    objects = _options(store, EMS_AND_DEBUG)
+    loader = objects[object_name(loader_guid_for(TARGET.windows_guid))]
+    assert loader["14000006"] == (7, [sample_bcd.EMSSETTINGS, sample_bcd.DBGSETTINGS])
+    assert objects[sample_bcd.EMSSETTINGS]["type"] == (4, 0x20100000)
+    assert objects[sample_bcd.DBGSETTINGS]["15000013"] == (3, (2).to_bytes(8, "little"))

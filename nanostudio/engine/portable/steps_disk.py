@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from nanostudio.engine.portable.assemble import Format, assemble_disk
-from nanostudio.engine.portable.bcd import StoreTarget, build_bcd
+from nanostudio.engine.portable.bcd import StoreTarget, build_bcd, loader_guid_for
+from nanostudio.engine.portable.bcd_options import apply_boot_options
 from nanostudio.engine.portable.bcd_template import TEMPLATE_PATH, store_from_template
 from nanostudio.engine.portable.state import (
     BCD_FILE,
@@ -26,7 +27,9 @@ from nanostudio.engine.portable.state import (
 from nanostudio.engine.process import quote_argv, require_tool
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import fat, ntfs, wimlib
+from nanostudio.engine.tools.hivex import Hive
 from nanostudio.errors import BuildError, OutputError
+from nanostudio.recipe import BootSpec
 
 GIB = 1 << 30
 BOOT_FOLDER = "/Windows/Boot"
@@ -171,6 +174,11 @@ class EspStep(Step):
                 "NanoStudio's own minimal one ({bootmgr} and one loader)",
                 "warning",
             )
+        boot_options = self.state.recipe.boot
+        if boot_options != BootSpec():
+            with Hive.open(bcd, write=True) as store:
+                apply_boot_options(store, loader_guid_for(layout.windows.guid), boot_options)
+                store.commit()
         ctx.run_tool(
             fat.mcopy_file_argv(mcopy, image, bcd, f"{ESP_BOOT}/BCD"), failure="mcopy failed"
         )
