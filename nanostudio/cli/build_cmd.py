@@ -33,6 +33,7 @@ from nanostudio.paths import log_dir
 from nanostudio.recipe import Problem, Recipe, validate
 from nanostudio.recipe.toml_io import load_recipe
 from nanostudio.secret import ADMIN_PASSWORD_ENV, Secret
+from nanostudio.text import control_character
 
 DRY_RUN_WORKDIR = Path("<temp>")
 
@@ -118,7 +119,8 @@ def read_password() -> str:
 def _check(recipe: Recipe, password: str | None) -> tuple[MediaInfo | None, list[Problem]]:
     media: MediaInfo | None = None
     problems: list[Problem] = []
-    if recipe.source.media is not None:
+    # A path with a control character is a problem of its own (validate says so): never opened.
+    if recipe.source.media is not None and control_character(str(recipe.source.media)) is None:
         try:
             media = inspect_media(recipe.source.media)
         except MediaError as error:

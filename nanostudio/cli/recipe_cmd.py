@@ -14,6 +14,7 @@ from nanostudio.recipe import Problem, Recipe, validate
 from nanostudio.recipe.powershell import to_new_nanoserverimage
 from nanostudio.recipe.toml_io import load_recipe
 from nanostudio.secret import ADMIN_PASSWORD_ENV
+from nanostudio.text import control_character
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +37,8 @@ def check_recipe(recipe: Recipe, password: str | None) -> list[Problem]:
     """All problems of a recipe, including those only its media can reveal."""
     media: MediaInfo | None = None
     media_problems: list[Problem] = []
-    if recipe.source.media is not None:
+    # A path with a control character is a problem of its own (validate says so): never opened.
+    if recipe.source.media is not None and control_character(str(recipe.source.media)) is None:
         try:
             media = inspect_media(recipe.source.media)
         except MediaError as error:

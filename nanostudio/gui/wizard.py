@@ -65,9 +65,9 @@ _BUILDING_BUTTONS = [QWizard.WizardButton.Stretch, QWizard.WizardButton.CancelBu
 def initial_state(settings: Settings) -> WizardState:
     """A new state with the user's last choices (never a password)."""
     from nanostudio.engine.engines import EngineName
+    from nanostudio.timezones import find_time_zone
     from nanostudio.wizard.state import WizardState, free_output_path
     from nanostudio.wizard.targets import Target
-    from nanostudio.wizard.timezones import find_time_zone
 
     state = WizardState()
     try:
