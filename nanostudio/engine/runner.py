@@ -34,6 +34,7 @@ from nanostudio.engine.events import (
 )
 from nanostudio.engine.steps import BuildPaths, Cleanup, Plan, Step, StepContext, partial_path
 from nanostudio.errors import BuildCancelled, OutputError, UserFacingError
+from nanostudio.logfiles import PrivateFileHandler, private_folder
 from nanostudio.paths import log_dir
 from nanostudio.secret import RedactingFilter, Secret, redact
 from nanostudio.sizes import human_size
@@ -92,7 +93,7 @@ class BuildRunner:
         log_file = logs / f"build-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
         log_path: Path | None = log_file
         try:
-            logs.mkdir(parents=True, exist_ok=True)
+            private_folder(logs)
             handler, previous_level = self._attach_log_file(log_file)
         except OSError as error:  # an unwritable log folder must not stop the build
             log.warning("no build log file in %s: %s", logs, error.strerror)
@@ -231,7 +232,7 @@ class BuildRunner:
 
     def _attach_log_file(self, path: Path) -> tuple[logging.Handler, int]:
         """A DEBUG file handler on the package logger; returns it and the level to restore."""
-        handler = logging.FileHandler(path, encoding="utf-8")
+        handler = PrivateFileHandler(path, encoding="utf-8")
         handler.setLevel(logging.DEBUG)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(RedactingFilter(self._password))

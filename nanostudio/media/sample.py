@@ -28,6 +28,7 @@ from nanostudio.media.sample_boot import (
     STANDARD_MARKER,
     sample_bootmgfw,
 )
+from nanostudio.secret import child_environment
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,14 @@ def _require(tool: str, package: str) -> str:
 
 def _run(argv: Sequence[str], cwd: Path | None = None) -> None:
     log.debug("running %s", " ".join(argv))
-    result = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        list(argv),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=child_environment(),
+    )
     if result.returncode != 0:
         # Most often the destination is full or read-only: say so, not a traceback.
         raise OutputError(
