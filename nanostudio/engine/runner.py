@@ -32,6 +32,13 @@ from nanostudio.engine.events import (
     StepInfo,
     StepStarted,
 )
+from nanostudio.engine.output_lock import (
+    WORKDIR_PREFIX,
+    OutputLock,
+    move_into_place,
+    record_owner,
+    remove_leftovers,
+)
 from nanostudio.engine.steps import BuildPaths, Cleanup, Plan, Step, StepContext, partial_path
 from nanostudio.errors import BuildCancelled, OutputError, UserFacingError
 from nanostudio.logfiles import PrivateFileHandler, private_folder
@@ -102,9 +109,22 @@ class BuildRunner:
         workdir: Path | None = None
         cleanups: list[Cleanup] = []  # shared by every step's context, undone at the end
         index, step_name = -1, None
+        lock = OutputLock(self.plan.output)
         try:
             check_output_location(self.plan.output, self.plan.required_bytes, force=self._force)
-            workdir = Path(tempfile.mkdtemp(prefix=".nanostudio-", dir=self.plan.output.parent))
+            # Held to the end: a second build for this output is refused, naming our PID.
+            lock.acquire()
+            if self.plan.output.exists() and not self._force:  # finished while we checked
+                raise OutputError(
+                    f"{self.plan.output} already exists: choose another name or pass --force"
+                )
+            remove_leftovers(
+                self.plan.output,
+                partial_path(self.plan.output),
+                lambda text: self._log("info", text, None),
+            )
+            workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX, dir=self.plan.output.parent))
+            record_owner(workdir)
             paths = BuildPaths.for_output(self.plan.output, workdir, logs)
             self._emit(
                 PlanStarted(
@@ -119,7 +139,7 @@ class BuildRunner:
                 self.cancel.raise_if_cancelled()
                 self._run_step(index, step, self._context(paths, index, step, cleanups))
             step_name = None
-            paths.partial.replace(self.plan.output)
+            move_into_place(paths.partial, self.plan.output, force=self._force)
             outcome = BuildOutcome(
                 Status.SUCCEEDED, self.plan.output, self._elapsed(), log_path=log_path
             )
@@ -159,7 +179,8 @@ class BuildRunner:
                 1,
             )
         finally:
-            self._clean_up(cleanups, workdir)
+            self._clean_up(cleanups, workdir, owns_output=lock.held)
+            lock.release()
             root = logging.getLogger("nanostudio")
             root.removeHandler(handler)
             root.setLevel(previous_level)
@@ -242,8 +263,14 @@ class BuildRunner:
         root.setLevel(logging.DEBUG)
         return handler, previous_level
 
-    def _clean_up(self, cleanups: list[Cleanup], workdir: Path | None) -> None:
-        """Undo in reverse order, delete the partial output and the temp folder."""
+    def _clean_up(
+        self, cleanups: list[Cleanup], workdir: Path | None, *, owns_output: bool
+    ) -> None:
+        """Undo in reverse order, delete the partial output and the temp folder.
+
+        The partial is ours to delete only while we hold the output's lock: a build
+        refused because another one holds it must not delete that one's partial.
+        """
         for cleanup in reversed(cleanups):
             if cleanup.released:
                 continue
@@ -252,6 +279,7 @@ class BuildRunner:
                 cleanup.action()
             except Exception as error:  # keep cleaning the rest
                 self._log("warning", f"cleanup '{cleanup.label}' failed: {error}", None)
-        partial_path(self.plan.output).unlink(missing_ok=True)
+        if owns_output:
+            partial_path(self.plan.output).unlink(missing_ok=True)
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
