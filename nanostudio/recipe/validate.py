@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nanostudio.catalogue import (
@@ -21,7 +22,7 @@ from nanostudio.catalogue import (
 )
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
-from nanostudio.recipe.model import MIB, OutputFormat, Recipe
+from nanostudio.recipe.model import GIB, MIB, OutputFormat, Recipe
 from nanostudio.text import control_character, control_character_problem, printable
 from nanostudio.timezones import closest_time_zones, is_time_zone_id
 
@@ -33,6 +34,10 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2}", re.IGNORECASE)
 # netsh and the SetupComplete.cmd lines put the adapter's name inside double quotes.
 _INTERFACE_FORBIDDEN = '"'
 MAX_INTERFACE_NAME = 256  # IF_MAX_STRING_SIZE
+
+# What each container format can address (VHD: 2040 GiB, Microsoft's VHD spec;
+# VHDX: 64 TiB, MS-VHDX).
+MAX_DISK_SIZE = {OutputFormat.VHD: 2040 * GIB, OutputFormat.VHDX: 64 * 1024 * GIB}
 
 # ESP 200 MiB + MSR 128 MiB + the smallest Windows partition a Nano image fits in.
 MIN_DISK_SIZE = 1024 * MIB
@@ -293,6 +298,24 @@ def _output_problems(recipe: Recipe) -> list[Problem]:
         problems.append(
             Problem("output.size", "the disk must be at least 1GiB; 8GiB leaves room for updates")
         )
+    limit = MAX_DISK_SIZE.get(fmt) if fmt is not None else None
+    if limit is not None and output.size > limit:
+        problems.append(
+            Problem(
+                "output.size",
+                f"a .{fmt} disk can be at most {limit // GIB}GiB"
+                + ("; use .vhdx for a larger disk" if fmt is OutputFormat.VHD else ""),
+            )
+        )
+    media = recipe.source.media
+    if media is not None and _inside(output.path, media):
+        problems.append(
+            Problem(
+                "output.path",
+                f"{output.path} is the source media or inside it: write the output elsewhere "
+                "(the media is only ever read)",
+            )
+        )
     if fmt is OutputFormat.VHDX and recipe.drivers.virtualbox:
         problems.append(
             Problem(
@@ -302,6 +325,22 @@ def _output_problems(recipe: Recipe) -> list[Problem]:
             )
         )
     return problems
+
+
+def _inside(path: Path, media: Path) -> bool:
+    """``path`` is ``media`` itself, or inside the folder the media is (or is in: a
+    NanoServer.wim's own folder holds the Packages the build reads)."""
+    try:
+        target = path.resolve()
+        source = media.resolve()
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL
+        return False
+    if target == source:
+        return True
+    folders = [source] if not source.is_file() else []
+    if source.suffix.lower() == ".wim":
+        folders.append(source.parent)
+    return any(target.is_relative_to(folder) for folder in folders)
 
 
 def _driver_problems(recipe: Recipe) -> list[Problem]:
