@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 MAX_COMPUTER_NAME = 15  # NetBIOS limit; Setup truncates longer names silently.
-_NAME_CHARS = re.compile(r"^[A-Za-z0-9-]+$")
+_NAME_CHARS = re.compile(r"[A-Za-z0-9-]+")
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -19,7 +19,7 @@ def computer_name_problem(name: str) -> str | None:
             f"{name!r} has {len(name)} characters; Windows allows at most "
             f"{MAX_COMPUTER_NAME}: shorten it"
         )
-    if not _NAME_CHARS.match(name):
+    if not _NAME_CHARS.fullmatch(name):  # not match: its $ allows a trailing newline
         return "use only letters, digits and hyphens (no spaces, dots or symbols)"
     if name.isdigit():
         return "a computer name cannot be only digits: add a letter"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
 
 MASK = "********"
 # Where the CLI takes the image's administrator password from (never argv or a file).
 ADMIN_PASSWORD_ENV = "NANOSTUDIO_ADMIN_PASSWORD"
+# Where ``console`` and ``exec`` take the remote password from.
+REMOTE_PASSWORD_ENV = "NANOSTUDIO_REMOTE_PASSWORD"
+SECRET_ENV_NAMES = (ADMIN_PASSWORD_ENV, REMOTE_PASSWORD_ENV)
 
 
 class Secret:
@@ -55,3 +61,41 @@ class RedactingFilter(logging.Filter):
             if record.exc_text:
                 record.exc_text = redact(record.exc_text, self._secret)
         return True
+
+
+def child_environment(
+    extra: Mapping[str, str] | None = None,
+    secrets: Iterable[Secret | None] = (),
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment for a child process: ``base`` (this process's) plus ``extra``,
+    without any password.
+
+    Gone are the password variables and every variable whose value is a password:
+    theirs, and each of ``secrets`` (a password typed at a prompt and then exported
+    under another name by a script). A child's environment is readable in
+    ``/proc/PID/environ`` and is inherited by everything it starts in turn.
+    """
+    source = dict(os.environ if base is None else base)
+    values = {source[name] for name in SECRET_ENV_NAMES if source.get(name)}
+    values |= {secret.reveal() for secret in secrets if secret}
+    merged = {**source, **(extra or {})}
+    return {
+        name: value
+        for name, value in merged.items()
+        if name not in SECRET_ENV_NAMES and value not in values
+    }
+
+
+@contextlib.contextmanager
+def environment_without_secrets(secrets: Iterable[Secret | None] = ()) -> Iterator[None]:
+    """``os.environ`` without passwords for as long as the block runs, for children that
+    take no ``env=`` (``multiprocessing``), restored afterwards."""
+    kept = child_environment(secrets=secrets)
+    removed = {name: value for name, value in os.environ.items() if name not in kept}
+    for name in removed:
+        del os.environ[name]
+    try:
+        yield
+    finally:
+        os.environ.update(removed)

@@ -17,6 +17,7 @@ from nanostudio.recipe.powershell import to_new_nanoserverimage
 from nanostudio.recipe.toml_io import load_recipe
 from nanostudio.recipe.validate import DOCKER_URL
 from nanostudio.secret import ADMIN_PASSWORD_ENV
+from nanostudio.text import control_character
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +49,8 @@ def check_recipe(
     can reveal, and what ``engine`` cannot build (drivers the target needs included)."""
     media: MediaInfo | None = None
     problems: list[Problem] = []
-    if recipe.source.media is not None:
+    # A path with a control character is a problem of its own (validate says so): never opened.
+    if recipe.source.media is not None and control_character(str(recipe.source.media)) is None:
         try:
             media = inspect_media(recipe.source.media)
         except MediaError as error:

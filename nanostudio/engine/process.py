@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import logging
-import os
 import queue
 import shlex
 import shutil
@@ -28,6 +27,7 @@ import psutil
 
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.errors import BuildCancelled, ToolMissingError
+from nanostudio.secret import Secret, child_environment
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +93,13 @@ def run_tool(
     cwd: Path | None = None,
     stdin_data: bytes | None = None,
     encoding: str = "utf-8",
+    secrets: Sequence[Secret | None] = (),
 ) -> ToolResult:
     """Run to completion; returns the result (the caller decides what a failure means).
 
-    Raises BuildCancelled (after killing the tree) when ``cancel`` is set.
+    The tool gets this process's environment plus ``env``, without any password
+    (``child_environment``: the password variables and any variable holding one of
+    ``secrets``). Raises BuildCancelled (after killing the tree) when ``cancel`` is set.
     """
     log.info("running: %s", quote_argv(argv))
     cancel.raise_if_cancelled()
@@ -105,7 +108,7 @@ def run_tool(
         stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env=None if env is None else {**os.environ, **env},
+        env=child_environment(env, secrets),
         cwd=cwd,
         creationflags=_hidden_window_flags(),
     )

@@ -32,8 +32,16 @@ from nanostudio.engine.events import (
     StepInfo,
     StepStarted,
 )
+from nanostudio.engine.output_lock import (
+    WORKDIR_PREFIX,
+    OutputLock,
+    move_into_place,
+    record_owner,
+    remove_leftovers,
+)
 from nanostudio.engine.steps import BuildPaths, Cleanup, Plan, Step, StepContext, partial_path
 from nanostudio.errors import BuildCancelled, OutputError, UserFacingError
+from nanostudio.logfiles import PrivateFileHandler, private_folder
 from nanostudio.paths import log_dir
 from nanostudio.secret import RedactingFilter, Secret, redact
 from nanostudio.sizes import human_size
@@ -92,7 +100,7 @@ class BuildRunner:
         log_file = logs / f"build-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
         log_path: Path | None = log_file
         try:
-            logs.mkdir(parents=True, exist_ok=True)
+            private_folder(logs)
             handler, previous_level = self._attach_log_file(log_file)
         except OSError as error:  # an unwritable log folder must not stop the build
             log.warning("no build log file in %s: %s", logs, error.strerror)
@@ -101,9 +109,22 @@ class BuildRunner:
         workdir: Path | None = None
         cleanups: list[Cleanup] = []  # shared by every step's context, undone at the end
         index, step_name = -1, None
+        lock = OutputLock(self.plan.output)
         try:
             check_output_location(self.plan.output, self.plan.required_bytes, force=self._force)
-            workdir = Path(tempfile.mkdtemp(prefix=".nanostudio-", dir=self.plan.output.parent))
+            # Held to the end: a second build for this output is refused, naming our PID.
+            lock.acquire()
+            if self.plan.output.exists() and not self._force:  # finished while we checked
+                raise OutputError(
+                    f"{self.plan.output} already exists: choose another name or pass --force"
+                )
+            remove_leftovers(
+                self.plan.output,
+                partial_path(self.plan.output),
+                lambda text: self._log("info", text, None),
+            )
+            workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX, dir=self.plan.output.parent))
+            record_owner(workdir)
             paths = BuildPaths.for_output(self.plan.output, workdir, logs)
             self._emit(
                 PlanStarted(
@@ -118,7 +139,7 @@ class BuildRunner:
                 self.cancel.raise_if_cancelled()
                 self._run_step(index, step, self._context(paths, index, step, cleanups))
             step_name = None
-            paths.partial.replace(self.plan.output)
+            move_into_place(paths.partial, self.plan.output, force=self._force)
             outcome = BuildOutcome(
                 Status.SUCCEEDED, self.plan.output, self._elapsed(), log_path=log_path
             )
@@ -158,7 +179,8 @@ class BuildRunner:
                 1,
             )
         finally:
-            self._clean_up(cleanups, workdir)
+            self._clean_up(cleanups, workdir, owns_output=lock.held)
+            lock.release()
             root = logging.getLogger("nanostudio")
             root.removeHandler(handler)
             root.setLevel(previous_level)
@@ -231,7 +253,7 @@ class BuildRunner:
 
     def _attach_log_file(self, path: Path) -> tuple[logging.Handler, int]:
         """A DEBUG file handler on the package logger; returns it and the level to restore."""
-        handler = logging.FileHandler(path, encoding="utf-8")
+        handler = PrivateFileHandler(path, encoding="utf-8")
         handler.setLevel(logging.DEBUG)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(RedactingFilter(self._password))
@@ -241,8 +263,14 @@ class BuildRunner:
         root.setLevel(logging.DEBUG)
         return handler, previous_level
 
-    def _clean_up(self, cleanups: list[Cleanup], workdir: Path | None) -> None:
-        """Undo in reverse order, delete the partial output and the temp folder."""
+    def _clean_up(
+        self, cleanups: list[Cleanup], workdir: Path | None, *, owns_output: bool
+    ) -> None:
+        """Undo in reverse order, delete the partial output and the temp folder.
+
+        The partial is ours to delete only while we hold the output's lock: a build
+        refused because another one holds it must not delete that one's partial.
+        """
         for cleanup in reversed(cleanups):
             if cleanup.released:
                 continue
@@ -251,6 +279,7 @@ class BuildRunner:
                 cleanup.action()
             except Exception as error:  # keep cleaning the rest
                 self._log("warning", f"cleanup '{cleanup.label}' failed: {error}", None)
-        partial_path(self.plan.output).unlink(missing_ok=True)
+        if owns_output:
+            partial_path(self.plan.output).unlink(missing_ok=True)
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -107,6 +107,7 @@ class StepContext:
             cwd=cwd,
             stdin_data=stdin_data,
             encoding=encoding,
+            secrets=(self.password,),
         )
         if not result.ok:
             # A Ctrl+C also reaches the tool: its failure is the cancel, whether or not

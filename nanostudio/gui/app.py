@@ -36,6 +36,7 @@ from nanostudio.gui.crash import CrashHandler
 from nanostudio.gui.icons import app_icon
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.wizard import NanoWizard
+from nanostudio.logfiles import PrivateRotatingFileHandler, private_folder
 from nanostudio.paths import log_dir
 from nanostudio.wizard import Page
 
@@ -46,12 +47,11 @@ LOG_FILE = "nanostudio.log"
 
 def configure_logging() -> Path:
     """A rotating log file in the user's log folder (1 MiB × 3)."""
-    folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(log_dir())
     path = folder / LOG_FILE
     root = logging.getLogger("nanostudio")
     if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
-        handler = logging.handlers.RotatingFileHandler(
+        handler = PrivateRotatingFileHandler(
             path, maxBytes=1024 * 1024, backupCount=3, encoding="utf-8"
         )
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -66,8 +66,8 @@ def initial_state(settings: Settings) -> WizardState:
     """A new state with the user's last choices (never a password)."""
     from nanostudio.engine.engines import EngineName
     from nanostudio.recipe.model import Target
+    from nanostudio.timezones import find_time_zone
     from nanostudio.wizard.state import WizardState, free_output_path
-    from nanostudio.wizard.timezones import find_time_zone
 
     state = WizardState()
     try:

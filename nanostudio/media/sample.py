@@ -30,6 +30,7 @@ from nanostudio.media.sample_boot import (
     sample_bootmgfw,
 )
 from nanostudio.media.sample_drivers import system_hive, write_package_drivers
+from nanostudio.secret import child_environment
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,14 @@ def _require(tool: str, package: str) -> str:
 
 def _run(argv: Sequence[str], cwd: Path | None = None) -> None:
     log.debug("running %s", " ".join(argv))
-    result = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        list(argv),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=child_environment(),
+    )
     if result.returncode != 0:
         # Most often the destination is full or read-only: say so, not a traceback.
         raise OutputError(

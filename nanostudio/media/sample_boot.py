@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.errors import ToolMissingError
+from nanostudio.secret import child_environment
 
 # The marker file that differs between the sample's Standard and Datacenter images.
 MARKER_PATH = "Windows/System32/NanoStudio-sample-edition.txt"
@@ -122,7 +123,9 @@ def sample_bootmgfw() -> bytes:
             "--themes=",
             f"boot/grub/grub.cfg={config}",
         ]
-        result = subprocess.run(argv, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            argv, capture_output=True, text=True, check=False, env=child_environment()
+        )
         if result.returncode != 0:
             raise RuntimeError(f"grub-mkstandalone failed: {result.stderr.strip()}")
         return output.read_bytes()

@@ -12,6 +12,8 @@ from pathlib import Path, PureWindowsPath
 from nanostudio.catalogue import find_package, with_dependencies
 from nanostudio.errors import RecipeError
 from nanostudio.recipe.model import DebugMethod, Recipe
+from nanostudio.recipe.validate import recipe_texts
+from nanostudio.text import control_character_problem, printable
 
 # Packages the module has a switch for; the rest go through -Package.
 _SWITCHES = {
@@ -26,9 +28,14 @@ _SWITCHES = {
 _BASE_PATH = ".\\Base"
 
 
+# PowerShell ends a single-quoted string at any of these, not only at the ASCII quote.
+_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
 def quote(value: str) -> str:
-    """A PowerShell single-quoted literal (no expansion inside)."""
-    return "'" + value.replace("'", "''") + "'"
+    """A PowerShell single-quoted literal (no expansion inside): every character
+    PowerShell takes for a single quote is doubled, so none can close the literal."""
+    return "'" + "".join(c + c if c in _SINGLE_QUOTES else c for c in value) + "'"
 
 
 def _windows_path(path: object) -> str:
@@ -41,12 +48,20 @@ def _media_root(media: Path) -> Path:
     return folder.parent if folder.name.lower() == "nanoserver" else folder
 
 
+def _control_problems(recipe: Recipe) -> list[tuple[str, str]]:
+    found = [(field, control_character_problem(text)) for field, text in recipe_texts(recipe)]
+    return [(field, problem) for field, problem in found if problem]
+
+
 def to_new_nanoserverimage(recipe: Recipe) -> str:
     """One command, continued over lines with backticks, password prompted at run time.
 
     The module wants the media's root folder, so an ISO is mounted first.
-    Raises RecipeError for an address the command cannot be written with.
+    Raises RecipeError for an address the command cannot be written with, or for a
+    value holding a control character (a line break would end the command there).
     """
+    for field, problem in _control_problems(recipe):
+        raise RecipeError(printable(f"{field}: {problem}"))
     media = recipe.source.media
     prelude = ""
     if media is None:
@@ -115,6 +130,7 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
             f"-DebugCOMPort {boot.debug_port}",
             f"-DebugBaudRate {boot.debug_baud}",
         ]
-    setup = [f'tzutil /s "{recipe.system.timezone}"', *recipe.firstboot.commands]
+    zone = recipe.system.timezone.replace('"', "")  # a cmd line inside: no quote may close it
+    setup = [f'tzutil /s "{zone}"', *recipe.firstboot.commands]
     args.append("-SetupCompleteCommand " + ",".join(quote(c) for c in setup))
     return prelude + "New-NanoServerImage " + " `\n    ".join(args)

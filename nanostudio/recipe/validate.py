@@ -8,6 +8,7 @@ those are given.
 from __future__ import annotations
 
 import ipaddress
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,9 @@ from nanostudio.catalogue import (
 )
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
-from nanostudio.recipe.model import MIB, DebugMethod, OutputFormat, Recipe
+from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
+from nanostudio.text import control_character, control_character_problem, printable
+from nanostudio.timezones import closest_time_zones, is_time_zone_id
 
 if TYPE_CHECKING:
     from nanostudio.media.model import MediaInfo
@@ -32,6 +35,16 @@ if TYPE_CHECKING:
 DOCKER_ZIP_MEMBERS = ("docker/dockerd.exe", "docker/docker.exe")
 DOCKER_RELEASE = "20.10.24"  # the last Docker Engine release that runs on build 14393
 DOCKER_URL = f"https://download.docker.com/win/static/stable/x86_64/docker-{DOCKER_RELEASE}.zip"
+
+# A language tag as the media's Packages folders name them ("en-us", "zh-tw", "sr-latn-rs").
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2}", re.IGNORECASE)
+# netsh and the SetupComplete.cmd lines put the adapter's name inside double quotes.
+_INTERFACE_FORBIDDEN = '"'
+MAX_INTERFACE_NAME = 256  # IF_MAX_STRING_SIZE
+
+# What each container format can address (VHD: 2040 GiB, Microsoft's VHD spec;
+# VHDX: 64 TiB, MS-VHDX).
+MAX_DISK_SIZE = {OutputFormat.VHD: 2040 * GIB, OutputFormat.VHDX: 64 * 1024 * GIB}
 
 # ESP 200 MiB + MSR 128 MiB + the smallest Windows partition a Nano image fits in.
 MIN_DISK_SIZE = 1024 * MIB
@@ -43,7 +56,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
+        """One line, whatever the message quotes."""
+        return printable(f"{self.field}: {self.message}")
 
 
 def resolved_packages(recipe: Recipe) -> list[PackageInfo]:
@@ -63,6 +77,7 @@ def validate(
     recipe: Recipe, *, media: MediaInfo | None = None, password: str | None = None
 ) -> list[Problem]:
     problems: list[Problem] = []
+    problems += text_problems(recipe)
     problems += _source_problems(recipe)
     problems += _package_problems(recipe)
     problems += _system_problems(recipe)
@@ -79,8 +94,46 @@ def validate(
     return problems
 
 
+def recipe_texts(recipe: Recipe) -> list[tuple[str, str]]:
+    """Every text of a recipe, with its field: what may reach cmd, PowerShell, XML or netsh."""
+    texts: list[tuple[str, str]] = []
+    if recipe.source.media is not None:
+        texts.append(("source.media", str(recipe.source.media)))
+    texts.append(("source.language", recipe.source.language))
+    texts += [("packages.names", name) for name in recipe.packages.names]
+    texts += [("drivers.folders", str(folder)) for folder in recipe.drivers.folders]
+    texts.append(("system.computer_name", recipe.system.computer_name))
+    texts.append(("system.timezone", recipe.system.timezone))
+    network = recipe.network
+    for name, value in (("network.ipv4", network.ipv4), ("network.gateway", network.gateway)):
+        if value is not None:
+            texts.append((name, value))
+    texts += [("network.dns", server) for server in network.dns]
+    texts.append(("network.interface", network.interface))
+    texts += [("firstboot.commands", command) for command in recipe.firstboot.commands]
+    texts.append(("output.path", str(recipe.output.path)))
+    return texts
+
+
+def text_problems(recipe: Recipe) -> list[Problem]:
+    """No control character anywhere: a line break in any value is a new command."""
+    problems = []
+    for name, value in recipe_texts(recipe):
+        message = control_character_problem(value)
+        if message:
+            problems.append(Problem(name, message))
+    return problems
+
+
+def _has_control(text: str) -> bool:
+    return control_character(text) is not None
+
+
 def _source_problems(recipe: Recipe) -> list[Problem]:
     problems = []
+    language = recipe.source.language
+    if not _has_control(language) and not _LANGUAGE.fullmatch(language):
+        problems.append(Problem("source.language", f'{language!r} is not a language like "en-us"'))
     if recipe.source.media is None:
         problems.append(
             Problem("source.media", "choose the Windows Server 2016 ISO, media folder or WIM")
@@ -165,10 +218,27 @@ def docker_zip_problem(path: Path) -> str | None:
 
 
 def _system_problems(recipe: Recipe) -> list[Problem]:
-    message = computer_name_problem(recipe.system.computer_name)
-    problems = [Problem("system.computer_name", message)] if message else []
-    if not recipe.system.timezone.strip():
+    problems = []
+    name = recipe.system.computer_name
+    message = None if _has_control(name) else computer_name_problem(name)
+    if message:
+        problems.append(Problem("system.computer_name", message))
+    zone = recipe.system.timezone
+    if not zone.strip():
         problems.append(Problem("system.timezone", 'name a Windows time zone, e.g. "UTC"'))
+    elif not _has_control(zone) and not is_time_zone_id(zone):
+        close = closest_time_zones(zone)
+        hint = (
+            "did you mean " + " or ".join(f'"{c}"' for c in close)
+            if close
+            else 'use a Windows time zone ID such as "UTC" or "W. Europe Standard Time"'
+        )
+        problems.append(
+            Problem(
+                "system.timezone",
+                f"{zone!r} is not a Windows time zone (tzutil /l lists them): {hint}",
+            )
+        )
     return problems
 
 
@@ -219,9 +289,34 @@ def _network_problems(recipe: Recipe) -> list[Problem]:
             ipaddress.IPv4Address(server)
         except ValueError:
             problems.append(Problem("network.dns", f"{server!r} is not an IPv4 address"))
-    if not network.interface.strip():
-        problems.append(Problem("network.interface", 'name the adapter, e.g. "Ethernet"'))
+    problems += _interface_problems(network.interface)
     return problems
+
+
+def _interface_problems(name: str) -> list[Problem]:
+    """The adapter's name goes inside double quotes on netsh lines: no quote may close them."""
+    if not name.strip():
+        return [Problem("network.interface", 'name the adapter, e.g. "Ethernet"')]
+    if _has_control(name):
+        return []  # said by text_problems
+    if any(c in _INTERFACE_FORBIDDEN for c in name):
+        return [
+            Problem(
+                "network.interface",
+                f"{name!r} holds a double quote: Windows adapter names cannot, remove it",
+            )
+        ]
+    if name != name.strip():
+        return [Problem("network.interface", f"{name!r} starts or ends with a space: remove it")]
+    if len(name) > MAX_INTERFACE_NAME:
+        return [
+            Problem(
+                "network.interface",
+                f"the adapter name has {len(name)} characters; Windows allows at most "
+                f"{MAX_INTERFACE_NAME}",
+            )
+        ]
+    return []
 
 
 def _output_problems(recipe: Recipe) -> list[Problem]:
@@ -239,6 +334,24 @@ def _output_problems(recipe: Recipe) -> list[Problem]:
     if fmt is not OutputFormat.WIM and output.size < MIN_DISK_SIZE:
         problems.append(
             Problem("output.size", "the disk must be at least 1GiB; 8GiB leaves room for updates")
+        )
+    limit = MAX_DISK_SIZE.get(fmt) if fmt is not None else None
+    if limit is not None and output.size > limit:
+        problems.append(
+            Problem(
+                "output.size",
+                f"a .{fmt} disk can be at most {limit // GIB}GiB"
+                + ("; use .vhdx for a larger disk" if fmt is OutputFormat.VHD else ""),
+            )
+        )
+    media = recipe.source.media
+    if media is not None and _inside(output.path, media):
+        problems.append(
+            Problem(
+                "output.path",
+                f"{output.path} is the source media or inside it: write the output elsewhere "
+                "(the media is only ever read)",
+            )
         )
     if fmt is OutputFormat.VHDX and recipe.drivers.virtualbox:
         problems.append(
@@ -281,10 +394,28 @@ def _boot_problems(recipe: Recipe) -> list[Problem]:
     return problems
 
 
+def _inside(path: Path, media: Path) -> bool:
+    """``path`` is ``media`` itself, or inside the folder the media is (or is in: a
+    NanoServer.wim's own folder holds the Packages the build reads)."""
+    try:
+        target = path.resolve()
+        source = media.resolve()
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL
+        return False
+    if target == source:
+        return True
+    folders = [source] if not source.is_file() else []
+    if source.suffix.lower() == ".wim":
+        folders.append(source.parent)
+    return any(target.is_relative_to(folder) for folder in folders)
+
+
 def _driver_problems(recipe: Recipe) -> list[Problem]:
     """Each driver folder must hold at least one INF usable on 64-bit Nano Server."""
     problems = []
     for folder in recipe.drivers.folders:
+        if _has_control(str(folder)):
+            continue  # said by text_problems; never opened
         scanned = scan_driver_folder(folder)
         if scanned.problem:
             problems.append(Problem("drivers.folders", scanned.problem))

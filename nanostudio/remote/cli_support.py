@@ -21,8 +21,9 @@ from nanostudio.remote.settings import (
     ConnectionSettings,
     default_port,
 )
+from nanostudio.secret import REMOTE_PASSWORD_ENV
 
-PASSWORD_ENV = "NANOSTUDIO_REMOTE_PASSWORD"
+PASSWORD_ENV = REMOTE_PASSWORD_ENV
 PASSWORD_SOURCES = f"Password: {PASSWORD_ENV}, a remembered one, or a prompt."
 T = TypeVar("T")
 

@@ -30,6 +30,7 @@ from nanostudio.remote.events import (
     SessionEvent,
 )
 from nanostudio.remote.settings import ConnectionSettings
+from nanostudio.secret import Secret, environment_without_secrets
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,9 @@ class ProcessSession:
         self._process = context.Process(
             target=child_main, args=(child_conn, self._stop), name="nanostudio-psrp", daemon=True
         )
-        self._process.start()
+        # The password goes through the pipe only, never the child's environment.
+        with environment_without_secrets([Secret(password)]):
+            self._process.start()
         child_conn.close()
         self._conn.send(("init", settings, password))
 

@@ -18,8 +18,8 @@ from nanostudio.gui.settings import LAST_TIMEZONE, Settings
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.secret import Secret
+from nanostudio.timezones import find_time_zone, search_time_zones
 from nanostudio.wizard import Page, WizardState
-from nanostudio.wizard.timezones import find_time_zone, search_time_zones
 
 
 class IdentityPage(PageBase):
