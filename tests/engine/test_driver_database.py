@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from nanostudio.engine.drivers.analysis import DeviceOutcome
 from nanostudio.engine.drivers.database import (
     current_control_set,
     installed_driver,
@@ -23,7 +24,7 @@ from nanostudio.engine.drivers.database import (
 from nanostudio.engine.drivers.devices import E1000, ICH9_AHCI, NETVSC, STORVSC, VMBUS
 from nanostudio.engine.drivers.resolve import best_injection, find_matches
 from nanostudio.engine.drivers.sources import DriverSource, package_sources
-from nanostudio.engine.tools.hivex import Hive
+from nanostudio.engine.tools.hivex import REG_DWORD, Hive, RegValue, reg_dword
 from nanostudio.media.inf import parse_inf
 from nanostudio.media.sample_drivers import PACKAGE_DRIVERS, inf_text, write_package_drivers
 from tests.engine_portable.helpers import reg_subkeys, reg_values
@@ -153,3 +154,24 @@ def test_sample_infs_parse_to_the_services_they_describe() -> None:
             inf = parse_inf(inf_text(driver))
             names = {s.name for m in inf.models() for s in inf.services(m.install_section)}
             assert names == {service.name for service in driver.services}
+
+
+def test_an_image_driver_for_a_boot_device_that_starts_late_is_made_boot_start(
+    real_hive: Path,
+) -> None:
+    """Windows' own storahci with Start 3 (demand) would load too late to reach an AHCI
+    boot disk: the outcome says so, and make_boot_start sets 0, as virt-v2v sets for
+    the boot driver it adds."""
+    with Hive.open(real_hive, write=True) as hive:
+        service = hive.find("ControlSet001\\Services\\storahci")
+        assert service is not None
+        hive.set_value(service, RegValue("Start", REG_DWORD, reg_dword(3)))
+        hive.commit()
+    with Hive.open(real_hive) as hive:
+        installed = installed_driver(hive, "ControlSet001", ICH9_AHCI)
+    outcome = DeviceOutcome(ICH9_AHCI, installed, ())
+    assert outcome.needs_boot_start and outcome.injection is None
+    with Hive.open(real_hive, write=True) as hive:
+        make_boot_start(hive, "ControlSet001", "storahci")
+        hive.commit()
+    assert reg_values(real_hive, "ControlSet001\\Services\\storahci")["Start"] == (4, 0)
