@@ -19,6 +19,7 @@ from nanostudio.media.drivers import DriverFolder, scan_driver_folder
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import (
     DEFAULT_SIZE,
+    BootSpec,
     DriversSpec,
     FirstBootSpec,
     NetworkSpec,
@@ -69,6 +70,7 @@ class WizardState:
     edition: Edition = Edition.STANDARD
     language: str = "en-us"
     roles: list[str] = field(default_factory=list)
+    docker_zip: Path | None = None  # Docker's static zip for Containers (recipe only, yet)
 
     driver_folders: list[Path] = field(default_factory=list)
     # Scanning reads every INF of a folder: done once per folder, not at each keystroke.
@@ -92,6 +94,7 @@ class WizardState:
     output_path: Path = field(default_factory=lambda: Path.home() / "nano.vhdx")
     size_text: str = field(default_factory=lambda: format_size(DEFAULT_SIZE))
     engine: EngineName = EngineName.AUTO
+    boot: BootSpec = field(default_factory=BootSpec)  # EMS console and kernel debugging
 
     # The media's drivers (portable engine), read once per media and edition on a
     # worker thread; the Target page judges every target against it.
@@ -191,7 +194,7 @@ def to_recipe(state: WizardState) -> Recipe:
             deployment=state.deployment,
             language=state.language,
         ),
-        packages=PackagesSpec(names=tuple(state.roles)),
+        packages=PackagesSpec(names=tuple(state.roles), docker_zip=state.docker_zip),
         drivers=DriversSpec(
             oem=state.oem, virtualbox=state.virtualbox, folders=tuple(state.driver_folders)
         ),
@@ -207,6 +210,7 @@ def to_recipe(state: WizardState) -> Recipe:
         output=OutputSpec(
             path=state.output_path, size=state.size_bytes or DEFAULT_SIZE, target=state.target
         ),
+        boot=state.boot,
     )
 
 
@@ -233,6 +237,7 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
         for name in recipe.packages.names
         if (package := find_package(name)) is not None and not package.implicit
     ]
+    state.docker_zip = recipe.packages.docker_zip
     state.driver_folders = list(recipe.drivers.folders)
     state.computer_name = recipe.system.computer_name
     state.timezone = recipe.system.timezone
@@ -250,4 +255,5 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.winrm = network.winrm
     state.firstboot_commands = "\n".join(recipe.firstboot.commands)
     state.output_path = recipe.output.path
+    state.boot = recipe.boot
     state.size_text = format_size(recipe.output.size)

@@ -49,6 +49,11 @@ _FIELD_PAGES: dict[str, Page] = {
     "firstboot.commands": Page.NETWORK,
     "output.path": Page.OUTPUT,
     "output.size": Page.OUTPUT,
+    "boot.ems_port": Page.OUTPUT,
+    "boot.ems_baud": Page.OUTPUT,
+    "boot.debug_port": Page.OUTPUT,
+    "boot.debug_baud": Page.OUTPUT,
+    "packages.docker_zip": Page.EDITION,
     "engine": Page.OUTPUT,
 }
 SETTINGS_PAGES = (

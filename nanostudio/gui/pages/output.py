@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFileDialog,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
@@ -20,8 +21,9 @@ from PySide6.QtWidgets import (
 from nanostudio.engine.engines import EngineName, resolve_engine, windows_engine_available
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_ENGINE, LAST_OUTPUT_DIR, LAST_SIZE, Settings
+from nanostudio.gui.widgets.boot_options import BootOptions
 from nanostudio.gui.widgets.problems import NoteLabel
-from nanostudio.recipe import OutputFormat
+from nanostudio.recipe import BootSpec, OutputFormat
 from nanostudio.wizard import Page, WizardState
 
 
@@ -78,9 +80,15 @@ class OutputPage(PageBase):
             engine_layout.addWidget(button)
             engine_layout.addWidget(NoteLabel(note))
         engine_layout.addWidget(self.problem_label("engine"))
+        self.boot_options = BootOptions()
+        boot_layout = self.boot_options.layout()
+        assert isinstance(boot_layout, QGridLayout)
+        for number, field in enumerate(("ems_port", "ems_baud", "debug_port", "debug_baud")):
+            boot_layout.addWidget(self.problem_label(f"boot.{field}"), 3 + number, 0, 1, 5)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(engines)
+        layout.addWidget(self.boot_options)
         layout.addWidget(self.page_problems)
         layout.addStretch(1)
         self.path_edit.textEdited.connect(self._path_edited)
@@ -88,6 +96,7 @@ class OutputPage(PageBase):
         self.format_box.currentIndexChanged.connect(self._format_changed)
         self.size_edit.textEdited.connect(self._size_edited)
         self.engine_group.idToggled.connect(self._engine_toggled)
+        self.boot_options.changed.connect(self._boot_changed)
 
     def _engine_texts(self) -> list[tuple[EngineName, str, str]]:
         here = resolve_engine(EngineName.AUTO)
@@ -102,9 +111,9 @@ class OutputPage(PageBase):
                 EngineName.PORTABLE,
                 self.tr("&Portable"),
                 self.tr(
-                    "Runs here without administrator rights. Writes UEFI (GPT) disks; "
-                    "packages and drivers are installed at the first boot, which takes a "
-                    "few minutes longer."
+                    "Runs here without administrator rights. Writes UEFI (GPT) disks; the "
+                    "boot and network drivers go into the image, packages are installed at "
+                    "the first boot, which takes a few minutes longer."
                 ),
             ),
             (
@@ -126,6 +135,7 @@ class OutputPage(PageBase):
         self.size_edit.setText(self.state.size_text)
         self.size_edit.setEnabled(fmt is not OutputFormat.WIM)
         self.engine_buttons[self.state.engine].setChecked(True)
+        self.boot_options.show_spec(self.state.boot)
 
     def set_output(self, path: Path) -> None:
         self.state.output_path = path
@@ -170,6 +180,11 @@ class OutputPage(PageBase):
         self.state.size_text = text.strip()
         if self.state.size_bytes is not None:
             self.settings.set(LAST_SIZE, self.state.size_text)
+        self.changed()
+
+    def _boot_changed(self, spec: object) -> None:
+        assert isinstance(spec, BootSpec)
+        self.state.boot = spec
         self.changed()
 
     def _engine_toggled(self, number: int, checked: bool) -> None:
