@@ -28,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.devtools.sample_media import write_sample_media
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.engines import EngineName, make_plan
 from nanostudio.engine.events import BuildEvent, StepFinished
@@ -36,7 +37,6 @@ from nanostudio.engine.portable.gpt import plan_layout
 from nanostudio.engine.runner import BuildRunner
 from nanostudio.engine.tools import ntfs, wimlib
 from nanostudio.media.inspect import inspect_media
-from nanostudio.media.sample import write_sample_media
 from nanostudio.recipe import OutputSpec, Recipe, SourceSpec
 from nanostudio.secret import Secret
 

@@ -134,14 +134,14 @@ class TickRecorder:
 def measure_stalls(work: Path, payload_mib: int) -> dict[str, object]:
     from PySide6.QtCore import QEventLoop, QSize, QTimer
 
-    from nanostudio.gui.app import create_application, dispose
-    from nanostudio.gui.walk import (
+    from nanostudio.devtools.sample_media import write_sample_media
+    from nanostudio.devtools.walk import (
         PASSWORD_FOR_SAMPLES,
         WizardWalker,
         open_sample_wizard,
         wait_until,
     )
-    from nanostudio.media.sample import write_sample_media
+    from nanostudio.gui.app import create_application, dispose
     from nanostudio.wizard import BuildStatus, Page, Target
 
     create_application()

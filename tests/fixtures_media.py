@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.media.sample import SampleMedia, write_sample_media
+from nanostudio.devtools.sample_media import SampleMedia, write_sample_media
 from nanostudio.media.wim import HEADER_SIZE, parse_header
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nanostudio.remote.cli_support import (
+from nanostudio.cli.remote_support import (
     PASSWORD_SOURCES,
     add_connection_arguments,
     connection_from_args,
     with_certificate_trust,
 )
+from nanostudio.cli.terminal import TerminalConsole
 from nanostudio.remote.history import CommandHistory, history_path
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.psrp_session import PsrpSession
-from nanostudio.remote.terminal import TerminalConsole
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

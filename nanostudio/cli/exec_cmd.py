@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nanostudio.errors import UserFacingError
-from nanostudio.remote.cli_support import (
+from nanostudio.cli.remote_support import (
     PASSWORD_SOURCES,
     add_connection_arguments,
     connection_from_args,
     with_certificate_trust,
 )
+from nanostudio.errors import UserFacingError
 from nanostudio.remote.exec import run_command
 from nanostudio.remote.pinning import PinStore
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from nanostudio.media.sample import write_sample_media
+from nanostudio.devtools.sample_media import write_sample_media
 
 
 def _non_negative(text: str) -> int:

@@ -27,8 +27,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from nanostudio.devtools.screenshots import render_screenshots
     from nanostudio.gui.app import quiet_console_handlers
-    from nanostudio.gui.screenshots import render_screenshots
 
     quiet_console_handlers()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nanostudio.cli.main import main
-from nanostudio.media.sample import SampleMedia
+from nanostudio.devtools.sample_media import SampleMedia
 
 
 def _write(tmp_path: Path, text: str) -> Path:

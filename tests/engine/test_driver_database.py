@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from nanostudio.devtools.sample_drivers import PACKAGE_DRIVERS, inf_text, write_package_drivers
 from nanostudio.engine.drivers.analysis import DeviceOutcome
 from nanostudio.engine.drivers.database import (
     current_control_set,
@@ -26,7 +27,6 @@ from nanostudio.engine.drivers.resolve import best_injection, find_matches
 from nanostudio.engine.drivers.sources import DriverSource, package_sources
 from nanostudio.engine.tools.hivex import REG_DWORD, Hive, RegValue, reg_dword
 from nanostudio.media.inf import parse_inf
-from nanostudio.media.sample_drivers import PACKAGE_DRIVERS, inf_text, write_package_drivers
 from tests.engine_portable.helpers import reg_subkeys, reg_values
 
 REAL_HIVE = Path(__file__).parents[2] / ".venv" / "test-data" / "SYSTEM-win10"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.devtools.sample_media import SampleMedia, write_sample_media
 from nanostudio.engine.events import BuildOutcome
-from nanostudio.media.sample import SampleMedia, write_sample_media
 from nanostudio.recipe import (
     DriversSpec,
     FirstBootSpec,

@@ -18,7 +18,7 @@ import pytest
 
 from nanostudio.catalogue import Deployment
 from nanostudio.cli.main import main
-from nanostudio.media.sample import SampleMedia
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.recipe import DriversSpec, OutputSpec, Recipe, SourceSpec, Target
 from nanostudio.recipe.toml_io import save_recipe
 from tests.engine_portable.helpers import (

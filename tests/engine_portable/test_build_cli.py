@@ -16,7 +16,7 @@ import pytest
 
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.cli.main import main
-from nanostudio.media.sample import SampleMedia
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.recipe import OutputSpec, PackagesSpec, Recipe, SourceSpec, SystemSpec
 from nanostudio.recipe.toml_io import save_recipe
 from tests.engine_portable.helpers import PASSWORD, leftovers

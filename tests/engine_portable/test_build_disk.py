@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from dissect.regf import RegistryHive
 
+from nanostudio.devtools.sample_bcd import BOOTLOADERSETTINGS, GLOBALSETTINGS, OS_TEMPLATE_EFI
+from nanostudio.devtools.sample_boot import parse_boot_log
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.portable.gpt import BASIC_DATA_TYPE, ESP_TYPE, MSR_TYPE
 from nanostudio.engine.portable.vhd import fixed_disk_size
-from nanostudio.media.sample import SampleMedia
-from nanostudio.media.sample_bcd import BOOTLOADERSETTINGS, GLOBALSETTINGS, OS_TEMPLATE_EFI
-from nanostudio.media.sample_boot import parse_boot_log
 from tests.engine_portable.conftest import Built, media_digests
 from tests.engine_portable.helpers import (
     OVMF_CODE,

@@ -14,13 +14,13 @@ import psutil
 import pytest
 
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.engines import EngineName, make_plan
 from nanostudio.engine.events import BuildEvent, Progress, Status, StepStarted
 from nanostudio.engine.runner import BuildRunner
 from nanostudio.engine.steps import Step, StepContext
 from nanostudio.media.inspect import inspect_media
-from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe import DriversSpec, OutputSpec, PackagesSpec, Recipe, SourceSpec, Target
 from nanostudio.recipe.toml_io import save_recipe
 from nanostudio.secret import Secret

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-from nanostudio.media.sample import SampleMedia
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.paths import log_dir
 from tests.engine_portable.helpers import PASSWORD, leftovers
 from tests.engine_portable.test_build_cli import write_recipe

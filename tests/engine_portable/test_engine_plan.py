@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.portable.engine import make_plan
 from nanostudio.engine.portable.vhd import fixed_disk_size
 from nanostudio.engine.steps import BuildPaths
 from nanostudio.errors import RecipeError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
-from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe import OutputSpec, PackagesSpec, Recipe, SourceSpec
 
 GIB = 1 << 30

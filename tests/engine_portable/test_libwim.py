@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.tools.libwim import library_available, write_delta_wim
 from nanostudio.errors import BuildError
-from nanostudio.media.sample import SampleMedia
 from tests.engine_portable.helpers import ntfs_cat, run
 
 

@@ -6,6 +6,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from nanostudio.catalogue import Deployment, Edition, find_package
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.staging import (
     describe_staging,
     docker_files,
@@ -17,7 +18,6 @@ from nanostudio.engine.staging import (
 from nanostudio.errors import MediaError, RecipeError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
-from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe import DriversSpec, PackagesSpec, Recipe, SourceSpec
 from tests.engine_portable.conftest import write_docker_zip, write_driver_folder
 

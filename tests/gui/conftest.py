@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from nanostudio.devtools.sample_media import SampleMedia
+from nanostudio.devtools.walk import wait_until
 from nanostudio.engine.engines import EngineName
 from nanostudio.gui.settings import Settings
-from nanostudio.gui.walk import wait_until
 from nanostudio.gui.wizard import NanoWizard, initial_state
 from nanostudio.media import MediaInfo, inspect_media
-from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe.model import Target
 from nanostudio.secret import Secret
 from nanostudio.wizard.navigation import is_busy

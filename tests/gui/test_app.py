@@ -113,7 +113,7 @@ def test_settings_are_typed_and_an_allow_list(tmp_path: Path) -> None:
 def test_screenshots_render_every_page(qtbot: QtBot, tmp_path: Path) -> None:
     from PySide6.QtGui import QImage
 
-    from nanostudio.gui.screenshots import SIZE, render_screenshots
+    from nanostudio.devtools.screenshots import SIZE, render_screenshots
 
     written = render_screenshots(tmp_path / "shots")
     names = [path.stem.split("-", 1)[1] for path in written]

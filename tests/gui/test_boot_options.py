@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.gui.pages.output import OutputPage
 from nanostudio.gui.wizard import NanoWizard
 from nanostudio.media import MediaInfo
-from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe import BootSpec, DebugMethod
 from nanostudio.wizard import Page, to_recipe
 from tests.gui.conftest import fill_valid, go_to

@@ -8,13 +8,13 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 
+from nanostudio.devtools.sample_media import SampleMedia
+from nanostudio.devtools.walk import wait_until
 from nanostudio.engine.steps import Plan
 from nanostudio.gui.pages.done import DonePage
-from nanostudio.gui.walk import wait_until
 from nanostudio.gui.widgets.step_list import StepState
 from nanostudio.gui.wizard import NanoWizard
 from nanostudio.media import MediaInfo
-from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe import Recipe
 from nanostudio.wizard import BuildStatus, Page
 from tests.gui.conftest import PASSWORD, fill_valid, go_to, settled
@@ -71,7 +71,7 @@ def test_walk_to_done_with_the_portable_engine(
     wizard: NanoWizard, qtbot: QtBot, sample_media: SampleMedia, out_dir: Path
 ) -> None:
     """Every page through its widgets, a real VHDX, the Done page's commands."""
-    from nanostudio.gui.walk import WizardWalker
+    from nanostudio.devtools.walk import WizardWalker
 
     walker = WizardWalker(wizard)
     walker.next(Page.SOURCE)

@@ -11,6 +11,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
+from nanostudio.devtools.sample_media import SampleMedia
+from nanostudio.devtools.walk import write_sample_drivers
 from nanostudio.engine.engines import EngineName
 from nanostudio.gui.pages.drivers import DriversPage
 from nanostudio.gui.pages.edition import EditionPage
@@ -21,10 +23,8 @@ from nanostudio.gui.pages.source import SourcePage
 from nanostudio.gui.pages.summary import SummaryPage
 from nanostudio.gui.pages.target import TargetPage
 from nanostudio.gui.pages.welcome import WelcomePage
-from nanostudio.gui.walk import write_sample_drivers
 from nanostudio.gui.wizard import NanoWizard
 from nanostudio.media import MediaInfo, inspect_media
-from nanostudio.media.sample import SampleMedia
 from nanostudio.secret import Secret
 from nanostudio.wizard import Page, Target
 from tests.fixtures_media import copy_media_folder, edit_package_cab, without_drivers

@@ -18,7 +18,7 @@ import pytest
 import nanostudio
 from nanostudio.catalogue import PACKAGES
 from nanostudio.cli.main import main
-from nanostudio.media.sample import SampleMedia
+from nanostudio.devtools.sample_media import SampleMedia
 from tests.fixtures_media import copy_media_folder, truncated_copy
 
 NOBODY = 65534

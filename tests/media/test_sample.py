@@ -15,9 +15,9 @@ import pytest
 import nanostudio
 from nanostudio.catalogue import PACKAGES
 from nanostudio.cli.main import main
+from nanostudio.devtools.sample_boot import sample_bootmgfw
+from nanostudio.devtools.sample_media import ISO_LABEL, SampleMedia, _run, write_sample_media
 from nanostudio.errors import OutputError
-from nanostudio.media.sample import ISO_LABEL, SampleMedia, _run, write_sample_media
-from nanostudio.media.sample_boot import sample_bootmgfw
 
 REPO = str(Path(nanostudio.__file__).resolve().parents[1])
 BOOT_PATHS = (

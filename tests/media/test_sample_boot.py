@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.media.sample import SampleMedia
-from nanostudio.media.sample_boot import (
+from nanostudio.devtools.sample_boot import (
     BCD_FOUND,
     BCD_MISSING,
     BCD_PATH,
@@ -25,6 +24,7 @@ from nanostudio.media.sample_boot import (
     parse_boot_log,
     sample_bootmgfw,
 )
+from nanostudio.devtools.sample_media import SampleMedia
 from tests.engine_portable.helpers import OVMF_CODE, boot
 
 MIB = 1024 * 1024

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from nanostudio.catalogue import Edition
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.errors import BuildCancelled
 from nanostudio.media import inspect_media, open_media
-from nanostudio.media.sample import SampleMedia
 from tests.fixtures_media import copy_media_folder
 
 

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nanostudio.catalogue import Edition
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.errors import MediaError
 from nanostudio.media.model import WimImage
-from nanostudio.media.sample import SampleMedia
 from nanostudio.media.wim import (
     HEADER_SIZE,
     WimHeader,

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from dissect.regf import RegistryHive
 
+from nanostudio.devtools import sample_bcd
+from nanostudio.devtools.sample_bcd import bcd_template
 from nanostudio.engine.portable.bcd import (
     StoreTarget,
     build_bcd,
@@ -22,8 +24,6 @@ from nanostudio.engine.portable.bcd_template import store_from_template
 from nanostudio.engine.portable.hive import Key, build_hive
 from nanostudio.engine.tools.hivex import Hive
 from nanostudio.errors import BuildError
-from nanostudio.media import sample_bcd
-from nanostudio.media.sample_bcd import bcd_template
 from nanostudio.recipe import BootSpec, DebugMethod
 
 TARGET = StoreTarget(

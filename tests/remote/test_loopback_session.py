@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from nanostudio.cli.terminal import TerminalConsole
 from nanostudio.remote.errors import CertificateUnknownError, SessionLostError
 from nanostudio.remote.events import (
     Finished,
@@ -24,7 +25,6 @@ from nanostudio.remote.history import CommandHistory
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.psrp_session import PS_STOP_SIGNAL, PsrpSession
 from nanostudio.remote.settings import ConnectionSettings
-from nanostudio.remote.terminal import TerminalConsole
 from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
 from tests.winrm_server import LoopbackWinRM
 

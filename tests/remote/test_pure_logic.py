@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 
+from nanostudio.cli.terminal import needs_more_input
 from nanostudio.gui.console.colours import is_dark, stream_colour
 from nanostudio.gui.console.output_buffer import OutputBuffer
 from nanostudio.remote.events import Completion, Progress, PromptReply, Stream, StreamText
 from nanostudio.remote.exec import winrs_arguments
 from nanostudio.remote.probe import parse_os_build
 from nanostudio.remote.psrp_session import PS_STOP_SIGNAL, output_lines, quote_ps
-from nanostudio.remote.terminal import needs_more_input
 
 
 def test_output_buffer_keeps_order_and_drops_what_scrollback_cannot_hold() -> None:

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
+from nanostudio.cli.terminal import TerminalConsole
 from nanostudio.remote.events import PromptField, PromptKind, PromptRequest
 from nanostudio.remote.history import CommandHistory
-from nanostudio.remote.terminal import TerminalConsole
 from tests.remote.fakes import FakeSession
 
 

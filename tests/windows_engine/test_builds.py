@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.events import LogLine
 from nanostudio.engine.unattend import encode_password
 from nanostudio.engine.windows.engine import make_plan
 from nanostudio.engine.windows.job import ApplyTool
-from nanostudio.media.sample import SampleMedia
 from nanostudio.paths import log_dir
 from nanostudio.secret import Secret
 from tests.engine_portable.conftest import write_docker_zip

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from nanostudio.cli.main import main
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.windows.host import system_host
-from nanostudio.media.sample import SampleMedia
 from nanostudio.recipe.toml_io import save_recipe
 from tests.windows_engine.builds import E1000_INF, host_recipe, with_drivers
 

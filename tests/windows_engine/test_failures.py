@@ -16,6 +16,7 @@ from typing import Any
 import psutil
 import pytest
 
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.events import BuildOutcome, LogLine, Status
 from nanostudio.engine.steps import BuildPaths, StepContext
@@ -24,7 +25,6 @@ from nanostudio.engine.windows.disk_steps import move_when_released
 from nanostudio.engine.windows.image_steps import UnattendStep
 from nanostudio.engine.windows.job import Job
 from nanostudio.errors import BuildError
-from nanostudio.media.sample import SampleMedia
 from nanostudio.paths import log_dir
 from nanostudio.secret import Secret
 from tests.windows_engine.builds import (

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.windows import preflight
 from nanostudio.engine.windows.host import (
     DRIVE_FIXED,
@@ -17,7 +18,6 @@ from nanostudio.engine.windows.host import (
 )
 from nanostudio.engine.windows.preflight import HostNotReadyError
 from nanostudio.errors import ToolMissingError
-from nanostudio.media.sample import SampleMedia
 from tests.windows_engine.builds import host_recipe, plan_for, run
 from tests.windows_engine.conftest import FakeHost, FakeTools
 

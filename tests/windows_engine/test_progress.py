@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.windows.disk_steps import CreateDiskStep
 from nanostudio.engine.windows.image_steps import ApplyStep, PackageStep
 from nanostudio.engine.windows.job import Job
-from nanostudio.media.sample import SampleMedia
 from nanostudio.paths import log_dir
 from tests.windows_engine.builds import guest_recipe, host_recipe, plan_for
 from tests.windows_engine.conftest import FakeHost, FakeTools

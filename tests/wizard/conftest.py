@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.media import MediaInfo, inspect_media
-from nanostudio.media.sample import SampleMedia
 from nanostudio.secret import Secret
 from nanostudio.wizard import Target, WizardState
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from nanostudio.catalogue import Deployment, Edition
+from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.checks import hold_inventory
 from nanostudio.engine.engines import EngineName
 from nanostudio.media.drivers import scan_driver_folder
-from nanostudio.media.sample import SampleMedia
 from nanostudio.secret import Secret
 from nanostudio.wizard import (
     BuildStatus,

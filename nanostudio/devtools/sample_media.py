@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.catalogue import PACKAGES, Edition
-from nanostudio.errors import OutputError, ToolMissingError
-from nanostudio.media.sample_bcd import bcd_template
-from nanostudio.media.sample_boot import (
+from nanostudio.devtools.sample_bcd import bcd_template
+from nanostudio.devtools.sample_boot import (
     DATACENTER_MARKER,
     MARKER_PATH,
     STANDARD_MARKER,
     sample_bootmgfw,
 )
-from nanostudio.media.sample_drivers import system_hive, write_package_drivers
+from nanostudio.devtools.sample_drivers import system_hive, write_package_drivers
+from nanostudio.errors import OutputError, ToolMissingError
 from nanostudio.secret import child_environment
 
 log = logging.getLogger(__name__)

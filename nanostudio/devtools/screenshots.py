@@ -13,15 +13,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, QTranslator
 
-from nanostudio.gui.app import create_application, dispose
-from nanostudio.gui.walk import (
+from nanostudio.devtools.sample_media import write_sample_media
+from nanostudio.devtools.walk import (
     PASSWORD_FOR_SAMPLES,
     WizardWalker,
     open_sample_wizard,
     wait_until,
     write_sample_drivers,
 )
-from nanostudio.media.sample import write_sample_media
+from nanostudio.gui.app import create_application, dispose
 from nanostudio.recipe.model import Target
 from nanostudio.wizard.navigation import is_busy
 from nanostudio.wizard.pages import BuildStatus, Page
