@@ -1,6 +1,6 @@
 """Fixtures for the Windows engine: fake tools on PATH, a fake host, recipes.
 
-The fake ``dism``/``diskpart``/``bcdboot`` are wrappers in a per-test bin folder
+The fake ``dism``/``diskpart``/``bcdboot``/``bcdedit`` are wrappers in a per-test bin folder
 that run the FAKE programs in ``tests/windows_engine/fakes``; the host object
 answers elevation, volume and letter questions as a Windows host would.
 """
@@ -22,7 +22,12 @@ from nanostudio.engine.windows.host import DRIVE_FIXED, VolumeFacts
 from tests.windows_engine.fakes import fakecore
 
 REPO = Path(__file__).resolve().parents[2]
-FAKES = {"dism": "fake_dism", "diskpart": "fake_diskpart", "bcdboot": "fake_bcdboot"}
+FAKES = {
+    "dism": "fake_dism",
+    "diskpart": "fake_diskpart",
+    "bcdboot": "fake_bcdboot",
+    "bcdedit": "fake_bcdedit",
+}
 
 
 @dataclass
@@ -34,7 +39,7 @@ class FakeHost:
         default_factory=lambda: VolumeFacts("C:\\", DRIVE_FIXED, "NTFS")
     )
     free: int = 1 << 40
-    letter: str = "S"
+    used_letters: set[str] = field(default_factory=lambda: {"C"})
     script_encoding: str = "utf-8"
     console_encoding: str = "utf-8"
 
@@ -50,8 +55,8 @@ class FakeHost:
     def free_bytes(self, folder: Path) -> int:
         return self.free
 
-    def free_drive_letter(self) -> str:
-        return self.letter
+    def used_drive_letters(self) -> set[str]:
+        return set(self.used_letters)
 
     def find_tool(self, name: str) -> str | None:
         return shutil.which(name)

@@ -20,6 +20,11 @@ def test_argv_names_source_system_letter_firmware_and_locale() -> None:
     assert bcdboot.bcdboot_argv("b", "x", "T", Firmware.BIOS, "de-de")[3:6] == ["T:", "/f", "BIOS"]
 
 
+def test_source_is_the_windows_folder_through_the_windows_partitions_letter() -> None:
+    assert bcdboot.windows_source("W") == "W:\\Windows"
+    assert bcdboot.windows_source("Z") == "Z:\\Windows"
+
+
 def test_verdict_lines() -> None:
     assert bcdboot.verdict(["Boot files successfully created."]) is True
     assert (

@@ -180,7 +180,7 @@ def test_every_dism_call_logs_to_its_own_file_in_the_log_folder(
 def test_vhd_build_is_mbr_with_one_active_partition_booting_bios(
     sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path
 ) -> None:
-    fake_host.letter = "Z"  # S is taken on this host
+    fake_host.used_letters = {"C", "W"}  # W is taken on this host
     recipe = host_recipe(sample_media.root, out / "nano.vhd")
     outcome, _ = run(plan_for(recipe, fake_host))
     assert outcome.was_successful(), outcome
@@ -192,9 +192,61 @@ def test_vhd_build_is_mbr_with_one_active_partition_booting_bios(
     assert (only["kind"], only["fs"], only["active"]) == ("primary", "NTFS", True)
     assert {"bootmgr", "Boot/BCD", "Windows/fake-image.txt"} <= set(only["files"])
     bcdboot = fake_tools.calls("bcdboot")[0]["argv"]
-    assert bcdboot[1:] == ["/s", "Z:", "/f", "BIOS", "/l", "en-us"]
+    assert bcdboot == ["Z:\\Windows", "/s", "Z:", "/f", "BIOS", "/l", "en-us"]
     create = fake_tools.calls("diskpart")[0]["script"]
     assert "assign letter=Z\r\n" in create and "active\r\n" in create
+    assert "assign letter=S" not in create  # the one partition has one letter
+
+
+def test_vhd_boot_entries_locate_their_partition_after_bcdboot(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path
+) -> None:
+    outcome, events = run(plan_for(host_recipe(sample_media.root, out / "nano.vhd"), fake_host))
+    assert outcome.was_successful(), outcome
+    assert [c["tool"] for c in fake_tools.calls()][-5:] == [
+        "bcdboot",
+        "bcdedit",
+        "bcdedit",
+        "bcdedit",
+        "diskpart",
+    ]
+    store = ["/store", "W:\\Boot\\BCD", "/set"]
+    assert [c["argv"] for c in fake_tools.calls("bcdedit")] == [
+        [*store, "{bootmgr}", "device", "locate"],
+        [*store, "{default}", "device", "locate"],
+        [*store, "{default}", "osdevice", "locate"],
+    ]
+    (only,) = disk_contents(out / "nano.vhd")["partitions"]
+    assert only["files"]["Boot/BCD"].splitlines() == [
+        "{bootmgr} device locate",
+        "{default} device locate",
+        "{default} osdevice locate",
+        "{default} locale en-us",
+    ]
+    locate = [e.text for e in events if isinstance(e, LogLine) and e.step == "locate"]
+    assert locate.count("The operation completed successfully.") == 3
+    logged = [e.text for e in events if isinstance(e, LogLine)]
+    assert "the one partition (system and Windows) will get W:" in logged
+    assert_machine_clean(fake_tools)
+
+
+def test_vhdx_keeps_bcdboots_partition_devices_and_lettered_both_partitions(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path
+) -> None:
+    fake_host.used_letters = {"C", "S"}
+    outcome, events = run(plan_for(guest_recipe(sample_media.root, out / "g.vhdx"), fake_host))
+    assert outcome.was_successful(), outcome
+    assert fake_tools.calls("bcdedit") == []
+    assert fake_tools.calls("bcdboot")[0]["argv"][:3] == ["W:\\Windows", "/s", "Z:"]
+    esp = partition(disk_contents(out / "g.vhdx"), "efi")["files"]
+    assert esp["EFI/Microsoft/Boot/BCD"].splitlines()[:3] == [
+        "{bootmgr} device partition=Z:",
+        "{default} device partition=W:",
+        "{default} osdevice partition=W:",
+    ]
+    logged = [e.text for e in events if isinstance(e, LogLine)]
+    assert "the system partition will get Z:, the Windows partition W:" in logged
+    assert_machine_clean(fake_tools)
 
 
 def test_wim_build_exports_mounts_services_and_commits(

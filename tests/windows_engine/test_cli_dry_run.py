@@ -64,5 +64,6 @@ def test_dry_run_prints_every_command_and_script_and_writes_nothing(
         "/ApplyDir:<temp>\\mnt\\windows" in printed
     )
     assert f"/Add-Driver /Driver:{text(drivers)} /Recurse" in printed
-    assert "bcdboot <temp>\\mnt\\windows\\Windows /s S: /f UEFI /l en-us" in printed
+    assert "bcdboot W:\\Windows /s S: /f UEFI /l en-us" in printed
+    assert "assign letter=W" in printed and "remove letter=W" in printed
     assert printed.count("/Add-Package") == 8

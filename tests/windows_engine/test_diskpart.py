@@ -37,7 +37,7 @@ def lines_of(text: str) -> list[str]:
 
 def test_gpt_script_is_microsofts_uefi_layout_on_the_new_vdisk_only() -> None:
     script = diskpart.create_disk_script(
-        VDISK, 8192, PartitionStyle.GPT, windows_folder=MNT, system_letter="S"
+        VDISK, 8192, PartitionStyle.GPT, windows_folder=MNT, windows_letter="W", system_letter="S"
     )
     assert script.text == (
         "rem NanoStudio: a new virtual disk; no other disk is selected by this script\r\n"
@@ -55,6 +55,8 @@ def test_gpt_script_is_microsofts_uefi_layout_on_the_new_vdisk_only() -> None:
         "create partition primary\r\n"
         'format quick fs=ntfs label="Windows"\r\n'
         f'assign mount="{MNT}"\r\n'
+        "rem bcdboot needs a drive letter on the Windows partition\r\n"
+        "assign letter=W\r\n"
         "exit\r\n"
     )
     assert "select disk" not in script.text
@@ -66,7 +68,7 @@ def test_mbr_script_has_one_active_ntfs_partition_with_folder_and_letter() -> No
         4096,
         PartitionStyle.MBR,
         windows_folder=MNT,
-        system_letter="T",
+        windows_letter="T",
     )
     commands = [c.text for c in script.commands if c.kind is not Kind.REM]
     assert commands == [
@@ -81,6 +83,41 @@ def test_mbr_script_has_one_active_ntfs_partition_with_folder_and_letter() -> No
         "assign letter=T",
         "exit",
     ]
+
+
+def test_the_windows_partition_gets_its_folder_then_its_letter_on_both_styles() -> None:
+    for style, system in ((PartitionStyle.GPT, "S"), (PartitionStyle.MBR, None)):
+        script = diskpart.create_disk_script(
+            VDISK, 4096, style, windows_folder=MNT, windows_letter="W", system_letter=system
+        )
+        assigned = [c.access for c in script.commands if c.kind is Kind.ASSIGN]
+        windows = [AccessPath(folder=MNT), AccessPath(letter="W")]
+        assert assigned == ([AccessPath(letter="S")] if system else []) + windows
+
+
+def test_letters_must_fit_the_partition_style() -> None:
+    with pytest.raises(ValueError, match="two distinct letters"):
+        diskpart.create_disk_script(
+            VDISK, 4096, PartitionStyle.GPT, windows_folder=MNT, windows_letter="W"
+        )
+    with pytest.raises(ValueError, match="two distinct letters"):
+        diskpart.create_disk_script(
+            VDISK,
+            4096,
+            PartitionStyle.GPT,
+            windows_folder=MNT,
+            windows_letter="S",
+            system_letter="S",
+        )
+    with pytest.raises(ValueError, match="one letter"):
+        diskpart.create_disk_script(
+            VDISK,
+            4096,
+            PartitionStyle.MBR,
+            windows_folder=MNT,
+            windows_letter="W",
+            system_letter="S",
+        )
 
 
 def test_detach_script_removes_access_paths_latest_first_then_detaches() -> None:
@@ -101,7 +138,12 @@ def test_detach_script_removes_access_paths_latest_first_then_detaches() -> None
 def test_paths_with_quotes_are_refused_and_access_paths_are_one_thing() -> None:
     with pytest.raises(ValueError, match="double quote"):
         diskpart.create_disk_script(
-            'C:\\a"b\\disk.vhdx', 1024, PartitionStyle.GPT, windows_folder=MNT, system_letter="S"
+            'C:\\a"b\\disk.vhdx',
+            1024,
+            PartitionStyle.GPT,
+            windows_folder=MNT,
+            windows_letter="W",
+            system_letter="S",
         )
     with pytest.raises(ValueError):
         AccessPath()
@@ -139,7 +181,7 @@ def test_errors_are_read_in_both_forms() -> None:
 
 def test_watcher_follows_a_run_that_stopped_at_the_ntfs_format() -> None:
     script = diskpart.create_disk_script(
-        VDISK, 8192, PartitionStyle.GPT, windows_folder=MNT, system_letter="S"
+        VDISK, 8192, PartitionStyle.GPT, windows_folder=MNT, windows_letter="W", system_letter="S"
     )
     done: list[diskpart.Command] = []
     watcher = diskpart.DiskpartWatcher(script, done.append)

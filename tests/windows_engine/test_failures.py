@@ -116,7 +116,7 @@ def test_dism_apply_failure_shows_the_code_advice_and_log_lines(
     assert outcome.error.startswith("access denied while applying image 2 ")
     assert f"Last lines of the DISM log ({log_dir() / 'dism-apply.log'}):" in outcome.error
     assert "hr:0x80070005" in outcome.error
-    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
+    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools), "W")
     assert_nothing_left(out, fake_tools)
 
 
@@ -133,7 +133,7 @@ def test_package_not_applicable_names_package_and_edition(
     )
     assert outcome.exit_code == 1
     assert [c["argv"][1] for c in fake_tools.calls("dism")].count("/Add-Package") == 5
-    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
+    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools), "W")
     assert_nothing_left(out, fake_tools)
 
 
@@ -146,7 +146,57 @@ def test_bcdboot_failure_is_reported_and_the_disk_detached(
     assert outcome.error is not None
     assert "bcdboot could not make the disk bootable (system partition S:" in outcome.error
     assert "Failure when attempting to copy boot files." in outcome.error
+    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools), "W")
+    assert_nothing_left(out, fake_tools)
+
+
+def test_windows_letter_taken_meanwhile_fails_the_disk_step_and_undoes_the_rest(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path, drivers: Path
+) -> None:
+    """Free at preflight, taken by the time diskpart assigns it (a USB drive plugged in)."""
+    fake_tools.fail(
+        "diskpart|assign letter=W|The specified drive letter is not free to be assigned."
+    )
+    outcome = vhdx_build(sample_media, out, fake_host, drivers)
+    assert outcome.failed_step == "Create the virtual disk (GPT: EFI system + MSR + Windows)"
+    assert outcome.error == (
+        "diskpart could not create the virtual disk at 'assign letter=W': "
+        "The specified drive letter is not free to be assigned"
+    )
+    assert fake_tools.calls("dism")[1:] == [] and fake_tools.calls("bcdboot") == []
     assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
+    assert_nothing_left(out, fake_tools)
+
+
+@pytest.mark.parametrize("number", [0, 1, 2], ids=["bootmgr-device", "device", "osdevice"])
+def test_each_bcdedit_failure_names_its_setting_and_the_disk_is_detached(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path, number: int
+) -> None:
+    setting = ["{bootmgr} device", "{default} device", "{default} osdevice"][number]
+    fake_tools.fail(f"bcdedit|{setting}|Access is denied.")
+    outcome, _ = run(plan_for(host_recipe(sample_media.root, out / "n.vhd"), fake_host))
+    assert outcome.status is Status.FAILED and outcome.exit_code == 1
+    assert outcome.failed_step == "Let the BIOS boot entries locate their partition (bcdedit)"
+    assert outcome.error is not None
+    assert outcome.error.startswith(
+        f"bcdedit could not set {setting} locate in W:\\Boot\\BCD (exit code 1): bcdedit "
+        "said 'The boot configuration data store could not be opened. / Access is denied.'"
+    )
+    assert len(fake_tools.calls("bcdedit")) == number + 1  # it stops at the first failure
+    assert last_script(fake_tools) == detach_text(fake_tools, mount_folder(fake_tools), "W")
+    assert_nothing_left(out, fake_tools)
+
+
+def test_bios_bcdboot_failure_runs_no_bcdedit_and_removes_the_one_letter(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path
+) -> None:
+    fake_tools.fail("bcdboot|/f BIOS|")
+    outcome, _ = run(plan_for(host_recipe(sample_media.root, out / "n.vhd"), fake_host))
+    assert outcome.failed_step == "Make the disk bootable (bcdboot)"
+    assert outcome.error is not None
+    assert "bcdboot could not make the disk bootable (system partition W:" in outcome.error
+    assert fake_tools.calls("bcdedit") == []
+    assert last_script(fake_tools) == detach_text(fake_tools, mount_folder(fake_tools), "W")
     assert_nothing_left(out, fake_tools)
 
 
@@ -225,11 +275,16 @@ def test_unattend_needs_a_password(
 
 CANCELS = [
     ("n.vhdx", "diskpart|format quick fs=ntfs", "disk", ("S",)),
-    ("n.vhdx", "dism|/Apply-Image", "apply", ("S", "mnt")),
-    ("n.vhdx", "dism|/Add-Package", "package-host", ("S", "mnt")),
-    ("n.vhdx", "dism|/Add-Driver", "drivers-1", ("S", "mnt")),
-    ("n.vhdx", "dism|/Apply-Unattend", "unattend", ("S", "mnt")),
-    ("n.vhdx", "bcdboot|/s", "boot", ("S", "mnt")),
+    ("n.vhdx", "diskpart|assign letter=W", "disk", ("S", "mnt")),
+    ("n.vhdx", "dism|/Apply-Image", "apply", ("S", "mnt", "W")),
+    ("n.vhdx", "dism|/Add-Package", "package-host", ("S", "mnt", "W")),
+    ("n.vhdx", "dism|/Add-Driver", "drivers-1", ("S", "mnt", "W")),
+    ("n.vhdx", "dism|/Apply-Unattend", "unattend", ("S", "mnt", "W")),
+    ("n.vhdx", "bcdboot|/s", "boot", ("S", "mnt", "W")),
+    ("n.vhd", "diskpart|assign letter=W", "disk", ("mnt",)),
+    ("n.vhd", "bcdboot|/s", "boot", ("mnt", "W")),
+    ("n.vhd", "bcdedit|{bootmgr} device", "locate", ("mnt", "W")),
+    ("n.vhd", "bcdedit|{default} osdevice", "locate", ("mnt", "W")),
     ("n.wim", "dism|/Export-Image", "export", None),
     ("n.wim", "dism|/Mount-Image", "mount", None),
     ("n.wim", "dism|/Add-Package", "package-host", None),
@@ -271,7 +326,9 @@ def gone(pid: int) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("name", "rule", "step", "assigned"), CANCELS, ids=[c[2] + "-" + c[0][2:] for c in CANCELS]
+    ("name", "rule", "step", "assigned"),
+    CANCELS,
+    ids=[f"{c[2]}-{c[0][2:]}-{c[1].split('|')[1]}" for c in CANCELS],
 )
 def test_cancel_during_each_long_step_kills_the_tool_and_cleans_up(
     sample_media: SampleMedia,
@@ -329,7 +386,7 @@ def test_diskpart_in_another_language_still_builds_and_detaches(
     monkeypatch.setenv("NANOSTUDIO_FAKE_DISKPART_LANGUAGE", "de")
     outcome, _ = run(plan_for(guest_recipe(sample_media.root, out / "g.vhdx"), fake_host))
     assert outcome.was_successful(), outcome
-    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools))
+    assert last_script(fake_tools) == detach_text(fake_tools, "S", mount_folder(fake_tools), "W")
     assert_machine_clean(fake_tools)
 
 

@@ -9,6 +9,7 @@ and review the diff of ``tests/windows_engine/plans/``.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -223,3 +224,47 @@ def test_dns_is_serviced_offline_and_its_feature_enabled_at_first_boot() -> None
     assert "DNS: SetupComplete.cmd enables the DNS-Server-Full-Role feature" in text
     assert "Storage: Microsoft's Nano guide says File Services is not enabled" in text
     assert "enable-feature" not in describe(recipe, media, tool)
+
+
+def _step_lines(text: str, key: str) -> list[str]:
+    """The command lines of the plan step ``[key]``."""
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.endswith(f"[{key}]"))
+    body = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("   "):
+            break
+        body.append(line.strip())
+    return body
+
+
+def test_bios_plan_letters_the_one_partition_and_sets_locate_after_bcdboot() -> None:
+    text = describe(*recipes()["vhd-virtualbox-standard"])
+    create = _step_lines(text, "disk")
+    assert create[-5:-2] == [
+        'assign mount="<temp>\\mnt\\windows"',
+        "rem bcdboot needs a drive letter on the Windows partition",
+        "assign letter=W",
+    ]
+    assert "assign letter=S" not in text  # a volume has one drive letter
+    assert _step_lines(text, "boot") == ["bcdboot W:\\Windows /s W: /f BIOS /l en-us"]
+    assert _step_lines(text, "locate") == [
+        "bcdedit /store W:\\Boot\\BCD /set {bootmgr} device locate",
+        "bcdedit /store W:\\Boot\\BCD /set {default} device locate",
+        "bcdedit /store W:\\Boot\\BCD /set {default} osdevice locate",
+    ]
+    steps = re.findall(r"^\d+\. .* \[([a-z0-9-]+)\]$", text, re.MULTILINE)
+    assert steps[-3:] == ["boot", "locate", "detach"]
+    assert _step_lines(text, "detach")[2:4] == ["select volume=W", "remove letter=W"]
+
+
+@pytest.mark.parametrize("name", ["vhdx-host-oem-roles-drivers-de-de", "vhdx-guest-wimlib"])
+def test_uefi_plans_letter_both_partitions_and_keep_bcdboots_devices(name: str) -> None:
+    text = describe(*recipes()[name])
+    create = _step_lines(text, "disk")
+    assert create.index("assign letter=S") < create.index("assign letter=W")
+    assert _step_lines(text, "boot")[0].startswith("bcdboot W:\\Windows /s S: /f UEFI /l ")
+    assert "bcdedit" not in text and "[locate]" not in text
+    detach = _step_lines(text, "detach")
+    removed = [line for line in detach if line.startswith("remove ")]
+    assert removed == ["remove letter=W", 'remove mount="<temp>\\mnt\\windows"', "remove letter=S"]

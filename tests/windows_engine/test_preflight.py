@@ -14,7 +14,7 @@ from nanostudio.engine.windows.host import (
     DRIVE_REMOVABLE,
     PlanOnlyHost,
     VolumeFacts,
-    pick_letter,
+    pick_letters,
 )
 from nanostudio.engine.windows.preflight import HostNotReadyError
 from nanostudio.errors import ToolMissingError
@@ -71,12 +71,34 @@ def test_script_path_must_fit_the_ansi_code_page() -> None:
 
 
 def test_letters_prefer_s_then_from_z_down_and_never_a_used_one() -> None:
-    assert pick_letter({"A", "B", "C"}) == "S"
-    assert pick_letter({"C", "S"}) == "Z"
-    assert pick_letter({"C", "S", "Z", "Y"}) == "X"
+    assert pick_letters({"A", "B", "C"}, ["S"]) == ["S"]
+    assert pick_letters({"C", "S"}, ["S"]) == ["Z"]
+    assert pick_letters({"C", "S", "Z", "Y"}, ["S"]) == ["X"]
     used = {chr(c) for c in range(ord("A"), ord("Z") + 1)}
     with pytest.raises(ToolMissingError, match="every drive letter"):
-        pick_letter(used)
+        pick_letters(used, ["S"])
+
+
+def test_two_letters_are_distinct_and_a_b_c_are_never_handed_out() -> None:
+    assert pick_letters(set(), ["S", "W"]) == ["S", "W"]
+    assert pick_letters({"C", "S"}, ["S", "W"]) == ["Z", "W"]
+    assert pick_letters({"C", "W"}, ["S", "W"]) == ["S", "Z"]
+    assert pick_letters({"C", "S", "W", "Z"}, ["S", "W"]) == ["Y", "X"]
+    assert pick_letters({"C"}, ["W", "W"]) == ["W", "Z"]
+    only_d_free = {chr(c) for c in range(ord("E"), ord("Z") + 1)}
+    assert pick_letters(only_d_free, ["S"]) == ["D"]
+    with pytest.raises(ToolMissingError, match="only 1 drive letter from D to Z is free"):
+        pick_letters(only_d_free, ["S", "W"])
+
+
+def test_gpt_needs_two_letters_and_mbr_one_for_its_one_partition() -> None:
+    assert preflight.choose_letters({"C"}, bios=False) == ("S", "W")
+    assert preflight.choose_letters({"C"}, bios=True) == ("W", "W")
+    assert preflight.choose_letters({"C", "W"}, bios=True) == ("Z", "Z")
+    all_but_d = {chr(c) for c in range(ord("A"), ord("Z") + 1)} - {"D"}
+    assert preflight.choose_letters(all_but_d, bios=True) == ("D", "D")
+    with pytest.raises(ToolMissingError, match="needs 2"):
+        preflight.choose_letters(all_but_d, bios=False)
 
 
 def test_plan_only_host_refuses_to_run_but_prints_windows_paths() -> None:
@@ -145,3 +167,25 @@ def test_output_folder_diskpart_cannot_name_stops_the_build(
     _build_fails_at_preflight(
         sample_media.root, parent, host, fake_tools, "cannot be written in a diskpart script"
     )
+
+
+def test_bios_build_needs_bcdedit_and_uefi_build_does_not(
+    sample_media: SampleMedia, fake_tools: FakeTools, tmp_path: Path
+) -> None:
+    (fake_tools.bin_dir / "bcdedit").unlink()
+    out = tmp_path / "out"
+    out.mkdir()
+    outcome, _ = run(plan_for(host_recipe(sample_media.root, out / "nano.vhd"), FakeHost()))
+    assert outcome.failed_step == "Check this Windows host"
+    assert outcome.error is not None and "bcdedit.exe was not found" in outcome.error
+    assert fake_tools.calls() == [] and list(out.iterdir()) == []
+    outcome, _ = run(plan_for(host_recipe(sample_media.root, out / "nano.vhdx"), FakeHost()))
+    assert outcome.was_successful(), outcome
+
+
+def test_a_host_with_one_free_letter_cannot_build_a_vhdx(
+    sample_media: SampleMedia, fake_tools: FakeTools, tmp_path: Path
+) -> None:
+    all_but_d = {chr(c) for c in range(ord("A"), ord("Z") + 1)} - {"D"}
+    host = FakeHost(used_letters=all_but_d)
+    _build_fails_at_preflight(sample_media.root, tmp_path, host, fake_tools, "the build needs 2")

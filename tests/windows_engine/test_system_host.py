@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from nanostudio.engine.windows.host import DRIVE_TYPE_NAMES, PlanOnlyHost, system_host
+from nanostudio.engine.windows.preflight import choose_letters
 
 
 @pytest.mark.windows
@@ -20,8 +21,10 @@ def test_system_host_answers_from_windows(tmp_path: Path) -> None:
     facts = host.volume(tmp_path)
     assert facts.root.endswith("\\") and facts.drive_type in DRIVE_TYPE_NAMES
     assert facts.file_system
-    letter = host.free_drive_letter()
-    assert len(letter) == 1 and not Path(f"{letter}:\\").exists()
+    used = host.used_drive_letters()
+    assert os.environ["SYSTEMDRIVE"][0].upper() in used
+    for letter in choose_letters(used, bios=False):
+        assert len(letter) == 1 and not Path(f"{letter}:\\").exists()
     assert host.free_bytes(tmp_path) > 0
     assert host.find_tool("dism") is not None
     assert host.path_text(tmp_path) == os.fspath(tmp_path)

@@ -18,6 +18,14 @@ class Firmware(enum.StrEnum):
     BIOS = "BIOS"
 
 
+def windows_source(windows_letter: str) -> str:
+    """bcdboot's source, the image's Windows folder through its drive letter
+    (``W:\\Windows``): Convert-WindowsImage letters the Windows partition because
+    bcdboot needs it and passes ``<letter>:\\Windows`` (x0nn/Convert-WindowsImage,
+    Convert-WindowsImage.ps1 at 161dac9, lines 2014-2043 and 2136)."""
+    return f"{windows_letter}:\\Windows"
+
+
 def bcdboot_argv(
     bcdboot: str, windows_dir: str, system_letter: str, firmware: Firmware, locale: str
 ) -> list[str]:

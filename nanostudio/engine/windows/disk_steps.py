@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nanostudio.engine.process import ToolResult
 from nanostudio.engine.steps import BuildPaths, Cleanup, ProgressParser, Step, StepContext
-from nanostudio.engine.windows import bcdboot, diskpart
+from nanostudio.engine.windows import bcdboot, bcdedit, diskpart
 from nanostudio.engine.windows.calls import run_for_cleanup
 from nanostudio.engine.windows.job import Job
 from nanostudio.engine.windows.layout import Layout, windows_cmdline
@@ -30,6 +30,17 @@ def partition_style(job: Job) -> diskpart.PartitionStyle:
     if job.output_format is OutputFormat.VHD:
         return diskpart.PartitionStyle.MBR
     return diskpart.PartitionStyle.GPT
+
+
+def is_bios(job: Job) -> bool:
+    """The .vhd: MBR, one active partition that is system and Windows partition."""
+    return partition_style(job) is diskpart.PartitionStyle.MBR
+
+
+def system_letter(job: Job) -> str:
+    """The letter bcdboot's ``/s`` names: the ESP's on GPT; on MBR the one
+    partition's, which is the Windows partition's letter."""
+    return job.state.windows_letter if is_bios(job) else job.state.system_letter
 
 
 def size_mib(job: Job) -> int:
@@ -47,7 +58,8 @@ def create_script(job: Job, layout: Layout) -> diskpart.Script:
         size_mib(job),
         partition_style(job),
         windows_folder=layout.text(layout.windows_dir),
-        system_letter=job.state.system_letter,
+        windows_letter=job.state.windows_letter,
+        system_letter=None if is_bios(job) else job.state.system_letter,
     )
 
 
@@ -172,34 +184,62 @@ class BootStep(Step):
         self.job = job
 
     def firmware(self) -> bcdboot.Firmware:
-        if partition_style(self.job) is diskpart.PartitionStyle.MBR:
-            return bcdboot.Firmware.BIOS
-        return bcdboot.Firmware.UEFI
+        return bcdboot.Firmware.BIOS if is_bios(self.job) else bcdboot.Firmware.UEFI
 
-    def argv(self, paths: BuildPaths) -> list[str]:
-        job, layout = self.job, self.job.layout(paths)
+    def argv(self) -> list[str]:
+        job = self.job
         return bcdboot.bcdboot_argv(
             job.state.tools.bcdboot,
-            layout.text(layout.windows_dir / "Windows"),
-            job.state.system_letter,
+            bcdboot.windows_source(job.state.windows_letter),
+            system_letter(job),
             self.firmware(),
             job.language,
         )
 
     def describe(self, paths: BuildPaths) -> list[str]:
-        return [windows_cmdline(self.argv(paths))]
+        return [windows_cmdline(self.argv())]
 
     def run(self, ctx: StepContext) -> None:
-        result = ctx.run_tool(
-            self.argv(ctx.paths), check=False, encoding=self.job.host.console_encoding
-        )
+        result = ctx.run_tool(self.argv(), check=False, encoding=self.job.host.console_encoding)
         verdict = bcdboot.verdict(result.tail)
         if not result.ok or verdict is False:
             raise BuildError(
-                bcdboot.failure_message(
-                    result.tail, self.job.state.system_letter, result.returncode
-                )
+                bcdboot.failure_message(result.tail, system_letter(self.job), result.returncode)
             )
+
+
+class LocateStep(Step):
+    """BIOS only: the boot manager and loader find their partition (``locate``)
+    instead of naming it, as Convert-WindowsImage sets them (see ``bcdedit``)."""
+
+    name = "locate"
+    title = "Let the BIOS boot entries locate their partition (bcdedit)"
+    weight = 0.2
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def store(self) -> str:
+        return bcdedit.bios_store(system_letter(self.job))
+
+    def commands(self) -> list[tuple[bcdedit.Setting, list[str]]]:
+        tool, store = self.job.state.tools.bcdedit, self.store()
+        return [
+            (setting, bcdedit.set_argv(tool, store, setting)) for setting in bcdedit.LOCATE_SETTINGS
+        ]
+
+    def describe(self, paths: BuildPaths) -> list[str]:
+        return [windows_cmdline(argv) for _, argv in self.commands()]
+
+    def run(self, ctx: StepContext) -> None:
+        commands = self.commands()
+        for number, (setting, argv) in enumerate(commands):
+            ctx.report(number / len(commands), f"bcdedit: {setting}")
+            result = ctx.run_tool(argv, check=False, encoding=self.job.host.console_encoding)
+            if not result.ok:
+                raise BuildError(
+                    bcdedit.failure_message(result.tail, self.store(), setting, result.returncode)
+                )
 
 
 class DetachStep(Step):

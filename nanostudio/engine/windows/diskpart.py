@@ -5,7 +5,8 @@ each command's success sentence in the output tells exactly how far it got;
 ``DiskpartWatcher`` turns those sentences into state changes as they arrive
 (so a cancel or failure half-way still knows what to undo) and into progress.
 Only the virtual disk the script creates is ever selected: no ``select disk N``,
-no letters other than the one free letter chosen for the system partition.
+no letters other than the free letters chosen at preflight for the system and
+Windows partitions.
 """
 
 from __future__ import annotations
@@ -121,15 +122,18 @@ def create_disk_script(
     style: PartitionStyle,
     *,
     windows_folder: str,
-    system_letter: str,
+    windows_letter: str,
+    system_letter: str | None = None,
 ) -> Script:
     """Create, attach, partition and format a new expandable virtual disk.
 
-    GPT: ESP (FAT32, letter ``system_letter`` for bcdboot) + MSR + Windows (NTFS,
-    mounted at ``windows_folder``). MBR: one active NTFS partition with both.
+    GPT: ESP (FAT32, letter ``system_letter`` for bcdboot's ``/s``) + MSR +
+    Windows (NTFS, mounted at ``windows_folder`` for DISM and lettered
+    ``windows_letter`` for bcdboot's source). MBR: one active NTFS partition,
+    system and Windows partition at once, with the folder and ``windows_letter``
+    only (``system_letter`` must be None: a volume has one drive letter).
     """
-    windows = AccessPath(folder=windows_folder)
-    system = AccessPath(letter=system_letter)
+    _check_letters(style, windows_letter, system_letter)
     commands = [
         _rem("NanoStudio: a new virtual disk; no other disk is selected by this script"),
         Command(
@@ -141,17 +145,17 @@ def create_disk_script(
         Command(Kind.CONVERT, f"convert {style.value}"),
     ]
     if style is PartitionStyle.GPT:
+        assert system_letter is not None  # checked above
         commands += [
             _rem("EFI system partition"),
             Command(Kind.PARTITION, f"create partition efi size={ESP_MIB}"),
             Command(Kind.FORMAT, 'format quick fs=fat32 label="System"'),
-            Command(Kind.ASSIGN, f"assign {system.argument}", system),
+            _assign(AccessPath(letter=system_letter)),
             _rem("Microsoft reserved partition"),
             Command(Kind.PARTITION, f"create partition msr size={MSR_MIB}"),
             _rem("Windows partition"),
             Command(Kind.PARTITION, "create partition primary"),
             Command(Kind.FORMAT, 'format quick fs=ntfs label="Windows"'),
-            Command(Kind.ASSIGN, f"assign {windows.argument}", windows),
         ]
     else:
         commands += [
@@ -159,11 +163,36 @@ def create_disk_script(
             Command(Kind.PARTITION, "create partition primary"),
             Command(Kind.FORMAT, 'format quick fs=ntfs label="Windows"'),
             Command(Kind.ACTIVE, "active"),
-            Command(Kind.ASSIGN, f"assign {windows.argument}", windows),
-            Command(Kind.ASSIGN, f"assign {system.argument}", system),
         ]
+    commands += _windows_access(windows_folder, windows_letter)
     commands.append(Command(Kind.EXIT, "exit"))
     return Script(tuple(commands))
+
+
+def _check_letters(style: PartitionStyle, windows_letter: str, system_letter: str | None) -> None:
+    if style is PartitionStyle.MBR and system_letter is not None:
+        raise ValueError("on MBR the Windows partition is the system partition: one letter")
+    if style is PartitionStyle.GPT and system_letter in (None, windows_letter):
+        raise ValueError("on GPT the system and Windows partitions need two distinct letters")
+
+
+def _assign(access: AccessPath) -> Command:
+    return Command(Kind.ASSIGN, f"assign {access.argument}", access)
+
+
+def _windows_access(windows_folder: str, windows_letter: str) -> list[Command]:
+    """The Windows partition's folder (for DISM) and drive letter (for bcdboot).
+
+    Convert-WindowsImage gives the Windows partition a drive letter before it
+    runs bcdboot, with the comment "Assign drive letter to Windows partition.
+    This is required for bcdboot" (x0nn/Convert-WindowsImage,
+    Convert-WindowsImage.ps1 at 161dac9, lines 2014-2043).
+    """
+    return [
+        _assign(AccessPath(folder=windows_folder)),
+        _rem("bcdboot needs a drive letter on the Windows partition"),
+        _assign(AccessPath(letter=windows_letter)),
+    ]
 
 
 def detach_script(vdisk: str, access_paths: Sequence[AccessPath]) -> Script:

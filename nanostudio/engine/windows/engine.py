@@ -17,7 +17,14 @@ import os
 from nanostudio.catalogue import PackageInfo
 from nanostudio.engine.staging import StagedContent, docker_notes, role_notes
 from nanostudio.engine.steps import Plan, Step
-from nanostudio.engine.windows.disk_steps import BootStep, CreateDiskStep, DetachStep
+from nanostudio.engine.windows.disk_steps import (
+    BootStep,
+    CreateDiskStep,
+    DetachStep,
+    LocateStep,
+    is_bios,
+    system_letter,
+)
 from nanostudio.engine.windows.host import WindowsHost, system_host
 from nanostudio.engine.windows.image_steps import (
     ApplyStep,
@@ -107,7 +114,7 @@ def make_plan(
     ]
     staged = staged_for_first_boot(packages, recipe.packages.docker_zip)
     steps += [UnattendStep(job), SetupCompleteStep(job, staged)]
-    steps += [BootStep(job), DetachStep(job)] if job.is_disk else [CommitStep(job)]
+    steps += _finish_steps(job)
     return Plan(
         engine="windows",
         steps=tuple(steps),
@@ -115,6 +122,15 @@ def make_plan(
         required_bytes=required,
         notes=tuple(_notes(job, packages, staged)),
     )
+
+
+def _finish_steps(job: Job) -> list[Step]:
+    if not job.is_disk:
+        return [CommitStep(job)]
+    boot: list[Step] = [BootStep(job)]
+    if is_bios(job):
+        boot.append(LocateStep(job))
+    return [*boot, DetachStep(job)]
 
 
 def required_bytes(job: Job, packages: tuple[PackageInfo, ...]) -> int:
@@ -130,7 +146,7 @@ def required_bytes(job: Job, packages: tuple[PackageInfo, ...]) -> int:
 
 
 def _notes(job: Job, packages: tuple[PackageInfo, ...], staged: StagedContent) -> list[str]:
-    tools = "dism, diskpart and bcdboot are" if job.is_disk else "dism is"
+    tools = _tools_phrase(job)
     notes = [
         f"needs an elevated Windows 10/11 or Server 2016+ host: {tools} built in, no ADK",
         f"edition {job.recipe.source.edition.value}: image {job.image.index} "
@@ -143,9 +159,28 @@ def _notes(job: Job, packages: tuple[PackageInfo, ...], staged: StagedContent) -
         )
     notes += role_notes(packages)
     if job.is_disk:
-        notes.append(
-            f"{job.state.system_letter}: in the plan is the system partition's drive letter; "
-            "the build uses the first free letter (S if free) and logs it"
-        )
+        notes.append(_letters_note(job))
     notes += docker_notes(staged)
     return notes
+
+
+def _tools_phrase(job: Job) -> str:
+    if not job.is_disk:
+        return "dism is"
+    if is_bios(job):
+        return "dism, diskpart, bcdboot and bcdedit are"
+    return "dism, diskpart and bcdboot are"
+
+
+def _letters_note(job: Job) -> str:
+    windows = f"{job.state.windows_letter}:"
+    if is_bios(job):
+        return (
+            f"{windows} in the plan is the drive letter of the one partition (system and "
+            f"Windows); the build uses a free letter ({windows[0]} if free) and logs it"
+        )
+    return (
+        f"{system_letter(job)}: and {windows} in the plan are the system and Windows "
+        "partitions' drive letters; the build uses two free letters (these if free) and "
+        "logs them"
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import string
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Protocol
@@ -32,9 +33,14 @@ DRIVE_TYPE_NAMES = {
     DRIVE_CDROM: "CD/DVD",
     DRIVE_RAMDISK: "RAM disk",
 }
-# The ESP's letter: S ("System") as in Microsoft's own scripts when free,
-# else the first free letter from the end of the alphabet.
-LETTER_PREFERENCE = "S" + "".join(reversed(string.ascii_uppercase[3:])).replace("S", "")
+# Each partition that needs a letter has a preferred one, used when free: S
+# ("System", as in Microsoft's own scripts) for the system partition, W for the
+# Windows partition. Otherwise it gets the first free letter from Z down to D.
+SYSTEM_LETTER = "S"
+WINDOWS_LETTER = "W"
+FALLBACK_LETTERS = "".join(reversed(string.ascii_uppercase[3:]))
+# A, B (floppy drives) and C (the system drive) are never handed out.
+RESERVED_LETTERS = frozenset("ABC")
 
 
 @dataclass(frozen=True)
@@ -63,8 +69,8 @@ class WindowsHost(Protocol):
 
     def free_bytes(self, folder: Path) -> int: ...
 
-    def free_drive_letter(self) -> str:
-        """A drive letter no volume uses now (one upper-case letter, no colon)."""
+    def used_drive_letters(self) -> set[str]:
+        """The drive letters volumes use now (upper-case letters, no colon)."""
         ...
 
     def find_tool(self, name: str) -> str | None: ...
@@ -75,14 +81,33 @@ def windows_path_text(path: PurePath) -> str:
     return str(PureWindowsPath(str(path)))
 
 
-def pick_letter(used: set[str]) -> str:
-    """The preferred free letter given the letters in use; raises if none is free."""
-    for letter in LETTER_PREFERENCE:
-        if letter not in used:
-            return letter
-    raise ToolMissingError(
-        "every drive letter from D to Z is in use: disconnect a drive or network share "
-        "so the new disk's system partition can get a letter for bcdboot"
+def pick_letters(used: set[str], preferred: Sequence[str]) -> list[str]:
+    """One distinct free letter per wanted letter, in order: the preferred letter
+    itself when no volume uses it, else the first free one from Z down to D."""
+    taken = set(used) | RESERVED_LETTERS
+    chosen: list[str] = []
+    for letter in preferred:
+        choice = letter if letter not in taken else _first_free(taken)
+        if choice is None:
+            raise ToolMissingError(_letters_message(len(chosen), len(preferred)))
+        chosen.append(choice)
+        taken.add(choice)
+    return chosen
+
+
+def _first_free(taken: set[str]) -> str | None:
+    return next((letter for letter in FALLBACK_LETTERS if letter not in taken), None)
+
+
+def _letters_message(free: int, needed: int) -> str:
+    where = (
+        "every drive letter from D to Z is in use"
+        if free == 0
+        else f"only {free} drive letter from D to Z is free and the build needs {needed}"
+    )
+    return (
+        f"{where}: disconnect a drive or network share so the new disk's partitions "
+        "can get letters for bcdboot"
     )
 
 
@@ -110,7 +135,7 @@ class PlanOnlyHost:
     def free_bytes(self, folder: Path) -> int:
         raise self._refuse()
 
-    def free_drive_letter(self) -> str:
+    def used_drive_letters(self) -> set[str]:
         raise self._refuse()
 
     def find_tool(self, name: str) -> str | None:
@@ -157,10 +182,9 @@ if sys.platform == "win32":
         def free_bytes(self, folder: Path) -> int:
             return shutil.disk_usage(folder).free
 
-        def free_drive_letter(self) -> str:
+        def used_drive_letters(self) -> set[str]:
             mask = int(ctypes.windll.kernel32.GetLogicalDrives())
-            used = {chr(ord("A") + bit) for bit in range(26) if mask & (1 << bit)}
-            return pick_letter(used | {"A", "B", "C"})
+            return {chr(ord("A") + bit) for bit in range(26) if mask & (1 << bit)}
 
         def find_tool(self, name: str) -> str | None:
             return shutil.which(name)

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.windows import dism
+from nanostudio.engine.windows.disk_steps import is_bios
 from nanostudio.engine.windows.host import (
     DRIVE_FIXED,
     DRIVE_REMOVABLE,
     DRIVE_TYPE_NAMES,
+    SYSTEM_LETTER,
+    WINDOWS_LETTER,
     VolumeFacts,
+    pick_letters,
 )
 from nanostudio.engine.windows.job import ApplyTool, Job
 from nanostudio.engine.windows.state import Tools
@@ -86,6 +90,16 @@ def check_script_path(workdir: str, encoding: str, folder: str) -> None:
         ) from None
 
 
+def choose_letters(used: set[str], bios: bool) -> tuple[str, str]:
+    """(system letter, Windows letter), free and distinct; on BIOS/MBR the one
+    partition is both, so one letter serves as both."""
+    if bios:
+        (windows,) = pick_letters(used, [WINDOWS_LETTER])
+        return windows, windows
+    system, windows = pick_letters(used, [SYSTEM_LETTER, WINDOWS_LETTER])
+    return system, windows
+
+
 class PreflightStep(Step):
     name = "preflight"
     title = "Check this Windows host"
@@ -107,13 +121,26 @@ class PreflightStep(Step):
             f"{human_size(self.required_bytes)} free",
         ]
         if self.job.is_disk:
-            lines.append("a free drive letter for the system partition (S if free)")
+            lines.append(self._letters_line())
         return lines
+
+    def _letters_line(self) -> str:
+        if is_bios(self.job):
+            return (
+                "a free drive letter for the Windows partition, also the system partition "
+                f"({WINDOWS_LETTER} if free)"
+            )
+        return (
+            "two free drive letters: the system partition's and the Windows partition's "
+            f"({SYSTEM_LETTER} and {WINDOWS_LETTER} if free)"
+        )
 
     def _tool_names(self) -> list[str]:
         names = ["dism"]
         if self.job.is_disk:
             names += ["diskpart", "bcdboot"]
+        if is_bios(self.job):
+            names.append("bcdedit")
         if self.job.apply_tool is ApplyTool.WIMLIB:
             names.append("wimlib-imagex")
         return names
@@ -142,11 +169,23 @@ class PreflightStep(Step):
             check_script_path(
                 job.layout(ctx.paths).text(ctx.paths.workdir), host.script_encoding, str(folder)
             )
-            job.state.system_letter = host.free_drive_letter()
-            ctx.log(f"the system partition will get the free letter {job.state.system_letter}:")
+            self._choose_letters(ctx)
         layout = job.layout(ctx.paths)
         for folder_path in (layout.scratch, layout.windows_dir, layout.media_dir):
             folder_path.mkdir(parents=True, exist_ok=True)
+
+    def _choose_letters(self, ctx: StepContext) -> None:
+        state, bios = self.job.state, is_bios(self.job)
+        state.system_letter, state.windows_letter = choose_letters(
+            self.job.host.used_drive_letters(), bios
+        )
+        if bios:
+            ctx.log(f"the one partition (system and Windows) will get {state.windows_letter}:")
+        else:
+            ctx.log(
+                f"the system partition will get {state.system_letter}:, "
+                f"the Windows partition {state.windows_letter}:"
+            )
 
     def _find_tools(self) -> Tools:
         found: dict[str, str] = {}
@@ -159,6 +198,7 @@ class PreflightStep(Step):
             dism=found["dism"],
             diskpart=found.get("diskpart", "diskpart"),
             bcdboot=found.get("bcdboot", "bcdboot"),
+            bcdedit=found.get("bcdedit", "bcdedit"),
             wimlib=found.get("wimlib-imagex", "wimlib-imagex"),
         )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nanostudio.engine.steps import Cleanup
 from nanostudio.engine.windows.diskpart import AccessPath, Command, Kind
+from nanostudio.engine.windows.host import SYSTEM_LETTER, WINDOWS_LETTER
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Tools:
     dism: str = "dism"
     diskpart: str = "diskpart"
     bcdboot: str = "bcdboot"
+    bcdedit: str = "bcdedit"
     wimlib: str = "wimlib-imagex"
 
 
@@ -58,7 +60,10 @@ class BuildState:
     """Everything the steps of one run share; reset by the preflight step."""
 
     tools: Tools = field(default_factory=Tools)
-    system_letter: str = "S"  # the plan shows S; preflight picks a free letter
+    # The plan shows S and W; preflight picks free letters. On MBR the one
+    # partition is system and Windows partition at once: it gets windows_letter.
+    system_letter: str = SYSTEM_LETTER
+    windows_letter: str = WINDOWS_LETTER
     source_wim: Path | None = None  # a real file once the media step ran
     disk: DiskState = field(default_factory=DiskState)
     mounted_image: Path | None = None  # DISM mount folder of a WIM being serviced
@@ -68,7 +73,8 @@ class BuildState:
 
     def reset(self) -> None:
         self.tools = Tools()
-        self.system_letter = "S"
+        self.system_letter = SYSTEM_LETTER
+        self.windows_letter = WINDOWS_LETTER
         self.source_wim = None
         self.disk = DiskState()
         self.mounted_image = None

@@ -1,4 +1,5 @@
-"""Shared plumbing of the FAKE Windows tools (fake_dism, fake_diskpart, fake_bcdboot).
+"""Shared plumbing of the FAKE Windows tools (fake_dism, fake_diskpart, fake_bcdboot,
+fake_bcdedit).
 
 Nothing here is Windows: the fakes replay the text the real tools print (with
 their ``\\r`` progress redraws, success sentences, error codes) and keep a tiny
@@ -9,7 +10,8 @@ journal ``NANOSTUDIO_FAKE_JOURNAL`` for tests to assert on.
 Fault injection, by environment variable (several rules separated by ``;``):
 - ``NANOSTUDIO_FAKE_FAIL=tool|substring|error``: a call of ``tool`` whose command
   line (for diskpart: a script command) contains ``substring`` fails with ``error``
-  (a DISM code such as ``0x800f081e``; diskpart's error sentence; ignored by bcdboot).
+  (a DISM code such as ``0x800f081e``; diskpart's error sentence; ignored by bcdboot;
+  for bcdedit the reason line under its verdict, such as ``Access is denied.``).
 - ``NANOSTUDIO_FAKE_HANG=tool|substring``: such a call prints some progress, starts
   a child process (like DismHost.exe) and then never finishes.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -68,6 +71,20 @@ def state_dir() -> Path:
     path = Path(os.environ[STATE_ENV])
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def drive(letter: str) -> Path:
+    """The fake machine's drive ``letter`` (a link that fake_diskpart's ``assign`` makes)."""
+    return state_dir() / "drives" / letter.upper()
+
+
+def host_path(text: str) -> Path:
+    """A path as a tool gets it: ``W:\\Windows`` is on the fake drive W; others are native."""
+    match = re.match(r"^([A-Za-z]):[\\/]?(.*)$", text)
+    if match is None:
+        return Path(text)
+    parts = [part for part in re.split(r"[\\/]+", match.group(2)) if part]
+    return drive(match.group(1)).joinpath(*parts)
 
 
 def load_state(name: str) -> dict[str, Any]:

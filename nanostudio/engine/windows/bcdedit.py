@@ -1,0 +1,61 @@
+"""``bcdedit``: after bcdboot on the BIOS/MBR disk, boot entries that find their partition.
+
+Convert-WindowsImage, after ``bcdboot ... /f BIOS`` on its BIOS layout, runs three
+``bcdedit /store <system drive>\\boot\\bcd`` commands — ``/set {bootmgr} device
+locate``, ``/set {default} device locate``, ``/set {default} osdevice locate`` —
+"to mitigate the VMM diff disk handling", changing "from MBRBootOption to
+LocateBootOption"; on its UEFI layout it runs none (x0nn/Convert-WindowsImage,
+Convert-WindowsImage.ps1 at 161dac9, lines 2165-2183). NanoStudio runs the same
+three, in the same order, on the ``.vhd`` only.
+
+bcdedit cannot be told to speak English; success is its exit code, as in
+Convert-WindowsImage's ``Run-Executable`` (non-zero exit code = failure, same
+file, lines 815-866). On failure the message quotes what it printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# What bcdedit prints after each successful /set (English UI).
+SUCCESS = "The operation completed successfully."
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``/set <entry> <element> <value>``."""
+
+    entry: str
+    element: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.entry} {self.element} {self.value}"
+
+
+# Convert-WindowsImage's three, in its order (see the module docstring).
+LOCATE_SETTINGS = (
+    Setting("{bootmgr}", "device", "locate"),
+    Setting("{default}", "device", "locate"),
+    Setting("{default}", "osdevice", "locate"),
+)
+
+
+def bios_store(system_letter: str) -> str:
+    """The BCD that ``bcdboot /f BIOS`` writes on the system partition: ``S:\\Boot\\BCD``."""
+    return f"{system_letter}:\\Boot\\BCD"
+
+
+def set_argv(bcdedit: str, store: str, setting: Setting) -> list[str]:
+    """``bcdedit /store S:\\Boot\\BCD /set {default} osdevice locate``."""
+    return [bcdedit, "/store", store, "/set", setting.entry, setting.element, setting.value]
+
+
+def failure_message(lines: Iterable[str], store: str, setting: Setting, returncode: int) -> str:
+    said = [line.strip() for line in lines if line.strip()]
+    detail = f": bcdedit said {' / '.join(said[-2:])!r}" if said else ""
+    return (
+        f"bcdedit could not set {setting} in {store} (exit code {returncode}){detail}. "
+        "Check that bcdboot wrote the store and that no antivirus holds the new disk"
+    )

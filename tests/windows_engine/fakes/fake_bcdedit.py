@@ -1,0 +1,68 @@
+"""FAKE bcdedit.exe for tests: ``/store <file> /set <entry> <element> <value>`` only.
+
+It edits the text BCD that fake_bcdboot wrote (one ``<entry> <element> <value>``
+a line), found through the fake drive letters, and prints what bcdedit prints:
+``The operation completed successfully.`` on success; on failure a two-line
+verdict, e.g. ``The boot configuration data store could not be opened.`` then the
+Windows error text (``Access is denied.``, ``The system cannot find the file
+specified.``; the form as quoted on winhelponline.com, "The boot configuration
+data store could not be opened"), and a non-zero exit code, which is all
+Convert-WindowsImage's Run-Executable looks at. A FAIL rule's detail is that
+second line (default ``Access is denied.``). See fakecore for faults and journal.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tests.windows_engine.fakes import fakecore
+
+SUCCESS = "The operation completed successfully."
+STORE_FAILURE = "The boot configuration data store could not be opened."
+ENTRY_FAILURE = "An error occurred while attempting to reference the specified entry."
+NOT_FOUND = "The system cannot find the file specified."
+
+
+def fail(first: str, second: str) -> int:
+    fakecore.say(first)
+    fakecore.say(second)
+    return 1
+
+
+def set_element(lines: list[str], entry: str, element: str, value: str) -> bool:
+    """Replace ``entry element ...`` in place; False if the store has no such entry."""
+    if not any(line.split(" ", 1)[0].lower() == entry.lower() for line in lines):
+        return False
+    for number, line in enumerate(lines):
+        words = line.split(" ", 2)
+        if [word.lower() for word in words[:2]] == [entry.lower(), element.lower()]:
+            lines[number] = f"{words[0]} {words[1]} {value}"
+            return True
+    lines.append(f"{entry} {element} {value}")
+    return True
+
+
+def main(argv: list[str]) -> int:
+    fakecore.journal({"tool": "bcdedit", "argv": argv})
+    command_line = " ".join(argv)
+    if fakecore.hangs("bcdedit", command_line):
+        fakecore.hang("bcdedit")
+    words = [word.lower() for word in argv]
+    if len(argv) != 6 or words[0] != "/store" or words[2] != "/set":
+        return fail("The set command specified is not valid.", "The parameter is incorrect.")
+    detail = fakecore.failure("bcdedit", command_line)
+    if detail is not None:
+        return fail(STORE_FAILURE, detail or "Access is denied.")
+    store = fakecore.host_path(argv[1])
+    if not store.is_file():
+        return fail(STORE_FAILURE, NOT_FOUND)
+    lines = store.read_text(encoding="utf-8").splitlines()
+    if not set_element(lines, argv[3], argv[4], argv[5]):
+        return fail(ENTRY_FAILURE, NOT_FOUND)
+    store.write_text("".join(f"{line}\r\n" for line in lines), encoding="utf-8")
+    fakecore.say(SUCCESS)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
