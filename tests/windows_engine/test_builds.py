@@ -20,6 +20,7 @@ from nanostudio.engine.unattend import encode_password
 from nanostudio.engine.windows.engine import make_plan
 from nanostudio.engine.windows.job import ApplyTool
 from nanostudio.paths import log_dir
+from nanostudio.recipe import BootSpec, DebugMethod
 from nanostudio.secret import Secret
 from tests.engine_portable.conftest import write_docker_zip
 from tests.windows_engine.builds import (
@@ -289,4 +290,48 @@ def test_wimlib_can_apply_instead_of_dism(
     assert "/Apply-Image" not in [c["argv"][0] for c in fake_tools.calls("dism")]
     windows = partition(disk_contents(out / "w.vhdx"), "primary")["files"]
     assert sample_media.standard_marker in windows[sample_media.marker_path.lstrip("/")]
+    assert_machine_clean(fake_tools)
+
+
+@pytest.mark.parametrize("name", ["nano.vhdx", "nano.vhd"])
+def test_ems_and_serial_debugging_are_set_with_the_module_s_bcdedit_calls(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path, name: str
+) -> None:
+    recipe = host_recipe(sample_media.root, out / name)
+    recipe = replace(
+        recipe, boot=BootSpec(ems=True, debug=DebugMethod.SERIAL, debug_port=3, debug_baud=57600)
+    )
+    outcome, events = run(plan_for(recipe, fake_host))
+    assert outcome.was_successful(), outcome
+    store = "W:\\Boot\\BCD" if name.endswith(".vhd") else "S:\\EFI\\Microsoft\\Boot\\BCD"
+    options = [c["argv"] for c in fake_tools.calls("bcdedit") if c["argv"][2] != "/set"]
+    assert options == [
+        ["/store", store, *command]
+        for command in (
+            ("/emssettings", "EMSPORT:1", "EMSBAUDRATE:115200"),
+            ("/ems", "{default}", "ON"),
+            ("/bootems", "{default}", "ON"),
+            ("/bootems", "{bootmgr}", "ON"),
+            ("/dbgsettings", "SERIAL", "DEBUGPORT:3", "BAUDRATE:57600"),
+            ("/debug", "{default}", "ON"),
+            ("/bootdebug", "{default}", "ON"),
+            ("/bootdebug", "{bootmgr}", "ON"),
+        )
+    ]
+    said = [e.text for e in events if isinstance(e, LogLine) and e.step == "boot-options"]
+    assert said.count("The operation completed successfully.") == 8
+    assert_machine_clean(fake_tools)
+
+
+def test_a_failing_boot_option_stops_the_build_and_names_it(
+    sample_media: SampleMedia, fake_tools: FakeTools, fake_host: FakeHost, out: Path
+) -> None:
+    recipe = replace(host_recipe(sample_media.root, out / "nano.vhdx"), boot=BootSpec(ems=True))
+    fake_tools.fail("bcdedit|/ems {default} ON|Access is denied.")
+    outcome, _ = run(plan_for(recipe, fake_host))
+    assert not outcome.was_successful()
+    assert outcome.failed_step == "Turn on the EMS console and kernel debugging (bcdedit)"
+    assert "bcdedit could not set /ems {default} ON" in (outcome.error or "")
+    assert "Access is denied." in (outcome.error or "")
+    assert not (out / "nano.vhdx").exists()
     assert_machine_clean(fake_tools)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from nanostudio.recipe import BootSpec, DebugMethod
+
 # What bcdedit prints after each successful /set (English UI).
 SUCCESS = "The operation completed successfully."
 
@@ -42,6 +44,43 @@ LOCATE_SETTINGS = (
 )
 
 
+def boot_option_commands(boot: BootSpec) -> list[tuple[str, ...]]:
+    """New-NanoServerImage's bcdedit calls for -EnableEMS and -DebugMethod Serial, in its
+    order (NanoServerImageGenerator.psm1, *confirmed*): the settings object first, then
+    the switches on the loader and the boot manager. Each is ``/store S`` + these."""
+    commands: list[tuple[str, ...]] = []
+    if boot.ems:
+        commands += [
+            ("/emssettings", f"EMSPORT:{boot.ems_port}", f"EMSBAUDRATE:{boot.ems_baud}"),
+            ("/ems", "{default}", "ON"),
+            ("/bootems", "{default}", "ON"),
+            ("/bootems", "{bootmgr}", "ON"),
+        ]
+    if boot.debug is DebugMethod.SERIAL:
+        commands += [
+            (
+                "/dbgsettings",
+                "SERIAL",
+                f"DEBUGPORT:{boot.debug_port}",
+                f"BAUDRATE:{boot.debug_baud}",
+            ),
+            ("/debug", "{default}", "ON"),
+            ("/bootdebug", "{default}", "ON"),
+            ("/bootdebug", "{bootmgr}", "ON"),
+        ]
+    return commands
+
+
+def command_argv(bcdedit: str, store: str, command: tuple[str, ...]) -> list[str]:
+    """``bcdedit /store S:\\EFI\\Microsoft\\Boot\\BCD /ems {default} ON``."""
+    return [bcdedit, "/store", store, *command]
+
+
+def uefi_store(system_letter: str) -> str:
+    """The BCD that ``bcdboot /f UEFI`` writes on the ESP: ``S:\\EFI\\Microsoft\\Boot\\BCD``."""
+    return f"{system_letter}:\\EFI\\Microsoft\\Boot\\BCD"
+
+
 def bios_store(system_letter: str) -> str:
     """The BCD that ``bcdboot /f BIOS`` writes on the system partition: ``S:\\Boot\\BCD``."""
     return f"{system_letter}:\\Boot\\BCD"
@@ -49,13 +88,14 @@ def bios_store(system_letter: str) -> str:
 
 def set_argv(bcdedit: str, store: str, setting: Setting) -> list[str]:
     """``bcdedit /store S:\\Boot\\BCD /set {default} osdevice locate``."""
-    return [bcdedit, "/store", store, "/set", setting.entry, setting.element, setting.value]
+    return command_argv(bcdedit, store, ("/set", setting.entry, setting.element, setting.value))
 
 
-def failure_message(lines: Iterable[str], store: str, setting: Setting, returncode: int) -> str:
+def failure_message(lines: Iterable[str], store: str, what: object, returncode: int) -> str:
+    """``what``: the Setting, or the command's words, that failed."""
     said = [line.strip() for line in lines if line.strip()]
     detail = f": bcdedit said {' / '.join(said[-2:])!r}" if said else ""
     return (
-        f"bcdedit could not set {setting} in {store} (exit code {returncode}){detail}. "
+        f"bcdedit could not set {what} in {store} (exit code {returncode}){detail}. "
         "Check that bcdboot wrote the store and that no antivirus holds the new disk"
     )

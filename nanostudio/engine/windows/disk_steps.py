@@ -8,6 +8,7 @@ whatever the state record says is attached if the build stops early.
 
 from __future__ import annotations
 
+import abc
 import math
 import time
 from collections.abc import Callable
@@ -208,38 +209,63 @@ class BootStep(Step):
             )
 
 
-class LocateStep(Step):
-    """BIOS only: the boot manager and loader find their partition (``locate``)
-    instead of naming it, as Convert-WindowsImage sets them (see ``bcdedit``)."""
+class _BcdeditStep(Step):
+    """A series of ``bcdedit /store <the new disk's BCD> ...`` commands; the first
+    that fails stops the build with what bcdedit said."""
 
-    name = "locate"
-    title = "Let the BIOS boot entries locate their partition (bcdedit)"
     weight = 0.2
 
     def __init__(self, job: Job) -> None:
         self.job = job
 
     def store(self) -> str:
-        return bcdedit.bios_store(system_letter(self.job))
+        letter = system_letter(self.job)
+        return bcdedit.bios_store(letter) if is_bios(self.job) else bcdedit.uefi_store(letter)
 
-    def commands(self) -> list[tuple[bcdedit.Setting, list[str]]]:
-        tool, store = self.job.state.tools.bcdedit, self.store()
-        return [
-            (setting, bcdedit.set_argv(tool, store, setting)) for setting in bcdedit.LOCATE_SETTINGS
-        ]
+    @abc.abstractmethod
+    def commands(self) -> list[tuple[object, list[str]]]:
+        """(what it sets, for messages; the argv) of each command, in order."""
 
     def describe(self, paths: BuildPaths) -> list[str]:
         return [windows_cmdline(argv) for _, argv in self.commands()]
 
     def run(self, ctx: StepContext) -> None:
         commands = self.commands()
-        for number, (setting, argv) in enumerate(commands):
-            ctx.report(number / len(commands), f"bcdedit: {setting}")
+        for number, (what, argv) in enumerate(commands):
+            ctx.report(number / len(commands), f"bcdedit: {what}")
             result = ctx.run_tool(argv, check=False, encoding=self.job.host.console_encoding)
             if not result.ok:
                 raise BuildError(
-                    bcdedit.failure_message(result.tail, self.store(), setting, result.returncode)
+                    bcdedit.failure_message(result.tail, self.store(), what, result.returncode)
                 )
+
+
+class LocateStep(_BcdeditStep):
+    """BIOS only: the boot manager and loader find their partition (``locate``)
+    instead of naming it, as Convert-WindowsImage sets them (see ``bcdedit``)."""
+
+    name = "locate"
+    title = "Let the BIOS boot entries locate their partition (bcdedit)"
+
+    def commands(self) -> list[tuple[object, list[str]]]:
+        tool, store = self.job.state.tools.bcdedit, self.store()
+        return [
+            (setting, bcdedit.set_argv(tool, store, setting)) for setting in bcdedit.LOCATE_SETTINGS
+        ]
+
+
+class BootOptionsStep(_BcdeditStep):
+    """EMS and serial kernel debugging, set as New-NanoServerImage sets them."""
+
+    name = "boot-options"
+    title = "Turn on the EMS console and kernel debugging (bcdedit)"
+
+    def commands(self) -> list[tuple[object, list[str]]]:
+        tool, store = self.job.state.tools.bcdedit, self.store()
+        return [
+            (" ".join(command), bcdedit.command_argv(tool, store, command))
+            for command in bcdedit.boot_option_commands(self.job.recipe.boot)
+        ]
 
 
 class DetachStep(Step):

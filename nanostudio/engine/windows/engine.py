@@ -17,7 +17,9 @@ import os
 from nanostudio.catalogue import PackageInfo
 from nanostudio.engine.staging import StagedContent, docker_notes, role_notes
 from nanostudio.engine.steps import Plan, Step
+from nanostudio.engine.windows import bcdedit
 from nanostudio.engine.windows.disk_steps import (
+    BootOptionsStep,
     BootStep,
     CreateDiskStep,
     DetachStep,
@@ -130,6 +132,8 @@ def _finish_steps(job: Job) -> list[Step]:
     boot: list[Step] = [BootStep(job)]
     if is_bios(job):
         boot.append(LocateStep(job))
+    if bcdedit.boot_option_commands(job.recipe.boot):
+        boot.append(BootOptionsStep(job))
     return [*boot, DetachStep(job)]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.windows import dism
+from nanostudio.engine.windows.bcdedit import boot_option_commands
 from nanostudio.engine.windows.disk_steps import is_bios
 from nanostudio.engine.windows.host import (
     DRIVE_FIXED,
@@ -139,7 +140,7 @@ class PreflightStep(Step):
         names = ["dism"]
         if self.job.is_disk:
             names += ["diskpart", "bcdboot"]
-        if is_bios(self.job):
+        if self.job.is_disk and (is_bios(self.job) or boot_option_commands(self.job.recipe.boot)):
             names.append("bcdedit")
         if self.job.apply_tool is ApplyTool.WIMLIB:
             names.append("wimlib-imagex")
