@@ -22,6 +22,7 @@ from pathlib import Path
 
 from nanostudio.catalogue import PACKAGES, Edition
 from nanostudio.errors import OutputError, ToolMissingError
+from nanostudio.files import remove_quietly
 from nanostudio.media.sample_bcd import bcd_template
 from nanostudio.media.sample_boot import (
     DATACENTER_MARKER,
@@ -274,7 +275,7 @@ def _write_iso(iso: Path, media: Path) -> None:
         )
         partial.replace(iso)
     finally:
-        partial.unlink(missing_ok=True)
+        remove_quietly(partial)
 
 
 def write_sample_media(

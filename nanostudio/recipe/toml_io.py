@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +12,7 @@ import tomli_w
 
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.errors import RecipeError
+from nanostudio.files import cannot_write_message, remove_quietly
 from nanostudio.recipe.model import (
     DEFAULT_SIZE,
     DriversSpec,
@@ -161,7 +163,9 @@ def save_recipe(recipe: Recipe, path: Path) -> None:
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        remove_quietly(partial)
+        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise RecipeError(cannot_write_message(path.parent)) from None
         raise RecipeError(f"cannot save recipe to {path}: {error.strerror}") from None
 
 

@@ -20,6 +20,7 @@ from nanostudio.catalogue import (
     find_package,
     with_dependencies,
 )
+from nanostudio.files import output_folder_problem
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.model import MIB, OutputFormat, Recipe
@@ -235,6 +236,9 @@ def _output_problems(recipe: Recipe) -> list[Problem]:
                 ".vhd (VirtualBox, Hyper-V Gen1) or .wim",
             )
         )
+    folder_problem = output_folder_problem(output.path.parent)
+    if folder_problem is not None:
+        problems.append(Problem("output.path", folder_problem))
     if fmt is not OutputFormat.WIM and output.size < MIN_DISK_SIZE:
         problems.append(
             Problem("output.size", "the disk must be at least 1GiB; 8GiB leaves room for updates")

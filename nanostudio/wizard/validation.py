@@ -225,10 +225,6 @@ def _output_extras(state: WizardState) -> list[Problem]:
         problems.append(
             Problem("output.path", f"{path} already exists: choose another name or delete it")
         )
-    elif not path.parent.is_dir():
-        problems.append(
-            Problem("output.path", f"the folder {path.parent} does not exist: choose another")
-        )
     problem = engine_problem(state)
     if problem is not None:
         problems.append(problem)

@@ -119,3 +119,30 @@ def test_closed_pipe_is_not_a_traceback(sample_media: SampleMedia) -> None:
         os.close(write_end)
     assert result.returncode == 0
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_read_only_output_folder_is_a_problem(
+    tmp_path: Path,
+    sample_media: SampleMedia,
+    read_only_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    recipe = _write(
+        tmp_path,
+        f'[source]\nmedia = "{sample_media.iso}"\n[output]\npath = "{read_only_dir}/nano.vhdx"\n',
+    )
+    assert main(["recipe", "check", str(recipe)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"output.path: cannot write to {read_only_dir}: choose a folder you can write to"
+    ]
+
+
+def test_missing_output_folder_is_a_problem(
+    tmp_path: Path, sample_media: SampleMedia, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = _write(
+        tmp_path, f'[source]\nmedia = "{sample_media.iso}"\n[output]\npath = "nope/nano.vhdx"\n'
+    )
+    assert main(["recipe", "check", str(recipe)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("output.path: the folder ") and "does not exist" in err

@@ -241,6 +241,29 @@ def test_output_rules(filled: NanoWizard, qtbot: QtBot, out_dir: Path) -> None:
     assert next_enabled(filled)
 
 
+def test_output_page_refuses_a_read_only_folder(filled: NanoWizard, read_only_dir: Path) -> None:
+    go_to(filled, Page.OUTPUT)
+    page = filled.pages[Page.OUTPUT]
+    assert isinstance(page, OutputPage)
+    page.set_output(read_only_dir / "nano.vhdx")
+    assert page_problem(filled, "output.path").lower() == (
+        f"cannot write to {read_only_dir}: choose a folder you can write to"
+    )
+    assert not next_enabled(filled)
+
+
+def test_summary_save_into_a_read_only_folder_says_so(
+    filled: NanoWizard, read_only_dir: Path
+) -> None:
+    go_to(filled, Page.SUMMARY)
+    page = filled.pages[Page.SUMMARY]
+    assert isinstance(page, SummaryPage)
+    assert not page.save_recipe(read_only_dir / "nano.toml")
+    assert page.saved_label.text() == (
+        f"cannot write to {read_only_dir}: choose a folder you can write to"
+    )
+
+
 def test_format_after_the_file_box_is_emptied(filled: NanoWizard) -> None:
     go_to(filled, Page.OUTPUT)
     page = filled.pages[Page.OUTPUT]
