@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pytest
 
 from nanostudio.identity import password_rules
-from nanostudio.recipe import DriversSpec, NetworkSpec, PackagesSpec, Recipe, SourceSpec
+from nanostudio.recipe import (
+    DriversSpec,
+    NetworkSpec,
+    OutputSpec,
+    PackagesSpec,
+    Recipe,
+    SourceSpec,
+)
 from nanostudio.recipe.powershell import quote, to_new_nanoserverimage
 from nanostudio.secret import MASK, RedactingFilter, Secret
 from nanostudio.sizes import format_size, human_size, parse_size, size_text
@@ -96,3 +103,15 @@ def test_redacting_filter_masks_the_message_and_the_traceback() -> None:
     text = logging.Formatter().format(record)
     assert "Hunter2!pw" not in text
     assert f"x /p:{MASK}" in text and f"/password:{MASK}" in text
+
+
+def test_powershell_makes_a_relative_path_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    recipe = Recipe(
+        source=SourceSpec(media=Path("media/x.iso")), output=OutputSpec(path=Path("n.vhdx"))
+    )
+    command = to_new_nanoserverimage(recipe)
+    assert f"-ImagePath '{PureWindowsPath(str(tmp_path / 'media' / 'x.iso'))}'" in command
+    assert f"-TargetPath '{PureWindowsPath(str(tmp_path / 'n.vhdx'))}'" in command
