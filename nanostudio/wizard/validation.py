@@ -75,6 +75,7 @@ def all_problems(state: WizardState) -> list[Problem]:
     unscanned = replace(recipe, drivers=replace(recipe.drivers, folders=()))
     problems = validate(unscanned, media=state.media, password=state.password.reveal())
     problems += _engine_extras(state, recipe)
+    problems = [problem.for_wizard() for problem in problems]
     problems += _driver_extras(state)
     problems += _source_extras(state)
     problems += _identity_extras(state)

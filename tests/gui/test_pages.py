@@ -218,6 +218,30 @@ def test_network_static_rules(filled: NanoWizard, qtbot: QtBot) -> None:
     assert filled.state.address == "192.168.56.10"
 
 
+def test_a_pasted_prefix_goes_to_the_prefix_box(filled: NanoWizard) -> None:
+    go_to(filled, Page.NETWORK)
+    page = filled.pages[Page.NETWORK]
+    assert isinstance(page, NetworkPage)
+    page.static_button.click()
+    QGuiApplication.clipboard().setText("192.168.56.10/16")
+    page.address_edit.paste()
+    assert page.address_edit.text() == "192.168.56.10"
+    assert page.prefix_box.value() == 16
+    assert (filled.state.address, filled.state.prefix) == ("192.168.56.10", 16)
+    assert page_problem(filled, "network.ipv4") == ""
+
+
+def test_a_bare_size_means_gib(filled: NanoWizard) -> None:
+    go_to(filled, Page.OUTPUT)
+    page = filled.pages[Page.OUTPUT]
+    assert isinstance(page, OutputPage)
+    page.size_edit.clear()
+    QTest.keyClicks(page.size_edit, "8")
+    assert page_problem(filled, "output.size") == ""
+    assert filled.state.size_bytes == 8 * 1024**3
+    assert next_enabled(filled)
+
+
 def test_output_rules(filled: NanoWizard, qtbot: QtBot, out_dir: Path) -> None:
     go_to(filled, Page.OUTPUT)
     page = filled.pages[Page.OUTPUT]

@@ -61,6 +61,7 @@ class OutputPage(PageBase):
             self.size_edit,
             self.problem_label("output.size"),
             self.tr(
+                "A number alone means GiB; 1GB and 1GiB are the same. "
                 "8 GiB is what Image Builder used: 4 GiB leaves no room for a cumulative "
                 "update. A VHDX starts small and grows as Windows fills it; the portable "
                 "engine's VHD is a fixed disk of the full size."
