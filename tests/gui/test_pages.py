@@ -27,6 +27,7 @@ from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.media.sample import SampleMedia
 from nanostudio.secret import Secret
 from nanostudio.wizard import Page, Target
+from nanostudio.wizard.timezones import TIME_ZONES
 from tests.fixtures_media import copy_media_folder, edit_package_cab, without_drivers
 from tests.gui.conftest import PASSWORD, fill_valid, go_to
 
@@ -194,6 +195,26 @@ def test_identity_live_rules(filled: NanoWizard, qtbot: QtBot) -> None:
     page.zone_list.setCurrentRow(0)
     assert filled.state.timezone == "Tokyo Standard Time"
     assert next_enabled(filled)
+
+
+def test_time_zone_search_finds_places_and_is_gone_on_return(filled: NanoWizard) -> None:
+    go_to(filled, Page.IDENTITY)
+    page = filled.pages[Page.IDENTITY]
+    assert isinstance(page, IdentityPage)
+    QTest.keyClicks(page.zone_search, "Berlin")
+    assert page.zone_list.count() == 1
+    page.zone_list.setCurrentRow(0)
+    assert filled.state.timezone == "W. Europe Standard Time"
+    filled.next()
+    filled.back()  # Back keeps the page as it was: the search and its results agree
+    assert page.zone_search.text() == "Berlin" and page.zone_list.count() == 1
+    filled.back()
+    filled.next()  # entered again: no stale search text over the whole list
+    assert filled.current() is Page.IDENTITY
+    assert page.zone_search.text() == ""
+    assert page.zone_list.count() == len(TIME_ZONES)
+    current = page.zone_list.currentItem()
+    assert current is not None and "W. Europe Standard Time" in current.text()
 
 
 def test_network_static_rules(filled: NanoWizard, qtbot: QtBot) -> None:
