@@ -71,6 +71,30 @@ def test_source_reads_in_the_background(
     assert next_enabled(wizard)
 
 
+def test_a_pasted_media_path_is_read_when_it_changes(
+    wizard: NanoWizard, qtbot: QtBot, sample_media: SampleMedia, tmp_path: Path
+) -> None:
+    go_to(wizard, Page.SOURCE)
+    page = wizard.pages[Page.SOURCE]
+    assert isinstance(page, SourcePage)
+    assert not page.path_edit.isReadOnly()
+    QGuiApplication.clipboard().setText(str(tmp_path / "nothing.iso"))
+    page.path_edit.paste()
+    qtbot.waitUntil(lambda: bool(page_problem(wizard, "source.media")), timeout=30_000)
+    assert not next_enabled(wizard)
+    page.path_edit.selectAll()
+    QGuiApplication.clipboard().setText(str(sample_media.root))
+    page.path_edit.paste()
+    qtbot.waitUntil(lambda: wizard.state.media is not None, timeout=30_000)
+    assert wizard.state.media_path == sample_media.root
+    assert page_problem(wizard, "source.media") == ""
+    assert page.images.topLevelItemCount() == 2
+    assert next_enabled(wizard)
+    page.path_edit.clear()
+    page.path_edit.editingFinished.emit()
+    assert wizard.state.media_path is None and not next_enabled(wizard)
+
+
 def test_source_shows_a_bad_file_inline(wizard: NanoWizard, qtbot: QtBot, tmp_path: Path) -> None:
     go_to(wizard, Page.SOURCE)
     junk = tmp_path / "junk.iso"
@@ -160,10 +184,17 @@ def test_drivers_list_each_inf(filled: NanoWizard, qtbot: QtBot, tmp_path: Path)
     empty = tmp_path / "empty"
     empty.mkdir()
     add_and_read(empty)
-    assert "no .inf file" in page_problem(filled, "drivers.folders")
-    assert not next_enabled(filled)
-    page.remove_folder(empty)
+    # Refused with the reason, not added to sit in the list and block Next.
+    assert page.refused_label.text() == (
+        f"Not added: {empty} has no .inf file: choose the folder of an unpacked driver"
+    )
+    assert page.refused_label.isVisible()
+    assert empty not in filled.state.driver_folders
+    assert page.tree.topLevelItemCount() == 1
+    assert page_problem(filled, "drivers.folders") == ""
     assert next_enabled(filled)
+    add_and_read(tmp_path / "drivers")  # a good folder again: the refusal goes
+    assert not page.refused_label.isVisible()
 
 
 def test_identity_live_rules(filled: NanoWizard, qtbot: QtBot) -> None:
@@ -409,3 +440,21 @@ def test_target_page_disables_targets_the_media_cannot_boot(
     page.refresh()
     assert "needs a driver for its Hyper-V VMBus" in page_problem(wizard, "output.target")
     assert not next_enabled(wizard)
+
+
+def test_a_recipe_s_bad_driver_folder_is_named_once(
+    wizard: NanoWizard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A recipe's folder stays listed (the recipe named it) with its problem, its path
+    shown once."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    wizard.state.driver_folders = [empty]
+    go_to(wizard, Page.SOURCE)
+    page = wizard.pages[Page.DRIVERS]
+    assert isinstance(page, DriversPage)
+    page.load()
+    qtbot.waitUntil(lambda: not wizard.state.scanning_drivers, timeout=10_000)
+    top = page.tree.topLevelItem(0)
+    assert top is not None and top.text(0).count(str(empty)) == 1
+    assert "has no .inf file" in top.text(0)
