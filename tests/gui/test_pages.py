@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QApplication, QWizard
 from pytestqt.qtbot import QtBot
 
 from nanostudio.engine.engines import EngineName
@@ -458,3 +458,24 @@ def test_a_recipe_s_bad_driver_folder_is_named_once(
     top = page.tree.topLevelItem(0)
     assert top is not None and top.text(0).count(str(empty)) == 1
     assert "has no .inf file" in top.text(0)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 600), (1092, 574)])
+def test_every_page_fits_a_small_laptop_screen(
+    filled: NanoWizard, qtbot: QtBot, width: int, height: int
+) -> None:
+    """1024×600, and 1366×768 at 125 % less a task bar: the window is allowed that
+    small, and Next and Cancel stay on screen on every page (pages scroll)."""
+    assert filled.minimumSize().width() <= width and filled.minimumSize().height() <= height
+    filled.resize(width, height)
+    for page in (p for p in Page if p < Page.BUILD):
+        go_to(filled, page)
+        QApplication.processEvents()
+        assert filled.height() <= height and filled.width() <= width, page
+        assert filled.minimumSizeHint().height() <= height, page
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CancelButton):
+            button = filled.button(which)
+            if not button.isVisible():
+                continue
+            corner = button.mapTo(filled, button.rect().bottomRight())
+            assert filled.rect().contains(corner), (page, which)

@@ -96,7 +96,7 @@ class DonePage(PageBase):
         failure_layout.addWidget(self.log_path_label)
         self.stack.addWidget(success)
         self.stack.addWidget(failure)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addWidget(self.stack, 1)
         self.open_button.clicked.connect(self._open_folder)
         self.connect_button.clicked.connect(self.connect_console)

@@ -66,7 +66,7 @@ class DriversPage(PageBase):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(buttons)
         layout.addWidget(self.refused_label)
         layout.addWidget(self.busy)

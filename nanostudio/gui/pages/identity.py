@@ -83,7 +83,7 @@ class IdentityPage(PageBase):
         zone_layout.addWidget(self.zone_list, 1)
         add_row(form, self.tr("&Time zone:"), zone_block, self.problem_label("system.timezone"))
         self.zone_search.setAccessibleName(self.tr("Search time zones"))
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
         layout.addWidget(self.page_problems)
         self.name_edit.textEdited.connect(self._name_edited)

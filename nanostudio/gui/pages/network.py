@@ -101,7 +101,7 @@ class NetworkPage(PageBase):
         remote_layout.addWidget(commands_label)
         remote_layout.addWidget(self.commands_edit)
         remote_layout.addWidget(self.problem_label("firstboot.commands"))
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addWidget(addressing)
         layout.addWidget(remote)
         layout.addWidget(self.page_problems)

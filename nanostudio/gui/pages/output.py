@@ -79,7 +79,7 @@ class OutputPage(PageBase):
             engine_layout.addWidget(button)
             engine_layout.addWidget(NoteLabel(note))
         engine_layout.addWidget(self.problem_label("engine"))
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(form)
         layout.addWidget(engines)
         layout.addWidget(self.page_problems)

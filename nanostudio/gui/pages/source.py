@@ -77,7 +77,7 @@ class SourcePage(PageBase):
         self.packages.setAccessibleName(self.tr("Packages on the media"))
         self.packages.setColumnWidth(0, 380)
         found_layout.addWidget(self.packages, 2)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(row)
         layout.addWidget(self.problem_label("source.media"))
         layout.addWidget(self.busy)
