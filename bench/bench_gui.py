@@ -61,7 +61,7 @@ def child_nanostudio(home: str) -> None:
     configure_logging()
     app = create_application()
     wizard = NanoWizard(Settings(), deferred=True)  # as run() does
-    _report_first_paint(wizard.pages[Page.WELCOME])
+    _report_first_paint(wizard.pages[Page.WELCOME].body)  # the page is covered by its scroll area
     wizard.show()
     app.exec()
 

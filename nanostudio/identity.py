@@ -30,8 +30,9 @@ def computer_name_problem(name: str) -> str | None:
 
 @dataclass(frozen=True)
 class PasswordRule:
-    label: str
+    label: str  # the checklist's line: what a good password is or has
     met: bool
+    needed: str  # what the password lacks, after "it ": a whole sentence, unlike the label
 
 
 def password_rules(password: str, account: str = "Administrator") -> list[PasswordRule]:
@@ -50,15 +51,19 @@ def password_rules(password: str, account: str = "Administrator") -> list[Passwo
     )
     return [
         PasswordRule(
-            f"at least {MIN_PASSWORD_LENGTH} characters", len(password) >= MIN_PASSWORD_LENGTH
+            f"at least {MIN_PASSWORD_LENGTH} characters",
+            len(password) >= MIN_PASSWORD_LENGTH,
+            f"needs at least {MIN_PASSWORD_LENGTH} characters",
         ),
         PasswordRule(
             "three of: upper case, lower case, digit, symbol",
             kinds >= 3,
+            "needs three of: upper case, lower case, digit, symbol",
         ),
         PasswordRule(
             f"does not contain the account name ({account})",
             account.lower() not in password.lower(),
+            f"must not contain the account name ({account})",
         ),
     ]
 
@@ -69,5 +74,5 @@ def password_problem(password: str, account: str = "Administrator") -> str | Non
         return "enter an administrator password (Nano Server has no other way in)"
     for rule in password_rules(password, account):
         if not rule.met:
-            return f"the password is too weak: it needs {rule.label}"
+            return f"the password is too weak: it {rule.needed}"
     return None

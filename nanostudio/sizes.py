@@ -6,8 +6,10 @@ import re
 from fractions import Fraction
 
 _UNITS = {
-    "": 1,
+    "": 1024**3,  # a bare number is GiB, as in Image Builder's size box
     "b": 1,
+    "byte": 1,
+    "bytes": 1,
     "k": 1024,
     "kb": 1024,
     "kib": 1024,
@@ -22,12 +24,16 @@ _UNITS = {
     "tib": 1024**4,
 }
 # Like New-NanoServerImage's -MaxSize, "GB" means 2**30 bytes: that is what
-# Windows administrators type and what Hyper-V shows.
+# Windows administrators type and what Hyper-V shows. A number without a unit is
+# GiB (Image Builder's box); bytes must say so ("512B"). An int (a TOML integer)
+# is a count of bytes.
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 
 def parse_size(text: str | int) -> int:
-    """Bytes for a size; raises ValueError with a message fit for users."""
+    """Bytes for a size; raises ValueError with a message fit for users.
+
+    Text without a unit is GiB ("8" is 8 GiB); an int is bytes."""
     if isinstance(text, int):
         if text <= 0:
             raise ValueError("the size must be positive")
@@ -35,7 +41,7 @@ def parse_size(text: str | int) -> int:
     match = _SIZE.match(text)
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in _UNITS:
-        raise ValueError(f"{text!r} is not a size: write it like 8GiB, 8192MiB or 8 GB")
+        raise ValueError(f"{text!r} is not a size: write it like 8 (GiB), 8GiB, 8192MiB or 8 GB")
     # Fraction, not float: exact, and no OverflowError for a number with 400 digits.
     value = int(Fraction(match.group(1)) * _UNITS[unit])
     if value <= 0:
@@ -48,11 +54,12 @@ _DECIMAL_UNITS = (("GB", 1000**3), ("MB", 1000**2), ("KB", 1000))
 
 
 def format_size(value: int) -> str:
-    """The shortest exact form: 8GiB, 300MiB, or plain bytes."""
+    """The shortest exact form: 8GiB, 300MiB, or bytes with their unit (1000B:
+    a bare number would be read back as GiB)."""
     for unit, factor in _BINARY_UNITS:
         if value % factor == 0:
             return f"{value // factor}{unit}"
-    return str(value)
+    return f"{value}B"
 
 
 def _rounded(value: float, units: tuple[tuple[str, int], ...]) -> str:

@@ -10,6 +10,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from nanostudio.timezone_places import PLACES
+
+_SHOWN_PLACES = 4
+
 
 @dataclass(frozen=True)
 class TimeZone:
@@ -19,6 +23,23 @@ class TimeZone:
     @property
     def label(self) -> str:
         return f"(UTC{self.offset}) {self.id}"
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Cities and regions in the zone (CLDR), what people search for."""
+        return PLACES.get(self.id, ())
+
+    @property
+    def display(self) -> str:
+        """The label with the zone's first places, as the list shows it."""
+        if not self.places:
+            return self.label
+        more = "…" if len(self.places) > _SHOWN_PLACES else ""
+        return f"{self.label}: {', '.join(self.places[:_SHOWN_PLACES])}{more}"
+
+    def matches(self, words: list[str]) -> bool:
+        haystack = " ".join((self.label, *self.places)).lower()
+        return all(word in haystack for word in words)
 
 
 _ZONES: tuple[tuple[str, str], ...] = (
@@ -187,6 +208,7 @@ def closest_time_zones(value: str, count: int = 3) -> list[str]:
 
 
 def search_time_zones(text: str) -> list[TimeZone]:
-    """Zones whose label contains every word of ``text`` (case-insensitive)."""
+    """Zones whose label or places contain every word of ``text`` (case-insensitive):
+    "Berlin", "+01:00", "W. Europe" all find W. Europe Standard Time."""
     words = text.lower().split()
-    return [zone for zone in TIME_ZONES if all(w in zone.label.lower() for w in words)]
+    return [zone for zone in TIME_ZONES if zone.matches(words)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +36,32 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Config, logs and state of every test go to a fresh folder, never the real home."""
     with nanostudio_home(tmp_path_factory.mktemp("nanostudio-home")) as home:
         yield home
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    """A folder nothing can be written to: a read-only tmpfs where mounting is allowed
+    (as root: even a missing file's unlink fails there, with EROFS), else mode 0555."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    mount = shutil.which("mount")
+    mounted = False
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and mount is not None:
+        result = subprocess.run(
+            [mount, "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
+            capture_output=True,
+            check=False,
+        )
+        mounted = result.returncode == 0
+    if not mounted:
+        folder.chmod(0o555)
+    try:
+        yield folder
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=False)
+        else:
+            folder.chmod(0o755)
 
 
 _TESTS = Path(__file__).parent

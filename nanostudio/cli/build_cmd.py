@@ -29,7 +29,7 @@ from nanostudio.engine.runner import BuildRunner, EventSink
 from nanostudio.engine.steps import BuildPaths
 from nanostudio.errors import UserFacingError
 from nanostudio.paths import log_dir
-from nanostudio.recipe.toml_io import load_recipe
+from nanostudio.recipe.toml_io import load_recipe_problems
 from nanostudio.secret import ADMIN_PASSWORD_ENV, Secret
 
 DRY_RUN_WORKDIR = Path("<temp>")
@@ -66,9 +66,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    recipe = load_recipe(args.recipe)
+    recipe, read_problems = load_recipe_problems(args.recipe)
     password = None if args.dry_run else read_password()
-    media, problems = check_recipe(recipe, password, EngineName(args.engine))
+    media, problems = check_recipe(recipe, password, EngineName(args.engine), read_problems)
     if problems or media is None:
         for problem in problems:
             print(problem, file=sys.stderr)

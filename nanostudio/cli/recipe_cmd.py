@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from nanostudio.engine.checks import engine_problems
-from nanostudio.engine.engines import EngineName
-from nanostudio.errors import MediaError
+from nanostudio.engine.engines import EngineName, make_plan, resolve_engine
+from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
-from nanostudio.recipe import Problem, Recipe, resolved_packages, validate
+from nanostudio.recipe import Problem, Recipe, Target, resolved_packages, validate
 from nanostudio.recipe.powershell import to_new_nanoserverimage
-from nanostudio.recipe.toml_io import load_recipe
+from nanostudio.recipe.toml_io import load_recipe, load_recipe_problems
 from nanostudio.recipe.validate import DOCKER_URL
 from nanostudio.secret import ADMIN_PASSWORD_ENV
 from nanostudio.text import control_character
@@ -43,12 +44,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def check_recipe(
-    recipe: Recipe, password: str | None, engine: EngineName
+    recipe: Recipe,
+    password: str | None,
+    engine: EngineName,
+    read_problems: Sequence[Problem] = (),
 ) -> tuple[MediaInfo | None, list[Problem]]:
-    """The recipe's media and all its problems: the recipe's own, those only its media
-    can reveal, and what ``engine`` cannot build (drivers the target needs included)."""
+    """The recipe's media and all its problems: those found reading it, the recipe's
+    own, those only its media can reveal, and what ``engine`` cannot build (drivers
+    the target needs, tools missing here) — all of them, so one run lists every one."""
     media: MediaInfo | None = None
-    problems: list[Problem] = []
+    problems: list[Problem] = list(read_problems)
     # A path with a control character is a problem of its own (validate says so): never opened.
     if recipe.source.media is not None and control_character(str(recipe.source.media)) is None:
         try:
@@ -56,14 +61,31 @@ def check_recipe(
         except MediaError as error:
             problems.append(Problem("source.media", str(error)))
     problems += validate(recipe, media=media, password=password)
+    portable = resolve_engine(engine) is EngineName.PORTABLE
+    if portable and recipe.target is Target.HYPERV_GEN1:
+        problems.append(
+            Problem(
+                "output.target",
+                "a Hyper-V Generation 1 VM boots with BIOS, but the portable engine writes "
+                'UEFI disks only: set output.target = "hyperv-gen2" (and a .vhdx path), '
+                "or build on Windows with --engine windows",
+            )
+        )
     if media is not None:
         problems += engine_problems(recipe, media, engine)
+    if media is not None and not problems:
+        try:  # what only the engine's plan finds: a tool missing here, ...
+            make_plan(recipe, media, engine, dry_run=True)
+        except UserFacingError as error:
+            problems.append(Problem("engine", str(error)))
     return media, problems
 
 
 def run_check(args: argparse.Namespace) -> int:
-    recipe = load_recipe(args.file)
-    _, problems = check_recipe(recipe, os.environ.get(ADMIN_PASSWORD_ENV), EngineName(args.engine))
+    recipe, read_problems = load_recipe_problems(args.file)
+    _, problems = check_recipe(
+        recipe, os.environ.get(ADMIN_PASSWORD_ENV), EngineName(args.engine), read_problems
+    )
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

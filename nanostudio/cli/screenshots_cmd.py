@@ -22,7 +22,21 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="show every text twice, to check that layouts survive longer translations",
     )
+    parser.add_argument(
+        "--size",
+        type=_window_size,
+        default=None,
+        metavar="WxH",
+        help="window size, e.g. 1024x600 (a small laptop screen); default 900x720",
+    )
     parser.set_defaults(func=run)
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 1024x600")
+    return int(width), int(height)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
 
     quiet_console_handlers()
 
-    for path in render_screenshots(args.dest, long_strings=args.long_strings):
+    from PySide6.QtCore import QSize
+
+    from nanostudio.devtools.screenshots import SIZE
+
+    size = QSize(*args.size) if args.size else SIZE
+    for path in render_screenshots(args.dest, size=size, long_strings=args.long_strings):
         print(path)
     return 0

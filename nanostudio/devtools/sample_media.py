@@ -30,6 +30,7 @@ from nanostudio.devtools.sample_boot import (
 )
 from nanostudio.devtools.sample_drivers import system_hive, write_package_drivers
 from nanostudio.errors import OutputError, ToolMissingError
+from nanostudio.files import remove_quietly
 from nanostudio.secret import child_environment
 
 log = logging.getLogger(__name__)
@@ -282,7 +283,7 @@ def _write_iso(iso: Path, media: Path) -> None:
         )
         partial.replace(iso)
     finally:
-        partial.unlink(missing_ok=True)
+        remove_quietly(partial)
 
 
 def write_sample_media(

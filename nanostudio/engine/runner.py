@@ -41,6 +41,7 @@ from nanostudio.engine.output_lock import (
 )
 from nanostudio.engine.steps import BuildPaths, Cleanup, Plan, Step, StepContext, partial_path
 from nanostudio.errors import BuildCancelled, OutputError, UserFacingError
+from nanostudio.files import cannot_write_message, output_folder_problem, remove_quietly
 from nanostudio.logfiles import PrivateFileHandler, private_folder
 from nanostudio.paths import log_dir
 from nanostudio.secret import RedactingFilter, Secret, redact
@@ -59,14 +60,15 @@ def check_output_location(output: Path, required_bytes: int, *, force: bool) -> 
         raise OutputError(f"{output} is a folder: name a file such as nano.vhdx")
     if output.exists() and not force:
         raise OutputError(f"{output} already exists: choose another name or pass --force")
-    if not folder.is_dir():
-        raise OutputError(f"the folder {folder} does not exist: create it or choose another")
+    problem = output_folder_problem(folder)
+    if problem is not None:
+        raise OutputError(problem)
     probe = folder / f".nanostudio-write-test-{time.monotonic_ns()}"
     try:
         probe.touch()
-        probe.unlink()
     except OSError:
-        raise OutputError(f"cannot write to {folder}: choose a folder you can write to") from None
+        raise OutputError(cannot_write_message(folder)) from None
+    remove_quietly(probe)
     free = psutil.disk_usage(str(folder)).free
     if free < required_bytes:
         raise OutputError(
@@ -270,6 +272,7 @@ class BuildRunner:
 
         The partial is ours to delete only while we hold the output's lock: a build
         refused because another one holds it must not delete that one's partial.
+        Runs in ``finally``: it never raises, or its error would replace the build's.
         """
         for cleanup in reversed(cleanups):
             if cleanup.released:
@@ -279,7 +282,8 @@ class BuildRunner:
                 cleanup.action()
             except Exception as error:  # keep cleaning the rest
                 self._log("warning", f"cleanup '{cleanup.label}' failed: {error}", None)
-        if owns_output:
-            partial_path(self.plan.output).unlink(missing_ok=True)
+        partial = partial_path(self.plan.output)
+        if owns_output and not remove_quietly(partial):
+            self._log("warning", f"cannot delete {partial}: delete it by hand", None)
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMessageBox, QWizard
 
@@ -131,6 +131,9 @@ def _warm_engine_modules(names: tuple[str, ...] = ENGINE_MODULES) -> None:
         QTimer.singleShot(0, lambda: _warm_engine_modules(names[1:]))
 
 
+MINIMUM_SIZE = QSize(640, 460)
+
+
 class NanoWizard(QWizard):
     ready = Signal()
 
@@ -148,7 +151,8 @@ class NanoWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self._button_layout = _BUTTONS
         self.setButtonLayout(_BUTTONS)
-        self.setMinimumSize(820, 640)
+        # Small enough for 1024×600 (and 1366×768 at 125 %): pages scroll, buttons stay.
+        self.setMinimumSize(MINIMUM_SIZE)
         self.welcome = WelcomePage(None, settings)
         self.pages: dict[Page, PageBase] = {Page.WELCOME: self.welcome}
         self.setPage(int(Page.WELCOME), self.welcome)
@@ -158,7 +162,8 @@ class NanoWizard(QWizard):
         if geometry:
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
         if deferred:
-            self.welcome.installEventFilter(_FirstPaint(self, self.build_pages))
+            # The page's body is what paints (the page is covered by its scroll area).
+            self.welcome.body.installEventFilter(_FirstPaint(self, self.build_pages))
         else:
             self.build_pages()
 

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 from nanostudio.errors import BuildCancelled, MediaError
+from nanostudio.files import remove_quietly
 from nanostudio.media.iso import IsoReader
 from nanostudio.media.model import MediaInfo, MediaKind, WimImage
 from nanostudio.media.packages import Entry, Lister, find_entry, scan_packages
@@ -132,7 +133,7 @@ def copy_stream(
             )
         partial.replace(dest)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        remove_quietly(partial)
         raise
 
 

@@ -38,7 +38,11 @@ def quote(value: str) -> str:
     return "'" + "".join(c + c if c in _SINGLE_QUOTES else c for c in value) + "'"
 
 
-def _windows_path(path: object) -> str:
+def _windows_path(path: Path) -> str:
+    """Absolute: ``Mount-DiskImage`` refuses a relative path, and the module resolves
+    one against PowerShell's location, not the recipe's folder."""
+    if not path.is_absolute() and not PureWindowsPath(str(path)).is_absolute():
+        path = path.absolute()
     return quote(str(PureWindowsPath(str(path))))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +12,7 @@ import tomli_w
 
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.errors import RecipeError
+from nanostudio.files import cannot_write_message, remove_quietly
 from nanostudio.recipe.model import (
     DEFAULT_SIZE,
     BootSpec,
@@ -25,6 +27,7 @@ from nanostudio.recipe.model import (
     SystemSpec,
     Target,
 )
+from nanostudio.recipe.validate import Problem
 from nanostudio.sizes import format_size, parse_size
 
 _KNOWN: dict[str, set[str]] = {
@@ -49,29 +52,53 @@ _SECRET_KEYS = {"password", "admin_password", "administrator_password"}
 
 def load_recipe(path: Path) -> Recipe:
     """Read a recipe; relative paths in it are relative to the recipe's folder."""
+    text = _read(path)
+    return parse_recipe(text, base=path.absolute().parent, name=str(path))
+
+
+def load_recipe_problems(path: Path) -> tuple[Recipe, list[Problem]]:
+    """Read a recipe, keeping going past bad values: the recipe (a bad value replaced
+    by its default) and every problem found, so ``recipe check`` lists them all.
+    Raises RecipeError only for what stops all reading (no file, not TOML)."""
+    data = _parse(_read(path), str(path))
+    return read_recipe(data, base=path.absolute().parent)
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
         raise RecipeError(f"recipe {path} does not exist: check the path") from None
     except (OSError, UnicodeDecodeError) as error:
         raise RecipeError(f"cannot read recipe {path}: {error.__class__.__name__}") from None
-    return parse_recipe(text, base=path.parent, name=str(path))
+
+
+def _parse(text: str, name: str) -> Mapping[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise RecipeError(f"{name} is not valid TOML ({error}): fix the line named") from None
 
 
 def parse_recipe(text: str, *, base: Path, name: str = "recipe") -> Recipe:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise RecipeError(f"{name} is not valid TOML ({error}): fix the line named") from None
-    return recipe_from_mapping(data, base=base)
+    return recipe_from_mapping(_parse(text, name), base=base)
 
 
 def recipe_from_mapping(data: Mapping[str, Any], *, base: Path) -> Recipe:
-    _check_keys(data)
-    reader = _Reader(data, base)
+    """The recipe in ``data``; RecipeError naming every bad key and value."""
+    recipe, problems = read_recipe(data, base=base)
+    if problems:
+        raise RecipeError("; ".join(str(problem) for problem in problems))
+    return recipe
+
+
+def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Problem]]:
+    """The recipe in ``data`` (bad values replaced by their defaults) and its problems."""
+    problems = _key_problems(data)
+    reader = _Reader(data, base, problems)
     virtualbox = reader.boolean("drivers", "virtualbox", False)
     deployment_default = Deployment.HOST if virtualbox else Deployment.GUEST
-    return Recipe(
+    recipe = Recipe(
         source=SourceSpec(
             media=reader.optional_path("source", "media"),
             edition=reader.enum("source", "edition", Edition, Edition.STANDARD),
@@ -106,6 +133,7 @@ def recipe_from_mapping(data: Mapping[str, Any], *, base: Path) -> Recipe:
         ),
         boot=_boot(reader),
     )
+    return recipe, problems
 
 
 def _boot(reader: _Reader) -> BootSpec:
@@ -198,38 +226,57 @@ def save_recipe(recipe: Recipe, path: Path) -> None:
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        remove_quietly(partial)
+        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise RecipeError(cannot_write_message(path.parent)) from None
         raise RecipeError(f"cannot save recipe to {path}: {error.strerror}") from None
 
 
-def _check_keys(data: Mapping[str, Any]) -> None:
+def _key_problems(data: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
     for table, values in data.items():
         if table not in _KNOWN:
-            raise RecipeError(f"unknown table [{table}]: expected one of {', '.join(_KNOWN)}")
+            problems.append(
+                Problem(table, f"unknown table [{table}]: expected one of {', '.join(_KNOWN)}")
+            )
+            continue
         if not isinstance(values, Mapping):
-            raise RecipeError(f"[{table}] must be a table")
+            problems.append(Problem(table, f"[{table}] must be a table"))
+            continue
         for key in values:
             if key.lower() in _SECRET_KEYS:
-                raise RecipeError(
-                    f"{table}.{key}: passwords are never stored in a recipe; remove the key and "
-                    "set NANOSTUDIO_ADMIN_PASSWORD or type it when asked"
+                problems.append(
+                    Problem(
+                        f"{table}.{key}",
+                        "passwords are never stored in a recipe; remove the key and "
+                        "set NANOSTUDIO_ADMIN_PASSWORD or type it when asked",
+                    )
                 )
-            if key not in _KNOWN[table]:
-                raise RecipeError(
-                    f"{table}.{key}: unknown key; expected one of "
-                    f"{', '.join(sorted(_KNOWN[table]))}"
+            elif key not in _KNOWN[table]:
+                problems.append(
+                    Problem(
+                        f"{table}.{key}",
+                        f"unknown key; expected one of {', '.join(sorted(_KNOWN[table]))}",
+                    )
                 )
+    return problems
 
 
 class _Reader:
-    """Typed access to the TOML tables with messages that name the key."""
+    """Typed access to the TOML tables. A bad value becomes a problem naming its key,
+    and the default stands in for it, so that reading goes on to the next key."""
 
-    def __init__(self, data: Mapping[str, Any], base: Path) -> None:
+    def __init__(self, data: Mapping[str, Any], base: Path, problems: list[Problem]) -> None:
         self._data = data
         self._base = base
+        self._problems = problems
 
     def _get(self, table: str, key: str) -> Any:
-        return self._data.get(table, {}).get(key)
+        values = self._data.get(table, {})
+        return values.get(key) if isinstance(values, Mapping) else None
+
+    def _bad(self, table: str, key: str, message: str) -> None:
+        self._problems.append(Problem(f"{table}.{key}", message))
 
     def string(self, table: str, key: str, default: str) -> str:
         value = self.optional_string(table, key)
@@ -240,7 +287,8 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise RecipeError(f"{table}.{key}: expected text in quotes, got {value!r}")
+            self._bad(table, key, f"expected text in quotes, got {value!r}")
+            return None
         return value
 
     def boolean(self, table: str, key: str, default: bool) -> bool:
@@ -248,7 +296,8 @@ class _Reader:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise RecipeError(f"{table}.{key}: expected true or false, got {value!r}")
+            self._bad(table, key, f"expected true or false, got {value!r}")
+            return default
         return value
 
     def integer(self, table: str, key: str, default: int) -> int:
@@ -256,7 +305,8 @@ class _Reader:
         if value is None:
             return default
         if not isinstance(value, int) or isinstance(value, bool):
-            raise RecipeError(f"{table}.{key}: expected a whole number, got {value!r}")
+            self._bad(table, key, f"expected a whole number, got {value!r}")
+            return default
         return value
 
     def strings(self, table: str, key: str) -> tuple[str, ...]:
@@ -264,7 +314,8 @@ class _Reader:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise RecipeError(f'{table}.{key}: expected a list of texts like ["a", "b"]')
+            self._bad(table, key, 'expected a list of texts like ["a", "b"]')
+            return ()
         return tuple(value)
 
     def optional_path(self, table: str, key: str) -> Path | None:
@@ -286,15 +337,18 @@ class _Reader:
             if member.value.lower() == value.lower():
                 return member
         choices = " or ".join(f'"{m.value}"' for m in kind)
-        raise RecipeError(f"{table}.{key}: {value!r} is not valid; use {choices}")
+        self._bad(table, key, f"{value!r} is not valid; use {choices}")
+        return default
 
     def size(self, table: str, key: str) -> int:
         value = self._get(table, key)
         if value is None:
             return DEFAULT_SIZE
         if not isinstance(value, str | int) or isinstance(value, bool):
-            raise RecipeError(f'{table}.{key}: expected a size like "8GiB"')
+            self._bad(table, key, 'expected a size like "8GiB"')
+            return DEFAULT_SIZE
         try:
             return parse_size(value)
         except ValueError as error:
-            raise RecipeError(f"{table}.{key}: {error}") from None
+            self._bad(table, key, str(error))
+            return DEFAULT_SIZE

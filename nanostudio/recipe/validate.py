@@ -11,6 +11,7 @@ import ipaddress
 import re
 import zipfile
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from nanostudio.catalogue import (
     find_package,
     with_dependencies,
 )
+from nanostudio.files import output_folder_problem
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
@@ -52,12 +54,19 @@ MIN_DISK_SIZE = 1024 * MIB
 
 @dataclass(frozen=True)
 class Problem:
+    """``message`` speaks the recipe's keys (the CLI); ``in_wizard``, where the two
+    differ, the same advice in the names of the wizard's controls."""
+
     field: str
     message: str
+    in_wizard: str | None = dataclass_field(default=None, compare=False)
 
     def __str__(self) -> str:
         """One line, whatever the message quotes."""
         return printable(f"{self.field}: {self.message}")
+
+    def for_wizard(self) -> Problem:
+        return self if self.in_wizard is None else Problem(self.field, self.in_wizard)
 
 
 def resolved_packages(recipe: Recipe) -> list[PackageInfo]:
@@ -145,6 +154,8 @@ def _source_problems(recipe: Recipe) -> list[Problem]:
                 "drivers.virtualbox",
                 'VirtualBox is not Hyper-V: set source.deployment = "Host" (its Intel '
                 "network adapter needs the OEM drivers, which Guest refuses)",
+                "VirtualBox is not Hyper-V: choose the Host deployment type (its Intel "
+                "network adapter needs the OEM drivers, which Guest refuses)",
             )
         )
     elif guest and recipe.drivers.oem:
@@ -153,6 +164,8 @@ def _source_problems(recipe: Recipe) -> list[Problem]:
                 "drivers.oem",
                 "OEM drivers cannot be added to a Guest (Hyper-V) image: set oem = false, "
                 'or source.deployment = "Host" for VirtualBox, VMware, KVM or hardware',
+                "OEM drivers cannot be added to a Guest (Hyper-V) image: clear OEM drivers, "
+                "or choose the Host deployment type for VirtualBox, VMware, KVM or hardware",
             )
         )
     return problems
@@ -173,6 +186,7 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
                     "packages.names",
                     f"{package.short} is chosen through {via}, not the package list: "
                     "remove it here",
+                    f"{package.short} is chosen on the Target page, not among the roles",
                 )
             )
     docker_zip = recipe.packages.docker_zip
@@ -186,6 +200,7 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
                     "packages.docker_zip",
                     "Docker needs the Containers package: add Containers to packages.names "
                     "or remove docker_zip",
+                    "Docker needs the Containers role: tick Containers",
                 )
             )
     for package in resolved_packages(recipe):
@@ -196,6 +211,8 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
                     "packages.names",
                     f"{package.short} needs the {editions} edition: set source.edition = "
                     f'"{Edition.DATACENTER.value}" or remove {package.short}',
+                    f"{package.short} needs the {editions} edition: choose it as the "
+                    f"Edition, or clear {package.short} among the Roles",
                 )
             )
     return problems
@@ -225,7 +242,9 @@ def _system_problems(recipe: Recipe) -> list[Problem]:
         problems.append(Problem("system.computer_name", message))
     zone = recipe.system.timezone
     if not zone.strip():
-        problems.append(Problem("system.timezone", 'name a Windows time zone, e.g. "UTC"'))
+        problems.append(
+            Problem("system.timezone", 'name a Windows time zone, e.g. "UTC"', "choose a time zone")
+        )
     elif not _has_control(zone) and not is_time_zone_id(zone):
         close = closest_time_zones(zone)
         hint = (
@@ -242,53 +261,98 @@ def _system_problems(recipe: Recipe) -> list[Problem]:
     return problems
 
 
+_ORDINALS = ("first", "second", "third", "fourth")
+
+
+def ipv4_address_problem(text: str, example: str = "192.168.56.10") -> str | None:
+    """Why ``text`` is not an IPv4 address, naming the part that is wrong, or None."""
+    parts = text.strip().split(".")
+    if len(parts) != 4:
+        return f"{text!r} is not an IPv4 address: write four numbers with dots, e.g. {example}"
+    for ordinal, part in zip(_ORDINALS, parts, strict=True):
+        if not part.isdigit():
+            shown = f"{part!r} is not a number" if part else "is missing"
+            return f"in {text!r} the {ordinal} number {shown}: write it like {example}"
+        if int(part) > 255:
+            return (
+                f"in {text} the {ordinal} number, {int(part)}, is more than 255: "
+                "each of the four numbers is 0 to 255"
+            )
+        if len(part) > 1 and part.startswith("0"):
+            return f"in {text} the {ordinal} number, {part}, starts with 0: write {int(part)}"
+    return None
+
+
+def _interface_problem(text: str) -> tuple[ipaddress.IPv4Interface | None, str | None]:
+    """The server's address and prefix, or why they cannot be one."""
+    address, slash, prefix = text.partition("/")
+    problem = ipv4_address_problem(address)
+    if problem is not None:
+        return None, problem
+    if not slash:
+        return None, f"add the prefix length, e.g. {address.strip()}/24"
+    if not prefix.strip().isdigit() or not 1 <= int(prefix) <= 32:
+        return None, f"the prefix length {prefix!r} is not a number from 1 to 32, e.g. /24"
+    interface = ipaddress.IPv4Interface(f"{address.strip()}/{int(prefix)}")
+    ip, network = interface.ip, interface.network
+    if ip.is_loopback:
+        return interface, (
+            f"{ip} is the loopback address, which every machine has for itself: "
+            "use the address the server will have on its network, e.g. 192.168.56.10"
+        )
+    if ip.is_unspecified or ip.is_multicast or ip.is_reserved:
+        return interface, f"{ip} cannot be a server's address: use one like 192.168.56.10"
+    if network.prefixlen <= 30 and ip == network.network_address:
+        return interface, (
+            f"{ip} is the network address of {network}, not a host's: "
+            f"use one from {network.network_address + 1} to {network.broadcast_address - 1}"
+        )
+    if network.prefixlen <= 30 and ip == network.broadcast_address:
+        return interface, (
+            f"{ip} is the broadcast address of {network}, not a host's: "
+            f"use one from {network.network_address + 1} to {network.broadcast_address - 1}"
+        )
+    return interface, None
+
+
 def _network_problems(recipe: Recipe) -> list[Problem]:
     network = recipe.network
     problems = []
     interface: ipaddress.IPv4Interface | None = None
     if network.ipv4 is not None:
-        try:
-            interface = ipaddress.IPv4Interface(network.ipv4)
-        except ValueError:
-            problems.append(
-                Problem("network.ipv4", f"{network.ipv4!r} is not like 192.168.56.10/24")
-            )
-        else:
-            if "/" not in network.ipv4:
-                problems.append(
-                    Problem("network.ipv4", "add the prefix length, e.g. 192.168.56.10/24")
-                )
-            elif interface.ip in (
-                interface.network.network_address,
-                interface.network.broadcast_address,
-            ):
-                problems.append(
-                    Problem(
-                        "network.ipv4",
-                        f"{interface.ip} is not a host address in {interface.network}",
-                    )
-                )
+        interface, message = _interface_problem(network.ipv4)
+        if message is not None:
+            problems.append(Problem("network.ipv4", message))
     elif network.gateway or network.dns:
         problems.append(
-            Problem("network.ipv4", "a gateway or DNS server needs a static address: set ipv4")
+            Problem(
+                "network.ipv4",
+                "a gateway or DNS server needs a static address: set ipv4",
+                "a gateway or DNS server needs a static address: choose static",
+            )
         )
     if network.gateway is not None:
-        try:
-            gateway = ipaddress.IPv4Address(network.gateway)
-        except ValueError:
-            problems.append(
-                Problem("network.gateway", f"{network.gateway!r} is not an IPv4 address")
-            )
-        else:
-            if interface is not None and gateway not in interface.network:
+        message = ipv4_address_problem(network.gateway, "192.168.56.1")
+        if message is not None:
+            problems.append(Problem("network.gateway", message))
+        elif interface is not None:
+            gateway = ipaddress.IPv4Address(network.gateway.strip())
+            if gateway == interface.ip:
+                problems.append(
+                    Problem(
+                        "network.gateway",
+                        f"{gateway} is the server's own address: the gateway is another "
+                        "machine (often the host), or leave it empty",
+                    )
+                )
+            elif gateway not in interface.network:
                 problems.append(
                     Problem("network.gateway", f"{gateway} is outside {interface.network}")
                 )
     for server in network.dns:
-        try:
-            ipaddress.IPv4Address(server)
-        except ValueError:
-            problems.append(Problem("network.dns", f"{server!r} is not an IPv4 address"))
+        message = ipv4_address_problem(server, "192.168.56.1")
+        if message is not None:
+            problems.append(Problem("network.dns", message))
     problems += _interface_problems(network.interface)
     return problems
 
@@ -331,6 +395,9 @@ def _output_problems(recipe: Recipe) -> list[Problem]:
                 ".vhd (VirtualBox, Hyper-V Gen1) or .wim",
             )
         )
+    folder_problem = output_folder_problem(output.path.parent)
+    if folder_problem is not None:
+        problems.append(Problem("output.path", folder_problem))
     if fmt is not OutputFormat.WIM and output.size < MIN_DISK_SIZE:
         problems.append(
             Problem("output.size", "the disk must be at least 1GiB; 8GiB leaves room for updates")

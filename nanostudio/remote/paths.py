@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from nanostudio.files import remove_quietly
 from nanostudio.paths import config_dir, state_dir
 
 __all__ = ["config_dir", "state_dir", "write_private"]
@@ -20,5 +21,5 @@ def write_private(path: Path, text: str) -> None:
             handle.write(text)
         partial.replace(path)
     except BaseException:  # disk full, interrupted: no .partial file stays behind
-        partial.unlink(missing_ok=True)
+        remove_quietly(partial)
         raise

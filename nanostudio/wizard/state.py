@@ -127,6 +127,23 @@ class WizardState:
             return None
 
     @property
+    def size_shown(self) -> str:
+        """The size as the user wrote it ("1GB" stays "1GB"); a bare number with its
+        unit, GiB, said."""
+        text = self.size_text.strip()
+        return f"{text} GiB" if text.replace(".", "", 1).isdigit() else text
+
+    def set_address(self, text: str) -> bool:
+        """The static address as typed; a pasted "192.168.56.10/16" puts 16 in the
+        prefix. True if the text was split (the page then shows the parts)."""
+        address, slash, prefix = text.strip().partition("/")
+        if slash and prefix.strip().isdigit() and 1 <= int(prefix) <= 32:
+            self.address, self.prefix = address.strip(), int(prefix)
+            return True
+        self.address = text.strip()
+        return False
+
+    @property
     def commands(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.firstboot_commands.splitlines() if line.strip())
 

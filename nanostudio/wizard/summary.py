@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.recipe import OutputFormat, resolved_packages
-from nanostudio.sizes import human_size
 from nanostudio.wizard.state import WizardState, to_recipe
 from nanostudio.wizard.targets import preset
 
@@ -52,7 +51,7 @@ def summary_sentences(state: WizardState) -> list[str]:
     if fmt is OutputFormat.WIM:
         sentences.append(f"The output is a WIM image: {state.output_path}.")
     else:
-        size = human_size(state.size_bytes) if state.size_bytes else state.size_text
+        size = state.size_shown
         # The portable engine writes a fixed VHD; its VHDX and every disk diskpart
         # makes (type=expandable) are dynamic.
         fixed = fmt is OutputFormat.VHD and engine is EngineName.PORTABLE

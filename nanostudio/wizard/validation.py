@@ -80,6 +80,7 @@ def all_problems(state: WizardState) -> list[Problem]:
     unscanned = replace(recipe, drivers=replace(recipe.drivers, folders=()))
     problems = validate(unscanned, media=state.media, password=state.password.reveal())
     problems += _engine_extras(state, recipe)
+    problems = [problem.for_wizard() for problem in problems]
     problems += _driver_extras(state)
     problems += _source_extras(state)
     problems += _identity_extras(state)
@@ -229,10 +230,6 @@ def _output_extras(state: WizardState) -> list[Problem]:
     elif path.exists():
         problems.append(
             Problem("output.path", f"{path} already exists: choose another name or delete it")
-        )
-    elif not path.parent.is_dir():
-        problems.append(
-            Problem("output.path", f"the folder {path.parent} does not exist: choose another")
         )
     problem = engine_problem(state)
     if problem is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pytest
 
@@ -119,3 +119,102 @@ def test_closed_pipe_is_not_a_traceback(sample_media: SampleMedia) -> None:
         os.close(write_end)
     assert result.returncode == 0
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_read_only_output_folder_is_a_problem(
+    tmp_path: Path,
+    sample_media: SampleMedia,
+    read_only_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    recipe = _write(
+        tmp_path,
+        f'[source]\nmedia = "{sample_media.iso}"\n[output]\npath = "{read_only_dir}/nano.vhdx"\n',
+    )
+    assert main(["recipe", "check", str(recipe)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"output.path: cannot write to {read_only_dir}: choose a folder you can write to"
+    ]
+
+
+def test_missing_output_folder_is_a_problem(
+    tmp_path: Path, sample_media: SampleMedia, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = _write(
+        tmp_path, f'[source]\nmedia = "{sample_media.iso}"\n[output]\npath = "nope/nano.vhdx"\n'
+    )
+    assert main(["recipe", "check", str(recipe)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("output.path: the folder ") and "does not exist" in err
+
+
+def test_an_invalid_edition_hides_no_other_problem(
+    tmp_path: Path, sample_media: SampleMedia, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = _write(
+        tmp_path,
+        f'[source]\nmedia = "{sample_media.iso}"\nedition = "Enterprise"\n'
+        'deployment = "Cloud"\n[drivers]\noem = "yes"\n'
+        '[system]\ncomputer_name = "bad name!"\ncolour = "blue"\n[output]\nsize = "lots"\n',
+    )
+    assert main(["recipe", "check", str(recipe)]) == 2
+    fields = [line.split(":", 1)[0] for line in capsys.readouterr().err.splitlines()]
+    for field in (
+        "source.edition",
+        "source.deployment",
+        "drivers.oem",
+        "system.colour",
+        "output.size",
+        "system.computer_name",
+    ):
+        assert field in fields
+
+
+def test_what_the_engine_cannot_build_is_a_problem(
+    tmp_path: Path, sample_media: SampleMedia, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = _write(
+        tmp_path,
+        f'[source]\nmedia = "{sample_media.iso}"\n'
+        '[output]\npath = "nano.vhd"\ntarget = "hyperv-gen1"\n',
+    )
+    assert main(["recipe", "check", "--engine", "portable", str(recipe)]) == 2
+    err = capsys.readouterr().err
+    assert "output.target: a Hyper-V Generation 1 VM boots with BIOS" in err
+    assert 'output.target = "hyperv-gen2"' in err
+
+
+def test_a_tool_the_engine_lacks_here_is_a_problem(
+    tmp_path: Path,
+    sample_media: SampleMedia,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nanostudio.cli import recipe_cmd
+    from nanostudio.errors import ToolMissingError
+
+    def no_tool(*args: object, **kwargs: object) -> None:
+        raise ToolMissingError("mkntfs is not installed: install ntfs-3g")
+
+    monkeypatch.setattr(recipe_cmd, "make_plan", no_tool)
+    recipe = _write(tmp_path, f'[source]\nmedia = "{sample_media.iso}"\n')
+    assert main(["recipe", "check", "--engine", "portable", str(recipe)]) == 2
+    assert capsys.readouterr().err == "engine: mkntfs is not installed: install ntfs-3g\n"
+
+
+def test_powershell_paths_are_absolute(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "sample"
+    folder.mkdir()
+    _write(folder, '[source]\nmedia = "nano.iso"\n[drivers]\nfolders = ["drv"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["recipe", "powershell", "sample/build.nanostudio.toml"]) == 0
+    out = capsys.readouterr().out
+
+    def windows(path: Path) -> str:
+        return str(PureWindowsPath(str(path)))
+
+    assert f"Mount-DiskImage -ImagePath '{windows(folder / 'nano.iso')}'" in out
+    assert f"-TargetPath '{windows(folder / 'nano.vhdx')}'" in out
+    assert f"-DriverPath '{windows(folder / 'drv')}'" in out

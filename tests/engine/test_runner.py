@@ -237,6 +237,19 @@ def test_unwritable_output_folder(read_only_folder: Path) -> None:
     assert list(read_only_folder.iterdir()) == []
 
 
+def test_read_only_file_system_is_the_users_error_and_clean_up_never_raises(
+    read_only_dir: Path,
+) -> None:
+    """On a read-only mount even unlink(missing_ok=True) raises (EROFS): the clean-up
+    in ``finally`` once turned "cannot write to" into an uncaught OSError."""
+    events: list[BuildEvent] = []
+    plan = Plan("test", (WritePartial(),), read_only_dir / "nano.vhdx", required_bytes=0)
+    outcome = BuildRunner(plan, sink=events.append).run()
+    assert outcome.status is Status.FAILED and outcome.exit_code == 2
+    assert outcome.error == f"cannot write to {read_only_dir}: choose a folder you can write to"
+    assert isinstance(events[-1], Finished)
+
+
 def test_missing_output_folder(tmp_path: Path) -> None:
     plan = Plan("test", (WritePartial(),), tmp_path / "nope" / "nano.vhdx", required_bytes=0)
     outcome = BuildRunner(plan, sink=lambda e: None).run()

@@ -77,6 +77,49 @@ def test_bad_recipe_lists_problems_and_exits_2(
     assert not (tmp_path / "nano.vhdx").exists()
 
 
+def test_read_only_output_folder_exits_2_with_one_line(
+    sample_media: SampleMedia, tmp_path: Path, read_only_dir: Path
+) -> None:
+    recipe = write_recipe(tmp_path, sample_media.root, read_only_dir / "nano.vhdx")
+    env = {**os.environ, "NANOSTUDIO_ADMIN_PASSWORD": PASSWORD}
+    result = subprocess.run(
+        [sys.executable, "-m", "nanostudio", "build", str(recipe)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"output.path: cannot write to {read_only_dir}: choose a folder you can write to"
+    ]
+
+
+def test_read_only_output_folder_found_by_the_runner_exits_2(
+    sample_media: SampleMedia,
+    tmp_path: Path,
+    read_only_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The runner's own check (the folder became read-only after the recipe's check)."""
+    from nanostudio.cli import build_cmd
+    from nanostudio.cli.recipe_cmd import check_recipe
+
+    def without_output_problems(*args: object) -> object:
+        media, problems = check_recipe(*args)  # type: ignore[arg-type]
+        return media, [p for p in problems if p.field != "output.path"]
+
+    monkeypatch.setattr(build_cmd, "check_recipe", without_output_problems)
+    monkeypatch.setenv("NANOSTUDIO_ADMIN_PASSWORD", PASSWORD)
+    recipe = write_recipe(tmp_path, sample_media.root, read_only_dir / "nano.vhdx")
+    assert main(["build", str(recipe)]) == 2
+    captured = capsys.readouterr()
+    assert "cannot write to" in captured.out + captured.err
+    assert "Traceback" not in captured.out + captured.err
+    assert "bug" not in captured.out + captured.err
+
+
 def test_weak_password_is_a_problem(
     sample_media: SampleMedia,
     tmp_path: Path,

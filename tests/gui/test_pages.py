@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QApplication, QWizard
 from pytestqt.qtbot import QtBot
 
 from nanostudio.devtools.sample_media import SampleMedia
@@ -27,6 +27,7 @@ from nanostudio.gui.wizard import NanoWizard
 from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.secret import Secret
 from nanostudio.wizard import Page, Target
+from nanostudio.wizard.timezones import TIME_ZONES
 from tests.fixtures_media import copy_media_folder, edit_package_cab, without_drivers
 from tests.gui.conftest import PASSWORD, fill_valid, go_to
 
@@ -68,6 +69,30 @@ def test_source_reads_in_the_background(
     assert page.images.topLevelItemCount() == 2
     assert "de-de, en-us" in page.found_label.text()
     assert next_enabled(wizard)
+
+
+def test_a_pasted_media_path_is_read_when_it_changes(
+    wizard: NanoWizard, qtbot: QtBot, sample_media: SampleMedia, tmp_path: Path
+) -> None:
+    go_to(wizard, Page.SOURCE)
+    page = wizard.pages[Page.SOURCE]
+    assert isinstance(page, SourcePage)
+    assert not page.path_edit.isReadOnly()
+    QGuiApplication.clipboard().setText(str(tmp_path / "nothing.iso"))
+    page.path_edit.paste()
+    qtbot.waitUntil(lambda: bool(page_problem(wizard, "source.media")), timeout=30_000)
+    assert not next_enabled(wizard)
+    page.path_edit.selectAll()
+    QGuiApplication.clipboard().setText(str(sample_media.root))
+    page.path_edit.paste()
+    qtbot.waitUntil(lambda: wizard.state.media is not None, timeout=30_000)
+    assert wizard.state.media_path == sample_media.root
+    assert page_problem(wizard, "source.media") == ""
+    assert page.images.topLevelItemCount() == 2
+    assert next_enabled(wizard)
+    page.path_edit.clear()
+    page.path_edit.editingFinished.emit()
+    assert wizard.state.media_path is None and not next_enabled(wizard)
 
 
 def test_source_shows_a_bad_file_inline(wizard: NanoWizard, qtbot: QtBot, tmp_path: Path) -> None:
@@ -159,10 +184,17 @@ def test_drivers_list_each_inf(filled: NanoWizard, qtbot: QtBot, tmp_path: Path)
     empty = tmp_path / "empty"
     empty.mkdir()
     add_and_read(empty)
-    assert "no .inf file" in page_problem(filled, "drivers.folders")
-    assert not next_enabled(filled)
-    page.remove_folder(empty)
+    # Refused with the reason, not added to sit in the list and block Next.
+    assert page.refused_label.text() == (
+        f"Not added: {empty} has no .inf file: choose the folder of an unpacked driver"
+    )
+    assert page.refused_label.isVisible()
+    assert empty not in filled.state.driver_folders
+    assert page.tree.topLevelItemCount() == 1
+    assert page_problem(filled, "drivers.folders") == ""
     assert next_enabled(filled)
+    add_and_read(tmp_path / "drivers")  # a good folder again: the refusal goes
+    assert not page.refused_label.isVisible()
 
 
 def test_identity_live_rules(filled: NanoWizard, qtbot: QtBot) -> None:
@@ -196,6 +228,26 @@ def test_identity_live_rules(filled: NanoWizard, qtbot: QtBot) -> None:
     assert next_enabled(filled)
 
 
+def test_time_zone_search_finds_places_and_is_gone_on_return(filled: NanoWizard) -> None:
+    go_to(filled, Page.IDENTITY)
+    page = filled.pages[Page.IDENTITY]
+    assert isinstance(page, IdentityPage)
+    QTest.keyClicks(page.zone_search, "Berlin")
+    assert page.zone_list.count() == 1
+    page.zone_list.setCurrentRow(0)
+    assert filled.state.timezone == "W. Europe Standard Time"
+    filled.next()
+    filled.back()  # Back keeps the page as it was: the search and its results agree
+    assert page.zone_search.text() == "Berlin" and page.zone_list.count() == 1
+    filled.back()
+    filled.next()  # entered again: no stale search text over the whole list
+    assert filled.current() is Page.IDENTITY
+    assert page.zone_search.text() == ""
+    assert page.zone_list.count() == len(TIME_ZONES)
+    current = page.zone_list.currentItem()
+    assert current is not None and "W. Europe Standard Time" in current.text()
+
+
 def test_network_static_rules(filled: NanoWizard, qtbot: QtBot) -> None:
     go_to(filled, Page.NETWORK)
     page = filled.pages[Page.NETWORK]
@@ -216,6 +268,30 @@ def test_network_static_rules(filled: NanoWizard, qtbot: QtBot) -> None:
     QTest.keyClicks(page.dns_edit, "1.1.1.1")
     assert next_enabled(filled)
     assert filled.state.address == "192.168.56.10"
+
+
+def test_a_pasted_prefix_goes_to_the_prefix_box(filled: NanoWizard) -> None:
+    go_to(filled, Page.NETWORK)
+    page = filled.pages[Page.NETWORK]
+    assert isinstance(page, NetworkPage)
+    page.static_button.click()
+    QGuiApplication.clipboard().setText("192.168.56.10/16")
+    page.address_edit.paste()
+    assert page.address_edit.text() == "192.168.56.10"
+    assert page.prefix_box.value() == 16
+    assert (filled.state.address, filled.state.prefix) == ("192.168.56.10", 16)
+    assert page_problem(filled, "network.ipv4") == ""
+
+
+def test_a_bare_size_means_gib(filled: NanoWizard) -> None:
+    go_to(filled, Page.OUTPUT)
+    page = filled.pages[Page.OUTPUT]
+    assert isinstance(page, OutputPage)
+    page.size_edit.clear()
+    QTest.keyClicks(page.size_edit, "8")
+    assert page_problem(filled, "output.size") == ""
+    assert filled.state.size_bytes == 8 * 1024**3
+    assert next_enabled(filled)
 
 
 def test_output_rules(filled: NanoWizard, qtbot: QtBot, out_dir: Path) -> None:
@@ -239,6 +315,29 @@ def test_output_rules(filled: NanoWizard, qtbot: QtBot, out_dir: Path) -> None:
     assert not next_enabled(filled)
     page.engine_buttons[EngineName.PORTABLE].click()
     assert next_enabled(filled)
+
+
+def test_output_page_refuses_a_read_only_folder(filled: NanoWizard, read_only_dir: Path) -> None:
+    go_to(filled, Page.OUTPUT)
+    page = filled.pages[Page.OUTPUT]
+    assert isinstance(page, OutputPage)
+    page.set_output(read_only_dir / "nano.vhdx")
+    assert page_problem(filled, "output.path").lower() == (
+        f"cannot write to {read_only_dir}: choose a folder you can write to"
+    )
+    assert not next_enabled(filled)
+
+
+def test_summary_save_into_a_read_only_folder_says_so(
+    filled: NanoWizard, read_only_dir: Path
+) -> None:
+    go_to(filled, Page.SUMMARY)
+    page = filled.pages[Page.SUMMARY]
+    assert isinstance(page, SummaryPage)
+    assert not page.save_recipe(read_only_dir / "nano.toml")
+    assert page.saved_label.text() == (
+        f"cannot write to {read_only_dir}: choose a folder you can write to"
+    )
 
 
 def test_format_after_the_file_box_is_emptied(filled: NanoWizard) -> None:
@@ -341,3 +440,42 @@ def test_target_page_disables_targets_the_media_cannot_boot(
     page.refresh()
     assert "needs a driver for its Hyper-V VMBus" in page_problem(wizard, "output.target")
     assert not next_enabled(wizard)
+
+
+def test_a_recipe_s_bad_driver_folder_is_named_once(
+    wizard: NanoWizard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A recipe's folder stays listed (the recipe named it) with its problem, its path
+    shown once."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    wizard.state.driver_folders = [empty]
+    go_to(wizard, Page.SOURCE)
+    page = wizard.pages[Page.DRIVERS]
+    assert isinstance(page, DriversPage)
+    page.load()
+    qtbot.waitUntil(lambda: not wizard.state.scanning_drivers, timeout=10_000)
+    top = page.tree.topLevelItem(0)
+    assert top is not None and top.text(0).count(str(empty)) == 1
+    assert "has no .inf file" in top.text(0)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 600), (1092, 574)])
+def test_every_page_fits_a_small_laptop_screen(
+    filled: NanoWizard, qtbot: QtBot, width: int, height: int
+) -> None:
+    """1024×600, and 1366×768 at 125 % less a task bar: the window is allowed that
+    small, and Next and Cancel stay on screen on every page (pages scroll)."""
+    assert filled.minimumSize().width() <= width and filled.minimumSize().height() <= height
+    filled.resize(width, height)
+    for page in (p for p in Page if p < Page.BUILD):
+        go_to(filled, page)
+        QApplication.processEvents()
+        assert filled.height() <= height and filled.width() <= width, page
+        assert filled.minimumSizeHint().height() <= height, page
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CancelButton):
+            button = filled.button(which)
+            if not button.isVisible():
+                continue
+            corner = button.mapTo(filled, button.rect().bottomRight())
+            assert filled.rect().contains(corner), (page, which)

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pytest
 
 from nanostudio.identity import password_rules
-from nanostudio.recipe import DriversSpec, NetworkSpec, PackagesSpec, Recipe, SourceSpec
+from nanostudio.recipe import (
+    DriversSpec,
+    NetworkSpec,
+    OutputSpec,
+    PackagesSpec,
+    Recipe,
+    SourceSpec,
+)
 from nanostudio.recipe.powershell import quote, to_new_nanoserverimage
 from nanostudio.secret import MASK, RedactingFilter, Secret
 from nanostudio.sizes import format_size, human_size, parse_size, size_text
@@ -20,6 +27,12 @@ from nanostudio.sizes import format_size, human_size, parse_size, size_text
         ("4096MiB", 4 * 1024**3),
         ("1.5G", 1536 * 1024**2),
         (512, 512),
+        ("8", 8 * 1024**3),
+        ("1.5", 1536 * 1024**2),
+        ("1GB", 1024**3),
+        ("1GiB", 1024**3),
+        ("512B", 512),
+        ("512 bytes", 512),
     ],
 )
 def test_parse_size(text: str | int, expected: int) -> None:
@@ -39,7 +52,9 @@ def test_parse_size_rejects(text: str) -> None:
 def test_format_and_human_size() -> None:
     assert format_size(8 * 1024**3) == "8GiB"
     assert format_size(300 * 1024**2) == "300MiB"
-    assert format_size(1000) == "1000"
+    assert format_size(1000) == "1000B"
+    assert parse_size(format_size(1000)) == 1000
+    assert parse_size(format_size(2 * 1024**3 + 512)) == 2 * 1024**3 + 512
     assert human_size(1.5 * 1024**3) == "1.5 GiB"
     assert human_size(210 * 1024**2) == "210 MiB"
     assert size_text(12_000_000) == "12 MB"
@@ -96,3 +111,35 @@ def test_redacting_filter_masks_the_message_and_the_traceback() -> None:
     text = logging.Formatter().format(record)
     assert "Hunter2!pw" not in text
     assert f"x /p:{MASK}" in text and f"/password:{MASK}" in text
+
+
+def test_powershell_makes_a_relative_path_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    recipe = Recipe(
+        source=SourceSpec(media=Path("media/x.iso")), output=OutputSpec(path=Path("n.vhdx"))
+    )
+    command = to_new_nanoserverimage(recipe)
+    assert f"-ImagePath '{PureWindowsPath(str(tmp_path / 'media' / 'x.iso'))}'" in command
+    assert f"-TargetPath '{PureWindowsPath(str(tmp_path / 'n.vhdx'))}'" in command
+
+
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [
+        ("Ab1!", "the password is too weak: it needs at least 8 characters"),
+        (
+            "abcdefgh",
+            "the password is too weak: it needs three of: upper case, lower case, digit, symbol",
+        ),
+        (
+            "Administrator-1",
+            "the password is too weak: it must not contain the account name (Administrator)",
+        ),
+    ],
+)
+def test_password_problems_are_sentences(password: str, expected: str) -> None:
+    from nanostudio.identity import password_problem
+
+    assert password_problem(password) == expected

@@ -147,3 +147,13 @@ def test_docker_zip_is_read_relative_and_saved_back(tmp_path: Path) -> None:
     assert parse_recipe("", base=tmp_path).packages.docker_zip is None
     with pytest.raises(RecipeError, match=r"packages\.docker_zip: expected text"):
         parse_recipe("[packages]\ndocker_zip = 1\n", base=tmp_path)
+
+
+def test_save_into_a_read_only_folder_says_so_and_never_raises_oserror(
+    read_only_dir: Path,
+) -> None:
+    with pytest.raises(RecipeError) as raised:
+        save_recipe(Recipe(), read_only_dir / "r.toml")
+    assert str(raised.value) == (
+        f"cannot write to {read_only_dir}: choose a folder you can write to"
+    )

@@ -107,13 +107,29 @@ def test_weak_passwords(password: str, fragment: str) -> None:
 @pytest.mark.parametrize(
     ("network", "field", "fragment"),
     [
-        (NetworkSpec(ipv4="192.168.56.300/24"), "network.ipv4", "is not like"),
+        (
+            NetworkSpec(ipv4="192.168.56.300/24"),
+            "network.ipv4",
+            "in 192.168.56.300 the fourth number, 300, is more than 255",
+        ),
         (NetworkSpec(ipv4="192.168.56.10"), "network.ipv4", "prefix length"),
-        (NetworkSpec(ipv4="192.168.56.0/24"), "network.ipv4", "not a host address"),
+        (NetworkSpec(ipv4="192.168.56.0/24"), "network.ipv4", "is the network address"),
         (NetworkSpec(gateway="192.168.56.1"), "network.ipv4", "needs a static address"),
         (NetworkSpec(ipv4="10.0.0.5/24", gateway="10.0.1.1"), "network.gateway", "outside"),
         (NetworkSpec(ipv4="10.0.0.5/24", dns=("dns.local",)), "network.dns", "not an IPv4"),
         (NetworkSpec(interface=" "), "network.interface", "name the adapter"),
+        (NetworkSpec(ipv4="192.168.56.255/24"), "network.ipv4", "is the broadcast address"),
+        (NetworkSpec(ipv4="127.0.0.1/8"), "network.ipv4", "127.0.0.1 is the loopback address"),
+        (NetworkSpec(ipv4="0.0.0.0/8"), "network.ipv4", "cannot be a server's address"),
+        (NetworkSpec(ipv4="10.0.0.5/33"), "network.ipv4", "not a number from 1 to 32"),
+        (NetworkSpec(ipv4="10.0.0/24"), "network.ipv4", "four numbers with dots"),
+        (NetworkSpec(ipv4="10.0.x.5/24"), "network.ipv4", "the third number 'x' is not a"),
+        (
+            NetworkSpec(ipv4="10.0.0.5/24", gateway="10.0.0.5"),
+            "network.gateway",
+            "10.0.0.5 is the server's own address",
+        ),
+        (NetworkSpec(ipv4="10.0.0.5/24", dns=("10.0.0.256",)), "network.dns", "more than 255"),
     ],
 )
 def test_network_problems(network: NetworkSpec, field: str, fragment: str) -> None:

@@ -149,3 +149,23 @@ def test_summary_is_plain_and_secret_free(filled_state: WizardState) -> None:
     assert "Nano-Pass1" not in text
     filled_state.password = Secret("x")
     assert "x." not in summary_sentences(filled_state)[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "zone_id"),
+    [
+        ("Berlin", "W. Europe Standard Time"),
+        ("new york", "Eastern Standard Time"),
+        ("London", "GMT Standard Time"),
+        ("Kolkata", "India Standard Time"),
+    ],
+)
+def test_time_zones_are_found_by_their_places(text: str, zone_id: str) -> None:
+    assert [zone.id for zone in search_time_zones(text)] == [zone_id]
+
+
+def test_a_time_zone_shows_some_of_its_places() -> None:
+    zone = find_time_zone("W. Europe Standard Time")
+    assert zone is not None
+    assert zone.display.startswith("(UTC+01:00) W. Europe Standard Time: ")
+    assert "Berlin" in zone.places

@@ -248,3 +248,68 @@ def test_iis_is_refused_by_the_portable_engine_on_the_roles_page(
     )
     filled_state.engine = EngineName.WINDOWS
     assert "packages.names" not in messages(filled_state, Page.EDITION)
+
+
+RECIPE_SYNTAX = (" = ", "source.", "drivers.", "packages.", "network.", "oem =", "ipv4")
+
+
+def test_the_wizard_speaks_its_control_names_not_recipe_keys(filled_state: WizardState) -> None:
+    from nanostudio.recipe import validate
+    from nanostudio.wizard.state import to_recipe
+
+    filled_state.deployment = Deployment.GUEST
+    filled_state.oem = True
+    filled_state.roles = ["ShieldedVM"]
+    filled_state.timezone = " "
+    shown = [p.message for page in SETTINGS_PAGES for p in page_problems(filled_state, page)]
+    assert any("clear OEM drivers" in m for m in shown)
+    assert any(
+        "ShieldedVM needs the Datacenter edition: choose it as the Edition" in m for m in shown
+    )
+    assert "choose a time zone" in shown
+    for message in shown:
+        assert not any(syntax in message for syntax in RECIPE_SYNTAX), message
+    # The CLI keeps the recipe's keys: they are what its user edits.
+    cli = [p.message for p in validate(to_recipe(filled_state))]
+    assert any("set oem = false" in m for m in cli)
+    assert any('set source.edition = "Datacenter"' in m for m in cli)
+
+
+def test_a_pasted_prefix_moves_to_the_prefix(filled_state: WizardState) -> None:
+    filled_state.static_ip = True
+    assert filled_state.set_address(" 192.168.56.10/16 ")
+    assert (filled_state.address, filled_state.prefix) == ("192.168.56.10", 16)
+    assert "network.ipv4" not in messages(filled_state, Page.NETWORK)
+    assert not filled_state.set_address("10.0.0.5/99")
+    assert "not a number from 1 to 32" in messages(filled_state, Page.NETWORK)["network.ipv4"]
+
+
+@pytest.mark.parametrize(("typed", "shown"), [("8", "8 GiB"), ("1GB", "1GB"), ("1GiB", "1GiB")])
+def test_a_bare_size_is_gib_and_sizes_show_as_written(
+    filled_state: WizardState, typed: str, shown: str
+) -> None:
+    from nanostudio.wizard.summary import summary_sentences
+
+    filled_state.size_text = typed
+    assert "output.size" not in messages(filled_state, Page.OUTPUT)
+    assert filled_state.size_bytes == int(typed.rstrip("GiB")) * 1024**3
+    assert any(f"The output is a {shown} " in s for s in summary_sentences(filled_state))
+
+
+@pytest.mark.parametrize(
+    ("address", "gateway", "field", "fragment"),
+    [
+        ("127.0.0.1", "", "network.ipv4", "loopback"),
+        ("192.168.56.0", "", "network.ipv4", "network address"),
+        ("192.168.56.255", "", "network.ipv4", "broadcast address"),
+        ("192.168.56.1", "192.168.56.1", "network.gateway", "the server's own address"),
+        ("192.168.56.300", "", "network.ipv4", "the fourth number, 300, is more than 255"),
+    ],
+)
+def test_addresses_a_server_cannot_have_are_refused(
+    filled_state: WizardState, address: str, gateway: str, field: str, fragment: str
+) -> None:
+    filled_state.static_ip = True
+    filled_state.address, filled_state.prefix, filled_state.gateway = address, 24, gateway
+    assert fragment in messages(filled_state, Page.NETWORK)[field]
+    assert not can_go_next(filled_state, Page.NETWORK)

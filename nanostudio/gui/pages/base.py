@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
 
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
@@ -32,6 +41,19 @@ class PageBase(QWizardPage):
         self._problem_labels: dict[str, ProblemLabel] = {}
         self.page_problems = ProblemLabel()
         self._loading = False
+        # Pages lay out on ``body``, inside a scroll area: on a small screen (1024×600,
+        # or 1366×768 at 125 %) the page scrolls and the wizard's buttons stay visible.
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body = QWidget()
+        self.body.setAutoFillBackground(False)
+        self.scroll_area.setWidget(self.body)
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
 
     @property
     def state(self) -> WizardState:

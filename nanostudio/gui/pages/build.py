@@ -90,7 +90,7 @@ class BuildPage(PageBase):
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.again_button)
         buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(bar)
         layout.addWidget(self.current)
         layout.addWidget(splitter, 1)

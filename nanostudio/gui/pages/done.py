@@ -96,7 +96,7 @@ class DonePage(PageBase):
         failure_layout.addWidget(self.log_path_label)
         self.stack.addWidget(success)
         self.stack.addWidget(failure)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addWidget(self.stack, 1)
         self.open_button.clicked.connect(self._open_folder)
         self.connect_button.clicked.connect(self.connect_console)
@@ -195,7 +195,7 @@ class DonePage(PageBase):
             text = self.tr("Built in {0} s: a WIM image").format(seconds)
         else:
             text = self.tr("Built in {0} s: a {1} disk of up to {2}").format(
-                seconds, kind, human_size(self.state.size_bytes or 0)
+                seconds, kind, self.state.size_shown
             )
         if used is not None:
             text += self.tr(", {0} on disk now").format(used)

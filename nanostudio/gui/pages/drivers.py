@@ -22,7 +22,7 @@ from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import LAST_DRIVER_DIR, Settings
 from nanostudio.gui.widgets.busy import BusyIndicator
-from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.media.drivers import DriverFolder, scan_driver_folder
 from nanostudio.wizard import Page, WizardState
 
@@ -40,6 +40,10 @@ class DriversPage(PageBase):
             )
         )
         self._jobs: dict[Path, BackgroundCall] = {}
+        # Folders the user just added: kept only if they hold a usable driver.
+        self._on_trial: set[Path] = set()
+        self.refused_label = ProblemLabel()
+        self.refused_label.setAccessibleName(self.tr("Folder not added"))
         self.busy = BusyIndicator()
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(
@@ -62,8 +66,9 @@ class DriversPage(PageBase):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(buttons)
+        layout.addWidget(self.refused_label)
         layout.addWidget(self.busy)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.problem_label("drivers.folders"))
@@ -102,8 +107,12 @@ class DriversPage(PageBase):
         dialog.open()
 
     def add_folder(self, folder: Path) -> None:
+        """Add ``folder`` once it is read and holds a usable driver; otherwise it is
+        refused with the reason (it would only block Next and need removing by hand)."""
+        self.refused_label.show_problems([])
         if folder not in self.state.driver_folders:
             self.state.driver_folders.append(folder)
+            self._on_trial.add(folder)
         self.settings.set(LAST_DRIVER_DIR, str(folder.parent))
         self.state.driver_scans.pop(folder, None)  # added again: read it again
         self._scan(folder)
@@ -128,6 +137,13 @@ class DriversPage(PageBase):
         assert isinstance(scanned, DriverFolder)
         self.state.scanning_drivers.discard(folder)
         self.state.driver_scans[folder] = scanned
+        if folder in self._on_trial:
+            self._on_trial.discard(folder)
+            if scanned.problem:
+                self.state.driver_folders = [f for f in self.state.driver_folders if f != folder]
+                self.refused_label.show_problems(
+                    [self.tr("Not added: {0}").format(scanned.problem)]
+                )
         if not self.state.scanning_drivers:
             self.busy.stop()
         self._show()
@@ -167,7 +183,12 @@ class DriversPage(PageBase):
                 reading.setFirstColumnSpanned(True)
                 continue
             scanned = self.state.driver_scan(folder)
-            title = f"{folder} — {scanned.problem}" if scanned.problem else str(folder)
+            title = str(folder)
+            if scanned.problem:  # the problem often names the folder already: not twice
+                problem = scanned.problem
+                if problem.startswith(str(folder)):
+                    problem = problem[len(str(folder)) :].lstrip()
+                title = f"{folder} — {problem}"
             top = QTreeWidgetItem(self.tree, [title])
             top.setToolTip(0, title)
             top.setFirstColumnSpanned(True)

@@ -50,7 +50,7 @@ class EditionPage(PageBase):
         header.setStretchLastSection(False)
         roles_label = QLabel(self.tr("&Roles:"))
         roles_label.setBuddy(self.roles)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(form)
         heading = QHBoxLayout()
         heading.addWidget(roles_label)

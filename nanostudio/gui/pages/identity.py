@@ -83,7 +83,7 @@ class IdentityPage(PageBase):
         zone_layout.addWidget(self.zone_list, 1)
         add_row(form, self.tr("&Time zone:"), zone_block, self.problem_label("system.timezone"))
         self.zone_search.setAccessibleName(self.tr("Search time zones"))
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
         layout.addWidget(self.page_problems)
         self.name_edit.textEdited.connect(self._name_edited)
@@ -97,7 +97,10 @@ class IdentityPage(PageBase):
         self.name_edit.setText(self.state.computer_name)
         self.password_edit.setText(self.state.password.reveal())
         self.confirm_edit.setText(self.state.password_confirm.reveal())
-        self._filter_zones("")
+        if self.zone_search.text():  # a search from the last visit would hide the choice
+            self.zone_search.clear()  # (textChanged re-fills the list)
+        else:
+            self._filter_zones("")
         self._show_rules()
 
     def _name_edited(self, text: str) -> None:
@@ -142,7 +145,9 @@ class IdentityPage(PageBase):
         try:
             self.zone_list.clear()
             for zone in search_time_zones(text):
-                item = QListWidgetItem(zone.label)
+                item = QListWidgetItem(zone.display)
+                if zone.places:
+                    item.setToolTip(", ".join(zone.places))
                 item.setData(Qt.ItemDataRole.UserRole, zone.id)
                 self.zone_list.addItem(item)
                 if zone.id == self.state.timezone:

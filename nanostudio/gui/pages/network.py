@@ -101,13 +101,13 @@ class NetworkPage(PageBase):
         remote_layout.addWidget(commands_label)
         remote_layout.addWidget(self.commands_edit)
         remote_layout.addWidget(self.problem_label("firstboot.commands"))
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addWidget(addressing)
         layout.addWidget(remote)
         layout.addWidget(self.page_problems)
         layout.addStretch(1)
         self.static_button.toggled.connect(self._static_toggled)
-        self.address_edit.textEdited.connect(lambda text: self._set("address", text))
+        self.address_edit.textEdited.connect(self._address_edited)
         self.prefix_box.valueChanged.connect(self._prefix_changed)
         self.gateway_edit.textEdited.connect(lambda text: self._set("gateway", text))
         self.dns_edit.textEdited.connect(lambda text: self._set("dns", text))
@@ -128,6 +128,16 @@ class NetworkPage(PageBase):
 
     def _set(self, name: str, text: str) -> None:
         setattr(self.state, name, text.strip())
+        self.changed()
+
+    def _address_edited(self, text: str) -> None:
+        if self.state.set_address(text):  # a pasted prefix goes to the prefix box
+            self._loading = True
+            try:
+                self.address_edit.setText(self.state.address)
+                self.prefix_box.setValue(self.state.prefix)
+            finally:
+                self._loading = False
         self.changed()
 
     def _static_toggled(self, checked: bool) -> None:

@@ -63,6 +63,7 @@ class OutputPage(PageBase):
             self.size_edit,
             self.problem_label("output.size"),
             self.tr(
+                "A number alone means GiB; 1GB and 1GiB are the same. "
                 "8 GiB is what Image Builder used: 4 GiB leaves no room for a cumulative "
                 "update. A VHDX starts small and grows as Windows fills it; the portable "
                 "engine's VHD is a fixed disk of the full size."
@@ -85,7 +86,7 @@ class OutputPage(PageBase):
         assert isinstance(boot_layout, QGridLayout)
         for number, field in enumerate(("ems_port", "ems_baud", "debug_port", "debug_baud")):
             boot_layout.addWidget(self.problem_label(f"boot.{field}"), 3 + number, 0, 1, 5)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(form)
         layout.addWidget(engines)
         layout.addWidget(self.boot_options)

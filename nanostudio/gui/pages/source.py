@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,6 +27,8 @@ from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.sizes import human_size
 from nanostudio.wizard import Page, WizardState
 
+TYPED_PATH_DELAY_MS = 400
+
 
 class SourcePage(PageBase):
     page = Page.SOURCE
@@ -44,8 +46,12 @@ class SourcePage(PageBase):
         self._job: BackgroundCall | None = None
         self._generation = 0
         self.path_edit = QLineEdit()
-        self.path_edit.setPlaceholderText(self.tr("No media chosen"))
-        self.path_edit.setReadOnly(True)
+        self.path_edit.setPlaceholderText(self.tr("Type or paste a path, or choose one"))
+        # A typed or pasted path is read once the typing pauses (or on Enter / leaving).
+        self._typed = QTimer(self)
+        self._typed.setSingleShot(True)
+        self._typed.setInterval(TYPED_PATH_DELAY_MS)
+        self._typed.timeout.connect(self._read_typed_path)
         self.path_edit.setAccessibleName(self.tr("Media"))
         self.file_button = QPushButton(self.tr("ISO or &WIM file…"))
         self.folder_button = QPushButton(self.tr("Media &folder…"))
@@ -71,7 +77,7 @@ class SourcePage(PageBase):
         self.packages.setAccessibleName(self.tr("Packages on the media"))
         self.packages.setColumnWidth(0, 380)
         found_layout.addWidget(self.packages, 2)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(row)
         layout.addWidget(self.problem_label("source.media"))
         layout.addWidget(self.busy)
@@ -84,6 +90,8 @@ class SourcePage(PageBase):
                 )
             )
         )
+        self.path_edit.textEdited.connect(lambda _text: self._typed.start())
+        self.path_edit.editingFinished.connect(self._read_typed_path)
         self.file_button.clicked.connect(self._choose_file)
         self.folder_button.clicked.connect(self._choose_folder)
 
@@ -113,6 +121,22 @@ class SourcePage(PageBase):
         dialog.fileSelected.connect(lambda name: self.choose(Path(name)))
         dialog.open()
 
+    def _read_typed_path(self) -> None:
+        self._typed.stop()
+        text = self.path_edit.text().strip().strip('"')
+        path = Path(text).expanduser() if text else None
+        if path == self.state.media_path:
+            return
+        if path is None:
+            self._generation += 1  # a reading still running is for a path now gone
+            self.state.set_media(None)
+            self.state.inspecting = False
+            self.busy.stop()
+            self._show_media()
+            self.refresh()
+        else:
+            self.choose(path)
+
     def _start_dir(self) -> str:
         return self.settings.get(LAST_MEDIA_DIR)
 
@@ -129,10 +153,13 @@ class SourcePage(PageBase):
 
     def choose(self, path: Path) -> None:
         """Start reading ``path`` in the background; older readings are ignored."""
+        self._typed.stop()
         self.state.set_media(path)
         self.state.inspecting = True
-        self.path_edit.setText(str(path))
-        self.settings.set(LAST_MEDIA_DIR, str(path.parent if path.is_file() else path))
+        if Path(self.path_edit.text().strip().strip('"')).expanduser() != path:
+            self.path_edit.setText(str(path))  # not while typing: the cursor would jump
+        if path.exists():
+            self.settings.set(LAST_MEDIA_DIR, str(path.parent if path.is_file() else path))
         self._generation += 1
         generation = self._generation
         job = BackgroundCall(lambda: inspect_media(path), self)

@@ -52,7 +52,7 @@ class SummaryPage(PageBase):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.saved_label, 1)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addWidget(self.sentences)
         layout.addWidget(self.busy)
         layout.addWidget(self.page_problems)

@@ -95,7 +95,7 @@ class TargetPage(PageBase):
         )
         self.oem_box.setAccessibleName(self.tr("OEM drivers"))
         self.virtualbox_box.setAccessibleName(self.tr("VirtualBox drivers"))
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addWidget(choices)
         layout.addWidget(details)
         layout.addWidget(self.page_problems)

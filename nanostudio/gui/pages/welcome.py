@@ -52,7 +52,7 @@ class WelcomePage(PageBase):
             self.connect_button.setToolTip(self.tr("The remote console is not part of this build."))
         for button in (self.new_button, self.open_button, self.connect_button):
             button.setAccessibleName(button.text().replace("&", ""))
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addWidget(self.new_button)
         layout.addWidget(self.open_button)
         layout.addWidget(self.page_problems)
