@@ -38,13 +38,13 @@ def ask_consent(question: str) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
-def print_event(event: LayerEvent, out: TextIO = sys.stderr) -> None:
+def print_event(event: LayerEvent, out: TextIO | None = None) -> None:
     expected = (
         f", usually within {format_duration(event.expected_s)} on first boot"
         if event.expected_s and event.state.value == "waiting"
         else ""
     )
-    print(f"{event}{expected}", file=out, flush=True)
+    print(f"{event}{expected}", file=out or sys.stderr, flush=True)
 
 
 def vm_check(backend: VmBackend, record: VmRecord) -> Check:

@@ -131,7 +131,7 @@ def with_certificate_trust(
 
 
 def diagnose_failure(
-    settings: ConnectionSettings, password: str, error: RemoteError, stderr: TextIO = sys.stderr
+    settings: ConnectionSettings, password: str, error: RemoteError, stderr: TextIO | None = None
 ) -> RemoteError:
     """A failed ``exec``/``console``: walk the connection's layers once, show which hold,
     and return the error to raise, naming the layer that does not (the doctor's words).
@@ -153,5 +153,5 @@ def diagnose_failure(
     if diagnosis.ok:
         return error  # it works now: the original failure is the news
     for line in events:
-        print(line, file=stderr)
+        print(line, file=stderr or sys.stderr)
     return RemoteError(str(diagnosis))

@@ -249,3 +249,15 @@ def test_recipe_with_winrm_closed_is_refused(
     save_recipe(recipe, tmp_path / "closed.toml")
     assert main(["run", str(tmp_path / "closed.toml"), "--no-wait"]) == 2
     assert "leaves WinRM closed" in capsys.readouterr().err
+
+
+def test_accept_real_media_skips_plainly_without_an_iso() -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "accept-real-media"
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("skipped: no Windows Server 2016 ISO given")
