@@ -9,9 +9,11 @@ from nanostudio.cli.remote_support import (
     PASSWORD_SOURCES,
     add_connection_arguments,
     connection_from_args,
+    diagnose_failure,
     with_certificate_trust,
 )
 from nanostudio.cli.terminal import TerminalConsole
+from nanostudio.errors import RemoteError
 from nanostudio.remote.history import CommandHistory, history_path
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.psrp_session import PsrpSession
@@ -30,7 +32,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     settings, password = connection_from_args(args)
     session = PsrpSession(settings, password, pins=PinStore())
-    with_certificate_trust(settings, session.open)
+    try:
+        with_certificate_trust(settings, session.open)
+    except RemoteError as error:
+        raise diagnose_failure(settings, password, error) from error
     history = CommandHistory(history_path(settings.host_key))
     console = TerminalConsole(session, settings.host, history)
     _enable_line_editing(console)

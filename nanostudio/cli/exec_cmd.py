@@ -9,9 +9,10 @@ from nanostudio.cli.remote_support import (
     PASSWORD_SOURCES,
     add_connection_arguments,
     connection_from_args,
+    diagnose_failure,
     with_certificate_trust,
 )
-from nanostudio.errors import UserFacingError
+from nanostudio.errors import RemoteError, UserFacingError
 from nanostudio.remote.exec import run_command
 from nanostudio.remote.pinning import PinStore
 
@@ -53,9 +54,12 @@ def run(args: argparse.Namespace) -> int:
     if not argv:
         raise UserFacingError("Give the command to run after --, e.g. exec HOST -- ipconfig")
     settings, password = connection_from_args(args)
-    result = with_certificate_trust(
-        settings, lambda: run_command(settings, password, argv, pins=PinStore())
-    )
+    try:
+        result = with_certificate_trust(
+            settings, lambda: run_command(settings, password, argv, pins=PinStore())
+        )
+    except RemoteError as error:
+        raise diagnose_failure(settings, password, error) from error
     sys.stdout.write(result.stdout)
     sys.stdout.flush()
     sys.stderr.write(result.stderr)

@@ -29,6 +29,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "console_cmd",
     "exec_cmd",
     "build_cmd",
+    "run_cmd",
+    "verify_cmd",
     "screenshots_cmd",
 )
 

@@ -11,7 +11,14 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TextIO, TypeVar
 
-from nanostudio.remote.errors import CertificateUnknownError, SettingsError, format_thumbprint
+from nanostudio.errors import RemoteError
+from nanostudio.remote.errors import (
+    BadCredentialsError,
+    CertificateChangedError,
+    CertificateUnknownError,
+    SettingsError,
+    format_thumbprint,
+)
 from nanostudio.remote.pinning import PinStore, normalise_thumbprint
 from nanostudio.remote.saved import PasswordVault
 from nanostudio.remote.settings import (
@@ -122,3 +129,30 @@ def with_certificate_trust(
             raise
         PinStore().trust(unknown.host, unknown.port, unknown.sha256, unknown.subject)
         return action()
+
+
+def diagnose_failure(
+    settings: ConnectionSettings, password: str, error: RemoteError, stderr: TextIO | None = None
+) -> RemoteError:
+    """A failed ``exec``/``console``: walk the connection's layers once, show which hold,
+    and return the error to raise, naming the layer that does not (the doctor's words).
+
+    Wrong passwords, certificates and settings are already plain: they pass unchanged.
+    """
+    from nanostudio.remote.doctor import ConnectionDoctor
+
+    if isinstance(
+        error,
+        SettingsError | BadCredentialsError | CertificateUnknownError | CertificateChangedError,
+    ):
+        return error
+    events: list[str] = []
+    doctor = ConnectionDoctor(
+        settings, password, sink=lambda event: events.append(str(event)), pins=PinStore()
+    )
+    diagnosis = doctor.walk_once()
+    if diagnosis.ok:
+        return error  # it works now: the original failure is the news
+    for line in events:
+        print(line, file=stderr or sys.stderr)
+    return RemoteError(str(diagnosis))

@@ -27,9 +27,12 @@ def console_available() -> bool:
         return False
 
 
-def open_console(parent: QWidget | None, settings: ConnectionSettings | None) -> QWidget | None:
-    """Open the console window, pre-filled with ``settings`` when given."""
+def open_console(
+    parent: QWidget | None, settings: ConnectionSettings | None, password: str | None = None
+) -> QWidget | None:
+    """Open the console window, pre-filled with ``settings`` when given; connected at once
+    when ``password`` is given (held in memory, never written)."""
     module = importlib.import_module(_MODULE)
-    window: QWidget = module.open_console_window(parent, settings)
+    window: QWidget = module.open_console_window(parent, settings, password)
     log.info("console opened for %s", settings.host if settings else "a new connection")
     return window

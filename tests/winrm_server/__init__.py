@@ -21,6 +21,9 @@ LoopbackWinRM(*, users=None, hostname="NANO1", tls=False, auth=("basic", "ntlm")
   live_threads()         names of this server's threads still alive (the fixtures assert
                          that none is left after stop()).
 
+Scripted commands: `server.commands["dism /online /get-packages"] = (stdout, exit code)`
+(lower case, single spaces) answers that whole command line (cmd built-ins too).
+
 Faults:
   restart()              same port, every shell and runspace pool forgotten (a VM reboot);
                          old ShellIds then get fault 2150858843 (the NTLM session keys of

@@ -16,8 +16,8 @@ from __future__ import annotations
 import base64
 import binascii
 import shlex
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 ENCODING = "cp437"
 
@@ -44,6 +44,8 @@ class CmdEnvironment:
     user: str
     address: str
     powershell: Callable[[str, bool], Script]  # script text, CLIXML stderr? (run_script)
+    # Whole command lines (lower case) a test scripts: stdout text and exit code.
+    extra: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
 
 EXECUTABLES = frozenset({"cmd", "hostname", "whoami", "ipconfig", "ping", "powershell"})
@@ -77,6 +79,9 @@ def _err(text: str, at: float = 0.0) -> Step:
 
 
 def _run(line: str, env: CmdEnvironment) -> Script:
+    scripted = env.extra.get(" ".join(line.split()).lower())
+    if scripted is not None:
+        return Script((_out(scripted[0]),), scripted[1])
     name, _, rest = line.strip().partition(" ")
     rest = rest.strip()
     verb = name.lower().removesuffix(".exe")

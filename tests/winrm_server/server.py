@@ -68,6 +68,9 @@ class LoopbackWinRM:
     ) -> None:
         self.users: dict[str, str] = dict(users if users is not None else DEFAULT_USERS)
         self.hostname = hostname
+        # Extra command lines (lower case, single spaces) → (stdout, exit code): what a
+        # test needs the VM to answer beyond commands.py (dism, netsh, type of a log).
+        self.commands: dict[str, tuple[str, int]] = {}
         self.tls = tls
         self.host = LOOPBACK
         self.port = 0
@@ -207,6 +210,7 @@ class LoopbackWinRM:
             user=user,
             address=LOOPBACK,
             powershell=functools.partial(_powershell, self.hostname, user),
+            extra=self.commands,
         )
 
     def _handle(self, request: HttpRequest, connection: Connection) -> HttpResponse:

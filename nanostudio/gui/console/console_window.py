@@ -153,14 +153,16 @@ class ConsoleWindow(QMainWindow):
 
 
 def open_console_window(
-    parent: QWidget | None, settings: ConnectionSettings | None
+    parent: QWidget | None, settings: ConnectionSettings | None, password: str | None = None
 ) -> ConsoleWindow:
     """The wizard's entry: a console window, connected at once when the password is known
-    (keyring), otherwise with the connect dialog open, pre-filled with ``settings``."""
+    (given: the build's, held in memory only; or the keyring), otherwise with the connect
+    dialog open, pre-filled with ``settings``."""
     window = ConsoleWindow(parent)
     window.settings = settings
     window.show()
-    password = PasswordVault().get(settings) if settings is not None else None
+    if password is None and settings is not None:
+        password = PasswordVault().get(settings)
     if settings is not None and password:
         window.connect_to(settings, password)
     else:

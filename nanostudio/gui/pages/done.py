@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -22,11 +23,13 @@ from nanostudio.engine.setupcomplete import FAILURES_LOG_PATH, LOG_PATH
 from nanostudio.gui import console_link
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import Settings
+from nanostudio.gui.vm_panel import VmPanel
 from nanostudio.gui.widgets.copyable import CopyableText
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.recipe import OutputFormat, Target
 from nanostudio.remote.settings import ConnectionSettings
 from nanostudio.sizes import human_size
+from nanostudio.vm.model import GuestNetwork, Hypervisor, VmSpec, hypervisor_for
 from nanostudio.wizard import Page, WizardState, preset
 from nanostudio.wizard.targets import disk_firmware
 from nanostudio.wizard.vm_commands import vm_commands
@@ -74,13 +77,20 @@ class DonePage(PageBase):
         connect_row = QHBoxLayout()
         connect_row.addWidget(self.connect_note, 1)
         connect_row.addWidget(self.connect_button)
+        self.vm_panel = VmPanel()
+        commands_tab = QWidget()
+        commands_layout = QVBoxLayout(commands_tab)
+        commands_layout.addWidget(self.commands, 1)
+        commands_layout.addWidget(self.notes)
+        commands_layout.addLayout(connect_row)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.vm_panel, self.tr("Start it &here"))
+        self.tabs.addTab(commands_tab, self.tr("Create the VM &yourself"))
         success_layout = QVBoxLayout(success)
         success_layout.setContentsMargins(0, 0, 0, 0)
         success_layout.addWidget(self.result_label)
         success_layout.addLayout(row)
-        success_layout.addWidget(self.commands, 1)
-        success_layout.addWidget(self.notes)
-        success_layout.addLayout(connect_row)
+        success_layout.addWidget(self.tabs, 1)
         # Failure.
         failure = QWidget()
         self.error_label = ProblemLabel()
@@ -165,6 +175,7 @@ class DonePage(PageBase):
             ).format(LOG_PATH, FAILURES_LOG_PATH)
         )
         self.notes.setText("\n".join(notes))
+        self._configure_vm_panel(disk)
         available = console_link.console_available() and self.state.winrm
         self.connect_button.setEnabled(available)
         host = self.connection().host
@@ -182,6 +193,35 @@ class DonePage(PageBase):
                     "Connect to {0} (or the address the VM gets from DHCP) as Administrator."
                 ).format(host)
             )
+
+    def _configure_vm_panel(self, disk: Path) -> None:
+        state = self.state
+        network = (
+            GuestNetwork(f"{state.address}/{state.prefix}", state.gateway or None)
+            if state.static_ip
+            else GuestNetwork()
+        )
+        spec = VmSpec(state.computer_name, disk, state.target, network)
+        hypervisor: Hypervisor | None = hypervisor_for(state.target)
+        why_not = ""
+        if state.target in (Target.PHYSICAL, Target.VMWARE):
+            hypervisor = None
+            why_not = self.tr(
+                "NanoStudio starts VMs with QEMU, VirtualBox or Hyper-V; for {0} use the "
+                "commands on the other tab."
+            ).format(state.target.label)
+        elif not state.winrm:
+            hypervisor = None
+            why_not = self.tr("WinRM was left closed: NanoStudio could not reach the VM.")
+        elif self.state.output_format is OutputFormat.WIM:
+            hypervisor = None
+            why_not = self.tr("A WIM image is not a disk a VM can start.")
+        elif not state.password:
+            hypervisor = None
+            why_not = self.tr("The administrator password is not known in this session.")
+        self.vm_panel.configure(
+            spec if hypervisor else None, hypervisor, state.password.reveal(), why_not
+        )
 
     def _result_text(self, outcome: BuildOutcome, disk: Path) -> str:
         try:
@@ -229,3 +269,8 @@ class DonePage(PageBase):
             self.state.outcome.output if self.state.outcome else None
         ) or self.state.output_path
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder.parent)))
+
+    def wait_idle(self, ms: int = 30_000) -> None:
+        """Closing: stop waiting for the VM (it keeps running) and join the workers."""
+        self.vm_panel.shutdown(ms)
+        super().wait_idle(ms)

@@ -1,0 +1,1 @@
+"""Create, start, stop and delete a VM for a built disk (QEMU, VirtualBox, Hyper-V); no Qt."""

@@ -1,0 +1,54 @@
+"""One interface over the three hypervisors, and the steps every caller takes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Protocol
+
+from nanostudio.vm.hyperv import HyperVBackend
+from nanostudio.vm.model import Hypervisor, StartResult, VmRecord, VmSpec, VmState
+from nanostudio.vm.qemu import QemuBackend
+from nanostudio.vm.store import VmStore
+from nanostudio.vm.virtualbox import VirtualBoxBackend
+
+
+class VmBackend(Protocol):
+    hypervisor: Hypervisor
+
+    def create(self, spec: VmSpec) -> VmRecord: ...
+    def start(self, record: VmRecord) -> StartResult: ...
+    def status(self, record: VmRecord) -> VmState: ...
+    def stop(self, record: VmRecord, *, graceful_s: float = 60.0) -> VmRecord: ...
+    def delete(self, record: VmRecord) -> None: ...
+
+
+def backend_for(
+    hypervisor: Hypervisor,
+    *,
+    consent: Callable[[str], bool] | None = None,
+    accel: str = "auto",
+) -> VmBackend:
+    if hypervisor is Hypervisor.QEMU:
+        return QemuBackend(accel=accel)
+    if hypervisor is Hypervisor.VIRTUALBOX:
+        return VirtualBoxBackend(consent=consent)
+    return HyperVBackend(consent=consent)
+
+
+def create_and_start(backend: VmBackend, spec: VmSpec, store: VmStore | None = None) -> StartResult:
+    """Create, remember, start, remember again (the port may move); undone on failure."""
+    store = store or VmStore()
+    spec_name = store.free_name(spec.name)
+    if spec_name != spec.name:
+        spec = replace(spec, name=spec_name)
+    record = backend.create(spec)
+    store.put(record)
+    try:
+        result = backend.start(record)
+    except BaseException:
+        backend.delete(record)
+        store.remove(record.name)
+        raise
+    store.put(result.record)
+    return result
