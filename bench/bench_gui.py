@@ -55,7 +55,7 @@ def child_nanostudio(home: str) -> None:
     os.environ["NANOSTUDIO_HOME"] = home
     from nanostudio.gui.app import configure_logging, create_application
     from nanostudio.gui.settings import Settings
-    from nanostudio.gui.wizard import NanoWizard
+    from nanostudio.gui.wizard_window import NanoWizard
     from nanostudio.wizard import Page
 
     configure_logging()

@@ -16,8 +16,10 @@ What is known and what is guessed (NANO-FACTS.md, and the research behind
   network and storage drivers of Server Core. The Host package carries none of
   these.
 - The INF texts are NanoStudio's own, written in the structure Microsoft
-  documents for driver INFs; the service values follow what the real hive
-  shows for these services. The ``.sys`` files are stand-ins, not drivers.
+  documents for driver INFs; the service values (Start, Group) are those a real
+  Windows 10 SYSTEM hive shows for these services (vmbus 0 "System Bus
+  Extender", storvsc 0 "Base", netvsc 3 "Extended Base", storahci "SCSI
+  Miniport", the Intel NIC 3 "NDIS"). The ``.sys`` files are stand-ins.
 - The base image's SYSTEM hive has a DriverDatabase with no driver for any
   target's boot or network device, so a build must bring them.
 """
@@ -89,7 +91,7 @@ PACKAGE_DRIVERS: dict[str, tuple[SampleDriver, ...]] = {
                 SampleService(
                     "storvsc",
                     0,
-                    "SCSI miniport",
+                    "Base",
                     "Hyper-V SCSI Controller",
                     ("VMBUS\\{ba6163d9-04a1-4d29-b605-72e2ffb1dc7f}",),
                 ),
@@ -102,7 +104,7 @@ PACKAGE_DRIVERS: dict[str, tuple[SampleDriver, ...]] = {
                 SampleService(
                     "netvsc",
                     3,
-                    "NDIS",
+                    "Extended Base",
                     "Hyper-V Network Adapter",
                     ("VMBUS\\{f8615163-df3e-46c5-913f-f2d2f965ed0e}",),
                 ),

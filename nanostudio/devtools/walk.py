@@ -22,7 +22,7 @@ from nanostudio.gui.pages.network import NetworkPage
 from nanostudio.gui.pages.source import SourcePage
 from nanostudio.gui.pages.target import TargetPage
 from nanostudio.gui.settings import Settings
-from nanostudio.gui.wizard import NanoWizard, initial_state
+from nanostudio.gui.wizard_window import NanoWizard, initial_state
 from nanostudio.recipe.model import Target
 from nanostudio.wizard.navigation import is_busy
 from nanostudio.wizard.pages import Page

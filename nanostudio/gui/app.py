@@ -35,7 +35,7 @@ from nanostudio.frozen import resource_path
 from nanostudio.gui.crash import CrashHandler
 from nanostudio.gui.icons import app_icon
 from nanostudio.gui.settings import Settings
-from nanostudio.gui.wizard import NanoWizard
+from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.logfiles import PrivateRotatingFileHandler, private_folder
 from nanostudio.paths import log_dir
 from nanostudio.wizard import Page

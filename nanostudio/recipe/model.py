@@ -40,6 +40,13 @@ _TARGET_LABELS = {
 }
 
 
+class Firmware(StrEnum):
+    """How a disk boots: UEFI from a GPT disk's ESP, or BIOS from an MBR disk."""
+
+    UEFI = "uefi"
+    BIOS = "bios"
+
+
 class OutputFormat(StrEnum):
     VHDX = "vhdx"
     VHD = "vhd"

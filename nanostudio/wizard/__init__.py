@@ -19,7 +19,7 @@ if TYPE_CHECKING:
         apply_recipe,
         to_recipe,
     )
-    from nanostudio.wizard.targets import PRESETS, Firmware, TargetPreset, preset
+    from nanostudio.wizard.targets import PRESETS, TargetPreset, preset
     from nanostudio.wizard.validation import all_problems, page_of, page_problems
 
 _HOMES = {
@@ -33,7 +33,6 @@ _HOMES = {
     "apply_recipe": "state",
     "to_recipe": "state",
     "PRESETS": "targets",
-    "Firmware": "targets",
     "Target": "targets",
     "TargetPreset": "targets",
     "preset": "targets",
@@ -44,7 +43,6 @@ _HOMES = {
 __all__ = [
     "PRESETS",
     "BuildStatus",
-    "Firmware",
     "Page",
     "Target",
     "TargetPreset",

@@ -7,16 +7,10 @@ Hyper-V wants the Guest package; everything else wants Host plus the OEM drivers
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from nanostudio.catalogue import Deployment
-from nanostudio.recipe import OutputFormat, Target
-
-
-class Firmware(enum.StrEnum):
-    UEFI = "uefi"
-    BIOS = "bios"
+from nanostudio.recipe import Firmware, OutputFormat, Target
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
+from nanostudio.recipe import Firmware
 from nanostudio.recipe.model import Target
-from nanostudio.wizard.targets import Firmware
 
 DEFAULT_MEMORY_MIB = 1024
 DEFAULT_CPUS = 2

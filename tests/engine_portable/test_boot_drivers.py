@@ -120,9 +120,10 @@ def _assert_driver_database(hive: Path, inf: str, device_id: str, service: str) 
 def test_hyperv_gen2_disk_carries_vmbus_storvsc_and_netvsc(hyperv_disk: BuiltDisk) -> None:
     hive = hyperv_disk.hive
     _assert_boot_service(hive, "vmbus", "System Bus Extender")
-    _assert_boot_service(hive, "storvsc", "SCSI miniport")
+    _assert_boot_service(hive, "storvsc", "Base")
     netvsc = reg_values(hive, "ControlSet001\\Services\\netvsc")
-    assert netvsc["Start"] == (4, 3)  # a network adapter starts when PnP finds it (INF)
+    # Demand start, as in a real Windows 10 hive: PnP loads it when VMBus offers the NIC.
+    assert netvsc["Start"] == (4, 3) and netvsc["Group"] == (1, "Extended Base")
     _assert_driver_database(hive, "wvmbus.inf", "ACPI\\VMBUS", "vmbus")
     _assert_driver_database(hive, "wstorvsc.inf", VMBUS_STORVSC, "storvsc")
     _assert_driver_database(hive, "wnetvsc.inf", VMBUS_NETVSC, "netvsc")

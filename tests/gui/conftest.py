@@ -13,7 +13,7 @@ from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.devtools.walk import wait_until
 from nanostudio.engine.engines import EngineName
 from nanostudio.gui.settings import Settings
-from nanostudio.gui.wizard import NanoWizard, initial_state
+from nanostudio.gui.wizard_window import NanoWizard, initial_state
 from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.recipe.model import Target
 from nanostudio.secret import Secret

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nanostudio.gui.wizard import NanoWizard
+from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.wizard.pages import Page
 
 CONTROLS = (

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from nanostudio.gui.crash import CrashDialog, CrashHandler
 from nanostudio.gui.settings import LAST_TARGET, SETTINGS, Setting, Settings
-from nanostudio.gui.wizard import ENGINE_MODULES, NanoWizard
+from nanostudio.gui.wizard_window import ENGINE_MODULES, NanoWizard
 from nanostudio.wizard.pages import Page
 
 

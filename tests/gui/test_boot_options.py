@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.gui.pages.output import OutputPage
-from nanostudio.gui.wizard import NanoWizard
+from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.media import MediaInfo
 from nanostudio.recipe import BootSpec, DebugMethod
 from nanostudio.wizard import Page, to_recipe

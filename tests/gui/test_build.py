@@ -13,7 +13,7 @@ from nanostudio.devtools.walk import wait_until
 from nanostudio.engine.steps import Plan
 from nanostudio.gui.pages.done import DonePage
 from nanostudio.gui.widgets.step_list import StepState
-from nanostudio.gui.wizard import NanoWizard
+from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.media import MediaInfo
 from nanostudio.recipe import Recipe
 from nanostudio.wizard import BuildStatus, Page

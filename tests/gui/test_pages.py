@@ -23,7 +23,7 @@ from nanostudio.gui.pages.source import SourcePage
 from nanostudio.gui.pages.summary import SummaryPage
 from nanostudio.gui.pages.target import TargetPage
 from nanostudio.gui.pages.welcome import WelcomePage
-from nanostudio.gui.wizard import NanoWizard
+from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.secret import Secret
 from nanostudio.wizard import Page, Target

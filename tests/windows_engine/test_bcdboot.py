@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nanostudio.engine.windows import bcdboot
-from nanostudio.engine.windows.bcdboot import Firmware
+from nanostudio.recipe import Firmware
 
 
 def test_argv_names_source_system_letter_firmware_and_locale() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from nanostudio.recipe import Firmware
 from nanostudio.recipe.model import Target
-from nanostudio.wizard.targets import Firmware, disk_firmware
+from nanostudio.wizard.targets import disk_firmware
 from nanostudio.wizard.vm_commands import vm_commands
 
 

@@ -6,16 +6,12 @@ so the message quotes what it printed.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
+
+from nanostudio.recipe import Firmware
 
 SUCCESS = "Boot files successfully created."
 FAILURE = "Failure when attempting to copy boot files."
-
-
-class Firmware(enum.StrEnum):
-    UEFI = "UEFI"
-    BIOS = "BIOS"
 
 
 def windows_source(windows_letter: str) -> str:
@@ -33,7 +29,8 @@ def bcdboot_argv(
 
     ``/s`` needs a drive letter (not a folder), hence the system partition's letter.
     """
-    return [bcdboot, windows_dir, "/s", f"{system_letter}:", "/f", firmware.value, "/l", locale]
+    kind = firmware.value.upper()  # bcdboot's /f takes UEFI or BIOS
+    return [bcdboot, windows_dir, "/s", f"{system_letter}:", "/f", kind, "/l", locale]
 
 
 def verdict(lines: Iterable[str]) -> bool | None:

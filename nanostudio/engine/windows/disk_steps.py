@@ -21,7 +21,7 @@ from nanostudio.engine.windows.calls import run_for_cleanup
 from nanostudio.engine.windows.job import Job
 from nanostudio.engine.windows.layout import Layout, windows_cmdline
 from nanostudio.errors import BuildError
-from nanostudio.recipe import OutputFormat
+from nanostudio.recipe import Firmware, OutputFormat
 from nanostudio.recipe.model import MIB
 
 Runner = Callable[[list[str], ProgressParser], ToolResult]
@@ -184,8 +184,8 @@ class BootStep(Step):
     def __init__(self, job: Job) -> None:
         self.job = job
 
-    def firmware(self) -> bcdboot.Firmware:
-        return bcdboot.Firmware.BIOS if is_bios(self.job) else bcdboot.Firmware.UEFI
+    def firmware(self) -> Firmware:
+        return Firmware.BIOS if is_bios(self.job) else Firmware.UEFI
 
     def argv(self) -> list[str]:
         job = self.job

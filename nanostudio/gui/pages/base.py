@@ -25,7 +25,7 @@ from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.wizard.pages import Page
 
 if TYPE_CHECKING:
-    from nanostudio.gui.wizard import NanoWizard
+    from nanostudio.gui.wizard_window import NanoWizard
     from nanostudio.wizard.state import WizardState
 
 
@@ -128,7 +128,7 @@ class PageBase(QWizardPage):
         return shown
 
     def nano_wizard(self) -> NanoWizard:
-        from nanostudio.gui.wizard import NanoWizard
+        from nanostudio.gui.wizard_window import NanoWizard
 
         wizard = self.wizard()
         assert isinstance(wizard, NanoWizard)
