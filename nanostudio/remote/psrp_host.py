@@ -1,27 +1,37 @@
 """The PowerShell host NanoStudio presents to the server: prompts go to a handler,
 host writes (Write-Host) become events.
 
-pypsrp calls these methods from inside a receive on the session's worker thread;
-the prompt handler may block there until the user answers (the GUI answers from a
-dialog via a queued call, the terminal REPL reads stdin).
+The server asks the host through host calls (MS-PSRP 2.2.2.27); psrpcore turns each
+into a ``PipelineHostCallEvent``/``RunspacePoolHostCallEvent``, and the session hands it
+to ``ConsoleHost.handle`` on its worker thread. The prompt handler may block there until
+the user answers (the GUI answers from a dialog via a queued call, the terminal REPL
+reads stdin). Calls that return something get an answer through psrpcore's
+``ClientHostResponder``; void calls (writes, setters) get none, as the protocol says.
 """
 
-# ruff: noqa: N802 - method names are fixed by pypsrp (they are MS-PSRP host method names)
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from pypsrp.complex_objects import (
-    Color,
+import psrpcore
+from psrpcore.types import (
+    ConsoleColor,
     Coordinates,
-    CultureInfo,
-    ObjectMeta,
+    ErrorCategory,
+    ErrorCategoryInfo,
+    ErrorRecord,
+    HostDefaultData,
+    HostInfo,
+    HostMethodIdentifier,
+    NETException,
     PSCredential,
+    PSSecureString,
+    PSVersion,
     Size,
 )
-from pypsrp.host import PSHost, PSHostRawUserInterface, PSHostUserInterface
 
 from nanostudio import APP_NAME, __version__
 from nanostudio.remote.events import (
@@ -38,39 +48,102 @@ from nanostudio.remote.events import (
 log = logging.getLogger(__name__)
 
 CONSOLE_WIDTH = 120
+WINDOW_HEIGHT = 60
+BUFFER_HEIGHT = 3000
+CURSOR_SIZE = 25
+CULTURE = "en-US"
+_INSTANCE_ID = uuid.uuid4()
+
+HostCall = psrpcore.PipelineHostCallEvent | psrpcore.RunspacePoolHostCallEvent
+Responder = psrpcore.ClientHostResponder
+# What answers a host call: the pipeline that made it, or the pool for a pool's call.
+Answering = psrpcore.ClientPowerShell | psrpcore.ClientRunspacePool
 
 
 def _prop(obj: Any, name: str, default: Any = None) -> Any:
-    """A property of a deserialized object, wherever pypsrp put it."""
+    """A property of a deserialized object (psrpcore exposes them as attributes), or of a dict."""
     if isinstance(obj, dict):
         return obj.get(name, default)
-    for bag in ("adapted_properties", "extended_properties", "property_sets"):
-        values = getattr(obj, bag, None)
-        if isinstance(values, dict) and name in values:
-            return values[name]
     return getattr(obj, name, default)
 
 
-class ConsoleHostUI(PSHostUserInterface):
-    """Host UI wired to the session's current event sink and prompt handler."""
+def host_info() -> HostInfo:
+    """What the pool tells the server about this host: a UI with a 120-column console."""
+    window = Size(Width=CONSOLE_WIDTH, Height=WINDOW_HEIGHT)
+    data = HostDefaultData(
+        ForegroundColor=ConsoleColor.Gray,
+        BackgroundColor=ConsoleColor.Black,
+        CursorPosition=Coordinates(X=0, Y=0),
+        WindowPosition=Coordinates(X=0, Y=0),
+        CursorSize=CURSOR_SIZE,
+        BufferSize=Size(Width=CONSOLE_WIDTH, Height=BUFFER_HEIGHT),
+        WindowSize=window,
+        MaxWindowSize=window,
+        MaxPhysicalWindowSize=window,
+        WindowTitle=APP_NAME,
+    )
+    return HostInfo(
+        IsHostNull=False,
+        IsHostUINull=False,
+        IsHostRawUINull=False,
+        UseRunspaceHost=True,
+        HostDefaultData=data,
+    )
 
-    def __init__(self, prompt_handler: PromptHandler | None, on_cancel: Callable[[], None]) -> None:
-        raw = PSHostRawUserInterface(
-            window_title=APP_NAME,
-            cursor_size=25,
-            foreground_color=Color(value=Color.GRAY),
-            background_color=Color(value=Color.BLACK),
-            cursor_position=Coordinates(x=0, y=0),
-            window_position=Coordinates(x=0, y=0),
-            buffer_size=Size(width=CONSOLE_WIDTH, height=3000),
-            max_physical_window_size=Size(width=CONSOLE_WIDTH, height=60),
-            max_window_size=Size(width=CONSOLE_WIDTH, height=60),
-            window_size=Size(width=CONSOLE_WIDTH, height=60),
-        )
-        super().__init__(raw)
+
+# Host methods with no return value: the server expects no response to these.
+_VOID = frozenset(
+    {
+        HostMethodIdentifier.SetShouldExit,
+        HostMethodIdentifier.EnterNestedPrompt,
+        HostMethodIdentifier.ExitNestedPrompt,
+        HostMethodIdentifier.NotifyBeginApplication,
+        HostMethodIdentifier.NotifyEndApplication,
+        HostMethodIdentifier.Write1,
+        HostMethodIdentifier.Write2,
+        HostMethodIdentifier.WriteLine1,
+        HostMethodIdentifier.WriteLine2,
+        HostMethodIdentifier.WriteLine3,
+        HostMethodIdentifier.WriteErrorLine,
+        HostMethodIdentifier.WriteDebugLine,
+        HostMethodIdentifier.WriteProgress,
+        HostMethodIdentifier.WriteVerboseLine,
+        HostMethodIdentifier.WriteWarningLine,
+        HostMethodIdentifier.SetForegroundColor,
+        HostMethodIdentifier.SetBackgroundColor,
+        HostMethodIdentifier.SetCursorPosition,
+        HostMethodIdentifier.SetWindowPosition,
+        HostMethodIdentifier.SetCursorSize,
+        HostMethodIdentifier.SetBufferSize,
+        HostMethodIdentifier.SetWindowSize,
+        HostMethodIdentifier.SetWindowTitle,
+        HostMethodIdentifier.FlushInputBuffer,
+        HostMethodIdentifier.SetBufferContents1,
+        HostMethodIdentifier.SetBufferContents2,
+        HostMethodIdentifier.ScrollBufferContents,
+        HostMethodIdentifier.PushRunspace,
+        HostMethodIdentifier.PopRunspace,
+    }
+)
+
+
+class ConsoleHost:
+    """Host calls answered for the session's current event sink and prompt handler.
+
+    ``session_key`` makes sure the pool holds the session key before a SecureString is
+    answered (MS-PSRP 3.2.5.4.5: the client starts the key exchange when it needs one).
+    """
+
+    def __init__(
+        self,
+        prompt_handler: PromptHandler | None,
+        on_cancel: Callable[[], None],
+        session_key: Callable[[], None],
+    ) -> None:
         self.prompt_handler = prompt_handler
         self.sink: EventSink | None = None
         self._on_cancel = on_cancel
+        self._session_key = session_key
         self._partial = ""
 
     # -- writes ---------------------------------------------------------------
@@ -90,36 +163,27 @@ class ConsoleHostUI(PSHostUserInterface):
             self._emit(Stream.HOST, self._partial)
             self._partial = ""
 
-    def Write1(self, runspace: Any, pipeline: Any, value: str) -> None:
-        self._write(value)
-
-    def Write2(self, runspace: Any, pipeline: Any, fg: int, bg: int, value: str) -> None:
-        self._write(value)
-
-    def WriteLine1(self, runspace: Any, pipeline: Any) -> None:
-        self._write("\n")
-
-    def WriteLine2(self, runspace: Any, pipeline: Any, value: str) -> None:
-        self._write(value + "\n")
-
-    def WriteLine3(self, runspace: Any, pipeline: Any, fg: int, bg: int, value: str) -> None:
-        self._write(value + "\n")
-
-    def WriteErrorLine(self, runspace: Any, pipeline: Any, message: str) -> None:
-        self._emit(Stream.ERROR, message)
-
-    def WriteDebugLine(self, runspace: Any, pipeline: Any, message: str) -> None:
-        self._emit(Stream.DEBUG, message)
-
-    def WriteVerboseLine(self, runspace: Any, pipeline: Any, message: str) -> None:
-        self._emit(Stream.VERBOSE, message)
-
-    def WriteWarningLine(self, runspace: Any, pipeline: Any, message: str) -> None:
-        self._emit(Stream.WARNING, message)
-
-    def WriteProgress(self, runspace: Any, pipeline: Any, source_id: int, record: str) -> None:
-        # Progress also arrives as PROGRESS_RECORD messages, which the session renders.
-        return None
+    # -- dispatch -------------------------------------------------------------
+    def handle(self, call: HostCall, connection: Answering) -> None:
+        """Answer one host call (writes become events, prompts go to the handler)."""
+        method = call.method_identifier
+        args = call.method_parameters
+        writes = _WRITES.get(method)
+        if writes is not None:
+            stream, text = writes(args)
+            if stream is Stream.HOST:
+                self._write(text)
+            else:
+                self._emit(stream, text)
+            return
+        if method in _VOID or call.ci == -100:  # -100: the server wants no answer
+            return
+        answer = _ANSWERS.get(method)
+        if answer is None:
+            log.info("the remote command called the unsupported host method %s", method.name)
+            connection.host_response(call.ci, error_record=_not_implemented(method))
+            return
+        answer(self, call.ci, args, psrpcore.ClientHostResponder(connection))
 
     # -- prompts --------------------------------------------------------------
     def _ask(self, request: PromptRequest) -> PromptReply | None:
@@ -133,106 +197,130 @@ class ConsoleHostUI(PSHostUserInterface):
             self._on_cancel()
         return reply
 
-    def ReadLine(self, runspace: Any, pipeline: Any) -> str:
-        reply = self._ask(PromptRequest(PromptKind.LINE, fields=(PromptField("", ""),)))
-        return reply.values.get("", "") if reply else ""
+    def _secure(self, value: str) -> PSSecureString:
+        self._session_key()
+        return PSSecureString(value)
 
-    def ReadLineAsSecureString(self, runspace: Any, pipeline: Any) -> Any:
+    def read_line(self, ci: int, args: list[Any], responder: Responder) -> None:
+        reply = self._ask(PromptRequest(PromptKind.LINE, fields=(PromptField("", ""),)))
+        responder.read_line(ci, reply.values.get("", "") if reply else "")
+
+    def read_line_secure(self, ci: int, args: list[Any], responder: Responder) -> None:
         request = PromptRequest(PromptKind.SECURE_LINE, fields=(PromptField("", "", secure=True),))
         reply = self._ask(request)
-        return _secure(runspace, reply.values.get("", "") if reply else "")
+        responder.read_line_as_secure_string(
+            ci, self._secure(reply.values.get("", "") if reply else "")
+        )
 
-    def Prompt(
-        self, runspace: Any, pipeline: Any, caption: str, message: str, descriptions: list[Any]
-    ) -> dict[str, Any]:
+    def prompt(self, ci: int, args: list[Any], responder: Responder) -> None:
+        caption, message, descriptions = args[0], args[1], args[2]
         fields = tuple(_field(d) for d in descriptions)
         reply = self._ask(PromptRequest(PromptKind.FIELDS, caption or "", message or "", fields))
         answers: dict[str, Any] = {}
         for f in fields:
             value = reply.values.get(f.name, "") if reply else ""
-            answers[f.name] = _secure(runspace, value) if f.secure else value
-        return answers
+            answers[f.name] = self._secure(value) if f.secure else value
+        responder.prompt(ci, answers)
 
-    def _credential(self, runspace: Any, caption: str, message: str, user_name: str) -> Any:
+    def credential(self, ci: int, args: list[Any], responder: Responder) -> None:
+        caption, message, user_name = args[0], args[1], args[2]
         request = PromptRequest(
             PromptKind.CREDENTIAL, caption or "", message or "", user_name=user_name or ""
         )
         reply = self._ask(request)
-        runspace.exchange_keys()
         user = (reply.user if reply else "") or user_name or ""
-        password = reply.password if reply else ""
-        return PSCredential(username=user, password=password)  # type: ignore[no-untyped-call]
+        password = self._secure(reply.password if reply else "")
+        credential = PSCredential(UserName=user, Password=password)
+        # What .NET serializes for it too: PSCredential.ToString() is the type name.
+        credential.PSObject.to_string = "System.Management.Automation.PSCredential"
+        responder.prompt_for_credential(ci, credential)
 
-    def PromptForCredential1(
-        self, runspace: Any, pipeline: Any, caption: str, message: str, user_name: str, target: str
-    ) -> Any:
-        return self._credential(runspace, caption, message, user_name)
-
-    def PromptForCredential2(
-        self,
-        runspace: Any,
-        pipeline: Any,
-        caption: str,
-        message: str,
-        user_name: str,
-        target: str,
-        allowed_types: int,
-        options: int,
-    ) -> Any:
-        return self._credential(runspace, caption, message, user_name)
-
-    def PromptForChoice(
-        self,
-        runspace: Any,
-        pipeline: Any,
-        caption: str,
-        message: str,
-        choices: list[Any],
-        default_choice: int,
-    ) -> int:
+    def choice(self, ci: int, args: list[Any], responder: Responder) -> None:
+        caption, message, choices, default_choice = args[0], args[1], args[2], args[3]
         labels = tuple(str(_prop(c, "Label", c)).replace("&", "") for c in choices)
+        default = int(default_choice) if default_choice is not None else -1
         request = PromptRequest(
-            PromptKind.CHOICE,
-            caption or "",
-            message or "",
-            choices=labels,
-            default_choice=default_choice,
+            PromptKind.CHOICE, caption or "", message or "", choices=labels, default_choice=default
         )
         reply = self._ask(request)
         if reply is None or not 0 <= reply.choice < len(labels):
-            return max(default_choice, 0)
-        return reply.choice
+            responder.prompt_for_choice(ci, max(default, 0))
+        else:
+            responder.prompt_for_choice(ci, reply.choice)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_WRITES: dict[HostMethodIdentifier, Callable[[list[Any]], tuple[Stream, str]]] = {
+    HostMethodIdentifier.Write1: lambda a: (Stream.HOST, _text(a[0])),
+    HostMethodIdentifier.Write2: lambda a: (Stream.HOST, _text(a[2])),
+    HostMethodIdentifier.WriteLine1: lambda a: (Stream.HOST, "\n"),
+    HostMethodIdentifier.WriteLine2: lambda a: (Stream.HOST, _text(a[0]) + "\n"),
+    HostMethodIdentifier.WriteLine3: lambda a: (Stream.HOST, _text(a[2]) + "\n"),
+    HostMethodIdentifier.WriteErrorLine: lambda a: (Stream.ERROR, _text(a[0])),
+    HostMethodIdentifier.WriteDebugLine: lambda a: (Stream.DEBUG, _text(a[0])),
+    HostMethodIdentifier.WriteVerboseLine: lambda a: (Stream.VERBOSE, _text(a[0])),
+    HostMethodIdentifier.WriteWarningLine: lambda a: (Stream.WARNING, _text(a[0])),
+}
+
+_Answer = Callable[[ConsoleHost, int, list[Any], Responder], None]
+_WINDOW = (CONSOLE_WIDTH, WINDOW_HEIGHT)
+_ANSWERS: dict[HostMethodIdentifier, _Answer] = {
+    HostMethodIdentifier.ReadLine: ConsoleHost.read_line,
+    HostMethodIdentifier.ReadLineAsSecureString: ConsoleHost.read_line_secure,
+    HostMethodIdentifier.Prompt: ConsoleHost.prompt,
+    HostMethodIdentifier.PromptForCredential1: ConsoleHost.credential,
+    HostMethodIdentifier.PromptForCredential2: ConsoleHost.credential,
+    HostMethodIdentifier.PromptForChoice: ConsoleHost.choice,
+    HostMethodIdentifier.GetName: lambda h, ci, a, r: r.get_name(ci, APP_NAME),
+    HostMethodIdentifier.GetVersion: lambda h, ci, a, r: r.get_version(
+        ci, PSVersion(__version__ + ".0")
+    ),
+    HostMethodIdentifier.GetInstanceId: lambda h, ci, a, r: r.get_instance_id(ci, _INSTANCE_ID),
+    HostMethodIdentifier.GetCurrentCulture: lambda h, ci, a, r: r.get_current_culture(ci, CULTURE),
+    HostMethodIdentifier.GetCurrentUICulture: lambda h, ci, a, r: r.get_current_ui_culture(
+        ci, CULTURE
+    ),
+    HostMethodIdentifier.GetIsRunspacePushed: lambda h, ci, a, r: r.get_is_runspace_pushed(
+        ci, False
+    ),
+    HostMethodIdentifier.GetForegroundColor: lambda h, ci, a, r: r.get_foreground_color(
+        ci, ConsoleColor.Gray
+    ),
+    HostMethodIdentifier.GetBackgroundColor: lambda h, ci, a, r: r.get_background_color(
+        ci, ConsoleColor.Black
+    ),
+    HostMethodIdentifier.GetCursorPosition: lambda h, ci, a, r: r.get_cursor_position(ci, 0, 0),
+    HostMethodIdentifier.GetWindowPosition: lambda h, ci, a, r: r.get_window_position(ci, 0, 0),
+    HostMethodIdentifier.GetCursorSize: lambda h, ci, a, r: r.get_cursor_size(ci, CURSOR_SIZE),
+    HostMethodIdentifier.GetBufferSize: lambda h, ci, a, r: r.get_buffer_size(
+        ci, CONSOLE_WIDTH, BUFFER_HEIGHT
+    ),
+    HostMethodIdentifier.GetWindowSize: lambda h, ci, a, r: r.get_window_size(ci, *_WINDOW),
+    HostMethodIdentifier.GetMaxWindowSize: lambda h, ci, a, r: r.get_max_window_size(ci, *_WINDOW),
+    HostMethodIdentifier.GetMaxPhysicalWindowSize: lambda h, ci, a, r: (
+        r.get_max_physical_window_size(ci, *_WINDOW)
+    ),
+    HostMethodIdentifier.GetWindowTitle: lambda h, ci, a, r: r.get_window_title(ci, APP_NAME),
+    HostMethodIdentifier.GetKeyAvailable: lambda h, ci, a, r: r.get_key_available(ci, False),
+}
 
 
 def _field(description: Any) -> PromptField:
-    name = str(_prop(description, "name", "") or "")
-    label = str(_prop(description, "label", "") or "") or name
-    type_name = str(_prop(description, "parameterTypeFullName", "") or "")
+    name = str(_prop(description, "Name", "") or "")
+    label = str(_prop(description, "Label", "") or "") or name
+    type_name = str(_prop(description, "ParameterTypeFullName", "") or "")
+    type_name += " " + str(_prop(description, "ParameterTypeName", "") or "")
     return PromptField(name=name, label=label, secure="SecureString" in type_name)
 
 
-def _secure(runspace: Any, value: str) -> Any:
-    """A SecureString for the server: needs the session key, exchanged on first use."""
-    runspace.exchange_keys()
-    return runspace._serializer.serialize(value, ObjectMeta("SS"))
-
-
-def make_host(ui: ConsoleHostUI) -> PSHost:
-    culture = CultureInfo(  # type: ignore[no-untyped-call]
-        lcid=1033,
-        name="en-US",
-        display_name="English (United States)",
-        ietf_language_tag="en-US",
-        three_letter_iso_name="eng",
-        three_letter_windows_name="ENU",
-        two_letter_iso_language_name="en",
-    )
-    return PSHost(
-        current_culture=culture,
-        current_ui_culture=culture,
-        debugger_enabled=False,
-        name=APP_NAME,
-        private_data=None,
-        ui=ui,
-        version=__version__ + ".0",
+def _not_implemented(method: HostMethodIdentifier) -> ErrorRecord:
+    """What a host that lacks a method answers: PowerShell then fails that call only."""
+    message = f"The {APP_NAME} console does not implement the host method {method.name}."
+    return ErrorRecord(
+        Exception=NETException(Message=message),
+        CategoryInfo=ErrorCategoryInfo(Category=ErrorCategory.NotImplemented),
+        FullyQualifiedErrorId="NotImplemented",
     )

@@ -1,10 +1,11 @@
 """The interactive PowerShell session behind the console: one runspace kept open.
 
-One ``RunspacePool`` with ``max_runspaces=1`` means every command runs in the same
+One runspace pool with ``max_runspaces=1`` means every command runs in the same
 runspace, so variables, functions and the current location persist like in a local
-console. All calls block; the GUI calls them from one worker thread. Only ``stop()``
-may be called from another thread: it sets a flag, and the running ``run()`` sends
-the stop signal between two short receives.
+console. The protocol state lives in psrpcore's sans-IO ``ClientRunspacePool`` and
+``ClientPowerShell``; ``PsrpShell`` carries their messages over pypsrp's public WS-Man
+calls. All calls block; the GUI calls them from one worker thread. Only ``stop()`` may
+be called from another thread: it sends the stop signal on a connection of its own.
 """
 
 from __future__ import annotations
@@ -12,21 +13,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
+import psrpcore
 import requests
+from psrpcore.types import ProgressRecordType, PSInvocationState, RunspacePoolState
 from pypsrp import exceptions as psrp_exc
-from pypsrp.complex_objects import PSInvocationState, RunspacePoolState
 from pypsrp.exceptions import WSManFaultError
-from pypsrp.messages import Message, MessageType, PipelineHostResponse
-from pypsrp.powershell import PowerShell, RunspacePool
-from pypsrp.wsman import WSMan
 
 from nanostudio.errors import RemoteError
-from nanostudio.remote.errors import SessionLostError
+from nanostudio.remote.errors import RemoteProtocolError, SessionLostError
 from nanostudio.remote.events import (
     Completion,
     EventSink,
@@ -38,7 +38,14 @@ from nanostudio.remote.events import (
     StreamText,
 )
 from nanostudio.remote.pinning import PinStore
-from nanostudio.remote.psrp_host import ConsoleHostUI, _prop, make_host
+from nanostudio.remote.psrp_host import ConsoleHost, _prop, host_info
+from nanostudio.remote.psrp_shell import (
+    PS_RESOURCE_URI,
+    PsrpShell,
+    command_id,
+    shell_selectors,
+    signal_body,
+)
 from nanostudio.remote.settings import ConnectionSettings
 from nanostudio.remote.transport import (
     FAULT_OPERATION_TIMEOUT,
@@ -49,8 +56,6 @@ from nanostudio.remote.transport import (
 
 log = logging.getLogger(__name__)
 
-_RSP = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
-
 # The stop signal as the Windows PowerShell WinRM plugin expects it: MS-PSRP 3.1.5.3.9
 # spells it "crtl_c", and the plugin compares verbatim. pypsrp 0.9's PowerShell.stop()
 # sends "ctrl_c", which that plugin does not recognise, so the session sends its own.
@@ -60,6 +65,8 @@ STOPPED_PIPELINE_GRACE_S = 10.0
 STOP_FALLBACK_S = 3.0
 # Messages handled between two explicit GIL hand-overs during a flood of output.
 YIELD_EVERY = 20
+# Pool-level waits (opening, the session key) give up after this many receives' time.
+POOL_WAIT_ROUNDS = 3
 
 
 def quote_ps(text: str) -> str:
@@ -69,10 +76,12 @@ def quote_ps(text: str) -> str:
 
 def error_text(record: Any) -> list[str]:
     """An ErrorRecord the way PowerShell's console prints it: message, then category."""
-    message = str(record).strip() or str(_prop(record, "message", "") or "error")
+    exception = _prop(record, "Exception")
+    message = str(record).strip() or str(_prop(exception, "Message", "") or "error")
     lines = message.splitlines() or [message]
-    category = _prop(record, "ErrorCategory_Message") or getattr(record, "message", None)
-    fq_error = getattr(record, "fq_error", None) or _prop(record, "FullyQualifiedErrorId")
+    category_info = _prop(record, "CategoryInfo")
+    category = str(category_info).strip() if category_info is not None else ""
+    fq_error = _prop(record, "FullyQualifiedErrorId")
     if category:
         lines.append(f"    + CategoryInfo          : {category}")
     if fq_error:
@@ -95,6 +104,17 @@ def output_lines(value: Any) -> list[str]:
     return text.split("\n")
 
 
+@dataclass
+class _Command:
+    """The pipeline whose events are being handled, and where they go."""
+
+    ps: psrpcore.ClientPowerShell
+    sink: EventSink
+    keep_output: bool = False  # helper queries keep the objects; a console shows lines
+    output: list[Any] = field(default_factory=list)
+    had_errors: bool = False
+
+
 class PsrpSession:
     """An open PowerShell session on one host (see the module docstring for threading)."""
 
@@ -115,16 +135,17 @@ class PsrpSession:
         # side is retried by pypsrp and its data lost, so this errs on the long side;
         # stop() does not wait for it (it signals on a connection of its own).
         self.poll_timeout_s = poll_timeout_s
-        self._active: tuple[RunspacePool, str] | None = None
+        self._active: tuple[str, uuid.UUID] | None = None  # (ShellId, pipeline) running now
         self._stop_delivered = threading.Event()
         self._stop_sender: threading.Thread | None = None
         # "| Out-String -Stream" makes the server format objects as its console would.
         self.format_output = format_output
         self._stop = threading.Event()
         self._lock = threading.RLock()
-        self._ui = ConsoleHostUI(prompt_handler, on_cancel=self._stop.set)
-        self._wsman: WSMan | None = None
-        self._pool: RunspacePool | None = None
+        self._host = ConsoleHost(prompt_handler, on_cancel=self.stop, session_key=self._session_key)
+        self._shell: PsrpShell | None = None
+        self._command: _Command | None = None
+        self._key_ready = False
         self.location = ""
         self.last_activity = time.monotonic()
 
@@ -134,7 +155,7 @@ class PsrpSession:
     # -- lifecycle ------------------------------------------------------------
     @property
     def is_open(self) -> bool:
-        return self._pool is not None and self._pool.state == RunspacePoolState.OPENED
+        return self._shell is not None and self._shell.pool.state == RunspacePoolState.Opened
 
     @property
     def pin(self) -> str | None:
@@ -148,31 +169,41 @@ class PsrpSession:
             pin = self.pin
             with translated(self.settings, pin):
                 wsman = make_wsman(self.settings, self._password, pin)
-                pool = RunspacePool(
-                    wsman, host=make_host(self._ui), min_runspaces=1, max_runspaces=1
+                pool = psrpcore.ClientRunspacePool(
+                    host=host_info(), min_runspaces=1, max_runspaces=1
                 )
+                shell = PsrpShell(wsman, pool)
                 try:
                     pool.open()
+                    shell.create()
+                    self._key_ready = False
+                    self._wait_pool(shell, lambda: pool.state != RunspacePoolState.Opening)
+                    if pool.state != RunspacePoolState.Opened:
+                        raise RemoteProtocolError(
+                            f"{self.settings.host} did not open the PowerShell session "
+                            f"(it is {pool.state.name})."
+                        )
+                    shell.use_large_envelopes()
                 except BaseException:
                     wsman.close()
                     raise
-            self._wsman, self._pool = wsman, pool
+            self._shell = shell
             self.last_activity = time.monotonic()
             self.location = self._query_location()
 
     def close(self) -> None:
         """Close the pool on the server (best effort: it may already be gone)."""
         with self._lock:
-            pool, wsman = self._pool, self._wsman
-            self._pool = self._wsman = None
-            if pool is not None:
-                try:
-                    with translated(self.settings, self.pin):
-                        pool.close()
-                except Exception as error:  # closing a dead session may fail any way
-                    log.info("closing the runspace pool failed: %s", error)
-            if wsman is not None:
-                wsman.close()
+            shell, self._shell = self._shell, None
+            if shell is None:
+                return
+            try:
+                with translated(self.settings, self.pin):
+                    shell.delete()
+            except Exception as error:  # closing a dead session may fail any way
+                log.info("closing the runspace pool failed: %s", error)
+            finally:
+                shell.wsman.close()
 
     def reconnect(self) -> None:
         """A new pool: after a server restart the old one no longer exists."""
@@ -181,7 +212,7 @@ class PsrpSession:
             self.open()
 
     def set_prompt_handler(self, handler: PromptHandler | None) -> None:
-        self._ui.prompt_handler = handler
+        self._host.prompt_handler = handler
 
     # -- commands -------------------------------------------------------------
     def stop(self) -> None:
@@ -200,16 +231,14 @@ class PsrpSession:
             self._stop_sender = sender
             sender.start()
 
-    def _send_stop(self, pool: RunspacePool, command_id: str) -> None:
+    def _send_stop(self, shell_id: str, pipeline_id: uuid.UUID) -> None:
         pin = self.pin
         try:
             with translated(self.settings, pin):
                 wsman = make_wsman(self.settings, self._password, pin)
                 try:
-                    body = ET.Element(f"{{{_RSP}}}Signal", attrib={"CommandId": command_id})
-                    ET.SubElement(body, f"{{{_RSP}}}Code").text = PS_STOP_SIGNAL
-                    selectors = pool.shell._selector_set
-                    wsman.signal(pool.shell.resource_uri, body, selector_set=selectors)
+                    body = signal_body(command_id(pipeline_id), PS_STOP_SIGNAL)
+                    wsman.signal(PS_RESOURCE_URI, body, selector_set=shell_selectors(shell_id))
                 finally:
                     wsman.close()
         except RemoteError as error:
@@ -220,131 +249,152 @@ class PsrpSession:
     def run(self, script: str, sink: EventSink) -> Finished:
         """Run ``script`` and report every stream to ``sink`` as it arrives."""
         with self._lock:
-            pool = self._require_pool()
-            ps = PowerShell(pool)
+            shell = self._require_shell()
+            ps = psrpcore.ClientPowerShell(shell.pool)
             ps.add_script(script)
             if self.format_output:
-                ps.add_cmdlet("Out-String").add_parameter("Stream", True)
-            self._ui.sink = sink
+                ps.add_command("Out-String").add_parameter("Stream", True)
+            command = _Command(ps, sink)
+            self._host.sink = sink
             stopped = False
-            had_errors = False
             try:
                 with self._on_pool():
-                    ps.begin_invoke()
-                    command_id = str(ps.id).upper()
-                    self._active = (pool, command_id)
+                    self._start(shell, command)
+                    self._active = (shell.shell_id, ps.pipeline_id)
                     if self._stop.is_set():  # stop() came before the command existed
                         self.stop()
-                    stop_seen_at: float | None = None
-                    sent_here = False
-                    while ps.state == PSInvocationState.RUNNING:
-                        if self._stop.is_set():
-                            stopped = True
-                            now = time.monotonic()
-                            stop_seen_at = stop_seen_at or now
-                            if (
-                                not sent_here
-                                and not self._stop_delivered.is_set()
-                                and now - stop_seen_at > STOP_FALLBACK_S
-                            ):
-                                pool.shell.signal(PS_STOP_SIGNAL, command_id)
-                                sent_here = True
-                            if now - stop_seen_at > STOPPED_PIPELINE_GRACE_S:
-                                log.warning("the server did not confirm the stop; leaving it")
-                                pool.pipelines.pop(ps.id, None)
-                                break
-                        timeout = 2 if stopped else self.poll_timeout_s
-                        had_errors |= self._poll(pool, ps, sink, timeout)
+                    stopped = self._follow(shell, command)
             finally:
-                self._active = None
+                self._end(command)
                 sender, self._stop_sender = self._stop_sender, None
                 if sender is not None:
                     sender.join(self.settings.timeout_s)
                 self._stop_delivered.clear()
                 self._stop.clear()
-                self._ui.flush()
-                self._ui.sink = None
-                self.last_activity = time.monotonic()
-            stopped = stopped or ps.state == PSInvocationState.STOPPED
-            had_errors = had_errors or bool(ps.had_errors) or ps.state == PSInvocationState.FAILED
+                self._host.flush()
+                self._host.sink = None
+            stopped = stopped or ps.state == PSInvocationState.Stopped
+            had_errors = command.had_errors or ps.state == PSInvocationState.Failed
             self.location = self._query_location() or self.location
             return Finished(location=self.location, had_errors=had_errors, stopped=stopped)
 
-    def _poll(
-        self,
-        pool: RunspacePool,
-        ps: PowerShell,
-        sink: EventSink,
-        timeout: int,
-        keep_output: bool = False,
-    ) -> bool:
-        """One receive; events go to ``sink`` in the order the server sent them."""
+    def _follow(self, shell: PsrpShell, command: _Command) -> bool:
+        """Receive until the pipeline ends; True if a stop was asked for on the way."""
+        ps = command.ps
+        stopped = False
+        stop_seen_at: float | None = None
+        sent_here = False
+        while ps.state in (PSInvocationState.Running, PSInvocationState.Stopping):
+            if self._stop.is_set():
+                stopped = True
+                now = time.monotonic()
+                stop_seen_at = stop_seen_at or now
+                if (
+                    not sent_here
+                    and not self._stop_delivered.is_set()
+                    and now - stop_seen_at > STOP_FALLBACK_S
+                ):
+                    shell.signal(ps.pipeline_id, PS_STOP_SIGNAL)
+                    sent_here = True
+                if now - stop_seen_at > STOPPED_PIPELINE_GRACE_S:
+                    log.warning("the server did not confirm the stop; leaving it")
+                    break
+            if self._receive(shell, ps.pipeline_id, 2 if stopped else self.poll_timeout_s):
+                break
+        return stopped
+
+    # -- the receive side -----------------------------------------------------
+    def _receive(self, shell: PsrpShell, target: uuid.UUID | None, timeout: int) -> bool:
+        """One receive for the pool or a pipeline, every event handled; True if it ended.
+
+        Events are handled in the order the server sent them, whichever receive pulled
+        them in (a key exchange during a prompt receives on the pool mid-pipeline).
+        """
         try:
-            raw = pool.shell.receive("stdout", command_id=ps._command_id, timeout=timeout)[2][
-                "stdout"
-            ]
+            received = shell.receive(target, timeout)
         except WSManFaultError as fault:
             if fault.code == FAULT_OPERATION_TIMEOUT:
                 return False
             raise
-        had_errors = False
-        for number, message in enumerate(pool._fragmenter.defragment(raw), 1):
-            had_errors |= self._dispatch(pool, ps, message, sink, keep_output)
-            if number % YIELD_EVERY == 0:
-                time.sleep(0)  # let a waiting GUI thread take the GIL now, not in 5 ms
-        return had_errors
+        pool = shell.pool
+        handled = 0
+        for chunk in received.chunks:
+            pool.receive_data(psrpcore.PSRPPayload(chunk, psrpcore.StreamType.default, target))
+            while (event := pool.next_event()) is not None:
+                self._handle(shell, event)
+                handled += 1
+                if handled % YIELD_EVERY == 0:
+                    time.sleep(0)  # let a waiting GUI thread take the GIL now, not in 5 ms
+        shell.send_pending()  # e.g. the public key, when the server asked for one
+        ended = received.done and target is not None
+        command = self._command
+        if ended and command is not None and command.ps.state == PSInvocationState.Running:
+            log.info("the server ended the command without a final state")
+        return ended
 
-    def _dispatch(
-        self,
-        pool: RunspacePool,
-        ps: PowerShell,
-        message: Message,
-        sink: EventSink,
-        keep_output: bool,
-    ) -> bool:
-        kind = message.message_type
-        data: Any = message.data
-        if kind == MessageType.PIPELINE_OUTPUT:
-            if keep_output:
-                ps.output.append(data.data)
+    def _handle(self, shell: PsrpShell, event: psrpcore.PSRPEvent[Any, Any]) -> None:
+        command = self._command
+        if isinstance(event, psrpcore.EncryptedSessionKeyEvent):
+            self._key_ready = True
+        elif isinstance(event, psrpcore.RunspacePoolHostCallEvent):
+            self._host.handle(event, shell.pool)
+            shell.send_pending()
+        elif command is None or event.pipeline_id != command.ps.pipeline_id:
+            log.debug("ignoring %s outside its command", type(event).__name__)
+        elif isinstance(event, psrpcore.PipelineOutputEvent):
+            if command.keep_output:
+                command.output.append(event.data)
             else:  # a console shows output; keeping 20 MB of it in memory helps nobody
-                for line in output_lines(data.data):
-                    sink(StreamText(Stream.OUTPUT, line))
-        elif kind == MessageType.ERROR_RECORD:
-            ps._process_error_record(message)
-            for line in error_text(data):
-                sink(StreamText(Stream.ERROR, line))
-            return True
-        elif kind in _RECORD_STREAMS:
-            getattr(ps, _RECORD_STREAMS[kind][1])(message)
-            for line in str(data.message or "").splitlines() or [""]:
-                sink(StreamText(_RECORD_STREAMS[kind][0], line))
-        elif kind == MessageType.INFORMATION_RECORD:
-            ps._process_information_record(message)
-            tags = [str(t) for t in (data.tags or [])]
+                for line in output_lines(event.data):
+                    command.sink(StreamText(Stream.OUTPUT, line))
+        elif isinstance(event, psrpcore.ErrorRecordEvent):
+            command.had_errors = True
+            for line in error_text(event.record):
+                command.sink(StreamText(Stream.ERROR, line))
+        elif isinstance(event, _RECORD_EVENTS):
+            stream = _RECORD_STREAMS[type(event)]
+            for line in str(event.record.Message or "").splitlines() or [""]:
+                command.sink(StreamText(stream, line))
+        elif isinstance(event, psrpcore.InformationRecordEvent):
+            record = event.record
+            tags = [str(t) for t in (record.Tags or [])]
             if "PSHOST" not in tags:  # Write-Host text already came through the host UI
-                for line in output_lines(data.message_data):
-                    sink(StreamText(Stream.INFORMATION, line))
-        elif kind == MessageType.PROGRESS_RECORD:
-            ps._process_progress_record(message)
-            sink(_progress(data))
-        elif kind == MessageType.PIPELINE_STATE:
-            errors_before = len(ps.streams.error)
-            ps._process_pipeline_state(message)
-            new_errors = ps.streams.error[errors_before:]
-            if ps.state == PSInvocationState.FAILED:
-                for record in new_errors:
-                    for line in error_text(record):
-                        sink(StreamText(Stream.ERROR, line))
-                return True
-        elif kind == MessageType.PIPELINE_HOST_CALL:
-            self._ui.sink = sink
-            pool._process_host_call(message, PipelineHostResponse, ps)
-        elif kind == MessageType.RUNSPACEPOOL_STATE:
-            pool._process_runspacepool_state(message)
+                for line in output_lines(record.MessageData):
+                    command.sink(StreamText(Stream.INFORMATION, line))
+        elif isinstance(event, psrpcore.ProgressRecordEvent):
+            command.sink(_progress(event.record))
+        elif isinstance(event, psrpcore.PipelineStateEvent):
+            if event.state == PSInvocationState.Failed:
+                command.had_errors = True
+                if event.reason is not None:
+                    for line in error_text(event.reason):
+                        command.sink(StreamText(Stream.ERROR, line))
+        elif isinstance(event, psrpcore.PipelineHostCallEvent):
+            self._host.sink = command.sink
+            self._host.handle(event, command.ps)
+            shell.send_pending()  # the server waits for the answer
         else:
-            log.debug("ignoring PSRP message type %s during a command", kind)
-        return False
+            log.debug("ignoring PSRP event %s during a command", type(event).__name__)
+
+    def _session_key(self) -> None:
+        """Make sure the pool holds the session key (a SecureString is about to be sent)."""
+        shell = self._shell
+        if self._key_ready or shell is None:
+            return
+        shell.pool.exchange_key()  # nothing new if the exchange is already under way
+        shell.send_pending()
+        self._wait_pool(shell, lambda: self._key_ready)
+
+    def _wait_pool(self, shell: PsrpShell, done: Callable[[], bool]) -> None:
+        """Receive on the pool until ``done()``; a server that stays silent is an error."""
+        timeout = max(1, min(self.poll_timeout_s, int(self.settings.timeout_s)))
+        deadline = time.monotonic() + POOL_WAIT_ROUNDS * max(timeout, self.settings.timeout_s)
+        while not done():
+            if time.monotonic() > deadline:
+                raise RemoteProtocolError(
+                    f"{self.settings.host} did not answer the PowerShell session in time."
+                )
+            self._receive(shell, None, timeout)
 
     def complete(self, line: str, cursor: int) -> Completion:
         """Tab completion from the remote runspace (TabExpansion2), so it knows $vars and paths."""
@@ -364,22 +414,39 @@ class PsrpSession:
     def keep_alive(self) -> None:
         """Touch the pool so an idle session is not reaped, and notice a lost one early."""
         with self._lock:
-            pool = self._require_pool()
+            shell = self._require_shell()
             with self._on_pool():
-                try:
-                    pool._receive(timeout=1)  # nothing flows now: short and lossless
-                except WSManFaultError as fault:
-                    if fault.code != FAULT_OPERATION_TIMEOUT:
-                        raise
+                self._receive(shell, None, 1)  # nothing flows now: short and lossless
+                if not self.is_open:
+                    raise SessionLostError(
+                        f"{self.settings.host} closed the PowerShell session: reconnect to "
+                        "start a new one."
+                    )
             self.last_activity = time.monotonic()
 
     # -- helpers --------------------------------------------------------------
-    def _require_pool(self) -> RunspacePool:
-        if self._pool is None or not self.is_open:
+    def _require_shell(self) -> PsrpShell:
+        if self._shell is None or not self.is_open:
             raise SessionLostError(
                 f"The session to {self.settings.host} is closed: reconnect to continue."
             )
-        return self._pool
+        return self._shell
+
+    def _start(self, shell: PsrpShell, command: _Command) -> None:
+        self._command = command
+        command.ps.start()
+        shell.command(command.ps)
+
+    def _end(self, command: _Command) -> None:
+        """Forget the pipeline locally (the server ends it by itself, or was told to stop)."""
+        self._active = None
+        self._command = None
+        ps = command.ps
+        if ps.state == PSInvocationState.Running:
+            ps.begin_stop()  # abandoned: a stop the server never confirmed, or a lost session
+        if ps.state != PSInvocationState.Running:
+            ps.close()
+        self.last_activity = time.monotonic()
 
     @contextmanager
     def _on_pool(self) -> Iterator[None]:
@@ -404,23 +471,27 @@ class PsrpSession:
             raise
 
     def _forget_pool(self) -> None:
-        if self._wsman is not None:
-            self._wsman.close()
-        self._pool = self._wsman = None
+        if self._shell is not None:
+            self._shell.wsman.close()
+        self._shell = None
 
     def _query(self, script: str) -> list[Any]:
         """Run a helper pipeline and return its raw output objects (no events)."""
         with self._lock:
-            pool = self._require_pool()
-            ps = PowerShell(pool)
+            shell = self._require_shell()
+            ps = psrpcore.ClientPowerShell(shell.pool)
             ps.add_script(script)
             events: list[SessionEvent] = []
-            with self._on_pool():
-                ps.begin_invoke()
-                while ps.state == PSInvocationState.RUNNING:
-                    self._poll(pool, ps, events.append, self.poll_timeout_s, keep_output=True)
-            self.last_activity = time.monotonic()
-            return list(ps.output)
+            command = _Command(ps, events.append, keep_output=True)
+            try:
+                with self._on_pool():
+                    self._start(shell, command)
+                    while ps.state == PSInvocationState.Running:
+                        if self._receive(shell, ps.pipeline_id, self.poll_timeout_s):
+                            break
+            finally:
+                self._end(command)
+            return command.output
 
     def _query_location(self) -> str:
         output = self._query("Get-Location")
@@ -430,15 +501,20 @@ class PsrpSession:
 _TRANSPORT_BROKEN = (
     psrp_exc.WinRMTransportError,
     psrp_exc.AuthenticationError,
-    psrp_exc.FragmentError,
+    psrpcore.PSRPCoreError,  # garbled or out-of-order PSRP data: this session is done
     requests.exceptions.ConnectionError,
     requests.exceptions.Timeout,
 )
 
-_RECORD_STREAMS: dict[int, tuple[Stream, str]] = {
-    MessageType.WARNING_RECORD: (Stream.WARNING, "_process_warning_record"),
-    MessageType.VERBOSE_RECORD: (Stream.VERBOSE, "_process_verbose_record"),
-    MessageType.DEBUG_RECORD: (Stream.DEBUG, "_process_debug_record"),
+_RECORD_EVENTS = (
+    psrpcore.WarningRecordEvent,
+    psrpcore.VerboseRecordEvent,
+    psrpcore.DebugRecordEvent,
+)
+_RECORD_STREAMS: dict[type, Stream] = {
+    psrpcore.WarningRecordEvent: Stream.WARNING,
+    psrpcore.VerboseRecordEvent: Stream.VERBOSE,
+    psrpcore.DebugRecordEvent: Stream.DEBUG,
 }
 
 
@@ -452,12 +528,11 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _progress(record: Any) -> Progress:
-    percent = record.percent_complete
-    progress_type = getattr(record.progress_type, "value", record.progress_type)
+    percent = record.PercentComplete
     return Progress(
-        activity=str(record.activity or ""),
-        status=str(record.description or ""),
+        activity=str(record.Activity or ""),
+        status=str(record.StatusDescription or ""),
         percent=int(percent) if percent is not None and int(percent) >= 0 else None,
-        completed=progress_type == 1,
-        activity_id=int(record.activity_id or 0),
+        completed=record.RecordType == ProgressRecordType.Completed,
+        activity_id=int(record.ActivityId or 0),
     )

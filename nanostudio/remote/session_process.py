@@ -1,7 +1,8 @@
 """A ``PsrpSession`` in a child process, for the GUI.
 
-pypsrp parses every message in Python and in C calls that hold the GIL; in the GUI
-process that starves the GUI thread for 100–300 ms at a time while output floods in.
+The session parses every PSRP message in Python and in C calls that hold the GIL
+(pypsrp's HTTP and decryption, psrpcore's XML deserialisation); in the GUI process that
+starves the GUI thread for 100–300 ms at a time while output floods in.
 In a child process (spawned, no Qt in it) that work runs on the other core, and the
 GUI's worker thread only unpickles batches of ready-made events.
 

@@ -19,7 +19,9 @@ from typing import Any
 
 import requests
 import requests.adapters
+import requests.auth
 from pypsrp import exceptions as psrp_exc
+from pypsrp.negotiate import HTTPNegotiateAuth
 from pypsrp.wsman import WSMan
 from winrm import exceptions as winrm_exc
 from winrm.protocol import Protocol
@@ -114,11 +116,31 @@ def make_wsman(settings: ConnectionSettings, password: str, pin: str | None) -> 
         no_proxy=True,
     )
     if pin is not None:
-        transport = wsman.transport
-        session = transport._build_session()
-        session.mount("https://", PinnedAdapter(pin))
-        transport.session = session
+        # pypsrp builds its requests.Session on the first request, and only a CA check can
+        # be asked of it; so the session is given to it ready-made, with the pin mounted.
+        wsman.transport.session = _pinned_session(settings, password, pin)
     return wsman
+
+
+def _pinned_session(settings: ConnectionSettings, password: str, pin: str) -> requests.Session:
+    """What pypsrp would build for HTTPS (its headers, its auth), verified by the pin.
+
+    Over HTTPS TLS protects the messages, so no message encryption ("auto") and NTLM or
+    Kerberos binds to the TLS channel as pypsrp does (channel binding tokens).
+    """
+    session = requests.Session()
+    session.trust_env = False  # no proxy or CA bundle from the environment (no_proxy=True)
+    session.headers["User-Agent"] = "Python PSRP Client"
+    session.headers["Accept-Encoding"] = "identity"  # WinRM sends what it is asked for
+    session.mount("https://", PinnedAdapter(pin))
+    session.verify = True
+    if settings.auth == "basic":
+        session.auth = requests.auth.HTTPBasicAuth(settings.user, password)
+    else:
+        session.auth = HTTPNegotiateAuth(
+            username=settings.user, password=password, auth_provider=settings.auth
+        )
+    return session
 
 
 def make_protocol(settings: ConnectionSettings, password: str, pin: str | None) -> Protocol:

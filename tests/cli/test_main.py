@@ -27,7 +27,7 @@ def test_quick_commands_do_not_import_the_remote_stack() -> None:
         "import sys\n"
         "from nanostudio.cli import main as m\n"
         "m.build_parser(m._modules_for(['recipe', 'check', 'x']))\n"
-        "print(sorted(k for k in sys.modules if k.startswith(('pypsrp', 'PySide6'))))\n"
+        "print(sorted(k for k in sys.modules if k.startswith(('pypsrp', 'psrpcore', 'PySide6'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

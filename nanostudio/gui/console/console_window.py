@@ -18,7 +18,7 @@ from nanostudio.remote.settings import ConnectionSettings
 
 
 def psrp_factory(settings: ConnectionSettings, password: str) -> SessionFactory:
-    """Sessions for the real thing: PowerShell Remoting in a child process, so pypsrp's
+    """Sessions for the real thing: PowerShell Remoting in a child process, so the PSRP
     parsing never competes with the GUI thread for the GIL."""
 
     def make() -> ConsoleSession:
