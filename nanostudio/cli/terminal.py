@@ -16,8 +16,8 @@ from typing import TextIO
 from nanostudio.errors import RemoteError
 from nanostudio.remote.errors import SessionLostError
 from nanostudio.remote.events import (
-    Finished,
-    Progress,
+    CommandFinished,
+    ProgressRecord,
     PromptKind,
     PromptReply,
     PromptRequest,
@@ -108,9 +108,9 @@ class TerminalConsole:
             lines.append(self.read_line(">> "))
         return "\n".join(lines)
 
-    def execute(self, script: str) -> Finished | None:
+    def execute(self, script: str) -> CommandFinished | None:
         """Run one script; Ctrl+C stops it; a lost session is reconnected once."""
-        result: list[Finished] = []
+        result: list[CommandFinished] = []
         failure: list[BaseException] = []
 
         done = threading.Event()
@@ -156,7 +156,7 @@ class TerminalConsole:
     def show(self, event: SessionEvent) -> None:
         if isinstance(event, StreamText):
             self._print(event.stream, event.rendered())
-        elif isinstance(event, Progress) and self.stderr.isatty():
+        elif isinstance(event, ProgressRecord) and self.stderr.isatty():
             percent = f" {event.percent}%" if event.percent is not None else ""
             end = "\n" if event.completed else "\r"
             self.stderr.write(f"{event.activity}: {event.status}{percent}\x1b[K{end}")

@@ -42,7 +42,7 @@ class StreamText:
 
 
 @dataclass(frozen=True)
-class Progress:
+class ProgressRecord:
     """A Write-Progress update; ``percent`` is None when the command gave none."""
 
     activity: str
@@ -53,7 +53,7 @@ class Progress:
 
 
 @dataclass(frozen=True)
-class Finished:
+class CommandFinished:
     """The command ended; ``location`` is the remote current directory for the prompt."""
 
     location: str
@@ -61,7 +61,7 @@ class Finished:
     stopped: bool = False
 
 
-SessionEvent = StreamText | Progress | Finished
+SessionEvent = StreamText | ProgressRecord | CommandFinished
 EventSink = Callable[[SessionEvent], None]
 
 

@@ -28,10 +28,10 @@ from pypsrp.exceptions import WSManFaultError
 from nanostudio.errors import RemoteError
 from nanostudio.remote.errors import RemoteProtocolError, SessionLostError
 from nanostudio.remote.events import (
+    CommandFinished,
     Completion,
     EventSink,
-    Finished,
-    Progress,
+    ProgressRecord,
     PromptHandler,
     SessionEvent,
     Stream,
@@ -246,7 +246,7 @@ class PsrpSession:
             return
         self._stop_delivered.set()
 
-    def run(self, script: str, sink: EventSink) -> Finished:
+    def run(self, script: str, sink: EventSink) -> CommandFinished:
         """Run ``script`` and report every stream to ``sink`` as it arrives."""
         with self._lock:
             shell = self._require_shell()
@@ -276,7 +276,7 @@ class PsrpSession:
             stopped = stopped or ps.state == PSInvocationState.Stopped
             had_errors = command.had_errors or ps.state == PSInvocationState.Failed
             self.location = self._query_location() or self.location
-            return Finished(location=self.location, had_errors=had_errors, stopped=stopped)
+            return CommandFinished(location=self.location, had_errors=had_errors, stopped=stopped)
 
     def _follow(self, shell: PsrpShell, command: _Command) -> bool:
         """Receive until the pipeline ends; True if a stop was asked for on the way."""
@@ -527,9 +527,9 @@ def _as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def _progress(record: Any) -> Progress:
+def _progress(record: Any) -> ProgressRecord:
     percent = record.PercentComplete
-    return Progress(
+    return ProgressRecord(
         activity=str(record.Activity or ""),
         status=str(record.StatusDescription or ""),
         percent=int(percent) if percent is not None and int(percent) >= 0 else None,

@@ -22,9 +22,9 @@ from typing import Any
 from nanostudio.errors import RemoteError
 from nanostudio.remote.errors import SessionLostError
 from nanostudio.remote.events import (
+    CommandFinished,
     Completion,
     EventSink,
-    Finished,
     PromptHandler,
     PromptReply,
     PromptRequest,
@@ -182,9 +182,9 @@ class ProcessSession:
     def open(self) -> None:
         self._call(("open",))
 
-    def run(self, script: str, sink: EventSink) -> Finished:
+    def run(self, script: str, sink: EventSink) -> CommandFinished:
         result = self._call(("run", script), sink)
-        assert isinstance(result, Finished)
+        assert isinstance(result, CommandFinished)
         return result
 
     def stop(self) -> None:

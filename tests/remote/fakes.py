@@ -12,10 +12,10 @@ import threading
 
 from nanostudio.remote.errors import SessionLostError
 from nanostudio.remote.events import (
+    CommandFinished,
     Completion,
     EventSink,
-    Finished,
-    Progress,
+    ProgressRecord,
     PromptField,
     PromptHandler,
     PromptKind,
@@ -71,7 +71,7 @@ class FakeSession:
         matches = tuple(n for n in names if n.lower().startswith(word.lower()))
         return Completion(word_start, cursor - word_start, matches)
 
-    def run(self, script: str, sink: EventSink) -> Finished:
+    def run(self, script: str, sink: EventSink) -> CommandFinished:
         if self.lost:
             raise SessionLostError("NANO1 no longer knows this session (was it restarted?).")
         self.scripts.append(script)
@@ -81,7 +81,7 @@ class FakeSession:
             self.stop_requests_seen = self.stopped.is_set()
             self.stopped.clear()
 
-    def _run(self, script: str, sink: EventSink) -> Finished:
+    def _run(self, script: str, sink: EventSink) -> CommandFinished:
         had_errors = False
         stopped = False
         for line in script.splitlines():
@@ -97,7 +97,7 @@ class FakeSession:
                     sink(StreamText(stream, f"{stream.value} text"))
                 had_errors = True
             elif command == "progress":
-                sink(Progress("Copying", "file 1 of 2", 50))
+                sink(ProgressRecord("Copying", "file 1 of 2", 50))
             elif command.startswith("lines "):
                 for i in range(int(command.split()[1])):
                     sink(StreamText(Stream.OUTPUT, f"line {i:07d} " + "x" * 80))
@@ -116,4 +116,4 @@ class FakeSession:
                 raise SessionLostError("NANO1 no longer knows this session (was it restarted?).")
             elif command:
                 sink(StreamText(Stream.OUTPUT, command))
-        return Finished(location=self.location, had_errors=had_errors, stopped=stopped)
+        return CommandFinished(location=self.location, had_errors=had_errors, stopped=stopped)

@@ -12,8 +12,8 @@ import pytest
 from nanostudio.cli.terminal import TerminalConsole
 from nanostudio.remote.errors import CertificateUnknownError, SessionLostError
 from nanostudio.remote.events import (
-    Finished,
-    Progress,
+    CommandFinished,
+    ProgressRecord,
     PromptKind,
     PromptReply,
     PromptRequest,
@@ -55,7 +55,7 @@ def session(winrm_server: LoopbackWinRM) -> Iterator[PsrpSession]:
     opened.close()
 
 
-def run(session: PsrpSession, script: str) -> tuple[Finished, Recorder]:
+def run(session: PsrpSession, script: str) -> tuple[CommandFinished, Recorder]:
     recorder = Recorder()
     return session.run(script, recorder), recorder
 
@@ -88,7 +88,7 @@ def test_every_stream_arrives_typed_and_in_order(session: PsrpSession) -> None:
         Stream.DEBUG,
         Stream.INFORMATION,
     ]
-    progress = [e for e in recorder.events if isinstance(e, Progress)]
+    progress = [e for e in recorder.events if isinstance(e, ProgressRecord)]
     assert progress and progress[0].activity == "Copy" and progress[0].percent == 40
 
 

@@ -7,7 +7,7 @@ import threading
 from nanostudio.cli.terminal import needs_more_input
 from nanostudio.gui.console.colours import is_dark, stream_colour
 from nanostudio.gui.console.output_buffer import OutputBuffer
-from nanostudio.remote.events import Completion, Progress, PromptReply, Stream, StreamText
+from nanostudio.remote.events import Completion, ProgressRecord, PromptReply, Stream, StreamText
 from nanostudio.remote.exec import winrs_arguments
 from nanostudio.remote.probe import parse_os_build
 from nanostudio.remote.psrp_session import PS_STOP_SIGNAL, output_lines, quote_ps
@@ -17,11 +17,11 @@ def test_output_buffer_keeps_order_and_drops_what_scrollback_cannot_hold() -> No
     buffer = OutputBuffer(scrollback=5)
     for i in range(8):
         buffer.put(StreamText(Stream.OUTPUT, str(i)))
-    buffer.put(Progress("a", "s", 10))
+    buffer.put(ProgressRecord("a", "s", 10))
     batch = buffer.take(3)
     assert [line.text for line in batch.lines] == ["3", "4", "5"]
     assert batch.skipped == 3
-    assert batch.progress == [Progress("a", "s", 10)]
+    assert batch.progress == [ProgressRecord("a", "s", 10)]
     rest = buffer.take(100)
     assert [line.text for line in rest.lines] == ["6", "7"]
     assert rest.skipped == 0 and not rest.progress

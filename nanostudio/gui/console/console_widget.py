@@ -41,7 +41,13 @@ from nanostudio.gui.console.command_input import CommandInput
 from nanostudio.gui.console.output_buffer import Batch, OutputBuffer
 from nanostudio.gui.console.prompt_dialog import PromptDialog
 from nanostudio.gui.console.worker import SessionFactory, WorkerThread
-from nanostudio.remote.events import Completion, Finished, Progress, PromptRequest, Stream
+from nanostudio.remote.events import (
+    CommandFinished,
+    Completion,
+    ProgressRecord,
+    PromptRequest,
+    Stream,
+)
 from nanostudio.remote.history import CommandHistory
 from nanostudio.remote.session_api import prompt_text
 
@@ -329,7 +335,7 @@ class ConsoleWidget(QWidget):
         self._set_state(ConsoleState.IDLE)
         self.input.setFocus()
 
-    def _on_finished(self, result: Finished) -> None:
+    def _on_finished(self, result: CommandFinished) -> None:
         self.location = result.location or self.location
         self._set_state(ConsoleState.IDLE)
         self.flush_output()  # a short command's output now, not at the next tick
@@ -469,7 +475,7 @@ class ConsoleWidget(QWidget):
         cursor.insertText(("\n" + text) if self._has_text else text, fmt)
         self._has_text = True
 
-    def _show_progress(self, progress: Progress) -> None:
+    def _show_progress(self, progress: ProgressRecord) -> None:
         if progress.completed:
             self.progress_box.hide()
             return

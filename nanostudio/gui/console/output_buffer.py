@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nanostudio.remote.events import Progress, SessionEvent, StreamText
+from nanostudio.remote.events import ProgressRecord, SessionEvent, StreamText
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Batch:
     """What one flush paints: text lines in order, the newest progress, lines skipped."""
 
     lines: list[StreamText]
-    progress: list[Progress]
+    progress: list[ProgressRecord]
     skipped: int
 
 
@@ -31,7 +31,7 @@ class OutputBuffer:
         self.scrollback = scrollback
         self._lock = threading.Lock()
         self._lines: deque[StreamText] = deque()
-        self._progress: list[Progress] = []
+        self._progress: list[ProgressRecord] = []
         self._skipped = 0
 
     def __call__(self, event: SessionEvent) -> None:
@@ -44,7 +44,7 @@ class OutputBuffer:
             for event in events:
                 if isinstance(event, StreamText):
                     self._lines.append(event)
-                elif isinstance(event, Progress):
+                elif isinstance(event, ProgressRecord):
                     self._progress.append(event)
             overflow = len(self._lines) - self.scrollback
             if overflow > 0:

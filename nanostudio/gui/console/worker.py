@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from nanostudio.errors import RemoteError
 from nanostudio.gui.console.output_buffer import OutputBuffer
 from nanostudio.remote.errors import SessionLostError
-from nanostudio.remote.events import Completion, Finished, PromptReply, PromptRequest
+from nanostudio.remote.events import CommandFinished, Completion, PromptReply, PromptRequest
 from nanostudio.remote.session_api import ConsoleSession
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class SessionWorker(QObject):
             self.failed.emit("Not connected.", True)
             return
         try:
-            result: Finished = self._session.run(script, self._buffer)
+            result: CommandFinished = self._session.run(script, self._buffer)
         except RemoteError as error:
             self._fail(error)
             return
