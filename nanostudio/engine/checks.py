@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.content.staging import offline_only_problem
 from nanostudio.engine.drivers.analysis import DriverInventory, take_inventory
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.engine.process import run_tool
-from nanostudio.engine.staging import offline_only_problem
 from nanostudio.errors import UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.source import open_media

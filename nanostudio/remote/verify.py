@@ -15,7 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from nanostudio.catalogue import with_dependencies
-from nanostudio.engine.setupcomplete import FAILURES_LOG_PATH, LOG_PATH, WINRM_PORT, WINRM_RULE
+from nanostudio.engine.content.setupcomplete import (
+    FAILURES_LOG_PATH,
+    LOG_PATH,
+    WINRM_PORT,
+    WINRM_RULE,
+)
 from nanostudio.recipe.model import Recipe
 from nanostudio.remote.exec import CommandResult
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nanostudio.cli.main import main
-from nanostudio.engine.setupcomplete import FAILURES_LOG_PATH, LOG_PATH
+from nanostudio.engine.content.setupcomplete import FAILURES_LOG_PATH, LOG_PATH
 from nanostudio.recipe import NetworkSpec, OutputSpec, PackagesSpec, Recipe, SystemSpec
 from nanostudio.recipe.toml_io import save_recipe
 from nanostudio.remote.exec import CommandResult

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import find_package
-from nanostudio.engine.setupcomplete import (
+from nanostudio.engine.content.setupcomplete import (
     ANSWER_FILES,
     FAILURES_LOG,
     FAILURES_LOG_PATH,
@@ -12,7 +12,7 @@ from nanostudio.engine.setupcomplete import (
     render_after_setup,
     render_setupcomplete,
 )
-from nanostudio.engine.staging import (
+from nanostudio.engine.content.staging import (
     UNATTEND_PATH,
     StagedContent,
     StagedDriver,

@@ -7,7 +7,7 @@ import pytest
 
 from nanostudio.catalogue import Deployment, Edition, find_package
 from nanostudio.devtools.sample_media import SampleMedia
-from nanostudio.engine.staging import (
+from nanostudio.engine.content.staging import (
     describe_staging,
     docker_files,
     extract_docker,

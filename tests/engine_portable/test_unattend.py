@@ -3,7 +3,7 @@ from __future__ import annotations
 import base64
 import xml.etree.ElementTree as ET
 
-from nanostudio.engine.unattend import encode_password, render_unattend
+from nanostudio.engine.content.unattend import encode_password, render_unattend
 from nanostudio.recipe import Recipe, SystemSpec
 from nanostudio.secret import Secret
 

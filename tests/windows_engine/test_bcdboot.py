@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nanostudio.engine.windows import bcdboot
+from nanostudio.engine.tools import bcdboot
 from nanostudio.recipe import Firmware
 
 

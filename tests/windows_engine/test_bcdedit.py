@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
-from nanostudio.engine.windows import bcdedit
-from nanostudio.engine.windows.bcdedit import LOCATE_SETTINGS, Setting
+from nanostudio.engine.tools import bcdedit
+from nanostudio.engine.tools.bcdedit import LOCATE_SETTINGS, Setting
 from nanostudio.engine.windows.layout import windows_cmdline
 from tests.windows_engine.conftest import FakeTools
 

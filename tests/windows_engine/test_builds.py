@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from nanostudio.devtools.sample_media import SampleMedia
+from nanostudio.engine.content.unattend import encode_password
 from nanostudio.engine.events import LogLine
-from nanostudio.engine.unattend import encode_password
 from nanostudio.engine.windows.engine import make_plan
 from nanostudio.engine.windows.job import ApplyTool
 from nanostudio.paths import log_dir

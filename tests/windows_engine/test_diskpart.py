@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nanostudio.engine.windows import diskpart
-from nanostudio.engine.windows.diskpart import AccessPath, Kind, PartitionStyle
+from nanostudio.engine.tools import diskpart
+from nanostudio.engine.tools.diskpart import AccessPath, Kind, PartitionStyle
 
 VDISK = r"C:\Builds\.nanostudio-x\disk.vhdx"
 MNT = r"C:\Builds\.nanostudio-x\mnt\windows"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nanostudio.engine.windows import dism
-from nanostudio.engine.windows.dism import DismOptions, Subject
+from nanostudio.engine.tools import dism
+from nanostudio.engine.tools.dism import DismOptions, Subject
 
 OPTS = DismOptions("dism", r"C:\logs\dism-x.log", r"C:\t\scratch")
 BANNER = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from nanostudio.engine.content.staging import StagedContent, describe_staging, plan_staging
 from nanostudio.engine.portable.assemble import Format, virtual_disk_size
 from nanostudio.engine.portable.gpt import plan_layout
 from nanostudio.engine.portable.state import BuildState
@@ -23,7 +24,6 @@ from nanostudio.engine.portable.steps_drivers import InjectDriversStep
 from nanostudio.engine.portable.steps_source import OpenMediaStep, StageContentStep
 from nanostudio.engine.portable.steps_wim import ExportWimStep
 from nanostudio.engine.process import require_tool
-from nanostudio.engine.staging import StagedContent, describe_staging, plan_staging
 from nanostudio.engine.steps import Plan, Step
 from nanostudio.engine.tools import cab, fat, hivex, libwim, ntfs, wimlib
 from nanostudio.errors import RecipeError

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nanostudio.engine.content.staging import StagedContent
 from nanostudio.engine.portable.gpt import DiskLayout
-from nanostudio.engine.staging import StagedContent
 from nanostudio.engine.steps import Cleanup
 from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.media.source import MediaSource

@@ -6,17 +6,17 @@ from __future__ import annotations
 import shutil
 from pathlib import Path, PurePosixPath
 
-from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
-from nanostudio.engine.setupcomplete import first_boot_files
-from nanostudio.engine.staging import (
+from nanostudio.engine.content.setupcomplete import first_boot_files
+from nanostudio.engine.content.staging import (
     DOCKER_FOLDER,
     UNATTEND_PATH,
     StagedContent,
     extract_docker,
 )
+from nanostudio.engine.content.unattend import render_unattend
+from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import libwim
-from nanostudio.engine.unattend import render_unattend
 from nanostudio.errors import BuildError
 from nanostudio.media.source import open_media
 

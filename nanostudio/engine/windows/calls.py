@@ -17,7 +17,7 @@ from pathlib import Path
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.process import ToolResult, run_tool
 from nanostudio.engine.steps import BuildPaths, ProgressParser, Step, StepContext
-from nanostudio.engine.windows import dism
+from nanostudio.engine.tools import dism
 from nanostudio.engine.windows.job import Job
 from nanostudio.engine.windows.layout import windows_cmdline
 from nanostudio.errors import BuildError

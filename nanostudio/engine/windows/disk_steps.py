@@ -16,7 +16,7 @@ from pathlib import Path
 
 from nanostudio.engine.process import ToolResult
 from nanostudio.engine.steps import BuildPaths, Cleanup, ProgressParser, Step, StepContext
-from nanostudio.engine.windows import bcdboot, bcdedit, diskpart
+from nanostudio.engine.tools import bcdboot, bcdedit, diskpart
 from nanostudio.engine.windows.calls import run_for_cleanup
 from nanostudio.engine.windows.job import Job
 from nanostudio.engine.windows.layout import Layout, windows_cmdline

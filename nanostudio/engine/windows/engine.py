@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 
 from nanostudio.catalogue import PackageInfo
-from nanostudio.engine.staging import StagedContent, docker_notes, role_notes
+from nanostudio.engine.content.staging import StagedContent, docker_notes, role_notes
 from nanostudio.engine.steps import Plan, Step
-from nanostudio.engine.windows import bcdedit
+from nanostudio.engine.tools import bcdedit
 from nanostudio.engine.windows.disk_steps import (
     BootOptionsStep,
     BootStep,

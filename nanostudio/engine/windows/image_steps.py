@@ -9,17 +9,16 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import PackageInfo
-from nanostudio.engine.setupcomplete import first_boot_files
-from nanostudio.engine.staging import (
+from nanostudio.engine.content.setupcomplete import first_boot_files
+from nanostudio.engine.content.staging import (
     DOCKER_FOLDER,
     StagedContent,
     extract_docker,
     first_boot_features,
 )
+from nanostudio.engine.content.unattend import render_unattend
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
-from nanostudio.engine.tools import wimlib
-from nanostudio.engine.unattend import render_unattend
-from nanostudio.engine.windows import dism
+from nanostudio.engine.tools import dism, wimlib
 from nanostudio.engine.windows.calls import DismStep, run_dism
 from nanostudio.engine.windows.job import ApplyTool, Job
 from nanostudio.engine.windows.layout import windows_cmdline

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from nanostudio.engine.steps import BuildPaths
-from nanostudio.engine.windows.dism import DismOptions
+from nanostudio.engine.tools.dism import DismOptions
 from nanostudio.engine.windows.host import WindowsHost
 from nanostudio.engine.windows.layout import Layout
 from nanostudio.engine.windows.state import BuildState

@@ -7,8 +7,8 @@ step gathers the facts through the host seam and the real ``dism``.
 from __future__ import annotations
 
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
-from nanostudio.engine.windows import dism
-from nanostudio.engine.windows.bcdedit import boot_option_commands
+from nanostudio.engine.tools import dism
+from nanostudio.engine.tools.bcdedit import boot_option_commands
 from nanostudio.engine.windows.disk_steps import is_bios
 from nanostudio.engine.windows.host import (
     DRIVE_FIXED,

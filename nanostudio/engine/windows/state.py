@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nanostudio.engine.steps import Cleanup
-from nanostudio.engine.windows.diskpart import AccessPath, Command, Kind
+from nanostudio.engine.tools.diskpart import AccessPath, Command, Kind
 from nanostudio.engine.windows.host import SYSTEM_LETTER, WINDOWS_LETTER
 
 

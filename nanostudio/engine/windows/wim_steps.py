@@ -8,7 +8,7 @@ unmounts with ``/Discard`` so no DISM mount is left behind.
 from __future__ import annotations
 
 from nanostudio.engine.steps import BuildPaths, Cleanup, StepContext
-from nanostudio.engine.windows import dism
+from nanostudio.engine.tools import dism
 from nanostudio.engine.windows.calls import DismStep, fresh_log, run_for_cleanup
 from nanostudio.engine.windows.job import Job
 from nanostudio.engine.windows.layout import Layout

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nanostudio.engine.content.setupcomplete import FAILURES_LOG_PATH, LOG_PATH
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.engine.events import BuildOutcome, Status
-from nanostudio.engine.setupcomplete import FAILURES_LOG_PATH, LOG_PATH
 from nanostudio.gui import console_link
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import Settings

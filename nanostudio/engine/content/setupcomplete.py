@@ -26,7 +26,7 @@ import ipaddress
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from nanostudio.engine.staging import (
+from nanostudio.engine.content.staging import (
     DOCKER_FOLDER,
     DRIVERS_FOLDER,
     SETUPCOMPLETE_PATH,
