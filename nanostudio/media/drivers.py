@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nanostudio.files import open_regular
 from nanostudio.media.inf import MAX_INF_BYTES, NANO_ARCHITECTURE, decode_inf, parse_inf
 
 
@@ -50,7 +51,7 @@ def scan_driver_folder(folder: Path) -> DriverFolder:
             folder, problem=f"{folder} is not a folder: choose the folder that holds the .inf files"
         )
     try:
-        infs = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".inf" and p.is_file())
+        infs = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".inf" and not p.is_dir())
     except OSError as error:
         return DriverFolder(folder, problem=f"cannot read {folder}: {error.strerror}")
     drivers = tuple(read_inf(p) for p in infs)
@@ -67,9 +68,10 @@ def scan_driver_folder(folder: Path) -> DriverFolder:
 def read_inf(path: Path) -> InfDriver:
     """Parse one INF; a file that cannot be used gets ``problem`` set, not an exception."""
     try:
-        raw = path.read_bytes()[:MAX_INF_BYTES]
+        with open_regular(path) as file:
+            raw = file.read(MAX_INF_BYTES)
     except OSError as error:
-        return _broken(path, f"cannot be read ({error.strerror})")
+        return _broken(path, f"cannot be read ({error.strerror or error})")
     text = decode_inf(raw)
     if text is None:
         return _broken(path, "is not a text INF file")

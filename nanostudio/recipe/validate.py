@@ -21,6 +21,7 @@ from nanostudio.catalogue import (
     find_package,
     with_dependencies,
 )
+from nanostudio.files import NotRegularFileError, open_regular
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
@@ -205,10 +206,12 @@ def docker_zip_problem(path: Path) -> str | None:
     """None if ``path`` is a zip with docker/dockerd.exe and docker/docker.exe."""
     hint = f"use Docker's static Windows zip, e.g. {DOCKER_URL}"
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path) as file, zipfile.ZipFile(file) as archive:
             names = {name.replace("\\", "/").lower() for name in archive.namelist()}
     except FileNotFoundError:
         return f"{path} does not exist: {hint}"
+    except NotRegularFileError as error:
+        return f"{path} is {error.kind}, not a zip file: {hint}"
     except (OSError, zipfile.BadZipFile) as error:
         return f"{path} is not a readable zip ({error.__class__.__name__}): {hint}"
     missing = [member for member in DOCKER_ZIP_MEMBERS if member not in names]
