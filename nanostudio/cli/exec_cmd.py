@@ -12,7 +12,7 @@ from nanostudio.remote.cli_support import (
     connection_from_args,
     with_certificate_trust,
 )
-from nanostudio.remote.exec import run_command
+from nanostudio.remote.exec import stream_command
 from nanostudio.remote.pinning import PinStore
 
 
@@ -53,11 +53,13 @@ def run(args: argparse.Namespace) -> int:
     if not argv:
         raise UserFacingError("Give the command to run after --, e.g. exec HOST -- ipconfig")
     settings, password = connection_from_args(args)
-    result = with_certificate_trust(
-        settings, lambda: run_command(settings, password, argv, pins=PinStore())
+    return with_certificate_trust(
+        settings, lambda: stream_command(settings, password, argv, _write, pins=PinStore())
     )
-    sys.stdout.write(result.stdout)
-    sys.stdout.flush()
-    sys.stderr.write(result.stderr)
-    sys.stderr.flush()
-    return result.exit_code
+
+
+def _write(stream: str, text: str) -> None:
+    """The command's output as it arrives, on our stdout or stderr."""
+    target = sys.stdout if stream == "stdout" else sys.stderr
+    target.write(text)
+    target.flush()
