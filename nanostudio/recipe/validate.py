@@ -245,6 +245,25 @@ def _system_problems(recipe: Recipe) -> list[Problem]:
     return problems
 
 
+def unusable_address(address: ipaddress.IPv4Address) -> str | None:
+    """Why ``address`` can be no machine's address on a network (in words), or None.
+
+    Loopback never leaves the machine, multicast and the limited broadcast address
+    name groups, 0.0.0.0/8 means "this network" and 240.0.0.0/4 is reserved.
+    """
+    if address.is_loopback:
+        return "a loopback address (127.0.0.0/8, this machine only)"
+    if address.is_multicast:
+        return "a multicast address (224.0.0.0/4)"
+    if address == ipaddress.IPv4Address("255.255.255.255"):
+        return "the broadcast address"
+    if address in ipaddress.IPv4Network("0.0.0.0/8"):
+        return 'a "this network" address (0.0.0.0/8)'
+    if address.is_reserved:
+        return "a reserved address (240.0.0.0/4)"
+    return None
+
+
 def _network_problems(recipe: Recipe) -> list[Problem]:
     network = recipe.network
     problems = []
@@ -257,9 +276,14 @@ def _network_problems(recipe: Recipe) -> list[Problem]:
                 Problem("network.ipv4", f"{network.ipv4!r} is not like 192.168.56.10/24")
             )
         else:
+            special = unusable_address(interface.ip)
             if "/" not in network.ipv4:
                 problems.append(
                     Problem("network.ipv4", "add the prefix length, e.g. 192.168.56.10/24")
+                )
+            elif special:
+                problems.append(
+                    Problem("network.ipv4", f"{interface.ip} is {special}: give the server's own")
                 )
             elif interface.ip in (
                 interface.network.network_address,
@@ -283,15 +307,36 @@ def _network_problems(recipe: Recipe) -> list[Problem]:
                 Problem("network.gateway", f"{network.gateway!r} is not an IPv4 address")
             )
         else:
-            if interface is not None and gateway not in interface.network:
+            special = unusable_address(gateway)
+            if special:
+                problems.append(Problem("network.gateway", f"{gateway} is {special}"))
+            elif interface is not None and gateway not in interface.network:
                 problems.append(
                     Problem("network.gateway", f"{gateway} is outside {interface.network}")
                 )
+            elif interface is not None and gateway == interface.ip:
+                problems.append(
+                    Problem("network.gateway", f"{gateway} is the server's own address")
+                )
+            elif interface is not None and gateway in (
+                interface.network.network_address,
+                interface.network.broadcast_address,
+            ):
+                problems.append(
+                    Problem(
+                        "network.gateway",
+                        f"{gateway} is not a host address in {interface.network}",
+                    )
+                )
     for server in network.dns:
         try:
-            ipaddress.IPv4Address(server)
+            address = ipaddress.IPv4Address(server)
         except ValueError:
             problems.append(Problem("network.dns", f"{server!r} is not an IPv4 address"))
+        else:
+            special = unusable_address(address)
+            if special:
+                problems.append(Problem("network.dns", f"{address} is {special}"))
     problems += _interface_problems(network.interface)
     return problems
 
