@@ -217,3 +217,27 @@ def test_password_prompt_at_end_of_input_is_a_sentence(tmp_path: Path) -> None:
         err = _no_traceback(result)
         assert result.returncode == 2
         assert err.strip().endswith("run in a terminal to be asked"), err
+
+
+# -- README and behaviour agree on how recipe problems are printed -------------------------
+
+
+def test_build_and_check_print_recipe_problems_as_the_readme_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "one `field: message` line per\nproblem" in readme
+    monkeypatch.setenv("NANOSTUDIO_ADMIN_PASSWORD", "Nano-Pa55word!")
+    recipe = tmp_path / "two.toml"
+    recipe.write_text(
+        '[system]\ncomputer_name = "bad name!"\ntimezone = "Mars"\n'
+        f'[output]\npath = "{tmp_path / "x.vhdx"}"\n'
+    )
+    printed = []
+    for command in (["recipe", "check"], ["build"]):
+        assert main([*command, str(recipe)]) == 2
+        printed.append(capsys.readouterr().err.splitlines())
+    assert printed[0] == printed[1]
+    fields = [line.partition(": ")[0] for line in printed[0]]
+    assert "system.computer_name" in fields and "system.timezone" in fields
+    assert not any(line.startswith(("error:", "Traceback")) for line in printed[0])
