@@ -1,4 +1,13 @@
-"""Small file-system helpers shared by the engine, the recipe and the wizard.
+"""Small file-system helpers: opening what must be a regular file without blocking,
+and clean-up that never raises.
+
+Opening: a named pipe (FIFO) blocks ``open()`` until a writer appears and ``read()``
+until it writes; a character device such as ``/dev/zero`` never ends; a socket cannot
+be opened at all. Any of them where an ISO, a WIM, a cab, a recipe, an INF or a zip is
+expected would hang NanoStudio beyond the reach of Ctrl+C. So: ``os.stat`` first (a
+clear sentence for the common case), then ``O_NONBLOCK`` on the open itself (a FIFO
+swapped in between cannot block it), then ``fstat`` on what was really opened, and only
+then the descriptor is made blocking again for ordinary reads.
 
 Clean-up code runs in ``except`` and ``finally`` blocks, where a second exception
 would replace the first (and the user's "cannot write to ..." would turn into an
@@ -8,9 +17,98 @@ exist fails (EROFS before ENOENT), so clean-up goes through ``remove_quietly``.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOCTTY = getattr(os, "O_NOCTTY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+class NotRegularFileError(OSError):
+    """``path`` exists but is a pipe, a device, a socket or a folder where a file belongs.
+
+    An ``OSError`` whose ``strerror`` is the sentence ("is a named pipe (FIFO), not a
+    regular file"), so handlers that report ``strerror`` say it too.
+    """
+
+    def __init__(self, path: Path, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
+        self.path = path
+        self.kind = kind
+
+
+def special_kind(mode: int) -> str | None:
+    """What a ``st_mode`` that is not a regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def regular_file_problem(path: Path) -> str | None:
+    """None when ``path`` is (or links to) a regular file; else why not, for a message.
+
+    A missing path is the caller's business: it gives None too (open it and see).
+    """
+    try:
+        mode = Path(path).stat().st_mode
+    except (OSError, ValueError):
+        return None
+    kind = special_kind(mode)
+    return None if kind is None else f"{path} is {kind}, not a regular file"
+
+
+def require_regular_file(path: Path) -> None:
+    """Raise ``NotRegularFileError`` when ``path`` exists and is not a regular file."""
+    try:
+        mode = Path(path).stat().st_mode
+    except ValueError as error:  # an embedded NUL
+        raise FileNotFoundError(errno.ENOENT, str(error), str(path)) from None
+    kind = special_kind(mode)
+    if kind is not None:
+        raise NotRegularFileError(path, kind)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for binary reading; ``NotRegularFileError`` for anything but a file.
+
+    Never blocks in ``open()``: the check and the open cannot be raced into a hang.
+    Other failures are the usual ``OSError``s (missing, permission denied).
+    """
+    require_regular_file(path)
+    flags = os.O_RDONLY | _NONBLOCK | _NOCTTY | _CLOEXEC | _BINARY
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ENXIO:  # a socket (or a FIFO on some systems)
+            raise NotRegularFileError(path, "a socket") from None
+        raise
+    try:
+        kind = special_kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotRegularFileError(path, kind)
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
 
 log = logging.getLogger(__name__)
 

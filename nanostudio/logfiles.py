@@ -33,7 +33,14 @@ def _open_private(handler: logging.FileHandler) -> io.TextIOWrapper:
     fd = os.open(handler.baseFilename, flags, FILE_MODE)
     with contextlib.suppress(OSError, AttributeError):  # an older file made 0644
         os.fchmod(fd, FILE_MODE)
-    stream = os.fdopen(fd, "a" if append else "w", encoding=handler.encoding, errors=handler.errors)
+    # A path that is not valid UTF-8 (lone surrogates) is logged escaped, not dropped
+    # with a "--- Logging error ---" traceback on stderr.
+    stream = os.fdopen(
+        fd,
+        "a" if append else "w",
+        encoding=handler.encoding,
+        errors=handler.errors or "backslashreplace",
+    )
     assert isinstance(stream, io.TextIOWrapper)
     return stream
 

@@ -45,3 +45,13 @@ def printable(text: str) -> str:
     return "".join(
         ascii(c)[1:-1] if unicodedata.category(c) in _FORBIDDEN_CATEGORIES else c for c in text
     )
+
+
+def printable_lines(text: str) -> str:
+    """``printable`` for each line of ``text``: its line breaks kept, nothing else raw.
+
+    For what goes to a terminal from outside (names on the media, server messages):
+    an escape sequence in a cab's name must show as ``\\x1b[31m``, not recolour the
+    terminal, and a name that is not valid UTF-8 (a lone surrogate) as ``\\udcff``.
+    """
+    return "\n".join(printable(line) for line in text.split("\n"))

@@ -6,9 +6,10 @@ medium take a copy with the helpers below (into their own ``tmp_path``).
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,17 +18,48 @@ from nanostudio.devtools.sample_media import SampleMedia, write_sample_media
 from nanostudio.media.wim import HEADER_SIZE, parse_header
 
 
+def media_digests(sample: SampleMedia) -> dict[str, str]:
+    """SHA-256 and mode of every file of the media (and its ISO), by path."""
+    files = [p for p in sample.root.rglob("*") if p.is_file()]
+    if sample.iso is not None:
+        files.append(sample.iso)
+    return {
+        str(p): f"{hashlib.sha256(p.read_bytes()).hexdigest()} {p.stat().st_mode:o}"
+        for p in sorted(files)
+    }
+
+
+def unchanged_until_the_end(sample: SampleMedia) -> Iterator[SampleMedia]:
+    """Yield ``sample``; when the session ends, fail unless every byte is as written.
+
+    Every build, inspection and check in the suite reads the shared media; none may
+    change it (the source media is only ever opened read-only, issue 12 §6). A file
+    added, removed, rewritten or made writable shows up here.
+    """
+    before = media_digests(sample)
+    yield sample
+    after = media_digests(sample)
+    changed = sorted(
+        path for path in before.keys() | after.keys() if before.get(path) != after.get(path)
+    )
+    assert not changed, f"the shared sample media changed during the session: {changed}"
+
+
 @pytest.fixture(scope="session")
-def sample_media(tmp_path_factory: pytest.TempPathFactory) -> SampleMedia:
+def sample_media(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleMedia]:
     """Standard at index 1, Datacenter at 2, en-us and de-de cabs, and the ISO."""
-    return write_sample_media(tmp_path_factory.mktemp("sample-media"))
+    yield from unchanged_until_the_end(write_sample_media(tmp_path_factory.mktemp("sample-media")))
 
 
 @pytest.fixture(scope="session")
-def sample_media_datacenter_first(tmp_path_factory: pytest.TempPathFactory) -> SampleMedia:
+def sample_media_datacenter_first(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SampleMedia]:
     """The same media with the image order swapped (no ISO): catches index assumptions."""
-    return write_sample_media(
-        tmp_path_factory.mktemp("sample-media-dc-first"), make_iso=False, datacenter_first=True
+    yield from unchanged_until_the_end(
+        write_sample_media(
+            tmp_path_factory.mktemp("sample-media-dc-first"), make_iso=False, datacenter_first=True
+        )
     )
 
 

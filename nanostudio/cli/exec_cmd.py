@@ -13,7 +13,7 @@ from nanostudio.cli.remote_support import (
     with_certificate_trust,
 )
 from nanostudio.errors import RemoteError, UserFacingError
-from nanostudio.remote.exec import run_command
+from nanostudio.remote.exec import stream_command
 from nanostudio.remote.pinning import PinStore
 
 
@@ -55,13 +55,15 @@ def run(args: argparse.Namespace) -> int:
         raise UserFacingError("Give the command to run after --, e.g. exec HOST -- ipconfig")
     settings, password = connection_from_args(args)
     try:
-        result = with_certificate_trust(
-            settings, lambda: run_command(settings, password, argv, pins=PinStore())
+        return with_certificate_trust(
+            settings, lambda: stream_command(settings, password, argv, _write, pins=PinStore())
         )
     except RemoteError as error:
         raise diagnose_failure(settings, password, error) from error
-    sys.stdout.write(result.stdout)
-    sys.stdout.flush()
-    sys.stderr.write(result.stderr)
-    sys.stderr.flush()
-    return result.exit_code
+
+
+def _write(stream: str, text: str) -> None:
+    """The command's output as it arrives, on our stdout or stderr."""
+    target = sys.stdout if stream == "stdout" else sys.stderr
+    target.write(text)
+    target.flush()

@@ -11,6 +11,7 @@ from nanostudio.catalogue import PackageInfo
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
 from nanostudio.sizes import size_text
+from nanostudio.text import printable_lines
 
 _KINDS = {
     "iso": "ISO image",
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(info.to_json(), indent=2))
     else:
-        print(render(info))
+        print(printable_lines(render(info)))
     return 0
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from nanostudio import APP_NAME, __version__
 from nanostudio.errors import UserFacingError
+from nanostudio.text import printable_lines
 
 # Sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -75,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     recipe = _recipe_to_open(arguments)
     if recipe is not None:
         arguments.remove(recipe)
+    _safe_streams()
     args = build_parser(_modules_for(arguments)).parse_args(arguments)
     _log_to_stderr(logging.DEBUG if args.verbose else logging.WARNING)
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
@@ -85,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler below
         return code
     except UserFacingError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable_lines(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -95,6 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+
+
+def _safe_streams() -> None:
+    """A file name that is not valid UTF-8 reaches Python as lone surrogates
+    (surrogateescape); printed on a UTF-8 terminal it would raise UnicodeEncodeError
+    wherever it appears (a path in a progress line, a log record). Shown escaped instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _log_to_stderr(level: int) -> None:

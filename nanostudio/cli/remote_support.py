@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -25,6 +26,7 @@ from nanostudio.remote.settings import (
     AUTH_METHODS,
     DEFAULT_TIMEOUT_S,
     DEFAULT_USER,
+    MAX_TIMEOUT_S,
     ConnectionSettings,
     default_port,
 )
@@ -38,13 +40,15 @@ T = TypeVar("T")
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("host", help="name or IP address of the Nano Server VM")
     parser.add_argument("--user", default=DEFAULT_USER, help="user name (default: %(default)s)")
-    parser.add_argument("--port", type=int, help="WinRM port (default: 5985, or 5986 with --https)")
+    parser.add_argument(
+        "--port", type=_port, help="WinRM port (default: 5985, or 5986 with --https)"
+    )
     parser.add_argument("--https", action="store_true", help="use HTTPS (WinRM over TLS)")
     parser.add_argument(
         "--auth", choices=AUTH_METHODS, default="ntlm", help="authentication (default: ntlm)"
     )
     parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds to wait for an answer"
+        "--timeout", type=_timeout, default=DEFAULT_TIMEOUT_S, help="seconds to wait for an answer"
     )
     parser.add_argument(
         "--trust-thumbprint",
@@ -53,10 +57,34 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _port(text: str) -> int:
+    """``--port``: 1-65535 (0 used to mean the default without saying so)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range (1-65535)")
+    return port
+
+
+def _timeout(text: str) -> float:
+    """``--timeout``: a finite number of seconds above 0 (not nan, not inf)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIMEOUT_S:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a usable timeout: give seconds between 0 and {MAX_TIMEOUT_S:g}"
+        )
+    return seconds
+
+
 def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
     settings = ConnectionSettings(
         host=args.host,
-        port=args.port if args.port else default_port(args.https),
+        port=args.port if args.port is not None else default_port(args.https),
         https=bool(args.https),
         auth=args.auth,
         user=args.user,
@@ -100,7 +128,14 @@ def resolve_password(
     remembered = PasswordVault().get(settings)
     if remembered:
         return remembered
-    return ask(f"Password for {settings.user}@{settings.host}: ")
+    if ask is getpass.getpass and not sys.stdin.isatty():
+        raise SettingsError(f"no password: set {PASSWORD_ENV}, or run in a terminal to be asked")
+    try:
+        return ask(f"Password for {settings.user}@{settings.host}: ")
+    except EOFError:
+        raise SettingsError(
+            f"no password: set {PASSWORD_ENV}, or run in a terminal to be asked"
+        ) from None
 
 
 def with_certificate_trust(

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nanostudio.files import open_regular
 from nanostudio.media.inf import MAX_INF_BYTES, NANO_ARCHITECTURE, decode_inf, parse_inf
+from nanostudio.text import printable
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,12 @@ def scan_driver_folder(folder: Path) -> DriverFolder:
             folder, problem=f"{folder} is not a folder: choose the folder that holds the .inf files"
         )
     try:
-        infs = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".inf" and p.is_file())
+        infs = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".inf" and not p.is_dir())
     except OSError as error:
         return DriverFolder(folder, problem=f"cannot read {folder}: {error.strerror}")
+    unnamable = _name_not_utf8(folder)
+    if unnamable is not None:
+        return DriverFolder(folder, problem=unnamable)
     drivers = tuple(read_inf(p) for p in infs)
     if not drivers:
         return DriverFolder(
@@ -67,9 +72,10 @@ def scan_driver_folder(folder: Path) -> DriverFolder:
 def read_inf(path: Path) -> InfDriver:
     """Parse one INF; a file that cannot be used gets ``problem`` set, not an exception."""
     try:
-        raw = path.read_bytes()[:MAX_INF_BYTES]
+        with open_regular(path) as file:
+            raw = file.read(MAX_INF_BYTES)
     except OSError as error:
-        return _broken(path, f"cannot be read ({error.strerror})")
+        return _broken(path, f"cannot be read ({error.strerror or error})")
     text = decode_inf(raw)
     if text is None:
         return _broken(path, "is not a text INF file")
@@ -95,3 +101,24 @@ def read_inf(path: Path) -> InfDriver:
 
 def _broken(path: Path, problem: str) -> InfDriver:
     return InfDriver(path, "Unknown", "Unknown", "", "", (), problem)
+
+
+def _name_not_utf8(folder: Path) -> str | None:
+    """A sentence for the first name below ``folder`` that is not valid UTF-8, or None.
+
+    Such a name (bytes Python keeps as lone surrogates) has no NTFS spelling: wimlib
+    refuses it in the middle of the build, so it is refused here, before any work.
+    """
+    try:
+        for path in folder.rglob("*"):
+            name = path.name
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:
+                return (
+                    f"{printable(str(path))} has a name that is not valid UTF-8 text, which "
+                    "Windows cannot store: rename it"
+                )
+    except OSError as error:
+        return f"cannot read {folder}: {error.strerror or error}"
+    return None

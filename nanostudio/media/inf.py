@@ -53,6 +53,7 @@ from functools import cached_property
 from pathlib import Path, PureWindowsPath
 
 from nanostudio.errors import MediaError
+from nanostudio.files import open_regular
 
 MAX_INF_BYTES = 4 * 1024 * 1024
 """Real INFs are well under 1 MiB even in UTF-16; anything larger is not an INF."""
@@ -667,7 +668,7 @@ def decode_inf(raw: bytes) -> str | None:
 def read_inf_file(path: Path) -> Inf:
     """Read and parse one INF; MediaError with a one-line reason if it is not usable text."""
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:
             raw = file.read(MAX_INF_BYTES + 1)
     except OSError as error:
         raise MediaError(f"{path} cannot be read: {error.strerror or error}") from error

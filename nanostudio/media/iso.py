@@ -18,6 +18,7 @@ import pycdlib
 from pycdlib.pycdlibexception import PyCdlibException
 
 from nanostudio.errors import MediaError
+from nanostudio.files import open_regular
 from nanostudio.media.packages import Entry
 from nanostudio.sizes import size_text
 
@@ -32,7 +33,13 @@ class IsoReader:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._file = path.open("rb")
+        try:
+            self._file = open_regular(path)
+        except OSError as error:
+            raise MediaError(
+                f"{path} cannot be read ({error.strerror or error}): choose a Windows Server "
+                "2016 ISO"
+            ) from None
         try:
             self._iso = self._open(path)
         except BaseException:

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 from nanostudio.errors import BuildCancelled, MediaError
-from nanostudio.files import remove_quietly
+from nanostudio.files import NotRegularFileError, open_regular, remove_quietly, special_kind
 from nanostudio.media.iso import IsoReader
 from nanostudio.media.model import MediaInfo, MediaKind, WimImage
 from nanostudio.media.packages import Entry, Lister, find_entry, scan_packages
@@ -261,6 +261,11 @@ def _build_info(
 
 def _os_error(path: Path, error: OSError) -> MediaError:
     """A MediaError for an OS failure on ``path`` that says what to do."""
+    if isinstance(error, NotRegularFileError):
+        return MediaError(
+            f"{path} is {error.kind}, not a regular file (reading it could wait forever): "
+            f"{_WHAT_TO_CHOOSE}"
+        )
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
         return MediaError(f"{path} does not exist: check the path; {_WHAT_TO_CHOOSE}")
     if error.errno in (errno.EACCES, errno.EPERM):
@@ -275,14 +280,27 @@ def _scan(folder: Path) -> list[Entry]:
     """The names in a folder of the media; MediaError if it cannot be listed."""
     try:
         with os.scandir(folder) as scan:
-            return [Entry(e.name, e.is_dir()) for e in scan]
+            entries = [(e.name, _mode(e)) for e in scan]
     except OSError as error:
         raise _os_error(folder, error) from error
+    for name, mode in entries:
+        kind = special_kind(mode)
+        if kind is not None and not stat.S_ISDIR(mode):
+            raise _os_error(folder / name, NotRegularFileError(folder / name, kind))
+    return [Entry(name, stat.S_ISDIR(mode)) for name, mode in entries]
+
+
+def _mode(entry: os.DirEntry[str]) -> int:
+    """The entry's mode, links followed; a dangling link counts as a file (opening says)."""
+    try:
+        return entry.stat().st_mode
+    except OSError:
+        return stat.S_IFREG
 
 
 def _open_for_reading(path: Path) -> BinaryIO:
     try:
-        return path.open("rb")
+        return open_regular(path)
     except OSError as error:
         raise _os_error(path, error) from error
 
@@ -339,4 +357,4 @@ def open_media(path: Path) -> MediaSource:
         return _folder_media(path)
     if stat.S_ISREG(mode):
         return _file_media(path)
-    raise MediaError(f"{path} is not a file or folder: {_WHAT_TO_CHOOSE}")
+    raise _os_error(path, NotRegularFileError(path, special_kind(mode) or "not a file"))

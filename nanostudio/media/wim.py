@@ -26,6 +26,11 @@ FLAG_WRITE_IN_PROGRESS = 0x40
 FLAG_SPANNED = 0x08
 # Resource header flags.
 RESOURCE_COMPRESSED = 0x04
+# The versions wimlib (and Windows) accept: 1.13 ("default") and 3584 (solid/ESD).
+KNOWN_VERSIONS = frozenset({0x10D00, 0xE00})
+# No WIM is a petabyte: a table said to lie beyond this is a damaged header, not a
+# truncated file.
+MAX_WIM_BYTES = 1 << 50
 # Real XML is a few KB per image; anything this large is damage, not metadata.
 MAX_XML_BYTES = 64 * 1024 * 1024
 
@@ -111,6 +116,17 @@ def parse_header(data: bytes, *, name: str, remedy: str) -> WimHeader:
     )
     if header_size != HEADER_SIZE:
         raise MediaError(f"{name} has a damaged header (size {header_size}): {remedy}")
+    if version not in KNOWN_VERSIONS:
+        raise MediaError(
+            f"{name} has a damaged header (format version 0x{version:x}, not a WIM version "
+            f"Windows writes): {remedy}"
+        )
+    for label, resource in (("blob table", header.blob_table), ("XML description", header.xml)):
+        if resource.size and (resource.offset < HEADER_SIZE or resource.end > MAX_WIM_BYTES):
+            raise MediaError(
+                f"{name} has a damaged header (its {label} is said to lie at byte "
+                f"{resource.offset:,}, size {resource.size:,}, which no WIM has): {remedy}"
+            )
     if parts > 1 or flags & FLAG_SPANNED:
         raise MediaError(
             f"{name} is part {part} of a split WIM (.swm): NanoStudio needs a single "
@@ -152,6 +168,11 @@ def read_images(
         images = parse_xml(data)
     except (ValueError, ET.ParseError) as error:
         raise MediaError(damaged) from error
+    if header.image_count != len(images):
+        raise MediaError(
+            f"{name} has a damaged header (it counts {header.image_count} images, its XML "
+            f"describes {len(images)}): {remedy}"
+        )
     return header, images
 
 

@@ -12,7 +12,7 @@ import tomli_w
 
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.errors import RecipeError
-from nanostudio.files import cannot_write_message, remove_quietly
+from nanostudio.files import NotRegularFileError, cannot_write_message, open_regular, remove_quietly
 from nanostudio.recipe.model import (
     DEFAULT_SIZE,
     BootSpec,
@@ -47,6 +47,7 @@ _KNOWN: dict[str, set[str]] = {
         "debug_baud",
     },
 }
+MAX_RECIPE_BYTES = 1024 * 1024
 _SECRET_KEYS = {"password", "admin_password", "administrator_password"}
 
 
@@ -65,19 +66,48 @@ def load_recipe_problems(path: Path) -> tuple[Recipe, list[Problem]]:
 
 
 def _read(path: Path) -> str:
+    """Only a regular file is read (a pipe or a device would block or never end), at most
+    ``MAX_RECIPE_BYTES`` of it, as UTF-8 with or without the BOM Notepad writes."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open_regular(path) as file:
+            raw = file.read(MAX_RECIPE_BYTES + 1)
     except (FileNotFoundError, NotADirectoryError):
         raise RecipeError(f"recipe {path} does not exist: check the path") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise RecipeError(f"cannot read recipe {path}: {error.__class__.__name__}") from None
+    except NotRegularFileError as error:
+        raise RecipeError(
+            f"cannot read recipe {path}: it is {error.kind}, not a file; "
+            "give the path of a .toml recipe"
+        ) from None
+    except PermissionError:
+        raise RecipeError(
+            f"cannot read recipe {path} (permission denied): give your user read access to it"
+        ) from None
+    except OSError as error:
+        raise RecipeError(f"cannot read recipe {path}: {error.strerror or error}") from None
+    if len(raw) > MAX_RECIPE_BYTES:
+        raise RecipeError(
+            f"recipe {path} is larger than {MAX_RECIPE_BYTES // 1024} KiB: it is not a recipe"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RecipeError(
+            f"recipe {path} is not UTF-8 text (byte 0x{raw[error.start]:02X} at offset "
+            f"{error.start}): save it as UTF-8"
+        ) from None
 
 
 def _parse(text: str, name: str) -> Mapping[str, Any]:
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
         raise RecipeError(f"{name} is not valid TOML ({error}): fix the line named") from None
+    except RecursionError:
+        raise RecipeError(
+            f"{name} nests arrays or tables too deeply to be a recipe: fix or rewrite it"
+        ) from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise RecipeError(f"{name} is not a usable recipe ({error}): fix the value") from None
 
 
 def parse_recipe(text: str, *, base: Path, name: str = "recipe") -> Recipe:
@@ -327,7 +357,14 @@ class _Reader:
 
     def _path(self, value: str) -> Path:
         """``~`` is the user's home; a relative path is relative to the recipe's folder."""
-        return self._base / Path(value).expanduser()
+        if "\0" in value:
+            raise RecipeError(f"{value!r}: a path cannot hold a NUL character")
+        try:
+            return self._base / Path(value).expanduser()
+        except RuntimeError:  # "~name" of a user that does not exist
+            raise RecipeError(
+                f"{value!r}: no such user's home folder; write the path in full"
+            ) from None
 
     def enum(self, table: str, key: str, kind: Any, default: Any) -> Any:
         value = self.optional_string(table, key)

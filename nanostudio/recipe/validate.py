@@ -22,7 +22,7 @@ from nanostudio.catalogue import (
     find_package,
     with_dependencies,
 )
-from nanostudio.files import output_folder_problem
+from nanostudio.files import NotRegularFileError, open_regular, output_folder_problem
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
@@ -222,10 +222,12 @@ def docker_zip_problem(path: Path) -> str | None:
     """None if ``path`` is a zip with docker/dockerd.exe and docker/docker.exe."""
     hint = f"use Docker's static Windows zip, e.g. {DOCKER_URL}"
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path) as file, zipfile.ZipFile(file) as archive:
             names = {name.replace("\\", "/").lower() for name in archive.namelist()}
     except FileNotFoundError:
         return f"{path} does not exist: {hint}"
+    except NotRegularFileError as error:
+        return f"{path} is {error.kind}, not a zip file: {hint}"
     except (OSError, zipfile.BadZipFile) as error:
         return f"{path} is not a readable zip ({error.__class__.__name__}): {hint}"
     missing = [member for member in DOCKER_ZIP_MEMBERS if member not in names]
@@ -295,24 +297,41 @@ def _interface_problem(text: str) -> tuple[ipaddress.IPv4Interface | None, str |
         return None, f"the prefix length {prefix!r} is not a number from 1 to 32, e.g. /24"
     interface = ipaddress.IPv4Interface(f"{address.strip()}/{int(prefix)}")
     ip, network = interface.ip, interface.network
-    if ip.is_loopback:
+    special = unusable_address(ip)
+    if special is not None:
         return interface, (
-            f"{ip} is the loopback address, which every machine has for itself: "
-            "use the address the server will have on its network, e.g. 192.168.56.10"
+            f"{ip} is {special}: use the address the server will have on its network, "
+            "e.g. 192.168.56.10"
         )
-    if ip.is_unspecified or ip.is_multicast or ip.is_reserved:
-        return interface, f"{ip} cannot be a server's address: use one like 192.168.56.10"
+    hosts = f"use one from {network.network_address + 1} to {network.broadcast_address - 1}"
+    if network.prefixlen == 32:
+        return interface, f"{ip}/32 is not a host address in a network: use a prefix like /24"
     if network.prefixlen <= 30 and ip == network.network_address:
-        return interface, (
-            f"{ip} is the network address of {network}, not a host's: "
-            f"use one from {network.network_address + 1} to {network.broadcast_address - 1}"
-        )
+        return interface, (f"{ip} is the network address of {network}, not a host address: {hosts}")
     if network.prefixlen <= 30 and ip == network.broadcast_address:
         return interface, (
-            f"{ip} is the broadcast address of {network}, not a host's: "
-            f"use one from {network.network_address + 1} to {network.broadcast_address - 1}"
+            f"{ip} is the broadcast address of {network}, not a host address: {hosts}"
         )
     return interface, None
+
+
+def unusable_address(address: ipaddress.IPv4Address) -> str | None:
+    """Why ``address`` can be no machine's address on a network (in words), or None.
+
+    Loopback never leaves the machine, multicast and the limited broadcast address
+    name groups, 0.0.0.0/8 means "this network" and 240.0.0.0/4 is reserved.
+    """
+    if address.is_loopback:
+        return "a loopback address (127.0.0.0/8, this machine only)"
+    if address.is_multicast:
+        return "a multicast address (224.0.0.0/4)"
+    if address == ipaddress.IPv4Address("255.255.255.255"):
+        return "the broadcast address"
+    if address in ipaddress.IPv4Network("0.0.0.0/8"):
+        return 'a "this network" address (0.0.0.0/8)'
+    if address.is_reserved:
+        return "a reserved address (240.0.0.0/4)"
+    return None
 
 
 def _network_problems(recipe: Recipe) -> list[Problem]:
@@ -335,26 +354,42 @@ def _network_problems(recipe: Recipe) -> list[Problem]:
         message = ipv4_address_problem(network.gateway, "192.168.56.1")
         if message is not None:
             problems.append(Problem("network.gateway", message))
-        elif interface is not None:
-            gateway = ipaddress.IPv4Address(network.gateway.strip())
-            if gateway == interface.ip:
-                problems.append(
-                    Problem(
-                        "network.gateway",
-                        f"{gateway} is the server's own address: the gateway is another "
-                        "machine (often the host), or leave it empty",
-                    )
-                )
-            elif gateway not in interface.network:
-                problems.append(
-                    Problem("network.gateway", f"{gateway} is outside {interface.network}")
-                )
+        else:
+            problems += _gateway_problems(ipaddress.IPv4Address(network.gateway.strip()), interface)
     for server in network.dns:
         message = ipv4_address_problem(server, "192.168.56.1")
+        special = None if message else unusable_address(ipaddress.IPv4Address(server.strip()))
         if message is not None:
             problems.append(Problem("network.dns", message))
+        elif special is not None:
+            problems.append(Problem("network.dns", f"{server.strip()} is {special}"))
     problems += _interface_problems(network.interface)
     return problems
+
+
+def _gateway_problems(
+    gateway: ipaddress.IPv4Address, interface: ipaddress.IPv4Interface | None
+) -> list[Problem]:
+    special = unusable_address(gateway)
+    if special:
+        return [Problem("network.gateway", f"{gateway} is {special}")]
+    if interface is None:
+        return []
+    if gateway == interface.ip:
+        return [
+            Problem(
+                "network.gateway",
+                f"{gateway} is the server's own address: the gateway is another "
+                "machine (often the host), or leave it empty",
+            )
+        ]
+    if gateway not in interface.network:
+        return [Problem("network.gateway", f"{gateway} is outside {interface.network}")]
+    if gateway in (interface.network.network_address, interface.network.broadcast_address):
+        return [
+            Problem("network.gateway", f"{gateway} is not a host address in {interface.network}")
+        ]
+    return []
 
 
 def _interface_problems(name: str) -> list[Problem]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -20,6 +21,7 @@ HTTP_PORT = 5985
 HTTPS_PORT = 5986
 DEFAULT_USER = "Administrator"
 DEFAULT_TIMEOUT_S = 15.0
+MAX_TIMEOUT_S = 3600.0
 
 
 def default_port(https: bool) -> int:
@@ -82,8 +84,13 @@ class ConnectionSettings:
             )
         if not self.user.strip():
             found.append(("user", "Enter a user name (usually Administrator)."))
-        if self.timeout_s <= 0:
-            found.append(("timeout_s", "The timeout must be more than 0 seconds."))
+        if not math.isfinite(self.timeout_s) or not 0 < self.timeout_s <= MAX_TIMEOUT_S:
+            found.append(
+                (
+                    "timeout_s",
+                    f"The timeout must be a number of seconds between 0 and {MAX_TIMEOUT_S:g}.",
+                )
+            )
         return found
 
     def check(self) -> None:

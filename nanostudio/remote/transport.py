@@ -38,6 +38,7 @@ from nanostudio.remote.errors import (
 )
 from nanostudio.remote.pinning import PinStore, fetch_certificate, normalise_thumbprint
 from nanostudio.remote.settings import ConnectionSettings
+from nanostudio.text import printable
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +212,13 @@ def translate(error: BaseException, settings: ConnectionSettings, pin: str | Non
         return RemoteProtocolError(f"{host} refused the request: {error.reason or error}")
     if isinstance(error, winrm_exc.WinRMTransportError | psrp_exc.WinRMTransportError):
         return RemoteProtocolError(f"{host} answered with an HTTP error: {_first_line(str(error))}")
+    if isinstance(
+        error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
+        return SessionLostError(
+            f"The connection to {host}:{port} was cut off in the middle of an answer: "
+            f"{_first_line(str(error))}"
+        )
     if isinstance(error, requests.exceptions.ConnectionError | ConnectionError):
         return SessionLostError(
             f"The connection to {host}:{port} was lost: {_first_line(str(error))}"
@@ -263,5 +271,8 @@ def translated(settings: ConnectionSettings, pin: str | None) -> Iterator[None]:
 
 
 def _first_line(text: str) -> str:
+    """One line of a library's message, which may quote the server's raw bytes: control
+    characters (escape sequences a terminal would obey) are shown escaped."""
     line = text.strip().splitlines()[0] if text.strip() else "no details"
+    line = printable(line)
     return line if len(line) <= 300 else line[:297] + "..."

@@ -25,6 +25,7 @@ from nanostudio.recipe import (
 )
 from tests.conftest import nanostudio_home
 from tests.engine_portable.helpers import build
+from tests.fixtures_media import unchanged_until_the_end
 
 GIB = 1 << 30
 
@@ -99,10 +100,10 @@ def full_recipe(media: Path, output: Path, drivers: Path, docker_zip: Path | Non
 
 
 @pytest.fixture(scope="session")
-def payload_media(tmp_path_factory: pytest.TempPathFactory) -> SampleMedia:
+def payload_media(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleMedia]:
     """Sample media with ~100 MiB of file data: wimlib runs long enough to be interrupted."""
-    return write_sample_media(
-        tmp_path_factory.mktemp("payload-media"), make_iso=False, payload_mib=96
+    yield from unchanged_until_the_end(
+        write_sample_media(tmp_path_factory.mktemp("payload-media"), make_iso=False, payload_mib=96)
     )
 
 

@@ -119,7 +119,7 @@ def test_weak_passwords(password: str, fragment: str) -> None:
         (NetworkSpec(ipv4="10.0.0.5/24", dns=("dns.local",)), "network.dns", "not an IPv4"),
         (NetworkSpec(interface=" "), "network.interface", "name the adapter"),
         (NetworkSpec(ipv4="192.168.56.255/24"), "network.ipv4", "is the broadcast address"),
-        (NetworkSpec(ipv4="127.0.0.1/8"), "network.ipv4", "127.0.0.1 is the loopback address"),
+        (NetworkSpec(ipv4="127.0.0.1/8"), "network.ipv4", "127.0.0.1 is a loopback address"),
         (NetworkSpec(ipv4="0.0.0.0/8"), "network.ipv4", "cannot be a server's address"),
         (NetworkSpec(ipv4="10.0.0.5/33"), "network.ipv4", "not a number from 1 to 32"),
         (NetworkSpec(ipv4="10.0.0/24"), "network.ipv4", "four numbers with dots"),

@@ -18,6 +18,8 @@ LoopbackWinRM(*, users=None, hostname="NANO1", tls=False, auth=("basic", "ntlm")
               on the wire), soap (the envelope after unsealing; None for auth legs), action,
               status. Use it to assert that NTLM over HTTP is always encrypted.
   start(), stop()        what the `with` block calls; stop() joins every thread it started.
+  winrs_commands()       {shell id: [command ids not yet terminated]} of the open WinRS
+                         shells (empty when every client cleaned up; in-process only).
   live_threads()         names of this server's threads still alive (the fixtures assert
                          that none is left after stop()).
 

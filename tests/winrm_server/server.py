@@ -162,6 +162,10 @@ class LoopbackWinRM:
             self._drop_next = 0
         self.start()
 
+    def winrs_commands(self) -> dict[str, list[str]]:
+        """Open WinRS shells and the ids of the commands still in each (empty when clean)."""
+        return self._service.winrs.open_commands() if self._service is not None else {}
+
     # -- faults ---------------------------------------------------------------------
 
     def drop_connections(self) -> None:

@@ -83,6 +83,11 @@ class WinRSResource:
         with self._changed:
             self._changed.notify_all()
 
+    def open_commands(self) -> dict[str, list[str]]:
+        """Shell id -> ids of its commands not yet terminated."""
+        with self._changed:
+            return {shell.id: list(shell.commands) for shell in self._shells.values()}
+
     def describe(self, shell_id: str) -> ET.Element | None:
         """The rsp:Shell a WS-Transfer Get answers for this shell, None if unknown."""
         with self._changed:

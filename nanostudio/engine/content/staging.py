@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import PackageInfo
 from nanostudio.errors import MediaError, RecipeError
+from nanostudio.files import open_regular, regular_file_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import Recipe, resolved_packages
@@ -181,9 +183,15 @@ def _stage_driver(folder: Path, number: int) -> StagedDriver:
         raise MediaError(f"drivers.folders: {scanned.problem}")
     unusable = {driver.path for driver in scanned.drivers if not driver.usable}
     target = DRIVERS_FOLDER / f"{number:02d}-{_safe_name(folder.name)}"
+    entries = sorted(folder.rglob("*"))
+    for path in entries:
+        if path not in unusable and not path.is_symlink() and not path.is_dir():
+            problem = regular_file_problem(path)
+            if problem:
+                raise MediaError(f"drivers.folders: {problem}; remove it from {folder}")
     files = tuple(
         StagedDriverFile(path, target / PurePosixPath(*path.relative_to(folder).parts))
-        for path in sorted(folder.rglob("*"))
+        for path in entries
         if path.is_file() and not path.is_symlink() and path not in unusable
     )
     infs = tuple(
@@ -241,7 +249,7 @@ def docker_files(zip_path: Path) -> list[tuple[str, PurePosixPath]]:
     if problem:
         raise MediaError(f"packages.docker_zip: {problem}")
     files = []
-    with zipfile.ZipFile(zip_path) as archive:
+    with _open_zip(zip_path) as archive:
         for info in archive.infolist():
             parts = PurePosixPath(info.filename.replace("\\", "/")).parts
             if info.is_dir() or len(parts) < 2 or parts[0].lower() != "docker":
@@ -257,10 +265,28 @@ def docker_files(zip_path: Path) -> list[tuple[str, PurePosixPath]]:
 def extract_docker(zip_path: Path, root: Path) -> int:
     """Write Docker's files below ``root`` (the image's volume root); returns the count."""
     files = docker_files(zip_path)
-    with zipfile.ZipFile(zip_path) as archive:
+    with _open_zip(zip_path) as archive:
         for member, target in files:
             dest = root.joinpath(*target.parts)
             dest.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(member) as source, dest.open("wb") as out:
                 shutil.copyfileobj(source, out, 1 << 20)
     return len(files)
+
+
+@contextmanager
+def _open_zip(zip_path: Path) -> Iterator[zipfile.ZipFile]:
+    """The zip, opened only if it is a regular file (a pipe would block the build)."""
+    try:
+        file = open_regular(zip_path)
+    except OSError as error:
+        raise MediaError(
+            f"packages.docker_zip: {zip_path} cannot be read ({error.strerror or error})"
+        ) from None
+    with file:
+        try:
+            archive = zipfile.ZipFile(file)
+        except zipfile.BadZipFile as error:
+            raise MediaError(f"packages.docker_zip: {zip_path} is not a zip ({error})") from None
+        with archive:
+            yield archive

@@ -127,7 +127,11 @@ class StageContentStep(Step):
         ctx.cancel.raise_if_cancelled()
         ctx.log(f"writing the delta image {DELTA_WIM} (references {source_wim})", "debug")
         libwim.write_delta_wim(
-            source_wim, self.state.image.index, overlay, ctx.paths.workdir / DELTA_WIM
+            source_wim,
+            self.state.image.index,
+            overlay,
+            ctx.paths.workdir / DELTA_WIM,
+            should_cancel=lambda: ctx.cancel.cancelled,
         )
 
 

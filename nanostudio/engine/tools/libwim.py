@@ -17,14 +17,22 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from nanostudio.errors import BuildError, ToolMissingError
+from nanostudio.errors import BuildCancelled, BuildError, ToolMissingError
 
 _COMPRESSION_LZX = 2
 _ALL_IMAGES = -1
 _WRITE_FLAG_SKIP_EXTERNAL_WIMS = 0x00000200
+_PROGRESS_CONTINUE = 0
+_PROGRESS_ABORT = 1  # wimlib stops and returns WIMLIB_ERR_ABORTED_BY_PROGRESS
+# enum wimlib_progress_status (*)(enum wimlib_progress_msg, union wimlib_progress_info *,
+# void *progctx): called by wimlib on the calling thread while it scans and writes.
+_PROGRESS_FUNC = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+ShouldCancel = Callable[[], bool]
 _LIBRARY_NAMES = ("wim", "libwim", "libwim-15", "wim-15")
 _INSTALL_HINT = (
     "install wimlib's library (Debian/Ubuntu: apt-get install libwim15; it comes with "
@@ -69,6 +77,10 @@ class _Lib:
                 ctypes.c_int,
             ),
             "wimlib_free": ([handle], None),
+            "wimlib_register_progress_function": (
+                [handle, _PROGRESS_FUNC, ctypes.c_void_p],
+                None,
+            ),
             "wimlib_get_error_string": ([ctypes.c_int], text),
         }
         for name, (argtypes, restype) in signatures.items():
@@ -78,9 +90,11 @@ class _Lib:
         self._text = text
 
     def text(self, value: str | Path) -> object:
+        """A path or name as wimlib_tchar: the OS's own bytes for a path on POSIX (a name
+        that is not valid UTF-8 passes through unchanged), UTF-16 on Windows."""
         if self._text is ctypes.c_wchar_p:
             return str(value)
-        return str(value).encode("utf-8")
+        return os.fsencode(value)
 
     def error(self, code: int) -> str:
         message = self.dll.wimlib_get_error_string(code)
@@ -114,24 +128,49 @@ def require_library() -> None:
     _lib()
 
 
-def write_delta_wim(source: Path, index: int, overlay: Path, dest: Path) -> None:
+def write_delta_wim(
+    source: Path,
+    index: int,
+    overlay: Path,
+    dest: Path,
+    *,
+    should_cancel: ShouldCancel | None = None,
+) -> None:
     """Write ``dest``: image ``index`` of ``source`` with the folder ``overlay`` merged
     into its root, holding only the new metadata and the overlay's files.
 
     ``source`` is opened read-only and never written. Apply or export ``dest``
-    with ``--ref=source``.
+    with ``--ref=source``. ``should_cancel`` is asked at every progress message wimlib
+    sends while it scans the overlay and writes (several a second on a large one); True
+    aborts the write, ``dest`` is removed and ``BuildCancelled`` raised.
     """
     lib = _lib()
     dll = lib.dll
     src = ctypes.c_void_p()
     new = ctypes.c_void_p()
+    aborted = False
+
+    def progress(_message: int, _info: int | None, _context: int | None) -> int:
+        nonlocal aborted
+        # Runs on this (the main) thread: a pending SIGINT handler runs here too,
+        # so the cancel flag it sets is seen at once.
+        try:
+            aborted = aborted or bool(should_cancel is not None and should_cancel())
+        except BaseException:  # nothing may escape into C
+            aborted = True
+        return _PROGRESS_ABORT if aborted else _PROGRESS_CONTINUE
+
+    callback = _PROGRESS_FUNC(progress)  # kept alive until wimlib is done with it
 
     def check(code: int, what: str) -> None:
+        if aborted:
+            raise BuildCancelled()
         if code != 0:
             raise BuildError(f"wimlib could not {what}: {lib.error(code)} (code {code})")
 
-    check(dll.wimlib_open_wim(lib.text(source), 0, ctypes.byref(src)), f"open {source}")
     try:
+        check(dll.wimlib_open_wim(lib.text(source), 0, ctypes.byref(src)), f"open {source}")
+        dll.wimlib_register_progress_function(src, callback, None)
         # The image is changed in the source's in-memory copy (never written back),
         # then exported: an exported image cannot be changed while both WIMs share it.
         check(
@@ -139,11 +178,15 @@ def write_delta_wim(source: Path, index: int, overlay: Path, dest: Path) -> None
             f"add {overlay} to image {index}",
         )
         check(dll.wimlib_create_new_wim(_COMPRESSION_LZX, ctypes.byref(new)), "create a WIM")
+        dll.wimlib_register_progress_function(new, callback, None)
         check(dll.wimlib_export_image(src, index, new, None, None, 0), f"export image {index}")
         check(
             dll.wimlib_write(new, lib.text(dest), _ALL_IMAGES, _WRITE_FLAG_SKIP_EXTERNAL_WIMS, 0),
             f"write {dest}",
         )
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
     finally:
         if new.value:
             dll.wimlib_free(new)
