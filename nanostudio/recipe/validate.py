@@ -300,8 +300,8 @@ def _interface_problem(text: str) -> tuple[ipaddress.IPv4Interface | None, str |
     special = unusable_address(ip)
     if special is not None:
         return interface, (
-            f"{ip} is {special}: use the address the server will have on its network, "
-            "e.g. 192.168.56.10"
+            f"{ip} is {special} and cannot be a server's address: use the one the server "
+            "will have on its network, e.g. 192.168.56.10"
         )
     hosts = f"use one from {network.network_address + 1} to {network.broadcast_address - 1}"
     if network.prefixlen == 32:
