@@ -37,7 +37,7 @@ from nanostudio import APP_NAME, __version__  # noqa: E402
 
 SPEC = ROOT / "installer" / "nanostudio.spec"
 ISS = ROOT / "installer" / "nanostudio.iss"
-SIZE_TARGET_MB = 150
+SIZE_TARGET_MB = 110
 SMOKE_TIMEOUT_S = 180
 ERROR_ELEVATION_REQUIRED = 740  # Windows: CreateProcess on a requireAdministrator exe
 

@@ -186,6 +186,52 @@ def reachable_binaries(
     return kept
 
 
+# ICU's data library (libicudata, 32 MB on Linux; Windows Qt uses the system's ICU)
+# is rebuilt holding only what Qt reads from it for NanoStudio: the core tables,
+# the root collation (QCollator: QFileDialog sorts names with it) and time-zone
+# names (QTimeZone display names) for the languages shipped. Locale display names,
+# currencies, units, transliteration, break iterators, converters (Qt's own UTF
+# codecs and CLDR tables cover what the app shows) are cut: about 2.5 MB remain.
+ICU_DATA_LIBRARY = re.compile(r"^libicudata\.so\.(?P<major>\d+)$")
+ICU_TOP_LEVEL_RESOURCES: frozenset[str] = frozenset(
+    {
+        "root", "res_index", "pool", "likelySubtags", "supplementalData", "metadata",
+        "keyTypeData", "zoneinfo64", "timezoneTypes", "metaZones", "windowsZones",
+        "numberingSystems", "icuver", "icustd", "plurals", "pluralRanges", "dayPeriods",
+        "genderList", "currencyNumericCodes", "grammaticalFeatures", "units",
+    }
+)  # fmt: skip
+ICU_TREES: dict[str, frozenset[str]] = {
+    "coll": frozenset({"root.res", "res_index.res", "ucadata.icu"}),
+    "zone": frozenset({"root.res", "res_index.res", "pool.res", "tzdbNames.res"}),
+}
+ICU_CUT_TABLES: frozenset[str] = frozenset({"unames.icu", "confusables.cfu"})
+
+
+def _is_locale_of(stem: str, languages: Collection[str]) -> bool:
+    return any(stem == lang or stem.startswith(f"{lang}_") for lang in languages)
+
+
+def keep_icu_item(item: str, languages: Collection[str] = ()) -> bool:
+    """Whether an ICU data item (``coll/root.res``, ``nfkc.nrm``...) stays in the bundle.
+
+    ``languages``: NanoStudio's own translations; English is always kept.
+    """
+    wanted = {"en", *(lang.split("_")[0] for lang in languages)}
+    tree, _, name = item.rpartition("/")
+    stem, _, suffix = name.rpartition(".")
+    if tree == "":
+        if name in ICU_CUT_TABLES or suffix in ("cnv", "spp", "cfu", "brk", "dict"):
+            return False
+        if suffix in ("icu", "nrm"):
+            return True
+        return suffix == "res" and (stem in ICU_TOP_LEVEL_RESOURCES or _is_locale_of(stem, wanted))
+    kept = ICU_TREES.get(tree)
+    if kept is None:
+        return False
+    return name in kept or (suffix == "res" and _is_locale_of(stem, wanted))
+
+
 # Shown in the Windows version resource and the installer.
 PUBLISHER = "The NanoStudio authors"
 COPYRIGHT = "Copyright (c) 2026 The NanoStudio authors. MIT License."

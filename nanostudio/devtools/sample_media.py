@@ -149,6 +149,17 @@ def _write_payload(root: Path, mib: int) -> None:
         number += 1
 
 
+def _write_small_files(root: Path, count: int) -> None:
+    """``count`` files of 64 bytes to 4 KiB, 500 to a folder (same every run)."""
+    rng = random.Random(30000)
+    base = root / "Windows" / "NanoStudioSmall"
+    for number in range(count):
+        if number % 500 == 0:
+            folder = base / f"d{number // 500:04}"
+            folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"f{number:06}.dat").write_bytes(rng.randbytes(rng.randint(64, 4096)))
+
+
 def _image_properties(edition: Edition) -> list[str]:
     edition_id = _EDITION_IDS[edition]
     properties = {
@@ -248,7 +259,7 @@ def _write_packages(packages_dir: Path, languages: Sequence[str], work: Path) ->
     _write_cab(packages_dir / UNKNOWN_CAB, _mum(unknown, "neutral"), work / "neutral")
 
 
-def _write_image_tree(image: Path, payload_mib: int) -> None:
+def _write_image_tree(image: Path, payload_mib: int, small_files: int = 0) -> None:
     boot = sample_bootmgfw()
     _write(image, "Windows/Boot/EFI/bootmgfw.efi", boot)
     _write(image, "Windows/Boot/EFI/bootmgr.efi", boot)
@@ -260,6 +271,8 @@ def _write_image_tree(image: Path, payload_mib: int) -> None:
         image.joinpath(*empty.split("/")).mkdir(parents=True, exist_ok=True)
     if payload_mib:
         _write_payload(image, payload_mib)
+    if small_files:
+        _write_small_files(image, small_files)
 
 
 def _write_iso(iso: Path, media: Path) -> None:
@@ -291,6 +304,7 @@ def write_sample_media(
     *,
     make_iso: bool = True,
     payload_mib: int = 0,
+    small_files: int = 0,
     languages: Sequence[str] = ("en-us", "de-de"),
     datacenter_first: bool = False,
 ) -> SampleMedia:
@@ -298,10 +312,11 @@ def write_sample_media(
 
     ``payload_mib`` adds that much file data to each image (shared, as the real
     editions share almost every file) for benchmarks; ``datacenter_first`` swaps
-    the image order so nothing can rely on Standard being index 1.
+    the image order so nothing can rely on Standard being index 1; ``small_files``
+    adds that many files of at most 4 KiB (benchmarks of per-file cost).
     """
-    if payload_mib < 0:
-        raise ValueError("payload_mib must not be negative")
+    if payload_mib < 0 or small_files < 0:
+        raise ValueError("payload_mib and small_files must not be negative")
     for language in languages:
         if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})+", language):
             raise ValueError(f"not a lower-case language tag like en-us: {language!r}")
@@ -324,7 +339,7 @@ def write_sample_media(
             "Nothing in it is Windows: it cannot boot a server.\n",
             encoding="ascii",
         )
-        _write_image_tree(work / "image", payload_mib)
+        _write_image_tree(work / "image", payload_mib, small_files)
         editions = [Edition.STANDARD, Edition.DATACENTER]
         _write_wim(wim, work / "image", editions[::-1] if datacenter_first else editions)
         _write_packages(nanoserver / "Packages", languages, work / "cabs")

@@ -1,60 +1,31 @@
-"""The crash dialog: for bugs only (user mistakes are shown inline), with a Copy button."""
+"""The crash dialog: for bugs only (user mistakes are shown inline), with a Copy button.
+
+The handler is installed at start-up; the dialog's module (its widgets) and
+``traceback`` load only when there is a crash to show.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from types import TracebackType
-
-from PySide6.QtGui import QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from typing import TYPE_CHECKING
 
 from nanostudio import __version__
-from nanostudio.paths import log_dir
+
+if TYPE_CHECKING:
+    from nanostudio.gui.crash_dialog import CrashDialog as CrashDialog
+else:
+
+    def __getattr__(name: str) -> object:
+        if name == "CrashDialog":
+            from nanostudio.gui.crash_dialog import CrashDialog
+
+            return CrashDialog
+        raise AttributeError(name)
+
 
 log = logging.getLogger(__name__)
-
-
-class CrashDialog(QDialog):
-    def __init__(self, details: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("NanoStudio hit a bug"))
-        self.details = details
-        intro = QLabel(
-            self.tr(
-                "Something unexpected happened. Your build settings are still in the window. "
-                "Please report this with the details below (they contain no password). "
-                "The log folder is {0}."
-            ).format(log_dir())
-        )
-        intro.setWordWrap(True)
-        text = QPlainTextEdit(details)
-        text.setReadOnly(True)
-        text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        text.setAccessibleName(self.tr("Error details"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = buttons.addButton(
-            self.tr("&Copy details"), QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.copy_button.clicked.connect(self.copy)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(text, 1)
-        layout.addWidget(buttons)
-        self.resize(640, 420)
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.details)
 
 
 class CrashHandler:
@@ -77,6 +48,12 @@ class CrashHandler:
         error: BaseException,
         trace: TracebackType | None,
     ) -> None:
+        import traceback
+
+        from PySide6.QtWidgets import QApplication
+
+        from nanostudio.gui.crash_dialog import CrashDialog
+
         self.count += 1
         details = f"NanoStudio {__version__}\n" + "".join(
             traceback.format_exception(kind, error, trace)

@@ -179,3 +179,45 @@ def test_no_excluded_qt_module_is_used_by_the_app() -> None:
         if name in excluded or name.split(".")[0] in excluded
     }
     assert offenders == set()
+
+
+@pytest.mark.parametrize(
+    ("item", "kept"),
+    [
+        ("root.res", True),
+        ("zoneinfo64.res", True),
+        ("likelySubtags.res", True),
+        ("en.res", True),
+        ("en_GB.res", True),
+        ("de.res", False),
+        ("ucase.icu", True),
+        ("nfkc.nrm", True),
+        ("unames.icu", False),
+        ("ibm-943_P15A-2003.cnv", False),
+        ("coll/root.res", True),
+        ("coll/ucadata.icu", True),
+        ("coll/de.res", False),
+        ("zone/root.res", True),
+        ("zone/en.res", True),
+        ("zone/tzdbNames.res", True),
+        ("zone/fr.res", False),
+        ("lang/en.res", False),
+        ("curr/root.res", False),
+        ("brkitr/root.res", False),
+        ("translit/root.res", False),
+    ],
+)
+def test_icu_data_keeps_what_qt_reads(item: str, kept: bool) -> None:
+    assert freeze_plan.keep_icu_item(item) is kept
+
+
+def test_icu_data_keeps_the_shipped_languages() -> None:
+    assert freeze_plan.keep_icu_item("zone/de.res", ["de"])
+    assert freeze_plan.keep_icu_item("coll/de.res", ["de_AT"])
+    assert not freeze_plan.keep_icu_item("zone/fr.res", ["de"])
+
+
+def test_only_the_icu_data_library_is_rebuilt() -> None:
+    assert freeze_plan.ICU_DATA_LIBRARY.match("libicudata.so.73")
+    assert not freeze_plan.ICU_DATA_LIBRARY.match("libicuuc.so.73")
+    assert not freeze_plan.ICU_DATA_LIBRARY.match("icudt73.dll")

@@ -3,7 +3,8 @@
 The Windows partition image is by far the largest input, so it is never copied
 when the file system allows otherwise: it is renamed into the output and the
 rest of the disk is inserted in front of it with FALLOC_FL_INSERT_RANGE (and,
-for VHDX, its empty 1 MiB blocks are cut out with FALLOC_FL_COLLAPSE_RANGE).
+for VHDX, its empty 1 MiB blocks are cut out with FALLOC_FL_COLLAPSE_RANGE; which
+blocks are empty comes from the file's holes and NTFS's $Bitmap, not from reading them).
 Where that is refused (tmpfs, btrfs, another file system, not Linux) the data is
 streamed in bounded chunks, skipping holes.
 
@@ -23,7 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
-from nanostudio.engine.portable import fileops, vhd, vhdx
+from nanostudio.engine.portable import fileops, ntfs_bitmap, vhd, vhdx
 from nanostudio.engine.portable.gpt import DiskLayout, gpt_head, gpt_tail
 from nanostudio.errors import BuildCancelled, OutputError
 
@@ -152,6 +153,23 @@ def _nonzero_blocks(fd: int, size: int, touched: list[int], job: _Job) -> list[i
     return found
 
 
+def _windows_blocks(fd: int, size: int, touched: list[int], job: _Job) -> list[int]:
+    """The blocks of the Windows image to store: those with clusters in use, from $Bitmap.
+
+    A block with clusters in use is stored as it is, without reading it; a block
+    holding data but no cluster in use (written, then freed) is stored only if its
+    bytes are not all zero. What a reader of the disk sees is the same as if every
+    block had been checked for zeros. Without a readable $Bitmap every block is checked.
+    """
+    used = ntfs_bitmap.used_blocks(fd, size, BLOCK)
+    if used is None:
+        return _nonzero_blocks(fd, size, touched, job)
+    free = [block for block in touched if not used[block]]
+    job.progress.add((len(touched) - len(free)) * BLOCK)  # the check counts the rest
+    nonzero_free = set(_nonzero_blocks(fd, size, free, job))
+    return [block for block in touched if used[block] or block in nonzero_free]
+
+
 def _runs(blocks: Iterable[int]) -> list[tuple[int, int]]:
     """Consecutive integers grouped as (first, count)."""
     runs: list[tuple[int, int]] = []
@@ -269,7 +287,7 @@ def _write_vhdx(job: _Job, output: Path, windows_image: Path, splice: bool) -> N
         extra = {0, *range(layout.tail_offset // BLOCK, (layout.disk_size - 1) // BLOCK + 1)}
         esp_blocks = _nonzero_blocks(job.esp_fd, layout.esp.size_bytes, esp_touched, job)
         extra.update(esp_first + b for b in esp_blocks)
-        keep = _nonzero_blocks(src, win.size_bytes, win_touched, job)
+        keep = _windows_blocks(src, win.size_bytes, win_touched, job)
     finally:
         os.close(src)
     head_blocks = sorted(b for b in extra if b < win_first)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -23,13 +22,19 @@ def set_color(label: QLabel, color: str) -> None:
         label.setStyleSheet(sheet)
 
 
+def _selectable(label: QLabel) -> None:
+    """Text selectable by mouse. Set by property name: touching PySide's ``Qt`` namespace
+    costs 15-40 ms of start-up (all of its enums are made at once), before the first paint."""
+    label.setProperty("textInteractionFlags", "TextSelectableByMouse")
+
+
 class ProblemLabel(QLabel):
     """Red, word-wrapped, hidden while there is nothing to say."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        _selectable(self)
         self.setAccessibleName(self.tr("Problem"))
         self.hide()
 
@@ -48,4 +53,4 @@ class NoteLabel(QLabel):
         super().__init__(text, parent)
         self.setWordWrap(True)
         self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        _selectable(self)
