@@ -37,9 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import floor_seconds
 
 from nanostudio.catalogue import Edition
+from nanostudio.devtools.sample_media import write_sample_media
 from nanostudio.engine.portable.assemble import Format, virtual_disk_size
 from nanostudio.media.inspect import inspect_media
-from nanostudio.media.sample import write_sample_media
 
 GIB = 1 << 30
 MIB = 1 << 20
