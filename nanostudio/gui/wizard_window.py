@@ -29,6 +29,7 @@ from nanostudio.gui.settings import (
     WINDOW_GEOMETRY,
     Settings,
 )
+from nanostudio.gui.widgets.focus_ring import prepare_for_keyboard
 from nanostudio.wizard.pages import Page
 
 if TYPE_CHECKING:
@@ -156,6 +157,7 @@ class NanoWizard(QWizard):
         self.welcome = WelcomePage(None, settings)
         self.pages: dict[Page, PageBase] = {Page.WELCOME: self.welcome}
         self.setPage(int(Page.WELCOME), self.welcome)
+        prepare_for_keyboard(self.welcome)
         self.setStartId(int(Page.WELCOME))
         self._close_when_stopped = False
         geometry = settings.get(WINDOW_GEOMETRY)
@@ -186,6 +188,7 @@ class NanoWizard(QWizard):
             widget = _page_class(spec)(self._state, self.settings)
             self.pages[page] = widget
             self.setPage(int(page), widget)
+            prepare_for_keyboard(widget)
         self.build_page.status_changed.connect(self._update_buttons)
         self.build_page.build_finished.connect(self._build_finished)
         self.currentIdChanged.connect(self._update_buttons)

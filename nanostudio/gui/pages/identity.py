@@ -36,7 +36,7 @@ class IdentityPage(PageBase):
         self.name_edit.setMaxLength(64)
         add_row(
             form,
-            self.tr("Computer &name:"),
+            self.tr("Computer na&me:"),
             self.name_edit,
             self.problem_label("system.computer_name"),
             self.tr("1 to {0} letters, digits or hyphens.").format(MAX_COMPUTER_NAME),

@@ -38,7 +38,7 @@ class OutputPage(PageBase):
         )
         form = new_form()
         self.path_edit = QLineEdit()
-        self.browse_button = QPushButton(self.tr("&Browse…"))
+        self.browse_button = QPushButton(self.tr("B&rowse…"))
         path_row = QWidget()
         row = QHBoxLayout(path_row)
         row.setContentsMargins(0, 0, 0, 0)
