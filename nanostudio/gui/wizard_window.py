@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QMessageBox, QWizard
 
 from nanostudio.gui.icons import app_icon
@@ -231,6 +231,14 @@ class NanoWizard(QWizard):
 
     def current(self) -> Page:
         return Page(self.currentId())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter while Next is disabled shows why: every problem on the page."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.is_ready:
+            page = self.pages.get(self.current()) if self.currentId() >= 0 else None
+            if page is not None and not page.isComplete():
+                page.reveal_all()
+        super().keyPressEvent(event)
 
     def _update_buttons(self) -> None:
         building = self._state is not None and self._state.build_status.active

@@ -108,6 +108,10 @@ class NetworkPage(PageBase):
         layout.addStretch(1)
         self.static_button.toggled.connect(self._static_toggled)
         self._address_text = ""
+        self.reveal_when_left("network.ipv4", self.address_edit)
+        self.reveal_when_left("network.gateway", self.gateway_edit)
+        self.reveal_when_left("network.dns", self.dns_edit)
+        self.reveal_when_left("network.interface", self.interface_edit)
         self.address_edit.textEdited.connect(self._address_edited)
         self.address_edit.editingFinished.connect(self._address_left)
         self.prefix_box.valueChanged.connect(self._prefix_changed)
