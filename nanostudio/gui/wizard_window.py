@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QMessageBox, QWizard
 
 from nanostudio.gui.icons import app_icon
@@ -29,6 +29,7 @@ from nanostudio.gui.settings import (
     WINDOW_GEOMETRY,
     Settings,
 )
+from nanostudio.gui.widgets.focus_ring import prepare_for_keyboard
 from nanostudio.wizard.pages import Page
 
 if TYPE_CHECKING:
@@ -156,6 +157,7 @@ class NanoWizard(QWizard):
         self.welcome = WelcomePage(None, settings)
         self.pages: dict[Page, PageBase] = {Page.WELCOME: self.welcome}
         self.setPage(int(Page.WELCOME), self.welcome)
+        prepare_for_keyboard(self.welcome)
         self.setStartId(int(Page.WELCOME))
         self._close_when_stopped = False
         geometry = settings.get(WINDOW_GEOMETRY)
@@ -186,6 +188,7 @@ class NanoWizard(QWizard):
             widget = _page_class(spec)(self._state, self.settings)
             self.pages[page] = widget
             self.setPage(int(page), widget)
+            prepare_for_keyboard(widget)
         self.build_page.status_changed.connect(self._update_buttons)
         self.build_page.build_finished.connect(self._build_finished)
         self.currentIdChanged.connect(self._update_buttons)
@@ -228,6 +231,14 @@ class NanoWizard(QWizard):
 
     def current(self) -> Page:
         return Page(self.currentId())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter while Next is disabled shows why: every problem on the page."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.is_ready:
+            page = self.pages.get(self.current()) if self.currentId() >= 0 else None
+            if page is not None and not page.isComplete():
+                page.reveal_all()
+        super().keyPressEvent(event)
 
     def _update_buttons(self) -> None:
         building = self._state is not None and self._state.build_status.active

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtWidgets import QApplication, QLineEdit, QWizard
 from pytestqt.qtbot import QtBot
 
 from nanostudio.devtools.sample_media import SampleMedia
@@ -49,6 +49,11 @@ def test_welcome_new_image_goes_to_source(wizard: NanoWizard, qtbot: QtBot) -> N
     assert wizard.current() is Page.SOURCE
     assert not next_enabled(wizard)
     assert "Choose the Windows Server 2016 ISO" in page_problem(wizard, "source.media")
+
+
+def leave(edit: QLineEdit) -> None:
+    """What moving the focus out of a typed field does (its problems show from then on)."""
+    edit.editingFinished.emit()
 
 
 def page_problem(wizard: NanoWizard, field: str) -> str:
@@ -206,6 +211,8 @@ def test_identity_live_rules(filled: NanoWizard, qtbot: QtBot) -> None:
     assert page.rules_met() == [False, False, True]
     page.name_edit.clear()
     QTest.keyClicks(page.name_edit, "NANO SERVER 2016 X")
+    assert page_problem(filled, "system.computer_name") == ""  # not while typing
+    leave(page.name_edit)
     assert "characters" in page_problem(filled, "system.computer_name")
     page.name_edit.clear()
     QTest.keyClicks(page.name_edit, "web 1")
@@ -215,12 +222,18 @@ def test_identity_live_rules(filled: NanoWizard, qtbot: QtBot) -> None:
     assert page_problem(filled, "system.computer_name") == ""
     QTest.keyClicks(page.password_edit, "abc")
     assert page.rules_met() == [False, False, True]
+    assert page_problem(filled, "password") == ""  # the rules show it; red once left
+    leave(page.password_edit)
     assert "too weak" in page_problem(filled, "password")
     QTest.keyClicks(page.password_edit, "DEF1234")
     assert page.rules_met() == [True, True, True]
-    assert "differ" in page_problem(filled, "password_confirm")
+    assert page_problem(filled, "password_confirm") == ""  # nothing typed there yet
     assert not next_enabled(filled)
-    QTest.keyClicks(page.confirm_edit, "abcDEF1234")
+    QTest.keyClicks(page.confirm_edit, "abcDEF")
+    leave(page.confirm_edit)
+    assert "differ" in page_problem(filled, "password_confirm")
+    QTest.keyClicks(page.confirm_edit, "1234")
+    assert page_problem(filled, "password_confirm") == ""
     page.zone_search.setText("tokyo")
     assert page.zone_list.count() == 1
     page.zone_list.setCurrentRow(0)
@@ -255,14 +268,19 @@ def test_network_static_rules(filled: NanoWizard, qtbot: QtBot) -> None:
     assert not page.static_fields.isEnabled()
     page.static_button.click()
     assert page.static_fields.isEnabled()
+    assert page_problem(filled, "network.ipv4") == ""  # not before the address is typed
+    assert not next_enabled(filled)
+    QTest.keyClick(page.address_edit, Qt.Key.Key_Return)  # Enter: Next is off, says why
     assert "enter the static address" in page_problem(filled, "network.ipv4").lower()
     QTest.keyClicks(page.address_edit, "192.168.56.10")
     QTest.keyClicks(page.gateway_edit, "10.1.1.1")
+    leave(page.gateway_edit)
     assert "outside" in page_problem(filled, "network.gateway")
     assert not next_enabled(filled)
     page.gateway_edit.clear()
     QTest.keyClicks(page.gateway_edit, "192.168.56.1")
     QTest.keyClicks(page.dns_edit, "1.1.1.1, dns.example")
+    leave(page.dns_edit)
     assert "dns.example" in page_problem(filled, "network.dns")
     page.dns_edit.clear()
     QTest.keyClicks(page.dns_edit, "1.1.1.1")
@@ -300,6 +318,8 @@ def test_output_rules(filled: NanoWizard, qtbot: QtBot, out_dir: Path) -> None:
     assert isinstance(page, OutputPage)
     page.size_edit.clear()
     QTest.keyClicks(page.size_edit, "lots")
+    assert page_problem(filled, "output.size") == ""  # still typing
+    leave(page.size_edit)
     assert "is not a size" in page_problem(filled, "output.size")
     page.size_edit.clear()
     QTest.keyClicks(page.size_edit, "8GiB")

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -15,15 +16,24 @@ from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from nanostudio.gui.console.colours import stream_colour
+from nanostudio.gui.console.colours import ConsoleColour, host_colour, stream_colour
 from nanostudio.gui.console.console_widget import ConsoleState, ConsoleWidget
 from nanostudio.gui.console.prompt_dialog import PromptDialog
-from nanostudio.remote.events import Stream
+from nanostudio.remote.events import Stream, StreamText
 from nanostudio.remote.history import CommandHistory
 from tests.remote.console_helpers import disconnected, idle, run_script
 from tests.remote.fakes import FakeSession
 
 TIMEOUT_MS = 5000
+FLUSH_WAIT_MS = 150  # a few of the console's paint ticks
+
+
+@dataclass(frozen=True)
+class HostText(StreamText):
+    """A Write-Host line with its console colours, as the session reports it."""
+
+    foreground: int | None = None
+    background: int | None = None
 
 
 @pytest.fixture
@@ -298,3 +308,109 @@ def test_output_flush_is_batched_not_per_line(qtbot: QtBot, console: ConsoleWidg
     run(qtbot, console, "lines 2000")
     # 2000 lines (plus the echo) arrive in a handful of inserts, not thousands
     assert 1 <= len(painted) < 50
+
+
+def at_end(console: ConsoleWidget) -> bool:
+    bar = console.output.verticalScrollBar()
+    return bar.value() == bar.maximum()
+
+
+def test_the_view_follows_the_end_beyond_the_scrollback(
+    qtbot: QtBot, fake: FakeSession, tmp_path: Path
+) -> None:
+    """More output than the scrollback holds (Get-BigOutput) left the view stuck."""
+    widget = make_console(qtbot, fake, tmp_path / "h.json", scrollback=3000)
+    try:
+        widget.submit("sleep")
+        qtbot.waitUntil(lambda: widget.state == ConsoleState.RUNNING, timeout=TIMEOUT_MS)
+        for chunk in range(12):  # arriving while it is painted, as from a server
+            for number in range(1000):
+                widget._buffer.put(
+                    StreamText(Stream.OUTPUT, f"big {chunk:02d} {number:04d} " + "y" * 200)
+                )
+            qtbot.wait(FLUSH_WAIT_MS)
+            assert at_end(widget), chunk
+        with qtbot.waitSignal(widget.command_finished, timeout=TIMEOUT_MS):
+            widget.copy_or_stop()
+        assert at_end(widget)
+        run(qtbot, widget, "after-the-flood")
+        qtbot.wait(FLUSH_WAIT_MS)
+        assert at_end(widget)
+        assert output_text(widget).rstrip().endswith("after-the-flood")
+    finally:
+        assert widget.shutdown().wait(TIMEOUT_MS)
+
+
+def test_the_view_stays_where_the_user_scrolled(qtbot: QtBot, console: ConsoleWidget) -> None:
+    console.submit("lines 500\nsleep")
+    qtbot.waitUntil(lambda: "line 0000499" in output_text(console), timeout=TIMEOUT_MS)
+    bar = console.output.verticalScrollBar()
+    bar.triggerAction(bar.SliderAction.SliderPageStepSub)  # the user scrolls up
+    where = bar.value()
+    assert where < bar.maximum()
+    for number in range(200):  # more output while the user reads
+        console._buffer.put(StreamText(Stream.OUTPUT, f"more {number}"))
+    qtbot.waitUntil(lambda: "more 199" in output_text(console), timeout=TIMEOUT_MS)
+    qtbot.wait(FLUSH_WAIT_MS)
+    assert bar.value() == where
+    bar.triggerAction(bar.SliderAction.SliderToMaximum)  # back to the end: follows again
+    console._buffer.put(StreamText(Stream.OUTPUT, "and more"))
+    qtbot.waitUntil(lambda: "and more" in output_text(console), timeout=TIMEOUT_MS)
+    qtbot.wait(FLUSH_WAIT_MS)
+    assert at_end(console)
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        console.copy_or_stop()
+
+
+def test_a_running_command_is_shown_as_running(qtbot: QtBot, console: ConsoleWidget) -> None:
+    assert not console.running_indicator.isVisible()
+    console.submit("sleep")
+    qtbot.waitUntil(lambda: console.running_indicator.isVisible(), timeout=TIMEOUT_MS)
+    assert "Running" in console.running_indicator.text
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        console.copy_or_stop()
+    assert not console.running_indicator.isVisible()
+
+
+def test_the_progress_bar_does_not_hide_the_last_lines(
+    qtbot: QtBot, console: ConsoleWidget
+) -> None:
+    console.submit("lines 300\nprogress\nlast-line-before-waiting\nsleep")
+    qtbot.waitUntil(lambda: console.progress_box.isVisible(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "last-line-before-waiting" in output_text(console), timeout=TIMEOUT_MS)
+    qtbot.wait(FLUSH_WAIT_MS)
+    assert at_end(console)
+    last = console.output.document().lastBlock()
+    view = console.output
+    rect = view.blockBoundingGeometry(last).translated(view.contentOffset())
+    assert rect.bottom() <= view.viewport().height() + 1
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        console.copy_or_stop()
+
+
+def test_host_colours_all_sixteen(qtbot: QtBot, console: ConsoleWidget) -> None:
+    """Write-Host -ForegroundColor: each of the console's 16 colours is shown."""
+    names = [colour.name for colour in ConsoleColour]
+    assert len(names) == 16
+    console.submit("sleep")
+    qtbot.waitUntil(lambda: console.state == ConsoleState.RUNNING, timeout=TIMEOUT_MS)
+    for colour in ConsoleColour:
+        console._buffer.put(HostText(Stream.HOST, f"in {colour.name}", foreground=colour.value))
+    console._buffer.put(HostText(Stream.HOST, "on red", foreground=15, background=4))
+    with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):
+        console.copy_or_stop()
+    console.flush_output(budget_s=None)
+    document = console.output.document()
+    dark = console.output.palette().base().color().lightness() < 128
+    shown = set()
+    for colour in ConsoleColour:
+        cursor = document.find(f"in {colour.name}")
+        assert not cursor.isNull()
+        painted = cursor.charFormat().foreground().color().name()
+        assert painted == host_colour(colour, dark)
+        shown.add(painted)
+    assert len(shown) == 16
+    cursor = document.find("on red")
+    assert cursor.charFormat().background().color().name() == host_colour(
+        ConsoleColour.DARK_RED, dark
+    )

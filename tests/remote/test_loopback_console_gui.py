@@ -252,3 +252,18 @@ def test_open_console_window_uses_a_remembered_password_or_asks(
     )
     window.close()
     assert all(thread.wait(TIMEOUT_MS) for thread in window.worker_threads())
+
+
+def test_the_view_follows_big_output_and_the_commands_after_it(
+    qtbot: QtBot, console: ConsoleWidget
+) -> None:
+    """After more output than the scrollback holds the view stayed near the old end."""
+    with qtbot.waitSignal(console.command_finished, timeout=120_000):
+        console.submit("Get-BigOutput -MB 3")
+    qtbot.waitUntil(lambda: not console._flush_timer.isActive(), timeout=TIMEOUT_MS)
+    bar = console.output.verticalScrollBar()
+    assert bar.value() == bar.maximum()
+    run(qtbot, console, "hostname")
+    qtbot.wait(200)
+    assert bar.value() == bar.maximum()
+    assert console.output.toPlainText().rstrip().endswith("NANO1")

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from nanostudio.errors import RemoteError
 from nanostudio.gui.console.background import BackgroundCall
+from nanostudio.gui.widgets.focus_ring import prepare_for_keyboard
 from nanostudio.remote.errors import CertificateUnknownError, format_thumbprint
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.probe import ConnectionReport, test_connection
@@ -126,12 +129,26 @@ class ConnectDialog(QDialog):
         )
         self.connect_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.connect_button.setText(self.tr("Connect"))
+        self._focus_before_test: QWidget | None = None
+
+        # A long result scrolls (and the dialog grows for it, see _fit): the fields
+        # above keep their height instead of being squashed.
+        self.result_area = QScrollArea()
+        self.result_area.setObjectName("connectResultArea")
+        self.result_area.setWidgetResizable(True)
+        self.result_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.result_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.result_area.setWidget(self.result_label)
+        self.result_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(test_row)
-        layout.addWidget(self.result_label)
+        layout.addWidget(self.result_area, 1)
         layout.addWidget(self.buttons)
+        # Enter means Connect wherever the focus is (never Cancel, Test or Trust).
+        prepare_for_keyboard(self)
+        self.connect_button.setDefault(True)
 
         self.scheme_combo.currentIndexChanged.connect(self._on_scheme_changed)
         self.host_edit.textChanged.connect(self._on_host_changed)
@@ -193,6 +210,20 @@ class ConnectDialog(QDialog):
         colour = colours[kind]
         self.result_label.setStyleSheet(f"color: {colour};" if colour else "")
         self.result_label.setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow (never shrink) to show the whole result, up to most of the screen."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        text_height = self.result_label.heightForWidth(self.result_area.viewport().width())
+        needed = self.height() + text_height - self.result_area.viewport().height()
+        screen = self.screen().availableGeometry().height() if self.screen() else 800
+        height = min(max(needed, self.height()), int(screen * 0.8))
+        if height > self.height():
+            self.resize(self.width(), height)
 
     def run_test(self) -> bool:
         """Start a test in the background; False when the fields are not usable yet."""
@@ -217,8 +248,22 @@ class ConnectDialog(QDialog):
         return True
 
     def _set_busy(self, busy: bool) -> None:
+        if busy:  # disabling the focused button would pass the focus on to Cancel
+            self._focus_before_test = self.focusWidget()
+            if self._focus_before_test in (self.test_button, self.connect_button):
+                self.password_edit.setFocus()
         self.test_button.setEnabled(not busy)
         self.connect_button.setEnabled(not busy)
+        if not busy:
+            self._restore_focus()
+
+    def _restore_focus(self) -> None:
+        """After a test, back where the user was (a field, or Test connection)."""
+        before, self._focus_before_test = self._focus_before_test, None
+        if before is None or before is self.buttons.button(QDialogButtonBox.StandardButton.Cancel):
+            before = self.password_edit
+        if before.isEnabled() and before.isVisible():
+            before.setFocus()
 
     def _on_tested(self, report: ConnectionReport | None, error: BaseException | None) -> None:
         self._call = None

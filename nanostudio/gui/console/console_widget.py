@@ -36,17 +36,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nanostudio.gui.console.colours import is_dark, stream_colour
+from nanostudio.gui.console.colours import host_colour, is_console_colour, is_dark, stream_colour
 from nanostudio.gui.console.command_input import CommandInput
 from nanostudio.gui.console.output_buffer import Batch, OutputBuffer
 from nanostudio.gui.console.prompt_dialog import PromptDialog
 from nanostudio.gui.console.worker import SessionFactory, WorkerThread
+from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.remote.events import (
     CommandFinished,
     Completion,
     ProgressRecord,
     PromptRequest,
     Stream,
+    StreamText,
 )
 from nanostudio.remote.history import CommandHistory
 from nanostudio.remote.session_api import prompt_text
@@ -61,12 +63,29 @@ KEEP_ALIVE_S = 120
 
 
 W = TypeVar("W", bound=QWidget)
+# How a run of lines is painted: its stream (None: the echoed command) and the
+# console colours Write-Host gave it (None: the stream's own colour).
+Style = tuple[Stream | None, int | None, int | None]
+
+
+def line_style(line: StreamText) -> Style:
+    """A line's stream and, for host text that carries them, its console colours."""
+    foreground = getattr(line, "foreground", None)
+    background = getattr(line, "background", None)
+    return (
+        line.stream,
+        foreground if is_console_colour(foreground) else None,
+        background if is_console_colour(background) else None,
+    )
 
 
 def _named(widget: W, name: str) -> W:
     """Object names make the widgets findable in tests and style sheets."""
     widget.setObjectName(name)
     return widget
+
+
+_ECHO: Style = (None, None, None)
 
 
 class OutputView(QPlainTextEdit):
@@ -77,12 +96,14 @@ class OutputView(QPlainTextEdit):
     """
 
     copy_or_stop = Signal()
+    keys_moved = Signal()  # the user moved through the output with keys (Page Up, …)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.matches(QKeySequence.StandardKey.Copy):
             self.copy_or_stop.emit()
             return
         super().keyPressEvent(event)
+        self.keys_moved.emit()
 
 
 class ConsoleState(Enum):
@@ -121,8 +142,9 @@ class ConsoleWidget(QWidget):
         self._ever_connected = False
         self._prompt_dialog: PromptDialog | None = None
 
+        self._follow = True  # the view keeps to the end until the user scrolls up
         self._build_ui(scrollback)
-        self._formats: dict[Stream, QTextCharFormat] = {}
+        self._formats: dict[Style, QTextCharFormat] = {}
         self._update_formats()
 
         self._flush_timer = QTimer(self)
@@ -165,6 +187,16 @@ class ConsoleWidget(QWidget):
         # maximumBlockCount removes blocks one by one and costs ~50 ms per 1000 lines.
         self._scrollback = scrollback
         self.output.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        bar = self.output.verticalScrollBar()
+        # Only the user's own scrolling (wheel, scroll bar, keys) decides whether the
+        # view follows: QPlainTextEdit moves the bar itself too, later, as it lays out.
+        bar.actionTriggered.connect(lambda _action: self._user_scrolled(bar.sliderPosition()))
+        self.output.keys_moved.connect(lambda: self._user_scrolled(bar.value()))
+        # The range changes after painting, trimming, a resize or the progress bar
+        # appearing: a view that follows goes to the new end each time.
+        bar.rangeChanged.connect(lambda _low, _high: self._keep_to_end())
+
+        self.running_indicator = _named(BusyIndicator(), "consoleRunning")
 
         self.progress_label = _named(QLabel(), "consoleProgressLabel")
         self.progress_bar = _named(QProgressBar(), "consoleProgress")
@@ -196,20 +228,31 @@ class ConsoleWidget(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.output, 1)
         layout.addWidget(self.progress_box)
+        layout.addWidget(self.running_indicator)
         layout.addLayout(input_row)
         self._show_prompt()
 
     def _update_formats(self) -> None:
-        dark = is_dark(self.output.palette().color(self.output.backgroundRole()).lightness())
+        """Formats are made on first use per style; a palette change starts afresh."""
         self._formats = {}
-        for stream in Stream:
-            fmt = QTextCharFormat()
-            colour = stream_colour(stream, dark)
-            if colour is not None:
-                fmt.setForeground(QColor(colour))
-            self._formats[stream] = fmt
-        self._echo_format = QTextCharFormat()
-        self._echo_format.setFontWeight(QFont.Weight.Bold)
+
+    def _format(self, style: Style) -> QTextCharFormat:
+        fmt = self._formats.get(style)
+        if fmt is not None:
+            return fmt
+        stream, foreground, background = style
+        dark = is_dark(self.output.palette().color(self.output.backgroundRole()).lightness())
+        fmt = QTextCharFormat()
+        if stream is None:  # the echoed command
+            fmt.setFontWeight(QFont.Weight.Bold)
+        elif foreground is not None:
+            fmt.setForeground(QColor(host_colour(foreground, dark)))
+        elif (colour := stream_colour(stream, dark)) is not None:
+            fmt.setForeground(QColor(colour))
+        if background is not None:
+            fmt.setBackground(QColor(host_colour(background, dark)))
+        self._formats[style] = fmt
+        return fmt
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange:
@@ -228,6 +271,10 @@ class ConsoleWidget(QWidget):
             self._keep_alive_timer.stop()
         if running or len(self._buffer):
             self._flush_timer.start()
+        if running:
+            self.running_indicator.start(self.tr("Running… (Ctrl+C stops the command)"))
+        else:
+            self.running_indicator.stop()
         self._show_prompt()
         self.state_changed.emit(state)
 
@@ -425,36 +472,44 @@ class ConsoleWidget(QWidget):
 
     def _paint(self, batch: Batch) -> None:
         if batch.lines:
-            self._append_lines([(line.rendered(), line.stream) for line in batch.lines])
+            self._insert([(line.rendered(), line_style(line)) for line in batch.lines])
         if batch.progress and self.state == ConsoleState.RUNNING:
             self._show_progress(batch.progress[-1])
 
     def _append_echo(self, script: str) -> None:
-        self._insert([(f"{prompt_text(self.host_label, self.location)} {script}", None)])
+        self._follow = True  # a new command: its output is what the user wants to see
+        self._insert([(f"{prompt_text(self.host_label, self.location)} {script}", _ECHO)])
 
     def _append_lines(self, lines: list[tuple[str, Stream]]) -> None:
-        self._insert([(text, stream) for text, stream in lines])
+        self._insert([(text, (stream, None, None)) for text, stream in lines])
 
-    def _insert(self, lines: list[tuple[str, Stream | None]]) -> None:
-        """Append lines in as few inserts as possible (one per run of the same stream)."""
-        bar = self.output.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 2
+    def _insert(self, lines: list[tuple[str, Style]]) -> None:
+        """Append lines in as few inserts as possible (one per run of the same style)."""
         cursor = QTextCursor(self.output.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
         run: list[str] = []
-        run_stream: Stream | str | None = "none"
-        for text, stream in lines:
-            if stream != run_stream and run:
-                self._insert_run(cursor, run, run_stream)
+        run_style: Style | None = None
+        for text, style in lines:
+            if style != run_style and run:
+                assert run_style is not None
+                self._insert_run(cursor, run, run_style)
                 run = []
-            run_stream = stream
+            run_style = style
             run.append(text)
-        if run:
-            self._insert_run(cursor, run, run_stream)
+        if run and run_style is not None:
+            self._insert_run(cursor, run, run_style)
         cursor.endEditBlock()
         self._trim()
-        if at_bottom:
+        self._keep_to_end()
+
+    def _user_scrolled(self, position: int) -> None:
+        """Up stops following the output; back to the end resumes it."""
+        self._follow = position >= self.output.verticalScrollBar().maximum()
+
+    def _keep_to_end(self) -> None:
+        if self._follow:
+            bar = self.output.verticalScrollBar()
             bar.setValue(bar.maximum())
 
     def _trim(self) -> None:
@@ -469,8 +524,8 @@ class ConsoleWidget(QWidget):
         )
         cursor.removeSelectedText()
 
-    def _insert_run(self, cursor: QTextCursor, run: list[str], stream: Stream | str | None) -> None:
-        fmt = self._formats[stream] if isinstance(stream, Stream) else self._echo_format
+    def _insert_run(self, cursor: QTextCursor, run: list[str], style: Style) -> None:
+        fmt = self._format(style)
         text = "\n".join(run)
         cursor.insertText(("\n" + text) if self._has_text else text, fmt)
         self._has_text = True

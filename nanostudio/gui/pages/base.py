@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -39,6 +40,10 @@ class PageBase(QWizardPage):
         self._state = state
         self.settings = settings
         self._problem_labels: dict[str, ProblemLabel] = {}
+        # Typed fields show their problems once left (or on Enter with Next disabled),
+        # not while the user is still typing or has not started.
+        self._typed_fields: dict[str, QLineEdit] = {}
+        self._revealed: set[str] = set()
         self.page_problems = ProblemLabel()
         self._loading = False
         # Pages lay out on ``body``, inside a scroll area: on a small screen (1024×600,
@@ -84,6 +89,15 @@ class PageBase(QWizardPage):
             self.load()
         finally:
             self._loading = False
+        # A wrong value the user typed before, or a recipe brought, is not news: say
+        # what is wrong with it now (a right default stays quiet until it is edited).
+        if self._typed_fields:
+            from nanostudio.wizard.validation import page_problems
+
+            wrong = {problem.field for problem in page_problems(self.state, self.page)}
+            self._revealed.update(
+                f for f, edit in self._typed_fields.items() if edit.text() and f in wrong
+            )
         self.refresh()
 
     def load(self) -> None:
@@ -93,6 +107,21 @@ class PageBase(QWizardPage):
         """Let this page's background work end (before the window goes away)."""
 
     # -- problems -----------------------------------------------------------------------
+
+    def reveal_when_left(self, field: str, editor: QLineEdit) -> None:
+        """``field``'s problems appear once ``editor`` is left (or Enter pressed in it)."""
+        self._typed_fields[field] = editor
+        editor.editingFinished.connect(lambda: self.reveal({field}))
+
+    def reveal_all(self) -> None:
+        """The user wants to go on (Enter with Next disabled): show every problem."""
+        self.reveal(set(self._typed_fields))
+
+    def reveal(self, fields: set[str]) -> None:
+        """Show ``fields``' problems from now on (a choice made in a dialog is not typing)."""
+        if not fields <= self._revealed:
+            self._revealed |= fields
+            self.refresh()
 
     def problem_label(self, field: str) -> ProblemLabel:
         label = ProblemLabel()
@@ -111,7 +140,8 @@ class PageBase(QWizardPage):
             if field not in self._problem_labels:
                 leftovers += messages
         for field, label in self._problem_labels.items():
-            label.show_problems(by_field.get(field, []))
+            hidden = field in self._typed_fields and field not in self._revealed
+            label.show_problems([] if hidden else by_field.get(field, []))
         self.page_problems.show_problems(leftovers)
         self.completeChanged.emit()
 

@@ -36,7 +36,7 @@ class IdentityPage(PageBase):
         self.name_edit.setMaxLength(64)
         add_row(
             form,
-            self.tr("Computer &name:"),
+            self.tr("Computer na&me:"),
             self.name_edit,
             self.problem_label("system.computer_name"),
             self.tr("1 to {0} letters, digits or hyphens.").format(MAX_COMPUTER_NAME),
@@ -86,6 +86,9 @@ class IdentityPage(PageBase):
         layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
         layout.addWidget(self.page_problems)
+        self.reveal_when_left("system.computer_name", self.name_edit)
+        self.reveal_when_left("password", self.password_edit)
+        self.reveal_when_left("password_confirm", self.confirm_edit)
         self.name_edit.textEdited.connect(self._name_edited)
         self.password_edit.textChanged.connect(self._password_edited)
         self.confirm_edit.textChanged.connect(self._confirm_edited)

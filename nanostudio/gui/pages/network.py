@@ -68,7 +68,7 @@ class NetworkPage(PageBase):
         )
         self.dns_edit = QLineEdit()
         self.dns_edit.setPlaceholderText(self.tr("optional, e.g. 192.168.56.1, 1.1.1.1"))
-        add_row(form, self.tr("D&NS servers:"), self.dns_edit, self.problem_label("network.dns"))
+        add_row(form, self.tr("DNS ser&vers:"), self.dns_edit, self.problem_label("network.dns"))
         box.addWidget(self.static_fields)
         self.interface_edit = QLineEdit()
         other = new_form()
@@ -107,7 +107,13 @@ class NetworkPage(PageBase):
         layout.addWidget(self.page_problems)
         layout.addStretch(1)
         self.static_button.toggled.connect(self._static_toggled)
+        self._address_text = ""
+        self.reveal_when_left("network.ipv4", self.address_edit)
+        self.reveal_when_left("network.gateway", self.gateway_edit)
+        self.reveal_when_left("network.dns", self.dns_edit)
+        self.reveal_when_left("network.interface", self.interface_edit)
         self.address_edit.textEdited.connect(self._address_edited)
+        self.address_edit.editingFinished.connect(self._address_left)
         self.prefix_box.valueChanged.connect(self._prefix_changed)
         self.gateway_edit.textEdited.connect(lambda text: self._set("gateway", text))
         self.dns_edit.textEdited.connect(lambda text: self._set("dns", text))
@@ -118,7 +124,7 @@ class NetworkPage(PageBase):
     def load(self) -> None:
         (self.static_button if self.state.static_ip else self.dhcp_button).setChecked(True)
         self.static_fields.setEnabled(self.state.static_ip)
-        self.address_edit.setText(self.state.address)
+        self._show_address()
         self.prefix_box.setValue(self.state.prefix)
         self.gateway_edit.setText(self.state.gateway)
         self.dns_edit.setText(self.state.dns)
@@ -131,14 +137,27 @@ class NetworkPage(PageBase):
         self.changed()
 
     def _address_edited(self, text: str) -> None:
-        if self.state.set_address(text):  # a pasted prefix goes to the prefix box
+        """A prefix goes to the prefix box at once; the field drops it when pasted, or
+        when left: rewritten while typed, "…20/24" would become "…20" + "4"."""
+        pasted = len(text) - len(self._address_text) > 1
+        self._address_text = text
+        if self.state.set_address(text):
             self._loading = True
             try:
-                self.address_edit.setText(self.state.address)
                 self.prefix_box.setValue(self.state.prefix)
             finally:
                 self._loading = False
+            if pasted:
+                self._show_address()
         self.changed()
+
+    def _address_left(self) -> None:
+        if self.address_edit.text().strip() != self.state.address:
+            self._show_address()
+
+    def _show_address(self) -> None:
+        self._address_text = self.state.address
+        self.address_edit.setText(self.state.address)
 
     def _static_toggled(self, checked: bool) -> None:
         self.static_fields.setEnabled(checked)

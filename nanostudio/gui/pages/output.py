@@ -38,7 +38,7 @@ class OutputPage(PageBase):
         )
         form = new_form()
         self.path_edit = QLineEdit()
-        self.browse_button = QPushButton(self.tr("&Browse…"))
+        self.browse_button = QPushButton(self.tr("B&rowse…"))
         path_row = QWidget()
         row = QHBoxLayout(path_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -92,6 +92,8 @@ class OutputPage(PageBase):
         layout.addWidget(self.boot_options)
         layout.addWidget(self.page_problems)
         layout.addStretch(1)
+        self.reveal_when_left("output.path", self.path_edit)
+        self.reveal_when_left("output.size", self.size_edit)
         self.path_edit.textEdited.connect(self._path_edited)
         self.browse_button.clicked.connect(self._browse)
         self.format_box.currentIndexChanged.connect(self._format_changed)
@@ -141,6 +143,7 @@ class OutputPage(PageBase):
     def set_output(self, path: Path) -> None:
         self.state.output_path = path
         self.settings.set(LAST_OUTPUT_DIR, str(path.parent))
+        self.reveal({"output.path"})  # chosen in the file dialog: say at once what is wrong
         self._loading = True
         try:
             self.load()

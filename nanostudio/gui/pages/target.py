@@ -40,8 +40,9 @@ class TargetPage(PageBase):
         self.buttons: dict[Target, QRadioButton] = {}
         choices = QGroupBox(self.tr("Target"))
         grid = QGridLayout(choices)
+        captions = self._captions()
         for number, (target, preset) in enumerate(PRESETS.items()):
-            button = QRadioButton(preset.label)
+            button = QRadioButton(captions.get(target, preset.label))
             button.setAccessibleName(preset.label)
             self.group.addButton(button, number)
             self.buttons[target] = button
@@ -104,6 +105,17 @@ class TargetPage(PageBase):
         self.deployment_box.currentIndexChanged.connect(self._deployment_changed)
         self.oem_box.toggled.connect(self._oem_toggled)
         self.virtualbox_box.toggled.connect(self._virtualbox_toggled)
+
+    def _captions(self) -> dict[Target, str]:
+        """The targets' names with their Alt+letters (unique on this page)."""
+        return {
+            Target.HYPERV_GEN2: self.tr("Hyper-V (Generation &2)"),
+            Target.HYPERV_GEN1: self.tr("Hyper-V (Generation &1)"),
+            Target.VIRTUALBOX: self.tr("V&irtualBox"),
+            Target.VMWARE: self.tr("VM&ware"),
+            Target.KVM: self.tr("&KVM / QEMU"),
+            Target.PHYSICAL: self.tr("&Physical machine"),
+        }
 
     def load(self) -> None:
         self.buttons[self.state.target].setChecked(True)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 MAX_LINES = 20_000
 _FLUSH_MS = 100
+FILTER_DELAY_MS = 250  # typing in the filter re-renders once it pauses, not per key
 _LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -72,7 +73,13 @@ class LogPane(QWidget):
         self._timer.setInterval(_FLUSH_MS)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.flush)
-        self.filter_edit.textChanged.connect(self._refilter)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.timeout.connect(self._refilter)
+        self._wanted = ""  # the filter text in effect (the typed one may be ahead)
+        self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
+        self.filter_edit.returnPressed.connect(self._refilter)
         self.level_box.currentIndexChanged.connect(self._refilter)
         self.copy_button.clicked.connect(self.copy)
 
@@ -98,6 +105,8 @@ class LogPane(QWidget):
             self.view.appendPlainText("\n".join(shown))
 
     def shown_text(self) -> str:
+        if self._filter_timer.isActive():  # a filter still being typed: apply it now
+            self._refilter()
         self.flush()
         return self.view.toPlainText()
 
@@ -113,9 +122,11 @@ class LogPane(QWidget):
         rank = _LEVELS.index(line.level) if line.level in _LEVELS else 1
         if rank < _LEVELS.index(lowest):
             return False
-        wanted = self.filter_edit.text().strip().lower()
-        return not wanted or wanted in line.text.lower()
+        return not self._wanted or self._wanted in line.text.lower()
 
     def _refilter(self) -> None:
+        """Render the lines the filter keeps: once per pause in typing (or Enter)."""
+        self._filter_timer.stop()
+        self._wanted = self.filter_edit.text().strip().lower()
         self.flush()
         self.view.setPlainText("\n".join(x.render() for x in self._lines if self._visible(x)))

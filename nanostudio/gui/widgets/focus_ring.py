@@ -1,0 +1,78 @@
+"""Keyboard use of a page: a visible focus on every control, and Enter left to Next.
+
+Fusion (and most styles) paint no focus on a command link button, on an empty item
+view or on read-only text; a keyboard user then cannot tell where Tab went. Those
+controls get a ring: a frame in the palette's highlight colour, drawn over the
+control while it has the focus.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCommandLinkButton,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QWidget,
+)
+
+# The controls whose style shows no focus of its own (see the module's docstring).
+RING_CONTROLS = (QCommandLinkButton, QAbstractItemView, QPlainTextEdit, QTextEdit)
+RING_WIDTH = 2
+
+
+class FocusRing(QWidget):
+    """A frame over its parent control, shown while the control has the focus."""
+
+    def __init__(self, control: QWidget) -> None:
+        super().__init__(control)
+        self.setObjectName("qt_focus_ring")  # "qt_": a part of the control, not a control
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.hide()
+        control.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        kind = event.type()
+        if kind == QEvent.Type.FocusIn:
+            self._place()
+            self.show()
+        elif kind == QEvent.Type.FocusOut:
+            self.hide()
+        elif kind == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+            self.raise_()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        pen = QPen(self.palette().color(QPalette.ColorRole.Highlight))
+        pen.setWidth(RING_WIDTH)
+        painter.setPen(pen)
+        half = RING_WIDTH // 2
+        painter.drawRect(self.rect().adjusted(half, half, -half, -half))
+
+
+def prepare_for_keyboard(root: QWidget) -> None:
+    """Under ``root``: rings for the controls that need them, and no push button
+    that takes Enter when it has the focus (in a dialog Enter is the default button,
+    Next in the wizard; Space presses the focused button)."""
+    for control in root.findChildren(QWidget):
+        if isinstance(control, QPushButton):
+            control.setAutoDefault(False)
+        if (
+            isinstance(control, RING_CONTROLS)
+            and control.focusPolicy() != Qt.FocusPolicy.NoFocus
+            and control.findChild(FocusRing, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            is None
+        ):
+            FocusRing(control)
