@@ -36,6 +36,10 @@ class StreamText:
 
     stream: Stream
     text: str
+    # Write-Host's -ForegroundColor/-BackgroundColor as System.ConsoleColor numbers,
+    # None where the text keeps the host's own colours (Gray on Black).
+    foreground: int | None = None
+    background: int | None = None
 
     def rendered(self) -> str:
         return STREAM_PREFIX.get(self.stream, "") + self.text

@@ -145,22 +145,29 @@ class ConsoleHost:
         self._on_cancel = on_cancel
         self._session_key = session_key
         self._partial = ""
+        self._colours: tuple[int | None, int | None] = (None, None)
 
     # -- writes ---------------------------------------------------------------
-    def _emit(self, stream: Stream, text: str) -> None:
+    def _emit(
+        self, stream: Stream, text: str, colours: tuple[int | None, int | None] = (None, None)
+    ) -> None:
         if self.sink is not None:
-            self.sink(StreamText(stream, text))
+            self.sink(StreamText(stream, text, *colours))
 
-    def _write(self, text: str) -> None:
-        """Host writes arrive in pieces; emit whole lines, keep the rest for later."""
+    def _write(self, text: str, colours: tuple[int | None, int | None]) -> None:
+        """Host writes arrive in pieces; emit whole lines, keep the rest for later. A
+        line takes the colours of the write that started it."""
+        if not self._partial:
+            self._colours = colours
         self._partial += text
         *lines, self._partial = self._partial.replace("\r\n", "\n").split("\n")
         for line in lines:
-            self._emit(Stream.HOST, line)
+            self._emit(Stream.HOST, line, self._colours)
+            self._colours = colours
 
     def flush(self) -> None:
         if self._partial:
-            self._emit(Stream.HOST, self._partial)
+            self._emit(Stream.HOST, self._partial, self._colours)
             self._partial = ""
 
     # -- dispatch -------------------------------------------------------------
@@ -172,7 +179,8 @@ class ConsoleHost:
         if writes is not None:
             stream, text = writes(args)
             if stream is Stream.HOST:
-                self._write(text)
+                coloured = method in (HostMethodIdentifier.Write2, HostMethodIdentifier.WriteLine3)
+                self._write(text, _colours(args) if coloured else (None, None))
             else:
                 self._emit(stream, text)
             return
@@ -251,6 +259,25 @@ class ConsoleHost:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+# The host's own colours (Write-Host without -ForegroundColor/-BackgroundColor):
+# ConsoleColor Gray on Black, what the Windows console host reports by default.
+_DEFAULT_FOREGROUND, _DEFAULT_BACKGROUND = 7, 0
+
+
+def _colours(args: list[Any]) -> tuple[int | None, int | None]:
+    """Write2/WriteLine3's (foreground, background, text) colours as ConsoleColor numbers
+    (MS-PSRP 2.2.3.17), None where they are the host's defaults or not numbers."""
+
+    def number(value: Any, default: int) -> int | None:
+        try:
+            colour = int(value)
+        except (TypeError, ValueError):
+            return None
+        return None if colour == default or not 0 <= colour <= 15 else colour
+
+    return number(args[0], _DEFAULT_FOREGROUND), number(args[1], _DEFAULT_BACKGROUND)
 
 
 _WRITES: dict[HostMethodIdentifier, Callable[[list[Any]], tuple[Stream, str]]] = {

@@ -214,3 +214,19 @@ def test_terminal_console_repl(winrm_server: LoopbackWinRM, tmp_path: object) ->
     assert "Pet: " in prompts
     assert "cat" in out.getvalue().splitlines()
     assert console.history.entries == ["$v = 41", "if ($true) {\n$v\n}", "Read-Host 'Pet'"]
+
+
+def test_write_host_colours_reach_the_console_as_console_colours(session: PsrpSession) -> None:
+    """Write-Host -ForegroundColor/-BackgroundColor arrive as System.ConsoleColor numbers
+    (Green 10, DarkBlue 1); plain host text keeps the host's own colours (None)."""
+    _, recorder = run(
+        session,
+        "Write-Host plain; Write-Host go -ForegroundColor Green; "
+        "Write-Host both -ForegroundColor Yellow -BackgroundColor DarkBlue",
+    )
+    host = [
+        (e.text, e.foreground, e.background)
+        for e in recorder.events
+        if isinstance(e, StreamText) and e.stream == Stream.HOST
+    ]
+    assert host == [("plain", None, None), ("go", 10, None), ("both", 14, 1)]
