@@ -23,12 +23,14 @@ from nanostudio.engine.portable.steps_drivers import InjectDriversStep
 from nanostudio.engine.portable.steps_source import OpenMediaStep, StageContentStep
 from nanostudio.engine.portable.steps_wim import ExportWimStep
 from nanostudio.engine.process import require_tool
-from nanostudio.engine.staging import StagedContent, describe_staging, plan_staging
+from nanostudio.engine.staging import StagedContent, copy_notes, describe_staging, plan_staging
 from nanostudio.engine.steps import Plan, Step
 from nanostudio.engine.tools import cab, fat, hivex, libwim, ntfs, wimlib
 from nanostudio.errors import RecipeError
 from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.recipe import OutputFormat, Recipe
+from nanostudio.recipe.copies import copy_bytes
+from nanostudio.recipe.validate import servicing_bytes
 
 ENGINE = "portable"
 MIB = 1 << 20
@@ -51,7 +53,7 @@ def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
     staged = plan_staging(recipe, media)
     state = BuildState(recipe=recipe, media_info=media, image=image, staged=staged)
     steps: list[Step] = [OpenMediaStep(state), InjectDriversStep(state), StageContentStep(state)]
-    notes = describe_staging(staged)
+    notes = describe_staging(staged) + copy_notes(recipe)
     if fmt is OutputFormat.WIM:
         steps.append(ExportWimStep(state))
     else:
@@ -81,6 +83,8 @@ def required_bytes(recipe: Recipe, media: MediaInfo, image: WimImage, staged: St
     """Free space the output's folder needs: temp files plus the output."""
     data = image.total_bytes
     staged_bytes = sum(d.total_bytes for d in staged.drivers) + 64 * MIB * len(staged.packages)
+    # Updates: the .msu or .cab, its unpacked cabs and their copy in the overlay.
+    staged_bytes += 3 * servicing_bytes(recipe) + copy_bytes(recipe)
     needed = _OVERHEAD + staged_bytes
     if media.kind == "iso":
         needed += media.wim_bytes  # NanoServer.wim copied out of the ISO
