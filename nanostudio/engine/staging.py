@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -331,10 +331,10 @@ def copy_into(root: Path, copies: Iterable[tuple[CopyPath, CopyScan]]) -> int:
     return count
 
 
-def copy_notes(recipe: Recipe) -> list[str]:
-    """Where each copy lands, as the running system sees it."""
+def copy_notes(recipe: Recipe, text: Callable[[Path], str] = str) -> list[str]:
+    """Where each copy lands, as the running system sees it (``text`` spells the source)."""
     notes = []
     for copy in recipe.files.copy:
         folder = "\\".join(("C:", *destination_parts(copy.destination)))
-        notes.append(f"copy {copy.source} into {folder}\\ (under its own name)")
+        notes.append(f"copy {text(copy.source)} into {folder}\\ (under its own name)")
     return notes
