@@ -96,6 +96,44 @@ for _package in PACKAGES:
     _BY_KEY[_package.name.lower()] = _package
 
 
+@dataclass(frozen=True)
+class NotOffered:
+    """A package cab the media may carry that NanoStudio knows but does not offer."""
+
+    name: str  # the full package name, as the cab is called
+    reason: str
+
+
+# Cabs New-NanoServerImage knows of (firstboot-facts.md sections 1.2 and 1.3) that are
+# deliberately not roles here; ``inspect`` shows the reason instead of "unknown".
+NOT_OFFERED: tuple[NotOffered, ...] = (
+    NotOffered(
+        "Microsoft-OneCore-ReverseForwarders-Package",
+        "already in the image: Windows Server 2016 (GA) includes the reverse forwarders by "
+        'default (Microsoft\'s Deploy-Nano-Server.md: "Now included by default"), and the GA '
+        "New-NanoServerImage has no -ReverseForwarders switch (it existed in preview builds "
+        "only)",
+    ),
+    NotOffered(
+        "Microsoft-NanoServer-BootFromWim-Package",
+        "for booting Nano Server from a RAM disk, which the GA New-NanoServerImage has "
+        "switched off ($False #$RamdiskBoot): NanoStudio builds disks that boot from their "
+        "own volume",
+    ),
+)
+
+
+def not_offered(cab_name: str) -> NotOffered | None:
+    """Why a cab (``X.cab`` or a path ending in it) is not offered, if it is one of those."""
+    stem = cab_name.replace("\\", "/").rsplit("/", 1)[-1].strip().lower().removesuffix(".cab")
+    for entry in NOT_OFFERED:
+        full = entry.name.lower()
+        short = full.split("-", 2)[2].removesuffix("-package")  # "reverseforwarders"
+        if stem in (full, short):
+            return entry
+    return None
+
+
 def find_package(name: str) -> PackageInfo | None:
     """The catalogue entry for a short or full package name, any case."""
     return _BY_KEY.get(name.strip().lower())

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nanostudio.catalogue import PackageInfo
+from nanostudio.catalogue import PackageInfo, not_offered
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
 from nanostudio.sizes import size_text
@@ -93,9 +93,14 @@ def render(info: MediaInfo) -> str:
         )
     else:
         lines.append("  none (no Packages folder beside the WIM)")
-    if info.unknown_cabs:
+    known = [(loc, entry) for loc in info.unknown_cabs if (entry := not_offered(loc))]
+    unknown = [loc for loc in info.unknown_cabs if not_offered(loc) is None]
+    if known:
+        lines += ["", "Known, not offered:"]
+        lines += [f"  {location}: {entry.reason}" for location, entry in known]
+    if unknown:
         lines += ["", "Not in NanoStudio's catalogue (listed only, never installed):"]
-        lines += [f"  {location}" for location in info.unknown_cabs]
+        lines += [f"  {location}" for location in unknown]
     return "\n".join(lines)
 
 

@@ -18,7 +18,7 @@ from nanostudio.recipe.powershell import to_new_nanoserverimage
 from nanostudio.recipe.toml_io import load_recipe, load_recipe_problems
 from nanostudio.recipe.validate import DOCKER_URL
 from nanostudio.secret import ADMIN_PASSWORD_ENV
-from nanostudio.text import control_character
+from nanostudio.text import control_character, printable
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +41,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     powershell.add_argument("file", type=Path)
     powershell.set_defaults(func=run_powershell)
+    importer = actions.add_parser(
+        "import",
+        help="write a recipe from a PowerShell script's New-NanoServerImage call",
+        description="Read a PowerShell script holding a New-NanoServerImage or "
+        "Edit-NanoServerImage call (as Nano Server Image Builder saves it, or as "
+        "'recipe powershell' writes it) and write the recipe. Nothing in the script is run. "
+        "Each parameter that cannot be mapped is named on stderr; then nothing is written "
+        "and the exit code is 2, unless --partial is given.",
+    )
+    importer.add_argument("file", type=Path, metavar="SCRIPT")
+    importer.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="the recipe to write (default: the script's name with .toml, beside it)",
+    )
+    importer.add_argument(
+        "--partial",
+        action="store_true",
+        help="write the recipe even if some parameters cannot be mapped (they are named)",
+    )
+    importer.add_argument("--force", action="store_true", help="replace an existing recipe")
+    importer.set_defaults(func=run_import)
 
 
 def check_recipe(
@@ -102,4 +125,31 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_powershell(args: argparse.Namespace) -> int:
     print(to_new_nanoserverimage(load_recipe(args.file)))
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from nanostudio.recipe.ps_import import import_script, read_script
+    from nanostudio.recipe.toml_io import save_recipe
+
+    script: Path = args.file
+    output: Path = args.output or script.with_suffix(".toml")
+    if output.exists() and not args.force:
+        raise UserFacingError(f"{output} exists: give --force to replace it, or -o another file")
+    if output.resolve() == script.resolve():
+        raise UserFacingError(f"{output} is the script itself: give -o a .toml file")
+    imported = import_script(read_script(script), base=script.absolute().parent)
+    for note in imported.notes:
+        print(printable(f"note: {note}"), file=sys.stderr)
+    for unmapped in imported.unmapped:
+        print(printable(f"not mapped: {unmapped}"), file=sys.stderr)
+    if imported.unmapped and not args.partial:
+        count = len(imported.unmapped)
+        raise UserFacingError(
+            f"{count} parameter{'s' if count > 1 else ''} of {imported.command} cannot be "
+            "mapped (named above): nothing written; give --partial to write the recipe "
+            "without them"
+        )
+    save_recipe(imported.recipe, output)
+    print(f"wrote {output}; check it with: nanostudio recipe check {output}")
     return 0

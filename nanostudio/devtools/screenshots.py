@@ -7,6 +7,8 @@ portable engine.
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +61,44 @@ def render_screenshots(dest: Path, *, size: QSize = SIZE, long_strings: bool = F
         app.removeTranslator(translator)
 
 
+def write_sample_msu(folder: Path, name: str) -> Path:
+    """An .msu as Microsoft's are laid out: an update cab (here a servicing stack
+    update: it lists the servicingstack component's manifest) and WSUSSCAN.cab."""
+    work = folder / (name + ".parts")
+    inner = work / "inner"
+    inner.mkdir(parents=True, exist_ok=True)
+    (inner / "update.mum").write_text("<assembly/>", encoding="utf-8")
+    manifest = "amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.14393.2300_none_0"
+    (inner / f"{manifest}.manifest").write_text("<assembly/>", encoding="utf-8")
+    cab = work / (Path(name).stem + ".cab")
+    gcab = shutil.which("gcab") or "gcab"
+    subprocess.run(
+        [gcab, "--create", "--zip", str(cab), *sorted(p.name for p in inner.iterdir())],
+        cwd=inner,
+        check=True,
+    )
+    (work / "WSUSSCAN.cab").write_bytes(b"MSCF")
+    msu = folder / name
+    subprocess.run(
+        [gcab, "--create", "--zip", str(msu), cab.name, "WSUSSCAN.cab"], cwd=work, check=True
+    )
+    shutil.rmtree(work)
+    return msu
+
+
+def sample_updates(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """A stand-in servicing stack update (.msu made with gcab) and things to copy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    update = write_sample_msu(folder, "windows10.0-kb4132216-x64.msu")
+    tools = folder / "Tools"
+    tools.mkdir(exist_ok=True)
+    (tools / "PsExec64.exe").write_bytes(b"MZ" + bytes(700_000))
+    (tools / "readme.txt").write_text("Tools for the server\n", encoding="utf-8")
+    note = folder / "build-info.txt"
+    note.write_text("Built with NanoStudio\n", encoding="utf-8")
+    return [update], [(tools, "Program Files"), (note, "")]
+
+
 def _render(dest: Path, work: Path, size: QSize) -> list[Path]:
     sample = write_sample_media(work / "sample")
     drivers = write_sample_drivers(work / "drivers")
@@ -80,6 +120,7 @@ def _render(dest: Path, work: Path, size: QSize) -> list[Path]:
         ("target", Page.TARGET, lambda: walker.target(Target.VIRTUALBOX)),
         ("edition", Page.EDITION, lambda: walker.roles("DNS", "NPDS")),
         ("drivers", Page.DRIVERS, lambda: walker.drivers(drivers)),
+        ("updates", Page.UPDATES, lambda: walker.updates(*sample_updates(work / "updates"))),
         (
             "identity",
             Page.IDENTITY,

@@ -146,6 +146,18 @@ class WizardWalker:
         state = self.wizard.state
         wait_until(lambda: not state.scanning_drivers, 60, "the driver folders to be read")
 
+    def updates(self, updates: list[Path], copies: list[tuple[Path, str]]) -> None:
+        """Add updates and copies (each source into its folder of the image)."""
+        from nanostudio.gui.pages.updates import UpdatesPage
+
+        page = self.wizard.pages[Page.UPDATES]
+        assert isinstance(page, UpdatesPage)
+        page.add_updates(updates)
+        for source, destination in copies:
+            page.add_sources([source], destination)
+        state = self.wizard.state
+        wait_until(lambda: not state.scanning_copies, 60, "the files to copy to be read")
+
     def identity(self, name: str, password: str, zone_search: str = "") -> None:
         page = self.wizard.pages[Page.IDENTITY]
         assert isinstance(page, IdentityPage)

@@ -46,6 +46,7 @@ _PAGE_CLASSES: dict[Page, str] = {
     Page.TARGET: "target:TargetPage",
     Page.EDITION: "edition:EditionPage",
     Page.DRIVERS: "drivers:DriversPage",
+    Page.UPDATES: "updates:UpdatesPage",
     Page.IDENTITY: "identity:IdentityPage",
     Page.NETWORK: "network:NetworkPage",
     Page.OUTPUT: "output:OutputPage",

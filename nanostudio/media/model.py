@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from nanostudio.catalogue import Edition, PackageInfo, find_package
+from nanostudio.catalogue import Edition, PackageInfo, find_package, not_offered
 
 MediaKind = Literal["iso", "media-folder", "nanoserver-folder", "wim"]
 
@@ -99,4 +99,10 @@ class MediaInfo:
             "packages": [package.to_json() for package in self.packages],
             "languages": list(self.languages),
             "unknown_cabs": list(self.unknown_cabs),
+            # Of those, the ones the catalogue knows and deliberately does not offer.
+            "not_offered": {
+                location: entry.reason
+                for location in self.unknown_cabs
+                if (entry := not_offered(location)) is not None
+            },
         }

@@ -3,8 +3,10 @@
 from nanostudio.recipe.model import (
     DEFAULT_SIZE,
     BootSpec,
+    CopyPath,
     DebugMethod,
     DriversSpec,
+    FilesSpec,
     Firmware,
     FirstBootSpec,
     NetworkSpec,
@@ -21,8 +23,10 @@ from nanostudio.recipe.validate import Problem, resolved_packages, validate
 __all__ = [
     "DEFAULT_SIZE",
     "BootSpec",
+    "CopyPath",
     "DebugMethod",
     "DriversSpec",
+    "FilesSpec",
     "Firmware",
     "FirstBootSpec",
     "NetworkSpec",

@@ -72,6 +72,9 @@ class PackagesSpec:
     # Docker's static Windows binaries (docker-<version>.zip from download.docker.com),
     # put into the image for the Containers package; None: Docker is not included.
     docker_zip: Path | None = None
+    # Updates (New-NanoServerImage -ServicingPackagePath): .cab files, or .msu files that
+    # hold them. Installed after the packages; servicing stack updates first.
+    servicing: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,21 @@ class NetworkSpec:
     gateway: str | None = None
     dns: tuple[str, ...] = ()
     interface: str = "Ethernet"
+
+
+@dataclass(frozen=True)
+class CopyPath:
+    """One New-NanoServerImage -CopyPath entry: a file or folder on this machine, copied
+    with its name into ``destination``, a folder of the image ("" is the root; written
+    with backslashes, relative to the root, like ``Program Files\\Tools``)."""
+
+    source: Path
+    destination: str = ""
+
+
+@dataclass(frozen=True)
+class FilesSpec:
+    copy: tuple[CopyPath, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,6 +166,7 @@ class Recipe:
     firstboot: FirstBootSpec = field(default_factory=FirstBootSpec)
     output: OutputSpec = field(default_factory=OutputSpec)
     boot: BootSpec = field(default_factory=BootSpec)
+    files: FilesSpec = field(default_factory=FilesSpec)
 
     @property
     def target(self) -> Target:

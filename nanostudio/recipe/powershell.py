@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path, PureWindowsPath
 
+import tomli_w
+
 from nanostudio.catalogue import find_package, with_dependencies
 from nanostudio.errors import RecipeError
 from nanostudio.recipe.model import DebugMethod, Recipe
@@ -26,6 +28,8 @@ _SWITCHES = {
 
 
 _BASE_PATH = ".\\Base"
+# -CopyPath's destination for the image's root (the module joins it to the mount folder).
+ROOT_DESTINATION = "\\"
 
 
 # PowerShell ends a single-quoted string at any of these, not only at the ASCII quote.
@@ -46,7 +50,7 @@ def _windows_path(path: Path) -> str:
     return quote(str(PureWindowsPath(str(path))))
 
 
-def _media_root(media: Path) -> Path:
+def media_root(media: Path) -> Path:
     """The folder above ``NanoServer`` for a folder or bare-WIM source."""
     folder = media.parent if media.suffix.lower() == ".wim" else media
     return folder.parent if folder.name.lower() == "nanoserver" else folder
@@ -69,7 +73,10 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
     media = recipe.source.media
     prelude = ""
     if media is None:
-        media_arg = quote("D:\\")
+        # No media in the recipe: asked for when the script runs (recipe import reads
+        # a Read-Host value back as "no media").
+        prelude = f"$media = Read-Host {quote(MEDIA_PROMPT)}\n"
+        media_arg = "$media"
     elif media.suffix.lower() == ".iso":
         prelude = (
             f"$media = (Mount-DiskImage -ImagePath {_windows_path(media)} -PassThru | "
@@ -77,7 +84,7 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
         )
         media_arg = "$media"
     else:
-        media_arg = _windows_path(_media_root(media))
+        media_arg = _windows_path(media_root(media))
     args: list[str] = [
         f"-MediaPath {media_arg}",
         "-BasePath " + quote(_BASE_PATH),
@@ -86,7 +93,7 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
         f"-Edition {recipe.source.edition.value}",
         f"-ComputerName {quote(recipe.system.computer_name)}",
         "-AdministratorPassword (Read-Host -AsSecureString 'Administrator password')",
-        f"-MaxSize {recipe.output.size // 1024**2}MB",
+        f"-MaxSize {_size(recipe.output.size)}",
     ]
     switches: list[str] = []
     packages: list[str] = []
@@ -134,7 +141,70 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
             f"-DebugCOMPort {boot.debug_port}",
             f"-DebugBaudRate {boot.debug_baud}",
         ]
+    if recipe.packages.servicing:
+        # The module installs them in the order given; NanoStudio's own builds put
+        # servicing stack updates first whatever the order (engine/servicing.py).
+        args.append(
+            "-ServicingPackagePath "
+            + ",".join(_windows_path(path) for path in recipe.packages.servicing)
+        )
+    if recipe.files.copy:
+        pairs = "; ".join(
+            f"{_windows_path(copy.source)} = {quote(copy.destination or ROOT_DESTINATION)}"
+            for copy in recipe.files.copy
+        )
+        args.append(f"-CopyPath @{{{pairs}}}")
     zone = recipe.system.timezone.replace('"', "")  # a cmd line inside: no quote may close it
     setup = [f'tzutil /s "{zone}"', *recipe.firstboot.commands]
     args.append("-SetupCompleteCommand " + ",".join(quote(c) for c in setup))
-    return prelude + "New-NanoServerImage " + " `\n    ".join(args)
+    command = prelude + "New-NanoServerImage " + " `\n    ".join(args)
+    return command + "".join(f"\n{line}" for line in nanostudio_comments(recipe))
+
+
+MEDIA_PROMPT = "Folder or drive of the Windows Server 2016 media"
+# Comment lines (PowerShell ignores them) that carry what the module has no parameter
+# for, so that `nanostudio recipe import` gives back the same recipe.
+COMMENT_PREFIX = "# nanostudio: "
+COMMENT_HEADER = (
+    "# Settings New-NanoServerImage has no parameter for; `nanostudio recipe import` "
+    "reads them back:"
+)
+
+
+def _size(size: int) -> str:
+    """-MaxSize: a PowerShell MB literal when exact, else bytes."""
+    return f"{size // 1024**2}MB" if size % 1024**2 == 0 else str(size)
+
+
+def nanostudio_comments(recipe: Recipe) -> list[str]:
+    """``# nanostudio: table.key = <TOML value>`` for every setting the command cannot
+    say, or says only approximately (the media's root folder for a WIM, the role list's
+    order and short names)."""
+    values: list[tuple[str, object]] = [("source.language", recipe.source.language)]
+    media = recipe.source.media
+    if media is not None and media.suffix.lower() != ".iso" and media_root(media) != media:
+        values.append(("source.media", str(media)))
+    if recipe.packages.names:
+        values.append(("packages.names", list(recipe.packages.names)))
+    if recipe.packages.docker_zip is not None:
+        values.append(("packages.docker_zip", str(recipe.packages.docker_zip)))
+    if recipe.drivers.virtualbox:
+        values.append(("drivers.virtualbox", True))
+    if recipe.drivers.virtualbox:  # -OEMDrivers is written for either
+        values.append(("drivers.oem", recipe.drivers.oem))
+    if recipe.network.ipv4 is None:
+        values.append(("network.interface", recipe.network.interface))
+        if recipe.network.gateway:
+            values.append(("network.gateway", recipe.network.gateway))
+        if recipe.network.dns:
+            values.append(("network.dns", list(recipe.network.dns)))
+    if recipe.output.target is not None:
+        values.append(("output.target", recipe.output.target.value))
+    return [COMMENT_HEADER] + [f"{COMMENT_PREFIX}{key} = {_toml(value)}" for key, value in values]
+
+
+def _toml(value: object) -> str:
+    """One TOML value on one line (tomli_w writes arrays over several)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    return tomli_w.dumps({"v": value}).strip()[len("v = ") :]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import tomllib
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import tomli_w
@@ -13,11 +13,14 @@ import tomli_w
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.errors import RecipeError
 from nanostudio.files import NotRegularFileError, cannot_write_message, open_regular, remove_quietly
+from nanostudio.recipe.copies import destination_problem, normalize_destination
 from nanostudio.recipe.model import (
     DEFAULT_SIZE,
     BootSpec,
+    CopyPath,
     DebugMethod,
     DriversSpec,
+    FilesSpec,
     FirstBootSpec,
     NetworkSpec,
     OutputSpec,
@@ -32,11 +35,12 @@ from nanostudio.sizes import format_size, parse_size
 
 _KNOWN: dict[str, set[str]] = {
     "source": {"media", "edition", "deployment", "language"},
-    "packages": {"names", "docker_zip"},
+    "packages": {"names", "docker_zip", "servicing"},
     "drivers": {"oem", "virtualbox", "folders"},
     "system": {"computer_name", "timezone"},
     "network": {"winrm", "ipv4", "gateway", "dns", "interface"},
     "firstboot": {"commands"},
+    "files": {"copy"},
     "output": {"path", "size", "target"},
     "boot": {
         "ems",
@@ -138,6 +142,7 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
         packages=PackagesSpec(
             names=reader.strings("packages", "names"),
             docker_zip=reader.optional_path("packages", "docker_zip"),
+            servicing=reader.paths("packages", "servicing"),
         ),
         drivers=DriversSpec(
             oem=reader.boolean("drivers", "oem", False),
@@ -162,6 +167,7 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
             target=reader.enum("output", "target", Target, None),
         ),
         boot=_boot(reader),
+        files=FilesSpec(copy=reader.copies("files", "copy")),
     )
     return recipe, problems
 
@@ -214,6 +220,8 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
     packages: dict[str, Any] = {"names": list(recipe.packages.names)}
     if recipe.packages.docker_zip is not None:
         packages["docker_zip"] = rel(recipe.packages.docker_zip)
+    if recipe.packages.servicing:
+        packages["servicing"] = [rel(p) for p in recipe.packages.servicing]
     document = {
         "source": source,
         "packages": packages,
@@ -233,6 +241,13 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
     boot = _boot_table(recipe.boot)
     if boot:
         document["boot"] = boot
+    if recipe.files.copy:
+        document["files"] = {
+            "copy": [
+                {"source": rel(copy.source), "destination": copy.destination}
+                for copy in recipe.files.copy
+            ]
+        }
     header = "# NanoStudio recipe. The administrator password is never stored here.\n"
     return header + tomli_w.dumps(document)
 
@@ -352,13 +367,39 @@ class _Reader:
         value = self.optional_string(table, key)
         return None if value is None else self._path(value)
 
+    def copies(self, table: str, key: str) -> tuple[CopyPath, ...]:
+        """``[{source = "tools", destination = "Tools"}, ...]``; destination may be left
+        out (the image's root)."""
+        value = self._get(table, key)
+        if value is None:
+            return ()
+        example = 'expected a list like [{ source = "tools", destination = "Tools" }]'
+        if not isinstance(value, list):
+            self._bad(table, key, example)
+            return ()
+        copies = []
+        for item in value:
+            source = item.get("source") if isinstance(item, Mapping) else None
+            destination = item.get("destination", "") if isinstance(item, Mapping) else None
+            extra = set(item) - {"source", "destination"} if isinstance(item, Mapping) else set()
+            if not isinstance(source, str) or not isinstance(destination, str) or extra:
+                self._bad(table, key, example)
+                return ()
+            if destination_problem(destination) is None:  # a bad one is shown as written
+                destination = normalize_destination(destination)
+            copies.append(CopyPath(self._path(source), destination))
+        return tuple(copies)
+
     def paths(self, table: str, key: str) -> tuple[Path, ...]:
         return tuple(self._path(value) for value in self.strings(table, key))
 
     def _path(self, value: str) -> Path:
-        """``~`` is the user's home; a relative path is relative to the recipe's folder."""
+        """``~`` is the user's home; a relative path is relative to the recipe's folder.
+        A Windows path with a drive (``C:\\x``) is never relative, on any host."""
         if "\0" in value:
             raise RecipeError(f"{value!r}: a path cannot hold a NUL character")
+        if PureWindowsPath(value).drive and PureWindowsPath(value).is_absolute():
+            return Path(value)
         try:
             return self._base / Path(value).expanduser()
         except RuntimeError:  # "~name" of a user that does not exist

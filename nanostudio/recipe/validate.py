@@ -7,6 +7,7 @@ those are given.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import zipfile
@@ -20,11 +21,13 @@ from nanostudio.catalogue import (
     Edition,
     PackageInfo,
     find_package,
+    not_offered,
     with_dependencies,
 )
 from nanostudio.files import NotRegularFileError, open_regular, output_folder_problem
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
+from nanostudio.recipe.copies import Scanner, copy_problems, scan_copy_source
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
 from nanostudio.text import control_character, control_character_problem, printable
 from nanostudio.timezones import closest_time_zones, is_time_zone_id
@@ -83,19 +86,26 @@ def resolved_packages(recipe: Recipe) -> list[PackageInfo]:
 
 
 def validate(
-    recipe: Recipe, *, media: MediaInfo | None = None, password: str | None = None
+    recipe: Recipe,
+    *,
+    media: MediaInfo | None = None,
+    password: str | None = None,
+    scan: Scanner = scan_copy_source,
 ) -> list[Problem]:
+    """``scan`` reads a copy's source (the wizard passes the scans it already holds)."""
     problems: list[Problem] = []
     problems += text_problems(recipe)
     problems += _source_problems(recipe)
     problems += _package_problems(recipe)
+    problems += _servicing_problems(recipe)
+    problems += _files_problems(recipe, scan)
     problems += _system_problems(recipe)
     problems += _network_problems(recipe)
     problems += _output_problems(recipe)
     problems += _driver_problems(recipe)
     problems += _boot_problems(recipe)
     if media is not None:
-        problems += _media_problems(recipe, media)
+        problems += _media_problems(recipe, media, scan)
     if password is not None:
         message = password_problem(password)
         if message:
@@ -110,7 +120,10 @@ def recipe_texts(recipe: Recipe) -> list[tuple[str, str]]:
         texts.append(("source.media", str(recipe.source.media)))
     texts.append(("source.language", recipe.source.language))
     texts += [("packages.names", name) for name in recipe.packages.names]
+    texts += [("packages.servicing", str(path)) for path in recipe.packages.servicing]
     texts += [("drivers.folders", str(folder)) for folder in recipe.drivers.folders]
+    for copy in recipe.files.copy:
+        texts += [("files.copy", str(copy.source)), ("files.copy", copy.destination)]
     texts.append(("system.computer_name", recipe.system.computer_name))
     texts.append(("system.timezone", recipe.system.timezone))
     network = recipe.network
@@ -175,7 +188,12 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
     problems = []
     for name in recipe.packages.names:
         package = find_package(name)
-        if package is None:
+        skipped = not_offered(name) if package is None else None
+        if skipped is not None:
+            problems.append(
+                Problem("packages.names", f"{name!r} is not offered: {skipped.reason}; remove it")
+            )
+        elif package is None:
             problems.append(
                 Problem("packages.names", f"{name!r} is not a Nano Server 2016 package")
             )
@@ -213,6 +231,77 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
                     f'"{Edition.DATACENTER.value}" or remove {package.short}',
                     f"{package.short} needs the {editions} edition: choose it as the "
                     f"Edition, or clear {package.short} among the Roles",
+                )
+            )
+    return problems
+
+
+SERVICING_SUFFIXES = (".cab", ".msu")
+_CAB_MAGIC = b"MSCF"  # MS-CAB: every cabinet starts with it; an .msu is a cabinet
+
+
+def servicing_file_problem(path: Path) -> str | None:
+    """None if ``path`` is a readable .cab or .msu cabinet."""
+    hint = "download the update again from the Microsoft Update Catalog"
+    if path.suffix.lower() not in SERVICING_SUFFIXES:
+        return f"{path.name!r} is not a .cab or .msu update"
+    try:
+        with path.open("rb") as update:
+            magic = update.read(len(_CAB_MAGIC))
+    except FileNotFoundError:
+        return f"{path} does not exist: check the path"
+    except IsADirectoryError:
+        return f"{path} is a folder: choose the update's .cab or .msu file"
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror or error}"
+    if magic != _CAB_MAGIC:
+        return f"{path} is not a cabinet file (updates are): {hint}"
+    return None
+
+
+def _servicing_problems(recipe: Recipe) -> list[Problem]:
+    problems = []
+    seen: set[Path] = set()
+    for path in recipe.packages.servicing:
+        if _has_control(str(path)):
+            continue  # said by text_problems; never opened
+        if path in seen:
+            problems.append(Problem("packages.servicing", f"{path} is listed twice"))
+            continue
+        seen.add(path)
+        message = servicing_file_problem(path)
+        if message:
+            problems.append(Problem("packages.servicing", message))
+    return problems
+
+
+def servicing_bytes(recipe: Recipe) -> int:
+    """The updates' own size (what is staged or unpacked; installing needs more)."""
+    total = 0
+    for path in recipe.packages.servicing:
+        with contextlib.suppress(OSError, ValueError):
+            total += path.stat().st_size
+    return total
+
+
+def _files_problems(recipe: Recipe, scan: Scanner) -> list[Problem]:
+    copies = [
+        copy
+        for copy in recipe.files.copy
+        if not _has_control(str(copy.source)) and not _has_control(copy.destination)
+    ]
+    problems = [Problem("files.copy", message) for message in copy_problems(copies, scan)]
+    if recipe.output.format is not OutputFormat.WIM and copies:
+        total = sum(scan(copy.source).total_bytes for copy in copies)
+        if total >= recipe.output.size:
+            problems.append(
+                Problem(
+                    "files.copy",
+                    f"the files to copy ({total // MIB} MiB) do not fit on a disk of "
+                    f"{recipe.output.size // MIB} MiB: copy less or make output.size larger",
+                    f"the files to copy ({total // MIB} MiB) do not fit on a disk of "
+                    f"{recipe.output.size // MIB} MiB: copy less or make the disk larger "
+                    "on the Output page",
                 )
             )
     return problems
@@ -524,7 +613,7 @@ def _driver_problems(recipe: Recipe) -> list[Problem]:
     return problems
 
 
-def _media_problems(recipe: Recipe, media: MediaInfo) -> list[Problem]:
+def _media_problems(recipe: Recipe, media: MediaInfo, scan: Scanner) -> list[Problem]:
     problems = []
     image = media.image_for(recipe.source.edition)
     if image is None:
@@ -563,12 +652,15 @@ def _media_problems(recipe: Recipe, media: MediaInfo) -> list[Problem]:
             )
     if image is not None and recipe.output.format is not OutputFormat.WIM:
         needed = image.total_bytes + 328 * MIB + 256 * MIB
-        if recipe.output.size < needed:
+        extra = sum(scan(copy.source).total_bytes for copy in recipe.files.copy)
+        extra += servicing_bytes(recipe)
+        if recipe.output.size < needed + extra:
+            what = " with the files and updates you add" if extra else ""
             problems.append(
                 Problem(
                     "output.size",
-                    f"the image needs at least {needed // MIB} MiB of disk; "
-                    "use 8GiB to leave room for updates",
+                    f"the image{what} needs at least {(needed + extra) // MIB} MiB of disk; "
+                    "use 8GiB or more to leave room for updates",
                 )
             )
     return problems

@@ -14,6 +14,8 @@ def is_busy(state: WizardState, page: Page) -> bool:
         return state.taking_inventory
     if page is Page.DRIVERS:
         return bool(state.scanning_drivers)
+    if page is Page.UPDATES:
+        return bool(state.scanning_copies)
     if page is Page.SUMMARY:
         return state.checking_plan
     if page is Page.BUILD:

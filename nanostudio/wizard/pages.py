@@ -12,12 +12,13 @@ class Page(enum.IntEnum):
     TARGET = 2
     EDITION = 3
     DRIVERS = 4
-    IDENTITY = 5
-    NETWORK = 6
-    OUTPUT = 7
-    SUMMARY = 8
-    BUILD = 9
-    DONE = 10
+    UPDATES = 5  # updates (servicing packages) and files copied into the image
+    IDENTITY = 6
+    NETWORK = 7
+    OUTPUT = 8
+    SUMMARY = 9
+    BUILD = 10
+    DONE = 11
 
 
 class BuildStatus(enum.Enum):

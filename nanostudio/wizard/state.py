@@ -20,7 +20,9 @@ from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import (
     DEFAULT_SIZE,
     BootSpec,
+    CopyPath,
     DriversSpec,
+    FilesSpec,
     FirstBootSpec,
     NetworkSpec,
     OutputFormat,
@@ -31,6 +33,7 @@ from nanostudio.recipe import (
     SourceSpec,
     SystemSpec,
 )
+from nanostudio.recipe.copies import CopyScan, scan_copy_source
 from nanostudio.recipe.model import Target
 from nanostudio.secret import Secret
 from nanostudio.sizes import format_size, parse_size
@@ -76,6 +79,13 @@ class WizardState:
     # Scanning reads every INF of a folder: done once per folder, not at each keystroke.
     driver_scans: dict[Path, DriverFolder] = field(default_factory=dict)
     scanning_drivers: set[Path] = field(default_factory=set)  # being read on a worker thread
+
+    # Updates (.cab/.msu) and copies into the image (the Updates and files page).
+    servicing: list[Path] = field(default_factory=list)
+    copies: list[CopyPath] = field(default_factory=list)
+    # A copy's source is read once (on a worker thread), like a driver folder.
+    copy_scans: dict[Path, CopyScan] = field(default_factory=dict)
+    scanning_copies: set[Path] = field(default_factory=set)
 
     computer_name: str = "NANO1"
     password: Secret = field(default_factory=lambda: Secret(""))
@@ -157,6 +167,19 @@ class WizardState:
             return None
         return held
 
+    def copy_scan(self, source: Path) -> CopyScan:
+        """What a copy's source holds; while it is being read, nothing yet (no problem,
+        no size), so that checking the answers never reads it on the GUI thread."""
+        if source in self.scanning_copies:
+            return CopyScan(source)
+        if source not in self.copy_scans:
+            self.copy_scans[source] = scan_copy_source(source)
+        return self.copy_scans[source]
+
+    @property
+    def copy_bytes(self) -> int:
+        return sum(self.copy_scan(copy.source).total_bytes for copy in self.copies)
+
     def driver_scan(self, folder: Path) -> DriverFolder:
         """What ``folder`` holds, scanned on first use (``driver_scans.pop`` to rescan)."""
         if folder not in self.driver_scans:
@@ -211,7 +234,9 @@ def to_recipe(state: WizardState) -> Recipe:
             deployment=state.deployment,
             language=state.language,
         ),
-        packages=PackagesSpec(names=tuple(state.roles), docker_zip=state.docker_zip),
+        packages=PackagesSpec(
+            names=tuple(state.roles), docker_zip=state.docker_zip, servicing=tuple(state.servicing)
+        ),
         drivers=DriversSpec(
             oem=state.oem, virtualbox=state.virtualbox, folders=tuple(state.driver_folders)
         ),
@@ -228,6 +253,7 @@ def to_recipe(state: WizardState) -> Recipe:
             path=state.output_path, size=state.size_bytes or DEFAULT_SIZE, target=state.target
         ),
         boot=state.boot,
+        files=FilesSpec(tuple(state.copies)),
     )
 
 
@@ -255,6 +281,8 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
         if (package := find_package(name)) is not None and not package.implicit
     ]
     state.docker_zip = recipe.packages.docker_zip
+    state.servicing = list(recipe.packages.servicing)
+    state.copies = list(recipe.files.copy)
     state.driver_folders = list(recipe.drivers.folders)
     state.computer_name = recipe.system.computer_name
     state.timezone = recipe.system.timezone

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.recipe import OutputFormat, resolved_packages
+from nanostudio.sizes import size_text
 from nanostudio.wizard.state import WizardState, to_recipe
 from nanostudio.wizard.targets import preset
 
@@ -26,6 +27,17 @@ def summary_sentences(state: WizardState) -> list[str]:
         )
     else:
         sentences.append("No extra drivers.")
+    if state.servicing:
+        sentences.append(
+            f"{len(state.servicing)} update(s): "
+            + ", ".join(path.name for path in state.servicing)
+            + "; servicing stack updates go in first."
+        )
+    if state.copies:
+        files = sum(len(state.copy_scan(copy.source).files) for copy in state.copies)
+        sentences.append(
+            f"{files} file(s) ({size_text(state.copy_bytes)}) are copied into the image."
+        )
     sentences.append(
         f"The computer is named {state.computer_name}, in time zone {state.timezone}; "
         "the administrator password is set (it is never saved)."
@@ -61,10 +73,14 @@ def summary_sentences(state: WizardState) -> list[str]:
             f"({kind}): {state.output_path}."
         )
     if engine is EngineName.PORTABLE:
+        updates = ", updates" if state.servicing else ""
         sentences.append(
-            "The portable engine builds it here; packages and drivers are installed at "
-            "the first boot, which takes a few extra minutes."
+            f"The portable engine builds it here; packages{updates} and drivers are "
+            "installed at the first boot, which takes a few extra minutes."
         )
     else:
-        sentences.append("The Windows engine builds it with DISM; packages are added offline.")
+        updates = " and updates" if state.servicing else ""
+        sentences.append(
+            f"The Windows engine builds it with DISM; packages{updates} are added offline."
+        )
     return sentences

@@ -38,6 +38,8 @@ _FIELD_PAGES: dict[str, Page] = {
     "source.language": Page.EDITION,
     "packages.names": Page.EDITION,
     "drivers.folders": Page.DRIVERS,
+    "packages.servicing": Page.UPDATES,
+    "files.copy": Page.UPDATES,
     "system.computer_name": Page.IDENTITY,
     "system.timezone": Page.IDENTITY,
     "password": Page.IDENTITY,
@@ -61,6 +63,7 @@ SETTINGS_PAGES = (
     Page.TARGET,
     Page.EDITION,
     Page.DRIVERS,
+    Page.UPDATES,
     Page.IDENTITY,
     Page.NETWORK,
     Page.OUTPUT,
@@ -78,7 +81,9 @@ def all_problems(state: WizardState) -> list[Problem]:
     # The recipe's rules would rescan every driver folder here, at each keystroke (twice:
     # refresh and isComplete); the folders' problems come from the state's scans instead.
     unscanned = replace(recipe, drivers=replace(recipe.drivers, folders=()))
-    problems = validate(unscanned, media=state.media, password=state.password.reveal())
+    problems = validate(
+        unscanned, media=state.media, password=state.password.reveal(), scan=state.copy_scan
+    )
     problems += _engine_extras(state, recipe)
     problems = [problem.for_wizard() for problem in problems]
     problems += _driver_extras(state)

@@ -31,7 +31,7 @@ def test_smoke_test_exits_zero(tmp_path: Path) -> None:
         tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert "smoke test passed: 11 pages" in result.stdout
+    assert "smoke test passed: 12 pages" in result.stdout
     assert (tmp_path / "logs" / "nanostudio.log").is_file()
 
 
@@ -118,7 +118,7 @@ def test_screenshots_render_every_page(qtbot: QtBot, tmp_path: Path) -> None:
     written = render_screenshots(tmp_path / "shots")
     names = [path.stem.split("-", 1)[1] for path in written]
     assert names == [
-        "welcome", "source", "target", "edition", "drivers", "identity",
+        "welcome", "source", "target", "edition", "drivers", "updates", "identity",
         "network", "output", "summary", "build", "done",
     ]  # fmt: skip
     for path in written:

@@ -84,6 +84,7 @@ def test_walk_to_done_with_the_portable_engine(
     walker.next(Page.EDITION)
     walker.roles("DNS")
     walker.next(Page.DRIVERS)
+    walker.next(Page.UPDATES)
     walker.next(Page.IDENTITY)
     walker.identity("NANO1", PASSWORD, "utc")
     walker.next(Page.NETWORK)

@@ -27,6 +27,8 @@ FAKES = {
     "diskpart": "fake_diskpart",
     "bcdboot": "fake_bcdboot",
     "bcdedit": "fake_bcdedit",
+    "expand": "fake_expand",
+    "robocopy": "fake_robocopy",
 }
 
 

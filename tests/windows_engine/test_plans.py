@@ -23,7 +23,9 @@ from nanostudio.engine.windows.job import ApplyTool
 from nanostudio.errors import MediaError, RecipeError, UserFacingError
 from nanostudio.media.model import MediaInfo, MediaKind, PackageCab, WimImage
 from nanostudio.recipe import (
+    CopyPath,
     DriversSpec,
+    FilesSpec,
     NetworkSpec,
     OutputSpec,
     PackagesSpec,
@@ -110,7 +112,26 @@ def recipes() -> dict[str, tuple[Recipe, MediaInfo, ApplyTool]]:
         source=SourceSpec(ISO, Edition.STANDARD, Deployment.GUEST),
         output=OutputSpec(Path("C:/Builds/guest.vhdx"), 6 * GIB),
     )
+    updates = Recipe(
+        source=SourceSpec(ISO, Edition.DATACENTER, Deployment.HOST),
+        packages=PackagesSpec(
+            ("DSC",),
+            servicing=(
+                Path("C:/Updates/Windows10.0-KB4284880-x64.cab"),
+                Path("C:/Updates/windows10.0-kb4132216-x64.msu"),
+            ),
+        ),
+        drivers=DriversSpec(oem=True),
+        files=FilesSpec(
+            (
+                CopyPath(Path("C:/Tools/Sysinternals"), "Program Files\\Tools"),
+                CopyPath(Path("C:/Notes/readme.txt"), ""),
+            )
+        ),
+        output=OutputSpec(Path("C:/Builds/updated.vhdx"), 10 * GIB),
+    )
     return {
+        "vhdx-updates-copies": (updates, iso_media(), ApplyTool.DISM),
         "vhdx-host-oem-roles-drivers-de-de": (
             vhdx,
             iso_media(datacenter_first=True),

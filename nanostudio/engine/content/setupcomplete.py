@@ -123,6 +123,13 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
                 f'dism /online /add-package /packagepath:"{windows_path(package.language_target)}" '
                 "/quiet /norestart",
             )
+    for target, label in staged.update_cabs:
+        # After the packages: Microsoft's Nano guide installs the cumulative update
+        # "immediately after installing any optional packages"; SSUs come first.
+        lines += _step(
+            f"install update {label}",
+            f'dism /online /add-package /packagepath:"{windows_path(target)}" /quiet /norestart',
+        )
     if staged.drivers:
         lines += _step(
             "install staged drivers",

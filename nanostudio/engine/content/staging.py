@@ -15,23 +15,38 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import PackageInfo
+from nanostudio.engine.servicing import UpdateCab
 from nanostudio.errors import MediaError, RecipeError
 from nanostudio.files import open_regular, regular_file_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.media.model import MediaInfo
-from nanostudio.recipe import Recipe, resolved_packages
+from nanostudio.recipe import CopyPath, Recipe, resolved_packages
+from nanostudio.recipe.copies import (
+    CopyScan,
+    copy_problems,
+    destination_parts,
+    image_path,
+    scan_copy_source,
+)
 from nanostudio.recipe.validate import DOCKER_URL, docker_zip_problem
+
+ORDER_NOTE = (
+    "servicing stack updates go in first, whatever their order in the recipe (a "
+    "cumulative update installed before its servicing stack update fails); NanoStudio "
+    "tells them apart by the files each cab lists and logs the order it used"
+)
 
 # Image folder (from the volume root) that holds everything staged for first boot.
 STAGING_ROOT = PurePosixPath("NanoStudio")
 PACKAGES_FOLDER = STAGING_ROOT / "Packages"
 DRIVERS_FOLDER = STAGING_ROOT / "Drivers"
+UPDATES_FOLDER = STAGING_ROOT / "Updates"
 # Docker's static binaries, where Microsoft's install puts them (Expand-Archive into
 # $Env:ProgramFiles gives Program Files\docker; AWS's SSM agent does the same on Nano).
 DOCKER_FOLDER = PurePosixPath("Program Files/docker")
@@ -119,10 +134,14 @@ class StagedContent:
     # True when Windows\Panther\unattend.xml sets the time zone (portable engine);
     # else SetupComplete.cmd sets it (the Windows engine's offlineServicing has none).
     timezone_in_unattend: bool = False
+    # Updates the recipe names (.cab/.msu), staged at run time as ``update_cabs``:
+    # (path in the image, label), servicing stack updates first (engine/servicing.py).
+    servicing: tuple[Path, ...] = ()
+    update_cabs: tuple[tuple[PurePosixPath, str], ...] = ()
 
     @property
     def reboot_possible(self) -> bool:
-        return bool(self.packages or self.drivers)
+        return bool(self.packages or self.drivers or self.servicing or self.update_cabs)
 
 
 def plan_staging(recipe: Recipe, media: MediaInfo) -> StagedContent:
@@ -161,6 +180,7 @@ def plan_staging(recipe: Recipe, media: MediaInfo) -> StagedContent:
         recipe.packages.docker_zip if docker else None,
         features=features,
         timezone_in_unattend=True,
+        servicing=recipe.packages.servicing,
     )
 
 
@@ -217,6 +237,14 @@ def describe_staging(staged: StagedContent) -> list[str]:
             f"outside Windows): {names}"
         )
     notes += role_notes(package.info for package in staged.packages)
+    if staged.servicing:
+        names = ", ".join(path.name for path in staged.servicing)
+        notes.append(
+            f"updates installed at FIRST BOOT, not in the image, by SetupComplete.cmd with "
+            f"dism /online /add-package, after the packages and before drivers and role "
+            f"features (no offline servicing outside Windows): {names}; .msu files are "
+            f"unpacked with gcab into their update cabs; {ORDER_NOTE}"
+        )
     for driver in staged.drivers:
         notes.append(
             f"drivers from {driver.folder} ({', '.join(driver.infs)}) installed at first boot "
@@ -290,3 +318,49 @@ def _open_zip(zip_path: Path) -> Iterator[zipfile.ZipFile]:
             raise MediaError(f"packages.docker_zip: {zip_path} is not a zip ({error})") from None
         with archive:
             yield archive
+
+
+def _update_target(number: int, cab: Path) -> PurePosixPath:
+    return UPDATES_FOLDER / f"{number:02d}-{_safe_name(cab.stem)}.cab"
+
+
+def staged_updates(cabs: Iterable[UpdateCab]) -> tuple[tuple[PurePosixPath, str], ...]:
+    """Where each update cab goes in the image, numbered in install order."""
+    return tuple((_update_target(n, cab.path), cab.label) for n, cab in enumerate(cabs, 1))
+
+
+def copy_sources(recipe: Recipe) -> list[tuple[CopyPath, CopyScan]]:
+    """Each copy with what its source holds; refuses (RecipeError) what validate refuses,
+    read again now, so a source changed since the check is caught before any copying."""
+    problems = copy_problems(recipe.files.copy)
+    if problems:
+        raise RecipeError(f"files.copy: {problems[0]}")
+    return [(copy, scan_copy_source(copy.source)) for copy in recipe.files.copy]
+
+
+def copy_into(root: Path, copies: Iterable[tuple[CopyPath, CopyScan]]) -> int:
+    """Copy the files below ``root`` (the image's volume root); returns the count."""
+    count = 0
+    for copy, scan in copies:
+        for folder in scan.folders:
+            root.joinpath(*image_path(copy, folder).parts).mkdir(parents=True, exist_ok=True)
+        for source, inside in scan.files:
+            dest = root.joinpath(*image_path(copy, inside).parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                shutil.copyfile(source, dest)
+            except OSError as error:
+                raise MediaError(
+                    f"files.copy: cannot copy {source}: {error.strerror or error}"
+                ) from None
+            count += 1
+    return count
+
+
+def copy_notes(recipe: Recipe, text: Callable[[Path], str] = str) -> list[str]:
+    """Where each copy lands, as the running system sees it (``text`` spells the source)."""
+    notes = []
+    for copy in recipe.files.copy:
+        folder = "\\".join(("C:", *destination_parts(copy.destination)))
+        notes.append(f"copy {text(copy.source)} into {folder}\\ (under its own name)")
+    return notes

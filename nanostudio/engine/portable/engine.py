@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import cast
 
-from nanostudio.engine.content.staging import StagedContent, describe_staging, plan_staging
+from nanostudio.engine.content.staging import (
+    StagedContent,
+    copy_notes,
+    describe_staging,
+    plan_staging,
+)
 from nanostudio.engine.portable.assemble import Format, virtual_disk_size
 from nanostudio.engine.portable.gpt import plan_layout
 from nanostudio.engine.portable.state import BuildState
@@ -29,6 +34,8 @@ from nanostudio.engine.tools import cab, fat, hivex, libwim, ntfs, wimlib
 from nanostudio.errors import RecipeError
 from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.recipe import OutputFormat, Recipe
+from nanostudio.recipe.copies import copy_bytes
+from nanostudio.recipe.validate import servicing_bytes
 
 ENGINE = "portable"
 MIB = 1 << 20
@@ -51,7 +58,7 @@ def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
     staged = plan_staging(recipe, media)
     state = BuildState(recipe=recipe, media_info=media, image=image, staged=staged)
     steps: list[Step] = [OpenMediaStep(state), InjectDriversStep(state), StageContentStep(state)]
-    notes = describe_staging(staged)
+    notes = describe_staging(staged) + copy_notes(recipe)
     if fmt is OutputFormat.WIM:
         steps.append(ExportWimStep(state))
     else:
@@ -81,6 +88,8 @@ def required_bytes(recipe: Recipe, media: MediaInfo, image: WimImage, staged: St
     """Free space the output's folder needs: temp files plus the output."""
     data = image.total_bytes
     staged_bytes = sum(d.total_bytes for d in staged.drivers) + 64 * MIB * len(staged.packages)
+    # Updates: the .msu or .cab, its unpacked cabs and their copy in the overlay.
+    staged_bytes += 3 * servicing_bytes(recipe) + copy_bytes(recipe)
     needed = _OVERHEAD + staged_bytes
     if media.kind == "iso":
         needed += media.wim_bytes  # NanoServer.wim copied out of the ISO

@@ -4,21 +4,35 @@ the first-boot content and write the delta WIM the later steps apply or export."
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from nanostudio.engine.content.setupcomplete import first_boot_files
 from nanostudio.engine.content.staging import (
     DOCKER_FOLDER,
     UNATTEND_PATH,
+    UPDATES_FOLDER,
     StagedContent,
+    copy_into,
+    copy_sources,
     extract_docker,
+    staged_updates,
 )
 from nanostudio.engine.content.unattend import render_unattend
 from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
+from nanostudio.engine.process import require_tool
+from nanostudio.engine.servicing import (
+    UpdateCab,
+    is_msu,
+    order_log,
+    order_updates,
+    update_cabs_in,
+)
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
-from nanostudio.engine.tools import libwim
+from nanostudio.engine.tools import cab, libwim
 from nanostudio.errors import BuildError
 from nanostudio.media.source import open_media
+from nanostudio.recipe.copies import destination_parts
 
 
 class OpenMediaStep(Step):
@@ -61,7 +75,7 @@ class OpenMediaStep(Step):
 
 class StageContentStep(Step):
     name = "stage"
-    title = "Stage unattend.xml, SetupComplete.cmd, packages and drivers"
+    title = "Stage unattend.xml, SetupComplete.cmd, packages, updates, drivers and files"
 
     def __init__(self, state: BuildState) -> None:
         self.state = state
@@ -79,6 +93,18 @@ class StageContentStep(Step):
         ]
         for location, target in _package_copies(staged):
             lines.append(f"copy {location} to {overlay / target}")
+        for number, update in enumerate(staged.servicing, 1):
+            if is_msu(update):
+                unpacked = paths.workdir / UPDATES_WORK / f"{number:02d}"
+                lines.append(" ".join(cab.extract_argv(cab.TOOL, update, unpacked)))
+        if staged.servicing:
+            lines.append(
+                f"copy the update cabs to {overlay / UPDATES_FOLDER} as 01-..., 02-..., "
+                "servicing stack updates first (read from each cab's file list)"
+            )
+        for copy in self.state.recipe.files.copy:
+            dest = overlay.joinpath(*destination_parts(copy.destination))
+            lines.append(f"copy {copy.source} into {dest}")
         for driver in staged.drivers:
             lines.append(
                 f"copy {driver.folder} ({len(driver.files)} files) to {overlay / driver.target}"
@@ -98,8 +124,16 @@ class StageContentStep(Step):
         libwim.require_library()
         media, source_wim = self.state.require_source()
         overlay = ctx.paths.workdir / OVERLAY
-        staged = self.state.staged
         recipe = self.state.recipe
+        copied = copy_into(overlay, copy_sources(recipe))
+        if copied:
+            ctx.log(f"copied {copied} files into the image (files.copy)")
+        update_cabs = _unpack_updates(ctx, self.state.staged.servicing)
+        staged = self.state.staged = replace(
+            self.state.staged, update_cabs=staged_updates(update_cabs)
+        )
+        if update_cabs:
+            ctx.log(order_log(update_cabs))
         _write_text(
             overlay, UNATTEND_PATH, render_unattend(recipe, ctx.password, offline_servicing=False)
         )
@@ -109,6 +143,10 @@ class StageContentStep(Step):
             count = extract_docker(staged.docker_zip, overlay)
             ctx.log(f"staged {count} Docker files from {staged.docker_zip}", "debug")
         copies = _package_copies(staged)
+        copies_from_host = [
+            (cab.path, target)
+            for cab, (target, _) in zip(update_cabs, staged.update_cabs, strict=True)
+        ]
         driver_files = [item for driver in staged.drivers for item in driver.files]
         total = len(copies) + len(driver_files) + 1
         done = 0
@@ -118,6 +156,9 @@ class StageContentStep(Step):
             media.copy_file(location, dest, should_cancel=lambda: ctx.cancel.cancelled)
             done += 1
             ctx.report(done / total, f"staged {target.name}")
+        for source, target in copies_from_host:
+            ctx.cancel.raise_if_cancelled()
+            _copy_host_file(source, _target(overlay, target))
         for item in driver_files:
             ctx.cancel.raise_if_cancelled()
             _copy_host_file(item.source, _target(overlay, item.target))
@@ -133,6 +174,30 @@ class StageContentStep(Step):
             ctx.paths.workdir / DELTA_WIM,
             should_cancel=lambda: ctx.cancel.cancelled,
         )
+
+
+UPDATES_WORK = "updates"  # the work folder .msu files are unpacked into
+
+
+def _unpack_updates(ctx: StepContext, servicing: tuple[Path, ...]) -> list[UpdateCab]:
+    """Each update's cabs (an .msu unpacked with gcab), servicing stack updates first."""
+    pairs: list[tuple[Path, Path]] = []
+    for number, update in enumerate(servicing, 1):
+        ctx.cancel.raise_if_cancelled()
+        if not is_msu(update):
+            pairs.append((update, update))
+            continue
+        unpacked = ctx.paths.workdir / UPDATES_WORK / f"{number:02d}"
+        unpacked.mkdir(parents=True, exist_ok=True)
+        ctx.run_tool(
+            cab.extract_argv(require_tool(cab.TOOL), update, unpacked),
+            failure=f"gcab could not unpack {update}: download it again",
+        )
+        cabs = update_cabs_in(unpacked)
+        if not cabs:
+            raise BuildError(f"{update} holds no update cab: download it again")
+        pairs += [(found, update) for found in cabs]
+    return order_updates(pairs)
 
 
 def _package_copies(staged: StagedContent) -> list[tuple[str, PurePosixPath]]:

@@ -13,9 +13,16 @@ it must be on PATH). ``available_apply_tools(host)`` tells a UI what to offer.
 from __future__ import annotations
 
 import os
+from pathlib import PureWindowsPath
 
 from nanostudio.catalogue import PackageInfo
-from nanostudio.engine.content.staging import StagedContent, docker_notes, role_notes
+from nanostudio.engine.content.staging import (
+    ORDER_NOTE,
+    StagedContent,
+    copy_notes,
+    docker_notes,
+    role_notes,
+)
 from nanostudio.engine.steps import Plan, Step
 from nanostudio.engine.tools import bcdedit
 from nanostudio.engine.windows.disk_steps import (
@@ -27,6 +34,7 @@ from nanostudio.engine.windows.disk_steps import (
     is_bios,
     system_letter,
 )
+from nanostudio.engine.windows.extra_steps import CopyStep, UpdatesStep
 from nanostudio.engine.windows.host import WindowsHost, system_host
 from nanostudio.engine.windows.image_steps import (
     ApplyStep,
@@ -44,7 +52,9 @@ from nanostudio.engine.windows.wim_steps import CommitStep, ExportStep, MountSte
 from nanostudio.errors import MediaError, RecipeError, UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import OutputFormat, Recipe, resolved_packages
+from nanostudio.recipe.copies import copy_bytes
 from nanostudio.recipe.model import GIB, MIB
+from nanostudio.recipe.validate import servicing_bytes
 
 APPLY_ENV = "NANOSTUDIO_WINDOWS_APPLY"
 MAX_VHD_BYTES = 2040 * GIB  # the VHD format's limit
@@ -110,7 +120,11 @@ def make_plan(
         steps += [CreateDiskStep(job), ApplyStep(job)]
     else:
         steps += [ExportStep(job), MountStep(job)]
+    if recipe.files.copy:
+        steps.append(CopyStep(job))  # the generator's Add-Files, before drivers and packages
     steps += [PackageStep(job, package) for package in packages]
+    if recipe.packages.servicing:
+        steps.append(UpdatesStep(job))  # after the packages, as the generator does
     steps += [
         DriverStep(job, folder, number) for number, folder in enumerate(recipe.drivers.folders, 1)
     ]
@@ -141,6 +155,8 @@ def required_bytes(job: Job, packages: tuple[PackageInfo, ...]) -> int:
     """Free space the output volume needs (an estimate on the safe side)."""
     media = job.media
     content = job.image.total_bytes + PACKAGE_ALLOWANCE * len(packages)
+    # Updates: unpacked and installed (about twice their size), and the copies.
+    content += 2 * servicing_bytes(job.recipe) + copy_bytes(job.recipe)
     if job.is_disk:
         written = min(job.recipe.output.size, content + 256 * MIB)
     else:
@@ -162,6 +178,14 @@ def _notes(job: Job, packages: tuple[PackageInfo, ...], staged: StagedContent) -
             f"packages added offline by DISM, each base cab then its {job.language} cab: {names}"
         )
     notes += role_notes(packages)
+    if job.recipe.packages.servicing:
+        names = ", ".join(path.name for path in job.recipe.packages.servicing)
+        notes.append(
+            f"updates added offline by DISM after the packages, with no language cab, as "
+            f"New-NanoServerImage does: {names}; an .msu is unpacked with expand.exe "
+            f"first; {ORDER_NOTE}"
+        )
+    notes += copy_notes(job.recipe, lambda path: str(PureWindowsPath(str(path))))
     if job.is_disk:
         notes.append(_letters_note(job))
     notes += docker_notes(staged)

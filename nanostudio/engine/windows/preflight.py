@@ -144,6 +144,10 @@ class PreflightStep(Step):
             names.append("bcdedit")
         if self.job.apply_tool is ApplyTool.WIMLIB:
             names.append("wimlib-imagex")
+        if any(path.suffix.lower() == ".msu" for path in self.job.recipe.packages.servicing):
+            names.append("expand")
+        if self.job.recipe.files.copy:
+            names.append("robocopy")
         return names
 
     def run(self, ctx: StepContext) -> None:
@@ -201,6 +205,8 @@ class PreflightStep(Step):
             bcdboot=found.get("bcdboot", "bcdboot"),
             bcdedit=found.get("bcdedit", "bcdedit"),
             wimlib=found.get("wimlib-imagex", "wimlib-imagex"),
+            expand=found.get("expand", "expand"),
+            robocopy=found.get("robocopy", "robocopy"),
         )
 
 

@@ -24,6 +24,8 @@ class Tools:
     bcdboot: str = "bcdboot"
     bcdedit: str = "bcdedit"
     wimlib: str = "wimlib-imagex"
+    expand: str = "expand"  # unpacks .msu updates
+    robocopy: str = "robocopy"  # copies files.copy onto the image
 
 
 @dataclass

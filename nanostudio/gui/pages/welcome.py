@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCommandLinkButton, QFileDialog, QVBoxLayout
+from PySide6.QtWidgets import QCommandLinkButton, QFileDialog, QMessageBox, QVBoxLayout
 
 from nanostudio.gui import console_link
 from nanostudio.gui.pages.base import PageBase
@@ -28,6 +28,7 @@ class WelcomePage(PageBase):
 
     def __init__(self, state: WizardState | None, settings: Settings) -> None:
         super().__init__(state, settings)
+        self.unmapped_box: QMessageBox | None = None
         self.setTitle(self.tr("Welcome to NanoStudio"))
         self.setSubTitle(
             self.tr(
@@ -43,6 +44,13 @@ class WelcomePage(PageBase):
             self.tr("&Open a saved recipe…"),
             self.tr("Start from a recipe saved earlier; you type the password again."),
         )
+        self.import_button = QCommandLinkButton(
+            self.tr("&Import a New-NanoServerImage script…"),
+            self.tr(
+                "Start from a PowerShell script, such as the one Image Builder saves; "
+                "parameters NanoStudio cannot use are listed."
+            ),
+        )
         self.connect_button = QCommandLinkButton(
             self.tr("&Connect to a running Nano Server…"),
             self.tr("Open a remote PowerShell console on a server that is already running."),
@@ -50,11 +58,12 @@ class WelcomePage(PageBase):
         self.connect_button.setEnabled(console_link.console_available())
         if not console_link.console_available():
             self.connect_button.setToolTip(self.tr("The remote console is not part of this build."))
-        for button in (self.new_button, self.open_button, self.connect_button):
+        for button in (self.new_button, self.open_button, self.import_button, self.connect_button):
             button.setAccessibleName(button.text().replace("&", ""))
         layout = QVBoxLayout(self.body)
         layout.addWidget(self.new_button)
         layout.addWidget(self.open_button)
+        layout.addWidget(self.import_button)
         layout.addWidget(self.page_problems)
         layout.addWidget(self.connect_button)
         layout.addStretch(1)
@@ -68,6 +77,7 @@ class WelcomePage(PageBase):
         )
         self.new_button.clicked.connect(self._new_image)
         self.open_button.clicked.connect(self._choose_recipe)
+        self.import_button.clicked.connect(self._choose_script)
         self.connect_button.clicked.connect(lambda: console_link.open_console(self.window(), None))
 
     @property
@@ -100,6 +110,49 @@ class WelcomePage(PageBase):
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(lambda name: self.open_recipe(Path(name)))
         dialog.open()
+
+    def _choose_script(self) -> None:
+        dialog = QFileDialog(
+            self, self.tr("Import a New-NanoServerImage script"), self.settings.get(LAST_RECIPE_DIR)
+        )
+        dialog.setNameFilter(self.tr("PowerShell scripts (*.ps1 *.txt);;All files (*)"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda name: self.import_script(Path(name)))
+        dialog.open()
+
+    def import_script(self, path: Path) -> bool:
+        """Read ``path``'s New-/Edit-NanoServerImage call (never run) into the state and
+        move on; what cannot be mapped is listed in a message box, nothing is dropped
+        silently. A script that cannot be read is shown here."""
+        from nanostudio.errors import UserFacingError
+        from nanostudio.recipe.ps_import import import_script, read_script
+        from nanostudio.wizard.state import apply_recipe
+
+        if not self.ready:
+            return False
+        try:
+            imported = import_script(read_script(path), base=path.absolute().parent)
+        except UserFacingError as error:
+            self.page_problems.show_problems([str(error)])
+            return False
+        self.page_problems.show_problems([])
+        apply_recipe(self.state, imported.recipe)
+        self.settings.set(LAST_RECIPE_DIR, str(path.parent))
+        self.recipe_loaded.emit(path)
+        self.wizard().next()
+        if imported.unmapped:
+            self.unmapped_box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                self.tr("Not everything could be imported"),
+                self.tr("{0} parameter(s) of {1} in {2} have no place in NanoStudio:").format(
+                    len(imported.unmapped), imported.command, path.name
+                ),
+                QMessageBox.StandardButton.Ok,
+                self.window(),
+            )
+            self.unmapped_box.setInformativeText("\n".join(str(item) for item in imported.unmapped))
+            self.unmapped_box.open()
+        return True
 
     def open_recipe(self, path: Path) -> bool:
         """Load ``path`` into the state and move on; a bad recipe is shown here."""
