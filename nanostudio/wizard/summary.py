@@ -75,7 +75,8 @@ def summary_sentences(state: WizardState) -> list[str]:
     if engine is EngineName.PORTABLE:
         updates = ", updates" if state.servicing else ""
         sentences.append(
-            f"The portable engine builds it here; packages{updates} and drivers are "
+            "The portable engine builds it here; the boot and network drivers the target "
+            f"needs go into the image, packages{updates} and your other drivers are "
             "installed at the first boot, which takes a few extra minutes."
         )
     else:

@@ -25,7 +25,8 @@ def test_updates_and_copies_are_summarised_and_round_trip(tmp_path: Path) -> Non
     text = " ".join(summary_sentences(state))
     assert "1 update(s): windows10.0-kb1-x64.msu; servicing stack updates go in first." in text
     assert "1 file(s) (2.0 KB) are copied into the image." in text
-    assert "packages, updates and drivers are installed at the first boot" in text
+    assert "packages, updates and your other drivers are installed at the first boot" in text
+    assert "boot and network drivers the target needs go into the image" in text
     again = WizardState()
     apply_recipe(again, to_recipe(state))
     assert again.servicing == [update] and again.copies == [CopyPath(tools, "Tools")]
