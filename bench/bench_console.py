@@ -29,8 +29,8 @@ from nanostudio.remote.events import SessionEvent
 from nanostudio.remote.history import CommandHistory
 from nanostudio.remote.psrp_session import PsrpSession
 from nanostudio.remote.settings import ConnectionSettings
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
 from tests.remote.server_process import ServerProcess
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
 
 TRIVIAL = "$x"
 

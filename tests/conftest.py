@@ -14,7 +14,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Fixture modules owned by their areas (each a plain module of pytest fixtures).
-pytest_plugins: list[str] = ["tests.fixtures_winrm", "tests.fixtures_media"]
+pytest_plugins: list[str] = ["tests.support.fixtures_winrm", "tests.support.fixtures_media"]
 
 
 @contextlib.contextmanager

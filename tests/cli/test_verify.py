@@ -21,8 +21,8 @@ from nanostudio.remote.verify import (
     judge_package,
     planned_checks,
 )
-from tests.fixtures_winrm import ADMIN_PASSWORD
-from tests.winrm_server import LoopbackWinRM, free_port
+from tests.support.fixtures_winrm import ADMIN_PASSWORD
+from tests.support.winrm_server import LoopbackWinRM, free_port
 
 DISM = """
 Deployment Image Servicing and Management tool

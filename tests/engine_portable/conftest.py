@@ -25,7 +25,7 @@ from nanostudio.recipe import (
 )
 from tests.conftest import nanostudio_home
 from tests.engine_portable.helpers import build
-from tests.fixtures_media import unchanged_until_the_end
+from tests.support.fixtures_media import unchanged_until_the_end
 
 GIB = 1 << 30
 

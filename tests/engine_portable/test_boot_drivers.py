@@ -31,7 +31,7 @@ from tests.engine_portable.helpers import (
     reg_values,
     to_raw,
 )
-from tests.fixtures_media import copy_media_folder, edit_package_cab
+from tests.support.fixtures_media import copy_media_folder, edit_package_cab
 
 GIB = 1 << 30
 VMBUS_STORVSC = "VMBUS\\{BA6163D9-04A1-4D29-B605-72E2FFB1DC7F}"

@@ -25,7 +25,7 @@ from nanostudio.recipe import DriversSpec, OutputSpec, PackagesSpec, Recipe, Sou
 from nanostudio.recipe.toml_io import save_recipe
 from nanostudio.secret import Secret
 from tests.engine_portable.helpers import PASSWORD, build, leftovers, run
-from tests.fixtures_media import damaged_wim_copy, truncated_copy
+from tests.support.fixtures_media import damaged_wim_copy, truncated_copy
 
 GIB = 1 << 30
 

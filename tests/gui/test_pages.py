@@ -28,8 +28,8 @@ from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.secret import Secret
 from nanostudio.wizard import Page, Target
 from nanostudio.wizard.timezones import TIME_ZONES
-from tests.fixtures_media import copy_media_folder, edit_package_cab, without_drivers
 from tests.gui.conftest import PASSWORD, fill_valid, go_to
+from tests.support.fixtures_media import copy_media_folder, edit_package_cab, without_drivers
 
 
 def next_enabled(wizard: NanoWizard) -> bool:

@@ -29,8 +29,8 @@ from nanostudio.vm.model import (
 )
 from nanostudio.vm.store import VmStore
 from nanostudio.wizard import WizardState
-from tests.fixtures_winrm import ADMIN_PASSWORD
-from tests.winrm_server import LoopbackWinRM, free_port
+from tests.support.fixtures_winrm import ADMIN_PASSWORD
+from tests.support.winrm_server import LoopbackWinRM, free_port
 
 TIMEOUT_MS = 30_000
 

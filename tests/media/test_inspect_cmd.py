@@ -19,7 +19,7 @@ import nanostudio
 from nanostudio.catalogue import PACKAGES
 from nanostudio.cli.main import main
 from nanostudio.devtools.sample_media import SampleMedia
-from tests.fixtures_media import copy_media_folder, truncated_copy
+from tests.support.fixtures_media import copy_media_folder, truncated_copy
 
 NOBODY = 65534
 

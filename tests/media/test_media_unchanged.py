@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nanostudio.devtools.sample_media import SampleMedia
-from tests.fixtures_media import copy_media_folder, unchanged_until_the_end
+from tests.support.fixtures_media import copy_media_folder, unchanged_until_the_end
 
 
 def _guard_copy(sample_media: SampleMedia, tmp_path: Path) -> tuple[SampleMedia, object]:

@@ -14,7 +14,7 @@ from nanostudio.catalogue import Edition
 from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.errors import BuildCancelled
 from nanostudio.media import inspect_media, open_media
-from tests.fixtures_media import copy_media_folder
+from tests.support.fixtures_media import copy_media_folder
 
 
 def _forms(sample: SampleMedia) -> dict[str, Path]:

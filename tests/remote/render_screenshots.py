@@ -20,8 +20,8 @@ from nanostudio.gui.console.console_widget import ConsoleState, ConsoleWidget
 from nanostudio.gui.console.console_window import psrp_factory
 from nanostudio.remote.history import CommandHistory
 from nanostudio.remote.settings import ConnectionSettings
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRM
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM
 
 
 def wait(done: Callable[[], bool], timeout_s: float = 60) -> None:

@@ -17,7 +17,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 _CHILD = """
 import json, os, sys
 os.nice(19)  # the stand-in for another machine: it must not take CPU from what is measured
-from tests.winrm_server import LoopbackWinRM
+from tests.support.winrm_server import LoopbackWinRM
 with LoopbackWinRM(tls={tls}) as server:
     print(json.dumps({{"host": server.host, "port": server.port}}), flush=True)
     sys.stdin.read()  # runs until the parent closes our stdin

@@ -18,8 +18,8 @@ from nanostudio.remote.errors import SessionLostError
 from nanostudio.remote.exec import SIGNAL_CTRL_C, SIGNAL_TERMINATE, StreamDecoder, stream_command
 from nanostudio.remote.settings import ConnectionSettings
 from nanostudio.remote.transport import translate
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRM
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM
 
 SIGNAL_ACTION = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Signal"
 DELETE_ACTION = "http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete"

@@ -24,8 +24,8 @@ from nanostudio.remote.exec import run_command
 from nanostudio.remote.pinning import PinStore, fetch_certificate
 from nanostudio.remote.probe import test_connection as probe
 from nanostudio.remote.settings import ConnectionSettings
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRM
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM
 
 
 def settings_for(server: LoopbackWinRM, **changes: object) -> ConnectionSettings:

@@ -23,10 +23,10 @@ from nanostudio.remote.history import CommandHistory
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.saved import PasswordVault, SavedConnections
 from nanostudio.remote.settings import ConnectionSettings
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
 from tests.remote.console_helpers import disconnected, idle, run_script
 from tests.remote.server_process import ServerProcess
-from tests.winrm_server import LoopbackWinRM
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM
 
 TIMEOUT_MS = 20_000
 

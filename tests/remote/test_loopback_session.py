@@ -25,8 +25,8 @@ from nanostudio.remote.history import CommandHistory
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.psrp_session import PS_STOP_SIGNAL, PsrpSession
 from nanostudio.remote.settings import ConnectionSettings
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRM
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM
 
 
 class Recorder:

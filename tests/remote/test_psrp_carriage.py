@@ -23,8 +23,8 @@ from nanostudio.remote.events import (
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.psrp_session import PsrpSession
 from nanostudio.remote.settings import ConnectionSettings
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRM
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM
 
 SECRET = "Pa55-for-the-prompt!"
 

@@ -1,4 +1,4 @@
-"""FAKE VBoxManage and powershell on PATH (small wrappers around tests/vm/fakes)."""
+"""FAKE VBoxManage and powershell on PATH (small wrappers around tests/support/vm_fakes)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.windows_engine.fakes import fakecore
+from tests.support.windows_fakes import fakecore
 
 FAKES = {"VBoxManage": "fake_vboxmanage", "powershell": "fake_powershell"}
 
@@ -53,8 +53,8 @@ def fake_hypervisors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
         wrapper = bin_dir / name
         wrapper.write_text(
             "#!/bin/sh\n"
-            f"# FAKE {name}: runs tests/vm/fakes/{module}.py\n"
-            f'cd "{repo}" && exec "{sys.executable}" -m tests.vm.fakes.{module} "$@"\n'
+            f"# FAKE {name}: runs tests/support/vm_fakes/{module}.py\n"
+            f'cd "{repo}" && exec "{sys.executable}" -m tests.support.vm_fakes.{module} "$@"\n'
         )
         wrapper.chmod(0o755)
     journal = tmp_path / "fake-journal.jsonl"

@@ -1,7 +1,7 @@
 """Fixtures for the Windows engine: fake tools on PATH, a fake host, recipes.
 
 The fake ``dism``/``diskpart``/``bcdboot``/``bcdedit`` are wrappers in a per-test bin folder
-that run the FAKE programs in ``tests/windows_engine/fakes``; the host object
+that run the FAKE programs in ``tests/support/windows_fakes``; the host object
 answers elevation, volume and letter questions as a Windows host would.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from nanostudio.engine.windows.host import DRIVE_FIXED, VolumeFacts
-from tests.windows_engine.fakes import fakecore
+from tests.support.windows_fakes import fakecore
 
 REPO = Path(__file__).resolve().parents[2]
 FAKES = {
@@ -115,8 +115,8 @@ def fake_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake
         wrapper = bin_dir / name
         wrapper.write_text(
             "#!/bin/sh\n"
-            f"# FAKE {name}: runs tests/windows_engine/fakes/{module}.py\n"
-            f'exec "{sys.executable}" -m tests.windows_engine.fakes.{module} "$@"\n'
+            f"# FAKE {name}: runs tests/support/windows_fakes/{module}.py\n"
+            f'exec "{sys.executable}" -m tests.support.windows_fakes.{module} "$@"\n'
         )
         wrapper.chmod(0o755)
     journal = tmp_path / "fake-journal.jsonl"

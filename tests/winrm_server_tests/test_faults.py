@@ -15,8 +15,8 @@ from pypsrp.wsman import WSMan
 from winrm.exceptions import WinRMOperationTimeoutError, WSManFaultError
 from winrm.protocol import Protocol
 
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRM, free_port
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM, free_port
 
 
 def _protocol(server: LoopbackWinRM, *, operation: int = 20, read: int = 30) -> Protocol:

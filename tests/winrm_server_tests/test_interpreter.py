@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.winrm_server.powershell import ErrorInfo, NonInteractive, Record, Session
+from tests.support.winrm_server.powershell import ErrorInfo, NonInteractive, Record, Session
 
 
 class _Recorder:

@@ -6,8 +6,8 @@ import pytest
 import requests
 import winrm
 
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRMProcess
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRMProcess
 
 
 def test_child_process_serves_and_obeys(winrm_server_process: LoopbackWinRMProcess) -> None:

@@ -14,9 +14,9 @@ from pypsrp.host import PSHost, PSHostUserInterface
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRM
-from tests.winrm_server.powershell import cmdlets
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM
+from tests.support.winrm_server.powershell import cmdlets
 
 
 def _wsman(server: LoopbackWinRM, auth: str = "ntlm", password: str = ADMIN_PASSWORD) -> WSMan:

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRM
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM
 
 
 def _ca_bundle(server: LoopbackWinRM, tmp_path: Path) -> str:

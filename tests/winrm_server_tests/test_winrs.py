@@ -10,8 +10,8 @@ import winrm
 from pypsrp.wsman import WSMan
 from winrm.exceptions import InvalidCredentialsError, WSManFaultError
 
-from tests.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
-from tests.winrm_server import LoopbackWinRM
+from tests.support.fixtures_winrm import ADMIN_PASSWORD, ADMIN_USER
+from tests.support.winrm_server import LoopbackWinRM
 
 SOAP_TYPE = "application/soap+xml;charset=UTF-8"
 
