@@ -1492,19 +1492,7 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
 </context>
 <context>
-    <name>VmPanel</name>
-    <message>
-        <source>&amp;Start VM and connect</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Stop &amp;waiting</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Allow NanoStudio to create a host network for the VM if none fits</source>
-        <translation type="unfinished"></translation>
-    </message>
+    <name>VmList</name>
     <message>
         <source>VM</source>
         <translation type="unfinished"></translation>
@@ -1546,6 +1534,33 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0}: {1}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VmPanel</name>
+    <message>
+        <source>&amp;Start VM and connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop &amp;waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allow NanoStudio to create a host network for the VM if none fits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Creates the VM {0} with {1}, starts it and waits until it answers, then opens the console. First boot takes minutes and restarts once.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1567,18 +1582,6 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>{0} Opening the console…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{0}: {1}…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{0} {1}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
