@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from nanostudio.catalogue import PACKAGES, PackageInfo, find_package, with_dependencies
 from nanostudio.engine.engines import EngineName, resolve_engine
+from nanostudio.wizard.i18n import QT_TRANSLATE_NOOP, Text
 from nanostudio.wizard.state import WizardState
 
 
@@ -19,8 +20,8 @@ class RoleRow:
     chosen: bool  # ticked by the user
     required_by: tuple[str, ...]  # chosen roles that pull this one in
     on_media: bool  # the media has its cab (True while no media is known)
-    blocked: str | None  # why it cannot be part of this image
-    marker: str | None  # how the chosen engine installs it
+    blocked: Text | None  # why it cannot be part of this image (translated by the GUI)
+    marker: Text | None  # how the chosen engine installs it
 
     @property
     def included(self) -> bool:
@@ -40,9 +41,13 @@ def implied_packages(state: WizardState) -> list[PackageInfo]:
     return with_dependencies(shorts)
 
 
-def first_boot_marker(package: PackageInfo, *, portable: bool) -> str | None:
+def first_boot_marker(package: PackageInfo, *, portable: bool) -> Text | None:
     """What the portable engine does with this package; None for the Windows engine."""
-    return "installed at first boot" if portable and package.first_boot_ok else None
+    return (
+        QT_TRANSLATE_NOOP("Roles", "installed at first boot")
+        if portable and package.first_boot_ok
+        else None
+    )
 
 
 def role_rows(state: WizardState) -> list[RoleRow]:
@@ -58,15 +63,17 @@ def role_rows(state: WizardState) -> list[RoleRow]:
     rows = []
     for package in role_packages():
         required_by = tuple(role for role, needed in needs if package.short in needed)
-        blocked = None
+        blocked: Text | None = None
         if state.edition not in package.editions:
             editions = " or ".join(edition.value for edition in package.editions)
-            blocked = f"needs the {editions} edition"
+            blocked = QT_TRANSLATE_NOOP("Roles", "needs the {0} edition").format(editions)
         on_media = state.media is None or state.media.package(package.short) is not None
         if not on_media:
-            blocked = "not on this media"
+            blocked = QT_TRANSLATE_NOOP("Roles", "not on this media")
         elif portable and not package.first_boot_ok:
-            blocked = "needs the Windows engine (only DISM installs it, offline)"
+            blocked = QT_TRANSLATE_NOOP(
+                "Roles", "needs the Windows engine (only DISM installs it, offline)"
+            )
         rows.append(
             RoleRow(
                 package,

@@ -5,83 +5,150 @@ from __future__ import annotations
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.recipe import OutputFormat, resolved_packages
 from nanostudio.sizes import size_text
+from nanostudio.wizard.i18n import QT_TRANSLATE_NOOP
 from nanostudio.wizard.state import WizardState, to_recipe
 from nanostudio.wizard.targets import preset
 
 
 def summary_sentences(state: WizardState) -> list[str]:
+    """Plain English for the tests and the CLI; each a :class:`Text` the GUI translates."""
     recipe = to_recipe(state)
-    sentences = [
-        f"Build Nano Server {state.edition.value} ({state.language}) "
-        f"from {state.media_path or 'no media yet'}.",
-        f"It will run on {preset(state.target).label}: {state.deployment.value} deployment"
-        + (", with the OEM drivers." if state.oem or state.virtualbox else "."),
+    sentences: list[str] = [
+        QT_TRANSLATE_NOOP("Summary", "Build Nano Server {0} ({1}) from {2}.").format(
+            state.edition.value,
+            state.language,
+            state.media_path or QT_TRANSLATE_NOOP("Summary", "no media yet"),
+        ),
+        (
+            QT_TRANSLATE_NOOP(
+                "Summary", "It will run on {0}: {1} deployment, with the OEM drivers."
+            )
+            if state.oem or state.virtualbox
+            else QT_TRANSLATE_NOOP("Summary", "It will run on {0}: {1} deployment.")
+        ).format(preset(state.target).label, state.deployment.value),
     ]
     packages = [p.short for p in resolved_packages(recipe)]
-    sentences.append("Packages: " + ", ".join(packages) + ".")
+    sentences.append(QT_TRANSLATE_NOOP("Summary", "Packages: {0}.").format(", ".join(packages)))
     if state.driver_folders:
         sentences.append(
-            f"Drivers from {len(state.driver_folders)} folder(s): "
-            + ", ".join(str(folder) for folder in state.driver_folders)
-            + "."
+            QT_TRANSLATE_NOOP("Summary", "Drivers from {0} folder(s): {1}.").format(
+                len(state.driver_folders),
+                ", ".join(str(folder) for folder in state.driver_folders),
+            )
         )
     else:
-        sentences.append("No extra drivers.")
+        sentences.append(QT_TRANSLATE_NOOP("Summary", "No extra drivers."))
     if state.servicing:
         sentences.append(
-            f"{len(state.servicing)} update(s): "
-            + ", ".join(path.name for path in state.servicing)
-            + "; servicing stack updates go in first."
+            QT_TRANSLATE_NOOP(
+                "Summary", "{0} update(s): {1}; servicing stack updates go in first."
+            ).format(len(state.servicing), ", ".join(path.name for path in state.servicing))
         )
     if state.copies:
         files = sum(len(state.copy_scan(copy.source).files) for copy in state.copies)
         sentences.append(
-            f"{files} file(s) ({size_text(state.copy_bytes)}) are copied into the image."
+            QT_TRANSLATE_NOOP("Summary", "{0} file(s) ({1}) are copied into the image.").format(
+                files, size_text(state.copy_bytes)
+            )
         )
     sentences.append(
-        f"The computer is named {state.computer_name}, in time zone {state.timezone}; "
-        "the administrator password is set (it is never saved)."
+        QT_TRANSLATE_NOOP(
+            "Summary",
+            "The computer is named {0}, in time zone {1}; "
+            "the administrator password is set (it is never saved).",
+        ).format(state.computer_name, state.timezone)
     )
     if state.static_ip:
-        network = f"Static address {state.address}/{state.prefix} on {state.interface}"
-        if state.gateway.strip():
-            network += f", gateway {state.gateway.strip()}"
-        if state.dns_servers:
-            network += ", DNS " + ", ".join(state.dns_servers)
-        sentences.append(network + ".")
+        address = f"{state.address}/{state.prefix}"
+        gateway = state.gateway.strip()
+        dns = ", ".join(state.dns_servers)
+        if gateway and dns:
+            network = QT_TRANSLATE_NOOP(
+                "Summary", "Static address {0} on {1}, gateway {2}, DNS {3}."
+            ).format(address, state.interface, gateway, dns)
+        elif gateway:
+            network = QT_TRANSLATE_NOOP(
+                "Summary", "Static address {0} on {1}, gateway {2}."
+            ).format(address, state.interface, gateway)
+        elif dns:
+            network = QT_TRANSLATE_NOOP("Summary", "Static address {0} on {1}, DNS {2}.").format(
+                address, state.interface, dns
+            )
+        else:
+            network = QT_TRANSLATE_NOOP("Summary", "Static address {0} on {1}.").format(
+                address, state.interface
+            )
+        sentences.append(network)
     else:
-        sentences.append(f"The address comes from DHCP on {state.interface}.")
+        sentences.append(
+            QT_TRANSLATE_NOOP("Summary", "The address comes from DHCP on {0}.").format(
+                state.interface
+            )
+        )
     sentences.append(
-        "WinRM is allowed through the firewall (port 5985) for remote PowerShell."
+        QT_TRANSLATE_NOOP(
+            "Summary", "WinRM is allowed through the firewall (port 5985) for remote PowerShell."
+        )
         if state.winrm
-        else "WinRM stays closed: you will need the VM console to manage it."
+        else QT_TRANSLATE_NOOP(
+            "Summary", "WinRM stays closed: you will need the VM console to manage it."
+        )
     )
     if state.commands:
-        sentences.append(f"{len(state.commands)} command(s) run at first boot.")
+        sentences.append(
+            QT_TRANSLATE_NOOP("Summary", "{0} command(s) run at first boot.").format(
+                len(state.commands)
+            )
+        )
     fmt = state.output_format
     engine = resolve_engine(state.engine)
     if fmt is OutputFormat.WIM:
-        sentences.append(f"The output is a WIM image: {state.output_path}.")
+        sentences.append(
+            QT_TRANSLATE_NOOP("Summary", "The output is a WIM image: {0}.").format(
+                state.output_path
+            )
+        )
     else:
-        size = state.size_shown
         # The portable engine writes a fixed VHD; its VHDX and every disk diskpart
         # makes (type=expandable) are dynamic.
         fixed = fmt is OutputFormat.VHD and engine is EngineName.PORTABLE
-        kind = "a fixed disk of the full size" if fixed else "it grows as Windows fills it"
+        sentence = (
+            QT_TRANSLATE_NOOP(
+                "Summary", "The output is a {0} {1} disk (a fixed disk of the full size): {2}."
+            )
+            if fixed
+            else QT_TRANSLATE_NOOP(
+                "Summary", "The output is a {0} {1} disk (it grows as Windows fills it): {2}."
+            )
+        )
         sentences.append(
-            f"The output is a {size} {fmt.value.upper() if fmt else '?'} disk "
-            f"({kind}): {state.output_path}."
+            sentence.format(state.size_shown, fmt.value.upper() if fmt else "?", state.output_path)
         )
     if engine is EngineName.PORTABLE:
-        updates = ", updates" if state.servicing else ""
         sentences.append(
-            "The portable engine builds it here; the boot and network drivers the target "
-            f"needs go into the image, packages{updates} and your other drivers are "
-            "installed at the first boot, which takes a few extra minutes."
+            QT_TRANSLATE_NOOP(
+                "Summary",
+                "The portable engine builds it here; the boot and network drivers the "
+                "target needs go into the image, packages, updates and your other drivers "
+                "are installed at the first boot, which takes a few extra minutes.",
+            )
+            if state.servicing
+            else QT_TRANSLATE_NOOP(
+                "Summary",
+                "The portable engine builds it here; the boot and network drivers the "
+                "target needs go into the image, packages and your other drivers are "
+                "installed at the first boot, which takes a few extra minutes.",
+            )
         )
     else:
-        updates = " and updates" if state.servicing else ""
         sentences.append(
-            f"The Windows engine builds it with DISM; packages{updates} are added offline."
+            QT_TRANSLATE_NOOP(
+                "Summary",
+                "The Windows engine builds it with DISM; packages and updates are added offline.",
+            )
+            if state.servicing
+            else QT_TRANSLATE_NOOP(
+                "Summary", "The Windows engine builds it with DISM; packages are added offline."
+            )
         )
     return sentences

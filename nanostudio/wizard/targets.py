@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from nanostudio.catalogue import Deployment
 from nanostudio.recipe import Firmware, OutputFormat, Target
+from nanostudio.wizard.i18n import QT_TRANSLATE_NOOP, Text
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class TargetPreset:
     deployment: Deployment
     output_format: OutputFormat
     firmware: Firmware
-    note: str
+    note: Text  # translated by the GUI
 
     @property
     def label(self) -> str:
@@ -43,50 +44,68 @@ PRESETS: dict[Target, TargetPreset] = {
             Deployment.GUEST,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
-            note="A Generation 2 VM boots UEFI from a VHDX on a SCSI controller with a "
-            "synthetic network adapter: the Guest package has the drivers for both.",
+            note=QT_TRANSLATE_NOOP(
+                "Targets",
+                "A Generation 2 VM boots UEFI from a VHDX on a SCSI controller with a "
+                "synthetic network adapter: the Guest package has the drivers for both.",
+            ),
         ),
         TargetPreset(
             Target.HYPERV_GEN1,
             Deployment.GUEST,
             output_format=OutputFormat.VHD,
             firmware=Firmware.BIOS,
-            note="A Generation 1 VM boots BIOS from a VHD. Prefer Generation 2 unless "
-            "the host is older than Windows Server 2012 R2.",
+            note=QT_TRANSLATE_NOOP(
+                "Targets",
+                "A Generation 1 VM boots BIOS from a VHD. Prefer Generation 2 unless "
+                "the host is older than Windows Server 2012 R2.",
+            ),
         ),
         TargetPreset(
             Target.VIRTUALBOX,
             Deployment.HOST,
             output_format=OutputFormat.VHD,
             firmware=Firmware.UEFI,
-            note="VirtualBox cannot write to a VHDX, so the disk is a VHD. Its Intel "
-            "network adapter needs the OEM drivers. Enable EFI in the VM's System "
-            "settings: the disk is a UEFI (GPT) disk.",
+            note=QT_TRANSLATE_NOOP(
+                "Targets",
+                "VirtualBox cannot write to a VHDX, so the disk is a VHD. Its Intel "
+                "network adapter needs the OEM drivers. Enable EFI in the VM's System "
+                "settings: the disk is a UEFI (GPT) disk.",
+            ),
         ),
         TargetPreset(
             Target.VMWARE,
             Deployment.HOST,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
-            note="VMware is not Hyper-V: the image needs the Host package and the OEM "
-            "drivers (for the e1000 adapter). Convert the disk to VMDK and use UEFI firmware.",
+            note=QT_TRANSLATE_NOOP(
+                "Targets",
+                "VMware is not Hyper-V: the image needs the Host package and the OEM "
+                "drivers (for the e1000 adapter). Convert the disk to VMDK and use UEFI firmware.",
+            ),
         ),
         TargetPreset(
             Target.KVM,
             Deployment.HOST,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
-            note="QEMU reads VHDX directly. Use OVMF (UEFI) firmware, a SATA (AHCI) disk "
-            "and an e1000 adapter: Nano Server has no virtio drivers, the OEM drivers "
-            "cover these.",
+            note=QT_TRANSLATE_NOOP(
+                "Targets",
+                "QEMU reads VHDX directly. Use OVMF (UEFI) firmware, a SATA (AHCI) disk "
+                "and an e1000 adapter: Nano Server has no virtio drivers, the OEM drivers "
+                "cover these.",
+            ),
         ),
         TargetPreset(
             Target.PHYSICAL,
             Deployment.HOST,
             output_format=OutputFormat.VHDX,
             firmware=Firmware.UEFI,
-            note="Real hardware needs the Host package and the OEM drivers; add the "
-            "vendor's network and storage drivers on the Drivers page if they are newer.",
+            note=QT_TRANSLATE_NOOP(
+                "Targets",
+                "Real hardware needs the Host package and the OEM drivers; add the "
+                "vendor's network and storage drivers on the Drivers page if they are newer.",
+            ),
         ),
     )
 }

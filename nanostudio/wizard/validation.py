@@ -23,6 +23,7 @@ from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import OutputFormat, Problem, Recipe, validate
 from nanostudio.recipe.model import Target
 from nanostudio.sizes import parse_size
+from nanostudio.wizard.i18n import QT_TRANSLATE_NOOP
 from nanostudio.wizard.state import Page, WizardState, to_recipe
 
 if TYPE_CHECKING:
@@ -139,16 +140,22 @@ def engine_problem(state: WizardState) -> Problem | None:
     if state.engine is EngineName.WINDOWS and not windows_engine_available():
         return Problem(
             "engine",
-            "the Windows engine needs Windows with DISM, run as administrator: "
-            "choose Automatic or Portable on this machine",
+            QT_TRANSLATE_NOOP(
+                "Validation",
+                "the Windows engine needs Windows with DISM, run as administrator: "
+                "choose Automatic or Portable on this machine",
+            ),
         )
     portable = resolve_engine(state.engine) is EngineName.PORTABLE
     if portable and state.target is Target.HYPERV_GEN1:
         return Problem(
             "engine",
-            "a Hyper-V Generation 1 VM boots with BIOS, but the portable engine writes "
-            "UEFI disks only: choose Hyper-V Generation 2, or build on Windows with the "
-            "Windows engine",
+            QT_TRANSLATE_NOOP(
+                "Validation",
+                "a Hyper-V Generation 1 VM boots with BIOS, but the portable engine writes "
+                "UEFI disks only: choose Hyper-V Generation 2, or build on Windows with the "
+                "Windows engine",
+            ),
         )
     return None
 
@@ -191,7 +198,12 @@ def _source_extras(state: WizardState) -> list[Problem]:
     if state.media_error:
         return [Problem("source.media", state.media_error)]
     if state.media is None:
-        return [Problem("source.media", "the media has not been read yet: choose it again")]
+        return [
+            Problem(
+                "source.media",
+                QT_TRANSLATE_NOOP("Validation", "the media has not been read yet: choose it again"),
+            )
+        ]
     return []
 
 
@@ -209,14 +221,26 @@ def _driver_extras(state: WizardState) -> list[Problem]:
 def _identity_extras(state: WizardState) -> list[Problem]:
     if state.password.reveal() and state.password.reveal() != state.password_confirm.reveal():
         return [
-            Problem("password_confirm", "the two passwords differ: type the same password twice")
+            Problem(
+                "password_confirm",
+                QT_TRANSLATE_NOOP(
+                    "Validation", "the two passwords differ: type the same password twice"
+                ),
+            )
         ]
     return []
 
 
 def _network_extras(state: WizardState) -> list[Problem]:
     if state.static_ip and not state.address.strip():
-        return [Problem("network.ipv4", "enter the static address, e.g. 192.168.56.10")]
+        return [
+            Problem(
+                "network.ipv4",
+                QT_TRANSLATE_NOOP("Validation", "enter the static address, e.g. {0}").format(
+                    "192.168.56.10"
+                ),
+            )
+        ]
     return []
 
 
@@ -230,11 +254,21 @@ def _output_extras(state: WizardState) -> list[Problem]:
     path = state.output_path
     if path.is_dir():
         problems.append(
-            Problem("output.path", f"{path} is a folder: name a file such as nano.vhdx")
+            Problem(
+                "output.path",
+                QT_TRANSLATE_NOOP("Validation", "{0} is a folder: name a file such as {1}").format(
+                    path, "nano.vhdx"
+                ),
+            )
         )
     elif path.exists():
         problems.append(
-            Problem("output.path", f"{path} already exists: choose another name or delete it")
+            Problem(
+                "output.path",
+                QT_TRANSLATE_NOOP(
+                    "Validation", "{0} already exists: choose another name or delete it"
+                ).format(path),
+            )
         )
     problem = engine_problem(state)
     if problem is not None:

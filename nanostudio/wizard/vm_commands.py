@@ -11,6 +11,7 @@ from pathlib import Path, PureWindowsPath
 
 from nanostudio.recipe import Firmware
 from nanostudio.recipe.model import Target
+from nanostudio.wizard.i18n import QT_TRANSLATE_NOOP, Text
 
 DEFAULT_MEMORY_MIB = 1024
 DEFAULT_CPUS = 2
@@ -23,7 +24,7 @@ class VmCommands:
     title: str
     shell: str  # where to paste them: "PowerShell", "Command Prompt or shell", "shell"
     text: str
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()  # translated by the GUI
 
 
 def vm_commands(
@@ -47,6 +48,12 @@ def vm_commands(
     if target is Target.VMWARE:
         return _vmware(name, disk, firmware, memory_mib, cpus)
     return _physical(name, disk)
+
+
+def _forwarded(address: str) -> Text:
+    return QT_TRANSLATE_NOOP(
+        "VmCommands", "WinRM is forwarded from {0} on this computer to the VM."
+    ).format(address)
 
 
 def _sh(value: str) -> str:
@@ -78,17 +85,27 @@ def _virtualbox(
         f"VBoxManage startvm {vm} --type headless",
     ]
     notes = [
-        "The Intel PRO/1000 MT adapter (82540EM) is the one the OEM drivers support.",
+        QT_TRANSLATE_NOOP(
+            "VmCommands",
+            "The Intel PRO/1000 MT adapter (82540EM) is the one the OEM drivers support.",
+        ),
     ]
     if firmware is Firmware.UEFI:
-        notes.append("EFI is switched on because the disk is a UEFI (GPT) disk.")
+        notes.append(
+            QT_TRANSLATE_NOOP(
+                "VmCommands", "EFI is switched on because the disk is a UEFI (GPT) disk."
+            )
+        )
     if static_ip:
         notes.append(
-            "The host-only network must be in the same subnet as the static address "
-            "(VirtualBox's default host-only network is 192.168.56.0/24)."
+            QT_TRANSLATE_NOOP(
+                "VmCommands",
+                "The host-only network must be in the same subnet as the static address "
+                "(VirtualBox's default host-only network is {0}).",
+            ).format("192.168.56.0/24")
         )
     else:
-        notes.append("WinRM is forwarded from 127.0.0.1:55985 on this computer to the VM.")
+        notes.append(_forwarded("127.0.0.1:55985"))
     return VmCommands("VirtualBox", "Command Prompt or shell", "\n".join(lines), tuple(notes))
 
 
@@ -109,10 +126,16 @@ def _hyperv(name: str, disk: Path, generation: int, memory: int, cpus: int) -> V
         f"Start-VM -Name {vm}",
     ]
     notes = (
-        "Run in an elevated PowerShell on the Hyper-V host, with the disk copied there "
-        "(change the path if it differs).",
-        f"An Internal switch has no DHCP: use a static address, or a switch with DHCP "
-        f"such as {HYPERV_SWITCH!r}.",
+        QT_TRANSLATE_NOOP(
+            "VmCommands",
+            "Run in an elevated PowerShell on the Hyper-V host, with the disk copied there "
+            "(change the path if it differs).",
+        ),
+        QT_TRANSLATE_NOOP(
+            "VmCommands",
+            "An Internal switch has no DHCP: use a static address, or a switch with DHCP "
+            "such as {0}.",
+        ).format(repr(HYPERV_SWITCH)),
     )
     return VmCommands(f"Hyper-V (Generation {generation})", "PowerShell", "\n".join(lines), notes)
 
@@ -137,9 +160,12 @@ def _qemu(name: str, disk: Path, firmware: Firmware, memory: int, cpus: int) -> 
         "  -netdev user,id=net0,hostfwd=tcp:127.0.0.1:55985-:5985 -device e1000,netdev=net0",
     ]
     notes = (
-        "Nano Server has no virtio drivers: the disk is on SATA (AHCI) and the adapter is "
-        "an e1000, both covered by the OEM drivers.",
-        "WinRM is forwarded from 127.0.0.1:55985 on this computer to the VM.",
+        QT_TRANSLATE_NOOP(
+            "VmCommands",
+            "Nano Server has no virtio drivers: the disk is on SATA (AHCI) and the adapter is "
+            "an e1000, both covered by the OEM drivers.",
+        ),
+        _forwarded("127.0.0.1:55985"),
     )
     return VmCommands("KVM / QEMU", "shell", "\n".join(lines), notes)
 
@@ -166,8 +192,11 @@ def _vmware(name: str, disk: Path, firmware: Firmware, memory: int, cpus: int) -
     lines = [f"qemu-img convert -p -O vmdk {_sh(str(disk))} {_sh(str(vmdk))}"]
     lines += [f"echo {_sh(setting)} >> {_sh(str(vmx))}" for setting in settings]
     notes = (
-        "VMware does not open VHD/VHDX files: the first command converts the disk to VMDK.",
-        "Then open the .vmx file in VMware Workstation or Player.",
+        QT_TRANSLATE_NOOP(
+            "VmCommands",
+            "VMware does not open VHD/VHDX files: the first command converts the disk to VMDK.",
+        ),
+        QT_TRANSLATE_NOOP("VmCommands", "Then open the .vmx file in VMware Workstation or Player."),
     )
     return VmCommands("VMware", "shell", "\n".join(lines), notes)
 
@@ -184,7 +213,10 @@ def _physical(name: str, disk: Path) -> VmCommands:
         "bcdedit /set {GUID} detecthal on",
     ]
     notes = (
-        "This boots the machine from the disk file (native VHD boot): the machine must "
-        "already run Windows and boot in UEFI mode for a UEFI disk.",
+        QT_TRANSLATE_NOOP(
+            "VmCommands",
+            "This boots the machine from the disk file (native VHD boot): the machine must "
+            "already run Windows and boot in UEFI mode for a UEFI disk.",
+        ),
     )
     return VmCommands("Physical machine (boot from VHD)", "Command Prompt", "\n".join(lines), notes)

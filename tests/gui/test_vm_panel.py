@@ -3,11 +3,14 @@ hypervisor whose VM is the loopback WinRM server (standing in for a booted VM)."
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from nanostudio.engine.events import BuildOutcome, Status
@@ -15,6 +18,8 @@ from nanostudio.gui.console.console_widget import ConsoleState
 from nanostudio.gui.console.console_window import ConsoleWindow
 from nanostudio.gui.pages.done import DonePage
 from nanostudio.gui.settings import Settings
+from nanostudio.gui.vm_panel import VmList
+from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.recipe.model import Target
 from nanostudio.remote.doctor import LAYERS, Layer
 from nanostudio.secret import Secret
@@ -173,3 +178,66 @@ def test_button_is_off_without_a_password_or_for_vmware(qtbot: QtBot, tmp_path: 
     page.load()
     assert not page.vm_panel.start_button.isEnabled()
     assert "for VMware use the commands" in page.vm_panel.intro.text()
+
+
+def first_row(vms: VmList) -> QTreeWidgetItem:
+    item = vms.vm_list.topLevelItem(0)
+    assert item is not None
+    return item
+
+
+def test_the_welcome_page_lists_remembered_vms_with_the_same_panel(
+    wizard: NanoWizard, qtbot: QtBot, winrm_server: LoopbackWinRM
+) -> None:
+    """Welcome shows the Done page's list (``VmList``): states read on a worker, then
+    Stop, Start, Connect (the console asks for the password: no build this run) and
+    Delete; with nothing remembered, no list at all."""
+    page = wizard.welcome
+    vms = page.vms
+    assert vms is not None and not vms.isVisible()  # a first-time user sees no empty list
+    fake = LoopbackHypervisor(winrm_server.port)
+    vms.backend_factory = lambda hypervisor, consent: fake
+    VmStore().put(fake.create(VmSpec("OLD1", Path("/x/old.vhdx"), Target.KVM)))
+    fake.states["OLD1"] = VmState.RUNNING
+    slow = threading.Event()
+    status = fake.status
+
+    def slow_status(record: VmRecord) -> VmState:
+        slow.wait(5)  # a hypervisor tool that takes its time: the GUI must not wait for it
+        return status(record)
+
+    fake.status = slow_status  # type: ignore[method-assign]
+    started = time.monotonic()
+    vms.refresh()
+    assert time.monotonic() - started < 1.0
+    assert vms.isVisible() and vms.vm_list.topLevelItemCount() == 1
+    assert first_row(vms).text(2) == "…"
+    slow.set()
+    qtbot.waitUntil(lambda: first_row(vms).text(2) == "running", timeout=5000)
+    vms.vm_list.setCurrentItem(first_row(vms))
+    assert vms.vm_stop.isEnabled() and vms.vm_connect.isEnabled()
+    assert not vms.vm_start.isEnabled()
+    assert vms.window() is wizard
+    vms.vm_connect.click()
+    window = vms.console
+    assert isinstance(window, ConsoleWindow)
+    qtbot.addWidget(window)
+    assert window.connect_dialog is not None  # no build's password to reuse here
+    assert window.connect_dialog.host_edit.text() == "127.0.0.1"
+    assert window.connect_dialog.port_spin.value() == winrm_server.port
+    window.close()
+    assert all(thread.wait(TIMEOUT_MS) for thread in window.worker_threads())
+    vms.vm_stop.click()
+    qtbot.waitUntil(lambda: "OLD1 stopped." in vms.status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: first_row(vms).text(2) == "stopped", timeout=5000)
+    vms.vm_list.setCurrentItem(first_row(vms))
+    assert vms.vm_start.isEnabled()
+    vms.vm_start.click()
+    qtbot.waitUntil(lambda: "OLD1 started." in vms.status.text(), timeout=5000)
+    assert fake.states["OLD1"] is VmState.RUNNING
+    qtbot.waitUntil(lambda: first_row(vms).text(2) == "running", timeout=5000)
+    vms.vm_list.setCurrentItem(first_row(vms))
+    vms.vm_delete.click()
+    qtbot.waitUntil(lambda: VmStore().all() == [], timeout=5000)
+    qtbot.waitUntil(lambda: not vms.isVisible(), timeout=5000)
+    assert "OLD1" not in fake.states

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from nanostudio.gui.i18n import translated
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.wizard.pages import Page
@@ -134,7 +135,7 @@ class PageBase(QWizardPage):
 
         by_field: dict[str, list[str]] = defaultdict(list)
         for problem in page_problems(self.state, self.page):
-            by_field[problem.field].append(problem.message)
+            by_field[problem.field].append(translated(problem.message))
         leftovers: list[str] = []
         for field, messages in by_field.items():
             if field not in self._problem_labels:

@@ -21,6 +21,7 @@ from nanostudio.engine.content.setupcomplete import FAILURES_LOG_PATH, LOG_PATH
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.engine.events import BuildOutcome, Status
 from nanostudio.gui import console_link
+from nanostudio.gui.i18n import translated
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.vm_panel import VmPanel
@@ -149,7 +150,7 @@ class DonePage(PageBase):
             )
         )
         self.commands.set_text(commands.text)
-        notes = list(commands.notes)
+        notes = [translated(note) for note in commands.notes]
         if portable:
             if self.state.target is Target.PHYSICAL:
                 drivers = self.tr(

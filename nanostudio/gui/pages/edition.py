@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from nanostudio.catalogue import Edition
+from nanostudio.gui.i18n import translated
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.problems import NoteLabel
@@ -124,11 +125,11 @@ class EditionPage(PageBase):
         if row.required_by:
             notes.append(self.tr("needed by {0}").format(", ".join(row.required_by)))
         if row.blocked:
-            notes.append(row.blocked)
+            notes.append(translated(row.blocked))
         if row.package.requires and row.included:
             notes.append(self.tr("adds {0}").format(", ".join(row.package.requires)))
         if row.marker and row.included:
-            notes.append(row.marker)
+            notes.append(translated(row.marker))
         return "; ".join(notes)
 
     def _edition_changed(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from nanostudio.engine.engines import resolve_engine
 from nanostudio.errors import UserFacingError
 from nanostudio.gui.background import BackgroundCall
+from nanostudio.gui.i18n import translated
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import LAST_RECIPE_DIR, Settings
 from nanostudio.gui.widgets.busy import BusyIndicator
@@ -62,7 +63,7 @@ class SummaryPage(PageBase):
 
     def load(self) -> None:
         self._check_plan()
-        items = "".join(f"<li>{escape(s)}</li>" for s in summary_sentences(self.state))
+        items = "".join(f"<li>{escape(translated(s))}</li>" for s in summary_sentences(self.state))
         self.sentences.setText(f"<ul style='margin-left: -20px'>{items}</ul>")
         self.command.set_text(to_new_nanoserverimage(to_recipe(self.state)))
         self.saved_label.setText(self.tr("The recipe never contains the password."))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from nanostudio.catalogue import Deployment
 from nanostudio.gui.background import BackgroundCall
+from nanostudio.gui.i18n import translated
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TARGET, Settings
 from nanostudio.gui.widgets.busy import BusyIndicator
@@ -174,9 +175,9 @@ class TargetPage(PageBase):
         for target, button in self.buttons.items():
             reason = unavailable.get(target)
             button.setEnabled(reason is None or target is self.state.target)
-            button.setToolTip(reason or "")
+            button.setToolTip(translated(reason) if reason else "")
         lines = [self.tr("Not available with the {0} engine:").format(self._engine_name())] + [
-            f"• {reason}" for reason in unavailable.values()
+            f"• {translated(reason)}" for reason in unavailable.values()
         ]
         self.unavailable_note.setText("\n".join(lines) if unavailable else "")
         if self.state.inventory_error:
@@ -199,7 +200,7 @@ class TargetPage(PageBase):
         was = self._loading
         self._loading = True
         try:
-            self.target_note.setText(PRESETS[self.state.target].note)
+            self.target_note.setText(translated(PRESETS[self.state.target].note))
             self.deployment_box.setCurrentIndex(self.deployment_box.findData(self.state.deployment))
             self.oem_box.setChecked(self.state.oem)
             self.virtualbox_box.setChecked(self.state.virtualbox)

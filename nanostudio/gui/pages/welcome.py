@@ -1,4 +1,5 @@
-"""Welcome: a new image, a saved recipe, or straight to a running server.
+"""Welcome: a new image, a saved recipe, straight to a running server, or one of the
+VMs NanoStudio started before (the Done page's list, ``VmList``).
 
 This page is shown before the rest of the wizard exists (see ``NanoWizard``), so it
 imports nothing heavy at module level and is complete only once the wizard is ready.
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCommandLinkButton, QFileDialog, QMessageBox, QVBoxLayout
 
 from nanostudio.gui import console_link
@@ -19,6 +21,7 @@ from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.wizard.pages import Page
 
 if TYPE_CHECKING:
+    from nanostudio.gui.vm_panel import VmList
     from nanostudio.wizard.state import WizardState
 
 
@@ -29,6 +32,7 @@ class WelcomePage(PageBase):
     def __init__(self, state: WizardState | None, settings: Settings) -> None:
         super().__init__(state, settings)
         self.unmapped_box: QMessageBox | None = None
+        self.vms: VmList | None = None  # once the wizard is ready (its imports are heavy)
         self.setTitle(self.tr("Welcome to NanoStudio"))
         self.setSubTitle(
             self.tr(
@@ -61,6 +65,7 @@ class WelcomePage(PageBase):
         for button in (self.new_button, self.open_button, self.import_button, self.connect_button):
             button.setAccessibleName(button.text().replace("&", ""))
         layout = QVBoxLayout(self.body)
+        self._layout = layout
         layout.addWidget(self.new_button)
         layout.addWidget(self.open_button)
         layout.addWidget(self.import_button)
@@ -87,7 +92,29 @@ class WelcomePage(PageBase):
 
     def attach(self, state: WizardState) -> None:
         self._state = state
+        self._add_vm_list()
         self.completeChanged.emit()
+
+    def _add_vm_list(self) -> None:
+        """The remembered VMs under the choices, hidden while there are none."""
+        from nanostudio.gui.vm_panel import VmList
+        from nanostudio.gui.widgets.focus_ring import prepare_for_keyboard
+
+        self.vms = VmList(hide_when_empty=True)
+        self._layout.insertWidget(self._layout.indexOf(self.connect_button) + 1, self.vms, 1)
+        prepare_for_keyboard(self.vms)
+        self.vms.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Back on Welcome: the Done page may have started or deleted a VM meanwhile."""
+        super().showEvent(event)
+        if self.vms is not None and not event.spontaneous():
+            self.vms.refresh()
+
+    def wait_idle(self, ms: int = 30_000) -> None:
+        if self.vms is not None:
+            self.vms.shutdown(ms)
+        super().wait_idle(ms)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         return self.ready
