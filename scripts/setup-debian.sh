@@ -18,6 +18,8 @@ DEBIAN_PACKAGES=(
   libxcb-render-util0 libxcb-image0 libxcb-xkb1 libglib2.0-0 fonts-dejavu-core
   # Python; binutils and the shared libpython for PyInstaller; Xvfb for the frozen xcb smoke test
   python3 python3-venv python3-pip binutils libpython3-dev xvfb xauth
+  # the frozen app's trimmed ICU data (installer/icu_data.py: icupkg, genccode, a C compiler)
+  icu-devtools gcc
 )
 
 missing=()
