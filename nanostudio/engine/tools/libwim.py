@@ -22,7 +22,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from nanostudio.errors import BuildCancelled, BuildError, ToolMissingError
+from nanostudio.errors import (
+    DISK_FULL_ERRNOS,
+    BuildCancelled,
+    BuildError,
+    DiskFullError,
+    ToolMissingError,
+)
 
 _COMPRESSION_LZX = 2
 _ALL_IMAGES = -1
@@ -48,7 +54,7 @@ def _load_library() -> ctypes.CDLL:
     candidates += [found for name in _LIBRARY_NAMES if (found := ctypes.util.find_library(name))]
     for candidate in candidates:
         try:
-            return ctypes.CDLL(candidate)
+            return ctypes.CDLL(candidate, use_errno=True)
         except OSError:
             continue
     raise ToolMissingError(f"wimlib's library (libwim) was not found: {_INSTALL_HINT}")
@@ -180,10 +186,13 @@ def write_delta_wim(
         check(dll.wimlib_create_new_wim(_COMPRESSION_LZX, ctypes.byref(new)), "create a WIM")
         dll.wimlib_register_progress_function(new, callback, None)
         check(dll.wimlib_export_image(src, index, new, None, None, 0), f"export image {index}")
-        check(
-            dll.wimlib_write(new, lib.text(dest), _ALL_IMAGES, _WRITE_FLAG_SKIP_EXTERNAL_WIMS, 0),
-            f"write {dest}",
-        )
+        ctypes.set_errno(0)
+        code = dll.wimlib_write(new, lib.text(dest), _ALL_IMAGES, _WRITE_FLAG_SKIP_EXTERNAL_WIMS, 0)
+        if code != 0 and not aborted:
+            failed_with = ctypes.get_errno()
+            if failed_with in DISK_FULL_ERRNOS:
+                raise DiskFullError(f"wimlib could not write {dest}", errno=failed_with)
+        check(code, f"write {dest}")
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
