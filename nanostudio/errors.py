@@ -7,6 +7,11 @@ a traceback in the log (and the crash dialog in the GUI).
 
 from __future__ import annotations
 
+import errno as _errno
+
+# What a full disk (or a file at its size limit) looks like as an OSError.
+DISK_FULL_ERRNOS = frozenset({_errno.ENOSPC, _errno.EDQUOT, _errno.EFBIG})
+
 
 class UserFacingError(Exception):
     """A failure caused by input or environment, with a message that says what to do."""
@@ -49,3 +54,17 @@ class RemoteError(UserFacingError):
     """A remote connection or command failed (unreachable, refused, bad credentials)."""
 
     exit_code = 1
+
+
+class DiskFullError(OutputError):
+    """The output folder's disk filled up (or a file hit its size limit) during a build.
+
+    Raised where a tool's failure shows it; an ``OSError`` with ``ENOSPC``, ``EDQUOT``
+    or ``EFBIG`` anywhere in a failure's chain counts too. The runner words them all
+    alike: "the output disk is full: N free, about M needed" (exit 2)."""
+
+    def __init__(
+        self, message: str = "the output disk is full", *, errno: int = _errno.ENOSPC
+    ) -> None:
+        super().__init__(message)
+        self.errno = errno

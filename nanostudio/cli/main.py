@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nanostudio import APP_NAME, __version__
-from nanostudio.errors import UserFacingError
+from nanostudio.errors import DISK_FULL_ERRNOS, DiskFullError, UserFacingError
 from nanostudio.text import printable_lines
 
 # Sub-command modules, in the order ``--help`` lists them.
@@ -97,6 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as error:
+        if error.errno not in DISK_FULL_ERRNOS:  # builds word theirs in the runner
+            raise
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"error: the disk is full{where}: {error.strerror}", file=sys.stderr)
+        return DiskFullError.exit_code
 
 
 def _safe_streams() -> None:

@@ -14,12 +14,14 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import psutil
 
 from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.disk_full import disk_full_errno, disk_full_message
 from nanostudio.engine.events import (
     BuildEvent,
     BuildOutcome,
@@ -40,7 +42,7 @@ from nanostudio.engine.output_lock import (
     remove_leftovers,
 )
 from nanostudio.engine.steps import BuildPaths, Cleanup, Plan, Step, StepContext, partial_path
-from nanostudio.errors import BuildCancelled, OutputError, UserFacingError
+from nanostudio.errors import BuildCancelled, DiskFullError, OutputError, UserFacingError
 from nanostudio.files import cannot_write_message, output_folder_problem, remove_quietly
 from nanostudio.logfiles import PrivateFileHandler, private_folder
 from nanostudio.paths import log_dir
@@ -112,6 +114,7 @@ class BuildRunner:
         cleanups: list[Cleanup] = []  # shared by every step's context, undone at the end
         index, step_name = -1, None
         lock = OutputLock(self.plan.output)
+        full: int | None = None  # the errno when the output disk filled up
         try:
             check_output_location(self.plan.output, self.plan.required_bytes, force=self._force)
             # Held to the end: a second build for this output is refused, naming our PID.
@@ -155,33 +158,54 @@ class BuildRunner:
                 log_path=log_path,
                 exit_code=130,
             )
-        except UserFacingError as error:
-            message = redact(str(error), self._password)
-            self._log("error", message, step_name)
-            outcome = BuildOutcome(
-                Status.FAILED,
-                None,
-                self._elapsed(),
-                message,
-                self._title(index, step_name),
-                log_path,
-                error.exit_code,
-            )
-        except Exception as error:  # a bug: keep the traceback in the log file
-            details = redact("".join(traceback.format_exception(error)), self._password)
-            log.error("internal error\n%s", details)
-            self._log("error", f"internal error: {error!r}", step_name)
-            outcome = BuildOutcome(
-                Status.FAILED,
-                None,
-                self._elapsed(),
-                f"internal error ({error.__class__.__name__}): see {log_path or 'the log'}",
-                self._title(index, step_name),
-                log_path,
-                1,
-            )
+        except Exception as error:
+            full = disk_full_errno(error)
+            if full is not None:
+                # Worded once the clean-up has given the space back (below).
+                self._log("debug", f"out of space: {error!r}", step_name)
+                outcome = BuildOutcome(
+                    Status.FAILED,
+                    None,
+                    self._elapsed(),
+                    "the output disk is full",
+                    self._title(index, step_name),
+                    log_path,
+                    DiskFullError.exit_code,
+                )
+            elif isinstance(error, UserFacingError):
+                message = redact(str(error), self._password)
+                self._log("error", message, step_name)
+                outcome = BuildOutcome(
+                    Status.FAILED,
+                    None,
+                    self._elapsed(),
+                    message,
+                    self._title(index, step_name),
+                    log_path,
+                    error.exit_code,
+                )
+            else:  # a bug: keep the traceback in the log file
+                details = redact("".join(traceback.format_exception(error)), self._password)
+                log.error("internal error\n%s", details)
+                self._log("error", f"internal error: {error!r}", step_name)
+                outcome = BuildOutcome(
+                    Status.FAILED,
+                    None,
+                    self._elapsed(),
+                    f"internal error ({error.__class__.__name__}): see {log_path or 'the log'}",
+                    self._title(index, step_name),
+                    log_path,
+                    1,
+                )
         finally:
             self._clean_up(cleanups, workdir, owns_output=lock.held)
+            if full is not None:
+                message = redact(
+                    disk_full_message(self.plan.output.parent, self.plan.required_bytes, full),
+                    self._password,
+                )
+                self._log("error", message, step_name)
+                outcome = replace(outcome, error=message)
             lock.release()
             root = logging.getLogger("nanostudio")
             root.removeHandler(handler)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nanostudio.engine.cancel import CancelToken
+from nanostudio.engine.disk_full import tool_disk_full
 from nanostudio.engine.process import ToolResult, quote_argv, run_tool
 from nanostudio.errors import BuildError
 from nanostudio.secret import Secret
@@ -113,6 +114,10 @@ class StepContext:
             # A Ctrl+C also reaches the tool: its failure is the cancel, whether or not
             # the caller checks the exit code itself.
             self.cancel.raise_if_cancelled()
+            # A full output disk is the same failure whichever tool meets it.
+            full = tool_disk_full(result.returncode, result.tail, self.paths.workdir)
+            if full is not None:
+                raise full
         if check and not result.ok:
             tool = Path(argv[0]).name
             what = failure or f"{tool} failed with exit code {result.returncode}"

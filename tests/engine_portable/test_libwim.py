@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from nanostudio.devtools.sample_media import SampleMedia
+from nanostudio.engine.tools import libwim
 from nanostudio.engine.tools.libwim import library_available, write_delta_wim
 from nanostudio.errors import BuildError
 from tests.engine_portable.helpers import ntfs_cat, run
@@ -53,3 +54,30 @@ def test_delta_holds_only_metadata_and_overlay(sample_media: SampleMedia, tmp_pa
 def test_unreadable_source_is_a_build_error(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="wimlib could not open"):
         write_delta_wim(tmp_path / "missing.wim", 1, tmp_path, tmp_path / "d.wim")
+
+
+def test_the_write_runs_in_a_helper_process(
+    sample_media: SampleMedia, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """wimlib holds the metadata of the whole image while it writes (about 1 KB a file:
+    300 MB at 300,000 files) and a process keeps such memory: the build's own process
+    must never load libwim for the write (issue 17)."""
+
+    def not_here() -> None:
+        raise AssertionError("libwim was loaded in the build's own process")
+
+    monkeypatch.setattr(libwim, "_lib", not_here)
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "added.txt").write_text("added")
+    delta = tmp_path / "delta.wim"
+    write_delta_wim(sample_media.wim, 1, overlay, delta)
+    assert "Image Count:    1" in run(["wimlib-imagex", "info", str(delta)])
+
+
+def test_a_helper_failure_comes_back_as_the_same_error(tmp_path: Path) -> None:
+    (tmp_path / "not.wim").write_bytes(b"not a WIM at all" * 64)
+    with pytest.raises(BuildError, match="wimlib could not open") as raised:
+        write_delta_wim(tmp_path / "not.wim", 1, tmp_path, tmp_path / "d.wim")
+    assert "Traceback" not in str(raised.value)
+    assert not (tmp_path / "d.wim").exists()

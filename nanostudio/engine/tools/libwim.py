@@ -11,18 +11,37 @@ the chosen image in memory, and only the new image metadata and the overlay
 files are written, referencing the source for everything else
 (``WIMLIB_WRITE_FLAG_SKIP_EXTERNAL_WIMS``). ``wimlib-imagex apply DELTA 1
 --ref=SOURCE`` then applies the combined image in one pass.
+
+The write runs in a helper process (``write_delta_wim``): wimlib keeps the
+metadata of the whole image in memory (about 1 KB a file, 300 MB for 300,000
+files) and a process never gives such memory back, so NanoStudio's own process
+stays small; a cancel kills the helper at once, mid-write.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
+import json
 import os
+import signal
+import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from nanostudio.errors import BuildCancelled, BuildError, ToolMissingError
+from nanostudio.errors import (
+    DISK_FULL_ERRNOS,
+    BuildCancelled,
+    BuildError,
+    DiskFullError,
+    ToolMissingError,
+    UserFacingError,
+)
+from nanostudio.secret import child_environment
 
 _COMPRESSION_LZX = 2
 _ALL_IMAGES = -1
@@ -48,7 +67,7 @@ def _load_library() -> ctypes.CDLL:
     candidates += [found for name in _LIBRARY_NAMES if (found := ctypes.util.find_library(name))]
     for candidate in candidates:
         try:
-            return ctypes.CDLL(candidate)
+            return ctypes.CDLL(candidate, use_errno=True)
         except OSError:
             continue
     raise ToolMissingError(f"wimlib's library (libwim) was not found: {_INSTALL_HINT}")
@@ -128,7 +147,7 @@ def require_library() -> None:
     _lib()
 
 
-def write_delta_wim(
+def write_delta_wim_here(
     source: Path,
     index: int,
     overlay: Path,
@@ -143,6 +162,9 @@ def write_delta_wim(
     with ``--ref=source``. ``should_cancel`` is asked at every progress message wimlib
     sends while it scans the overlay and writes (several a second on a large one); True
     aborts the write, ``dest`` is removed and ``BuildCancelled`` raised.
+
+    This runs libwim in the calling process, which then holds wimlib's metadata of
+    the whole image (about 1 KB a file) for good: builds call ``write_delta_wim``.
     """
     lib = _lib()
     dll = lib.dll
@@ -180,10 +202,13 @@ def write_delta_wim(
         check(dll.wimlib_create_new_wim(_COMPRESSION_LZX, ctypes.byref(new)), "create a WIM")
         dll.wimlib_register_progress_function(new, callback, None)
         check(dll.wimlib_export_image(src, index, new, None, None, 0), f"export image {index}")
-        check(
-            dll.wimlib_write(new, lib.text(dest), _ALL_IMAGES, _WRITE_FLAG_SKIP_EXTERNAL_WIMS, 0),
-            f"write {dest}",
-        )
+        ctypes.set_errno(0)
+        code = dll.wimlib_write(new, lib.text(dest), _ALL_IMAGES, _WRITE_FLAG_SKIP_EXTERNAL_WIMS, 0)
+        if code != 0 and not aborted:
+            failed_with = ctypes.get_errno()
+            if failed_with in DISK_FULL_ERRNOS:
+                raise DiskFullError(f"wimlib could not write {dest}", errno=failed_with)
+        check(code, f"write {dest}")
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
@@ -192,3 +217,109 @@ def write_delta_wim(
             dll.wimlib_free(new)
         if src.value:
             dll.wimlib_free(src)
+
+
+_POLL_S = 0.05
+CHILD_FLAG = "--libwim-child"  # the frozen app's executable serves the helper with it
+_ERRORS: dict[str, type[UserFacingError]] = {
+    "BuildError": BuildError,
+    "ToolMissingError": ToolMissingError,
+}
+
+
+def write_delta_wim(
+    source: Path,
+    index: int,
+    overlay: Path,
+    dest: Path,
+    *,
+    should_cancel: ShouldCancel | None = None,
+) -> None:
+    """``write_delta_wim_here`` in a helper process (``nanostudio.engine.tools.libwim_child``).
+
+    ``should_cancel`` is asked every 50 ms; True kills the helper, removes ``dest``
+    and raises ``BuildCancelled``. The helper's errors come back as the same
+    exceptions (``BuildError``, ``ToolMissingError``, ``DiskFullError``). It gets no
+    password in its environment and ends by itself if this process dies.
+    """
+    argv = [*_child_command(), os.fsdecode(source), str(index), os.fsdecode(overlay)]
+    argv.append(os.fsdecode(dest))
+    package_parent = str(Path(__file__).resolve().parents[3])
+    python_path = os.pathsep.join(
+        part for part in (package_parent, os.environ.get("PYTHONPATH", "")) if part
+    )
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_environment({"PYTHONPATH": python_path}),
+        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+    )
+    try:
+        while True:
+            try:
+                stdout, stderr = process.communicate(timeout=_POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                if should_cancel is not None and should_cancel():
+                    raise BuildCancelled() from None
+    except BaseException:
+        process.kill()
+        process.wait()
+        dest.unlink(missing_ok=True)
+        raise
+    _raise_child_failure(process.returncode, stdout, stderr, dest)
+
+
+def _child_command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_FLAG]
+    return [sys.executable, "-m", "nanostudio.engine.tools.libwim_child"]
+
+
+def _raise_child_failure(returncode: int, stdout: bytes, stderr: bytes, dest: Path) -> None:
+    lines = stdout.decode("utf-8", errors="replace").splitlines()
+    try:
+        report = json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        report = {}
+    if returncode == 0 and report.get("ok"):
+        return
+    dest.unlink(missing_ok=True)
+    kind, message = report.get("error"), str(report.get("message", ""))
+    if kind == "DiskFullError":
+        raise DiskFullError(message, errno=int(report.get("errno", errno.ENOSPC)))
+    if kind in _ERRORS:
+        raise _ERRORS[kind](message)
+    sigxfsz = getattr(signal, "SIGXFSZ", None)  # POSIX only
+    if sigxfsz is not None and returncode == -sigxfsz:
+        raise DiskFullError(f"wimlib could not write {dest}", errno=errno.EFBIG)
+    tail = stderr.decode("utf-8", errors="replace").strip().splitlines()[-8:]
+    details = "\n".join(tail) or f"exit code {returncode}"
+    raise BuildError(f"wimlib's helper process failed writing {dest}:\n{details}")
+
+
+def child_main(argv: list[str]) -> int:
+    """The helper: write one delta WIM, report on stdout as one JSON line."""
+    threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
+    source, index, overlay, dest = argv
+    try:
+        write_delta_wim_here(Path(source), int(index), Path(overlay), Path(dest))
+    except UserFacingError as error:
+        report: dict[str, object] = {"error": type(error).__name__, "message": str(error)}
+        if isinstance(error, DiskFullError):
+            report["errno"] = error.errno
+        print(json.dumps(report), flush=True)
+        return 1
+    print(json.dumps({"ok": True}), flush=True)
+    return 0
+
+
+def _exit_when_parent_goes() -> None:
+    """A parent killed outright (SIGKILL) cannot kill us: stop writing into its work
+    folder once we are orphaned (our parent process changes)."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
