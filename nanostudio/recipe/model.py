@@ -96,7 +96,19 @@ class NetworkSpec:
     ipv4: str | None = None  # "192.168.56.10/24"; None = DHCP
     gateway: str | None = None
     dns: tuple[str, ...] = ()
+    # The adapter's name ("Ethernet") or its interface index ("12"): netsh takes either.
     interface: str = "Ethernet"
+    # New-NanoServerImage -Ipv6Address / -Ipv6Dns: an address without prefix length
+    # (netsh's default applies), and DNS servers; both independent of IPv4.
+    ipv6: str | None = None
+    ipv6_dns: tuple[str, ...] = ()
+    # Image Builder's VLAN ID (1-4094); New-NanoServerImage has no parameter for it.
+    vlan: int | None = None
+
+    @property
+    def uses_interface(self) -> bool:
+        """Whether first boot configures the adapter (so its name or index matters)."""
+        return bool(self.ipv4 or self.ipv6 or self.ipv6_dns or self.vlan is not None)
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,12 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
     network = recipe.network
     if network.winrm:
         args.append("-EnableRemoteManagementPort")
+    if _module_uses_interface(recipe):
+        args.append(f"-InterfaceNameOrIndex {quote(network.interface)}")
+    if network.ipv6:
+        args.append(f"-Ipv6Address {quote(network.ipv6)}")
+    if network.ipv6_dns:
+        args.append("-Ipv6Dns " + ",".join(quote(d) for d in network.ipv6_dns))
     if network.ipv4:
         try:
             interface = ipaddress.IPv4Interface(network.ipv4)
@@ -124,7 +130,6 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
                 f"network.ipv4: {network.ipv4!r} is not like 192.168.56.10/24"
             ) from None
         args += [
-            f"-InterfaceNameOrIndex {quote(network.interface)}",
             f"-Ipv4Address {quote(str(interface.ip))}",
             f"-Ipv4SubnetMask {quote(str(interface.netmask))}",
         ]
@@ -155,10 +160,32 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
         )
         args.append(f"-CopyPath @{{{pairs}}}")
     zone = recipe.system.timezone.replace('"', "")  # a cmd line inside: no quote may close it
-    setup = [f'tzutil /s "{zone}"', *recipe.firstboot.commands]
+    setup = [f'tzutil /s "{zone}"']
+    if network.vlan is not None:
+        setup.append(vlan_command(network.interface, network.vlan))
+    setup += recipe.firstboot.commands
     args.append("-SetupCompleteCommand " + ",".join(quote(c) for c in setup))
     command = prelude + "New-NanoServerImage " + " `\n    ".join(args)
     return command + "".join(f"\n{line}" for line in nanostudio_comments(recipe))
+
+
+def _module_uses_interface(recipe: Recipe) -> bool:
+    """The module takes -InterfaceNameOrIndex with an IPv4 or IPv6 setting only."""
+    network = recipe.network
+    return bool(network.ipv4 or network.ipv6 or network.ipv6_dns)
+
+
+def vlan_command(interface: str, vlan: int) -> str:
+    """The -SetupCompleteCommand that sets the VLAN ID (the module has no parameter for
+    it; Image Builder's VLAN field has no documented command either): NetAdapter's
+    Set-NetAdapter -VlanID, unverified on Nano Server 2016. ``recipe import`` maps this
+    exact text back to network.vlan."""
+    if interface.isascii() and interface.isdigit():
+        adapter = f"Get-NetAdapter -InterfaceIndex {int(interface)}"
+    else:
+        adapter = "Get-NetAdapter -Name '" + interface.replace('"', "").replace("'", "''") + "'"
+    setting = f"Set-NetAdapter -VlanID {vlan} -Confirm:$false"
+    return f'powershell -NoProfile -Command "{adapter} | {setting}"'
 
 
 MEDIA_PROMPT = "Folder or drive of the Windows Server 2016 media"
@@ -192,8 +219,9 @@ def nanostudio_comments(recipe: Recipe) -> list[str]:
         values.append(("drivers.virtualbox", True))
     if recipe.drivers.virtualbox:  # -OEMDrivers is written for either
         values.append(("drivers.oem", recipe.drivers.oem))
-    if recipe.network.ipv4 is None:
+    if not _module_uses_interface(recipe):
         values.append(("network.interface", recipe.network.interface))
+    if recipe.network.ipv4 is None:
         if recipe.network.gateway:
             values.append(("network.gateway", recipe.network.gateway))
         if recipe.network.dns:

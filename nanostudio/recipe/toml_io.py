@@ -38,7 +38,7 @@ _KNOWN: dict[str, set[str]] = {
     "packages": {"names", "docker_zip", "servicing"},
     "drivers": {"oem", "virtualbox", "folders"},
     "system": {"computer_name", "timezone"},
-    "network": {"winrm", "ipv4", "gateway", "dns", "interface"},
+    "network": {"winrm", "ipv4", "gateway", "dns", "interface", "ipv6", "ipv6_dns", "vlan"},
     "firstboot": {"commands"},
     "files": {"copy"},
     "output": {"path", "size", "target"},
@@ -159,6 +159,9 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
             gateway=reader.optional_string("network", "gateway"),
             dns=reader.strings("network", "dns"),
             interface=reader.string("network", "interface", "Ethernet"),
+            ipv6=reader.optional_string("network", "ipv6"),
+            ipv6_dns=reader.strings("network", "ipv6_dns"),
+            vlan=reader.optional_integer("network", "vlan"),
         ),
         firstboot=FirstBootSpec(commands=reader.strings("firstboot", "commands")),
         output=OutputSpec(
@@ -204,6 +207,12 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
         network["ipv4"] = recipe.network.ipv4
     if recipe.network.gateway:
         network["gateway"] = recipe.network.gateway
+    if recipe.network.ipv6:
+        network["ipv6"] = recipe.network.ipv6
+    if recipe.network.ipv6_dns:
+        network["ipv6_dns"] = list(recipe.network.ipv6_dns)
+    if recipe.network.vlan is not None:
+        network["vlan"] = recipe.network.vlan
     source: dict[str, Any] = {
         "edition": recipe.source.edition.value,
         "deployment": recipe.source.deployment.value,
@@ -352,6 +361,15 @@ class _Reader:
         if not isinstance(value, int) or isinstance(value, bool):
             self._bad(table, key, f"expected a whole number, got {value!r}")
             return default
+        return value
+
+    def optional_integer(self, table: str, key: str) -> int | None:
+        value = self._get(table, key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self._bad(table, key, f"expected a whole number, got {value!r}")
+            return None
         return value
 
     def strings(self, table: str, key: str) -> tuple[str, ...]:

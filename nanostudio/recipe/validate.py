@@ -46,6 +46,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2}", re.IGNORECASE)
 # netsh and the SetupComplete.cmd lines put the adapter's name inside double quotes.
 _INTERFACE_FORBIDDEN = '"'
 MAX_INTERFACE_NAME = 256  # IF_MAX_STRING_SIZE
+MAX_INTERFACE_INDEX = 2**31 - 1  # ifIndex: InterfaceIndex is a positive Int32 in NetAdapter
 
 # What each container format can address (VHD: 2040 GiB, Microsoft's VHD spec;
 # VHDX: 64 TiB, MS-VHDX).
@@ -132,6 +133,9 @@ def recipe_texts(recipe: Recipe) -> list[tuple[str, str]]:
             texts.append((name, value))
     texts += [("network.dns", server) for server in network.dns]
     texts.append(("network.interface", network.interface))
+    if network.ipv6 is not None:
+        texts.append(("network.ipv6", network.ipv6))
+    texts += [("network.ipv6_dns", server) for server in network.ipv6_dns]
     texts += [("firstboot.commands", command) for command in recipe.firstboot.commands]
     texts.append(("output.path", str(recipe.output.path)))
     return texts
@@ -453,6 +457,71 @@ def _network_problems(recipe: Recipe) -> list[Problem]:
         elif special is not None:
             problems.append(Problem("network.dns", f"{server.strip()} is {special}"))
     problems += _interface_problems(network.interface)
+    problems += _ipv6_problems(recipe)
+    if network.vlan is not None and not MIN_VLAN <= network.vlan <= MAX_VLAN:
+        problems.append(
+            Problem(
+                "network.vlan",
+                f"VLAN ID {network.vlan} is not from {MIN_VLAN} to {MAX_VLAN} "
+                "(0 means no tag and 4095 is reserved): leave it empty for no VLAN",
+            )
+        )
+    return problems
+
+
+MIN_VLAN, MAX_VLAN = 1, 4094  # IEEE 802.1Q: 0 is "no VLAN", 4095 is reserved
+
+
+def ipv6_address_problem(text: str, example: str = "2001:db8::10") -> str | None:
+    """Why ``text`` is not an IPv6 address a server can be given (or use as a DNS
+    server), or None. No prefix length and no zone (``%12``): netsh is given the address
+    alone, as New-NanoServerImage -Ipv6Address does."""
+    stripped = text.strip()
+    if "/" in stripped:
+        return (
+            f"write {stripped.partition('/')[0]!r} without the prefix length: Windows "
+            "uses /64 for a static IPv6 address"
+        )
+    if "%" in stripped:
+        return f"{stripped!r} names a zone (%...): write the address alone, e.g. {example}"
+    try:
+        address = ipaddress.IPv6Address(stripped)
+    except ValueError:
+        if ipv4_address_problem(stripped) is None:
+            return f"{stripped} is an IPv4 address: write an IPv6 address, e.g. {example}"
+        return f"{stripped!r} is not an IPv6 address: write it like {example}"
+    if address.is_unspecified:
+        return f"{address} is the unspecified address (::)"
+    if address.is_loopback:
+        return f"{address} is the loopback address (this machine only)"
+    if address.is_multicast:
+        return f"{address} is a multicast address (ff00::/8)"
+    if address.is_link_local:
+        return (
+            f"{address} is a link-local address (fe80::/10), which Windows makes itself: "
+            f"use a global or unique-local address, e.g. {example}"
+        )
+    return None
+
+
+def _ipv6_problems(recipe: Recipe) -> list[Problem]:
+    network = recipe.network
+    problems = []
+    if network.ipv6 is not None:
+        message = ipv6_address_problem(network.ipv6)
+        if message is not None:
+            problems.append(Problem("network.ipv6", message))
+    for server in network.ipv6_dns:
+        message = ipv6_address_problem(server, "2001:db8::1")
+        if message is not None:
+            problems.append(Problem("network.ipv6_dns", message))
+    if network.ipv6 is not None and network.ipv6.strip() in (s.strip() for s in network.ipv6_dns):
+        problems.append(
+            Problem(
+                "network.ipv6_dns",
+                f"{network.ipv6.strip()} is the server's own address: name another DNS server",
+            )
+        )
     return problems
 
 
@@ -481,6 +550,11 @@ def _gateway_problems(
     return []
 
 
+def is_interface_index(name: str) -> bool:
+    """Whether -InterfaceNameOrIndex's value is an index (ASCII digits only)."""
+    return name.isascii() and name.isdigit()
+
+
 def _interface_problems(name: str) -> list[Problem]:
     """The adapter's name goes inside double quotes on netsh lines: no quote may close them."""
     if not name.strip():
@@ -496,6 +570,22 @@ def _interface_problems(name: str) -> list[Problem]:
         ]
     if name != name.strip():
         return [Problem("network.interface", f"{name!r} starts or ends with a space: remove it")]
+    if is_interface_index(name) and int(name) == 0:
+        return [
+            Problem(
+                "network.interface",
+                "interface index 0 is no adapter: indexes start at 1 (Get-NetAdapter shows "
+                "ifIndex), or name the adapter, e.g. Ethernet",
+            )
+        ]
+    if is_interface_index(name) and int(name) > MAX_INTERFACE_INDEX:
+        return [
+            Problem(
+                "network.interface",
+                f"interface index {name} is more than {MAX_INTERFACE_INDEX}: "
+                "Get-NetAdapter shows the adapter's ifIndex",
+            )
+        ]
     if len(name) > MAX_INTERFACE_NAME:
         return [
             Problem(

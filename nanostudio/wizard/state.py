@@ -98,6 +98,9 @@ class WizardState:
     gateway: str = ""
     dns: str = ""
     interface: str = "Ethernet"
+    ipv6: str = ""
+    ipv6_dns: str = ""
+    vlan: str = ""  # text as typed: "" is no VLAN; a non-number is a problem
     winrm: bool = True
     firstboot_commands: str = ""
 
@@ -128,6 +131,15 @@ class WizardState:
     @property
     def dns_servers(self) -> tuple[str, ...]:
         return tuple(s for s in _DNS_SPLIT.split(self.dns.strip()) if s)
+
+    @property
+    def ipv6_dns_servers(self) -> tuple[str, ...]:
+        return tuple(s for s in _DNS_SPLIT.split(self.ipv6_dns.strip()) if s)
+
+    @property
+    def vlan_id(self) -> int | None:
+        text = self.vlan.strip()
+        return int(text) if text.isascii() and text.isdigit() else None
 
     @property
     def size_bytes(self) -> int | None:
@@ -247,6 +259,9 @@ def to_recipe(state: WizardState) -> Recipe:
             gateway=gateway,
             dns=state.dns_servers if state.static_ip else (),
             interface=state.interface,
+            ipv6=state.ipv6.strip() or None,
+            ipv6_dns=state.ipv6_dns_servers,
+            vlan=state.vlan_id,
         ),
         firstboot=FirstBootSpec(commands=state.commands),
         output=OutputSpec(
@@ -297,6 +312,9 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.gateway = network.gateway or ""
     state.dns = ", ".join(network.dns)
     state.interface = network.interface
+    state.ipv6 = network.ipv6 or ""
+    state.ipv6_dns = ", ".join(network.ipv6_dns)
+    state.vlan = "" if network.vlan is None else str(network.vlan)
     state.winrm = network.winrm
     state.firstboot_commands = "\n".join(recipe.firstboot.commands)
     state.output_path = recipe.output.path

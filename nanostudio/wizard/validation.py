@@ -48,6 +48,9 @@ _FIELD_PAGES: dict[str, Page] = {
     "network.gateway": Page.NETWORK,
     "network.dns": Page.NETWORK,
     "network.interface": Page.NETWORK,
+    "network.ipv6": Page.NETWORK,
+    "network.ipv6_dns": Page.NETWORK,
+    "network.vlan": Page.NETWORK,
     "firstboot.commands": Page.NETWORK,
     "output.path": Page.OUTPUT,
     "output.size": Page.OUTPUT,
@@ -215,9 +218,18 @@ def _identity_extras(state: WizardState) -> list[Problem]:
 
 
 def _network_extras(state: WizardState) -> list[Problem]:
+    problems = []
     if state.static_ip and not state.address.strip():
-        return [Problem("network.ipv4", "enter the static address, e.g. 192.168.56.10")]
-    return []
+        problems.append(Problem("network.ipv4", "enter the static address, e.g. 192.168.56.10"))
+    if state.vlan.strip() and state.vlan_id is None:
+        problems.append(
+            Problem(
+                "network.vlan",
+                f"{state.vlan.strip()!r} is not a VLAN ID: write a number from 1 to 4094, "
+                "or leave it empty for no VLAN",
+            )
+        )
+    return problems
 
 
 def _output_extras(state: WizardState) -> list[Problem]:

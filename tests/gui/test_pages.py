@@ -27,6 +27,7 @@ from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.secret import Secret
 from nanostudio.wizard import Page, Target
+from nanostudio.wizard.state import to_recipe
 from nanostudio.wizard.timezones import TIME_ZONES
 from tests.fixtures_media import copy_media_folder, edit_package_cab, without_drivers
 from tests.gui.conftest import PASSWORD, fill_valid, go_to
@@ -499,3 +500,36 @@ def test_every_page_fits_a_small_laptop_screen(
                 continue
             corner = button.mapTo(filled, button.rect().bottomRight())
             assert filled.rect().contains(corner), (page, which)
+
+
+def test_network_vlan_and_ipv6_fields(filled: NanoWizard) -> None:
+    go_to(filled, Page.NETWORK)
+    page = filled.pages[Page.NETWORK]
+    assert isinstance(page, NetworkPage)
+    QTest.keyClicks(page.vlan_edit, "ten")
+    assert page_problem(filled, "network.vlan") == ""  # still typing
+    leave(page.vlan_edit)
+    assert "not a VLAN ID" in page_problem(filled, "network.vlan")
+    assert not next_enabled(filled)
+    page.vlan_edit.clear()
+    QTest.keyClicks(page.vlan_edit, "4095")
+    leave(page.vlan_edit)
+    assert "1 to 4094" in page_problem(filled, "network.vlan")
+    page.vlan_edit.clear()
+    QTest.keyClicks(page.vlan_edit, "42")
+    QTest.keyClicks(page.ipv6_edit, "fe80::1")
+    leave(page.ipv6_edit)
+    assert "link-local" in page_problem(filled, "network.ipv6")
+    page.ipv6_edit.clear()
+    QTest.keyClicks(page.ipv6_edit, "2001:db8::10")
+    QTest.keyClicks(page.ipv6_dns_edit, "2001:db8::1, 10.0.0.1")
+    leave(page.ipv6_dns_edit)
+    assert "IPv4 address" in page_problem(filled, "network.ipv6_dns")
+    page.ipv6_dns_edit.clear()
+    QTest.keyClicks(page.ipv6_dns_edit, "2001:db8::1 2001:db8::2")
+    page.interface_edit.clear()
+    QTest.keyClicks(page.interface_edit, "12")
+    assert next_enabled(filled)
+    network = to_recipe(filled.state).network
+    assert (network.vlan, network.ipv6, network.interface) == (42, "2001:db8::10", "12")
+    assert network.ipv6_dns == ("2001:db8::1", "2001:db8::2")

@@ -72,6 +72,30 @@ def _issue16_recipes() -> Iterator[tuple[str, Recipe]]:
         ),
     )
 
+    yield (
+        "network-ipv6-vlan-index",
+        Recipe(
+            network=NetworkSpec(
+                ipv4="10.0.0.5/16",
+                gateway="10.0.0.1",
+                dns=("10.0.0.1",),
+                interface="7",
+                ipv6="fd00::5",
+                ipv6_dns=("fd00::1", "2001:db8::53"),
+                vlan=4094,
+            ),
+            firstboot=FirstBootSpec(("ipconfig /all",)),
+        ),
+    )
+    yield (
+        "network-vlan-only-dhcp",
+        Recipe(network=NetworkSpec(interface="Ethernet 'lab' 2", vlan=1)),
+    )
+    yield (
+        "network-ipv6-dns-only",
+        Recipe(network=NetworkSpec(interface="Ethernet 2", ipv6_dns=("2001:db8::1",))),
+    )
+
 
 def suite_recipes() -> Iterator[tuple[str, Recipe]]:
     """Every recipe factory of the test suite, with the arguments its tests give."""
@@ -137,6 +161,9 @@ def test_the_suite_list_covers_the_new_parameters() -> None:
     assert len(recipes) >= 15
     assert any(r.packages.servicing for r in recipes.values())
     assert any(r.files.copy for r in recipes.values())
+    assert any(r.network.vlan for r in recipes.values())
+    assert any(r.network.ipv6 for r in recipes.values())
+    assert any(r.network.ipv6_dns for r in recipes.values())
 
 
 IMAGE_BUILDER = (
@@ -222,7 +249,7 @@ def test_unmappable_parameters_are_named_one_each() -> None:
     script = (
         "New-NanoServerImage Guest Standard -MediaPath $env:MEDIA -TargetPath x.vhdx "
         "-DomainName corp.example -ReuseDomainNode -ReverseForwarders "
-        "-Package Microsoft-NanoServer-Foo-Package -DebugMethod Net -Ipv6Address fe80::1 "
+        "-Package Microsoft-NanoServer-Foo-Package -DebugMethod Net -OfflineScriptPath s.ps1 "
         "-Frobnicate 3\n"
     )
     imported = import_script(script, base=Path("/s"))
@@ -234,7 +261,7 @@ def test_unmappable_parameters_are_named_one_each() -> None:
         "-ReverseForwarders",
         "-Package 'Microsoft-NanoServer-Foo-Package'",
         "-DebugMethod",
-        "-Ipv6Address",
+        "-OfflineScriptPath",
         "-Frobnicate",
     ]
     reasons = {str(u) for u in imported.unmapped}

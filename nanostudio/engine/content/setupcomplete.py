@@ -34,6 +34,7 @@ from nanostudio.engine.content.staging import (
     windows_path,
 )
 from nanostudio.recipe import Recipe
+from nanostudio.recipe.validate import is_interface_index
 
 LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete.log"
 FAILURES_LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete-failures.log"
@@ -396,25 +397,73 @@ def _winrm() -> list[str]:
 
 
 def _network(recipe: Recipe) -> list[str]:
-    """The static address and DNS servers, each a logged step (nothing for DHCP)."""
+    """The VLAN, static addresses and DNS servers, each a logged step (nothing for DHCP)."""
     return _network_lines(recipe)
 
 
 def _network_lines(recipe: Recipe) -> list[str]:
+    """After the drivers and packages (the adapter exists only once its driver is in).
+
+    The VLAN comes first: Set-NetAdapter -VlanID restarts the adapter, and the
+    addresses below are per interface, so they survive it. IPv6 then IPv4, as
+    New-NanoServerImage writes them (Write-SetupComplete, firstboot-facts.md 1.8):
+    ``netsh interface ipv6 set address "IF" <addr>``, ``set dnsservers "IF" static``
+    for the first DNS server and ``add dnsservers "IF" <dns> index=<n>`` for the
+    others. netsh takes an interface name or index in the same place.
+    """
     network = recipe.network
-    if network.ipv4 is None:
-        return []
-    interface = ipaddress.IPv4Interface(network.ipv4)
     name = _quoted(network.interface)
+    lines: list[str] = []
+    if network.vlan is not None:
+        lines += _step(f"VLAN ID {network.vlan} on {network.interface}", _vlan(recipe))
+    if network.ipv6:
+        lines += _step(
+            f"static IPv6 {network.ipv6} on {network.interface}",
+            f'netsh interface ipv6 set address "{name}" {network.ipv6.strip()}',
+        )
+    for index, server in enumerate(network.ipv6_dns, 1):
+        if index == 1:
+            command = f'netsh interface ipv6 set dnsservers "{name}" static {server} validate=no'
+        else:
+            command = (
+                f'netsh interface ipv6 add dnsservers "{name}" {server} index={index} validate=no'
+            )
+        lines += _step(f"IPv6 DNS server {server}", command)
+    if network.ipv4 is None:
+        return lines
+    interface = ipaddress.IPv4Interface(network.ipv4)
     address = f"static {interface.ip} {interface.netmask}"
     if network.gateway:
         address += f" {network.gateway}"
-    lines = _step(
+    lines += _step(
         f"static IPv4 {network.ipv4} on {network.interface}",
         f'netsh interface ipv4 set address name="{name}" {address}',
     )
     lines += list(_dns(name, network.dns))
     return lines
+
+
+def _vlan(recipe: Recipe) -> str:
+    """``Set-NetAdapter -VlanID`` (NetAdapter module; "sets the basic properties of a
+    network adapter such as virtual LAN (VLAN) identifier", learn.microsoft.com
+    Set-NetAdapter): it writes the adapter driver's ``VlanID`` advanced property, so the
+    driver must support 802.1Q tagging. New-NanoServerImage has no VLAN parameter;
+    Nano Server Image Builder offers one ("Enable Virtual LAN IDs", Deploy-Nano-Server)
+    without saying how it sets it. That the NetAdapter module is on Nano Server 2016
+    is not confirmed by any source found (unverified); a failure is logged like any
+    step. On a Hyper-V VM the tag is usually set on the host instead
+    (Set-VMNetworkAdapterVlan)."""
+    network = recipe.network
+    vlan = network.vlan
+    if is_interface_index(network.interface):
+        adapter = f"Get-NetAdapter -InterfaceIndex {int(network.interface)}"
+    else:
+        literal = _quoted(network.interface).replace("'", "''")
+        adapter = f"Get-NetAdapter -Name '{literal}'"
+    return _powershell(
+        f"{adapter} -ErrorAction Stop | Set-NetAdapter -VlanID {vlan} -Confirm:$false "
+        "-ErrorAction Stop"
+    )
 
 
 def _dns(name: str, servers: Iterable[str]) -> Iterable[str]:
