@@ -88,6 +88,9 @@ class DriversSpec:
 class SystemSpec:
     computer_name: str = "NANO1"
     timezone: str = DEFAULT_TIMEZONE
+    # New-NanoServerImage -UnattendPath: the user's answer file, merged with NanoStudio's
+    # (engine/content/unattend_merge.py); a setting both set is refused, never replaced.
+    unattend: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,9 @@ class NetworkSpec:
     ipv6_dns: tuple[str, ...] = ()
     # Image Builder's VLAN ID (1-4094); New-NanoServerImage has no parameter for it.
     vlan: int | None = None
+    # WinRM over HTTPS (5986) with a certificate NanoStudio makes at build time and pins
+    # before the VM starts (engine/content/winrm_https.py); no module parameter for it.
+    winrm_https: bool = False
 
     @property
     def uses_interface(self) -> bool:

@@ -153,6 +153,8 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
             "-ServicingPackagePath "
             + ",".join(_windows_path(path) for path in recipe.packages.servicing)
         )
+    if recipe.system.unattend is not None:
+        args.append(f"-UnattendPath {_windows_path(recipe.system.unattend)}")
     if recipe.files.copy:
         pairs = "; ".join(
             f"{_windows_path(copy.source)} = {quote(copy.destination or ROOT_DESTINATION)}"
@@ -226,6 +228,8 @@ def nanostudio_comments(recipe: Recipe) -> list[str]:
             values.append(("network.gateway", recipe.network.gateway))
         if recipe.network.dns:
             values.append(("network.dns", list(recipe.network.dns)))
+    if recipe.network.winrm_https:
+        values.append(("network.winrm_https", True))
     if recipe.output.target is not None:
         values.append(("output.target", recipe.output.target.value))
     return [COMMENT_HEADER] + [f"{COMMENT_PREFIX}{key} = {_toml(value)}" for key, value in values]

@@ -457,7 +457,6 @@ _NOT_SUPPORTED = {
     "domainname": "domain join is not supported by NanoStudio yet",
     "domainblobpath": "domain join is not supported by NanoStudio yet",
     "reusedomainnode": "domain join is not supported by NanoStudio yet",
-    "unattendpath": "a custom answer file is not supported by NanoStudio yet",
     "development": "development mode (test signing, debugger) is not offered",
     "offlinescriptpath": "offline scripts are not run by NanoStudio",
     "offlinescriptargument": "offline scripts are not run by NanoStudio",
@@ -622,6 +621,10 @@ def _map_other(mapping: _Mapping, key: str, parameter: str, value: Any) -> None:
             mapping.refuse(parameter, f"expected a size in bytes such as 8GB, got {value!r}")
     elif key == "driverpath":
         mapping.set("drivers", "folders", _paths(mapping, parameter, value))
+    elif key == "unattendpath":
+        paths = _paths(mapping, parameter, value)
+        if paths:
+            mapping.set("system", "unattend", paths[0])
     elif key == "servicingpackagepath":
         mapping.set("packages", "servicing", _paths(mapping, parameter, value))
     elif key == "copypath":

@@ -37,8 +37,18 @@ _KNOWN: dict[str, set[str]] = {
     "source": {"media", "edition", "deployment", "language"},
     "packages": {"names", "docker_zip", "servicing"},
     "drivers": {"oem", "virtualbox", "folders"},
-    "system": {"computer_name", "timezone"},
-    "network": {"winrm", "ipv4", "gateway", "dns", "interface", "ipv6", "ipv6_dns", "vlan"},
+    "system": {"computer_name", "timezone", "unattend"},
+    "network": {
+        "winrm",
+        "ipv4",
+        "gateway",
+        "dns",
+        "interface",
+        "ipv6",
+        "ipv6_dns",
+        "vlan",
+        "winrm_https",
+    },
     "firstboot": {"commands"},
     "files": {"copy"},
     "output": {"path", "size", "target"},
@@ -152,6 +162,7 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
         system=SystemSpec(
             computer_name=reader.string("system", "computer_name", "NANO1"),
             timezone=reader.string("system", "timezone", SystemSpec().timezone),
+            unattend=reader.optional_path("system", "unattend"),
         ),
         network=NetworkSpec(
             winrm=reader.boolean("network", "winrm", True),
@@ -162,6 +173,7 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
             ipv6=reader.optional_string("network", "ipv6"),
             ipv6_dns=reader.strings("network", "ipv6_dns"),
             vlan=reader.optional_integer("network", "vlan"),
+            winrm_https=reader.boolean("network", "winrm_https", False),
         ),
         firstboot=FirstBootSpec(commands=reader.strings("firstboot", "commands")),
         output=OutputSpec(
@@ -213,6 +225,8 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
         network["ipv6_dns"] = list(recipe.network.ipv6_dns)
     if recipe.network.vlan is not None:
         network["vlan"] = recipe.network.vlan
+    if recipe.network.winrm_https:
+        network["winrm_https"] = True
     source: dict[str, Any] = {
         "edition": recipe.source.edition.value,
         "deployment": recipe.source.deployment.value,
@@ -242,6 +256,7 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
         "system": {
             "computer_name": recipe.system.computer_name,
             "timezone": recipe.system.timezone,
+            **({"unattend": rel(recipe.system.unattend)} if recipe.system.unattend else {}),
         },
         "network": network,
         "firstboot": {"commands": list(recipe.firstboot.commands)},

@@ -29,6 +29,11 @@ from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.copies import Scanner, copy_problems, scan_copy_source
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
+from nanostudio.recipe.unattend_file import (
+    UnattendFileError,
+    conflicts_with_nanostudio,
+    read_user_unattend,
+)
 from nanostudio.text import control_character, control_character_problem, printable
 from nanostudio.timezones import closest_time_zones, is_time_zone_id
 
@@ -101,6 +106,7 @@ def validate(
     problems += _servicing_problems(recipe)
     problems += _files_problems(recipe, scan)
     problems += _system_problems(recipe)
+    problems += unattend_problems(recipe)
     problems += _network_problems(recipe)
     problems += _output_problems(recipe)
     problems += _driver_problems(recipe)
@@ -127,6 +133,8 @@ def recipe_texts(recipe: Recipe) -> list[tuple[str, str]]:
         texts += [("files.copy", str(copy.source)), ("files.copy", copy.destination)]
     texts.append(("system.computer_name", recipe.system.computer_name))
     texts.append(("system.timezone", recipe.system.timezone))
+    if recipe.system.unattend is not None:
+        texts.append(("system.unattend", str(recipe.system.unattend)))
     network = recipe.network
     for name, value in (("network.ipv4", network.ipv4), ("network.gateway", network.gateway)):
         if value is not None:
@@ -754,3 +762,27 @@ def _media_problems(recipe: Recipe, media: MediaInfo, scan: Scanner) -> list[Pro
                 )
             )
     return problems
+
+
+def unattend_problems(recipe: Recipe) -> list[Problem]:
+    """system.unattend: a readable, safe answer file that sets nothing NanoStudio sets.
+    Messages name files, passes and settings, never a value (answer files hold
+    passwords)."""
+    path = recipe.system.unattend
+    if path is None or control_character(str(path)) is not None:
+        return []
+    try:
+        theirs = read_user_unattend(path)
+    except UnattendFileError as error:
+        return [Problem("system.unattend", str(error))]
+    conflicts = conflicts_with_nanostudio(theirs)
+    if not conflicts:
+        return []
+    named = ", ".join(str(c) for c in conflicts)
+    return [
+        Problem(
+            "system.unattend",
+            f"{path.name} sets what NanoStudio sets from the recipe ({named}): remove "
+            "those settings from the file; NanoStudio never overwrites one side silently",
+        )
+    ]

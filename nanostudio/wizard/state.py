@@ -91,6 +91,11 @@ class WizardState:
     password: Secret = field(default_factory=lambda: Secret(""))
     password_confirm: Secret = field(default_factory=lambda: Secret(""))
     timezone: str = "UTC"
+    # The user's answer file (-UnattendPath), read and checked on a worker thread: its
+    # problem (or None) is held here, so validation never reads the file.
+    unattend: Path | None = None
+    unattend_problem: str | None = None
+    checking_unattend: bool = False
 
     static_ip: bool = False
     address: str = ""
@@ -102,6 +107,7 @@ class WizardState:
     ipv6_dns: str = ""
     vlan: str = ""  # text as typed: "" is no VLAN; a non-number is a problem
     winrm: bool = True
+    winrm_https: bool = False
     firstboot_commands: str = ""
 
     output_path: Path = field(default_factory=lambda: Path.home() / "nano.vhdx")
@@ -252,7 +258,9 @@ def to_recipe(state: WizardState) -> Recipe:
         drivers=DriversSpec(
             oem=state.oem, virtualbox=state.virtualbox, folders=tuple(state.driver_folders)
         ),
-        system=SystemSpec(computer_name=state.computer_name, timezone=state.timezone),
+        system=SystemSpec(
+            computer_name=state.computer_name, timezone=state.timezone, unattend=state.unattend
+        ),
         network=NetworkSpec(
             winrm=state.winrm,
             ipv4=ipv4,
@@ -262,6 +270,7 @@ def to_recipe(state: WizardState) -> Recipe:
             ipv6=state.ipv6.strip() or None,
             ipv6_dns=state.ipv6_dns_servers,
             vlan=state.vlan_id,
+            winrm_https=state.winrm_https,
         ),
         firstboot=FirstBootSpec(commands=state.commands),
         output=OutputSpec(
@@ -301,6 +310,8 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.driver_folders = list(recipe.drivers.folders)
     state.computer_name = recipe.system.computer_name
     state.timezone = recipe.system.timezone
+    state.unattend = recipe.system.unattend
+    state.unattend_problem = None
     network = recipe.network
     state.static_ip = network.ipv4 is not None
     if network.ipv4 is not None:
@@ -316,6 +327,7 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.ipv6_dns = ", ".join(network.ipv6_dns)
     state.vlan = "" if network.vlan is None else str(network.vlan)
     state.winrm = network.winrm
+    state.winrm_https = network.winrm_https
     state.firstboot_commands = "\n".join(recipe.firstboot.commands)
     state.output_path = recipe.output.path
     state.boot = recipe.boot

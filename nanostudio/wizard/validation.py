@@ -42,6 +42,7 @@ _FIELD_PAGES: dict[str, Page] = {
     "files.copy": Page.UPDATES,
     "system.computer_name": Page.IDENTITY,
     "system.timezone": Page.IDENTITY,
+    "system.unattend": Page.IDENTITY,
     "password": Page.IDENTITY,
     "password_confirm": Page.IDENTITY,
     "network.ipv4": Page.NETWORK,
@@ -83,7 +84,11 @@ def all_problems(state: WizardState) -> list[Problem]:
     recipe = to_recipe(state)
     # The recipe's rules would rescan every driver folder here, at each keystroke (twice:
     # refresh and isComplete); the folders' problems come from the state's scans instead.
-    unscanned = replace(recipe, drivers=replace(recipe.drivers, folders=()))
+    unscanned = replace(
+        recipe,
+        drivers=replace(recipe.drivers, folders=()),
+        system=replace(recipe.system, unattend=None),  # read off the GUI thread
+    )
     problems = validate(
         unscanned, media=state.media, password=state.password.reveal(), scan=state.copy_scan
     )
@@ -93,6 +98,7 @@ def all_problems(state: WizardState) -> list[Problem]:
     problems += _source_extras(state)
     problems += _identity_extras(state)
     problems += _network_extras(state)
+    problems += _unattend_extras(state)
     problems += _output_extras(state)
     return _without_duplicates(problems)
 
@@ -214,6 +220,16 @@ def _identity_extras(state: WizardState) -> list[Problem]:
         return [
             Problem("password_confirm", "the two passwords differ: type the same password twice")
         ]
+    return []
+
+
+def _unattend_extras(state: WizardState) -> list[Problem]:
+    if state.unattend is None:
+        return []
+    if state.checking_unattend:
+        return [Problem("system.unattend", "reading the answer file…")]
+    if state.unattend_problem:
+        return [Problem("system.unattend", state.unattend_problem)]
     return []
 
 

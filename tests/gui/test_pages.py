@@ -533,3 +533,48 @@ def test_network_vlan_and_ipv6_fields(filled: NanoWizard) -> None:
     network = to_recipe(filled.state).network
     assert (network.vlan, network.ipv6, network.interface) == (42, "2001:db8::10", "12")
     assert network.ipv6_dns == ("2001:db8::1", "2001:db8::2")
+
+
+def test_network_https_box_sets_the_recipe(filled: NanoWizard) -> None:
+    go_to(filled, Page.NETWORK)
+    page = filled.pages[Page.NETWORK]
+    assert isinstance(page, NetworkPage)
+    assert not page.https_box.isChecked()
+    page.https_box.click()
+    assert to_recipe(filled.state).network.winrm_https
+    assert next_enabled(filled)
+
+
+def test_identity_answer_file_is_checked_off_the_gui_thread(
+    filled: NanoWizard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from nanostudio.gui.pages.identity import IdentityPage
+
+    go_to(filled, Page.IDENTITY)
+    page = filled.pages[Page.IDENTITY]
+    assert isinstance(page, IdentityPage)
+    mine = tmp_path / "mine.xml"
+    mine.write_text(
+        '<unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="specialize">'
+        '<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64">'
+        "<ComputerName>OTHER</ComputerName></component></settings></unattend>"
+    )
+    page.set_unattend(mine)
+    assert not next_enabled(filled)  # while it is read
+    qtbot.waitUntil(lambda: not filled.state.checking_unattend, timeout=10_000)
+    assert "specialize/Microsoft-Windows-Shell-Setup/ComputerName" in page_problem(
+        filled, "system.unattend"
+    )
+    assert not next_enabled(filled)
+    mine.write_text(
+        '<unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="specialize">'
+        '<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64">'
+        "<RegisteredOwner>Ann</RegisteredOwner></component></settings></unattend>"
+    )
+    page.set_unattend(mine)
+    qtbot.waitUntil(lambda: not filled.state.checking_unattend, timeout=10_000)
+    assert page_problem(filled, "system.unattend") == ""
+    assert next_enabled(filled)
+    assert to_recipe(filled.state).system.unattend == mine
+    page.unattend_clear.click()
+    assert to_recipe(filled.state).system.unattend is None

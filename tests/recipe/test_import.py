@@ -75,6 +75,7 @@ def _issue16_recipes() -> Iterator[tuple[str, Recipe]]:
     yield (
         "network-ipv6-vlan-index",
         Recipe(
+            system=SystemSpec("NANO-V6", unattend=Path("/answers/my unattend.xml")),
             network=NetworkSpec(
                 ipv4="10.0.0.5/16",
                 gateway="10.0.0.1",
@@ -83,6 +84,7 @@ def _issue16_recipes() -> Iterator[tuple[str, Recipe]]:
                 ipv6="fd00::5",
                 ipv6_dns=("fd00::1", "2001:db8::53"),
                 vlan=4094,
+                winrm_https=True,
             ),
             firstboot=FirstBootSpec(("ipconfig /all",)),
         ),
@@ -164,6 +166,7 @@ def test_the_suite_list_covers_the_new_parameters() -> None:
     assert any(r.network.vlan for r in recipes.values())
     assert any(r.network.ipv6 for r in recipes.values())
     assert any(r.network.ipv6_dns for r in recipes.values())
+    assert any(r.network.winrm_https for r in recipes.values())
 
 
 IMAGE_BUILDER = (
@@ -327,14 +330,14 @@ def test_cli_unmapped_parameters_exit_2_unless_partial(
     script = _script(
         tmp_path,
         "New-NanoServerImage -DeploymentType Guest -Edition Standard -TargetPath n.vhdx "
-        "-DomainBlobPath C:\\blob.txt -UnattendPath C:\\u.xml\n",
+        "-DomainBlobPath C:\\blob.txt -OfflineScriptPath C:\\s.ps1\n",
     )
     out = tmp_path / "r.toml"
     assert main(["recipe", "import", str(script), "-o", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "not mapped: -DomainBlobPath: domain join is not supported by NanoStudio yet",
-        "not mapped: -UnattendPath: a custom answer file is not supported by NanoStudio yet",
+        "not mapped: -OfflineScriptPath: offline scripts are not run by NanoStudio",
         "error: 2 parameters of New-NanoServerImage cannot be mapped (named above): nothing "
         "written; give --partial to write the recipe without them",
     ]

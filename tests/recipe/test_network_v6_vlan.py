@@ -152,6 +152,7 @@ def test_a_users_own_set_netadapter_command_stays_a_command() -> None:
         ('ipv6 = "fe80::1"', "network.ipv6"),
         ('ipv6_dns = ["1.1.1.1"]', "network.ipv6_dns"),
         ('interface = "0"', "network.interface"),
+        ('winrm_https = "yes"', "network.winrm_https"),
     ],
 )
 def test_cli_recipe_check_names_the_field_and_exits_2(

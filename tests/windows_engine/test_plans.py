@@ -133,12 +133,14 @@ def recipes() -> dict[str, tuple[Recipe, MediaInfo, ApplyTool]]:
     network = Recipe(
         source=SourceSpec(ISO, Edition.STANDARD, Deployment.HOST),
         drivers=DriversSpec(oem=True),
+        system=SystemSpec("NANO1", unattend=Path("C:/Answers/mine.xml")),
         network=NetworkSpec(
             ipv4="10.1.2.3/24",
             interface="12",
             ipv6="2001:db8::10",
             ipv6_dns=("2001:db8::1", "2001:db8::2"),
             vlan=42,
+            winrm_https=True,
         ),
         output=OutputSpec(Path("C:/Builds/vlan.vhdx"), 8 * GIB),
     )

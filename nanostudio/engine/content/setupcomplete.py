@@ -33,6 +33,14 @@ from nanostudio.engine.content.staging import (
     StagedContent,
     windows_path,
 )
+from nanostudio.engine.content.winrm_https import (
+    HTTPS_PORT as WINRM_HTTPS_PORT,
+)
+from nanostudio.engine.content.winrm_https import (
+    PASSWORD_PATH,
+    PFX_PATH,
+    THUMBPRINT_PATH,
+)
 from nanostudio.recipe import Recipe
 from nanostudio.recipe.validate import is_interface_index
 
@@ -147,6 +155,8 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
     lines += _network(recipe)
     if recipe.network.winrm:
         lines += _winrm()
+    if recipe.network.winrm_https:
+        lines += _winrm_https(recipe)
     if staged.docker_zip is not None:
         lines += _docker()
     for number, command in enumerate(recipe.firstboot.commands, 1):
@@ -393,6 +403,58 @@ def _winrm() -> list[str]:
         "enable the Remote Event Log Management firewall rules",
         f'netsh advfirewall firewall set rule group="{EVENTLOG_GROUP}" new enable=Yes',
     )
+    return lines
+
+
+WINRM_HTTPS_RULE = "WinRM HTTPS (NanoStudio)"
+
+
+def _winrm_https(recipe: Recipe) -> list[str]:
+    """Import the PFX NanoStudio made, create the HTTPS listener and its firewall rule,
+    then delete the PFX, its password and the thumbprint file (winrm_https.py says which
+    commands are documented on Nano and which are not).
+
+    The password is never in this script's text nor in the log: cmd reads it from its
+    file into a variable (``set /p``), certoc gets it, the variable is cleared. The
+    listener names the computer (the certificate's common name)."""
+    folder = "%SystemRoot%\\" + "\\".join(PFX_PATH.parent.parts[1:])
+    pfx = f"{folder}\\{PFX_PATH.name}"
+    password = f"{folder}\\{PASSWORD_PATH.name}"
+    thumbprint = f"{folder}\\{THUMBPRINT_PATH.name}"
+    name = _quoted(recipe.system.computer_name)
+    lines = [
+        'set "PFXPASS="',
+        'set "THUMB="',
+        f'if exist "{password}" set /p PFXPASS=<"{password}"',
+        f'if exist "{thumbprint}" set /p THUMB=<"{thumbprint}"',
+    ]
+    lines += _step(
+        "import the WinRM HTTPS certificate into LocalMachine\\My",
+        f'certoc.exe -ImportPFX -p "%PFXPASS%" My "{pfx}"',
+    )
+    lines.append('set "PFXPASS="')
+    lines += _step(
+        f"create the WinRM HTTPS listener on {WINRM_HTTPS_PORT} for {recipe.system.computer_name}",
+        _powershell(
+            "New-Item -Path WSMan:\\localhost\\Listener -Transport HTTPS -Address * "
+            f"-HostName '{name.replace(chr(39), chr(39) * 2)}' -CertificateThumbPrint %THUMB% "
+            "-Force | Out-Null"
+        ),
+    )
+    lines += _step(
+        f"open TCP {WINRM_HTTPS_PORT} for WinRM over HTTPS in every firewall profile",
+        f'netsh advfirewall firewall add rule name="{WINRM_HTTPS_RULE}" dir=in action=allow '
+        f"protocol=TCP localport={WINRM_HTTPS_PORT} profile=any",
+    )
+    lines += [
+        'set "STEP=delete the WinRM certificate\'s PFX and password"',
+        'echo [%DATE% %TIME%] delete the WinRM certificate\'s PFX and password >> "%LOG%"',
+    ]
+    for path in (pfx, password, thumbprint):
+        lines += [
+            f'if exist "{path}" del /f /q "{path}" >> "%LOG%" 2>&1',
+            f'if exist "{path}" call :check 1',
+        ]
     return lines
 
 

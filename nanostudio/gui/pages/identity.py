@@ -1,22 +1,31 @@
-"""Identity: computer name, administrator password (rules shown as met), time zone."""
+"""Identity: computer name, administrator password (rules shown as met), time zone, and
+an answer file of the user's own, merged with NanoStudio's (-UnattendPath)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
+from nanostudio.recipe import Recipe, SystemSpec
+from nanostudio.recipe.validate import unattend_problems
 from nanostudio.secret import Secret
 from nanostudio.timezones import find_time_zone, search_time_zones
 from nanostudio.wizard import Page, WizardState
@@ -83,6 +92,29 @@ class IdentityPage(PageBase):
         zone_layout.addWidget(self.zone_list, 1)
         add_row(form, self.tr("&Time zone:"), zone_block, self.problem_label("system.timezone"))
         self.zone_search.setAccessibleName(self.tr("Search time zones"))
+        self.unattend_edit = QLineEdit()
+        self.unattend_edit.setReadOnly(True)
+        self.unattend_edit.setMinimumWidth(120)
+        self.unattend_edit.setPlaceholderText(self.tr("optional: your own unattend.xml"))
+        self.unattend_button = QPushButton(self.tr("C&hoose…"))
+        self.unattend_clear = QPushButton(self.tr("Clea&r"))
+        for button in (self.unattend_button, self.unattend_clear):
+            button.setAutoDefault(False)
+        unattend_row = QWidget()
+        row = QHBoxLayout(unattend_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.unattend_edit, 1)
+        row.addWidget(self.unattend_button)
+        row.addWidget(self.unattend_clear)
+        add_row(
+            form,
+            self.tr("Answer &file:"),
+            unattend_row,
+            self.problem_label("system.unattend"),
+            self.tr("Merged with NanoStudio's; a setting both set is named, never overwritten."),
+        )
+        self.unattend_edit.setAccessibleName(self.tr("Answer file"))
+        self._unattend_job: BackgroundCall | None = None
         layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
         layout.addWidget(self.page_problems)
@@ -95,6 +127,8 @@ class IdentityPage(PageBase):
         self.show_password.toggled.connect(self._toggle_echo)
         self.zone_search.textChanged.connect(self._filter_zones)
         self.zone_list.currentItemChanged.connect(self._zone_chosen)
+        self.unattend_button.clicked.connect(self._choose_unattend)
+        self.unattend_clear.clicked.connect(lambda: self.set_unattend(None))
 
     def load(self) -> None:
         self.name_edit.setText(self.state.computer_name)
@@ -105,6 +139,47 @@ class IdentityPage(PageBase):
         else:
             self._filter_zones("")
         self._show_rules()
+        self._show_unattend()
+
+    def _show_unattend(self) -> None:
+        path = self.state.unattend
+        self.unattend_edit.setText("" if path is None else str(path))
+        self.unattend_clear.setEnabled(path is not None)
+
+    def _choose_unattend(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Choose an answer file"),
+            str(self.state.unattend.parent) if self.state.unattend else "",
+            self.tr("Answer files (*.xml);;All files (*)"),
+        )
+        if chosen:
+            self.set_unattend(Path(chosen))
+
+    def set_unattend(self, path: Path | None) -> None:
+        """Hold the file and check it on a worker thread (never read on the GUI thread)."""
+        self.state.unattend = path
+        self.state.unattend_problem = None
+        self.state.checking_unattend = path is not None
+        self._show_unattend()
+        self.changed()
+        if path is None:
+            return
+        recipe = Recipe(system=SystemSpec(unattend=path))
+        job = BackgroundCall(lambda: [p.message for p in unattend_problems(recipe)], self)
+        job.succeeded.connect(lambda messages: self._unattend_checked(path, messages))
+        job.failed.connect(lambda message: self._unattend_checked(path, [message]))
+        self._unattend_job = job
+        job.start()
+
+    def _unattend_checked(self, path: Path, messages: object) -> None:
+        if self.state.unattend != path:
+            return  # another file was chosen meanwhile
+        self.state.checking_unattend = False
+        texts = messages if isinstance(messages, list) else []
+        self.state.unattend_problem = "; ".join(str(m) for m in texts) or None
+        self.reveal({"system.unattend"})
+        self.changed()
 
     def _name_edited(self, text: str) -> None:
         self.state.computer_name = text.strip()

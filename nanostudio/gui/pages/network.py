@@ -122,6 +122,19 @@ class NetworkPage(PageBase):
                 )
             )
         )
+        self.https_box = QCheckBox(
+            self.tr("Also WinRM over &HTTPS (port 5986), trusted from the first connection")
+        )
+        remote_layout.addWidget(self.https_box)
+        remote_layout.addWidget(
+            NoteLabel(
+                self.tr(
+                    "NanoStudio makes a certificate for the computer name and its static "
+                    "addresses and remembers it, so the console connects without asking "
+                    "you to trust it. Its private key stays in the image."
+                )
+            )
+        )
         commands_label = QLabel(self.tr("&Commands to run at first boot (one per line):"))
         self.commands_edit = QPlainTextEdit()
         self.commands_edit.setPlaceholderText("tzutil /g")
@@ -155,6 +168,7 @@ class NetworkPage(PageBase):
         self.ipv6_edit.textEdited.connect(lambda text: self._set("ipv6", text))
         self.ipv6_dns_edit.textEdited.connect(lambda text: self._set("ipv6_dns", text))
         self.winrm_box.toggled.connect(self._winrm_toggled)
+        self.https_box.toggled.connect(self._https_toggled)
         self.commands_edit.textChanged.connect(self._commands_changed)
 
     def load(self) -> None:
@@ -169,6 +183,7 @@ class NetworkPage(PageBase):
         self.ipv6_edit.setText(self.state.ipv6)
         self.ipv6_dns_edit.setText(self.state.ipv6_dns)
         self.winrm_box.setChecked(self.state.winrm)
+        self.https_box.setChecked(self.state.winrm_https)
         self.commands_edit.setPlainText(self.state.firstboot_commands)
 
     def _set(self, name: str, text: str) -> None:
@@ -212,6 +227,11 @@ class NetworkPage(PageBase):
     def _winrm_toggled(self, checked: bool) -> None:
         if not self._loading:
             self.state.winrm = checked
+            self.changed()
+
+    def _https_toggled(self, checked: bool) -> None:
+        if not self._loading:
+            self.state.winrm_https = checked
             self.changed()
 
     def _commands_changed(self) -> None:
