@@ -91,6 +91,9 @@ class SystemSpec:
     # New-NanoServerImage -UnattendPath: the user's answer file, merged with NanoStudio's
     # (engine/content/unattend_merge.py); a setting both set is refused, never replaced.
     unattend: Path | None = None
+    # New-NanoServerImage -DomainBlobPath: a `djoin /provision` blob file, applied by the
+    # answer file's Microsoft-Windows-UnattendedJoin (recipe/domain_blob.py).
+    domain_blob: Path | None = None
 
 
 @dataclass(frozen=True)

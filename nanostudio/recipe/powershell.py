@@ -91,7 +91,13 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
         f"-TargetPath {_windows_path(recipe.output.path)}",
         f"-DeploymentType {recipe.source.deployment.value}",
         f"-Edition {recipe.source.edition.value}",
-        f"-ComputerName {quote(recipe.system.computer_name)}",
+        # The module refuses -ComputerName with -DomainBlobPath (the blob names the
+        # machine): the name then goes on a '# nanostudio:' line.
+        *(
+            [f"-DomainBlobPath {_windows_path(recipe.system.domain_blob)}"]
+            if recipe.system.domain_blob is not None
+            else [f"-ComputerName {quote(recipe.system.computer_name)}"]
+        ),
         "-AdministratorPassword (Read-Host -AsSecureString 'Administrator password')",
         f"-MaxSize {_size(recipe.output.size)}",
     ]
@@ -210,6 +216,8 @@ def nanostudio_comments(recipe: Recipe) -> list[str]:
     say, or says only approximately (the media's root folder for a WIM, the role list's
     order and short names)."""
     values: list[tuple[str, object]] = [("source.language", recipe.source.language)]
+    if recipe.system.domain_blob is not None:
+        values.append(("system.computer_name", recipe.system.computer_name))
     media = recipe.source.media
     if media is not None and media.suffix.lower() != ".iso" and media_root(media) != media:
         values.append(("source.media", str(media)))

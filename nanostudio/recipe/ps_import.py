@@ -454,9 +454,12 @@ _IGNORED = {
     },
 }
 _NOT_SUPPORTED = {
-    "domainname": "domain join is not supported by NanoStudio yet",
-    "domainblobpath": "domain join is not supported by NanoStudio yet",
-    "reusedomainnode": "domain join is not supported by NanoStudio yet",
+    "domainname": (
+        "NanoStudio does not harvest a blob itself: run djoin /provision /domain D "
+        "/machine NAME /savefile F on a domain-joined machine and give -DomainBlobPath F"
+    ),
+    "reusedomainnode": "give djoin /provision its /reuse option instead (-DomainName is not "
+    "harvested)",
     "development": "development mode (test signing, debugger) is not offered",
     "offlinescriptpath": "offline scripts are not run by NanoStudio",
     "offlinescriptargument": "offline scripts are not run by NanoStudio",
@@ -621,6 +624,10 @@ def _map_other(mapping: _Mapping, key: str, parameter: str, value: Any) -> None:
             mapping.refuse(parameter, f"expected a size in bytes such as 8GB, got {value!r}")
     elif key == "driverpath":
         mapping.set("drivers", "folders", _paths(mapping, parameter, value))
+    elif key == "domainblobpath":
+        paths = _paths(mapping, parameter, value)
+        if paths:
+            mapping.set("system", "domain_blob", paths[0])
     elif key == "unattendpath":
         paths = _paths(mapping, parameter, value)
         if paths:

@@ -37,7 +37,7 @@ _KNOWN: dict[str, set[str]] = {
     "source": {"media", "edition", "deployment", "language"},
     "packages": {"names", "docker_zip", "servicing"},
     "drivers": {"oem", "virtualbox", "folders"},
-    "system": {"computer_name", "timezone", "unattend"},
+    "system": {"computer_name", "timezone", "unattend", "domain_blob"},
     "network": {
         "winrm",
         "ipv4",
@@ -163,6 +163,7 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
             computer_name=reader.string("system", "computer_name", "NANO1"),
             timezone=reader.string("system", "timezone", SystemSpec().timezone),
             unattend=reader.optional_path("system", "unattend"),
+            domain_blob=reader.optional_path("system", "domain_blob"),
         ),
         network=NetworkSpec(
             winrm=reader.boolean("network", "winrm", True),
@@ -257,6 +258,9 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
             "computer_name": recipe.system.computer_name,
             "timezone": recipe.system.timezone,
             **({"unattend": rel(recipe.system.unattend)} if recipe.system.unattend else {}),
+            **(
+                {"domain_blob": rel(recipe.system.domain_blob)} if recipe.system.domain_blob else {}
+            ),
         },
         "network": network,
         "firstboot": {"commands": list(recipe.firstboot.commands)},

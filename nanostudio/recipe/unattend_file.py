@@ -28,6 +28,7 @@ from nanostudio.files import NotRegularFileError, open_regular
 NAMESPACE = "urn:schemas-microsoft-com:unattend"
 WCM_NAMESPACE = "http://schemas.microsoft.com/WMIConfig/2002/State"
 SHELL_SETUP = "Microsoft-Windows-Shell-Setup"
+UNATTENDED_JOIN = "Microsoft-Windows-UnattendedJoin"
 # What NanoStudio's own answer file sets (engine/content/unattend.py, both engines):
 # (pass, component, setting). A user's file setting one of these is a conflict.
 NANOSTUDIO_SETTINGS = frozenset(
@@ -152,15 +153,25 @@ def merge(ours: ET.Element, theirs: ET.Element) -> list[Conflict]:
     return conflicts
 
 
-def conflicts_with_nanostudio(theirs: ET.Element) -> list[Conflict]:
-    """The user's settings NanoStudio also sets, whichever engine builds."""
+JOIN_SETTINGS = frozenset(
+    {
+        ("offlineServicing", UNATTENDED_JOIN, "OfflineIdentification"),
+        ("specialize", UNATTENDED_JOIN, "Identification"),
+    }
+)
+
+
+def conflicts_with_nanostudio(theirs: ET.Element, *, joins_domain: bool = False) -> list[Conflict]:
+    """The user's settings NanoStudio also sets, whichever engine builds (with a domain
+    blob, the UnattendedJoin identification too)."""
+    ours = NANOSTUDIO_SETTINGS | (JOIN_SETTINGS if joins_domain else frozenset())
     found = []
     for settings in theirs.findall(_SETTINGS):
         pass_name = settings.get("pass", "")
         for component in settings.findall(_COMPONENT):
             for child in component:
                 key = (pass_name, component.get("name", ""), _local(child.tag))
-                if key in NANOSTUDIO_SETTINGS:
+                if key in ours:
                     found.append(Conflict(*key))
     return found
 

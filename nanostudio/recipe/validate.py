@@ -28,6 +28,7 @@ from nanostudio.files import NotRegularFileError, open_regular, output_folder_pr
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.copies import Scanner, copy_problems, scan_copy_source
+from nanostudio.recipe.domain_blob import DomainBlobError, read_domain_blob
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
 from nanostudio.recipe.unattend_file import (
     UnattendFileError,
@@ -107,6 +108,7 @@ def validate(
     problems += _files_problems(recipe, scan)
     problems += _system_problems(recipe)
     problems += unattend_problems(recipe)
+    problems += domain_blob_problems(recipe)
     problems += _network_problems(recipe)
     problems += _output_problems(recipe)
     problems += _driver_problems(recipe)
@@ -135,6 +137,8 @@ def recipe_texts(recipe: Recipe) -> list[tuple[str, str]]:
     texts.append(("system.timezone", recipe.system.timezone))
     if recipe.system.unattend is not None:
         texts.append(("system.unattend", str(recipe.system.unattend)))
+    if recipe.system.domain_blob is not None:
+        texts.append(("system.domain_blob", str(recipe.system.domain_blob)))
     network = recipe.network
     for name, value in (("network.ipv4", network.ipv4), ("network.gateway", network.gateway)):
         if value is not None:
@@ -775,7 +779,9 @@ def unattend_problems(recipe: Recipe) -> list[Problem]:
         theirs = read_user_unattend(path)
     except UnattendFileError as error:
         return [Problem("system.unattend", str(error))]
-    conflicts = conflicts_with_nanostudio(theirs)
+    conflicts = conflicts_with_nanostudio(
+        theirs, joins_domain=recipe.system.domain_blob is not None
+    )
     if not conflicts:
         return []
     named = ", ".join(str(c) for c in conflicts)
@@ -786,3 +792,16 @@ def unattend_problems(recipe: Recipe) -> list[Problem]:
             "those settings from the file; NanoStudio never overwrites one side silently",
         )
     ]
+
+
+def domain_blob_problems(recipe: Recipe) -> list[Problem]:
+    """system.domain_blob: a readable djoin blob (base64 text). Its machine name is not
+    checked (domain_blob.py says why); messages never hold the blob."""
+    path = recipe.system.domain_blob
+    if path is None or control_character(str(path)) is not None:
+        return []
+    try:
+        read_domain_blob(path)
+    except DomainBlobError as error:
+        return [Problem("system.domain_blob", str(error))]
+    return []

@@ -96,6 +96,10 @@ class WizardState:
     unattend: Path | None = None
     unattend_problem: str | None = None
     checking_unattend: bool = False
+    # The djoin blob (-DomainBlobPath), checked on a worker thread the same way.
+    domain_blob: Path | None = None
+    domain_blob_problem: str | None = None
+    checking_domain_blob: bool = False
 
     static_ip: bool = False
     address: str = ""
@@ -259,7 +263,10 @@ def to_recipe(state: WizardState) -> Recipe:
             oem=state.oem, virtualbox=state.virtualbox, folders=tuple(state.driver_folders)
         ),
         system=SystemSpec(
-            computer_name=state.computer_name, timezone=state.timezone, unattend=state.unattend
+            computer_name=state.computer_name,
+            timezone=state.timezone,
+            unattend=state.unattend,
+            domain_blob=state.domain_blob,
         ),
         network=NetworkSpec(
             winrm=state.winrm,
@@ -312,6 +319,8 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.timezone = recipe.system.timezone
     state.unattend = recipe.system.unattend
     state.unattend_problem = None
+    state.domain_blob = recipe.system.domain_blob
+    state.domain_blob_problem = None
     network = recipe.network
     state.static_ip = network.ipv4 is not None
     if network.ipv4 is not None:

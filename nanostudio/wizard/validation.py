@@ -43,6 +43,7 @@ _FIELD_PAGES: dict[str, Page] = {
     "system.computer_name": Page.IDENTITY,
     "system.timezone": Page.IDENTITY,
     "system.unattend": Page.IDENTITY,
+    "system.domain_blob": Page.IDENTITY,
     "password": Page.IDENTITY,
     "password_confirm": Page.IDENTITY,
     "network.ipv4": Page.NETWORK,
@@ -87,7 +88,8 @@ def all_problems(state: WizardState) -> list[Problem]:
     unscanned = replace(
         recipe,
         drivers=replace(recipe.drivers, folders=()),
-        system=replace(recipe.system, unattend=None),  # read off the GUI thread
+        # Both files are read off the GUI thread (the Identity page holds the verdicts).
+        system=replace(recipe.system, unattend=None, domain_blob=None),
     )
     problems = validate(
         unscanned, media=state.media, password=state.password.reveal(), scan=state.copy_scan
@@ -99,6 +101,7 @@ def all_problems(state: WizardState) -> list[Problem]:
     problems += _identity_extras(state)
     problems += _network_extras(state)
     problems += _unattend_extras(state)
+    problems += _domain_blob_extras(state)
     problems += _output_extras(state)
     return _without_duplicates(problems)
 
@@ -230,6 +233,16 @@ def _unattend_extras(state: WizardState) -> list[Problem]:
         return [Problem("system.unattend", "reading the answer file…")]
     if state.unattend_problem:
         return [Problem("system.unattend", state.unattend_problem)]
+    return []
+
+
+def _domain_blob_extras(state: WizardState) -> list[Problem]:
+    if state.domain_blob is None:
+        return []
+    if state.checking_domain_blob:
+        return [Problem("system.domain_blob", "reading the domain-join blob…")]
+    if state.domain_blob_problem:
+        return [Problem("system.domain_blob", state.domain_blob_problem)]
     return []
 
 

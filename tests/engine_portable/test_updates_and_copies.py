@@ -4,6 +4,7 @@ built disk's NTFS partition with ntfs-3g's tools."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import subprocess
 import xml.etree.ElementTree as ET
@@ -133,7 +134,9 @@ def built(
         '<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64">'
         "<RegisteredOwner>Ann</RegisteredOwner></component></settings></unattend>"
     )
-    recipe = replace(recipe, system=replace(recipe.system, unattend=answers))
+    blob = root / "nano-test.djoin"  # as djoin /savefile writes it: UTF-16 base64 text
+    blob.write_bytes(base64.b64encode(bytes(range(256))).decode().encode("utf-16"))
+    recipe = replace(recipe, system=replace(recipe.system, unattend=answers, domain_blob=blob))
     (root / "out").mkdir()
     outcome = build(recipe)
     assert outcome.status.value == "succeeded", outcome
@@ -242,3 +245,9 @@ def test_the_users_answer_file_is_merged_into_panther(built: tuple[Recipe, Path]
     assert shell is not None
     assert shell.findtext(f"{ns}ComputerName") == "NANO-TEST"  # NanoStudio's, kept
     assert shell.findtext(f"{ns}RegisteredOwner") == "Ann"  # the user's, added
+    join = specialize.find(
+        f"{ns}component[@name='Microsoft-Windows-UnattendedJoin']/{ns}Identification/"
+        f"{ns}Provisioning/{ns}AccountData"
+    )
+    assert join is not None
+    assert join.text == base64.b64encode(bytes(range(256))).decode()

@@ -578,3 +578,27 @@ def test_identity_answer_file_is_checked_off_the_gui_thread(
     assert to_recipe(filled.state).system.unattend == mine
     page.unattend_clear.click()
     assert to_recipe(filled.state).system.unattend is None
+
+
+def test_identity_domain_blob_is_checked_off_the_gui_thread(
+    filled: NanoWizard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    import base64
+
+    from nanostudio.gui.pages.identity import IdentityPage
+
+    go_to(filled, Page.IDENTITY)
+    page = filled.pages[Page.IDENTITY]
+    assert isinstance(page, IdentityPage)
+    blob = tmp_path / "nano.djoin"
+    blob.write_text("not a blob!")
+    page.set_domain_blob(blob)
+    assert not next_enabled(filled)
+    qtbot.waitUntil(lambda: not filled.state.checking_domain_blob, timeout=10_000)
+    assert "not base64" in page_problem(filled, "system.domain_blob")
+    blob.write_bytes(base64.b64encode(bytes(range(200))).decode().encode("utf-16"))
+    page.set_domain_blob(blob)
+    qtbot.waitUntil(lambda: not filled.state.checking_domain_blob, timeout=10_000)
+    assert page_problem(filled, "system.domain_blob") == ""
+    assert next_enabled(filled)
+    assert to_recipe(filled.state).system.domain_blob == blob

@@ -75,7 +75,11 @@ def _issue16_recipes() -> Iterator[tuple[str, Recipe]]:
     yield (
         "network-ipv6-vlan-index",
         Recipe(
-            system=SystemSpec("NANO-V6", unattend=Path("/answers/my unattend.xml")),
+            system=SystemSpec(
+                "NANO-V6",
+                unattend=Path("/answers/my unattend.xml"),
+                domain_blob=Path("/answers/nano-v6.djoin"),
+            ),
             network=NetworkSpec(
                 ipv4="10.0.0.5/16",
                 gateway="10.0.0.1",
@@ -167,6 +171,7 @@ def test_the_suite_list_covers_the_new_parameters() -> None:
     assert any(r.network.ipv6 for r in recipes.values())
     assert any(r.network.ipv6_dns for r in recipes.values())
     assert any(r.network.winrm_https for r in recipes.values())
+    assert any(r.system.unattend and r.system.domain_blob for r in recipes.values())
 
 
 IMAGE_BUILDER = (
@@ -330,13 +335,15 @@ def test_cli_unmapped_parameters_exit_2_unless_partial(
     script = _script(
         tmp_path,
         "New-NanoServerImage -DeploymentType Guest -Edition Standard -TargetPath n.vhdx "
-        "-DomainBlobPath C:\\blob.txt -OfflineScriptPath C:\\s.ps1\n",
+        "-DomainName corp.example -OfflineScriptPath C:\\s.ps1\n",
     )
     out = tmp_path / "r.toml"
     assert main(["recipe", "import", str(script), "-o", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        "not mapped: -DomainBlobPath: domain join is not supported by NanoStudio yet",
+        "not mapped: -DomainName: NanoStudio does not harvest a blob itself: run djoin "
+        "/provision /domain D /machine NAME /savefile F on a domain-joined machine and give "
+        "-DomainBlobPath F",
         "not mapped: -OfflineScriptPath: offline scripts are not run by NanoStudio",
         "error: 2 parameters of New-NanoServerImage cannot be mapped (named above): nothing "
         "written; give --partial to write the recipe without them",

@@ -133,7 +133,11 @@ def recipes() -> dict[str, tuple[Recipe, MediaInfo, ApplyTool]]:
     network = Recipe(
         source=SourceSpec(ISO, Edition.STANDARD, Deployment.HOST),
         drivers=DriversSpec(oem=True),
-        system=SystemSpec("NANO1", unattend=Path("C:/Answers/mine.xml")),
+        system=SystemSpec(
+            "NANO1",
+            unattend=Path("C:/Answers/mine.xml"),
+            domain_blob=Path("C:/Answers/nano1.djoin"),
+        ),
         network=NetworkSpec(
             ipv4="10.1.2.3/24",
             interface="12",

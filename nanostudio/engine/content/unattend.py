@@ -33,8 +33,10 @@ import xml.etree.ElementTree as ET
 
 from nanostudio.errors import BuildError
 from nanostudio.recipe import Recipe
+from nanostudio.recipe.domain_blob import DomainBlobError, read_domain_blob
 from nanostudio.recipe.unattend_file import (
     NAMESPACE,
+    UNATTENDED_JOIN,
     WCM_NAMESPACE,
     Conflict,
     UnattendFileError,
@@ -73,28 +75,49 @@ def render_unattend(recipe: Recipe, password: Secret, *, offline_servicing: bool
         users = ET.SubElement(oobe, _q("UserAccounts"))
         _password(users, "AdministratorPassword", password)
 
+    if recipe.system.domain_blob is not None:
+        _domain_join(root, recipe, offline_servicing=offline_servicing)
     ET.indent(root, "  ")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+
+
+def _domain_join(root: ET.Element, recipe: Recipe, *, offline_servicing: bool) -> None:
+    """The djoin blob in Microsoft-Windows-UnattendedJoin (recipe/domain_blob.py cites
+    both element paths): OfflineIdentification in offlineServicing for DISM, else
+    Identification in specialize."""
+    assert recipe.system.domain_blob is not None
+    try:
+        blob = read_domain_blob(recipe.system.domain_blob)
+    except DomainBlobError as error:
+        raise BuildError(f"system.domain_blob: {error}") from None
+    pass_name = "offlineServicing" if offline_servicing else "specialize"
+    settings = next(s for s in root if s.get("pass") == pass_name)
+    component = ET.SubElement(
+        settings, _q("component"), {**_COMPONENT_ATTRIBUTES, "name": UNATTENDED_JOIN}
+    )
+    identity = ET.SubElement(
+        component, _q("OfflineIdentification" if offline_servicing else "Identification")
+    )
+    provisioning = ET.SubElement(identity, _q("Provisioning"))
+    _text(provisioning, "AccountData", blob)
 
 
 def _q(tag: str) -> str:
     return f"{{{NAMESPACE}}}{tag}"
 
 
+_COMPONENT_ATTRIBUTES = {
+    "processorArchitecture": "amd64",
+    "publicKeyToken": "31bf3856ad364e35",
+    "language": "neutral",
+    "versionScope": "nonSxS",
+}
+
+
 def _shell_setup(root: ET.Element, pass_name: str) -> ET.Element:
     settings = ET.SubElement(root, _q("settings"), {"pass": pass_name})
-    return ET.SubElement(
-        settings,
-        _q("component"),
-        {
-            "name": _SHELL_SETUP,
-            "processorArchitecture": "amd64",
-            "publicKeyToken": "31bf3856ad364e35",
-            "language": "neutral",
-            "versionScope": "nonSxS",
-        },
-    )
+    return ET.SubElement(settings, _q("component"), {"name": _SHELL_SETUP, **_COMPONENT_ATTRIBUTES})
 
 
 def _text(parent: ET.Element, tag: str, value: str) -> None:

@@ -88,6 +88,11 @@ class StageContentStep(Step):
         lines = [
             f"write {overlay / UNATTEND_PATH} (password encoded as Windows expects)",
         ]
+        if self.state.recipe.system.domain_blob is not None:
+            lines.append(
+                "  domain join: specialize Microsoft-Windows-UnattendedJoin Identification/"
+                f"Provisioning/AccountData from {self.state.recipe.system.domain_blob}"
+            )
         if self.state.recipe.system.unattend is not None:
             lines.append(
                 f"  merged with {self.state.recipe.system.unattend} (its passes and "

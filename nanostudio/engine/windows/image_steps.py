@@ -242,6 +242,15 @@ class UnattendStep(DismStep):
                 if self.job.recipe.system.unattend is not None
                 else []
             ),
+            *(
+                [
+                    "  domain join: Microsoft-Windows-UnattendedJoin OfflineIdentification/"
+                    "Provisioning/AccountData from "
+                    + layout.text(self.job.recipe.system.domain_blob)
+                ]
+                if self.job.recipe.system.domain_blob is not None
+                else []
+            ),
             *super().describe(paths),
             f"delete {unattend}",
         ]

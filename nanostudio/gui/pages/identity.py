@@ -25,7 +25,7 @@ from nanostudio.gui.settings import LAST_TIMEZONE, Settings
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.recipe import Recipe, SystemSpec
-from nanostudio.recipe.validate import unattend_problems
+from nanostudio.recipe.validate import domain_blob_problems, unattend_problems
 from nanostudio.secret import Secret
 from nanostudio.timezones import find_time_zone, search_time_zones
 from nanostudio.wizard import Page, WizardState
@@ -114,6 +114,29 @@ class IdentityPage(PageBase):
             self.tr("Merged with NanoStudio's; a setting both set is named, never overwritten."),
         )
         self.unattend_edit.setAccessibleName(self.tr("Answer file"))
+        self.blob_edit = QLineEdit()
+        self.blob_edit.setReadOnly(True)
+        self.blob_edit.setMinimumWidth(120)
+        self.blob_edit.setPlaceholderText(self.tr("optional: from djoin /provision /savefile"))
+        self.blob_button = QPushButton(self.tr("Ch&oose…"))
+        self.blob_clear = QPushButton(self.tr("Cl&ear"))
+        for button in (self.blob_button, self.blob_clear):
+            button.setAutoDefault(False)
+        blob_row = QWidget()
+        row = QHBoxLayout(blob_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.blob_edit, 1)
+        row.addWidget(self.blob_button)
+        row.addWidget(self.blob_clear)
+        add_row(
+            form,
+            self.tr("&Domain-join blob:"),
+            blob_row,
+            self.problem_label("system.domain_blob"),
+            self.tr("Made with djoin /machine set to this computer name (not checked)."),
+        )
+        self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
+        self._blob_job: BackgroundCall | None = None
         self._unattend_job: BackgroundCall | None = None
         layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
@@ -129,6 +152,8 @@ class IdentityPage(PageBase):
         self.zone_list.currentItemChanged.connect(self._zone_chosen)
         self.unattend_button.clicked.connect(self._choose_unattend)
         self.unattend_clear.clicked.connect(lambda: self.set_unattend(None))
+        self.blob_button.clicked.connect(self._choose_blob)
+        self.blob_clear.clicked.connect(lambda: self.set_domain_blob(None))
 
     def load(self) -> None:
         self.name_edit.setText(self.state.computer_name)
@@ -140,6 +165,49 @@ class IdentityPage(PageBase):
             self._filter_zones("")
         self._show_rules()
         self._show_unattend()
+        self._show_blob()
+
+    def _show_blob(self) -> None:
+        path = self.state.domain_blob
+        self.blob_edit.setText("" if path is None else str(path))
+        self.blob_clear.setEnabled(path is not None)
+
+    def _choose_blob(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Choose a domain-join blob"),
+            str(self.state.domain_blob.parent) if self.state.domain_blob else "",
+            self.tr("djoin blobs (*.txt *.djoin *.blob);;All files (*)"),
+        )
+        if chosen:
+            self.set_domain_blob(Path(chosen))
+
+    def set_domain_blob(self, path: Path | None) -> None:
+        """Hold the blob file and check it on a worker thread."""
+        self.state.domain_blob = path
+        self.state.domain_blob_problem = None
+        self.state.checking_domain_blob = path is not None
+        self._show_blob()
+        self.changed()
+        if self.state.unattend is not None:  # its conflicts depend on the blob
+            self.set_unattend(self.state.unattend)
+        if path is None:
+            return
+        recipe = Recipe(system=SystemSpec(domain_blob=path))
+        job = BackgroundCall(lambda: [p.message for p in domain_blob_problems(recipe)], self)
+        job.succeeded.connect(lambda messages: self._blob_checked(path, messages))
+        job.failed.connect(lambda message: self._blob_checked(path, [message]))
+        self._blob_job = job
+        job.start()
+
+    def _blob_checked(self, path: Path, messages: object) -> None:
+        if self.state.domain_blob != path:
+            return
+        self.state.checking_domain_blob = False
+        texts = messages if isinstance(messages, list) else []
+        self.state.domain_blob_problem = "; ".join(str(m) for m in texts) or None
+        self.reveal({"system.domain_blob"})
+        self.changed()
 
     def _show_unattend(self) -> None:
         path = self.state.unattend
@@ -165,7 +233,8 @@ class IdentityPage(PageBase):
         self.changed()
         if path is None:
             return
-        recipe = Recipe(system=SystemSpec(unattend=path))
+        # With a domain blob, the file's own UnattendedJoin identification is a conflict too.
+        recipe = Recipe(system=SystemSpec(unattend=path, domain_blob=self.state.domain_blob))
         job = BackgroundCall(lambda: [p.message for p in unattend_problems(recipe)], self)
         job.succeeded.connect(lambda messages: self._unattend_checked(path, messages))
         job.failed.connect(lambda message: self._unattend_checked(path, [message]))
