@@ -145,7 +145,7 @@ def test_enter_on_the_drivers_page_goes_on(
     assert not [
         w for w in QApplication.topLevelWidgets() if isinstance(w, QFileDialog) and w.isVisible()
     ]
-    assert wizard.current() is Page.IDENTITY
+    assert wizard.current() is Page.UPDATES  # the page after Drivers since the Updates page
 
 
 def grab(widget: QWidget) -> QImage:
@@ -243,6 +243,7 @@ def test_the_whole_wizard_by_keyboard_alone(
     press(Qt.Key.Key_Space)
     assert wizard.state.roles
     next_by_enter(wizard, qtbot, Page.DRIVERS)
+    next_by_enter(wizard, qtbot, Page.UPDATES)  # the Updates and files page follows Drivers
     next_by_enter(wizard, qtbot, Page.IDENTITY)
     # Identity: name, password, confirmation; Tab between them.
     alt("m")
