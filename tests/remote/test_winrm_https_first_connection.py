@@ -121,3 +121,27 @@ def test_exec_cli_connects_over_https_without_a_trust_prompt(
     captured = capsys.readouterr()
     assert captured.out.strip() == "NANO1"
     assert "trust" not in captured.err.lower() and "thumbprint" not in captured.err.lower()
+
+
+def test_console_session_opens_over_https_with_no_trust_question(tmp_path: Path) -> None:
+    """The console's PSRP session: with the build's pin, open() needs no trust answer."""
+    from nanostudio.remote.psrp_session import PsrpSession
+    from tests.remote.test_loopback_session import run
+
+    made, server = _served(tmp_path)
+    with server:
+        winrm_https.pin(made, [server.host], port=server.port)
+        settings = ConnectionSettings(
+            host=server.host,
+            port=server.port,
+            https=True,
+            user=ADMIN_USER,
+            auth="basic",
+            timeout_s=5,
+        )
+        session = PsrpSession(settings, ADMIN_PASSWORD, pins=PinStore())
+        session.open()  # raises CertificateUnknownError if a prompt would be needed
+        try:
+            assert run(session, "$env:COMPUTERNAME")[1].lines() == ["NANO1"]
+        finally:
+            session.close()
