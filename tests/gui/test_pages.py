@@ -602,3 +602,26 @@ def test_identity_domain_blob_is_checked_off_the_gui_thread(
     assert page_problem(filled, "system.domain_blob") == ""
     assert next_enabled(filled)
     assert to_recipe(filled.state).system.domain_blob == blob
+
+
+def test_an_answer_file_a_recipe_brings_is_checked_when_identity_is_entered(
+    filled: NanoWizard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from nanostudio.gui.pages.identity import IdentityPage
+
+    mine = tmp_path / "mine.xml"
+    mine.write_text(
+        '<unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="oobeSystem">'
+        '<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64">'
+        "<TimeZone>UTC</TimeZone></component></settings></unattend>"
+    )
+    filled.state.unattend = mine  # as from_recipe leaves it: not yet checked
+    go_to(filled, Page.IDENTITY)
+    page = filled.pages[Page.IDENTITY]
+    assert isinstance(page, IdentityPage)
+    qtbot.waitUntil(lambda: not filled.state.checking_unattend, timeout=10_000)
+    assert "oobeSystem/Microsoft-Windows-Shell-Setup/TimeZone" in (
+        filled.state.unattend_problem or ""
+    )
+    assert not next_enabled(filled)
+    page.wait_idle()

@@ -137,7 +137,9 @@ class IdentityPage(PageBase):
         )
         self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
         self._blob_job: BackgroundCall | None = None
+        self._checked_blob: Path | None = None
         self._unattend_job: BackgroundCall | None = None
+        self._checked_unattend: Path | None = None
         layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
         layout.addWidget(self.page_problems)
@@ -166,6 +168,16 @@ class IdentityPage(PageBase):
         self._show_rules()
         self._show_unattend()
         self._show_blob()
+        # A recipe (or an imported script) brought a file: check it now, off this thread.
+        if self.state.unattend is not None and self.state.unattend != self._checked_unattend:
+            self.set_unattend(self.state.unattend)
+        if self.state.domain_blob is not None and self.state.domain_blob != self._checked_blob:
+            self.set_domain_blob(self.state.domain_blob)
+
+    def wait_idle(self, ms: int = 30_000) -> None:
+        for job in (self._unattend_job, self._blob_job):
+            if job is not None:
+                job.wait(ms)
 
     def _show_blob(self) -> None:
         path = self.state.domain_blob
@@ -185,6 +197,7 @@ class IdentityPage(PageBase):
     def set_domain_blob(self, path: Path | None) -> None:
         """Hold the blob file and check it on a worker thread."""
         self.state.domain_blob = path
+        self._checked_blob = path
         self.state.domain_blob_problem = None
         self.state.checking_domain_blob = path is not None
         self._show_blob()
@@ -227,6 +240,7 @@ class IdentityPage(PageBase):
     def set_unattend(self, path: Path | None) -> None:
         """Hold the file and check it on a worker thread (never read on the GUI thread)."""
         self.state.unattend = path
+        self._checked_unattend = path
         self.state.unattend_problem = None
         self.state.checking_unattend = path is not None
         self._show_unattend()
