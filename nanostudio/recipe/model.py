@@ -88,6 +88,12 @@ class DriversSpec:
 class SystemSpec:
     computer_name: str = "NANO1"
     timezone: str = DEFAULT_TIMEZONE
+    # New-NanoServerImage -UnattendPath: the user's answer file, merged with NanoStudio's
+    # (engine/content/unattend_merge.py); a setting both set is refused, never replaced.
+    unattend: Path | None = None
+    # New-NanoServerImage -DomainBlobPath: a `djoin /provision` blob file, applied by the
+    # answer file's Microsoft-Windows-UnattendedJoin (recipe/domain_blob.py).
+    domain_blob: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,22 @@ class NetworkSpec:
     ipv4: str | None = None  # "192.168.56.10/24"; None = DHCP
     gateway: str | None = None
     dns: tuple[str, ...] = ()
+    # The adapter's name ("Ethernet") or its interface index ("12"): netsh takes either.
     interface: str = "Ethernet"
+    # New-NanoServerImage -Ipv6Address / -Ipv6Dns: an address without prefix length
+    # (netsh's default applies), and DNS servers; both independent of IPv4.
+    ipv6: str | None = None
+    ipv6_dns: tuple[str, ...] = ()
+    # Image Builder's VLAN ID (1-4094); New-NanoServerImage has no parameter for it.
+    vlan: int | None = None
+    # WinRM over HTTPS (5986) with a certificate NanoStudio makes at build time and pins
+    # before the VM starts (engine/content/winrm_https.py); no module parameter for it.
+    winrm_https: bool = False
+
+    @property
+    def uses_interface(self) -> bool:
+        """Whether first boot configures the adapter (so its name or index matters)."""
+        return bool(self.ipv4 or self.ipv6 or self.ipv6_dns or self.vlan is not None)
 
 
 @dataclass(frozen=True)

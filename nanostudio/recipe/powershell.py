@@ -91,7 +91,13 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
         f"-TargetPath {_windows_path(recipe.output.path)}",
         f"-DeploymentType {recipe.source.deployment.value}",
         f"-Edition {recipe.source.edition.value}",
-        f"-ComputerName {quote(recipe.system.computer_name)}",
+        # The module refuses -ComputerName with -DomainBlobPath (the blob names the
+        # machine): the name then goes on a '# nanostudio:' line.
+        *(
+            [f"-DomainBlobPath {_windows_path(recipe.system.domain_blob)}"]
+            if recipe.system.domain_blob is not None
+            else [f"-ComputerName {quote(recipe.system.computer_name)}"]
+        ),
         "-AdministratorPassword (Read-Host -AsSecureString 'Administrator password')",
         f"-MaxSize {_size(recipe.output.size)}",
     ]
@@ -116,6 +122,12 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
     network = recipe.network
     if network.winrm:
         args.append("-EnableRemoteManagementPort")
+    if _module_uses_interface(recipe):
+        args.append(f"-InterfaceNameOrIndex {quote(network.interface)}")
+    if network.ipv6:
+        args.append(f"-Ipv6Address {quote(network.ipv6)}")
+    if network.ipv6_dns:
+        args.append("-Ipv6Dns " + ",".join(quote(d) for d in network.ipv6_dns))
     if network.ipv4:
         try:
             interface = ipaddress.IPv4Interface(network.ipv4)
@@ -124,7 +136,6 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
                 f"network.ipv4: {network.ipv4!r} is not like 192.168.56.10/24"
             ) from None
         args += [
-            f"-InterfaceNameOrIndex {quote(network.interface)}",
             f"-Ipv4Address {quote(str(interface.ip))}",
             f"-Ipv4SubnetMask {quote(str(interface.netmask))}",
         ]
@@ -148,6 +159,8 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
             "-ServicingPackagePath "
             + ",".join(_windows_path(path) for path in recipe.packages.servicing)
         )
+    if recipe.system.unattend is not None:
+        args.append(f"-UnattendPath {_windows_path(recipe.system.unattend)}")
     if recipe.files.copy:
         pairs = "; ".join(
             f"{_windows_path(copy.source)} = {quote(copy.destination or ROOT_DESTINATION)}"
@@ -155,10 +168,32 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
         )
         args.append(f"-CopyPath @{{{pairs}}}")
     zone = recipe.system.timezone.replace('"', "")  # a cmd line inside: no quote may close it
-    setup = [f'tzutil /s "{zone}"', *recipe.firstboot.commands]
+    setup = [f'tzutil /s "{zone}"']
+    if network.vlan is not None:
+        setup.append(vlan_command(network.interface, network.vlan))
+    setup += recipe.firstboot.commands
     args.append("-SetupCompleteCommand " + ",".join(quote(c) for c in setup))
     command = prelude + "New-NanoServerImage " + " `\n    ".join(args)
     return command + "".join(f"\n{line}" for line in nanostudio_comments(recipe))
+
+
+def _module_uses_interface(recipe: Recipe) -> bool:
+    """The module takes -InterfaceNameOrIndex with an IPv4 or IPv6 setting only."""
+    network = recipe.network
+    return bool(network.ipv4 or network.ipv6 or network.ipv6_dns)
+
+
+def vlan_command(interface: str, vlan: int) -> str:
+    """The -SetupCompleteCommand that sets the VLAN ID (the module has no parameter for
+    it; Image Builder's VLAN field has no documented command either): NetAdapter's
+    Set-NetAdapter -VlanID, unverified on Nano Server 2016. ``recipe import`` maps this
+    exact text back to network.vlan."""
+    if interface.isascii() and interface.isdigit():
+        adapter = f"Get-NetAdapter -InterfaceIndex {int(interface)}"
+    else:
+        adapter = "Get-NetAdapter -Name '" + interface.replace('"', "").replace("'", "''") + "'"
+    setting = f"Set-NetAdapter -VlanID {vlan} -Confirm:$false"
+    return f'powershell -NoProfile -Command "{adapter} | {setting}"'
 
 
 MEDIA_PROMPT = "Folder or drive of the Windows Server 2016 media"
@@ -181,6 +216,8 @@ def nanostudio_comments(recipe: Recipe) -> list[str]:
     say, or says only approximately (the media's root folder for a WIM, the role list's
     order and short names)."""
     values: list[tuple[str, object]] = [("source.language", recipe.source.language)]
+    if recipe.system.domain_blob is not None:
+        values.append(("system.computer_name", recipe.system.computer_name))
     media = recipe.source.media
     if media is not None and media.suffix.lower() != ".iso" and media_root(media) != media:
         values.append(("source.media", str(media)))
@@ -192,12 +229,15 @@ def nanostudio_comments(recipe: Recipe) -> list[str]:
         values.append(("drivers.virtualbox", True))
     if recipe.drivers.virtualbox:  # -OEMDrivers is written for either
         values.append(("drivers.oem", recipe.drivers.oem))
-    if recipe.network.ipv4 is None:
+    if not _module_uses_interface(recipe):
         values.append(("network.interface", recipe.network.interface))
+    if recipe.network.ipv4 is None:
         if recipe.network.gateway:
             values.append(("network.gateway", recipe.network.gateway))
         if recipe.network.dns:
             values.append(("network.dns", list(recipe.network.dns)))
+    if recipe.network.winrm_https:
+        values.append(("network.winrm_https", True))
     if recipe.output.target is not None:
         values.append(("output.target", recipe.output.target.value))
     return [COMMENT_HEADER] + [f"{COMMENT_PREFIX}{key} = {_toml(value)}" for key, value in values]

@@ -27,8 +27,8 @@ from typing import Any
 from nanostudio.catalogue import Deployment, find_package, not_offered, with_dependencies
 from nanostudio.errors import RecipeError
 from nanostudio.recipe.copies import destination_problem, normalize_destination
-from nanostudio.recipe.model import Recipe
-from nanostudio.recipe.powershell import COMMENT_PREFIX, ROOT_DESTINATION, media_root
+from nanostudio.recipe.model import NetworkSpec, Recipe
+from nanostudio.recipe.powershell import COMMENT_PREFIX, ROOT_DESTINATION, media_root, vlan_command
 from nanostudio.recipe.toml_io import read_recipe
 from nanostudio.recipe.validate import Problem
 
@@ -454,12 +454,12 @@ _IGNORED = {
     },
 }
 _NOT_SUPPORTED = {
-    "domainname": "domain join is not supported by NanoStudio yet",
-    "domainblobpath": "domain join is not supported by NanoStudio yet",
-    "reusedomainnode": "domain join is not supported by NanoStudio yet",
-    "unattendpath": "a custom answer file is not supported by NanoStudio yet",
-    "ipv6address": "IPv6 settings are not supported by NanoStudio yet",
-    "ipv6dns": "IPv6 settings are not supported by NanoStudio yet",
+    "domainname": (
+        "NanoStudio does not harvest a blob itself: run djoin /provision /domain D "
+        "/machine NAME /savefile F on a domain-joined machine and give -DomainBlobPath F"
+    ),
+    "reusedomainnode": "give djoin /provision its /reuse option instead (-DomainName is not "
+    "harvested)",
     "development": "development mode (test signing, debugger) is not offered",
     "offlinescriptpath": "offline scripts are not run by NanoStudio",
     "offlinescriptargument": "offline scripts are not run by NanoStudio",
@@ -581,6 +581,7 @@ _SIMPLE = {
     "computername": ("system", "computer_name"),
     "interfacenameorindex": ("network", "interface"),
     "ipv4gateway": ("network", "gateway"),
+    "ipv6address": ("network", "ipv6"),
     "edition": ("source", "edition"),
     "deploymenttype": ("source", "deployment"),
 }
@@ -623,6 +624,14 @@ def _map_other(mapping: _Mapping, key: str, parameter: str, value: Any) -> None:
             mapping.refuse(parameter, f"expected a size in bytes such as 8GB, got {value!r}")
     elif key == "driverpath":
         mapping.set("drivers", "folders", _paths(mapping, parameter, value))
+    elif key == "domainblobpath":
+        paths = _paths(mapping, parameter, value)
+        if paths:
+            mapping.set("system", "domain_blob", paths[0])
+    elif key == "unattendpath":
+        paths = _paths(mapping, parameter, value)
+        if paths:
+            mapping.set("system", "unattend", paths[0])
     elif key == "servicingpackagepath":
         mapping.set("packages", "servicing", _paths(mapping, parameter, value))
     elif key == "copypath":
@@ -635,9 +644,10 @@ def _map_other(mapping: _Mapping, key: str, parameter: str, value: Any) -> None:
         text = _text(mapping, parameter, value)
         if text is not None:
             mapping.set("network", "_mask", text)
-    elif key == "ipv4dns":
+    elif key in ("ipv4dns", "ipv6dns"):
         servers = [_text(mapping, parameter, item) for item in _texts(value)]
-        mapping.set("network", "dns", [s for s in servers if s is not None])
+        field_name = "dns" if key == "ipv4dns" else "ipv6_dns"
+        mapping.set("network", field_name, [s for s in servers if s is not None])
     elif key == "setupcompletecommand":
         _map_commands(mapping, parameter, value)
     elif key == "debugmethod":
@@ -703,6 +713,24 @@ def _map_commands(mapping: _Mapping, parameter: str, value: Any) -> None:
         else:
             commands.append(text)
     mapping.set("firstboot", "commands", commands)
+
+
+_VLAN_COMMAND = re.compile(r"Set-NetAdapter -VlanID (\d+) ", re.IGNORECASE)
+
+
+def _finish_vlan(mapping: _Mapping) -> None:
+    """The first -SetupCompleteCommand that is exactly ``recipe powershell``'s VLAN
+    command for this interface becomes network.vlan; any other stays a command."""
+    commands = mapping.data.get("firstboot", {}).get("commands")
+    if not commands:
+        return
+    interface = mapping.data.get("network", {}).get("interface", NetworkSpec().interface)
+    for number, command in enumerate(commands):
+        found = _VLAN_COMMAND.search(command)
+        if found and command == vlan_command(interface, int(found.group(1))):
+            mapping.set("network", "vlan", int(found.group(1)))
+            del commands[number]
+            return
 
 
 def _finish_network(mapping: _Mapping) -> None:
@@ -810,6 +838,7 @@ def import_script(text: str, *, base: Path) -> Imported:
     if shorts:
         mapping.set("packages", "names", shorts)
     _apply_comments(mapping, _comments(text))
+    _finish_vlan(mapping)
     if "deployment" not in mapping.data.get("source", {}) and command == "New-NanoServerImage":
         mapping.refuse("-DeploymentType", "missing: New-NanoServerImage needs Guest or Host")
     mapping.data.setdefault("source", {}).setdefault("deployment", Deployment.GUEST.value)

@@ -37,8 +37,18 @@ _KNOWN: dict[str, set[str]] = {
     "source": {"media", "edition", "deployment", "language"},
     "packages": {"names", "docker_zip", "servicing"},
     "drivers": {"oem", "virtualbox", "folders"},
-    "system": {"computer_name", "timezone"},
-    "network": {"winrm", "ipv4", "gateway", "dns", "interface"},
+    "system": {"computer_name", "timezone", "unattend", "domain_blob"},
+    "network": {
+        "winrm",
+        "ipv4",
+        "gateway",
+        "dns",
+        "interface",
+        "ipv6",
+        "ipv6_dns",
+        "vlan",
+        "winrm_https",
+    },
     "firstboot": {"commands"},
     "files": {"copy"},
     "output": {"path", "size", "target"},
@@ -152,6 +162,8 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
         system=SystemSpec(
             computer_name=reader.string("system", "computer_name", "NANO1"),
             timezone=reader.string("system", "timezone", SystemSpec().timezone),
+            unattend=reader.optional_path("system", "unattend"),
+            domain_blob=reader.optional_path("system", "domain_blob"),
         ),
         network=NetworkSpec(
             winrm=reader.boolean("network", "winrm", True),
@@ -159,6 +171,10 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
             gateway=reader.optional_string("network", "gateway"),
             dns=reader.strings("network", "dns"),
             interface=reader.string("network", "interface", "Ethernet"),
+            ipv6=reader.optional_string("network", "ipv6"),
+            ipv6_dns=reader.strings("network", "ipv6_dns"),
+            vlan=reader.optional_integer("network", "vlan"),
+            winrm_https=reader.boolean("network", "winrm_https", False),
         ),
         firstboot=FirstBootSpec(commands=reader.strings("firstboot", "commands")),
         output=OutputSpec(
@@ -204,6 +220,14 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
         network["ipv4"] = recipe.network.ipv4
     if recipe.network.gateway:
         network["gateway"] = recipe.network.gateway
+    if recipe.network.ipv6:
+        network["ipv6"] = recipe.network.ipv6
+    if recipe.network.ipv6_dns:
+        network["ipv6_dns"] = list(recipe.network.ipv6_dns)
+    if recipe.network.vlan is not None:
+        network["vlan"] = recipe.network.vlan
+    if recipe.network.winrm_https:
+        network["winrm_https"] = True
     source: dict[str, Any] = {
         "edition": recipe.source.edition.value,
         "deployment": recipe.source.deployment.value,
@@ -233,6 +257,10 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
         "system": {
             "computer_name": recipe.system.computer_name,
             "timezone": recipe.system.timezone,
+            **({"unattend": rel(recipe.system.unattend)} if recipe.system.unattend else {}),
+            **(
+                {"domain_blob": rel(recipe.system.domain_blob)} if recipe.system.domain_blob else {}
+            ),
         },
         "network": network,
         "firstboot": {"commands": list(recipe.firstboot.commands)},
@@ -352,6 +380,15 @@ class _Reader:
         if not isinstance(value, int) or isinstance(value, bool):
             self._bad(table, key, f"expected a whole number, got {value!r}")
             return default
+        return value
+
+    def optional_integer(self, table: str, key: str) -> int | None:
+        value = self._get(table, key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self._bad(table, key, f"expected a whole number, got {value!r}")
+            return None
         return value
 
     def strings(self, table: str, key: str) -> tuple[str, ...]:

@@ -28,7 +28,13 @@ from nanostudio.files import NotRegularFileError, open_regular, output_folder_pr
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.copies import Scanner, copy_problems, scan_copy_source
+from nanostudio.recipe.domain_blob import DomainBlobError, read_domain_blob
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
+from nanostudio.recipe.unattend_file import (
+    UnattendFileError,
+    conflicts_with_nanostudio,
+    read_user_unattend,
+)
 from nanostudio.text import control_character, control_character_problem, printable
 from nanostudio.timezones import closest_time_zones, is_time_zone_id
 
@@ -46,6 +52,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,2}", re.IGNORECASE)
 # netsh and the SetupComplete.cmd lines put the adapter's name inside double quotes.
 _INTERFACE_FORBIDDEN = '"'
 MAX_INTERFACE_NAME = 256  # IF_MAX_STRING_SIZE
+MAX_INTERFACE_INDEX = 2**31 - 1  # ifIndex: InterfaceIndex is a positive Int32 in NetAdapter
 
 # What each container format can address (VHD: 2040 GiB, Microsoft's VHD spec;
 # VHDX: 64 TiB, MS-VHDX).
@@ -100,6 +107,8 @@ def validate(
     problems += _servicing_problems(recipe)
     problems += _files_problems(recipe, scan)
     problems += _system_problems(recipe)
+    problems += unattend_problems(recipe)
+    problems += domain_blob_problems(recipe)
     problems += _network_problems(recipe)
     problems += _output_problems(recipe)
     problems += _driver_problems(recipe)
@@ -126,12 +135,19 @@ def recipe_texts(recipe: Recipe) -> list[tuple[str, str]]:
         texts += [("files.copy", str(copy.source)), ("files.copy", copy.destination)]
     texts.append(("system.computer_name", recipe.system.computer_name))
     texts.append(("system.timezone", recipe.system.timezone))
+    if recipe.system.unattend is not None:
+        texts.append(("system.unattend", str(recipe.system.unattend)))
+    if recipe.system.domain_blob is not None:
+        texts.append(("system.domain_blob", str(recipe.system.domain_blob)))
     network = recipe.network
     for name, value in (("network.ipv4", network.ipv4), ("network.gateway", network.gateway)):
         if value is not None:
             texts.append((name, value))
     texts += [("network.dns", server) for server in network.dns]
     texts.append(("network.interface", network.interface))
+    if network.ipv6 is not None:
+        texts.append(("network.ipv6", network.ipv6))
+    texts += [("network.ipv6_dns", server) for server in network.ipv6_dns]
     texts += [("firstboot.commands", command) for command in recipe.firstboot.commands]
     texts.append(("output.path", str(recipe.output.path)))
     return texts
@@ -453,6 +469,71 @@ def _network_problems(recipe: Recipe) -> list[Problem]:
         elif special is not None:
             problems.append(Problem("network.dns", f"{server.strip()} is {special}"))
     problems += _interface_problems(network.interface)
+    problems += _ipv6_problems(recipe)
+    if network.vlan is not None and not MIN_VLAN <= network.vlan <= MAX_VLAN:
+        problems.append(
+            Problem(
+                "network.vlan",
+                f"VLAN ID {network.vlan} is not from {MIN_VLAN} to {MAX_VLAN} "
+                "(0 means no tag and 4095 is reserved): leave it empty for no VLAN",
+            )
+        )
+    return problems
+
+
+MIN_VLAN, MAX_VLAN = 1, 4094  # IEEE 802.1Q: 0 is "no VLAN", 4095 is reserved
+
+
+def ipv6_address_problem(text: str, example: str = "2001:db8::10") -> str | None:
+    """Why ``text`` is not an IPv6 address a server can be given (or use as a DNS
+    server), or None. No prefix length and no zone (``%12``): netsh is given the address
+    alone, as New-NanoServerImage -Ipv6Address does."""
+    stripped = text.strip()
+    if "/" in stripped:
+        return (
+            f"write {stripped.partition('/')[0]!r} without the prefix length: Windows "
+            "uses /64 for a static IPv6 address"
+        )
+    if "%" in stripped:
+        return f"{stripped!r} names a zone (%...): write the address alone, e.g. {example}"
+    try:
+        address = ipaddress.IPv6Address(stripped)
+    except ValueError:
+        if ipv4_address_problem(stripped) is None:
+            return f"{stripped} is an IPv4 address: write an IPv6 address, e.g. {example}"
+        return f"{stripped!r} is not an IPv6 address: write it like {example}"
+    if address.is_unspecified:
+        return f"{address} is the unspecified address (::)"
+    if address.is_loopback:
+        return f"{address} is the loopback address (this machine only)"
+    if address.is_multicast:
+        return f"{address} is a multicast address (ff00::/8)"
+    if address.is_link_local:
+        return (
+            f"{address} is a link-local address (fe80::/10), which Windows makes itself: "
+            f"use a global or unique-local address, e.g. {example}"
+        )
+    return None
+
+
+def _ipv6_problems(recipe: Recipe) -> list[Problem]:
+    network = recipe.network
+    problems = []
+    if network.ipv6 is not None:
+        message = ipv6_address_problem(network.ipv6)
+        if message is not None:
+            problems.append(Problem("network.ipv6", message))
+    for server in network.ipv6_dns:
+        message = ipv6_address_problem(server, "2001:db8::1")
+        if message is not None:
+            problems.append(Problem("network.ipv6_dns", message))
+    if network.ipv6 is not None and network.ipv6.strip() in (s.strip() for s in network.ipv6_dns):
+        problems.append(
+            Problem(
+                "network.ipv6_dns",
+                f"{network.ipv6.strip()} is the server's own address: name another DNS server",
+            )
+        )
     return problems
 
 
@@ -481,6 +562,11 @@ def _gateway_problems(
     return []
 
 
+def is_interface_index(name: str) -> bool:
+    """Whether -InterfaceNameOrIndex's value is an index (ASCII digits only)."""
+    return name.isascii() and name.isdigit()
+
+
 def _interface_problems(name: str) -> list[Problem]:
     """The adapter's name goes inside double quotes on netsh lines: no quote may close them."""
     if not name.strip():
@@ -496,6 +582,22 @@ def _interface_problems(name: str) -> list[Problem]:
         ]
     if name != name.strip():
         return [Problem("network.interface", f"{name!r} starts or ends with a space: remove it")]
+    if is_interface_index(name) and int(name) == 0:
+        return [
+            Problem(
+                "network.interface",
+                "interface index 0 is no adapter: indexes start at 1 (Get-NetAdapter shows "
+                "ifIndex), or name the adapter, e.g. Ethernet",
+            )
+        ]
+    if is_interface_index(name) and int(name) > MAX_INTERFACE_INDEX:
+        return [
+            Problem(
+                "network.interface",
+                f"interface index {name} is more than {MAX_INTERFACE_INDEX}: "
+                "Get-NetAdapter shows the adapter's ifIndex",
+            )
+        ]
     if len(name) > MAX_INTERFACE_NAME:
         return [
             Problem(
@@ -664,3 +766,42 @@ def _media_problems(recipe: Recipe, media: MediaInfo, scan: Scanner) -> list[Pro
                 )
             )
     return problems
+
+
+def unattend_problems(recipe: Recipe) -> list[Problem]:
+    """system.unattend: a readable, safe answer file that sets nothing NanoStudio sets.
+    Messages name files, passes and settings, never a value (answer files hold
+    passwords)."""
+    path = recipe.system.unattend
+    if path is None or control_character(str(path)) is not None:
+        return []
+    try:
+        theirs = read_user_unattend(path)
+    except UnattendFileError as error:
+        return [Problem("system.unattend", str(error))]
+    conflicts = conflicts_with_nanostudio(
+        theirs, joins_domain=recipe.system.domain_blob is not None
+    )
+    if not conflicts:
+        return []
+    named = ", ".join(str(c) for c in conflicts)
+    return [
+        Problem(
+            "system.unattend",
+            f"{path.name} sets what NanoStudio sets from the recipe ({named}): remove "
+            "those settings from the file; NanoStudio never overwrites one side silently",
+        )
+    ]
+
+
+def domain_blob_problems(recipe: Recipe) -> list[Problem]:
+    """system.domain_blob: a readable djoin blob (base64 text). Its machine name is not
+    checked (domain_blob.py says why); messages never hold the blob."""
+    path = recipe.system.domain_blob
+    if path is None or control_character(str(path)) is not None:
+        return []
+    try:
+        read_domain_blob(path)
+    except DomainBlobError as error:
+        return [Problem("system.domain_blob", str(error))]
+    return []

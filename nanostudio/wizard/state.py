@@ -91,6 +91,15 @@ class WizardState:
     password: Secret = field(default_factory=lambda: Secret(""))
     password_confirm: Secret = field(default_factory=lambda: Secret(""))
     timezone: str = "UTC"
+    # The user's answer file (-UnattendPath), read and checked on a worker thread: its
+    # problem (or None) is held here, so validation never reads the file.
+    unattend: Path | None = None
+    unattend_problem: str | None = None
+    checking_unattend: bool = False
+    # The djoin blob (-DomainBlobPath), checked on a worker thread the same way.
+    domain_blob: Path | None = None
+    domain_blob_problem: str | None = None
+    checking_domain_blob: bool = False
 
     static_ip: bool = False
     address: str = ""
@@ -98,7 +107,11 @@ class WizardState:
     gateway: str = ""
     dns: str = ""
     interface: str = "Ethernet"
+    ipv6: str = ""
+    ipv6_dns: str = ""
+    vlan: str = ""  # text as typed: "" is no VLAN; a non-number is a problem
     winrm: bool = True
+    winrm_https: bool = False
     firstboot_commands: str = ""
 
     output_path: Path = field(default_factory=lambda: Path.home() / "nano.vhdx")
@@ -128,6 +141,15 @@ class WizardState:
     @property
     def dns_servers(self) -> tuple[str, ...]:
         return tuple(s for s in _DNS_SPLIT.split(self.dns.strip()) if s)
+
+    @property
+    def ipv6_dns_servers(self) -> tuple[str, ...]:
+        return tuple(s for s in _DNS_SPLIT.split(self.ipv6_dns.strip()) if s)
+
+    @property
+    def vlan_id(self) -> int | None:
+        text = self.vlan.strip()
+        return int(text) if text.isascii() and text.isdigit() else None
 
     @property
     def size_bytes(self) -> int | None:
@@ -240,13 +262,22 @@ def to_recipe(state: WizardState) -> Recipe:
         drivers=DriversSpec(
             oem=state.oem, virtualbox=state.virtualbox, folders=tuple(state.driver_folders)
         ),
-        system=SystemSpec(computer_name=state.computer_name, timezone=state.timezone),
+        system=SystemSpec(
+            computer_name=state.computer_name,
+            timezone=state.timezone,
+            unattend=state.unattend,
+            domain_blob=state.domain_blob,
+        ),
         network=NetworkSpec(
             winrm=state.winrm,
             ipv4=ipv4,
             gateway=gateway,
             dns=state.dns_servers if state.static_ip else (),
             interface=state.interface,
+            ipv6=state.ipv6.strip() or None,
+            ipv6_dns=state.ipv6_dns_servers,
+            vlan=state.vlan_id,
+            winrm_https=state.winrm_https,
         ),
         firstboot=FirstBootSpec(commands=state.commands),
         output=OutputSpec(
@@ -286,6 +317,10 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.driver_folders = list(recipe.drivers.folders)
     state.computer_name = recipe.system.computer_name
     state.timezone = recipe.system.timezone
+    state.unattend = recipe.system.unattend
+    state.unattend_problem = None
+    state.domain_blob = recipe.system.domain_blob
+    state.domain_blob_problem = None
     network = recipe.network
     state.static_ip = network.ipv4 is not None
     if network.ipv4 is not None:
@@ -297,7 +332,11 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.gateway = network.gateway or ""
     state.dns = ", ".join(network.dns)
     state.interface = network.interface
+    state.ipv6 = network.ipv6 or ""
+    state.ipv6_dns = ", ".join(network.ipv6_dns)
+    state.vlan = "" if network.vlan is None else str(network.vlan)
     state.winrm = network.winrm
+    state.winrm_https = network.winrm_https
     state.firstboot_commands = "\n".join(recipe.firstboot.commands)
     state.output_path = recipe.output.path
     state.boot = recipe.boot

@@ -43,12 +43,17 @@ _FIELD_PAGES: dict[str, Page] = {
     "files.copy": Page.UPDATES,
     "system.computer_name": Page.IDENTITY,
     "system.timezone": Page.IDENTITY,
+    "system.unattend": Page.IDENTITY,
+    "system.domain_blob": Page.IDENTITY,
     "password": Page.IDENTITY,
     "password_confirm": Page.IDENTITY,
     "network.ipv4": Page.NETWORK,
     "network.gateway": Page.NETWORK,
     "network.dns": Page.NETWORK,
     "network.interface": Page.NETWORK,
+    "network.ipv6": Page.NETWORK,
+    "network.ipv6_dns": Page.NETWORK,
+    "network.vlan": Page.NETWORK,
     "firstboot.commands": Page.NETWORK,
     "output.path": Page.OUTPUT,
     "output.size": Page.OUTPUT,
@@ -81,7 +86,12 @@ def all_problems(state: WizardState) -> list[Problem]:
     recipe = to_recipe(state)
     # The recipe's rules would rescan every driver folder here, at each keystroke (twice:
     # refresh and isComplete); the folders' problems come from the state's scans instead.
-    unscanned = replace(recipe, drivers=replace(recipe.drivers, folders=()))
+    unscanned = replace(
+        recipe,
+        drivers=replace(recipe.drivers, folders=()),
+        # Both files are read off the GUI thread (the Identity page holds the verdicts).
+        system=replace(recipe.system, unattend=None, domain_blob=None),
+    )
     problems = validate(
         unscanned, media=state.media, password=state.password.reveal(), scan=state.copy_scan
     )
@@ -91,6 +101,8 @@ def all_problems(state: WizardState) -> list[Problem]:
     problems += _source_extras(state)
     problems += _identity_extras(state)
     problems += _network_extras(state)
+    problems += _unattend_extras(state)
+    problems += _domain_blob_extras(state)
     problems += _output_extras(state)
     return _without_duplicates(problems)
 
@@ -231,17 +243,46 @@ def _identity_extras(state: WizardState) -> list[Problem]:
     return []
 
 
+def _unattend_extras(state: WizardState) -> list[Problem]:
+    if state.unattend is None:
+        return []
+    if state.checking_unattend:
+        return [Problem("system.unattend", "reading the answer file…")]
+    if state.unattend_problem:
+        return [Problem("system.unattend", state.unattend_problem)]
+    return []
+
+
+def _domain_blob_extras(state: WizardState) -> list[Problem]:
+    if state.domain_blob is None:
+        return []
+    if state.checking_domain_blob:
+        return [Problem("system.domain_blob", "reading the domain-join blob…")]
+    if state.domain_blob_problem:
+        return [Problem("system.domain_blob", state.domain_blob_problem)]
+    return []
+
+
 def _network_extras(state: WizardState) -> list[Problem]:
+    problems = []
     if state.static_ip and not state.address.strip():
-        return [
+        problems.append(
             Problem(
                 "network.ipv4",
                 QT_TRANSLATE_NOOP("Validation", "enter the static address, e.g. {0}").format(
                     "192.168.56.10"
                 ),
             )
-        ]
-    return []
+        )
+    if state.vlan.strip() and state.vlan_id is None:
+        problems.append(
+            Problem(
+                "network.vlan",
+                f"{state.vlan.strip()!r} is not a VLAN ID: write a number from 1 to 4094, "
+                "or leave it empty for no VLAN",
+            )
+        )
+    return problems
 
 
 def _output_extras(state: WizardState) -> list[Problem]:

@@ -615,6 +615,70 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>optional: your own unattend.xml</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;hoose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clea&amp;r</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer &amp;file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Merged with NanoStudio&apos;s; a setting both set is named, never overwritten.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional: from djoin /provision /savefile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ch&amp;oose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cl&amp;ear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Domain-join blob:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Made with djoin /machine set to this computer name (not checked).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Domain-join blob</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a domain-join blob</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>djoin blobs (*.txt *.djoin *.blob);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an answer file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer files (*.xml);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{0}: met</source>
         <translation type="unfinished"></translation>
     </message>
@@ -720,7 +784,35 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The adapter&apos;s name in Windows; the first one is &quot;Ethernet&quot;.</source>
+        <source>The adapter&apos;s name in Windows (the first one is &quot;Ethernet&quot;) or its interface index (Get-NetAdapter&apos;s ifIndex).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional, 1 to 4094</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>V&amp;LAN ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set with Set-NetAdapter -VlanID at first boot; the adapter&apos;s driver must support VLAN tagging. Applies with DHCP too.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional, e.g. 2001:db8::10</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IPv&amp;6 address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional, e.g. 2001:db8::1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IPv6 DNS s&amp;ervers:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -733,6 +825,14 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>Opens TCP port 5985 for every network profile, so NanoStudio&apos;s console and Enter-PSSession can reach the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also WinRM over &amp;HTTPS (port 5986), trusted from the first connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NanoStudio makes a certificate for the computer name and its static addresses and remembers it, so the console connects without asking you to trust it. Its private key stays in the image.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -28,7 +28,7 @@ def write_recipe(folder: Path, media: Path, output: Path, **system: str) -> Path
     recipe = Recipe(
         source=SourceSpec(media=media, edition=Edition.STANDARD, deployment=Deployment.HOST),
         packages=PackagesSpec(("DSC",)),
-        system=SystemSpec(**system) if system else SystemSpec(),
+        system=SystemSpec(**system) if system else SystemSpec(),  # type: ignore[arg-type]
         output=OutputSpec(path=output, size=GIB),
     )
     path = folder / "recipe.toml"

@@ -4,11 +4,16 @@ built disk's NTFS partition with ntfs-3g's tools."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import subprocess
+import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.engines import EngineName, make_plan
@@ -17,6 +22,7 @@ from nanostudio.errors import RecipeError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.recipe import CopyPath, FilesSpec, PackagesSpec, Recipe
 from nanostudio.recipe.model import GIB
+from nanostudio.remote.pinning import PINS_FILE, PinStore
 from tests.engine_portable.conftest import full_recipe
 from tests.engine_portable.helpers import (
     build,
@@ -119,7 +125,18 @@ def built(
         packages=replace(recipe.packages, servicing=(cu, msu, other)),
         files=FilesSpec((CopyPath(tools, "Program Files\\Tools"), CopyPath(note, ""))),
         output=replace(recipe.output, size=2 * GIB),
+        # Issue 16 items 4 and 5 ride on this build: read back below.
+        network=replace(recipe.network, vlan=7, ipv6="2001:db8::10", winrm_https=True),
     )
+    answers = root / "mine.xml"
+    answers.write_text(
+        '<unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="specialize">'
+        '<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64">'
+        "<RegisteredOwner>Ann</RegisteredOwner></component></settings></unattend>"
+    )
+    blob = root / "nano-test.djoin"  # as djoin /savefile writes it: UTF-16 base64 text
+    blob.write_bytes(base64.b64encode(bytes(range(256))).decode().encode("utf-16"))
+    recipe = replace(recipe, system=replace(recipe.system, unattend=answers, domain_blob=blob))
     (root / "out").mkdir()
     outcome = build(recipe)
     assert outcome.status.value == "succeeded", outcome
@@ -189,3 +206,48 @@ def test_a_copy_refused_after_the_check_stops_the_build_before_any_work(
 
     with pytest.raises(RecipeError, match="is a link"):
         copy_sources(recipe)
+
+
+def test_network_and_winrm_https_are_in_the_image(
+    built: tuple[Recipe, Path], session_home: Path
+) -> None:
+    """The PFX, read back with ntfs-3g's tools, opens with the password file beside it,
+    holds the certificate whose SHA-256 the build pinned, and SetupComplete.cmd sets the
+    VLAN and IPv6 address after the drivers and deletes the PFX after importing it."""
+    recipe, volume = built
+    folder = "/Windows/Setup/Scripts"
+    pfx = ntfs_cat(volume, f"{folder}/NanoStudio-WinRM.pfx")
+    password = ntfs_cat(volume, f"{folder}/NanoStudio-WinRM.pfx.txt")
+    thumbprint = ntfs_cat(volume, f"{folder}/NanoStudio-WinRM.thumbprint.txt").decode()
+    _, certificate, _ = pkcs12.load_key_and_certificates(pfx, password)
+    assert certificate is not None
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    assert hashlib.sha1(der).hexdigest().upper() == thumbprint
+    sha256 = hashlib.sha256(der).hexdigest()
+    for host in (recipe.system.computer_name, str(recipe.network.ipv4).split("/")[0]):
+        # Pinned by the build, in the home the build ran with.
+        assert PinStore(session_home / "config" / PINS_FILE).get(host, 5986) == sha256
+    script = ntfs_cat(volume, f"{folder}/SetupComplete.cmd").decode()
+    assert password.decode() not in script
+    drivers = script.index("pnputil /add-driver")
+    assert drivers < script.index("Set-NetAdapter -VlanID 7")
+    assert drivers < script.index("netsh interface ipv6 set address")
+    assert script.index("certoc.exe -ImportPFX") < script.index('NanoStudio-WinRM.pfx" >> ')
+
+
+def test_the_users_answer_file_is_merged_into_panther(built: tuple[Recipe, Path]) -> None:
+    _, volume = built
+    text = ntfs_cat(volume, "/Windows/Panther/unattend.xml").decode()
+    root = ET.fromstring(text)
+    ns = "{urn:schemas-microsoft-com:unattend}"
+    specialize = next(s for s in root if s.get("pass") == "specialize")
+    shell = specialize.find(f"{ns}component")
+    assert shell is not None
+    assert shell.findtext(f"{ns}ComputerName") == "NANO-TEST"  # NanoStudio's, kept
+    assert shell.findtext(f"{ns}RegisteredOwner") == "Ann"  # the user's, added
+    join = specialize.find(
+        f"{ns}component[@name='Microsoft-Windows-UnattendedJoin']/{ns}Identification/"
+        f"{ns}Provisioning/{ns}AccountData"
+    )
+    assert join is not None
+    assert join.text == base64.b64encode(bytes(range(256))).decode()

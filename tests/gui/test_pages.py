@@ -27,6 +27,7 @@ from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.secret import Secret
 from nanostudio.wizard import Page, Target
+from nanostudio.wizard.state import to_recipe
 from nanostudio.wizard.timezones import TIME_ZONES
 from tests.gui.conftest import PASSWORD, fill_valid, go_to
 from tests.support.fixtures_media import copy_media_folder, edit_package_cab, without_drivers
@@ -499,3 +500,128 @@ def test_every_page_fits_a_small_laptop_screen(
                 continue
             corner = button.mapTo(filled, button.rect().bottomRight())
             assert filled.rect().contains(corner), (page, which)
+
+
+def test_network_vlan_and_ipv6_fields(filled: NanoWizard) -> None:
+    go_to(filled, Page.NETWORK)
+    page = filled.pages[Page.NETWORK]
+    assert isinstance(page, NetworkPage)
+    QTest.keyClicks(page.vlan_edit, "ten")
+    assert page_problem(filled, "network.vlan") == ""  # still typing
+    leave(page.vlan_edit)
+    assert "not a VLAN ID" in page_problem(filled, "network.vlan")
+    assert not next_enabled(filled)
+    page.vlan_edit.clear()
+    QTest.keyClicks(page.vlan_edit, "4095")
+    leave(page.vlan_edit)
+    assert "1 to 4094" in page_problem(filled, "network.vlan")
+    page.vlan_edit.clear()
+    QTest.keyClicks(page.vlan_edit, "42")
+    QTest.keyClicks(page.ipv6_edit, "fe80::1")
+    leave(page.ipv6_edit)
+    assert "link-local" in page_problem(filled, "network.ipv6")
+    page.ipv6_edit.clear()
+    QTest.keyClicks(page.ipv6_edit, "2001:db8::10")
+    QTest.keyClicks(page.ipv6_dns_edit, "2001:db8::1, 10.0.0.1")
+    leave(page.ipv6_dns_edit)
+    assert "IPv4 address" in page_problem(filled, "network.ipv6_dns")
+    page.ipv6_dns_edit.clear()
+    QTest.keyClicks(page.ipv6_dns_edit, "2001:db8::1 2001:db8::2")
+    page.interface_edit.clear()
+    QTest.keyClicks(page.interface_edit, "12")
+    assert next_enabled(filled)
+    network = to_recipe(filled.state).network
+    assert (network.vlan, network.ipv6, network.interface) == (42, "2001:db8::10", "12")
+    assert network.ipv6_dns == ("2001:db8::1", "2001:db8::2")
+
+
+def test_network_https_box_sets_the_recipe(filled: NanoWizard) -> None:
+    go_to(filled, Page.NETWORK)
+    page = filled.pages[Page.NETWORK]
+    assert isinstance(page, NetworkPage)
+    assert not page.https_box.isChecked()
+    page.https_box.click()
+    assert to_recipe(filled.state).network.winrm_https
+    assert next_enabled(filled)
+
+
+def test_identity_answer_file_is_checked_off_the_gui_thread(
+    filled: NanoWizard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from nanostudio.gui.pages.identity import IdentityPage
+
+    go_to(filled, Page.IDENTITY)
+    page = filled.pages[Page.IDENTITY]
+    assert isinstance(page, IdentityPage)
+    mine = tmp_path / "mine.xml"
+    mine.write_text(
+        '<unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="specialize">'
+        '<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64">'
+        "<ComputerName>OTHER</ComputerName></component></settings></unattend>"
+    )
+    page.set_unattend(mine)
+    assert not next_enabled(filled)  # while it is read
+    qtbot.waitUntil(lambda: not filled.state.checking_unattend, timeout=10_000)
+    assert "specialize/Microsoft-Windows-Shell-Setup/ComputerName" in page_problem(
+        filled, "system.unattend"
+    )
+    assert not next_enabled(filled)
+    mine.write_text(
+        '<unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="specialize">'
+        '<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64">'
+        "<RegisteredOwner>Ann</RegisteredOwner></component></settings></unattend>"
+    )
+    page.set_unattend(mine)
+    qtbot.waitUntil(lambda: not filled.state.checking_unattend, timeout=10_000)
+    assert page_problem(filled, "system.unattend") == ""
+    assert next_enabled(filled)
+    assert to_recipe(filled.state).system.unattend == mine
+    page.unattend_clear.click()
+    assert to_recipe(filled.state).system.unattend is None
+
+
+def test_identity_domain_blob_is_checked_off_the_gui_thread(
+    filled: NanoWizard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    import base64
+
+    from nanostudio.gui.pages.identity import IdentityPage
+
+    go_to(filled, Page.IDENTITY)
+    page = filled.pages[Page.IDENTITY]
+    assert isinstance(page, IdentityPage)
+    blob = tmp_path / "nano.djoin"
+    blob.write_text("not a blob!")
+    page.set_domain_blob(blob)
+    assert not next_enabled(filled)
+    qtbot.waitUntil(lambda: not filled.state.checking_domain_blob, timeout=10_000)
+    assert "not base64" in page_problem(filled, "system.domain_blob")
+    blob.write_bytes(base64.b64encode(bytes(range(200))).decode().encode("utf-16"))
+    page.set_domain_blob(blob)
+    qtbot.waitUntil(lambda: not filled.state.checking_domain_blob, timeout=10_000)
+    assert page_problem(filled, "system.domain_blob") == ""
+    assert next_enabled(filled)
+    assert to_recipe(filled.state).system.domain_blob == blob
+
+
+def test_an_answer_file_a_recipe_brings_is_checked_when_identity_is_entered(
+    filled: NanoWizard, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from nanostudio.gui.pages.identity import IdentityPage
+
+    mine = tmp_path / "mine.xml"
+    mine.write_text(
+        '<unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="oobeSystem">'
+        '<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64">'
+        "<TimeZone>UTC</TimeZone></component></settings></unattend>"
+    )
+    filled.state.unattend = mine  # as from_recipe leaves it: not yet checked
+    go_to(filled, Page.IDENTITY)
+    page = filled.pages[Page.IDENTITY]
+    assert isinstance(page, IdentityPage)
+    qtbot.waitUntil(lambda: not filled.state.checking_unattend, timeout=10_000)
+    assert "oobeSystem/Microsoft-Windows-Shell-Setup/TimeZone" in (
+        filled.state.unattend_problem or ""
+    )
+    assert not next_enabled(filled)
+    page.wait_idle()

@@ -72,6 +72,36 @@ def _issue16_recipes() -> Iterator[tuple[str, Recipe]]:
         ),
     )
 
+    yield (
+        "network-ipv6-vlan-index",
+        Recipe(
+            system=SystemSpec(
+                "NANO-V6",
+                unattend=Path("/answers/my unattend.xml"),
+                domain_blob=Path("/answers/nano-v6.djoin"),
+            ),
+            network=NetworkSpec(
+                ipv4="10.0.0.5/16",
+                gateway="10.0.0.1",
+                dns=("10.0.0.1",),
+                interface="7",
+                ipv6="fd00::5",
+                ipv6_dns=("fd00::1", "2001:db8::53"),
+                vlan=4094,
+                winrm_https=True,
+            ),
+            firstboot=FirstBootSpec(("ipconfig /all",)),
+        ),
+    )
+    yield (
+        "network-vlan-only-dhcp",
+        Recipe(network=NetworkSpec(interface="Ethernet 'lab' 2", vlan=1)),
+    )
+    yield (
+        "network-ipv6-dns-only",
+        Recipe(network=NetworkSpec(interface="Ethernet 2", ipv6_dns=("2001:db8::1",))),
+    )
+
 
 def suite_recipes() -> Iterator[tuple[str, Recipe]]:
     """Every recipe factory of the test suite, with the arguments its tests give."""
@@ -137,6 +167,11 @@ def test_the_suite_list_covers_the_new_parameters() -> None:
     assert len(recipes) >= 15
     assert any(r.packages.servicing for r in recipes.values())
     assert any(r.files.copy for r in recipes.values())
+    assert any(r.network.vlan for r in recipes.values())
+    assert any(r.network.ipv6 for r in recipes.values())
+    assert any(r.network.ipv6_dns for r in recipes.values())
+    assert any(r.network.winrm_https for r in recipes.values())
+    assert any(r.system.unattend and r.system.domain_blob for r in recipes.values())
 
 
 IMAGE_BUILDER = (
@@ -222,7 +257,7 @@ def test_unmappable_parameters_are_named_one_each() -> None:
     script = (
         "New-NanoServerImage Guest Standard -MediaPath $env:MEDIA -TargetPath x.vhdx "
         "-DomainName corp.example -ReuseDomainNode -ReverseForwarders "
-        "-Package Microsoft-NanoServer-Foo-Package -DebugMethod Net -Ipv6Address fe80::1 "
+        "-Package Microsoft-NanoServer-Foo-Package -DebugMethod Net -OfflineScriptPath s.ps1 "
         "-Frobnicate 3\n"
     )
     imported = import_script(script, base=Path("/s"))
@@ -234,7 +269,7 @@ def test_unmappable_parameters_are_named_one_each() -> None:
         "-ReverseForwarders",
         "-Package 'Microsoft-NanoServer-Foo-Package'",
         "-DebugMethod",
-        "-Ipv6Address",
+        "-OfflineScriptPath",
         "-Frobnicate",
     ]
     reasons = {str(u) for u in imported.unmapped}
@@ -300,14 +335,16 @@ def test_cli_unmapped_parameters_exit_2_unless_partial(
     script = _script(
         tmp_path,
         "New-NanoServerImage -DeploymentType Guest -Edition Standard -TargetPath n.vhdx "
-        "-DomainBlobPath C:\\blob.txt -UnattendPath C:\\u.xml\n",
+        "-DomainName corp.example -OfflineScriptPath C:\\s.ps1\n",
     )
     out = tmp_path / "r.toml"
     assert main(["recipe", "import", str(script), "-o", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        "not mapped: -DomainBlobPath: domain join is not supported by NanoStudio yet",
-        "not mapped: -UnattendPath: a custom answer file is not supported by NanoStudio yet",
+        "not mapped: -DomainName: NanoStudio does not harvest a blob itself: run djoin "
+        "/provision /domain D /machine NAME /savefile F on a domain-joined machine and give "
+        "-DomainBlobPath F",
+        "not mapped: -OfflineScriptPath: offline scripts are not run by NanoStudio",
         "error: 2 parameters of New-NanoServerImage cannot be mapped (named above): nothing "
         "written; give --partial to write the recipe without them",
     ]

@@ -130,7 +130,26 @@ def recipes() -> dict[str, tuple[Recipe, MediaInfo, ApplyTool]]:
         ),
         output=OutputSpec(Path("C:/Builds/updated.vhdx"), 10 * GIB),
     )
+    network = Recipe(
+        source=SourceSpec(ISO, Edition.STANDARD, Deployment.HOST),
+        drivers=DriversSpec(oem=True),
+        system=SystemSpec(
+            "NANO1",
+            unattend=Path("C:/Answers/mine.xml"),
+            domain_blob=Path("C:/Answers/nano1.djoin"),
+        ),
+        network=NetworkSpec(
+            ipv4="10.1.2.3/24",
+            interface="12",
+            ipv6="2001:db8::10",
+            ipv6_dns=("2001:db8::1", "2001:db8::2"),
+            vlan=42,
+            winrm_https=True,
+        ),
+        output=OutputSpec(Path("C:/Builds/vlan.vhdx"), 8 * GIB),
+    )
     return {
+        "vhdx-vlan-ipv6-index": (network, iso_media(), ApplyTool.DISM),
         "vhdx-updates-copies": (updates, iso_media(), ApplyTool.DISM),
         "vhdx-host-oem-roles-drivers-de-de": (
             vhdx,

@@ -33,7 +33,16 @@ from nanostudio.engine.content.staging import (
     StagedContent,
     windows_path,
 )
+from nanostudio.engine.content.winrm_https import (
+    HTTPS_PORT as WINRM_HTTPS_PORT,
+)
+from nanostudio.engine.content.winrm_https import (
+    PASSWORD_PATH,
+    PFX_PATH,
+    THUMBPRINT_PATH,
+)
 from nanostudio.recipe import Recipe
+from nanostudio.recipe.validate import is_interface_index
 
 LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete.log"
 FAILURES_LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete-failures.log"
@@ -146,6 +155,8 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
     lines += _network(recipe)
     if recipe.network.winrm:
         lines += _winrm()
+    if recipe.network.winrm_https:
+        lines += _winrm_https(recipe)
     if staged.docker_zip is not None:
         lines += _docker()
     for number, command in enumerate(recipe.firstboot.commands, 1):
@@ -395,26 +406,126 @@ def _winrm() -> list[str]:
     return lines
 
 
+WINRM_HTTPS_RULE = "WinRM HTTPS (NanoStudio)"
+
+
+def _winrm_https(recipe: Recipe) -> list[str]:
+    """Import the PFX NanoStudio made, create the HTTPS listener and its firewall rule,
+    then delete the PFX, its password and the thumbprint file (winrm_https.py says which
+    commands are documented on Nano and which are not).
+
+    The password is never in this script's text nor in the log: cmd reads it from its
+    file into a variable (``set /p``), certoc gets it, the variable is cleared. The
+    listener names the computer (the certificate's common name)."""
+    folder = "%SystemRoot%\\" + "\\".join(PFX_PATH.parent.parts[1:])
+    pfx = f"{folder}\\{PFX_PATH.name}"
+    password = f"{folder}\\{PASSWORD_PATH.name}"
+    thumbprint = f"{folder}\\{THUMBPRINT_PATH.name}"
+    name = _quoted(recipe.system.computer_name)
+    lines = [
+        'set "PFXPASS="',
+        'set "THUMB="',
+        f'if exist "{password}" set /p PFXPASS=<"{password}"',
+        f'if exist "{thumbprint}" set /p THUMB=<"{thumbprint}"',
+    ]
+    lines += _step(
+        "import the WinRM HTTPS certificate into LocalMachine\\My",
+        f'certoc.exe -ImportPFX -p "%PFXPASS%" My "{pfx}"',
+    )
+    lines.append('set "PFXPASS="')
+    lines += _step(
+        f"create the WinRM HTTPS listener on {WINRM_HTTPS_PORT} for {recipe.system.computer_name}",
+        _powershell(
+            "New-Item -Path WSMan:\\localhost\\Listener -Transport HTTPS -Address * "
+            f"-HostName '{name.replace(chr(39), chr(39) * 2)}' -CertificateThumbPrint %THUMB% "
+            "-Force | Out-Null"
+        ),
+    )
+    lines += _step(
+        f"open TCP {WINRM_HTTPS_PORT} for WinRM over HTTPS in every firewall profile",
+        f'netsh advfirewall firewall add rule name="{WINRM_HTTPS_RULE}" dir=in action=allow '
+        f"protocol=TCP localport={WINRM_HTTPS_PORT} profile=any",
+    )
+    lines += [
+        'set "STEP=delete the WinRM certificate\'s PFX and password"',
+        'echo [%DATE% %TIME%] delete the WinRM certificate\'s PFX and password >> "%LOG%"',
+    ]
+    for path in (pfx, password, thumbprint):
+        lines += [
+            f'if exist "{path}" del /f /q "{path}" >> "%LOG%" 2>&1',
+            f'if exist "{path}" call :check 1',
+        ]
+    return lines
+
+
 def _network(recipe: Recipe) -> list[str]:
-    """The static address and DNS servers, each a logged step (nothing for DHCP)."""
+    """The VLAN, static addresses and DNS servers, each a logged step (nothing for DHCP)."""
     return _network_lines(recipe)
 
 
 def _network_lines(recipe: Recipe) -> list[str]:
+    """After the drivers and packages (the adapter exists only once its driver is in).
+
+    The VLAN comes first: Set-NetAdapter -VlanID restarts the adapter, and the
+    addresses below are per interface, so they survive it. IPv6 then IPv4, as
+    New-NanoServerImage writes them (Write-SetupComplete, firstboot-facts.md 1.8):
+    ``netsh interface ipv6 set address "IF" <addr>``, ``set dnsservers "IF" static``
+    for the first DNS server and ``add dnsservers "IF" <dns> index=<n>`` for the
+    others. netsh takes an interface name or index in the same place.
+    """
     network = recipe.network
-    if network.ipv4 is None:
-        return []
-    interface = ipaddress.IPv4Interface(network.ipv4)
     name = _quoted(network.interface)
+    lines: list[str] = []
+    if network.vlan is not None:
+        lines += _step(f"VLAN ID {network.vlan} on {network.interface}", _vlan(recipe))
+    if network.ipv6:
+        lines += _step(
+            f"static IPv6 {network.ipv6} on {network.interface}",
+            f'netsh interface ipv6 set address "{name}" {network.ipv6.strip()}',
+        )
+    for index, server in enumerate(network.ipv6_dns, 1):
+        if index == 1:
+            command = f'netsh interface ipv6 set dnsservers "{name}" static {server} validate=no'
+        else:
+            command = (
+                f'netsh interface ipv6 add dnsservers "{name}" {server} index={index} validate=no'
+            )
+        lines += _step(f"IPv6 DNS server {server}", command)
+    if network.ipv4 is None:
+        return lines
+    interface = ipaddress.IPv4Interface(network.ipv4)
     address = f"static {interface.ip} {interface.netmask}"
     if network.gateway:
         address += f" {network.gateway}"
-    lines = _step(
+    lines += _step(
         f"static IPv4 {network.ipv4} on {network.interface}",
         f'netsh interface ipv4 set address name="{name}" {address}',
     )
     lines += list(_dns(name, network.dns))
     return lines
+
+
+def _vlan(recipe: Recipe) -> str:
+    """``Set-NetAdapter -VlanID`` (NetAdapter module; "sets the basic properties of a
+    network adapter such as virtual LAN (VLAN) identifier", learn.microsoft.com
+    Set-NetAdapter): it writes the adapter driver's ``VlanID`` advanced property, so the
+    driver must support 802.1Q tagging. New-NanoServerImage has no VLAN parameter;
+    Nano Server Image Builder offers one ("Enable Virtual LAN IDs", Deploy-Nano-Server)
+    without saying how it sets it. That the NetAdapter module is on Nano Server 2016
+    is not confirmed by any source found (unverified); a failure is logged like any
+    step. On a Hyper-V VM the tag is usually set on the host instead
+    (Set-VMNetworkAdapterVlan)."""
+    network = recipe.network
+    vlan = network.vlan
+    if is_interface_index(network.interface):
+        adapter = f"Get-NetAdapter -InterfaceIndex {int(network.interface)}"
+    else:
+        literal = _quoted(network.interface).replace("'", "''")
+        adapter = f"Get-NetAdapter -Name '{literal}'"
+    return _powershell(
+        f"{adapter} -ErrorAction Stop | Set-NetAdapter -VlanID {vlan} -Confirm:$false "
+        "-ErrorAction Stop"
+    )
 
 
 def _dns(name: str, servers: Iterable[str]) -> Iterable[str]:

@@ -31,12 +31,20 @@ from __future__ import annotations
 import base64
 import xml.etree.ElementTree as ET
 
+from nanostudio.errors import BuildError
 from nanostudio.recipe import Recipe
+from nanostudio.recipe.domain_blob import DomainBlobError, read_domain_blob
+from nanostudio.recipe.unattend_file import (
+    NAMESPACE,
+    UNATTENDED_JOIN,
+    WCM_NAMESPACE,
+    Conflict,
+    UnattendFileError,
+    merge_text,
+    read_user_unattend,
+)
+from nanostudio.recipe.unattend_file import SHELL_SETUP as _SHELL_SETUP
 from nanostudio.secret import Secret
-
-NAMESPACE = "urn:schemas-microsoft-com:unattend"
-WCM_NAMESPACE = "http://schemas.microsoft.com/WMIConfig/2002/State"
-_SHELL_SETUP = "Microsoft-Windows-Shell-Setup"
 
 
 def encode_password(password: Secret, element: str) -> str:
@@ -67,28 +75,49 @@ def render_unattend(recipe: Recipe, password: Secret, *, offline_servicing: bool
         users = ET.SubElement(oobe, _q("UserAccounts"))
         _password(users, "AdministratorPassword", password)
 
+    if recipe.system.domain_blob is not None:
+        _domain_join(root, recipe, offline_servicing=offline_servicing)
     ET.indent(root, "  ")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+
+
+def _domain_join(root: ET.Element, recipe: Recipe, *, offline_servicing: bool) -> None:
+    """The djoin blob in Microsoft-Windows-UnattendedJoin (recipe/domain_blob.py cites
+    both element paths): OfflineIdentification in offlineServicing for DISM, else
+    Identification in specialize."""
+    assert recipe.system.domain_blob is not None
+    try:
+        blob = read_domain_blob(recipe.system.domain_blob)
+    except DomainBlobError as error:
+        raise BuildError(f"system.domain_blob: {error}") from None
+    pass_name = "offlineServicing" if offline_servicing else "specialize"
+    settings = next(s for s in root if s.get("pass") == pass_name)
+    component = ET.SubElement(
+        settings, _q("component"), {**_COMPONENT_ATTRIBUTES, "name": UNATTENDED_JOIN}
+    )
+    identity = ET.SubElement(
+        component, _q("OfflineIdentification" if offline_servicing else "Identification")
+    )
+    provisioning = ET.SubElement(identity, _q("Provisioning"))
+    _text(provisioning, "AccountData", blob)
 
 
 def _q(tag: str) -> str:
     return f"{{{NAMESPACE}}}{tag}"
 
 
+_COMPONENT_ATTRIBUTES = {
+    "processorArchitecture": "amd64",
+    "publicKeyToken": "31bf3856ad364e35",
+    "language": "neutral",
+    "versionScope": "nonSxS",
+}
+
+
 def _shell_setup(root: ET.Element, pass_name: str) -> ET.Element:
     settings = ET.SubElement(root, _q("settings"), {"pass": pass_name})
-    return ET.SubElement(
-        settings,
-        _q("component"),
-        {
-            "name": _SHELL_SETUP,
-            "processorArchitecture": "amd64",
-            "publicKeyToken": "31bf3856ad364e35",
-            "language": "neutral",
-            "versionScope": "nonSxS",
-        },
-    )
+    return ET.SubElement(settings, _q("component"), {"name": _SHELL_SETUP, **_COMPONENT_ATTRIBUTES})
 
 
 def _text(parent: ET.Element, tag: str, value: str) -> None:
@@ -99,3 +128,61 @@ def _password(parent: ET.Element, element: str, password: Secret) -> None:
     holder = ET.SubElement(parent, _q(element))
     _text(holder, "Value", encode_password(password, element))
     _text(holder, "PlainText", "false")
+
+
+def render_with_user_file(recipe: Recipe, password: Secret, *, offline_servicing: bool) -> str:
+    """``render_unattend``, merged with the recipe's own answer file (system.unattend).
+
+    ``offline_servicing`` True (the Windows engine's ``dism /Apply-Unattend``): only
+    the user's offlineServicing pass is merged, the rest goes to Windows\\Panther by
+    ``user_passes_for_panther``. False (the portable engine's Panther copy): every pass
+    of the user's file. A conflict raises BuildError naming the setting, never its value
+    (``recipe check`` names them first)."""
+    ours = render_unattend(recipe, password, offline_servicing=offline_servicing)
+    if recipe.system.unattend is None:
+        return ours
+    theirs = _user_file(recipe)
+    if offline_servicing:
+        for settings in list(theirs):
+            if settings.get("pass") != "offlineServicing":
+                theirs.remove(settings)
+    text, conflicts = merge_text(ours, theirs)
+    if conflicts:
+        raise BuildError(_conflict_message(recipe, conflicts))
+    return text
+
+
+def user_passes_for_panther(recipe: Recipe) -> str | None:
+    """The Windows engine: the user's passes other than offlineServicing, for
+    ``Windows\\Panther\\unattend.xml`` (New-NanoServerImage also copies -UnattendPath
+    there); None when there are none."""
+    if recipe.system.unattend is None:
+        return None
+    theirs = _user_file(recipe)
+    for settings in list(theirs):
+        if settings.get("pass") == "offlineServicing":
+            theirs.remove(settings)
+    if not len(theirs):
+        return None
+    ET.register_namespace("", NAMESPACE)
+    ET.register_namespace("wcm", WCM_NAMESPACE)
+    ET.indent(theirs, "  ")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(theirs, encoding="unicode") + "\n"
+    )
+
+
+def _user_file(recipe: Recipe) -> ET.Element:
+    assert recipe.system.unattend is not None
+    try:
+        return read_user_unattend(recipe.system.unattend)
+    except UnattendFileError as error:
+        raise BuildError(f"system.unattend: {error}") from None
+
+
+def _conflict_message(recipe: Recipe, conflicts: list[Conflict]) -> str:
+    named = ", ".join(str(c) for c in conflicts)
+    return (
+        f"system.unattend: {recipe.system.unattend} sets what NanoStudio sets too ({named}): "
+        "remove those settings from the file (NanoStudio sets them from the recipe)"
+    )

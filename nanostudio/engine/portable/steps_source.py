@@ -7,6 +7,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from nanostudio.engine.content import winrm_https
 from nanostudio.engine.content.setupcomplete import first_boot_files
 from nanostudio.engine.content.staging import (
     DOCKER_FOLDER,
@@ -18,7 +19,7 @@ from nanostudio.engine.content.staging import (
     extract_docker,
     staged_updates,
 )
-from nanostudio.engine.content.unattend import render_unattend
+from nanostudio.engine.content.unattend import render_with_user_file
 from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
 from nanostudio.engine.process import require_tool
 from nanostudio.engine.servicing import (
@@ -87,10 +88,21 @@ class StageContentStep(Step):
         lines = [
             f"write {overlay / UNATTEND_PATH} (password encoded as Windows expects)",
         ]
+        if self.state.recipe.system.domain_blob is not None:
+            lines.append(
+                "  domain join: specialize Microsoft-Windows-UnattendedJoin Identification/"
+                f"Provisioning/AccountData from {self.state.recipe.system.domain_blob}"
+            )
+        if self.state.recipe.system.unattend is not None:
+            lines.append(
+                f"  merged with {self.state.recipe.system.unattend} (its passes and "
+                "components added; a setting NanoStudio sets too stops the build)"
+            )
         lines += [
             f"write {overlay / image_path}"
             for image_path, _ in first_boot_files(self.state.recipe, staged)
         ]
+        lines += winrm_https.describe_files(self.state.recipe, lambda p: str(overlay / p))
         for location, target in _package_copies(staged):
             lines.append(f"copy {location} to {overlay / target}")
         for number, update in enumerate(staged.servicing, 1):
@@ -135,10 +147,18 @@ class StageContentStep(Step):
         if update_cabs:
             ctx.log(order_log(update_cabs))
         _write_text(
-            overlay, UNATTEND_PATH, render_unattend(recipe, ctx.password, offline_servicing=False)
+            overlay,
+            UNATTEND_PATH,
+            render_with_user_file(recipe, ctx.password, offline_servicing=False),
         )
         for image_path, text in first_boot_files(recipe, staged):
             _write_text(overlay, image_path, text)
+        certificate = winrm_https.write_files(recipe, overlay)
+        if certificate is not None:
+            ctx.log(
+                f"WinRM HTTPS certificate for {', '.join(winrm_https.server_names(recipe))}: "
+                f"SHA-256 {certificate.sha256} pinned (port {winrm_https.HTTPS_PORT})"
+            )
         if staged.docker_zip is not None:
             count = extract_docker(staged.docker_zip, overlay)
             ctx.log(f"staged {count} Docker files from {staged.docker_zip}", "debug")

@@ -9,14 +9,16 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from nanostudio.catalogue import PackageInfo
+from nanostudio.engine.content import winrm_https
 from nanostudio.engine.content.setupcomplete import first_boot_files
 from nanostudio.engine.content.staging import (
     DOCKER_FOLDER,
+    UNATTEND_PATH,
     StagedContent,
     extract_docker,
     first_boot_features,
 )
-from nanostudio.engine.content.unattend import render_unattend
+from nanostudio.engine.content.unattend import render_with_user_file, user_passes_for_panther
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import dism, wimlib
 from nanostudio.engine.windows.calls import DismStep, run_dism
@@ -232,6 +234,23 @@ class UnattendStep(DismStep):
         return [
             f"write {unattend} (offlineServicing: ComputerName "
             f"{self.job.recipe.system.computer_name}, OfflineAdministratorPassword encoded)",
+            *(
+                [
+                    "  merged with the offlineServicing pass of "
+                    + layout.text(self.job.recipe.system.unattend)
+                ]
+                if self.job.recipe.system.unattend is not None
+                else []
+            ),
+            *(
+                [
+                    "  domain join: Microsoft-Windows-UnattendedJoin OfflineIdentification/"
+                    "Provisioning/AccountData from "
+                    + layout.text(self.job.recipe.system.domain_blob)
+                ]
+                if self.job.recipe.system.domain_blob is not None
+                else []
+            ),
             *super().describe(paths),
             f"delete {unattend}",
         ]
@@ -240,7 +259,7 @@ class UnattendStep(DismStep):
         if ctx.password is None:
             raise BuildError("no administrator password was given: the image needs one")
         unattend = self.job.layout(ctx.paths).unattend
-        text = render_unattend(self.job.recipe, ctx.password, offline_servicing=True)
+        text = render_with_user_file(self.job.recipe, ctx.password, offline_servicing=True)
         try:
             unattend.write_text(text, encoding="utf-8")
             super().run(ctx)
@@ -283,6 +302,16 @@ class SetupCompleteStep(Step):
         for path, text in self.files(paths):
             lines.append(f"write {layout.text(path)}:")
             lines += [f"    {line}" for line in text.splitlines()]
+        if self.job.recipe.system.unattend is not None:
+            panther = layout.windows_dir.joinpath(*UNATTEND_PATH.parts)
+            lines.append(
+                f"write {layout.text(panther)}: the other passes of "
+                f"{layout.text(self.job.recipe.system.unattend)} (as New-NanoServerImage copies "
+                "-UnattendPath there); deleted at the end of first boot"
+            )
+        lines += winrm_https.describe_files(
+            self.job.recipe, lambda p: layout.text(layout.windows_dir.joinpath(*p.parts))
+        )
         if self.staged.docker_zip is not None:
             docker = layout.windows_dir.joinpath(*DOCKER_FOLDER.parts)
             lines.append(f"extract docker/* from {self.staged.docker_zip} to {layout.text(docker)}")
@@ -293,6 +322,20 @@ class SetupCompleteStep(Step):
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("w", encoding="utf-8", newline="") as out:
                 out.write(text)
+        panther_text = user_passes_for_panther(self.job.recipe)
+        if panther_text is not None:
+            panther = self.job.layout(ctx.paths).windows_dir.joinpath(*UNATTEND_PATH.parts)
+            panther.parent.mkdir(parents=True, exist_ok=True)
+            panther.write_text(panther_text, encoding="utf-8")
+        certificate = winrm_https.write_files(
+            self.job.recipe, self.job.layout(ctx.paths).windows_dir
+        )
+        if certificate is not None:
+            ctx.log(
+                "WinRM HTTPS certificate for "
+                f"{', '.join(winrm_https.server_names(self.job.recipe))}: SHA-256 "
+                f"{certificate.sha256} pinned (port {winrm_https.HTTPS_PORT})"
+            )
         if self.staged.docker_zip is not None:
             root = self.job.layout(ctx.paths).windows_dir
             count = extract_docker(self.staged.docker_zip, root)

@@ -1,22 +1,31 @@
-"""Identity: computer name, administrator password (rules shown as met), time zone."""
+"""Identity: computer name, administrator password (rules shown as met), time zone, and
+an answer file of the user's own, merged with NanoStudio's (-UnattendPath)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
+from nanostudio.recipe import Recipe, SystemSpec
+from nanostudio.recipe.validate import domain_blob_problems, unattend_problems
 from nanostudio.secret import Secret
 from nanostudio.timezones import find_time_zone, search_time_zones
 from nanostudio.wizard import Page, WizardState
@@ -83,6 +92,54 @@ class IdentityPage(PageBase):
         zone_layout.addWidget(self.zone_list, 1)
         add_row(form, self.tr("&Time zone:"), zone_block, self.problem_label("system.timezone"))
         self.zone_search.setAccessibleName(self.tr("Search time zones"))
+        self.unattend_edit = QLineEdit()
+        self.unattend_edit.setReadOnly(True)
+        self.unattend_edit.setMinimumWidth(120)
+        self.unattend_edit.setPlaceholderText(self.tr("optional: your own unattend.xml"))
+        self.unattend_button = QPushButton(self.tr("C&hoose…"))
+        self.unattend_clear = QPushButton(self.tr("Clea&r"))
+        for button in (self.unattend_button, self.unattend_clear):
+            button.setAutoDefault(False)
+        unattend_row = QWidget()
+        row = QHBoxLayout(unattend_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.unattend_edit, 1)
+        row.addWidget(self.unattend_button)
+        row.addWidget(self.unattend_clear)
+        add_row(
+            form,
+            self.tr("Answer &file:"),
+            unattend_row,
+            self.problem_label("system.unattend"),
+            self.tr("Merged with NanoStudio's; a setting both set is named, never overwritten."),
+        )
+        self.unattend_edit.setAccessibleName(self.tr("Answer file"))
+        self.blob_edit = QLineEdit()
+        self.blob_edit.setReadOnly(True)
+        self.blob_edit.setMinimumWidth(120)
+        self.blob_edit.setPlaceholderText(self.tr("optional: from djoin /provision /savefile"))
+        self.blob_button = QPushButton(self.tr("Ch&oose…"))
+        self.blob_clear = QPushButton(self.tr("Cl&ear"))
+        for button in (self.blob_button, self.blob_clear):
+            button.setAutoDefault(False)
+        blob_row = QWidget()
+        row = QHBoxLayout(blob_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.blob_edit, 1)
+        row.addWidget(self.blob_button)
+        row.addWidget(self.blob_clear)
+        add_row(
+            form,
+            self.tr("&Domain-join blob:"),
+            blob_row,
+            self.problem_label("system.domain_blob"),
+            self.tr("Made with djoin /machine set to this computer name (not checked)."),
+        )
+        self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
+        self._blob_job: BackgroundCall | None = None
+        self._checked_blob: Path | None = None
+        self._unattend_job: BackgroundCall | None = None
+        self._checked_unattend: Path | None = None
         layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
         layout.addWidget(self.page_problems)
@@ -95,6 +152,10 @@ class IdentityPage(PageBase):
         self.show_password.toggled.connect(self._toggle_echo)
         self.zone_search.textChanged.connect(self._filter_zones)
         self.zone_list.currentItemChanged.connect(self._zone_chosen)
+        self.unattend_button.clicked.connect(self._choose_unattend)
+        self.unattend_clear.clicked.connect(lambda: self.set_unattend(None))
+        self.blob_button.clicked.connect(self._choose_blob)
+        self.blob_clear.clicked.connect(lambda: self.set_domain_blob(None))
 
     def load(self) -> None:
         self.name_edit.setText(self.state.computer_name)
@@ -105,6 +166,103 @@ class IdentityPage(PageBase):
         else:
             self._filter_zones("")
         self._show_rules()
+        self._show_unattend()
+        self._show_blob()
+        # A recipe (or an imported script) brought a file: check it now, off this thread.
+        if self.state.unattend is not None and self.state.unattend != self._checked_unattend:
+            self.set_unattend(self.state.unattend)
+        if self.state.domain_blob is not None and self.state.domain_blob != self._checked_blob:
+            self.set_domain_blob(self.state.domain_blob)
+
+    def wait_idle(self, ms: int = 30_000) -> None:
+        for job in (self._unattend_job, self._blob_job):
+            if job is not None:
+                job.wait(ms)
+
+    def _show_blob(self) -> None:
+        path = self.state.domain_blob
+        self.blob_edit.setText("" if path is None else str(path))
+        self.blob_clear.setEnabled(path is not None)
+
+    def _choose_blob(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Choose a domain-join blob"),
+            str(self.state.domain_blob.parent) if self.state.domain_blob else "",
+            self.tr("djoin blobs (*.txt *.djoin *.blob);;All files (*)"),
+        )
+        if chosen:
+            self.set_domain_blob(Path(chosen))
+
+    def set_domain_blob(self, path: Path | None) -> None:
+        """Hold the blob file and check it on a worker thread."""
+        self.state.domain_blob = path
+        self._checked_blob = path
+        self.state.domain_blob_problem = None
+        self.state.checking_domain_blob = path is not None
+        self._show_blob()
+        self.changed()
+        if self.state.unattend is not None:  # its conflicts depend on the blob
+            self.set_unattend(self.state.unattend)
+        if path is None:
+            return
+        recipe = Recipe(system=SystemSpec(domain_blob=path))
+        job = BackgroundCall(lambda: [p.message for p in domain_blob_problems(recipe)], self)
+        job.succeeded.connect(lambda messages: self._blob_checked(path, messages))
+        job.failed.connect(lambda message: self._blob_checked(path, [message]))
+        self._blob_job = job
+        job.start()
+
+    def _blob_checked(self, path: Path, messages: object) -> None:
+        if self.state.domain_blob != path:
+            return
+        self.state.checking_domain_blob = False
+        texts = messages if isinstance(messages, list) else []
+        self.state.domain_blob_problem = "; ".join(str(m) for m in texts) or None
+        self.reveal({"system.domain_blob"})
+        self.changed()
+
+    def _show_unattend(self) -> None:
+        path = self.state.unattend
+        self.unattend_edit.setText("" if path is None else str(path))
+        self.unattend_clear.setEnabled(path is not None)
+
+    def _choose_unattend(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Choose an answer file"),
+            str(self.state.unattend.parent) if self.state.unattend else "",
+            self.tr("Answer files (*.xml);;All files (*)"),
+        )
+        if chosen:
+            self.set_unattend(Path(chosen))
+
+    def set_unattend(self, path: Path | None) -> None:
+        """Hold the file and check it on a worker thread (never read on the GUI thread)."""
+        self.state.unattend = path
+        self._checked_unattend = path
+        self.state.unattend_problem = None
+        self.state.checking_unattend = path is not None
+        self._show_unattend()
+        self.changed()
+        if path is None:
+            return
+        # With a domain blob, the file's own UnattendedJoin identification is a conflict too.
+        recipe = Recipe(system=SystemSpec(unattend=path, domain_blob=self.state.domain_blob))
+        job = BackgroundCall(lambda: [p.message for p in unattend_problems(recipe)], self)
+        job.succeeded.connect(lambda messages: self._unattend_checked(path, messages))
+        job.failed.connect(lambda message: self._unattend_checked(path, [message]))
+        self._unattend_job = job
+        job.start()
+
+    def _unattend_checked(self, path: Path, messages: object) -> None:
+        if self.state.unattend != path:
+            return  # another file was chosen meanwhile
+        self.state.checking_unattend = False
+        texts = messages if isinstance(messages, list) else []
+        self.state.unattend_problem = "; ".join(str(m) for m in texts) or None
+        self.reveal({"system.unattend"})
+        self.changed()
 
     def _name_edited(self, text: str) -> None:
         self.state.computer_name = text.strip()

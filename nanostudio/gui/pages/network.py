@@ -1,4 +1,5 @@
-"""Network & remote access: DHCP or a static IPv4 address, WinRM, first-boot commands."""
+"""Network & remote access: DHCP or a static IPv4 address, IPv6, VLAN, WinRM, first-boot
+commands."""
 
 from __future__ import annotations
 
@@ -77,7 +78,36 @@ class NetworkPage(PageBase):
             self.tr("&Interface:"),
             self.interface_edit,
             self.problem_label("network.interface"),
-            self.tr('The adapter\'s name in Windows; the first one is "Ethernet".'),
+            self.tr(
+                'The adapter\'s name in Windows (the first one is "Ethernet") or its '
+                "interface index (Get-NetAdapter's ifIndex)."
+            ),
+        )
+        self.vlan_edit = QLineEdit()
+        self.vlan_edit.setPlaceholderText(self.tr("optional, 1 to 4094"))
+        self.vlan_edit.setMaxLength(6)
+        add_row(
+            other,
+            self.tr("V&LAN ID:"),
+            self.vlan_edit,
+            self.problem_label("network.vlan"),
+            self.tr(
+                "Set with Set-NetAdapter -VlanID at first boot; the adapter's driver must "
+                "support VLAN tagging. Applies with DHCP too."
+            ),
+        )
+        self.ipv6_edit = QLineEdit()
+        self.ipv6_edit.setPlaceholderText(self.tr("optional, e.g. 2001:db8::10"))
+        add_row(
+            other, self.tr("IPv&6 address:"), self.ipv6_edit, self.problem_label("network.ipv6")
+        )
+        self.ipv6_dns_edit = QLineEdit()
+        self.ipv6_dns_edit.setPlaceholderText(self.tr("optional, e.g. 2001:db8::1"))
+        add_row(
+            other,
+            self.tr("IPv6 DNS s&ervers:"),
+            self.ipv6_dns_edit,
+            self.problem_label("network.ipv6_dns"),
         )
         box.addLayout(other)
         remote = QGroupBox(self.tr("Remote access and first boot"))
@@ -89,6 +119,19 @@ class NetworkPage(PageBase):
                 self.tr(
                     "Opens TCP port 5985 for every network profile, so NanoStudio's console "
                     "and Enter-PSSession can reach the server."
+                )
+            )
+        )
+        self.https_box = QCheckBox(
+            self.tr("Also WinRM over &HTTPS (port 5986), trusted from the first connection")
+        )
+        remote_layout.addWidget(self.https_box)
+        remote_layout.addWidget(
+            NoteLabel(
+                self.tr(
+                    "NanoStudio makes a certificate for the computer name and its static "
+                    "addresses and remembers it, so the console connects without asking "
+                    "you to trust it. Its private key stays in the image."
                 )
             )
         )
@@ -112,13 +155,20 @@ class NetworkPage(PageBase):
         self.reveal_when_left("network.gateway", self.gateway_edit)
         self.reveal_when_left("network.dns", self.dns_edit)
         self.reveal_when_left("network.interface", self.interface_edit)
+        self.reveal_when_left("network.vlan", self.vlan_edit)
+        self.reveal_when_left("network.ipv6", self.ipv6_edit)
+        self.reveal_when_left("network.ipv6_dns", self.ipv6_dns_edit)
         self.address_edit.textEdited.connect(self._address_edited)
         self.address_edit.editingFinished.connect(self._address_left)
         self.prefix_box.valueChanged.connect(self._prefix_changed)
         self.gateway_edit.textEdited.connect(lambda text: self._set("gateway", text))
         self.dns_edit.textEdited.connect(lambda text: self._set("dns", text))
         self.interface_edit.textEdited.connect(lambda text: self._set("interface", text))
+        self.vlan_edit.textEdited.connect(lambda text: self._set("vlan", text))
+        self.ipv6_edit.textEdited.connect(lambda text: self._set("ipv6", text))
+        self.ipv6_dns_edit.textEdited.connect(lambda text: self._set("ipv6_dns", text))
         self.winrm_box.toggled.connect(self._winrm_toggled)
+        self.https_box.toggled.connect(self._https_toggled)
         self.commands_edit.textChanged.connect(self._commands_changed)
 
     def load(self) -> None:
@@ -129,7 +179,11 @@ class NetworkPage(PageBase):
         self.gateway_edit.setText(self.state.gateway)
         self.dns_edit.setText(self.state.dns)
         self.interface_edit.setText(self.state.interface)
+        self.vlan_edit.setText(self.state.vlan)
+        self.ipv6_edit.setText(self.state.ipv6)
+        self.ipv6_dns_edit.setText(self.state.ipv6_dns)
         self.winrm_box.setChecked(self.state.winrm)
+        self.https_box.setChecked(self.state.winrm_https)
         self.commands_edit.setPlainText(self.state.firstboot_commands)
 
     def _set(self, name: str, text: str) -> None:
@@ -173,6 +227,11 @@ class NetworkPage(PageBase):
     def _winrm_toggled(self, checked: bool) -> None:
         if not self._loading:
             self.state.winrm = checked
+            self.changed()
+
+    def _https_toggled(self, checked: bool) -> None:
+        if not self._loading:
+            self.state.winrm_https = checked
             self.changed()
 
     def _commands_changed(self) -> None:

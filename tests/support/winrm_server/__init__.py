@@ -7,7 +7,8 @@ socket outlives `stop()` (or the `with` block).
     with LoopbackWinRM() as server:          # or the fixtures winrm_server / winrm_server_tls
         winrm.Session(server.endpoint, auth=(ADMIN_USER, ADMIN_PASSWORD), transport="ntlm")
 
-LoopbackWinRM(*, users=None, hostname="NANO1", tls=False, auth=("basic", "ntlm"))
+LoopbackWinRM(*, users=None, hostname="NANO1", tls=False, auth=("basic", "ntlm"), pfx=None)
+  pfx=(PKCS#12 bytes, password bytes): with tls, serve that key and certificate
   users       {"Administrator": "Nano-Pa55word!"} by default; names match case-insensitively,
               also as "NANO1\\user" and ".\\user".
   host, port, endpoint   "http(s)://127.0.0.1:PORT/wsman"; the port is free and random.

@@ -18,7 +18,7 @@ from tests.support.winrm_server import encryption, service_info, soap
 from tests.support.winrm_server.auth import Authenticator, AuthResult
 from tests.support.winrm_server.commands import CmdEnvironment, Script
 from tests.support.winrm_server.service import WinRMService
-from tests.support.winrm_server.tls import ServerCertificate, make_certificate
+from tests.support.winrm_server.tls import ServerCertificate, certificate_from_pfx, make_certificate
 from tests.support.winrm_server.transport import (
     Connection,
     DropConnection,
@@ -65,6 +65,7 @@ class LoopbackWinRM:
         hostname: str = "NANO1",
         tls: bool = False,
         auth: Collection[str] = ("basic", "ntlm"),
+        pfx: tuple[bytes, bytes] | None = None,
     ) -> None:
         self.users: dict[str, str] = dict(users if users is not None else DEFAULT_USERS)
         self.hostname = hostname
@@ -72,6 +73,7 @@ class LoopbackWinRM:
         # test needs the VM to answer beyond commands.py (dism, netsh, type of a log).
         self.commands: dict[str, tuple[str, int]] = {}
         self.tls = tls
+        self._pfx = pfx  # (PKCS#12 bytes, password): serve that certificate instead
         self.host = LOOPBACK
         self.port = 0
         self.requests: list[RecordedRequest] = []
@@ -117,7 +119,10 @@ class LoopbackWinRM:
             self._authenticator = Authenticator(
                 self.users, self._auth_methods, self.hostname, self._private_dir
             )
-            if self.tls:
+            if self.tls and self._pfx is not None:
+                pfx, password = self._pfx
+                self._set_certificate(certificate_from_pfx(pfx, password, self._private_dir))
+            elif self.tls:
                 self._set_certificate(make_certificate(self.hostname, LOOPBACK, self._private_dir))
         self._hang_release.clear()
         self._http = HttpServer(

@@ -82,3 +82,33 @@ def make_certificate(hostname: str, address: str, folder: Path) -> ServerCertifi
         cert_der=certificate.public_bytes(serialization.Encoding.DER),
         context=context,
     )
+
+
+def certificate_from_pfx(pfx: bytes, password: bytes, folder: Path) -> ServerCertificate:
+    """Serve the key and certificate of a PKCS#12 file (what NanoStudio puts in an image)."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    key, certificate, _ = pkcs12.load_key_and_certificates(pfx, password)
+    assert key is not None and certificate is not None
+    cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
+    stamp = hashlib.sha1(cert_pem).hexdigest()[:12]
+    cert_path = folder / f"pfx-{stamp}.pem"
+    key_path = folder / f"pfx-{stamp}.key"
+    cert_path.write_bytes(cert_pem)
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert_path, key_path)
+    return ServerCertificate(
+        cert_pem=cert_pem,
+        cert_der=certificate.public_bytes(serialization.Encoding.DER),
+        context=context,
+    )
