@@ -130,6 +130,9 @@ def run_tool(
         if cancel.cancelled:
             kill_tree(process)
             reader.join(timeout=2)
+            # What the tool printed before it was stopped still happened (diskpart's
+            # "successfully assigned" decides what the clean-up must undo): hand it on.
+            _drain(lines, on_line)
             raise BuildCancelled()
         try:
             line = lines.get(timeout=_POLL_S)
@@ -148,6 +151,19 @@ def run_tool(
             kill_tree(process)
             raise BuildCancelled()
     return ToolResult(tuple(argv), process.returncode, tuple(tail))
+
+
+def _drain(lines: queue.Queue[str | None], on_line: Callable[[str], None] | None) -> None:
+    """Pass on the lines already read, without waiting for more."""
+    while True:
+        try:
+            line = lines.get_nowait()
+        except queue.Empty:
+            return
+        if line is None:
+            return
+        if on_line is not None:
+            on_line(line)
 
 
 def kill_tree(process: subprocess.Popen[bytes]) -> None:
