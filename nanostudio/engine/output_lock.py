@@ -71,7 +71,7 @@ class OutputLock:
                     os.write(fd, f"{os.getpid()}\n".encode("ascii"))
                     self._fd = fd
                     return
-                holder = _read_pid(fd) if not locked else None
+                holder = _holder_pid(fd) if not locked else None
             except BaseException:
                 os.close(fd)
                 raise
@@ -129,6 +129,17 @@ def _same_file(fd: int, path: Path) -> bool:
         return False
     there = os.fstat(fd)
     return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _holder_pid(fd: int) -> int | None:
+    """The holder's PID; it writes it just after taking the lock, so a build that
+    arrives in between waits a moment (up to 1 s) rather than naming no one."""
+    for _ in range(20):
+        pid = _read_pid(fd)
+        if pid is not None:
+            return pid
+        time.sleep(0.05)
+    return None
 
 
 def _read_pid(fd: int) -> int | None:

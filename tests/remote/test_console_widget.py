@@ -344,6 +344,7 @@ def test_the_view_follows_the_end_beyond_the_scrollback(
 def test_the_view_stays_where_the_user_scrolled(qtbot: QtBot, console: ConsoleWidget) -> None:
     console.submit("lines 500\nsleep")
     qtbot.waitUntil(lambda: "line 0000499" in output_text(console), timeout=TIMEOUT_MS)
+    qtbot.wait(FLUSH_WAIT_MS)  # the first output painted and laid out, as a user would see it
     bar = console.output.verticalScrollBar()
     bar.triggerAction(bar.SliderAction.SliderPageStepSub)  # the user scrolls up
     where = bar.value()
