@@ -28,6 +28,7 @@ from nanostudio.engine.tools.hivex import (
     reg_multi_sz,
     reg_sz,
 )
+from nanostudio.engine.tools.native import LazyLibrary
 from nanostudio.errors import BuildError, ToolMissingError
 
 pytestmark = pytest.mark.skipif(not hivex.library_available(), reason="needs libhivex0")
@@ -287,7 +288,7 @@ def test_missing_library_names_the_package(monkeypatch: pytest.MonkeyPatch) -> N
     def no_library(name: str, *args: object, **kwargs: object) -> object:
         raise OSError(f"{name}: cannot open shared object file")
 
-    monkeypatch.setattr(hivex, "_LIB", None)
+    monkeypatch.setattr(hivex, "_LIBRARY", LazyLibrary(hivex._Lib))  # not bound yet
     monkeypatch.setattr(ctypes, "CDLL", no_library)
     with pytest.raises(ToolMissingError, match=r"apt-get install libhivex0 \(comes with"):
         hivex.require_library()

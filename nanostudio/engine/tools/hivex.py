@@ -40,6 +40,7 @@ from nanostudio.engine.portable.hive import (
     reg_qword,
     reg_sz,
 )
+from nanostudio.engine.tools.native import LazyLibrary
 from nanostudio.errors import BuildError, ToolMissingError
 
 __all__ = [
@@ -202,23 +203,16 @@ class _Lib:
         return handles
 
 
-_LIB: _Lib | None = None
+_LIBRARY = LazyLibrary(_Lib)
 
 
 def _lib() -> _Lib:
-    global _LIB
-    if _LIB is None:
-        _LIB = _Lib()
-    return _LIB
+    return _LIBRARY.get()
 
 
 def library_available() -> bool:
     """True when libhivex can be loaded (the plan checks it before starting)."""
-    try:
-        _lib()
-    except ToolMissingError:
-        return False
-    return True
+    return _LIBRARY.available()
 
 
 def require_library() -> None:

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from nanostudio.engine.tools.native import LazyLibrary
 from nanostudio.errors import (
     DISK_FULL_ERRNOS,
     BuildCancelled,
@@ -122,24 +123,22 @@ class _Lib:
         return str(message)
 
 
-_LIB: _Lib | None = None
+def _bind() -> _Lib:
+    lib = _Lib()
+    lib.dll.wimlib_global_init(0)
+    return lib
+
+
+_LIBRARY = LazyLibrary(_bind)
 
 
 def _lib() -> _Lib:
-    global _LIB
-    if _LIB is None:
-        _LIB = _Lib()
-        _LIB.dll.wimlib_global_init(0)
-    return _LIB
+    return _LIBRARY.get()
 
 
 def library_available() -> bool:
     """True when libwim can be loaded (the plan checks it before starting)."""
-    try:
-        _lib()
-    except ToolMissingError:
-        return False
-    return True
+    return _LIBRARY.available()
 
 
 def require_library() -> None:
