@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QTranslator
+from PySide6.QtCore import QCoreApplication, QSize, QTranslator
 
 from nanostudio.devtools.sample_media import write_sample_media
 from nanostudio.devtools.walk import (
@@ -108,6 +108,10 @@ def _render(dest: Path, work: Path, size: QSize) -> list[Path]:
     written: list[Path] = []
 
     def shot(name: str) -> None:
+        # A page that just grew (a filled list) has a layout request pending: without
+        # it the scroll bar shows over a body still as wide as before, as no user sees.
+        QCoreApplication.sendPostedEvents()
+        QCoreApplication.processEvents()
         wizard.repaint()
         path = dest / f"{len(written) + 1:02d}-{name}.png"
         if not wizard.grab().save(str(path)):
