@@ -25,7 +25,9 @@ from nanostudio.gui.settings import LAST_TIMEZONE, Settings
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.recipe import Recipe, SystemSpec
-from nanostudio.recipe.validate import domain_blob_problems, unattend_problems
+from nanostudio.recipe.domain_blob import blob_names
+from nanostudio.recipe.odj import ProvisionedJoin
+from nanostudio.recipe.validate import unattend_problems
 from nanostudio.secret import Secret
 from nanostudio.timezones import find_time_zone, search_time_zones
 from nanostudio.wizard import Page, WizardState
@@ -199,6 +201,7 @@ class IdentityPage(PageBase):
         self.state.domain_blob = path
         self._checked_blob = path
         self.state.domain_blob_problem = None
+        self.state.domain_blob_join = None
         self.state.checking_domain_blob = path is not None
         self._show_blob()
         self.changed()
@@ -206,19 +209,21 @@ class IdentityPage(PageBase):
             self.set_unattend(self.state.unattend)
         if path is None:
             return
-        recipe = Recipe(system=SystemSpec(domain_blob=path))
-        job = BackgroundCall(lambda: [p.message for p in domain_blob_problems(recipe)], self)
-        job.succeeded.connect(lambda messages: self._blob_checked(path, messages))
-        job.failed.connect(lambda message: self._blob_checked(path, [message]))
+        job = BackgroundCall(lambda: blob_names(path), self)
+        job.succeeded.connect(lambda verdict: self._blob_checked(path, verdict))
+        job.failed.connect(lambda message: self._blob_checked(path, message))
         self._blob_job = job
         job.start()
 
-    def _blob_checked(self, path: Path, messages: object) -> None:
+    def _blob_checked(self, path: Path, verdict: object) -> None:
+        """The names read (checked against the computer name by validation) or why not."""
         if self.state.domain_blob != path:
             return
         self.state.checking_domain_blob = False
-        texts = messages if isinstance(messages, list) else []
-        self.state.domain_blob_problem = "; ".join(str(m) for m in texts) or None
+        if isinstance(verdict, ProvisionedJoin):
+            self.state.domain_blob_join = verdict
+        else:
+            self.state.domain_blob_problem = str(verdict)
         self.reveal({"system.domain_blob"})
         self.changed()
 
