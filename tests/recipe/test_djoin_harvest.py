@@ -3,12 +3,10 @@ host, through a FAKE djoin.exe replaying djoin's transcripts (unverified on Wind
 
 from __future__ import annotations
 
-import json
 import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,37 +22,7 @@ from nanostudio.recipe.djoin_harvest import (
 )
 from nanostudio.recipe.domain_blob import load_domain_blob
 from nanostudio.recipe.toml_io import load_recipe
-from tests.support.windows_fakes import fakecore
-
-REPO = Path(__file__).parents[2]
-
-
-class FakeDjoin:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.journal = root / "journal.jsonl"
-        self.state = root / "machine"
-        self.path = root / "djoin.exe"
-        self.fail = ""
-        root.mkdir()
-        self.write()
-
-    def write(self) -> None:
-        """The wrapper carries its own settings: djoin is run with a scrubbed environment."""
-        self.path.write_text(
-            "#!/bin/sh\n# FAKE djoin.exe: runs tests/support/windows_fakes/fake_djoin.py\n"
-            f"export PYTHONPATH='{REPO}' {fakecore.JOURNAL_ENV}='{self.journal}'\n"
-            f"export {fakecore.STATE_ENV}='{self.state}' {fakecore.FAIL_ENV}='{self.fail}'\n"
-            f'exec "{sys.executable}" -m tests.support.windows_fakes.fake_djoin "$@"\n'
-        )
-        self.path.chmod(0o755)
-
-    def failing(self, rule: str) -> None:
-        self.fail = rule
-        self.write()
-
-    def calls(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.journal.read_text().splitlines()]
+from tests.support.windows_fakes.fake_djoin import FakeDjoin
 
 
 @pytest.fixture

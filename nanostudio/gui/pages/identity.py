@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
+from nanostudio.gui.widgets.djoin_harvest import HarvestButton
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.recipe import Recipe, SystemSpec
@@ -130,14 +131,20 @@ class IdentityPage(PageBase):
         row.addWidget(self.blob_edit, 1)
         row.addWidget(self.blob_button)
         row.addWidget(self.blob_clear)
+        self.harvest_button = HarvestButton(lambda: self.state.computer_name)
+        row.addWidget(self.harvest_button)
         add_row(
             form,
             self.tr("&Domain-join blob:"),
             blob_row,
             self.problem_label("system.domain_blob"),
-            self.tr("Made with djoin /machine set to this computer name (not checked)."),
+            self.tr("Made with djoin /machine set to this computer name (checked)."),
         )
         self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
+        self.harvest_status = QLabel()
+        self.harvest_status.setWordWrap(True)
+        self.harvest_status.setVisible(False)
+        form.addRow("", self.harvest_status)
         self._blob_job: BackgroundCall | None = None
         self._checked_blob: Path | None = None
         self._unattend_job: BackgroundCall | None = None
@@ -158,6 +165,8 @@ class IdentityPage(PageBase):
         self.unattend_clear.clicked.connect(lambda: self.set_unattend(None))
         self.blob_button.clicked.connect(self._choose_blob)
         self.blob_clear.clicked.connect(lambda: self.set_domain_blob(None))
+        self.harvest_button.harvested.connect(self._harvested)
+        self.harvest_button.failed.connect(self._harvest_failed)
 
     def load(self) -> None:
         self.name_edit.setText(self.state.computer_name)
@@ -170,6 +179,7 @@ class IdentityPage(PageBase):
         self._show_rules()
         self._show_unattend()
         self._show_blob()
+        self.harvest_button.refresh()
         # A recipe (or an imported script) brought a file: check it now, off this thread.
         if self.state.unattend is not None and self.state.unattend != self._checked_unattend:
             self.set_unattend(self.state.unattend)
@@ -177,9 +187,18 @@ class IdentityPage(PageBase):
             self.set_domain_blob(self.state.domain_blob)
 
     def wait_idle(self, ms: int = 30_000) -> None:
+        self.harvest_button.wait(ms)
         for job in (self._unattend_job, self._blob_job):
             if job is not None:
                 job.wait(ms)
+
+    def _harvested(self, path: Path) -> None:
+        self.harvest_status.setVisible(False)
+        self.set_domain_blob(path)
+
+    def _harvest_failed(self, message: str) -> None:
+        self.harvest_status.setText(message)
+        self.harvest_status.setVisible(True)
 
     def _show_blob(self) -> None:
         path = self.state.domain_blob

@@ -11,12 +11,46 @@ is journalled with the names of the environment variables it received.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.support.odj_blob import write_blob
 from tests.support.windows_fakes import fakecore
+
+REPO = Path(__file__).parents[3]
+
+
+class FakeDjoin:
+    """An installed fake: a shell wrapper named djoin.exe, its journal and state."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.journal = root / "journal.jsonl"
+        self.state = root / "machine"
+        self.path = root / "djoin.exe"
+        self.fail = ""
+        root.mkdir()
+        self.write()
+
+    def write(self) -> None:
+        """The wrapper carries its own settings: djoin is run with a scrubbed environment."""
+        self.path.write_text(
+            "#!/bin/sh\n# FAKE djoin.exe: runs tests/support/windows_fakes/fake_djoin.py\n"
+            f"export PYTHONPATH='{REPO}' {fakecore.JOURNAL_ENV}='{self.journal}'\n"
+            f"export {fakecore.STATE_ENV}='{self.state}' {fakecore.FAIL_ENV}='{self.fail}'\n"
+            f'exec "{sys.executable}" -m tests.support.windows_fakes.fake_djoin "$@"\n'
+        )
+        self.path.chmod(0o755)
+
+    def failing(self, rule: str) -> None:
+        self.fail = rule
+        self.write()
+
+    def calls(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.journal.read_text().splitlines()]
 
 
 def main(argv: list[str]) -> int:
