@@ -150,3 +150,18 @@ def test_the_gui_connect_dialog_carries_the_vm_pin_but_never_saves_it(
     dialog.port_spin.setValue(5986)
     assert dialog.settings().cert_pin_sha256 is None
     dialog.close()
+
+
+def test_verify_checks_the_https_listener_against_the_built_certificate(tmp_path: Path) -> None:
+    from nanostudio.cli.verify_cmd import https_check
+
+    made, server = _serve_built_certificate()
+    with server:
+        record = replace(_record(tmp_path, server.port, made.sha256), host=server.host)
+        settings = https_settings(record, ADMIN_USER)
+        assert settings is not None
+        passed = https_check(settings.replace(auth="basic"), ADMIN_PASSWORD)
+        assert passed.passed and "answered as NANO1" in passed.message
+        server.replace_certificate()
+        failed = https_check(settings.replace(auth="basic"), ADMIN_PASSWORD)
+    assert not failed.passed and "CHANGED" in failed.message
