@@ -15,9 +15,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nanostudio.remote.errors import SettingsError
 from nanostudio.remote.paths import config_dir, write_private
-from nanostudio.remote.pinning import normalise_thumbprint
+from nanostudio.remote.pinning import normalise_thumbprint, read_pin_file
 
 DISK_PINS_FILE = "disk-certificate-pins.json"
 
@@ -29,18 +28,11 @@ class DiskPins:
         self.path = path if path is not None else config_dir() / DISK_PINS_FILE
 
     def _load(self) -> dict[str, dict[str, str]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise SettingsError(
-                f"The disk certificate pins in {self.path} cannot be read ({error}): repair "
-                "or delete the file (VMs of disks built before then will ask to trust)."
-            ) from error
-        if not isinstance(data, dict):
-            return {}
-        return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+        return read_pin_file(
+            self.path,
+            "disk certificate pins",
+            "delete it (VMs of disks built before then will ask to trust)",
+        )
 
     def record(self, disk: Path, sha256: str) -> None:
         pins = self._load()

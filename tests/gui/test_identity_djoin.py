@@ -24,9 +24,13 @@ from tests.support.windows_fakes.fake_djoin import FakeDjoin
 def _identity(wizard: NanoWizard, sample_media: SampleMedia, media_info: MediaInfo) -> IdentityPage:
     fill_valid(wizard, sample_media, media_info)
     go_to(wizard, Page.IDENTITY)
-    page = wizard.pages[Page.IDENTITY]
-    assert isinstance(page, IdentityPage)
-    return page
+    return _page(wizard)
+
+
+def _page(wizard: NanoWizard) -> IdentityPage:
+    found = wizard.pages[Page.IDENTITY]
+    assert isinstance(found, IdentityPage)
+    return found
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the button's absence is for other systems")

@@ -59,17 +59,10 @@ def test_the_build_records_the_pin_for_its_disk(tmp_path: Path) -> None:
 
 def test_qemu_forwards_a_second_port_to_the_https_listener() -> None:
     argv = qemu.qemu_argv(
-        qemu="qemu-system-x86_64",
-        name="NANO1",
-        disk=Path("/d/nano.vhdx"),
-        firmware_code=Path("/fw/CODE.fd"),
-        firmware_vars=Path("/vm/VARS.fd"),
-        host_port=55985,
-        nat=NatPlan(None, None, None, None),
-        serial_log=Path("/vm/serial.log"),
-        kvm=False,
-        https_port=55986,
-    )
+        qemu="qemu", name="N", disk=Path("/d.vhdx"), firmware_code=Path("/c"),
+        firmware_vars=Path("/v"), serial_log=Path("/s"), host_port=55985,
+        nat=NatPlan(None, None, None, None), kvm=False, https_port=55986,
+    )  # fmt: skip
     netdev = argv[argv.index("-netdev") + 1]
     assert netdev == (
         "user,id=net0,hostfwd=tcp:127.0.0.1:55985-:5985,hostfwd=tcp:127.0.0.1:55986-:5986"
@@ -122,16 +115,21 @@ def test_exec_to_the_vms_forwarded_port_is_verified_without_a_prompt(
     assert PinStore().get(server.host, server.port) is None
 
 
+def _vm_https(tmp_path: Path, server: LoopbackWinRM, pin: str) -> ConnectionSettings:
+    """What the VM's record gives a connection to its forwarded HTTPS port."""
+    record = replace(_record(tmp_path, server.port, pin), host=server.host)
+    settings = https_settings(record, ADMIN_USER)
+    assert settings is not None
+    return settings.replace(auth="basic", timeout_s=5)
+
+
 def test_the_doctor_and_console_session_use_the_vm_pin(tmp_path: Path) -> None:
     from nanostudio.remote.probe import test_connection as probe
     from nanostudio.remote.psrp_session import PsrpSession
 
     made, server = _serve_built_certificate()
     with server:
-        record = replace(_record(tmp_path, server.port, made.sha256), host=server.host)
-        settings = https_settings(record, ADMIN_USER)
-        assert settings is not None
-        settings = settings.replace(auth="basic", timeout_s=5)
+        settings = _vm_https(tmp_path, server, made.sha256)
         assert probe(settings, ADMIN_PASSWORD, PinStore()).hostname == "NANO1"
         session = PsrpSession(settings, ADMIN_PASSWORD, pins=PinStore())
         session.open()  # CertificateUnknownError if a trust question were needed
@@ -157,11 +155,9 @@ def test_verify_checks_the_https_listener_against_the_built_certificate(tmp_path
 
     made, server = _serve_built_certificate()
     with server:
-        record = replace(_record(tmp_path, server.port, made.sha256), host=server.host)
-        settings = https_settings(record, ADMIN_USER)
-        assert settings is not None
-        passed = https_check(settings.replace(auth="basic"), ADMIN_PASSWORD)
+        settings = _vm_https(tmp_path, server, made.sha256)
+        passed = https_check(settings, ADMIN_PASSWORD)
         assert passed.passed and "answered as NANO1" in passed.message
         server.replace_certificate()
-        failed = https_check(settings.replace(auth="basic"), ADMIN_PASSWORD)
+        failed = https_check(settings, ADMIN_PASSWORD)
     assert not failed.passed and "CHANGED" in failed.message
