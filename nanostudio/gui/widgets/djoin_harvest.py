@@ -36,7 +36,7 @@ class HarvestButton(QPushButton):
     failed = Signal(str)
 
     def __init__(self, computer_name: Callable[[], str], parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("&Harvest from this domain…"), parent)
+        super().__init__(self.tr("Har&vest from this domain…"), parent)
         self.setAutoDefault(False)
         self._computer_name = computer_name
         self.domain: str | None = None
@@ -101,7 +101,7 @@ class HarvestButton(QPushButton):
 
     def _done(self, path: object, message: str | None) -> None:
         self._job = None
-        self.setText(self.tr("&Harvest from this domain…"))
+        self.setText(self.tr("Har&vest from this domain…"))
         self.setEnabled(self.domain is not None)
         if isinstance(path, Path):
             self.harvested.emit(path)
