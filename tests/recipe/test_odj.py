@@ -140,3 +140,20 @@ def test_cli_check_refuses_a_blob_for_another_computer_in_one_line(
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith("system.domain_blob")]
     assert len(lines) == 1 and "'WEB7'" in lines[0] and "Traceback" not in err
+
+
+def test_build_refuses_a_blob_for_another_computer_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NANOSTUDIO_ADMIN_PASSWORD", "Passw0rd!")
+    write_blob(tmp_path / "b.djoin", "WEB7")
+    path = tmp_path / "r.nanostudio.toml"
+    path.write_text(
+        '[system]\ncomputer_name = "NANO1"\ndomain_blob = "b.djoin"\n[output]\npath = "out.vhdx"\n'
+    )
+    assert main(["build", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert any(
+        line.startswith("system.domain_blob") and "'WEB7'" in line for line in err.splitlines()
+    )
+    assert not (tmp_path / "out.vhdx").exists()
