@@ -164,7 +164,13 @@ def harvest_blob(
                 f"djoin wrote a blob for {blob.join.machine_name!r}, not {machine!r}: "
                 "nothing was stored"
             )
-        write_private_bytes(dest, savefile.read_bytes())
+        try:
+            write_private_bytes(dest, savefile.read_bytes())
+        except OSError as error:
+            raise DjoinError(
+                f"cannot store the blob in {dest}: {error.strerror or error} (the computer "
+                "account was provisioned: harvest again with --reuse to another place)"
+            ) from None
         return Harvest(dest, blob.join)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -144,3 +144,12 @@ def test_cli_harvests_beside_the_recipe_and_points_it_there(
     main(["recipe", "check", str(recipe)])  # the media is absent: other problems only
     assert "system.domain_blob" not in capsys.readouterr().err
     assert main(["recipe", "djoin", str(recipe), "--domain=-bad"]) == 2
+
+
+def test_an_unwritable_destination_is_one_line(djoin: FakeDjoin, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(DjoinError, match="cannot store the blob"):
+        harvest_blob(
+            "corp.example.com", "NANO1", blocker / "sub" / "b.djoin", djoin=str(djoin.path)
+        )

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from nanostudio.cli.main import main
 from nanostudio.recipe import Recipe, SystemSpec, validate
-from nanostudio.recipe.domain_blob import load_domain_blob, netbios_equal
+from nanostudio.recipe.domain_blob import DomainBlobError, load_domain_blob, netbios_equal
 from nanostudio.recipe.odj import (
     OdjFormatError,
     ProvisionedJoin,
@@ -157,3 +157,15 @@ def test_build_refuses_a_blob_for_another_computer_before_anything_is_written(
         line.startswith("system.domain_blob") and "'WEB7'" in line for line in err.splitlines()
     )
     assert not (tmp_path / "out.vhdx").exists()
+
+
+@FUZZ
+@given(st.binary(max_size=400) | st.builds(lambda b: base64.b64encode(b), st.binary(max_size=300)))
+def test_fuzz_blob_files(content: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.djoin"
+        path.write_bytes(content)
+        with contextlib.suppress(DomainBlobError):
+            load_domain_blob(path)
