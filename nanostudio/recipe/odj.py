@@ -7,9 +7,12 @@ never decoded, kept or put in a message.
 Sources (facts only):
 - The structures: Microsoft's "Offline domain join IDL definitions"
   (learn.microsoft.com/windows/win32/netmgmt/odj-idl; ODJ_PROVISION_DATA, ODJ_BLOB,
-  ODJ_WIN7BLOB, ODJ_POLICY_DNS_DOMAIN_INFO, ODJ_UNICODE_STRING) and DOMAIN_CONTROLLER_INFOW
-  (dsgetdc.h). ``djoin /provision`` writes an ODJ_PROVISION_DATA holding one or more
-  ODJ_BLOBs; ulODJFormat 1 is an ODJ_WIN7BLOB, 2 an OP_PACKAGE (not read here).
+  ODJ_WIN7BLOB, ODJ_POLICY_DNS_DOMAIN_INFO, ODJ_UNICODE_STRING, OP_PACKAGE,
+  OP_PACKAGE_PART_COLLECTION, OP_PACKAGE_PART, OP_BLOB, GUID_JOIN_PROVIDER) and
+  DOMAIN_CONTROLLER_INFOW (dsgetdc.h). ``djoin /provision`` writes an
+  ODJ_PROVISION_DATA holding one or more ODJ_BLOBs; ulODJFormat 1 is an ODJ_WIN7BLOB,
+  2 an OP_PACKAGE whose join provider part holds an ODJ_WIN7BLOB too (read when no
+  format 1 part is there; an encrypted package is refused).
 - The encoding: [MS-RPCE] 2.2.6 "Type Serialization Version 1": an 8-byte common type
   header (2.2.6.1: version 1, 0x10 little-endian, length 8, filler) and an 8-byte private
   header (2.2.6.2: ObjectBufferLength, filler) before each top-level type, which is then
@@ -25,9 +28,14 @@ Every count and length is bounded before it is used, so a hostile file gives one
 from __future__ import annotations
 
 import struct
+import uuid
 from dataclasses import dataclass
 
 ODJ_WIN7_FORMAT = 1  # ODJ_BLOB.ulODJFormat: pBlob holds a serialized ODJ_WIN7BLOB
+ODJ_WIN8_FORMAT = 2  # ... a serialized OP_PACKAGE
+# OP_PACKAGE_PART.PartType of the part holding an ODJ_WIN7BLOB (the IDL's
+# GUID_JOIN_PROVIDER, {631c7621-5289-4321-bc9e-80f843f868c3}), as NDR writes a GUID.
+GUID_JOIN_PROVIDER = uuid.UUID("631c7621-5289-4321-bc9e-80f843f868c3").bytes_le
 MAX_BLOBS = 16  # djoin writes one or two (Windows 7 and OP_PACKAGE forms)
 MAX_NAME_UNITS = 256  # UTF-16 units of a DNS domain name (255) and its NUL
 MAX_SECRET_UNITS = 4096  # the machine password: stepped over, never read
@@ -63,20 +71,54 @@ def read_provision_data(data: bytes) -> ProvisionedJoin:
     if outer.u32() != count:
         raise OdjFormatError("the parts' count does not match")
     parts = [(outer.u32(), outer.u32(), outer.u32()) for _ in range(count)]
-    win7: bytes | None = None
-    for form, size, referent in parts:
-        if referent == 0:
-            continue
-        if outer.u32() != size:
-            raise OdjFormatError("a part's size does not match")
-        body = outer.take(size)
-        if form == ODJ_WIN7_FORMAT and win7 is None:
-            win7 = body
+    bodies = [(form, outer.pointee(size, referent)) for form, size, referent in parts]
+    win7 = next((b for form, b in bodies if form == ODJ_WIN7_FORMAT and b is not None), None)
+    if win7 is None:  # only the Windows 8 form: its join provider part holds the same
+        package = next((b for form, b in bodies if form == ODJ_WIN8_FORMAT and b), None)
+        win7 = _join_part_of_package(package) if package is not None else None
     if win7 is None:
-        raise OdjFormatError(
-            "no Windows 7-format join data (ODJ_WIN7BLOB), the part that names the machine"
-        )
+        raise OdjFormatError("no ODJ_WIN7BLOB (the join data that names the machine)")
     return _read_win7_blob(win7)
+
+
+def _join_part_of_package(data: bytes) -> bytes | None:
+    """The serialized ODJ_WIN7BLOB inside an OP_PACKAGE: its OP_PACKAGE_PART_COLLECTION
+    (WrappedPartCollection, itself serialized) has a part of type GUID_JOIN_PROVIDER."""
+    ndr = _Ndr(data)
+    ndr.serialization_headers()
+    if ndr.u32() == 0:
+        return None
+    if ndr.take(16) != bytes(16):  # EncryptionType: GUID_NULL means not encrypted
+        raise OdjFormatError("an encrypted OP_PACKAGE (NanoStudio reads only plain ones)")
+    context = (ndr.u32(), ndr.u32())  # EncryptionContext (OP_BLOB)
+    wrapped = (ndr.u32(), ndr.u32())  # WrappedPartCollection (OP_BLOB)
+    ndr.u32()  # cbDecryptedPartCollection
+    ndr.u32(), ndr.u32()  # Extension (OP_BLOB), after what is read here
+    ndr.pointee(*context)
+    collection = ndr.pointee(*wrapped)
+    if collection is None:
+        return None
+    parts = _Ndr(collection)
+    parts.serialization_headers()
+    if parts.u32() == 0:
+        return None
+    count = parts.u32()
+    if not 0 <= count <= MAX_BLOBS:
+        raise OdjFormatError(f"{count} package parts (at most {MAX_BLOBS} are read)")
+    if parts.u32() == 0 or count == 0:
+        return None
+    parts.u32(), parts.u32()  # the collection's Extension (OP_BLOB)
+    if parts.u32() != count:
+        raise OdjFormatError("the package parts' count does not match")
+    # OP_PACKAGE_PART: PartType (GUID), ulFlags, Part and Extension (OP_BLOBs).
+    fixed = [(parts.take(16), parts.u32(), (parts.u32(), parts.u32()), (parts.u32(), parts.u32()))
+             for _ in range(count)]  # fmt: skip
+    for part_type, _flags, part, extension in fixed:
+        body = parts.pointee(*part)
+        parts.pointee(*extension)
+        if part_type == GUID_JOIN_PROVIDER and body is not None:
+            return body
+    return None
 
 
 def _read_win7_blob(data: bytes) -> ProvisionedJoin:
@@ -131,6 +173,14 @@ class _Ndr:
         return int(value)
 
     def take(self, size: int) -> bytes:
+        return self._bytes(size)
+
+    def pointee(self, size: int, referent: int) -> bytes | None:
+        """A [size_is] byte array's referent: its count (== ``size``), then the bytes."""
+        if referent == 0:
+            return None
+        if self.u32() != size:
+            raise OdjFormatError("a part's size does not match")
         return self._bytes(size)
 
     def string(self, max_units: int, what: str) -> str:

@@ -22,7 +22,13 @@ from nanostudio.recipe.odj import (
     _read_win7_blob,
     read_provision_data,
 )
-from tests.support.odj_blob import REAL_BLOB, provision_data, win7_blob, write_blob
+from tests.support.odj_blob import (
+    REAL_BLOB,
+    provision_data,
+    provision_data_of,
+    win7_blob,
+    write_blob,
+)
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SECRET = "Zq9#unique-machine-password"
@@ -50,6 +56,45 @@ def test_the_real_windows_blob_names_its_machine_and_domain(
     assert _problems(Recipe(system=SystemSpec("WURST2", domain_blob=path))) == []
     [problem] = _problems(Recipe(system=SystemSpec("NANO1", domain_blob=path)))
     assert "made for the computer 'wurst2'" in problem and "djoin /machine NANO1" in problem
+
+
+def _real_parts(real_blob: bytes) -> list[tuple[int, bytes]]:
+    """The real blob's two parts: (1, ODJ_WIN7BLOB) and (2, OP_PACKAGE), as Windows wrote them."""
+    fixed, at = [], 16 + 4 + 4 + 4 + 4 + 4
+    for _ in range(2):
+        fixed.append(struct.unpack_from("<III", real_blob, at)[:2])
+        at += 12
+    parts = []
+    for form, size in fixed:
+        at += -at % 4 + 4  # the array's count
+        parts.append((form, real_blob[at : at + size]))
+        at += size
+    return parts
+
+
+def test_the_windows_8_package_alone_is_read_through_its_join_provider_part(
+    real_blob: bytes,
+) -> None:
+    parts = _real_parts(real_blob)
+    assert [form for form, _ in parts] == [1, 2]
+    only_package = provision_data_of([parts[1]])
+    assert read_provision_data(only_package).machine_name == "wurst2"
+    encrypted = bytearray(parts[1][1])
+    encrypted[20] = 1  # EncryptionType is no longer GUID_NULL
+    with pytest.raises(OdjFormatError, match="encrypted"):
+        read_provision_data(provision_data_of([(2, bytes(encrypted))]))
+
+
+@FUZZ
+@given(st.data())
+def test_fuzz_mutated_real_package(data: st.DataObject) -> None:
+    if not REAL_BLOB.is_file():
+        pytest.fail(f"{REAL_BLOB} is missing: run scripts/fetch-test-odj.sh")
+    blob = bytearray(provision_data_of([_real_parts(REAL_BLOB.read_bytes())[1]]))
+    for _ in range(data.draw(st.integers(1, 6))):
+        blob[data.draw(st.integers(0, len(blob) - 1))] = data.draw(st.integers(0, 255))
+    with contextlib.suppress(OdjFormatError):
+        read_provision_data(bytes(blob))
 
 
 def test_every_truncation_of_the_real_blob_is_one_clean_error(real_blob: bytes) -> None:
@@ -89,7 +134,7 @@ def _replace_u32(data: bytes, offset: int, value: int) -> bytes:
         (lambda d: _replace_u32(d, 20, 2), "version 2"),
         (lambda d: _replace_u32(d, 24, 10**6), "parts"),
         (lambda d: _replace_u32(d, 32, 1), "count does not match"),
-        (lambda d: _replace_u32(d, 36, 2), "no Windows 7-format"),
+        (lambda d: _replace_u32(d, 36, 3), "no ODJ_WIN7BLOB"),
     ],
 )
 def test_malformed_headers_name_what_is_wrong(mutate: object, words: str) -> None:

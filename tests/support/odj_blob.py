@@ -50,11 +50,16 @@ def provision_data(machine: str, domain: str = "corp.example.com", password: str
     """The decoded bytes of a djoin /savefile blob for ``machine`` in ``domain``."""
     win7 = win7_blob(machine, domain, password or "P@ss-" + machine * 8)
     package = _headers(bytes(24) + bytes(64))  # an OP_PACKAGE stand-in: not read
-    body = bytearray(struct.pack("<IIII", 0x20000, 1, 2, 0x20004))
-    body += struct.pack("<I", 2)
-    body += struct.pack("<III", 1, len(win7), 0x20008)
-    body += struct.pack("<III", 2, len(package), 0x2000C)
-    for part in (win7, package):
+    return provision_data_of([(1, win7), (2, package)])
+
+
+def provision_data_of(parts: list[tuple[int, bytes]]) -> bytes:
+    """An ODJ_PROVISION_DATA holding ``parts`` (ulODJFormat, serialized bytes)."""
+    body = bytearray(struct.pack("<IIII", 0x20000, 1, len(parts), 0x20004))
+    body += struct.pack("<I", len(parts))
+    for index, (form, part) in enumerate(parts):
+        body += struct.pack("<III", form, len(part), 0x20008 + 4 * index)
+    for _, part in parts:
         _align(body)
         body += struct.pack("<I", len(part)) + part
     return _headers(bytes(body))
