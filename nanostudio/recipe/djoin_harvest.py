@@ -51,8 +51,8 @@ _MAX_DNS_NAME = 253
 # the caller's environment (no PYTHON*, no proxy or credential variables) reaches it.
 _KEPT_VARIABLES = ("SYSTEMROOT", "WINDIR", "SYSTEMDRIVE")
 _HINTS = {
-    "0x8b0": "a computer account with this name already exists in the domain: harvest "
-    "with reuse (--reuse) to reset its password and use it",
+    "0x8b0": "a computer account with this name already exists in the domain: reuse it "
+    "(--reuse, or the wizard's Reuse box) to reset its password and use it",
     "0x5": "access denied: your account may not create computer accounts in this domain "
     "(ask for the right, or run as a user who has it)",
 }

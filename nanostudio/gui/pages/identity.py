@@ -131,8 +131,6 @@ class IdentityPage(PageBase):
         row.addWidget(self.blob_edit, 1)
         row.addWidget(self.blob_button)
         row.addWidget(self.blob_clear)
-        self.harvest_button = HarvestButton(lambda: self.state.computer_name)
-        row.addWidget(self.harvest_button)
         add_row(
             form,
             self.tr("&Domain-join blob:"),
@@ -141,10 +139,17 @@ class IdentityPage(PageBase):
             self.tr("Made with djoin /machine set to this computer name (checked)."),
         )
         self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
+        # djoin run by NanoStudio: on a line of its own, shown on domain members only.
+        self.harvest_button = HarvestButton(lambda: self.state.computer_name)
         self.harvest_status = QLabel()
         self.harvest_status.setWordWrap(True)
         self.harvest_status.setVisible(False)
-        form.addRow("", self.harvest_status)
+        harvest_row = QWidget()
+        row = QHBoxLayout(harvest_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.harvest_button)
+        row.addWidget(self.harvest_status, 1)
+        form.addRow("", harvest_row)
         self._blob_job: BackgroundCall | None = None
         self._checked_blob: Path | None = None
         self._unattend_job: BackgroundCall | None = None
