@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from nanostudio.cli import djoin_cmd
 from nanostudio.engine.checks import engine_problems
 from nanostudio.engine.engines import EngineName, make_plan, resolve_engine
 from nanostudio.errors import MediaError, UserFacingError
@@ -64,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     importer.add_argument("--force", action="store_true", help="replace an existing recipe")
     importer.set_defaults(func=run_import)
+    djoin_cmd.add_parser(actions)
 
 
 def check_recipe(

@@ -455,11 +455,12 @@ _IGNORED = {
 }
 _NOT_SUPPORTED = {
     "domainname": (
-        "NanoStudio does not harvest a blob itself: run djoin /provision /domain D "
-        "/machine NAME /savefile F on a domain-joined machine and give -DomainBlobPath F"
+        "an import does not harvest a blob: on a domain-joined Windows machine run "
+        "nanostudio recipe djoin RECIPE --domain D (or djoin /provision) and set "
+        "system.domain_blob"
     ),
-    "reusedomainnode": "give djoin /provision its /reuse option instead (-DomainName is not "
-    "harvested)",
+    "reusedomainnode": "give nanostudio recipe djoin its --reuse option instead "
+    "(-DomainName is not harvested on import)",
     "development": "development mode (test signing, debugger) is not offered",
     "offlinescriptpath": "offline scripts are not run by NanoStudio",
     "offlinescriptargument": "offline scripts are not run by NanoStudio",

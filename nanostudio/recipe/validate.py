@@ -28,7 +28,7 @@ from nanostudio.files import NotRegularFileError, open_regular, output_folder_pr
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.copies import Scanner, copy_problems, scan_copy_source
-from nanostudio.recipe.domain_blob import DomainBlobError, read_domain_blob
+from nanostudio.recipe.domain_blob import DomainBlobError, load_domain_blob, machine_name_problem
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
 from nanostudio.recipe.unattend_file import (
     UnattendFileError,
@@ -795,13 +795,14 @@ def unattend_problems(recipe: Recipe) -> list[Problem]:
 
 
 def domain_blob_problems(recipe: Recipe) -> list[Problem]:
-    """system.domain_blob: a readable djoin blob (base64 text). Its machine name is not
-    checked (domain_blob.py says why); messages never hold the blob."""
+    """system.domain_blob: a djoin blob NanoStudio can read, made for this computer name
+    (compared as NetBIOS names); messages never hold the blob or its password."""
     path = recipe.system.domain_blob
     if path is None or control_character(str(path)) is not None:
         return []
     try:
-        read_domain_blob(path)
+        blob = load_domain_blob(path)
     except DomainBlobError as error:
         return [Problem("system.domain_blob", str(error))]
-    return []
+    message = machine_name_problem(blob.join, recipe.system.computer_name, path.name)
+    return [] if message is None else [Problem("system.domain_blob", message)]

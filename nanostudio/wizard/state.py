@@ -35,6 +35,7 @@ from nanostudio.recipe import (
 )
 from nanostudio.recipe.copies import CopyScan, scan_copy_source
 from nanostudio.recipe.model import Target
+from nanostudio.recipe.odj import ProvisionedJoin
 from nanostudio.secret import Secret
 from nanostudio.sizes import format_size, parse_size
 from nanostudio.wizard.pages import BuildStatus, Page
@@ -100,6 +101,8 @@ class WizardState:
     domain_blob: Path | None = None
     domain_blob_problem: str | None = None
     checking_domain_blob: bool = False
+    # The names read from it (never its password), checked against computer_name.
+    domain_blob_join: ProvisionedJoin | None = None
 
     static_ip: bool = False
     address: str = ""
@@ -321,6 +324,7 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.unattend_problem = None
     state.domain_blob = recipe.system.domain_blob
     state.domain_blob_problem = None
+    state.domain_blob_join = None
     network = recipe.network
     state.static_ip = network.ipv4 is not None
     if network.ipv4 is not None:

@@ -21,6 +21,7 @@ from nanostudio.engine.engines import (
 from nanostudio.errors import UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import OutputFormat, Problem, Recipe, validate
+from nanostudio.recipe.domain_blob import machine_name_problem
 from nanostudio.recipe.model import Target
 from nanostudio.sizes import parse_size
 from nanostudio.wizard.i18n import QT_TRANSLATE_NOOP
@@ -260,7 +261,13 @@ def _domain_blob_extras(state: WizardState) -> list[Problem]:
         return [Problem("system.domain_blob", "reading the domain-join blob…")]
     if state.domain_blob_problem:
         return [Problem("system.domain_blob", state.domain_blob_problem)]
-    return []
+    if state.domain_blob_join is None:
+        return []
+    # Compared here, not on the worker: the name may be edited after the blob is read.
+    message = machine_name_problem(
+        state.domain_blob_join, state.computer_name, state.domain_blob.name
+    )
+    return [] if message is None else [Problem("system.domain_blob", message)]
 
 
 def _network_extras(state: WizardState) -> list[Problem]:

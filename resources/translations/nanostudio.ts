@@ -565,6 +565,52 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
 </context>
 <context>
+    <name>HarvestButton</name>
+    <message>
+        <source>Har&amp;vest from this domain…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs djoin /provision for this computer name in {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer is not a member of a domain: djoin needs one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Store the domain-join blob</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>djoin blobs (*.djoin *.txt)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Harvesting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>djoin failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HarvestDialog</name>
+    <message>
+        <source>Harvest a domain-join blob</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Domain:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reuse an existing computer account (resets its password)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>IdentityPage</name>
     <message>
         <source>Name, password and time zone</source>
@@ -655,7 +701,7 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Made with djoin /machine set to this computer name (not checked).</source>
+        <source>Made with djoin /machine set to this computer name (checked).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

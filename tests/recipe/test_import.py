@@ -341,9 +341,9 @@ def test_cli_unmapped_parameters_exit_2_unless_partial(
     assert main(["recipe", "import", str(script), "-o", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        "not mapped: -DomainName: NanoStudio does not harvest a blob itself: run djoin "
-        "/provision /domain D /machine NAME /savefile F on a domain-joined machine and give "
-        "-DomainBlobPath F",
+        "not mapped: -DomainName: an import does not harvest a blob: on a domain-joined "
+        "Windows machine run nanostudio recipe djoin RECIPE --domain D (or djoin /provision) "
+        "and set system.domain_blob",
         "not mapped: -OfflineScriptPath: offline scripts are not run by NanoStudio",
         "error: 2 parameters of New-NanoServerImage cannot be mapped (named above): nothing "
         "written; give --partial to write the recipe without them",
