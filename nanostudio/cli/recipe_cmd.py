@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nanostudio.engine.checks import engine_problems
+from nanostudio.engine.edit.checks import edit_source_problems
 from nanostudio.engine.engines import EngineName, make_plan, resolve_engine
 from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.media.inspect import inspect_media
@@ -85,6 +86,7 @@ def check_recipe(
             problems.append(Problem("source.media", str(error)))
     problems += validate(recipe, media=media, password=password)
     portable = resolve_engine(engine) is EngineName.PORTABLE
+    problems += edit_source_problems(recipe, portable=portable)[1]
     if portable and recipe.target is Target.HYPERV_GEN1:
         problems.append(
             Problem(

@@ -292,7 +292,8 @@ def _open_vhdx(path: Path, fd: int, file_size: int) -> VirtualDisk:
 
 def _checked(data: bytes, at: int = 4) -> bool:
     zeroed = data[:at] + bytes(4) + data[at + 4 :]
-    return struct.unpack_from("<I", data, at)[0] == crc32c(zeroed)
+    stored: int = struct.unpack_from("<I", data, at)[0]
+    return stored == crc32c(zeroed)
 
 
 def _current_vhdx_header(path: Path, fd: int) -> bytes:

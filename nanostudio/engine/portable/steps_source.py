@@ -20,7 +20,7 @@ from nanostudio.engine.content.staging import (
     staged_updates,
 )
 from nanostudio.engine.content.unattend import render_with_user_file
-from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
+from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState
 from nanostudio.engine.process import require_tool
 from nanostudio.engine.servicing import (
     UpdateCab,
@@ -49,7 +49,7 @@ class OpenMediaStep(Step):
         info = self.state.media_info
         lines = [f"open {info.source} ({info.kind}) read-only"]
         if _is_iso(self.state):
-            lines.append(f"copy {info.wim} to {source_wim_for_display(info, paths.workdir)}")
+            lines.append(f"copy {info.wim} to {self.state.wim_for_display(paths.workdir)}")
         lines.append(f"image {self.state.image.index}: {self.state.image.name}")
         return lines
 
@@ -123,7 +123,7 @@ class StageContentStep(Step):
             )
         if staged.docker_zip is not None:
             lines.append(f"extract docker/* from {staged.docker_zip} to {overlay / DOCKER_FOLDER}")
-        source = source_wim_for_display(self.state.media_info, paths.workdir)
+        source = self.state.wim_for_display(paths.workdir)
         lines.append(
             f"libwim: image {self.state.image.index} of {source} + {overlay} -> "
             f"{paths.workdir / DELTA_WIM} (new metadata and staged files only)"
