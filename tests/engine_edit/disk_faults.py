@@ -135,3 +135,22 @@ def damage_vhd_bat(path: Path) -> None:
         table = struct.unpack(">Q", disk.read(8))[0]
         disk.seek(table)
         disk.write(struct.pack(">I", (size // 512) + 100_000))
+
+
+def small_windows_disk(folder: Path, fmt: str = "vhdx", size: int = 64 * MIB) -> Path:
+    """A GPT disk (ESP + basic data) whose second partition starts like an NTFS volume,
+    in the container qemu-img writes (``vhdx`` or ``vpc``): what the edit checks read."""
+    raw = folder / "small.raw"
+    with raw.open("wb") as out:
+        out.truncate(size)
+    subprocess.run(
+        ["sgdisk", "-n", "1:2048:+8M", "-t", "1:EF00", "-n", "2:0:0", "-t", "2:0700", str(raw)],
+        check=True,
+        capture_output=True,
+    )
+    with raw.open("r+b") as out:
+        out.seek((2048 + 8 * 2048) * 512 + 3)
+        out.write(b"NTFS    ")
+    disk = qemu_convert(raw, fmt, folder / ("small.vhd" if fmt == "vpc" else "small.vhdx"))
+    raw.unlink()
+    return disk
