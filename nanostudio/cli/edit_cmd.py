@@ -31,6 +31,7 @@ from nanostudio.recipe import (
     Recipe,
     Target,
 )
+from nanostudio.recipe.edit_rules import edited_path
 from nanostudio.recipe.toml_io import load_recipe_problems
 from nanostudio.secret import ADMIN_PASSWORD_ENV
 from nanostudio.sizes import parse_size
@@ -94,10 +95,6 @@ def run(args: argparse.Namespace) -> int:
     return build_recipe(recipe, read_problems, args)
 
 
-def default_output(image: Path) -> Path:
-    return image.with_name(f"{image.stem}-edited{image.suffix.lower()}")
-
-
 def edit_recipe(base: Recipe, args: argparse.Namespace, *, source_size: int | None) -> Recipe:
     """``base`` with the image to edit and every option given on the command line."""
     try:
@@ -141,7 +138,7 @@ def edit_recipe(base: Recipe, args: argparse.Namespace, *, source_size: int | No
         network=network,
         files=FilesSpec((*base.files.copy, *(_copy(text) for text in args.copy))),
         output=OutputSpec(
-            path=args.output or default_output(args.image),
+            path=args.output or edited_path(args.image),
             size=size if size is not None else base.output.size,
             target=target,
         ),

@@ -31,6 +31,11 @@ def edit_messages(recipe: Recipe) -> list[tuple[str, str]]:
     return problems
 
 
+def edited_path(image: Path) -> Path:
+    """Where an edit writes by default: ``<name>-edited.<ext>`` beside the image."""
+    return image.with_name(f"{image.stem}-edited{image.suffix.lower()}")
+
+
 def _same_file(first: Path, second: Path) -> bool:
     try:
         if first.exists() and second.exists():
