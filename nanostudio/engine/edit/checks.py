@@ -30,7 +30,7 @@ def edit_source_problems(
     except MediaError as error:
         field = "edit.index" if "has no image" in str(error) else IMAGE_FIELD
         return None, [Problem(field, str(error))]
-    return source, _choice_problems(recipe, source, portable=portable)
+    return source, choice_problems(recipe, source, portable=portable)
 
 
 def edit_source_for_plan(recipe: Recipe, *, portable: bool) -> EditSource:
@@ -43,7 +43,8 @@ def edit_source_for_plan(recipe: Recipe, *, portable: bool) -> EditSource:
     return source
 
 
-def _choice_problems(recipe: Recipe, source: EditSource, *, portable: bool) -> list[Problem]:
+def choice_problems(recipe: Recipe, source: EditSource, *, portable: bool) -> list[Problem]:
+    """What the engine cannot make of ``source`` as ``recipe`` asks (no I/O)."""
     fmt = recipe.output.format
     problems: list[Problem] = []
     wanted = OutputFormat.WIM if source.kind == "wim" else OutputFormat(source.kind)
