@@ -55,23 +55,32 @@ def dirty_vhdx_log(path: Path) -> None:
     _rewrite_vhdx_header(path, uuid.uuid4().bytes_le, 48)
 
 
-def _metadata_item(path: Path, item: uuid.UUID) -> int:
-    """File offset of a VHDX metadata item's data."""
-    data = path.read_bytes()[: 8 * MIB]
+_METADATA_REGION = uuid.UUID("8B7CA206-4790-4B9A-B8FE-575F050F886E")
+_BAT_REGION = uuid.UUID("2DC27766-F623-4200-9D64-115E9BFD4A08")
+
+
+def _region_offset(data: bytes, guid: uuid.UUID) -> int:
+    """File offset of a VHDX region, from the first region table ([MS-VHDX] §2.2.3)."""
     table = 192 * KIB
     count = struct.unpack_from("<I", data, table + 8)[0]
     for number in range(count):
         at = table + 16 + 32 * number
-        if uuid.UUID(bytes_le=data[at : at + 16]) == uuid.UUID(
-            "8B7CA206-4790-4B9A-B8FE-575F050F886E"
-        ):
-            region: int = struct.unpack_from("<Q", data, at + 16)[0]
-            entries = struct.unpack_from("<H", data, region + 10)[0]
-            for entry in range(entries):
-                where = region + 32 + 32 * entry
-                if uuid.UUID(bytes_le=data[where : where + 16]) == item:
-                    offset: int = struct.unpack_from("<I", data, where + 16)[0]
-                    return region + offset
+        if uuid.UUID(bytes_le=data[at : at + 16]) == guid:
+            offset: int = struct.unpack_from("<Q", data, at + 16)[0]
+            return offset
+    raise AssertionError(f"no region {guid}")
+
+
+def _metadata_item(path: Path, item: uuid.UUID) -> int:
+    """File offset of a VHDX metadata item's data."""
+    data = path.read_bytes()[: 8 * MIB]
+    region = _region_offset(data, _METADATA_REGION)
+    entries = struct.unpack_from("<H", data, region + 10)[0]
+    for entry in range(entries):
+        where = region + 32 + 32 * entry
+        if uuid.UUID(bytes_le=data[where : where + 16]) == item:
+            offset: int = struct.unpack_from("<I", data, where + 16)[0]
+            return region + offset
     raise AssertionError("metadata item not found")
 
 
@@ -86,17 +95,7 @@ def vhdx_with_parent(path: Path) -> None:
 
 
 def vhdx_bat_offset(path: Path) -> int:
-    data = path.read_bytes()[: 320 * KIB]
-    table = 192 * KIB
-    count = struct.unpack_from("<I", data, table + 8)[0]
-    for number in range(count):
-        at = table + 16 + 32 * number
-        if uuid.UUID(bytes_le=data[at : at + 16]) == uuid.UUID(
-            "2DC27766-F623-4200-9D64-115E9BFD4A08"
-        ):
-            offset: int = struct.unpack_from("<Q", data, at + 16)[0]
-            return offset
-    raise AssertionError("no BAT region")
+    return _region_offset(path.read_bytes()[: 320 * KIB], _BAT_REGION)
 
 
 def damage_vhdx_bat(path: Path) -> None:
@@ -137,20 +136,37 @@ def damage_vhd_bat(path: Path) -> None:
         disk.write(struct.pack(">I", (size // 512) + 100_000))
 
 
+def partitioned_disk(
+    folder: Path,
+    fmt: str,
+    sgdisk: list[str],
+    *,
+    mbr: bool = False,
+    ntfs_at: int | None = None,
+    size: int = 64 * MIB,
+) -> Path:
+    """A disk whose table sgdisk writes (``mbr``: then turned into an MBR by sgdisk),
+    with an NTFS boot sector's OEM ID at sector ``ntfs_at``, in qemu-img's ``fmt``."""
+    raw = folder / f"{fmt}-{len(list(folder.iterdir()))}.raw"
+    with raw.open("wb") as out:
+        out.truncate(size)
+    subprocess.run(["sgdisk", *sgdisk, str(raw)], check=True, capture_output=True)
+    if mbr:
+        subprocess.run(["sgdisk", "--gpttombr=1", str(raw)], check=True, capture_output=True)
+    if ntfs_at is not None:
+        with raw.open("r+b") as out:
+            out.seek(ntfs_at * 512 + 3)
+            out.write(b"NTFS    ")
+    disk = qemu_convert(raw, fmt, raw.with_suffix(".vhd" if fmt == "vpc" else ".vhdx"))
+    raw.unlink()
+    return disk
+
+
+WINDOWS_SECTOR = 2048 + 8 * 2048  # the second partition of small_windows_disk
+
+
 def small_windows_disk(folder: Path, fmt: str = "vhdx", size: int = 64 * MIB) -> Path:
     """A GPT disk (ESP + basic data) whose second partition starts like an NTFS volume,
     in the container qemu-img writes (``vhdx`` or ``vpc``): what the edit checks read."""
-    raw = folder / "small.raw"
-    with raw.open("wb") as out:
-        out.truncate(size)
-    subprocess.run(
-        ["sgdisk", "-n", "1:2048:+8M", "-t", "1:EF00", "-n", "2:0:0", "-t", "2:0700", str(raw)],
-        check=True,
-        capture_output=True,
-    )
-    with raw.open("r+b") as out:
-        out.seek((2048 + 8 * 2048) * 512 + 3)
-        out.write(b"NTFS    ")
-    disk = qemu_convert(raw, fmt, folder / ("small.vhd" if fmt == "vpc" else "small.vhdx"))
-    raw.unlink()
-    return disk
+    table = ["-n", "1:2048:+8M", "-t", "1:EF00", "-n", "2:0:0", "-t", "2:0700"]
+    return partitioned_disk(folder, fmt, table, ntfs_at=WINDOWS_SECTOR, size=size)

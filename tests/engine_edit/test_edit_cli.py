@@ -6,7 +6,6 @@ Nothing is written (no output, no temp folder) and the source's SHA-256 stays th
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +14,9 @@ import pytest
 from nanostudio.cli.main import main
 from tests.engine_edit.conftest import Original, sha256
 from tests.engine_edit.disk_faults import (
-    MIB,
     damage_vhdx_bat,
     dirty_vhdx_log,
+    partitioned_disk,
     qemu_convert,
     vhd_as_differencing,
 )
@@ -63,12 +62,7 @@ def test_a_file_that_is_not_a_disk(
 def test_a_disk_with_no_ntfs_partition(
     tmp_path: Path, original_vhdx: Original, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    raw = tmp_path / "empty.raw"
-    with raw.open("wb") as out:
-        out.truncate(64 * MIB)
-    subprocess.run(["sgdisk", "-n", "1:2048:0", str(raw)], check=True, capture_output=True)
-    disk = qemu_convert(raw, "vhdx", tmp_path / "empty.vhdx")
-    raw.unlink()
+    disk = partitioned_disk(tmp_path, "vhdx", ["-n", "1:2048:0"])
     _refused(capsys, disk, ["--media", str(original_vhdx.media)], "has no NTFS partition")
 
 
@@ -132,16 +126,7 @@ def test_a_wim_index_that_does_not_exist(
 def test_a_bios_mbr_disk_needs_the_windows_engine(
     tmp_path: Path, original_vhdx: Original, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    raw = tmp_path / "mbr.raw"
-    with raw.open("wb") as out:
-        out.truncate(64 * MIB)
-    subprocess.run(["sgdisk", "-n", "1:2048:0", str(raw)], check=True, capture_output=True)
-    subprocess.run(["sgdisk", "--gpttombr=1", str(raw)], check=True, capture_output=True)
-    with raw.open("r+b") as out:  # an NTFS boot sector's OEM ID
-        out.seek(2048 * 512 + 3)
-        out.write(b"NTFS    ")
-    disk = qemu_convert(raw, "vpc", tmp_path / "bios.vhd")
-    raw.unlink()
+    disk = partitioned_disk(tmp_path, "vpc", ["-n", "1:2048:0"], mbr=True, ntfs_at=2048)
     _refused(
         capsys,
         disk,

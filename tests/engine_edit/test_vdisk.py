@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,14 @@ from nanostudio.engine.edit.vdisk import open_virtual_disk
 from nanostudio.errors import MediaError
 from tests.engine_edit.disk_faults import (
     MIB,
+    WINDOWS_SECTOR,
     damage_vhd_bat,
     damage_vhdx_bat,
     dirty_vhdx_log,
+    partitioned_disk,
     qemu_convert,
     raw_with_data,
+    small_windows_disk,
     vhd_as_differencing,
     vhdx_with_parent,
 )
@@ -62,40 +64,17 @@ def test_every_byte_reads_as_qemu_img_wrote_it(
 
 
 def test_a_partition_table_written_by_sgdisk_is_read(tmp_path: Path) -> None:
-    raw = tmp_path / "gpt.raw"
-    with raw.open("wb") as out:
-        out.truncate(64 * MIB)
-    subprocess.run(
-        ["sgdisk", "-n", "1:2048:+8M", "-t", "1:EF00", "-n", "2:0:0", "-t", "2:0700", str(raw)],
-        check=True,
-        capture_output=True,
-    )
     # Only the OEM ID of an NTFS boot sector marks partition 2 as NTFS.
-    with raw.open("r+b") as out:
-        out.seek((2048 + 8 * 2048) * 512 + 3)
-        out.write(b"NTFS    ")
-    disk_file = qemu_convert(raw, "vhdx", tmp_path / "gpt.vhdx")
-    with open_virtual_disk(disk_file) as disk:
+    with open_virtual_disk(small_windows_disk(tmp_path)) as disk:
         table = read_partition_table(disk)
         assert table.scheme == "gpt"
         assert [p.number for p in table.partitions] == [1, 2]
         windows = table.windows_partition(disk)
-        assert windows.number == 2 and windows.offset == (2048 + 8 * 2048) * 512
+        assert windows.number == 2 and windows.offset == WINDOWS_SECTOR * 512
 
 
 def test_an_mbr_disk_is_read_as_mbr(tmp_path: Path) -> None:
-    raw = tmp_path / "mbr.raw"
-    with raw.open("wb") as out:
-        out.truncate(64 * MIB)
-    # sgdisk writes a GPT, then turns its partition 1 into an MBR entry of type 07.
-    subprocess.run(
-        ["sgdisk", "-n", "1:2048:0", "-t", "1:0700", str(raw)], check=True, capture_output=True
-    )
-    subprocess.run(["sgdisk", "--gpttombr=1", str(raw)], check=True, capture_output=True)
-    with raw.open("r+b") as out:
-        out.seek(2048 * 512 + 3)
-        out.write(b"NTFS    ")
-    disk_file = qemu_convert(raw, "vpc", tmp_path / "mbr.vhd")
+    disk_file = partitioned_disk(tmp_path, "vpc", ["-n", "1:2048:0"], mbr=True, ntfs_at=2048)
     with open_virtual_disk(disk_file) as disk:
         table = read_partition_table(disk)
         assert table.scheme == "mbr"
@@ -152,10 +131,4 @@ def test_faults_are_refused_in_one_line(raw: tuple[Path, bytes], tmp_path: Path)
 
 
 def test_a_disk_with_no_ntfs_partition_is_refused(tmp_path: Path) -> None:
-    raw = tmp_path / "fat.raw"
-    with raw.open("wb") as out:
-        out.truncate(64 * MIB)
-    subprocess.run(
-        ["sgdisk", "-n", "1:2048:0", "-t", "1:0700", str(raw)], check=True, capture_output=True
-    )
-    _refused(qemu_convert(raw, "vhdx", tmp_path / "fat.vhdx"), "has no NTFS partition")
+    _refused(partitioned_disk(tmp_path, "vhdx", ["-n", "1:2048:0"]), "has no NTFS partition")

@@ -50,6 +50,10 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _dism_calls(fake_tools: FakeTools) -> list[str]:
+    return [" ".join(call["argv"]) for call in fake_tools.calls("dism")]
+
+
 def edit_recipe(media: Path, source: Path, output: Path, size: int) -> Recipe:
     return Recipe(
         source=SourceSpec(media=media),
@@ -110,7 +114,7 @@ def test_an_edit_mounts_a_copy_adds_what_is_missing_and_commits(
     outcome, _ = run(plan)
     assert outcome.was_successful(), outcome
     assert _sha256(source) == digest
-    dism = [" ".join(call["argv"]) for call in fake_tools.calls("dism")]
+    dism = _dism_calls(fake_tools)
     mount = [c for c in dism if "/Mount-Image" in c]
     assert len(mount) == 1 and "disk.vhdx /Index:1 " in mount[0]
     added = [c for c in dism if "/Add-Package" in c]
@@ -141,7 +145,7 @@ def test_a_failing_package_discards_the_mount_and_leaves_nothing(
     outcome, _ = run(make_edit_plan(recipe, inspect(sample_media.root), host=fake_host))
     assert not outcome.was_successful()
     assert "installers failed" in str(outcome)
-    dism = [" ".join(call["argv"]) for call in fake_tools.calls("dism")]
+    dism = _dism_calls(fake_tools)
     assert any("/Unmount-Image" in c and "/Discard" in c for c in dism)
     assert not any("/Commit" in c for c in dism)
     assert _sha256(source) == digest

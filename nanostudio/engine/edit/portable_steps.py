@@ -26,11 +26,11 @@ from nanostudio.engine.edit.source import EditSource
 from nanostudio.engine.edit.vdisk import open_virtual_disk
 from nanostudio.engine.portable.state import OVERLAY, BuildState
 from nanostudio.engine.portable.steps_disk import create_sparse
+from nanostudio.engine.portable.steps_source import open_state_media
 from nanostudio.engine.process import quote_argv, require_tool, run_tool
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import wimlib
 from nanostudio.errors import BuildError, MediaError
-from nanostudio.media.source import open_media
 
 SOURCE_PARTITION = "source-windows.img"
 CAPTURED_WIM = "captured.wim"
@@ -247,12 +247,7 @@ class OpenEditMediaStep(Step):
         return [f"open {info.source} ({info.kind}) read-only, for its Packages folder"]
 
     def run(self, ctx: StepContext) -> None:
-        media_path = self.state.recipe.source.media
-        if media_path is None:
-            raise BuildError("the recipe names no media (source.media)")
-        media = open_media(media_path)
-        self.state.media = media
-        self.state.media_cleanup = ctx.push_cleanup("close the media", media.close)
+        open_state_media(self.state, ctx)
 
 
 def _read_text(path: Path) -> str | None:

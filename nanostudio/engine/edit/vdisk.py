@@ -178,10 +178,8 @@ def _open_vhd(path: Path, fd: int, file_size: int) -> VirtualDisk:
     stored = struct.unpack_from(">I", footer, 64)[0]
     if stored != _vhd_checksum(footer, 64):
         raise _damaged(path, "the VHD footer's checksum is wrong")
-    data_offset, current_size = (
-        struct.unpack_from(">Q", footer, 16)[0],
-        struct.unpack_from(">Q", footer, 48)[0],
-    )
+    data_offset = struct.unpack_from(">Q", footer, 16)[0]  # the dynamic disk header
+    current_size = struct.unpack_from(">Q", footer, 48)[0]
     disk_type = struct.unpack_from(">I", footer, 60)[0]
     if disk_type == _VHD_DIFFERENCING:
         raise _differencing(path)

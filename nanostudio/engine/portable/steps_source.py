@@ -32,7 +32,7 @@ from nanostudio.engine.servicing import (
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import cab, libwim
 from nanostudio.errors import BuildError
-from nanostudio.media.source import open_media
+from nanostudio.media.source import MediaSource, open_media
 from nanostudio.recipe.copies import destination_parts
 
 
@@ -54,12 +54,8 @@ class OpenMediaStep(Step):
         return lines
 
     def run(self, ctx: StepContext) -> None:
+        media = open_state_media(self.state, ctx)
         media_path = self.state.recipe.source.media
-        if media_path is None:
-            raise BuildError("the recipe names no media (source.media)")
-        media = open_media(media_path)
-        self.state.media = media
-        self.state.media_cleanup = ctx.push_cleanup("close the media", media.close)
         found = media.info.image_for(self.state.recipe.source.edition)
         if found is None or found.index != self.state.image.index:
             raise BuildError(
@@ -72,6 +68,17 @@ class OpenMediaStep(Step):
         self.state.source_wim = media.wim_path(
             ctx.paths.workdir, should_cancel=lambda: ctx.cancel.cancelled, progress=progress
         )
+
+
+def open_state_media(state: BuildState, ctx: StepContext) -> MediaSource:
+    """Open the recipe's media into ``state``, closed by the build's cleanup."""
+    media_path = state.recipe.source.media
+    if media_path is None:
+        raise BuildError("the recipe names no media (source.media)")
+    media = open_media(media_path)
+    state.media = media
+    state.media_cleanup = ctx.push_cleanup("close the media", media.close)
+    return media
 
 
 class StageContentStep(Step):
