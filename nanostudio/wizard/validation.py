@@ -230,7 +230,12 @@ def _edit_extras(state: WizardState, recipe: Recipe) -> list[Problem]:
     if state.edit_error:
         return [Problem("edit.image", state.edit_error)]
     if state.edit_source is None:
-        return [Problem("edit.image", "the image has not been read yet: choose it again")]
+        return [
+            Problem(
+                "edit.image",
+                QT_TRANSLATE_NOOP("Validation", "the image has not been read yet: choose it again"),
+            )
+        ]
     from nanostudio.engine.edit.checks import choice_problems
 
     portable = resolve_engine(state.engine) is EngineName.PORTABLE
