@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 _FIELD_PAGES: dict[str, Page] = {
     "source.media": Page.SOURCE,
+    "edit.image": Page.SOURCE,
+    "edit.index": Page.SOURCE,
     "source.deployment": Page.TARGET,
     "drivers.oem": Page.TARGET,
     "drivers.virtualbox": Page.TARGET,
@@ -100,6 +102,7 @@ def all_problems(state: WizardState) -> list[Problem]:
     problems = [problem.for_wizard() for problem in problems]
     problems += _driver_extras(state)
     problems += _source_extras(state)
+    problems += _edit_extras(state, recipe)
     problems += _identity_extras(state)
     problems += _network_extras(state)
     problems += _unattend_extras(state)
@@ -218,6 +221,26 @@ def _source_extras(state: WizardState) -> list[Problem]:
             )
         ]
     return []
+
+
+def _edit_extras(state: WizardState, recipe: Recipe) -> list[Problem]:
+    """The image to edit, as read off the GUI thread, and what the engine cannot do
+    with it (another format, a smaller disk, a BIOS disk on the portable engine)."""
+    if state.edit_image is None or state.reading_edit:
+        return []
+    if state.edit_error:
+        return [Problem("edit.image", state.edit_error)]
+    if state.edit_source is None:
+        return [
+            Problem(
+                "edit.image",
+                QT_TRANSLATE_NOOP("Validation", "the image has not been read yet: choose it again"),
+            )
+        ]
+    from nanostudio.engine.edit.checks import choice_problems
+
+    portable = resolve_engine(state.engine) is EngineName.PORTABLE
+    return choice_problems(recipe, state.edit_source, portable=portable)
 
 
 def _driver_extras(state: WizardState) -> list[Problem]:
