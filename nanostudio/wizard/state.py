@@ -39,7 +39,7 @@ from nanostudio.recipe.edit_rules import edited_path
 from nanostudio.recipe.model import Target
 from nanostudio.recipe.odj import ProvisionedJoin
 from nanostudio.secret import Secret
-from nanostudio.sizes import format_size, parse_size
+from nanostudio.sizes import disk_size_text, format_size, parse_size
 from nanostudio.wizard.pages import BuildStatus, Page
 from nanostudio.wizard.targets import preset
 
@@ -250,7 +250,7 @@ class WizardState:
         self.edit_source = source
         self.edit_error = None
         if source.is_disk:
-            self.size_text = format_size(source.size)
+            self.size_text = disk_size_text(source.size)
 
     def set_output_format(self, fmt: OutputFormat) -> None:
         """Give the output file ``fmt``'s extension. A path with no file name (the File
