@@ -39,6 +39,7 @@ def test_the_image_is_judged_once_read(tmp_path: Path) -> None:
     state.take_edit_source(inspect_edit_source(image))
     assert "edit.image" not in {p.field for p in page_problems(state, Page.SOURCE)}
     kept = inspect_edit_source(image).size  # the disk keeps its size, shown as typed
+    assert state.size_bytes is not None
     assert kept <= state.size_bytes <= kept + 16 * 1024**2
     state.set_output_format(OutputFormat.WIM)
     output = {p.message for p in page_problems(state, Page.OUTPUT)}
