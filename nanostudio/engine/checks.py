@@ -21,9 +21,7 @@ from nanostudio.engine.process import run_tool
 from nanostudio.errors import UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.source import open_media
-from nanostudio.recipe import Problem, Recipe, Target, resolved_packages
-
-TARGET_FIELD = "output.target"
+from nanostudio.recipe import Problem, Recipe, RecipeField, Target, resolved_packages
 
 
 def engine_problems(
@@ -70,7 +68,7 @@ def driver_problems(
             messages = inventory.analyse(recipe).problems()
     except UserFacingError as error:
         messages = [str(error)]
-    return [Problem(TARGET_FIELD, message) for message in messages]
+    return [Problem(RecipeField.OUTPUT_TARGET, message) for message in messages]
 
 
 def package_problems(recipe: Recipe, engine: EngineName) -> list[Problem]:
@@ -78,7 +76,7 @@ def package_problems(recipe: Recipe, engine: EngineName) -> list[Problem]:
     if resolve_engine(engine) is not EngineName.PORTABLE:
         return []
     return [
-        Problem("packages.names", offline_only_problem(package))
+        Problem(RecipeField.PACKAGES_NAMES, offline_only_problem(package))
         for package in resolved_packages(recipe)
         if not package.first_boot_ok
     ]

@@ -24,7 +24,7 @@ from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
-from nanostudio.recipe import Recipe, SystemSpec
+from nanostudio.recipe import Recipe, RecipeField, SystemSpec
 from nanostudio.recipe.validate import domain_blob_problems, unattend_problems
 from nanostudio.secret import Secret
 from nanostudio.timezones import find_time_zone, search_time_zones
@@ -47,7 +47,7 @@ class IdentityPage(PageBase):
             form,
             self.tr("Computer na&me:"),
             self.name_edit,
-            self.problem_label("system.computer_name"),
+            self.problem_label(RecipeField.SYSTEM_COMPUTER_NAME),
             self.tr("1 to {0} letters, digits or hyphens.").format(MAX_COMPUTER_NAME),
         )
         self.password_edit = QLineEdit()
@@ -56,7 +56,7 @@ class IdentityPage(PageBase):
             form,
             self.tr("Administrator &password:"),
             self.password_edit,
-            self.problem_label("password"),
+            self.problem_label(RecipeField.PASSWORD),
         )
         self.rules = QWidget()
         self.rules.setAccessibleName(self.tr("Password rules"))
@@ -75,7 +75,7 @@ class IdentityPage(PageBase):
             form,
             self.tr("&Confirm password:"),
             self.confirm_edit,
-            self.problem_label("password_confirm"),
+            self.problem_label(RecipeField.PASSWORD_CONFIRM),
         )
         self.show_password = QCheckBox(self.tr("&Show the password"))
         form.addRow("", self.show_password)
@@ -90,7 +90,12 @@ class IdentityPage(PageBase):
         zone_layout.setContentsMargins(0, 0, 0, 0)
         zone_layout.addWidget(self.zone_search)
         zone_layout.addWidget(self.zone_list, 1)
-        add_row(form, self.tr("&Time zone:"), zone_block, self.problem_label("system.timezone"))
+        add_row(
+            form,
+            self.tr("&Time zone:"),
+            zone_block,
+            self.problem_label(RecipeField.SYSTEM_TIMEZONE),
+        )
         self.zone_search.setAccessibleName(self.tr("Search time zones"))
         self.unattend_edit = QLineEdit()
         self.unattend_edit.setReadOnly(True)
@@ -110,7 +115,7 @@ class IdentityPage(PageBase):
             form,
             self.tr("Answer &file:"),
             unattend_row,
-            self.problem_label("system.unattend"),
+            self.problem_label(RecipeField.SYSTEM_UNATTEND),
             self.tr("Merged with NanoStudio's; a setting both set is named, never overwritten."),
         )
         self.unattend_edit.setAccessibleName(self.tr("Answer file"))
@@ -132,7 +137,7 @@ class IdentityPage(PageBase):
             form,
             self.tr("&Domain-join blob:"),
             blob_row,
-            self.problem_label("system.domain_blob"),
+            self.problem_label(RecipeField.SYSTEM_DOMAIN_BLOB),
             self.tr("Made with djoin /machine set to this computer name (not checked)."),
         )
         self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
@@ -143,9 +148,9 @@ class IdentityPage(PageBase):
         layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
         layout.addWidget(self.page_problems)
-        self.reveal_when_left("system.computer_name", self.name_edit)
-        self.reveal_when_left("password", self.password_edit)
-        self.reveal_when_left("password_confirm", self.confirm_edit)
+        self.reveal_when_left(RecipeField.SYSTEM_COMPUTER_NAME, self.name_edit)
+        self.reveal_when_left(RecipeField.PASSWORD, self.password_edit)
+        self.reveal_when_left(RecipeField.PASSWORD_CONFIRM, self.confirm_edit)
         self.name_edit.textEdited.connect(self._name_edited)
         self.password_edit.textChanged.connect(self._password_edited)
         self.confirm_edit.textChanged.connect(self._confirm_edited)
@@ -219,7 +224,7 @@ class IdentityPage(PageBase):
         self.state.checking_domain_blob = False
         texts = messages if isinstance(messages, list) else []
         self.state.domain_blob_problem = "; ".join(str(m) for m in texts) or None
-        self.reveal({"system.domain_blob"})
+        self.reveal({RecipeField.SYSTEM_DOMAIN_BLOB})
         self.changed()
 
     def _show_unattend(self) -> None:
@@ -261,7 +266,7 @@ class IdentityPage(PageBase):
         self.state.checking_unattend = False
         texts = messages if isinstance(messages, list) else []
         self.state.unattend_problem = "; ".join(str(m) for m in texts) or None
-        self.reveal({"system.unattend"})
+        self.reveal({RecipeField.SYSTEM_UNATTEND})
         self.changed()
 
     def _name_edited(self, text: str) -> None:

@@ -24,6 +24,7 @@ from nanostudio.gui.settings import LAST_MEDIA_DIR, Settings
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.media import MediaInfo, inspect_media
+from nanostudio.recipe import RecipeField
 from nanostudio.sizes import human_size
 from nanostudio.wizard import Page, WizardState
 
@@ -82,7 +83,7 @@ class SourcePage(PageBase):
         found_layout.addWidget(self.packages, 2)
         layout = QVBoxLayout(self.body)
         layout.addLayout(row)
-        layout.addWidget(self.problem_label("source.media"))
+        layout.addWidget(self.problem_label(RecipeField.SOURCE_MEDIA))
         layout.addWidget(self.busy)
         layout.addWidget(found, 1)
         layout.addWidget(
