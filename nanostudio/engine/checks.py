@@ -30,7 +30,6 @@ def engine_problems(
     engine: EngineName,
     *,
     inventory: DriverInventory | None = None,
-    cancel: CancelToken | None = None,
 ) -> list[Problem]:
     """Everything ``engine`` cannot build of ``recipe`` from ``media``.
 
@@ -38,7 +37,7 @@ def engine_problems(
     Microsoft's own module does, so it is judged by ``validate`` alone.
     """
     return package_problems(recipe, engine) + driver_problems(
-        recipe, media, engine, inventory=inventory, cancel=cancel
+        recipe, media, engine, inventory=inventory
     )
 
 
@@ -48,7 +47,6 @@ def driver_problems(
     engine: EngineName,
     *,
     inventory: DriverInventory | None = None,
-    cancel: CancelToken | None = None,
 ) -> list[Problem]:
     """Devices of the target the portable engine cannot give a driver before first boot.
 
@@ -62,7 +60,7 @@ def driver_problems(
         return []
     try:
         if inventory is None:
-            with open_inventory(recipe.source.media, image.index, cancel) as taken:
+            with open_inventory(recipe.source.media, image.index) as taken:
                 messages = taken.analyse(recipe).problems()
         else:
             messages = inventory.analyse(recipe).problems()

@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.tools import libwim
-from nanostudio.engine.tools.libwim import library_available, write_delta_wim
+from nanostudio.engine.tools.libwim import LIBRARY, write_delta_wim
+from nanostudio.engine.tools.native import LazyLibrary
 from nanostudio.errors import BuildError
 from tests.engine_portable.helpers import ntfs_cat, run
 
 
 def test_delta_holds_only_metadata_and_overlay(sample_media: SampleMedia, tmp_path: Path) -> None:
-    assert library_available()
+    assert LIBRARY.available()
     before = hashlib.sha256(sample_media.wim.read_bytes()).hexdigest()
     overlay = tmp_path / "overlay"
     (overlay / "Windows" / "Setup" / "Scripts").mkdir(parents=True)
@@ -63,10 +65,10 @@ def test_the_write_runs_in_a_helper_process(
     300 MB at 300,000 files) and a process keeps such memory: the build's own process
     must never load libwim for the write (issue 17)."""
 
-    def not_here() -> None:
+    def not_here() -> NoReturn:
         raise AssertionError("libwim was loaded in the build's own process")
 
-    monkeypatch.setattr(libwim, "_lib", not_here)
+    monkeypatch.setattr(libwim, "LIBRARY", LazyLibrary(not_here))
     overlay = tmp_path / "overlay"
     overlay.mkdir()
     (overlay / "added.txt").write_text("added")

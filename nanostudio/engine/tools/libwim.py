@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from nanostudio.engine.tools.native import LazyLibrary
+from nanostudio.engine.tools.native import LazyLibrary, load_library
 from nanostudio.errors import (
     DISK_FULL_ERRNOS,
     BuildCancelled,
@@ -61,17 +61,12 @@ _INSTALL_HINT = (
 
 
 def _load_library() -> ctypes.CDLL:
-    if sys.platform.startswith("linux"):
-        candidates = ["libwim.so.15"]
-    else:
-        candidates = []
-    candidates += [found for name in _LIBRARY_NAMES if (found := ctypes.util.find_library(name))]
-    for candidate in candidates:
-        try:
-            return ctypes.CDLL(candidate, use_errno=True)
-        except OSError:
-            continue
-    raise ToolMissingError(f"wimlib's library (libwim) was not found: {_INSTALL_HINT}")
+    return load_library(
+        ["libwim.so.15"] if sys.platform.startswith("linux") else [],
+        _LIBRARY_NAMES,
+        what="wimlib's library (libwim)",
+        install_hint=_INSTALL_HINT,
+    )
 
 
 class _Lib:
@@ -129,21 +124,9 @@ def _bind() -> _Lib:
     return lib
 
 
-_LIBRARY = LazyLibrary(_bind)
-
-
-def _lib() -> _Lib:
-    return _LIBRARY.get()
-
-
-def library_available() -> bool:
-    """True when libwim can be loaded (the plan checks it before starting)."""
-    return _LIBRARY.available()
-
-
-def require_library() -> None:
-    """Raise ToolMissingError with an install hint when libwim cannot be loaded."""
-    _lib()
+# libwim, bound on first use: ``LIBRARY.available()`` and ``LIBRARY.require()`` (which
+# raises ToolMissingError with the install hint) let a plan check it before starting.
+LIBRARY = LazyLibrary(_bind)
 
 
 def write_delta_wim_here(
@@ -165,7 +148,7 @@ def write_delta_wim_here(
     This runs libwim in the calling process, which then holds wimlib's metadata of
     the whole image (about 1 KB a file) for good: builds call ``write_delta_wim``.
     """
-    lib = _lib()
+    lib = LIBRARY.get()
     dll = lib.dll
     src = ctypes.c_void_p()
     new = ctypes.c_void_p()
