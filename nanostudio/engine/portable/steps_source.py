@@ -190,13 +190,10 @@ class StageContentStep(PortableStep):
         self.state.close_media()
         ctx.cancel.raise_if_cancelled()
         ctx.log(f"writing the delta image {DELTA_WIM} (references {source_wim})", "debug")
-        libwim.write_delta_wim(
-            source_wim,
-            self.state.image.index,
-            overlay,
-            ctx.paths.workdir / DELTA_WIM,
-            should_cancel=lambda: ctx.cancel.cancelled,
+        delta = libwim.DeltaWim(
+            source_wim, self.state.image.index, overlay, ctx.paths.workdir / DELTA_WIM
         )
+        libwim.write_delta_wim(delta, should_cancel=lambda: ctx.cancel.cancelled)
 
 
 UPDATES_WORK = "updates"  # the work folder .msu files are unpacked into

@@ -9,12 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
 from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
+from nanostudio.gui.widgets.file_field import FileField
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.recipe import Recipe, RecipeField, SystemSpec
@@ -97,50 +96,30 @@ class IdentityPage(PageBase):
             self.problem_label(RecipeField.SYSTEM_TIMEZONE),
         )
         self.zone_search.setAccessibleName(self.tr("Search time zones"))
-        self.unattend_edit = QLineEdit()
-        self.unattend_edit.setReadOnly(True)
-        self.unattend_edit.setMinimumWidth(120)
-        self.unattend_edit.setPlaceholderText(self.tr("optional: your own unattend.xml"))
-        self.unattend_button = QPushButton(self.tr("C&hoose…"))
-        self.unattend_clear = QPushButton(self.tr("Clea&r"))
-        for button in (self.unattend_button, self.unattend_clear):
-            button.setAutoDefault(False)
-        unattend_row = QWidget()
-        row = QHBoxLayout(unattend_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.unattend_edit, 1)
-        row.addWidget(self.unattend_button)
-        row.addWidget(self.unattend_clear)
+        self.unattend_field = FileField(
+            self.tr("optional: your own unattend.xml"), self.tr("C&hoose…"), self.tr("Clea&r")
+        )
         add_row(
             form,
             self.tr("Answer &file:"),
-            unattend_row,
+            self.unattend_field,
             self.problem_label(RecipeField.SYSTEM_UNATTEND),
             self.tr("Merged with NanoStudio's; a setting both set is named, never overwritten."),
         )
-        self.unattend_edit.setAccessibleName(self.tr("Answer file"))
-        self.blob_edit = QLineEdit()
-        self.blob_edit.setReadOnly(True)
-        self.blob_edit.setMinimumWidth(120)
-        self.blob_edit.setPlaceholderText(self.tr("optional: from djoin /provision /savefile"))
-        self.blob_button = QPushButton(self.tr("Ch&oose…"))
-        self.blob_clear = QPushButton(self.tr("Cl&ear"))
-        for button in (self.blob_button, self.blob_clear):
-            button.setAutoDefault(False)
-        blob_row = QWidget()
-        row = QHBoxLayout(blob_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.blob_edit, 1)
-        row.addWidget(self.blob_button)
-        row.addWidget(self.blob_clear)
+        self.unattend_field.edit.setAccessibleName(self.tr("Answer file"))
+        self.blob_field = FileField(
+            self.tr("optional: from djoin /provision /savefile"),
+            self.tr("Ch&oose…"),
+            self.tr("Cl&ear"),
+        )
         add_row(
             form,
             self.tr("&Domain-join blob:"),
-            blob_row,
+            self.blob_field,
             self.problem_label(RecipeField.SYSTEM_DOMAIN_BLOB),
             self.tr("Made with djoin /machine set to this computer name (not checked)."),
         )
-        self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
+        self.blob_field.edit.setAccessibleName(self.tr("Domain-join blob"))
         self._blob_job: BackgroundCall | None = None
         self._checked_blob: Path | None = None
         self._unattend_job: BackgroundCall | None = None
@@ -157,10 +136,10 @@ class IdentityPage(PageBase):
         self.show_password.toggled.connect(self._toggle_echo)
         self.zone_search.textChanged.connect(self._filter_zones)
         self.zone_list.currentItemChanged.connect(self._zone_chosen)
-        self.unattend_button.clicked.connect(self._choose_unattend)
-        self.unattend_clear.clicked.connect(lambda: self.set_unattend(None))
-        self.blob_button.clicked.connect(self._choose_blob)
-        self.blob_clear.clicked.connect(lambda: self.set_domain_blob(None))
+        self.unattend_field.choose_button.clicked.connect(self._choose_unattend)
+        self.unattend_field.clear_button.clicked.connect(lambda: self.set_unattend(None))
+        self.blob_field.choose_button.clicked.connect(self._choose_blob)
+        self.blob_field.clear_button.clicked.connect(lambda: self.set_domain_blob(None))
 
     def load(self) -> None:
         self.name_edit.setText(self.state.computer_name)
@@ -171,8 +150,8 @@ class IdentityPage(PageBase):
         else:
             self._filter_zones("")
         self._show_rules()
-        self._show_unattend()
-        self._show_blob()
+        self.unattend_field.show_path(self.state.unattend)
+        self.blob_field.show_path(self.state.domain_blob)
         # A recipe (or an imported script) brought a file: check it now, off this thread.
         if self.state.unattend is not None and self.state.unattend != self._checked_unattend:
             self.set_unattend(self.state.unattend)
@@ -183,11 +162,6 @@ class IdentityPage(PageBase):
         for job in (self._unattend_job, self._blob_job):
             if job is not None:
                 job.wait(ms)
-
-    def _show_blob(self) -> None:
-        path = self.state.domain_blob
-        self.blob_edit.setText("" if path is None else str(path))
-        self.blob_clear.setEnabled(path is not None)
 
     def _choose_blob(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
@@ -205,7 +179,7 @@ class IdentityPage(PageBase):
         self._checked_blob = path
         self.state.domain_blob_problem = None
         self.state.checking_domain_blob = path is not None
-        self._show_blob()
+        self.blob_field.show_path(path)
         self.changed()
         if self.state.unattend is not None:  # its conflicts depend on the blob
             self.set_unattend(self.state.unattend)
@@ -227,11 +201,6 @@ class IdentityPage(PageBase):
         self.reveal({RecipeField.SYSTEM_DOMAIN_BLOB})
         self.changed()
 
-    def _show_unattend(self) -> None:
-        path = self.state.unattend
-        self.unattend_edit.setText("" if path is None else str(path))
-        self.unattend_clear.setEnabled(path is not None)
-
     def _choose_unattend(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
             self,
@@ -248,7 +217,7 @@ class IdentityPage(PageBase):
         self._checked_unattend = path
         self.state.unattend_problem = None
         self.state.checking_unattend = path is not None
-        self._show_unattend()
+        self.unattend_field.show_path(path)
         self.changed()
         if path is None:
             return
