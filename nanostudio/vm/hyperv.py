@@ -18,8 +18,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import PureWindowsPath
 
 from nanostudio.errors import ToolMissingError
@@ -37,6 +35,7 @@ from nanostudio.vm.model import (
     now_iso,
     safe_folder_name,
 )
+from nanostudio.vm.network import Consent, HostInterface
 from nanostudio.vm.store import vms_folder
 
 DEFAULT_SWITCH = "Default Switch"
@@ -47,25 +46,12 @@ NAME_TAKEN = "NANOSTUDIO:NAME-TAKEN"
 NO_SWITCH = "NANOSTUDIO:NO-SWITCH"
 HYPERV_ADMINISTRATORS_SID = "S-1-5-32-578"
 
-Consent = Callable[[str], bool]
 
-
-@dataclass(frozen=True)
-class HostAddress:
-    alias: str
-    address: str
-    prefix: int
-
-    @property
-    def network(self) -> ipaddress.IPv4Network:
-        return ipaddress.IPv4Network(f"{self.address}/{self.prefix}", strict=False)
-
-    @property
-    def switch(self) -> str | None:
-        """``vEthernet (NAME)`` is the host side of the switch NAME."""
-        if self.alias.startswith("vEthernet (") and self.alias.endswith(")"):
-            return self.alias[len("vEthernet (") : -1]
-        return None
+def switch_of(interface: HostInterface) -> str | None:
+    """``vEthernet (NAME)`` is the host side of the switch NAME."""
+    if interface.name.startswith("vEthernet (") and interface.name.endswith(")"):
+        return interface.name[len("vEthernet (") : -1]
+    return None
 
 
 def ps(value: str) -> str:
@@ -143,14 +129,14 @@ def create_script(
     return script(*lines)
 
 
-def parse_host_addresses(text: str) -> list[HostAddress]:
+def parse_host_addresses(text: str) -> list[HostInterface]:
     text = text.strip()
     if not text:
         return []
     data = json.loads(text)
     items = data if isinstance(data, list) else [data]
     return [
-        HostAddress(str(i["InterfaceAlias"]), str(i["IPAddress"]), int(i["PrefixLength"]))
+        HostInterface(str(i["InterfaceAlias"]), str(i["IPAddress"]), str(int(i["PrefixLength"])))
         for i in items
     ]
 
@@ -270,8 +256,9 @@ class HyperVBackend:
             return DEFAULT_SWITCH, ""
         listing = self._run(host_addresses_script(), spec.name).stdout
         for found in parse_host_addresses(listing):
-            if found.switch and found.network == net and found.address != address:
-                return found.switch, address
+            switch = switch_of(found)
+            if switch and found.network == net and found.address != address:
+                return switch, address
         host_address = self._host_address(spec)
         question = (
             f"Hyper-V has no Internal switch in {net}. Create the Internal switch "

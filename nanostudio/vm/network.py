@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from nanostudio.vm.model import GuestNetwork, VmError
 
 LOOPBACK = "127.0.0.1"
+
+# Asks the user, in a sentence, before a hypervisor changes the host's networks.
+Consent = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class HostInterface:
+    """A host network interface with an IPv4 address: Hyper-V's vEthernet adapters,
+    VirtualBox's host-only networks. ``mask`` is a prefix length ("24") or a netmask
+    ("255.255.255.0"), as the hypervisor lists it."""
+
+    name: str
+    address: str
+    mask: str
+
+    @property
+    def network(self) -> ipaddress.IPv4Network:
+        return ipaddress.IPv4Network(f"{self.address}/{self.mask}", strict=False)
 
 
 def free_port(host: str = LOOPBACK) -> int:

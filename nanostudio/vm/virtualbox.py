@@ -15,8 +15,6 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.errors import ToolMissingError
@@ -34,7 +32,7 @@ from nanostudio.vm.model import (
     now_iso,
     safe_folder_name,
 )
-from nanostudio.vm.network import LOOPBACK, NatPlan, free_port, nat_plan
+from nanostudio.vm.network import LOOPBACK, Consent, HostInterface, NatPlan, free_port, nat_plan
 from nanostudio.vm.store import vms_folder
 
 VBOXMANAGE = "VBoxManage"
@@ -42,19 +40,6 @@ WINDOWS_PATH = Path(r"C:\Program Files\Oracle\VirtualBox\VBoxManage.exe")
 CONTROLLER = "SATA"
 # VirtualBox's NAT engine keeps .2 (gateway) and .3 (DNS) of its network for itself.
 NAT_RESERVED = (2, 3)
-
-Consent = Callable[[str], bool]
-
-
-@dataclass(frozen=True)
-class HostOnlyInterface:
-    name: str
-    ip: str
-    netmask: str
-
-    @property
-    def network(self) -> ipaddress.IPv4Network:
-        return ipaddress.IPv4Network(f"{self.ip}/{self.netmask}", strict=False)
 
 
 def find_vboxmanage() -> str:
@@ -148,7 +133,7 @@ def parse_machine_state(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def parse_hostonlyifs(text: str) -> list[HostOnlyInterface]:
+def parse_hostonlyifs(text: str) -> list[HostInterface]:
     """``VBoxManage list hostonlyifs``: blocks of ``Key:   value`` lines."""
     found = []
     for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
@@ -158,9 +143,7 @@ def parse_hostonlyifs(text: str) -> list[HostOnlyInterface]:
             if value
         )
         if "Name" in fields and "IPAddress" in fields and "NetworkMask" in fields:
-            found.append(
-                HostOnlyInterface(fields["Name"], fields["IPAddress"], fields["NetworkMask"])
-            )
+            found.append(HostInterface(fields["Name"], fields["IPAddress"], fields["NetworkMask"]))
     return found
 
 
