@@ -32,7 +32,6 @@ from nanostudio.vm.model import (
     VmRecord,
     VmSpec,
     VmState,
-    now_iso,
     safe_folder_name,
 )
 from nanostudio.vm.network import Consent, HostInterface
@@ -225,18 +224,12 @@ class HyperVBackend:
         except VmError:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        return VmRecord(
-            name=spec.name,
-            hypervisor=Hypervisor.HYPERV,
-            disk=spec.disk.resolve(),
-            target=spec.target,
+        return VmRecord.made_from(
+            spec,
+            Hypervisor.HYPERV,
             folder=folder,
             host=host,
             port=WINRM_GUEST_PORT,
-            created=now_iso(),
-            network=spec.network,
-            memory_mib=spec.memory_mib,
-            cpus=spec.cpus,
             files=(folder,),
         )
 

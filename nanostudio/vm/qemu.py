@@ -36,7 +36,6 @@ from nanostudio.vm.model import (
     VmRecord,
     VmSpec,
     VmState,
-    now_iso,
     safe_folder_name,
 )
 from nanostudio.vm.network import LOOPBACK, NatPlan, free_port, nat_plan, port_is_free
@@ -214,20 +213,14 @@ class QemuBackend:
         vars_copy = folder / "OVMF_VARS.fd"
         shutil.copyfile(firmware.vars_template, vars_copy)
         vars_copy.chmod(0o600)
-        return VmRecord(
-            name=spec.name,
-            hypervisor=Hypervisor.QEMU,
-            disk=spec.disk.resolve(),
-            target=spec.target,
+        return VmRecord.made_from(
+            spec,
+            Hypervisor.QEMU,
             folder=folder,
             host=LOOPBACK,
             port=free_port(),
-            created=now_iso(),
-            network=spec.network,
-            memory_mib=spec.memory_mib,
-            cpus=spec.cpus,
-            snapshot=spec.snapshot,
             files=(vars_copy, folder / "serial.log", folder / "qemu.log"),
+            snapshot=spec.snapshot,
         )
 
     def use_kvm(self) -> bool:

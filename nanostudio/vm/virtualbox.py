@@ -29,7 +29,6 @@ from nanostudio.vm.model import (
     VmRecord,
     VmSpec,
     VmState,
-    now_iso,
     safe_folder_name,
 )
 from nanostudio.vm.network import LOOPBACK, Consent, HostInterface, NatPlan, free_port, nat_plan
@@ -226,18 +225,12 @@ class VirtualBoxBackend:
             memory_mib=spec.memory_mib,
             cpus=spec.cpus,
         )
-        record = VmRecord(
-            name=spec.name,
-            hypervisor=Hypervisor.VIRTUALBOX,
-            disk=spec.disk.resolve(),
-            target=spec.target,
+        record = VmRecord.made_from(
+            spec,
+            Hypervisor.VIRTUALBOX,
             folder=folder,
             host=host,
             port=port,
-            created=now_iso(),
-            network=spec.network,
-            memory_mib=spec.memory_mib,
-            cpus=spec.cpus,
             files=(folder / spec.name,),
         )
         for index, argv in enumerate(argvs):
