@@ -34,7 +34,7 @@ from nanostudio.vm.model import (
     VmState,
     safe_folder_name,
 )
-from nanostudio.vm.network import Consent, HostInterface
+from nanostudio.vm.network import Consent, HostInterface, host_address_for
 from nanostudio.vm.store import vms_folder
 
 DEFAULT_SWITCH = "Default Switch"
@@ -252,7 +252,7 @@ class HyperVBackend:
             switch = switch_of(found)
             if switch and found.network == net and found.address != address:
                 return switch, address
-        host_address = self._host_address(spec)
+        host_address = host_address_for(spec.network)
         question = (
             f"Hyper-V has no Internal switch in {net}. Create the Internal switch "
             f"{NEW_SWITCH!r} with the address {host_address} on this computer?"
@@ -265,15 +265,6 @@ class HyperVBackend:
             )
         self._run(new_switch_script(NEW_SWITCH, host_address, net.prefixlen), spec.name)
         return NEW_SWITCH, address
-
-    @staticmethod
-    def _host_address(spec: VmSpec) -> str:
-        net = spec.network.network
-        assert net is not None
-        gateway = spec.network.gateway
-        if gateway and ipaddress.ip_address(gateway) in net and gateway != spec.network.address:
-            return gateway
-        return next(str(h) for h in net.hosts() if str(h) != spec.network.address)
 
     def start(self, record: VmRecord) -> StartResult:
         if self.status(record) is not VmState.RUNNING:

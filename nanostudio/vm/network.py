@@ -81,3 +81,16 @@ def nat_plan(guest: GuestNetwork) -> NatPlan:
     candidates += [h for h in net.hosts() if h not in taken and h not in candidates][:4]
     host, dns = candidates[0], candidates[1]
     return NatPlan(str(net), str(host), str(dns), address)
+
+
+def host_address_for(guest: GuestNetwork) -> str:
+    """The address the host takes in the subnet of the guest's static address (the
+    host-only network or Internal switch that reaches it): the guest's gateway when it
+    lies there, else the subnet's first other address."""
+    net = guest.network
+    if net is None:
+        raise ValueError("the guest has no static address")
+    gateway = guest.gateway
+    if gateway and gateway != guest.address and ipaddress.ip_address(gateway) in net:
+        return gateway
+    return next(str(host) for host in net.hosts() if str(host) != guest.address)

@@ -10,7 +10,6 @@ otherwise delete the disk the user built.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import shutil
 import sys
@@ -31,7 +30,15 @@ from nanostudio.vm.model import (
     VmState,
     safe_folder_name,
 )
-from nanostudio.vm.network import LOOPBACK, Consent, HostInterface, NatPlan, free_port, nat_plan
+from nanostudio.vm.network import (
+    LOOPBACK,
+    Consent,
+    HostInterface,
+    NatPlan,
+    free_port,
+    host_address_for,
+    nat_plan,
+)
 from nanostudio.vm.store import vms_folder
 
 VBOXMANAGE = "VBoxManage"
@@ -251,7 +258,7 @@ class VirtualBoxBackend:
                 return interface.name
         question = (
             f"VirtualBox has no host-only network in {net}. Create one (the host gets "
-            f"{self._host_address(spec)})?"
+            f"{host_address_for(spec.network)})?"
         )
         if self.consent is None or not self.consent(question):
             raise VmError(
@@ -265,20 +272,11 @@ class VirtualBoxBackend:
             raise VmError(f"VBoxManage did not say which host-only network it created: {created}")
         name = match.group(1)
         self._run(
-            [vbox, "hostonlyif", "ipconfig", name, "--ip", self._host_address(spec),
+            [vbox, "hostonlyif", "ipconfig", name, "--ip", host_address_for(spec.network),
              "--netmask", str(net.netmask)],
             spec.name,
         )  # fmt: skip
         return name
-
-    @staticmethod
-    def _host_address(spec: VmSpec) -> str:
-        net = spec.network.network
-        assert net is not None
-        gateway = spec.network.gateway
-        if gateway and ipaddress.ip_address(gateway) in net and gateway != spec.network.address:
-            return gateway
-        return next(str(h) for h in net.hosts() if str(h) != spec.network.address)
 
     def start(self, record: VmRecord) -> StartResult:
         if self.status(record) is not VmState.RUNNING:
