@@ -14,7 +14,6 @@ this engine makes; a BIOS/MBR source is refused before any work (checks.py).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from nanostudio.engine.content.staging import copy_notes, describe_staging, plan_staging
 from nanostudio.engine.edit.checks import edit_source_for_plan
@@ -26,20 +25,10 @@ from nanostudio.engine.edit.portable_steps import (
     SurveyImageStep,
 )
 from nanostudio.engine.edit.source import EditSource
-from nanostudio.engine.portable.assemble import Format, virtual_disk_size
-from nanostudio.engine.portable.engine import check_tools, staged_bytes
-from nanostudio.engine.portable.gpt import plan_layout
+from nanostudio.engine.portable.engine import check_tools, output_steps, staged_bytes
 from nanostudio.engine.portable.state import BuildState
-from nanostudio.engine.portable.steps_disk import (
-    ApplyImageStep,
-    AssembleStep,
-    BootFilesStep,
-    EspStep,
-    FormatWindowsStep,
-)
 from nanostudio.engine.portable.steps_drivers import InjectDriversStep
 from nanostudio.engine.portable.steps_source import StageContentStep
-from nanostudio.engine.portable.steps_wim import ExportWimStep
 from nanostudio.engine.steps import Plan, Step
 from nanostudio.errors import RecipeError
 from nanostudio.media.model import MediaInfo, WimImage
@@ -84,19 +73,9 @@ def make_edit_plan(recipe: Recipe, media: MediaInfo) -> Plan:
         *describe_staging(staged),
         *copy_notes(recipe),
     ]
-    if fmt is OutputFormat.WIM:
-        steps.append(ExportWimStep(state))
-    else:
-        disk_format = cast(Format, fmt.value)
-        size = max(recipe.output.size, source.size)
-        state.layout = plan_layout(virtual_disk_size(disk_format, size))
-        steps += [
-            BootFilesStep(state),
-            EspStep(state),
-            FormatWindowsStep(state),
-            ApplyImageStep(state),
-            AssembleStep(state, disk_format),
-        ]
+    size = max(recipe.output.size, source.size)
+    steps += output_steps(state, fmt, size)
+    if fmt is not OutputFormat.WIM:
         notes.append(
             f"the new disk is a UEFI (GPT) {fmt.value.upper()} of {size // MIB} MiB with a new "
             "ESP and boot store made from the image's BCD-Template"

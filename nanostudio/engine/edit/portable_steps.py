@@ -24,11 +24,11 @@ from nanostudio.engine.edit.existing import (
 )
 from nanostudio.engine.edit.source import EditSource
 from nanostudio.engine.edit.vdisk import open_virtual_disk
-from nanostudio.engine.portable.state import OVERLAY, BuildState
+from nanostudio.engine.portable.state import OVERLAY, BuildState, PortableStep
 from nanostudio.engine.portable.steps_disk import create_sparse
 from nanostudio.engine.portable.steps_source import open_state_media
 from nanostudio.engine.process import quote_argv, require_tool, run_tool
-from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import wimlib
 from nanostudio.errors import BuildError, MediaError
 
@@ -54,14 +54,22 @@ _EXCLUDED = (
 )
 
 
-class CopyPartitionStep(Step):
-    name = "read-source"
-    title = "Read the Windows partition of the image to edit"
+class EditSourceStep(PortableStep):
+    """A step that reads the image being edited; its weight grows with the data in it."""
+
+    base_weight = 0.2
+    weight_per_gib = 0.0
 
     def __init__(self, state: BuildState, source: EditSource) -> None:
-        self.state = state
+        super().__init__(state)
         self.source = source
-        self.weight = 0.2 + 2.0 * source.used_bytes / GIB
+        self.weight = self.base_weight + self.weight_per_gib * source.used_bytes / GIB
+
+
+class CopyPartitionStep(EditSourceStep):
+    name = "read-source"
+    title = "Read the Windows partition of the image to edit"
+    weight_per_gib = 2.0
 
     def describe(self, paths: BuildPaths) -> list[str]:
         part = self.source.partition
@@ -103,14 +111,11 @@ class CopyPartitionStep(Step):
                 os.close(fd)
 
 
-class CaptureStep(Step):
+class CaptureStep(EditSourceStep):
     name = "capture"
     title = "Capture the Windows partition into a temporary WIM"
-
-    def __init__(self, state: BuildState, source: EditSource) -> None:
-        self.state = state
-        self.source = source
-        self.weight = 0.5 + 4.0 * source.used_bytes / GIB
+    base_weight = 0.5
+    weight_per_gib = 4.0
 
     def _argv(self, tool: str, workdir: Path) -> list[str]:
         return [
@@ -146,17 +151,12 @@ class CaptureStep(Step):
         self.state.source_wim = workdir / CAPTURED_WIM
 
 
-class SurveyImageStep(Step):
+class SurveyImageStep(EditSourceStep):
     """Read what the image has: its packages (never added twice), whether Windows setup
     has run on it (then first-boot additions cannot work), and its own first-boot script."""
 
     name = "survey"
     title = "Read what the image already has"
-    weight = 0.2
-
-    def __init__(self, state: BuildState, source: EditSource) -> None:
-        self.state = state
-        self.source = source
 
     def describe(self, paths: BuildPaths) -> list[str]:
         wim = self.state.wim_for_display(paths.workdir)
@@ -232,15 +232,12 @@ class SurveyImageStep(Step):
         self.state.staged = replace(staged, packages=keep)
 
 
-class OpenEditMediaStep(Step):
+class OpenEditMediaStep(PortableStep):
     """The media, for its package cabs and driver packages only: the image is the edit's."""
 
     name = "media"
     title = "Open the media (packages and drivers)"
     weight = 0.2
-
-    def __init__(self, state: BuildState) -> None:
-        self.state = state
 
     def describe(self, paths: BuildPaths) -> list[str]:
         info = self.state.media_info

@@ -58,19 +58,9 @@ def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
     staged = plan_staging(recipe, media)
     state = BuildState(recipe=recipe, media_info=media, image=image, staged=staged)
     steps: list[Step] = [OpenMediaStep(state), InjectDriversStep(state), StageContentStep(state)]
+    steps += output_steps(state, fmt, recipe.output.size)
     notes = describe_staging(staged) + copy_notes(recipe)
-    if fmt is OutputFormat.WIM:
-        steps.append(ExportWimStep(state))
-    else:
-        disk_format = cast(Format, fmt.value)
-        state.layout = plan_layout(virtual_disk_size(disk_format, recipe.output.size))
-        steps += [
-            BootFilesStep(state),
-            EspStep(state),
-            FormatWindowsStep(state),
-            ApplyImageStep(state),
-            AssembleStep(state, disk_format),
-        ]
+    if fmt is not OutputFormat.WIM:
         notes.append(
             "the portable engine makes UEFI (GPT) disks only: boot them with EFI firmware "
             "(Hyper-V Gen2 takes the VHDX; for VirtualBox enable EFI in the VM settings)"
@@ -82,6 +72,23 @@ def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
         required_bytes=required_bytes(recipe, media, image, staged),
         notes=tuple(notes),
     )
+
+
+def output_steps(state: BuildState, fmt: OutputFormat, size: int) -> list[Step]:
+    """From the staged image to the output: a WIM exported, or a disk of ``size`` laid
+    out (``state.layout``), its ESP and NTFS volume written, the image applied, the
+    disk assembled. New builds and edits end alike."""
+    if fmt is OutputFormat.WIM:
+        return [ExportWimStep(state)]
+    disk_format = cast(Format, fmt.value)
+    state.layout = plan_layout(virtual_disk_size(disk_format, size))
+    return [
+        BootFilesStep(state),
+        EspStep(state),
+        FormatWindowsStep(state),
+        ApplyImageStep(state),
+        AssembleStep(state, disk_format),
+    ]
 
 
 def required_bytes(recipe: Recipe, media: MediaInfo, image: WimImage, staged: StagedContent) -> int:
