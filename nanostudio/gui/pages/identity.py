@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.recipe import Recipe, SystemSpec
@@ -136,9 +136,9 @@ class IdentityPage(PageBase):
             self.tr("Made with djoin /machine set to this computer name (not checked)."),
         )
         self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
-        self._blob_job: BackgroundCall | None = None
+        self._blob_job: Task | None = None
         self._checked_blob: Path | None = None
-        self._unattend_job: BackgroundCall | None = None
+        self._unattend_job: Task | None = None
         self._checked_unattend: Path | None = None
         layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
@@ -207,7 +207,7 @@ class IdentityPage(PageBase):
         if path is None:
             return
         recipe = Recipe(system=SystemSpec(domain_blob=path))
-        job = BackgroundCall(lambda: [p.message for p in domain_blob_problems(recipe)], self)
+        job = blocking_task(lambda: [p.message for p in domain_blob_problems(recipe)], self)
         job.succeeded.connect(lambda messages: self._blob_checked(path, messages))
         job.failed.connect(lambda message: self._blob_checked(path, [message]))
         self._blob_job = job
@@ -249,7 +249,7 @@ class IdentityPage(PageBase):
             return
         # With a domain blob, the file's own UnattendedJoin identification is a conflict too.
         recipe = Recipe(system=SystemSpec(unattend=path, domain_blob=self.state.domain_blob))
-        job = BackgroundCall(lambda: [p.message for p in unattend_problems(recipe)], self)
+        job = blocking_task(lambda: [p.message for p in unattend_problems(recipe)], self)
         job.succeeded.connect(lambda messages: self._unattend_checked(path, messages))
         job.failed.connect(lambda message: self._unattend_checked(path, [message]))
         self._unattend_job = job
