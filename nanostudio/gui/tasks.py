@@ -23,6 +23,7 @@ poller thread of qasync's Windows loop, and Windows runs the loop the tests run.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -126,8 +127,7 @@ class Task(QObject):
         self.token = CancelToken()
         self._work = work
         self._what = what
-        self._task: asyncio.Task[object] | None = None
-        self._done = False
+        self._task: asyncio.Task[object] | None = None  # while it runs
 
     def start(self) -> None:
         self._task = event_loop().create_task(self._work(self.token))
@@ -141,7 +141,7 @@ class Task(QObject):
             self._task.cancel()
 
     def is_running(self) -> bool:
-        return self._task is not None and not self._done
+        return self._task is not None
 
     def wait(self, ms: int = 30_000) -> bool:
         """For shutdown and tests: run Qt's loop (no user input) until this task ended or
@@ -149,17 +149,21 @@ class Task(QObject):
         if not self.is_running():
             return True
         spin = QEventLoop()
+        timer = QTimer(singleShot=True)
+        timer.timeout.connect(spin.quit)
         self.ended.connect(spin.quit)
-        QTimer.singleShot(ms, spin, spin.quit)
-        if self.is_running():
-            spin.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        timer.start(ms)
+        spin.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        # Stopped here: Python may collect these later on another thread, where Qt
+        # cannot stop a timer.
+        timer.stop()
         self.ended.disconnect(spin.quit)
         return not self.is_running()
 
     def _deliver(self, task: asyncio.Task[object]) -> None:
         """A plain loop callback on the GUI thread, after the coroutine's last step."""
         _live.discard(self)
-        self._done = True
+        self._task = None
         if not shiboken6.isValid(self):  # its window was deleted meanwhile
             return
         if task.cancelled():
@@ -209,6 +213,11 @@ def shutdown() -> None:
 
     asyncio.events._set_running_loop(None)
     loop.close()
+    # Collected here, on the GUI thread: qasync keeps a Qt timer per pending callback
+    # (a cancelled sleep's too), and Qt cannot stop a timer from another thread, where
+    # a later collection could otherwise free the loop.
+    del loop
+    gc.collect()
 
 
 def _daemon_executor() -> concurrent.futures.Executor:
