@@ -95,11 +95,11 @@ async def blocking(
             on_cancel()
         while not future.done():
             try:
-                await asyncio.shield(future)
-            except asyncio.CancelledError:
+                await asyncio.wait([future])
+            except asyncio.CancelledError:  # cancelled again: still wait for the call
                 continue
-            except Exception:  # the call's own error does not matter any more
-                break
+        if not future.cancelled():
+            future.exception()  # retrieved: the call's own error no longer matters
         raise
 
 
@@ -118,7 +118,6 @@ class Task(QObject):
     succeeded = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
-    ended = Signal()  # after any of the three
 
     def __init__(
         self, work: Work, parent: QObject | None = None, *, what: str = "a background task"
@@ -146,19 +145,24 @@ class Task(QObject):
     def wait(self, ms: int = 30_000) -> bool:
         """For shutdown and tests: run Qt's loop (no user input) until this task ended or
         ``ms`` passed; True when it ended. Never call it from inside a coroutine."""
-        if not self.is_running():
+        task = self._task
+        if task is None:
             return True
         spin = QEventLoop()
         timer = QTimer(singleShot=True)
         timer.timeout.connect(spin.quit)
-        self.ended.connect(spin.quit)
         timer.start(ms)
+
+        def quit_spin(_task: asyncio.Task[object]) -> None:
+            spin.quit()  # runs after _deliver, added to the task before
+
+        task.add_done_callback(quit_spin)
         spin.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        # Stopped here: Python may collect these later on another thread, where Qt
-        # cannot stop a timer.
+        task.remove_done_callback(quit_spin)
+        # Stopped here: Python may collect the timer later on another thread, where Qt
+        # cannot stop it.
         timer.stop()
-        self.ended.disconnect(spin.quit)
-        return not self.is_running()
+        return self._task is None
 
     def _deliver(self, task: asyncio.Task[object]) -> None:
         """A plain loop callback on the GUI thread, after the coroutine's last step."""
@@ -172,7 +176,6 @@ class Task(QObject):
             self.failed.emit(describe(error, self._what))
         else:
             self.succeeded.emit(task.result())
-        self.ended.emit()
 
 
 def blocking_task(
@@ -195,13 +198,13 @@ def shutdown() -> None:
     loop = _loop
     if loop is None:
         return
-    live = [task for task in _live if shiboken6.isValid(task)]
+    live = list(_live)
     for task in live:
         task.cancel()
     deadline = time.monotonic() + SHUTDOWN_BUDGET_MS / 1000
     for task in live:
         left_ms = int((deadline - time.monotonic()) * 1000)
-        if left_ms <= 0 or not shiboken6.isValid(task):
+        if left_ms <= 0:
             break
         task.wait(left_ms)
     _live.clear()
