@@ -142,9 +142,9 @@ class SessionDriver(QObject):
 
     # -- worker-thread side --------------------------------------------------------------
     def _ask(self, request: PromptRequest) -> PromptReply | None:
-        if self._closing:
-            return None
         self._reply_ready.clear()
+        if self._closing:  # checked after clear(): a close now still sets the event
+            return None
         post(self.prompt_requested.emit, request)
         self._reply_ready.wait()
         return self._reply
