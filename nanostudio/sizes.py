@@ -62,6 +62,17 @@ def format_size(value: int) -> str:
     return f"{value}B"
 
 
+def disk_size_text(value: int) -> str:
+    """A disk's size as a user would type it, never smaller than ``value``.
+
+    A VHD's size is rounded down to its CHS geometry (8GiB becomes 8GiB - 32KiB), so an
+    existing disk is shown as the whole MiB above it, or the whole GiB when that is at
+    most 16MiB more (VHD geometry loses under 8MiB)."""
+    mib = -(-value // 1024**2) * 1024**2
+    gib = -(-value // 1024**3) * 1024**3
+    return format_size(gib if gib - value <= 16 * 1024**2 else mib)
+
+
 def _rounded(value: float, units: tuple[tuple[str, int], ...]) -> str:
     for unit, factor in units:
         if value >= factor:

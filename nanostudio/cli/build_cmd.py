@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
@@ -29,6 +29,7 @@ from nanostudio.engine.runner import BuildRunner, EventSink
 from nanostudio.engine.steps import BuildPaths
 from nanostudio.errors import UserFacingError
 from nanostudio.paths import log_dir
+from nanostudio.recipe import Problem, Recipe
 from nanostudio.recipe.toml_io import load_recipe_problems
 from nanostudio.secret import ADMIN_PASSWORD_ENV, Secret
 
@@ -67,6 +68,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     recipe, read_problems = load_recipe_problems(args.recipe)
+    return build_recipe(recipe, read_problems, args)
+
+
+def build_recipe(recipe: Recipe, read_problems: Sequence[Problem], args: argparse.Namespace) -> int:
+    """Check, plan and run ``recipe`` as ``args`` say (engine, dry run, progress, force):
+    ``build`` and ``edit`` share it."""
     password = None if args.dry_run else read_password()
     media, problems = check_recipe(recipe, password, EngineName(args.engine), read_problems)
     if problems or media is None:

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "console_cmd",
     "exec_cmd",
     "build_cmd",
+    "edit_cmd",
     "run_cmd",
     "verify_cmd",
     "screenshots_cmd",

@@ -8,13 +8,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from nanostudio.cli import djoin_cmd
 from nanostudio.engine.checks import engine_problems
+from nanostudio.engine.edit.checks import edit_source_problems
 from nanostudio.engine.engines import EngineName, make_plan, resolve_engine
 from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import Problem, Recipe, Target, resolved_packages, validate
-from nanostudio.recipe.powershell import to_new_nanoserverimage
+from nanostudio.recipe.powershell import to_powershell
 from nanostudio.recipe.toml_io import load_recipe, load_recipe_problems
 from nanostudio.recipe.validate import DOCKER_URL
 from nanostudio.secret import ADMIN_PASSWORD_ENV
@@ -37,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     check.set_defaults(func=run_check)
     powershell = actions.add_parser(
-        "powershell", help="print the equivalent New-NanoServerImage command"
+        "powershell",
+        help="print the equivalent New-NanoServerImage (or, for an edit, Edit-NanoServerImage) "
+        "command",
     )
     powershell.add_argument("file", type=Path)
     powershell.set_defaults(func=run_powershell)
@@ -64,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     importer.add_argument("--force", action="store_true", help="replace an existing recipe")
     importer.set_defaults(func=run_import)
+    djoin_cmd.add_parser(actions)
 
 
 def check_recipe(
@@ -85,6 +90,7 @@ def check_recipe(
             problems.append(Problem("source.media", str(error)))
     problems += validate(recipe, media=media, password=password)
     portable = resolve_engine(engine) is EngineName.PORTABLE
+    problems += edit_source_problems(recipe, portable=portable)[1]
     if portable and recipe.target is Target.HYPERV_GEN1:
         problems.append(
             Problem(
@@ -124,7 +130,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_powershell(args: argparse.Namespace) -> int:
-    print(to_new_nanoserverimage(load_recipe(args.file)))
+    print(to_powershell(load_recipe(args.file)))
     return 0
 
 

@@ -31,6 +31,7 @@ from nanostudio.remote.settings import (
     default_port,
 )
 from nanostudio.secret import REMOTE_PASSWORD_ENV
+from nanostudio.vm.pins import with_vm_pin
 
 PASSWORD_ENV = REMOTE_PASSWORD_ENV
 PASSWORD_SOURCES = f"Password: {PASSWORD_ENV}, a remembered one, or a prompt."
@@ -91,7 +92,7 @@ def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
         timeout_s=float(args.timeout),
     )
     settings.check()
-    return settings
+    return with_vm_pin(settings)  # a NanoStudio VM's forwarded HTTPS port: its built pin
 
 
 def connection_from_args(args: argparse.Namespace) -> tuple[ConnectionSettings, str]:

@@ -98,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
     if vm_input.hypervisor is Hypervisor.QEMU:
         print(f"Serial log: {record.serial_log}", flush=True)
     connect = f"nanostudio console {record.host or record.name} --port {record.port}"
+    if record.https_pin and record.https_port:
+        connect += (
+            f" (or over HTTPS, verified against the certificate built into the disk: "
+            f"nanostudio console {record.host} --port {record.https_port} --https)"
+        )
     if password is None:
         print(f"Connect once it has booted: {connect}")
         return 0

@@ -15,12 +15,13 @@ from pathlib import Path
 
 from nanostudio.cli.run_cmd import add_vm_arguments, wait_for
 from nanostudio.cli.vm_support import ask_consent, vm_password
-from nanostudio.errors import UserFacingError
+from nanostudio.errors import RemoteError, UserFacingError
 from nanostudio.recipe.model import Recipe
 from nanostudio.recipe.toml_io import load_recipe
 from nanostudio.remote.doctor import ConnectionDoctor, Diagnosis
 from nanostudio.remote.exec import CommandResult, run_command
 from nanostudio.remote.pinning import PinStore
+from nanostudio.remote.probe import test_connection
 from nanostudio.remote.settings import HTTP_PORT, ConnectionSettings
 from nanostudio.remote.verify import (
     CheckOutcome,
@@ -34,11 +35,13 @@ from nanostudio.secret import ADMIN_PASSWORD_ENV
 from nanostudio.vm.backends import backend_for, create_and_start
 from nanostudio.vm.inputs import resolve_input
 from nanostudio.vm.model import Hypervisor, VmError
+from nanostudio.vm.pins import https_settings
 from nanostudio.vm.qemu import TCG_WARNING
 from nanostudio.vm.store import VmStore
 
 CONNECT_CASE = "connect over WinRM"
 START_CASE = "start the VM"
+HTTPS_CASE = "WinRM over HTTPS with the built certificate"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -123,6 +126,9 @@ def run(args: argparse.Namespace) -> int:
         kvm = TCG_WARNING not in result.warnings
         doctor, diagnosis = wait_for(backend, record, password, kvm=kvm, timeout_s=args.timeout)
         outcomes = _connect_and_check(doctor, diagnosis, doctor.settings, password, checks)
+        https = https_settings(record, doctor.settings.user)
+        if https is not None and diagnosis.ok:
+            outcomes.append(https_check(https.replace(auth=doctor.settings.auth), password))
     finally:
         if not args.keep:
             backend.delete(record)
@@ -154,6 +160,22 @@ def _connect_and_check(
 
     connected = CheckOutcome(CONNECT_CASE, True, str(diagnosis), seconds=diagnosis.elapsed_s)
     return [connected, *run_checks(checks, runner)]
+
+
+def https_check(settings: ConnectionSettings, password: str) -> CheckOutcome:
+    """WinRM over HTTPS at the VM's forwarded port, verified against the certificate built
+    into its disk (the pin in ``settings``): the first-boot listener works and is ours."""
+    started = time.monotonic()
+    try:
+        report = test_connection(settings.replace(timeout_s=30.0), password, PinStore())
+    except RemoteError as error:
+        return CheckOutcome(HTTPS_CASE, False, str(error), seconds=time.monotonic() - started)
+    return CheckOutcome(
+        HTTPS_CASE,
+        True,
+        f"{settings.host}:{settings.port} answered as {report.hostname} with the built certificate",
+        seconds=time.monotonic() - started,
+    )
 
 
 def _report(outcomes: list[CheckOutcome], args: argparse.Namespace, started: float) -> int:

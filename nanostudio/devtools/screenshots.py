@@ -13,7 +13,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QTranslator
+from PySide6.QtCore import QCoreApplication, QSize, QTranslator
+from PySide6.QtWidgets import QWidget
 
 from nanostudio.devtools.sample_media import write_sample_media
 from nanostudio.devtools.walk import (
@@ -107,10 +108,15 @@ def _render(dest: Path, work: Path, size: QSize) -> list[Path]:
     walker = WizardWalker(wizard)
     written: list[Path] = []
 
-    def shot(name: str) -> None:
-        wizard.repaint()
+    def shot(name: str, window: QWidget | None = None) -> None:
+        # A page that just grew (a filled list) has a layout request pending: without
+        # it the scroll bar shows over a body still as wide as before, as no user sees.
+        QCoreApplication.sendPostedEvents()
+        QCoreApplication.processEvents()
+        shown = window or wizard
+        shown.repaint()
         path = dest / f"{len(written) + 1:02d}-{name}.png"
-        if not wizard.grab().save(str(path)):
+        if not shown.grab().save(str(path)):
             raise OSError(f"cannot write {path}")
         written.append(path)
         log.info("wrote %s", path)
@@ -153,6 +159,48 @@ def _render(dest: Path, work: Path, size: QSize) -> list[Path]:
         raise RuntimeError(f"the sample build did not succeed: {state.outcome}")
     wait_until(lambda: wizard.current() is Page.DONE, 10, "the Done page")
     shot("done")
+    built = state.output_path
     wizard.close()
     dispose(wizard)
+    _render_edit(work / "edit", size, sample.root, built, shot)
     return written
+
+
+def _render_edit(
+    work: Path, size: QSize, media: Path, disk: Path, shot: Callable[[str, QWidget], None]
+) -> None:
+    """Welcome's "Edit an existing image" on the disk just built, to a real new disk."""
+    from nanostudio.gui.pages.welcome import WelcomePage
+
+    work.mkdir()
+    wizard = open_sample_wizard(work, size)
+    state = wizard.state
+    walker = WizardWalker(wizard)
+    welcome = wizard.pages[Page.WELCOME]
+    assert isinstance(welcome, WelcomePage)
+    welcome.edit_image(disk)
+    walker.source(media)
+    wait_until(settled(state, Page.SOURCE), 60, "the image to edit to be read")
+    shot("edit-source", wizard)
+    walker.next(Page.EDITION)  # no Target page: the image keeps its drivers
+    walker.roles("DSC")
+    shot("edit-edition", wizard)
+    for page in (Page.DRIVERS, Page.UPDATES, Page.IDENTITY):
+        walker.next(page)
+    walker.identity("NANO1-EDITED", PASSWORD_FOR_SAMPLES)
+    walker.next(Page.NETWORK)
+    walker.static_network("192.168.56.20", 24, "192.168.56.1", "192.168.56.1")
+    shot("edit-network", wizard)
+    walker.next(Page.OUTPUT)
+    shot("edit-output", wizard)
+    walker.next(Page.SUMMARY)
+    wait_until(settled(state, Page.SUMMARY), 60, "the edit's plan check")
+    shot("edit-summary", wizard)
+    walker.next(Page.BUILD)
+    wait_until(lambda: not state.build_status.active, BUILD_TIMEOUT_S, "the edit to end")
+    if state.build_status is not BuildStatus.SUCCEEDED:
+        raise RuntimeError(f"the sample edit did not succeed: {state.outcome}")
+    wait_until(lambda: wizard.current() is Page.DONE, 10, "the Done page")
+    shot("edit-done", wizard)
+    wizard.close()
+    dispose(wizard)

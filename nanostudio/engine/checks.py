@@ -57,7 +57,9 @@ def driver_problems(
     Needs the media's driver inventory: pass one already taken (the wizard keeps
     one per media and edition), or it is taken here.
     """
-    if resolve_engine(engine) is not EngineName.PORTABLE:
+    if resolve_engine(engine) is not EngineName.PORTABLE or recipe.is_edit:
+        # An edit's drivers are judged against its own image's SYSTEM hive, which is read
+        # only once the image is: the edit's driver step does it, before anything is written.
         return []
     image = media.image_for(recipe.source.edition)
     if recipe.target is Target.PHYSICAL or image is None or recipe.source.media is None:

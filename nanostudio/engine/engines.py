@@ -49,5 +49,9 @@ def make_plan(recipe: Recipe, media: MediaInfo, engine: EngineName, *, dry_run: 
             "the windows engine needs a Windows host (dism, diskpart, bcdboot): "
             "use --engine portable here, or --dry-run to see its plan"
         )
+    if recipe.is_edit:  # Edit-NanoServerImage: engine/edit, one plan module per engine
+        edit = importlib.import_module(f"nanostudio.engine.edit.{chosen.value}_plan")
+        plan: Plan = edit.make_edit_plan(recipe, media)
+        return plan
     module: _EngineModule = importlib.import_module(f"nanostudio.engine.{chosen.value}.engine")
     return module.make_plan(recipe, media)

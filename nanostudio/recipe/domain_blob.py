@@ -17,19 +17,20 @@ Applied through the answer file, which both engines can do:
   where no offlineServicing pass runs. Whether Nano Server 2016 processes it from
   Panther is not confirmed (as for the other specialize settings).
 
-The machine name inside the blob is **not checked**: the blob is an NDR-serialized
-ODJ_PROVISION_DATA structure ([MS-ODJ]), and NanoStudio has no parser for it that it
-can trust; a guess could refuse a good blob or pass a wrong one. The blob must have been
-made with ``/machine`` equal to the recipe's computer name (README says so).
+The blob is an NDR-serialized ODJ_PROVISION_DATA; ``odj.py`` reads the machine and
+domain names out of it (never the password), so a blob made for another computer is
+refused before a build (``machine_name_problem``) rather than joining the wrong account.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.files import NotRegularFileError, open_regular
+from nanostudio.recipe.odj import OdjFormatError, ProvisionedJoin, read_provision_data
 
 MAX_BYTES = 64 * 1024  # real blobs are a few KB
 
@@ -38,8 +39,22 @@ class DomainBlobError(ValueError):
     """The blob cannot be used; the message never holds its content."""
 
 
+@dataclass(frozen=True)
+class DomainBlob:
+    text: str  # the base64 text, one line: it holds the machine password
+    join: ProvisionedJoin  # the names inside it, without the password
+
+    def __repr__(self) -> str:  # never the text, even in a traceback or a debug log
+        return f"DomainBlob(join={self.join!r})"
+
+
 def read_domain_blob(path: Path) -> str:
     """The blob's base64 text (one line), or DomainBlobError in plain words."""
+    return load_domain_blob(path).text
+
+
+def load_domain_blob(path: Path) -> DomainBlob:
+    """The blob's text and the names inside it, or DomainBlobError in plain words."""
     try:
         with open_regular(path) as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -72,7 +87,39 @@ def read_domain_blob(path: Path) -> str:
         ) from None
     if len(raw) < 64:
         raise DomainBlobError(f"{path.name} is too short to be a djoin blob")
-    return compact
+    try:
+        join = read_provision_data(raw)
+    except OdjFormatError as error:
+        raise DomainBlobError(
+            f"{path.name} is not djoin provisioning data NanoStudio can read ({error}): "
+            "choose the file djoin /provision /savefile wrote"
+        ) from None
+    return DomainBlob(compact, join)
+
+
+def blob_names(path: Path) -> ProvisionedJoin | str:
+    """The names in the blob at ``path``, or why it cannot be used (for a worker thread)."""
+    try:
+        return load_domain_blob(path).join
+    except DomainBlobError as error:
+        return str(error)
+
+
+def netbios_equal(first: str, second: str) -> bool:
+    """Whether two computer names are one NetBIOS name: compared case-insensitively
+    (NetBIOS names are upper-cased), a name longer than 15 characters equal to none."""
+    return len(first) <= 15 and len(second) <= 15 and first.upper() == second.upper()
+
+
+def machine_name_problem(join: ProvisionedJoin, computer_name: str, file_name: str) -> str | None:
+    """Why a blob made for ``join.machine_name`` cannot join ``computer_name``, or None."""
+    if netbios_equal(join.machine_name, computer_name):
+        return None
+    return (
+        f"{file_name} was made for the computer {join.machine_name!r} in {join.domain!r}, "
+        f"not {computer_name!r}: rename the computer or provision it again with "
+        f"djoin /machine {computer_name}"
+    )
 
 
 def _decode(data: bytes) -> str | None:

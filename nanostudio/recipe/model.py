@@ -176,6 +176,16 @@ class OutputSpec:
 
 
 @dataclass(frozen=True)
+class EditSpec:
+    """Edit-NanoServerImage -TargetPath: the existing VHD, VHDX or WIM a new image is made
+    from, with this recipe's packages, drivers, updates, files and settings added. The
+    source is never written (engine/edit); None: a new image from the media."""
+
+    image: Path | None = None
+    index: int = 1  # the image of a WIM source (a disk holds one)
+
+
+@dataclass(frozen=True)
 class Recipe:
     """Everything about a build except the administrator password."""
 
@@ -188,12 +198,22 @@ class Recipe:
     output: OutputSpec = field(default_factory=OutputSpec)
     boot: BootSpec = field(default_factory=BootSpec)
     files: FilesSpec = field(default_factory=FilesSpec)
+    edit: EditSpec = field(default_factory=EditSpec)
+
+    @property
+    def is_edit(self) -> bool:
+        return self.edit.image is not None
 
     @property
     def target(self) -> Target:
-        """The recipe's target, or the one its deployment and driver choices imply."""
+        """The recipe's target, or the one its deployment and driver choices imply.
+
+        An edit names no deployment (its image has one already): without a target it
+        keeps the drivers it has, as for a physical machine, whose devices are unknown."""
         if self.output.target is not None:
             return self.output.target
+        if self.is_edit:
+            return Target.PHYSICAL
         if self.source.deployment is Deployment.GUEST:
             vhd = self.output.format is OutputFormat.VHD
             return Target.HYPERV_GEN1 if vhd else Target.HYPERV_GEN2

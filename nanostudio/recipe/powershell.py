@@ -91,16 +91,77 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
         f"-TargetPath {_windows_path(recipe.output.path)}",
         f"-DeploymentType {recipe.source.deployment.value}",
         f"-Edition {recipe.source.edition.value}",
-        # The module refuses -ComputerName with -DomainBlobPath (the blob names the
-        # machine): the name then goes on a '# nanostudio:' line.
-        *(
-            [f"-DomainBlobPath {_windows_path(recipe.system.domain_blob)}"]
-            if recipe.system.domain_blob is not None
-            else [f"-ComputerName {quote(recipe.system.computer_name)}"]
-        ),
-        "-AdministratorPassword (Read-Host -AsSecureString 'Administrator password')",
+        *_identity_args(recipe),
         f"-MaxSize {_size(recipe.output.size)}",
+        *_addition_args(recipe),
     ]
+    command = prelude + "New-NanoServerImage " + " `\n    ".join(args)
+    return command + "".join(f"\n{line}" for line in nanostudio_comments(recipe))
+
+
+def to_powershell(recipe: Recipe) -> str:
+    """The module's call for ``recipe``: Edit-NanoServerImage for an edit, else New-."""
+    return to_edit_nanoserverimage(recipe) if recipe.is_edit else to_new_nanoserverimage(recipe)
+
+
+EDIT_NOTE = (
+    "# Edit-NanoServerImage changes -TargetPath in place; NanoStudio never does: it writes "
+    "the edited image to output.path below.\n"
+    "# -BasePath is a folder New-NanoServerImage filled from the media (source.media below)."
+)
+
+
+def to_edit_nanoserverimage(recipe: Recipe) -> str:
+    """The Edit-NanoServerImage call that adds the same to ``edit.image``; what the
+    cmdlet has no parameter for (the new file, the media, a WIM's index) is on
+    ``# nanostudio:`` lines that ``recipe import`` reads back."""
+    for field, problem in _control_problems(recipe):
+        raise RecipeError(printable(f"{field}: {problem}"))
+    image = recipe.edit.image
+    if image is None:
+        raise RecipeError("edit.image: the recipe edits no image")
+    args = [
+        "-BasePath " + quote(_BASE_PATH),
+        f"-TargetPath {_windows_path(image)}",
+        *_identity_args(recipe),
+        *_addition_args(recipe),
+    ]
+    command = EDIT_NOTE + "\nEdit-NanoServerImage " + " `\n    ".join(args)
+    header, *values = nanostudio_comments(recipe)
+    comments = [header.replace("New-NanoServerImage", "Edit-NanoServerImage"), *values]
+    comments += [f"{COMMENT_PREFIX}{key} = {_toml(value)}" for key, value in _edit_values(recipe)]
+    return command + "".join(f"\n{line}" for line in comments)
+
+
+def _edit_values(recipe: Recipe) -> list[tuple[str, object]]:
+    values: list[tuple[str, object]] = [
+        ("output.path", str(recipe.output.path)),
+        ("output.size", recipe.output.size),
+        ("source.edition", recipe.source.edition.value),
+        ("source.deployment", recipe.source.deployment.value),
+    ]
+    media = recipe.source.media
+    if media is not None and (media.suffix.lower() == ".iso" or media_root(media) == media):
+        values.append(("source.media", str(media)))  # else nanostudio_comments has it
+    if recipe.edit.index != 1:
+        values.append(("edit.index", recipe.edit.index))
+    return values
+
+
+def _identity_args(recipe: Recipe) -> list[str]:
+    # The module refuses -ComputerName with -DomainBlobPath (the blob names the
+    # machine): the name then goes on a '# nanostudio:' line.
+    if recipe.system.domain_blob is not None:
+        name = f"-DomainBlobPath {_windows_path(recipe.system.domain_blob)}"
+    else:
+        name = f"-ComputerName {quote(recipe.system.computer_name)}"
+    return [name, "-AdministratorPassword (Read-Host -AsSecureString 'Administrator password')"]
+
+
+def _addition_args(recipe: Recipe) -> list[str]:
+    """Packages, drivers, network, boot options, updates, answers, files, first-boot
+    commands: what New- and Edit-NanoServerImage both take."""
+    args: list[str] = []
     switches: list[str] = []
     packages: list[str] = []
     # The module adds no dependencies by itself: name them (NPDS needs Defender).
@@ -173,8 +234,7 @@ def to_new_nanoserverimage(recipe: Recipe) -> str:
         setup.append(vlan_command(network.interface, network.vlan))
     setup += recipe.firstboot.commands
     args.append("-SetupCompleteCommand " + ",".join(quote(c) for c in setup))
-    command = prelude + "New-NanoServerImage " + " `\n    ".join(args)
-    return command + "".join(f"\n{line}" for line in nanostudio_comments(recipe))
+    return args
 
 
 def _module_uses_interface(recipe: Recipe) -> bool:

@@ -27,6 +27,7 @@ from typing import Any
 from nanostudio.catalogue import Deployment, find_package, not_offered, with_dependencies
 from nanostudio.errors import RecipeError
 from nanostudio.recipe.copies import destination_problem, normalize_destination
+from nanostudio.recipe.edit_rules import edited_path
 from nanostudio.recipe.model import NetworkSpec, Recipe
 from nanostudio.recipe.powershell import COMMENT_PREFIX, ROOT_DESTINATION, media_root, vlan_command
 from nanostudio.recipe.toml_io import read_recipe
@@ -455,11 +456,12 @@ _IGNORED = {
 }
 _NOT_SUPPORTED = {
     "domainname": (
-        "NanoStudio does not harvest a blob itself: run djoin /provision /domain D "
-        "/machine NAME /savefile F on a domain-joined machine and give -DomainBlobPath F"
+        "an import does not harvest a blob: on a domain-joined Windows machine run "
+        "nanostudio recipe djoin RECIPE --domain D (or djoin /provision) and set "
+        "system.domain_blob"
     ),
-    "reusedomainnode": "give djoin /provision its /reuse option instead (-DomainName is not "
-    "harvested)",
+    "reusedomainnode": "give nanostudio recipe djoin its --reuse option instead "
+    "(-DomainName is not harvested on import)",
     "development": "development mode (test signing, debugger) is not offered",
     "offlinescriptpath": "offline scripts are not run by NanoStudio",
     "offlinescriptargument": "offline scripts are not run by NanoStudio",
@@ -607,15 +609,11 @@ def _map_other(mapping: _Mapping, key: str, parameter: str, value: Any) -> None:
             if text is not None:
                 mapping.set("source", "media", host_path(text))
     elif key == "targetpath":
-        if mapping.command == "Edit-NanoServerImage":
-            mapping.refuse(
-                parameter,
-                "Edit-NanoServerImage changes this existing image; NanoStudio builds a new "
-                "one: the recipe keeps the other settings and writes nano.vhdx",
-            )
-            return
         paths = _paths(mapping, parameter, value)
-        if paths:
+        if paths and mapping.command == "Edit-NanoServerImage":
+            # The image to edit; NanoStudio writes the result to a new file (output.path).
+            mapping.set("edit", "image", paths[0])
+        elif paths:
             mapping.set("output", "path", paths[0])
     elif key == "maxsize":
         if isinstance(value, int) and not isinstance(value, bool):
@@ -798,7 +796,7 @@ def _apply_comments(mapping: _Mapping, comments: Mapping[str, Any]) -> None:
         elif dotted == "drivers.oem" and comments.get("drivers.virtualbox") is True:
             mapping.set(table, key, value)  # -OEMDrivers stood for VirtualBox's drivers
         elif current is None:
-            if isinstance(value, str) and key in ("docker_zip",):
+            if isinstance(value, str) and dotted in ("packages.docker_zip", "output.path"):
                 value = host_path(value)
             mapping.set(table, key, value)
 
@@ -839,6 +837,13 @@ def import_script(text: str, *, base: Path) -> Imported:
         mapping.set("packages", "names", shorts)
     _apply_comments(mapping, _comments(text))
     _finish_vlan(mapping)
+    image = mapping.data.get("edit", {}).get("image")
+    if image is not None and "path" not in mapping.data.get("output", {}):
+        mapping.set("output", "path", str(edited_path(Path(image))))
+        mapping.notes.append(
+            f"Edit-NanoServerImage changes {image} in place; NanoStudio writes the edited "
+            f"image to {edited_path(Path(image))} (output.path) and never changes the original"
+        )
     if "deployment" not in mapping.data.get("source", {}) and command == "New-NanoServerImage":
         mapping.refuse("-DeploymentType", "missing: New-NanoServerImage needs Guest or Host")
     mapping.data.setdefault("source", {}).setdefault("deployment", Deployment.GUEST.value)

@@ -20,6 +20,7 @@ from nanostudio.recipe.model import (
     CopyPath,
     DebugMethod,
     DriversSpec,
+    EditSpec,
     FilesSpec,
     FirstBootSpec,
     NetworkSpec,
@@ -52,6 +53,7 @@ _KNOWN: dict[str, set[str]] = {
     "firstboot": {"commands"},
     "files": {"copy"},
     "output": {"path", "size", "target"},
+    "edit": {"image", "index"},
     "boot": {
         "ems",
         "ems_port",
@@ -184,6 +186,10 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
         ),
         boot=_boot(reader),
         files=FilesSpec(copy=reader.copies("files", "copy")),
+        edit=EditSpec(
+            image=reader.optional_path("edit", "image"),
+            index=reader.integer("edit", "index", EditSpec().index),
+        ),
     )
     return recipe, problems
 
@@ -276,6 +282,8 @@ def recipe_to_toml(recipe: Recipe, *, base: Path | None = None) -> str:
                 for copy in recipe.files.copy
             ]
         }
+    if recipe.edit.image is not None:
+        document["edit"] = {"image": rel(recipe.edit.image), "index": recipe.edit.index}
     header = "# NanoStudio recipe. The administrator password is never stored here.\n"
     return header + tomli_w.dumps(document)
 

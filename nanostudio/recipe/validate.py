@@ -28,7 +28,8 @@ from nanostudio.files import NotRegularFileError, open_regular, output_folder_pr
 from nanostudio.identity import computer_name_problem, password_problem
 from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.copies import Scanner, copy_problems, scan_copy_source
-from nanostudio.recipe.domain_blob import DomainBlobError, read_domain_blob
+from nanostudio.recipe.domain_blob import DomainBlobError, load_domain_blob, machine_name_problem
+from nanostudio.recipe.edit_rules import edit_messages
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
 from nanostudio.recipe.unattend_file import (
     UnattendFileError,
@@ -81,8 +82,9 @@ class Problem:
 
 def resolved_packages(recipe: Recipe) -> list[PackageInfo]:
     """Every package the build installs, dependencies first: the deployment's
-    driver package, OEM drivers when asked (or implied by VirtualBox), the roles."""
-    shorts = [recipe.source.deployment.value]
+    driver package, OEM drivers when asked (or implied by VirtualBox), the roles.
+    An edit adds only what it names: its image has its deployment's package already."""
+    shorts = [] if recipe.is_edit else [recipe.source.deployment.value]
     if recipe.drivers.oem or recipe.drivers.virtualbox:
         shorts.append("OEM-Drivers")
     for name in recipe.packages.names:
@@ -113,6 +115,7 @@ def validate(
     problems += _output_problems(recipe)
     problems += _driver_problems(recipe)
     problems += _boot_problems(recipe)
+    problems += [Problem(name, message) for name, message in edit_messages(recipe)]
     if media is not None:
         problems += _media_problems(recipe, media, scan)
     if password is not None:
@@ -150,6 +153,8 @@ def recipe_texts(recipe: Recipe) -> list[tuple[str, str]]:
     texts += [("network.ipv6_dns", server) for server in network.ipv6_dns]
     texts += [("firstboot.commands", command) for command in recipe.firstboot.commands]
     texts.append(("output.path", str(recipe.output.path)))
+    if recipe.edit.image is not None:
+        texts.append(("edit.image", str(recipe.edit.image)))
     return texts
 
 
@@ -174,9 +179,13 @@ def _source_problems(recipe: Recipe) -> list[Problem]:
         problems.append(Problem("source.language", f'{language!r} is not a language like "en-us"'))
     if recipe.source.media is None:
         problems.append(
-            Problem("source.media", "choose the Windows Server 2016 ISO, media folder or WIM")
+            Problem(
+                "source.media",
+                "choose the Windows Server 2016 ISO, media folder or WIM"
+                + (": the edit takes its packages and drivers from it" if recipe.is_edit else ""),
+            )
         )
-    guest = recipe.source.deployment is Deployment.GUEST
+    guest = recipe.source.deployment is Deployment.GUEST and not recipe.is_edit
     if guest and recipe.drivers.virtualbox:
         problems.append(
             Problem(
@@ -717,8 +726,9 @@ def _driver_problems(recipe: Recipe) -> list[Problem]:
 
 def _media_problems(recipe: Recipe, media: MediaInfo, scan: Scanner) -> list[Problem]:
     problems = []
-    image = media.image_for(recipe.source.edition)
-    if image is None:
+    # An edit's image comes from its own file (engine/edit judges it), not the media.
+    image = None if recipe.is_edit else media.image_for(recipe.source.edition)
+    if image is None and not recipe.is_edit:
         found = ", ".join(i.edition.value for i in media.images if i.edition) or "none"
         problems.append(
             Problem(
@@ -795,13 +805,14 @@ def unattend_problems(recipe: Recipe) -> list[Problem]:
 
 
 def domain_blob_problems(recipe: Recipe) -> list[Problem]:
-    """system.domain_blob: a readable djoin blob (base64 text). Its machine name is not
-    checked (domain_blob.py says why); messages never hold the blob."""
+    """system.domain_blob: a djoin blob NanoStudio can read, made for this computer name
+    (compared as NetBIOS names); messages never hold the blob or its password."""
     path = recipe.system.domain_blob
     if path is None or control_character(str(path)) is not None:
         return []
     try:
-        read_domain_blob(path)
+        blob = load_domain_blob(path)
     except DomainBlobError as error:
         return [Problem("system.domain_blob", str(error))]
-    return []
+    message = machine_name_problem(blob.join, recipe.system.computer_name, path.name)
+    return [] if message is None else [Problem("system.domain_blob", message)]

@@ -85,19 +85,11 @@ class PinStore:
         self.path = path if path is not None else config_dir() / PINS_FILE
 
     def _load(self) -> dict[str, dict[str, str]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            # Not an empty store: that would drop every pin without a word.
-            raise SettingsError(
-                f"The certificate pins in {self.path} cannot be read ({error}): repair the "
-                "file, or delete it and trust each HTTPS host's certificate again."
-            ) from error
-        if not isinstance(data, dict):
-            return {}
-        return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+        return read_pin_file(
+            self.path,
+            "certificate pins",
+            "delete it and trust each HTTPS host's certificate again",
+        )
 
     def get(self, host: str, port: int) -> str | None:
         entry = self._load().get(_key(host, port))
@@ -119,6 +111,22 @@ class PinStore:
             return False
         write_private(self.path, json.dumps(pins, indent=2, sort_keys=True))
         return True
+
+
+def read_pin_file(path: Path, what: str, remedy: str) -> dict[str, dict[str, str]]:
+    """A JSON table of pins (empty when the file does not exist yet)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        # Not an empty store: that would drop every pin without a word.
+        raise SettingsError(
+            f"The {what} in {path} cannot be read ({error}): repair the file, or {remedy}."
+        ) from error
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
 
 def _key(host: str, port: int) -> str:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from nanostudio.vm.hyperv import HyperVBackend
 from nanostudio.vm.model import Hypervisor, StartResult, VmRecord, VmSpec, VmState
+from nanostudio.vm.pins import with_disk_pin
 from nanostudio.vm.qemu import QemuBackend
 from nanostudio.vm.store import VmStore
 from nanostudio.vm.virtualbox import VirtualBoxBackend
@@ -39,6 +40,7 @@ def backend_for(
 def create_and_start(backend: VmBackend, spec: VmSpec, store: VmStore | None = None) -> StartResult:
     """Create, remember, start, remember again (the port may move); undone on failure."""
     store = store or VmStore()
+    spec = with_disk_pin(spec)  # the built HTTPS certificate follows the disk into the VM
     spec_name = store.free_name(spec.name)
     if spec_name != spec.name:
         spec = replace(spec, name=spec_name)

@@ -16,6 +16,7 @@ from nanostudio.errors import UserFacingError
 from nanostudio.recipe.model import OutputFormat, Target
 
 WINRM_GUEST_PORT = 5985
+WINRM_HTTPS_GUEST_PORT = 5986
 DEFAULT_MEMORY_MIB = 1024
 DEFAULT_CPUS = 2
 
@@ -83,6 +84,9 @@ class VmSpec:
     cpus: int = DEFAULT_CPUS
     # A throw-away overlay: the disk file is left as built (``nanostudio verify``).
     snapshot: bool = False
+    # The SHA-256 of the WinRM HTTPS certificate built into the disk (remote/disk_pins),
+    # or None: the VM's forwarded HTTPS port is then verified against it.
+    https_pin: str | None = None
 
     def check_disk(self) -> OutputFormat:
         """The disk's format, or a VmError saying why it cannot be started."""
@@ -116,6 +120,10 @@ class VmRecord:
     files: tuple[Path, ...] = ()  # files NanoStudio made for it (never the disk)
     pid: int | None = None  # QEMU: the running process, and its start time to recognise it
     pid_started: float | None = None
+    # WinRM over HTTPS: the built certificate's SHA-256 (VmSpec.https_pin) and, for
+    # QEMU, the 127.0.0.1 port forwarded to the guest's 5986.
+    https_pin: str | None = None
+    https_port: int | None = None
 
     @property
     def serial_log(self) -> Path:

@@ -30,6 +30,7 @@ from nanostudio.recipe.model import OutputFormat
 from nanostudio.vm.devices import check_devices
 from nanostudio.vm.model import (
     WINRM_GUEST_PORT,
+    WINRM_HTTPS_GUEST_PORT,
     Hypervisor,
     StartResult,
     VmError,
@@ -118,6 +119,7 @@ def qemu_argv(
     snapshot: bool = False,
     qmp_socket: Path | None = None,
     pidfile: Path | None = None,
+    https_port: int | None = None,
 ) -> list[str]:
     """The whole command line; every device matches the KVM target's drivers."""
     drive = f"file={disk},format={qemu_format(disk)},if=none,id=disk0"
@@ -128,6 +130,8 @@ def qemu_argv(
         netdev += f",net={nat.network},host={nat.host},dns={nat.dns}"
     guest = nat.guest or ""
     netdev += f",hostfwd=tcp:{LOOPBACK}:{host_port}-{guest}:{WINRM_GUEST_PORT}"
+    if https_port is not None:
+        netdev += f",hostfwd=tcp:{LOOPBACK}:{https_port}-{guest}:{WINRM_HTTPS_GUEST_PORT}"
     argv = [
         qemu,
         "-name",
@@ -214,6 +218,7 @@ class QemuBackend:
         vars_copy = folder / "OVMF_VARS.fd"
         shutil.copyfile(firmware.vars_template, vars_copy)
         vars_copy.chmod(0o600)
+        port = free_port()
         return VmRecord(
             name=spec.name,
             hypervisor=Hypervisor.QEMU,
@@ -221,13 +226,15 @@ class QemuBackend:
             target=spec.target,
             folder=folder,
             host=LOOPBACK,
-            port=free_port(),
+            port=port,
             created=now_iso(),
             network=spec.network,
             memory_mib=spec.memory_mib,
             cpus=spec.cpus,
             snapshot=spec.snapshot,
             files=(vars_copy, folder / "serial.log", folder / "qemu.log"),
+            https_pin=spec.https_pin,
+            https_port=_other_free_port(port) if spec.https_pin else None,
         )
 
     def use_kvm(self) -> bool:
@@ -254,6 +261,7 @@ class QemuBackend:
             cpus=record.cpus,
             snapshot=record.snapshot,
             qmp_socket=qmp,
+            https_port=record.https_port,
         )
 
     def start(self, record: VmRecord) -> StartResult:
@@ -265,8 +273,7 @@ class QemuBackend:
         kvm = self.use_kvm()
         if not kvm:
             warnings.append(TCG_WARNING)
-        if not port_is_free(record.port):
-            record = record.with_changes(port=free_port())
+        record = _free_ports(record)
         for attempt in range(2):
             try:
                 record = self._launch(record, kvm)
@@ -276,7 +283,7 @@ class QemuBackend:
                     raise VmError(
                         explain_failure("address already in use", record.port, record.disk)
                     ) from None
-                record = record.with_changes(port=free_port())
+                record = _free_ports(record, moved=True)
         return StartResult(record, tuple(warnings))
 
     def _launch(self, record: VmRecord, kvm: bool) -> VmRecord:
@@ -411,3 +418,20 @@ def qmp_command(path: Path, command: str, timeout_s: float = 3.0) -> dict[str, o
                 raise ValueError(str(answer["error"]))
         result: dict[str, object] = answer
         return result
+
+
+def _free_ports(record: VmRecord, *, moved: bool = False) -> VmRecord:
+    """The record with its forwarded ports free now (taken ones, or all when ``moved``)."""
+    if moved or not port_is_free(record.port):
+        record = record.with_changes(port=free_port())
+    https = record.https_port
+    if https is not None and (moved or not port_is_free(https) or https == record.port):
+        record = record.with_changes(https_port=_other_free_port(record.port))
+    return record
+
+
+def _other_free_port(taken: int) -> int:
+    """A free port other than ``taken`` (the OS may hand the same one out twice)."""
+    while (port := free_port()) == taken:
+        continue
+    return port

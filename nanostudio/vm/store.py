@@ -108,6 +108,8 @@ def _to_json(record: VmRecord) -> dict[str, Any]:
         "files": [str(p) for p in record.files],
         "pid": record.pid,
         "pid_started": record.pid_started,
+        "https_pin": record.https_pin,
+        "https_port": record.https_port,
     }
 
 
@@ -128,4 +130,10 @@ def _from_json(item: dict[str, Any]) -> VmRecord:
         files=tuple(Path(p) for p in item.get("files", [])),
         pid=item.get("pid"),
         pid_started=item.get("pid_started"),
+        https_pin=_optional_str(item.get("https_pin")),
+        https_port=int(item["https_port"]) if item.get("https_port") else None,
     )
+
+
+def _optional_str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -9,7 +9,7 @@ from nanostudio.wizard.validation import page_problems
 def is_busy(state: WizardState, page: Page) -> bool:
     """Work in progress that the page must wait for (no problem to show, yet)."""
     if page is Page.SOURCE:
-        return state.inspecting
+        return state.inspecting or state.reading_edit
     if page is Page.TARGET:
         return state.taking_inventory
     if page is Page.DRIVERS:
@@ -40,4 +40,7 @@ def next_page(state: WizardState, page: Page) -> Page | None:
     """The page after ``page``, or None when ``page`` is the last one."""
     if page is Page.DONE:
         return None
-    return Page(page + 1)
+    following = Page(page + 1)
+    if following is Page.TARGET and state.edit_image is not None:
+        return Page.EDITION  # an edit keeps its image's drivers: no target to choose
+    return following

@@ -22,6 +22,7 @@ from nanostudio.recipe import (
     BootSpec,
     CopyPath,
     DriversSpec,
+    EditSpec,
     FilesSpec,
     FirstBootSpec,
     NetworkSpec,
@@ -34,14 +35,17 @@ from nanostudio.recipe import (
     SystemSpec,
 )
 from nanostudio.recipe.copies import CopyScan, scan_copy_source
+from nanostudio.recipe.edit_rules import edited_path
 from nanostudio.recipe.model import Target
+from nanostudio.recipe.odj import ProvisionedJoin
 from nanostudio.secret import Secret
-from nanostudio.sizes import format_size, parse_size
+from nanostudio.sizes import disk_size_text, format_size, parse_size
 from nanostudio.wizard.pages import BuildStatus, Page
 from nanostudio.wizard.targets import preset
 
 if TYPE_CHECKING:  # the engine's driver checks load when first used, not at start-up
     from nanostudio.engine.checks import HeldInventory
+    from nanostudio.engine.edit.source import EditSource
 
 __all__ = [
     "BuildStatus",
@@ -100,6 +104,8 @@ class WizardState:
     domain_blob: Path | None = None
     domain_blob_problem: str | None = None
     checking_domain_blob: bool = False
+    # The names read from it (never its password), checked against computer_name.
+    domain_blob_join: ProvisionedJoin | None = None
 
     static_ip: bool = False
     address: str = ""
@@ -131,6 +137,14 @@ class WizardState:
 
     build_status: BuildStatus = BuildStatus.NOT_STARTED
     outcome: BuildOutcome | None = None
+
+    # Edit an existing image (Welcome's "Edit an existing image"): the VHD/VHDX/WIM, read
+    # on a worker thread (its format, size and Windows partition) like the media.
+    edit_image: Path | None = None
+    edit_index: int = 1
+    edit_source: EditSource | None = None
+    edit_error: str | None = None
+    reading_edit: bool = False
 
     # -- derived values -------------------------------------------------------------
 
@@ -220,6 +234,24 @@ class WizardState:
         if self.output_format is not OutputFormat.WIM:
             self.set_output_format(chosen.output_format)
 
+    def start_edit(self, image: Path | None) -> None:
+        """Edit ``image`` (None: a new image again). The new file goes beside it; WinRM
+        is opened only if asked, as Edit-NanoServerImage does."""
+        self.edit_image = image
+        self.edit_index = 1
+        self.edit_source = None
+        self.edit_error = None
+        if image is not None:
+            self.output_path = free_output_path(edited_path(image))
+            self.winrm = False
+
+    def take_edit_source(self, source: EditSource) -> None:
+        """The image was read: the new disk keeps its size (the Output page may grow it)."""
+        self.edit_source = source
+        self.edit_error = None
+        if source.is_disk:
+            self.size_text = disk_size_text(source.size)
+
     def set_output_format(self, fmt: OutputFormat) -> None:
         """Give the output file ``fmt``'s extension. A path with no file name (the File
         box emptied, a drive's root) gets ``nano``: ``with_suffix`` would raise."""
@@ -281,10 +313,14 @@ def to_recipe(state: WizardState) -> Recipe:
         ),
         firstboot=FirstBootSpec(commands=state.commands),
         output=OutputSpec(
-            path=state.output_path, size=state.size_bytes or DEFAULT_SIZE, target=state.target
+            path=state.output_path,
+            size=state.size_bytes or DEFAULT_SIZE,
+            # An edit skips the Target page: its image keeps the drivers it has.
+            target=None if state.edit_image is not None else state.target,
         ),
         boot=state.boot,
         files=FilesSpec(tuple(state.copies)),
+        edit=EditSpec(state.edit_image, state.edit_index),
     )
 
 
@@ -321,6 +357,7 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.unattend_problem = None
     state.domain_blob = recipe.system.domain_blob
     state.domain_blob_problem = None
+    state.domain_blob_join = None
     network = recipe.network
     state.static_ip = network.ipv4 is not None
     if network.ipv4 is not None:
@@ -341,3 +378,7 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.output_path = recipe.output.path
     state.boot = recipe.boot
     state.size_text = format_size(recipe.output.size)
+    state.edit_image = recipe.edit.image
+    state.edit_index = recipe.edit.index
+    state.edit_source = None
+    state.edit_error = None

@@ -13,20 +13,9 @@ from nanostudio.wizard.targets import preset
 def summary_sentences(state: WizardState) -> list[str]:
     """Plain English for the tests and the CLI; each a :class:`Text` the GUI translates."""
     recipe = to_recipe(state)
-    sentences: list[str] = [
-        QT_TRANSLATE_NOOP("Summary", "Build Nano Server {0} ({1}) from {2}.").format(
-            state.edition.value,
-            state.language,
-            state.media_path or QT_TRANSLATE_NOOP("Summary", "no media yet"),
-        ),
-        (
-            QT_TRANSLATE_NOOP(
-                "Summary", "It will run on {0}: {1} deployment, with the OEM drivers."
-            )
-            if state.oem or state.virtualbox
-            else QT_TRANSLATE_NOOP("Summary", "It will run on {0}: {1} deployment.")
-        ).format(preset(state.target).label, state.deployment.value),
-    ]
+    sentences: list[str] = (
+        _edit_sentences(state) if state.edit_image is not None else _build_sentences(state)
+    )
     packages = [p.short for p in resolved_packages(recipe)]
     sentences.append(QT_TRANSLATE_NOOP("Summary", "Packages: {0}.").format(", ".join(packages)))
     if state.driver_folders:
@@ -152,3 +141,34 @@ def summary_sentences(state: WizardState) -> list[str]:
             )
         )
     return sentences
+
+
+def _build_sentences(state: WizardState) -> list[str]:
+    return [
+        QT_TRANSLATE_NOOP("Summary", "Build Nano Server {0} ({1}) from {2}.").format(
+            state.edition.value,
+            state.language,
+            state.media_path or QT_TRANSLATE_NOOP("Summary", "no media yet"),
+        ),
+        (
+            QT_TRANSLATE_NOOP(
+                "Summary", "It will run on {0}: {1} deployment, with the OEM drivers."
+            )
+            if state.oem or state.virtualbox
+            else QT_TRANSLATE_NOOP("Summary", "It will run on {0}: {1} deployment.")
+        ).format(preset(state.target).label, state.deployment.value),
+    ]
+
+
+def _edit_sentences(state: WizardState) -> list[str]:
+    source = state.edit_source
+    return [
+        QT_TRANSLATE_NOOP("Summary", "Edit {0} ({1}); it is only read.").format(
+            state.edit_image, source.description if source else "not read yet"
+        ),
+        QT_TRANSLATE_NOOP(
+            "Summary",
+            "Packages and drivers come from {0}; the ones the image already has are not "
+            "added again, and the drivers it has are kept.",
+        ).format(state.media_path or QT_TRANSLATE_NOOP("Summary", "no media yet")),
+    ]

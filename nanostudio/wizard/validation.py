@@ -21,6 +21,7 @@ from nanostudio.engine.engines import (
 from nanostudio.errors import UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import OutputFormat, Problem, Recipe, validate
+from nanostudio.recipe.domain_blob import machine_name_problem
 from nanostudio.recipe.model import Target
 from nanostudio.sizes import parse_size
 from nanostudio.wizard.i18n import QT_TRANSLATE_NOOP
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 _FIELD_PAGES: dict[str, Page] = {
     "source.media": Page.SOURCE,
+    "edit.image": Page.SOURCE,
+    "edit.index": Page.SOURCE,
     "source.deployment": Page.TARGET,
     "drivers.oem": Page.TARGET,
     "drivers.virtualbox": Page.TARGET,
@@ -99,6 +102,7 @@ def all_problems(state: WizardState) -> list[Problem]:
     problems = [problem.for_wizard() for problem in problems]
     problems += _driver_extras(state)
     problems += _source_extras(state)
+    problems += _edit_extras(state, recipe)
     problems += _identity_extras(state)
     problems += _network_extras(state)
     problems += _unattend_extras(state)
@@ -219,6 +223,26 @@ def _source_extras(state: WizardState) -> list[Problem]:
     return []
 
 
+def _edit_extras(state: WizardState, recipe: Recipe) -> list[Problem]:
+    """The image to edit, as read off the GUI thread, and what the engine cannot do
+    with it (another format, a smaller disk, a BIOS disk on the portable engine)."""
+    if state.edit_image is None or state.reading_edit:
+        return []
+    if state.edit_error:
+        return [Problem("edit.image", state.edit_error)]
+    if state.edit_source is None:
+        return [
+            Problem(
+                "edit.image",
+                QT_TRANSLATE_NOOP("Validation", "the image has not been read yet: choose it again"),
+            )
+        ]
+    from nanostudio.engine.edit.checks import choice_problems
+
+    portable = resolve_engine(state.engine) is EngineName.PORTABLE
+    return choice_problems(recipe, state.edit_source, portable=portable)
+
+
 def _driver_extras(state: WizardState) -> list[Problem]:
     problems = []
     for folder in state.driver_folders:
@@ -260,7 +284,13 @@ def _domain_blob_extras(state: WizardState) -> list[Problem]:
         return [Problem("system.domain_blob", "reading the domain-join blob…")]
     if state.domain_blob_problem:
         return [Problem("system.domain_blob", state.domain_blob_problem)]
-    return []
+    if state.domain_blob_join is None:
+        return []
+    # Compared here, not on the worker: the name may be edited after the blob is read.
+    message = machine_name_problem(
+        state.domain_blob_join, state.computer_name, state.domain_blob.name
+    )
+    return [] if message is None else [Problem("system.domain_blob", message)]
 
 
 def _network_extras(state: WizardState) -> list[Problem]:

@@ -514,6 +514,33 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
 </context>
 <context>
+    <name>EditImageBox</name>
+    <message>
+        <source>Image to edit (it is only read: the result is a new file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image index in the WIM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Index in the WIM:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Below, choose the media the packages and drivers you add come from (Edit-NanoServerImage&apos;s -BasePath).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the image cannot be read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the image…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>EditionPage</name>
     <message>
         <source>Edition and roles</source>
@@ -552,6 +579,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Added to the image being edited; one it already has is not added again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>From the target page: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -561,6 +592,52 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>adds {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HarvestButton</name>
+    <message>
+        <source>Har&amp;vest from this domain…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs djoin /provision for this computer name in {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer is not a member of a domain: djoin needs one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Store the domain-join blob</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>djoin blobs (*.djoin *.txt)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Harvesting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>djoin failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HarvestDialog</name>
+    <message>
+        <source>Harvest a domain-join blob</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Domain:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reuse an existing computer account (resets its password)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -655,7 +732,7 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Made with djoin /machine set to this computer name (not checked).</source>
+        <source>Made with djoin /machine set to this computer name (checked).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1047,6 +1124,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The image to edit, and the media</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Choose the ISO or WIM</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1216,6 +1297,14 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <source>The Windows engine builds it with DISM; packages are added offline.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Edit {0} ({1}); it is only read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packages and drivers come from {0}; the ones the image already has are not added again, and the drivers it has are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SummaryPage</name>
@@ -1241,6 +1330,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>&amp;Save recipe…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The same edit with Microsoft&apos;s Edit-NanoServerImage (on a copy):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1532,6 +1625,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>the image has not been read yet: choose it again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>the two passwords differ: type the same password twice</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1712,6 +1809,14 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>&amp;Edit an existing image…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add packages, drivers, updates, files, a domain blob or network settings to a VHD, VHDX or WIM; the result is a new file, the original is only read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;Import a New-NanoServerImage script…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1733,6 +1838,14 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>NanoStudio needs only the Windows Server 2016 ISO (or its NanoServer folder). Nothing on your computer is changed outside the output file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the image to edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nano Server images (*.vhdx *.vhd *.wim);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -4,7 +4,6 @@ built disk's NTFS partition with ntfs-3g's tools."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import subprocess
 import xml.etree.ElementTree as ET
@@ -32,6 +31,7 @@ from tests.engine_portable.helpers import (
     read_gpt,
     to_raw,
 )
+from tests.support.odj_blob import blob_text, write_blob
 
 SSU_MANIFEST = (
     "amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.14393.2300_none_0.manifest"
@@ -135,7 +135,7 @@ def built(
         "<RegisteredOwner>Ann</RegisteredOwner></component></settings></unattend>"
     )
     blob = root / "nano-test.djoin"  # as djoin /savefile writes it: UTF-16 base64 text
-    blob.write_bytes(base64.b64encode(bytes(range(256))).decode().encode("utf-16"))
+    write_blob(blob, recipe.system.computer_name)
     recipe = replace(recipe, system=replace(recipe.system, unattend=answers, domain_blob=blob))
     (root / "out").mkdir()
     outcome = build(recipe)
@@ -236,7 +236,7 @@ def test_network_and_winrm_https_are_in_the_image(
 
 
 def test_the_users_answer_file_is_merged_into_panther(built: tuple[Recipe, Path]) -> None:
-    _, volume = built
+    recipe, volume = built
     text = ntfs_cat(volume, "/Windows/Panther/unattend.xml").decode()
     root = ET.fromstring(text)
     ns = "{urn:schemas-microsoft-com:unattend}"
@@ -250,4 +250,4 @@ def test_the_users_answer_file_is_merged_into_panther(built: tuple[Recipe, Path]
         f"{ns}Provisioning/{ns}AccountData"
     )
     assert join is not None
-    assert join.text == base64.b64encode(bytes(range(256))).decode()
+    assert join.text == blob_text(recipe.system.computer_name)

@@ -120,6 +120,8 @@ def test_screenshots_render_every_page(qtbot: QtBot, tmp_path: Path) -> None:
     assert names == [
         "welcome", "source", "target", "edition", "drivers", "updates", "identity",
         "network", "output", "summary", "build", "done",
+        "edit-source", "edit-edition", "edit-network", "edit-output", "edit-summary",
+        "edit-done",
     ]  # fmt: skip
     for path in written:
         image = QImage(str(path))

@@ -583,9 +583,8 @@ def test_identity_answer_file_is_checked_off_the_gui_thread(
 def test_identity_domain_blob_is_checked_off_the_gui_thread(
     filled: NanoWizard, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    import base64
-
     from nanostudio.gui.pages.identity import IdentityPage
+    from tests.support.odj_blob import write_blob
 
     go_to(filled, Page.IDENTITY)
     page = filled.pages[Page.IDENTITY]
@@ -596,9 +595,13 @@ def test_identity_domain_blob_is_checked_off_the_gui_thread(
     assert not next_enabled(filled)
     qtbot.waitUntil(lambda: not filled.state.checking_domain_blob, timeout=10_000)
     assert "not base64" in page_problem(filled, "system.domain_blob")
-    blob.write_bytes(base64.b64encode(bytes(range(200))).decode().encode("utf-16"))
+    write_blob(blob, "WEB7")  # made for another computer: refused, named
     page.set_domain_blob(blob)
     qtbot.waitUntil(lambda: not filled.state.checking_domain_blob, timeout=10_000)
+    assert "made for the computer 'WEB7'" in page_problem(filled, "system.domain_blob")
+    assert not next_enabled(filled)
+    page.name_edit.setText("web7")  # renaming the computer (NetBIOS: any case) fixes it
+    page.name_edit.textEdited.emit("web7")
     assert page_problem(filled, "system.domain_blob") == ""
     assert next_enabled(filled)
     assert to_recipe(filled.state).system.domain_blob == blob

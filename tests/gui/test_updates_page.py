@@ -120,5 +120,5 @@ def test_welcome_imports_a_script_and_lists_what_it_cannot_map(
     assert wizard.state.computer_name == "WEB9" and wizard.state.roles == ["DSC"]
     box = welcome.unmapped_box
     assert box is not None and box.isVisible()
-    assert "-DomainName: NanoStudio does not harvest a blob" in box.informativeText()
+    assert "-DomainName: an import does not harvest a blob" in box.informativeText()
     box.close()

@@ -18,9 +18,10 @@ from nanostudio.recipe.domain_blob import DomainBlobError, read_domain_blob
 from nanostudio.recipe.powershell import to_new_nanoserverimage
 from nanostudio.recipe.ps_import import import_script
 from nanostudio.secret import Secret
+from tests.support.odj_blob import blob_text
 
 NS = "{urn:schemas-microsoft-com:unattend}"
-BLOB = base64.b64encode(bytes(range(256)) * 4).decode("ascii")
+BLOB = blob_text("NANO1")
 
 
 def blob_file(tmp_path: Path, text: str = BLOB, encoding: str = "utf-16") -> Path:

@@ -21,6 +21,7 @@ from nanostudio.recipe import (
     CopyPath,
     DebugMethod,
     DriversSpec,
+    EditSpec,
     FilesSpec,
     FirstBootSpec,
     NetworkSpec,
@@ -32,7 +33,7 @@ from nanostudio.recipe import (
     Target,
 )
 from nanostudio.recipe.model import GIB, MIB
-from nanostudio.recipe.powershell import to_new_nanoserverimage
+from nanostudio.recipe.powershell import to_new_nanoserverimage, to_powershell
 from nanostudio.recipe.ps_import import import_script
 from nanostudio.recipe.toml_io import load_recipe
 from nanostudio.wizard.state import WizardState, to_recipe
@@ -101,6 +102,33 @@ def _issue16_recipes() -> Iterator[tuple[str, Recipe]]:
         "network-ipv6-dns-only",
         Recipe(network=NetworkSpec(interface="Ethernet 2", ipv6_dns=("2001:db8::1",))),
     )
+    yield from _edit_recipes()
+
+
+def _edit_recipes() -> Iterator[tuple[str, Recipe]]:
+    """Edit-NanoServerImage: what ``nanostudio edit`` and the wizard's edit make."""
+    yield (
+        "edit-vhdx-packages-drivers-network",
+        Recipe(
+            source=SourceSpec(Path("/iso/2016.iso")),
+            packages=PackagesSpec(("DSC", "Storage"), servicing=(Path("/u/ssu.msu"),)),
+            drivers=DriversSpec(oem=True, folders=(Path("/drivers/e1000"),)),
+            system=SystemSpec("EDITED", domain_blob=Path("/answers/edited.djoin")),
+            network=NetworkSpec(winrm=True, ipv4="10.0.0.5/24", gateway="10.0.0.1"),
+            files=FilesSpec((CopyPath(Path("/tools/x.exe"), "Tools"),)),
+            output=OutputSpec(Path("/builds/nano-edited.vhdx"), 4 * GIB, Target.KVM),
+            edit=EditSpec(Path("/builds/nano.vhdx")),
+        ),
+    )
+    yield (
+        "edit-wim-index-2",
+        Recipe(
+            source=SourceSpec(Path("/media/NanoServer/NanoServer.wim"), Edition.DATACENTER),
+            network=NetworkSpec(winrm=False, winrm_https=True),
+            output=OutputSpec(Path("/images/new.wim")),
+            edit=EditSpec(Path("/images/old.wim"), 2),
+        ),
+    )
 
 
 def suite_recipes() -> Iterator[tuple[str, Recipe]]:
@@ -156,7 +184,8 @@ def _absolute(recipe: Recipe) -> Recipe:
 
 @pytest.mark.parametrize(("name", "recipe"), list(suite_recipes()), ids=lambda v: str(v)[:40])
 def test_import_of_the_command_gives_back_the_same_recipe(name: str, recipe: Recipe) -> None:
-    script = to_new_nanoserverimage(recipe)
+    script = to_powershell(recipe)
+    assert ("\nEdit-NanoServerImage " in script) is recipe.is_edit
     imported = import_script(script, base=Path("/elsewhere"))
     assert imported.unmapped == (), name
     assert imported.recipe == _absolute(recipe), name
@@ -172,6 +201,7 @@ def test_the_suite_list_covers_the_new_parameters() -> None:
     assert any(r.network.ipv6_dns for r in recipes.values())
     assert any(r.network.winrm_https for r in recipes.values())
     assert any(r.system.unattend and r.system.domain_blob for r in recipes.values())
+    assert any(r.is_edit and r.edit.index != 1 for r in recipes.values())
 
 
 IMAGE_BUILDER = (
@@ -279,16 +309,20 @@ def test_unmappable_parameters_are_named_one_each() -> None:
     assert any("included by default" in r for r in reasons)
 
 
-def test_edit_nanoserverimage_maps_what_it_can_and_names_its_target() -> None:
+def test_edit_nanoserverimage_maps_its_target_to_the_image_to_edit() -> None:
     script = (
         "Edit-NanoServerImage -BasePath .\\Base -TargetPath .\\nano.vhdx "
         "-Package Microsoft-NanoServer-DSC-Package -DriverPath C:\\drivers\n"
     )
     imported = import_script(script, base=Path("/s"))
     assert imported.command == "Edit-NanoServerImage"
-    assert [u.parameter for u in imported.unmapped] == ["-TargetPath"]
+    assert imported.unmapped == ()
     assert imported.recipe.packages.names == ("DSC",)
     assert imported.recipe.drivers.folders == (Path("C:/drivers"),)
+    # The image to edit, and a new file beside it: the original is never changed.
+    assert imported.recipe.edit.image == Path("/s/nano.vhdx")
+    assert imported.recipe.output.path == Path("/s/nano-edited.vhdx")
+    assert any("never changes the original" in note for note in imported.notes)
 
 
 @pytest.mark.parametrize(
@@ -341,9 +375,9 @@ def test_cli_unmapped_parameters_exit_2_unless_partial(
     assert main(["recipe", "import", str(script), "-o", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        "not mapped: -DomainName: NanoStudio does not harvest a blob itself: run djoin "
-        "/provision /domain D /machine NAME /savefile F on a domain-joined machine and give "
-        "-DomainBlobPath F",
+        "not mapped: -DomainName: an import does not harvest a blob: on a domain-joined "
+        "Windows machine run nanostudio recipe djoin RECIPE --domain D (or djoin /provision) "
+        "and set system.domain_blob",
         "not mapped: -OfflineScriptPath: offline scripts are not run by NanoStudio",
         "error: 2 parameters of New-NanoServerImage cannot be mapped (named above): nothing "
         "written; give --partial to write the recipe without them",

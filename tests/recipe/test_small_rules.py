@@ -16,7 +16,7 @@ from nanostudio.recipe import (
 )
 from nanostudio.recipe.powershell import quote, to_new_nanoserverimage
 from nanostudio.secret import MASK, RedactingFilter, Secret
-from nanostudio.sizes import format_size, human_size, parse_size, size_text
+from nanostudio.sizes import disk_size_text, format_size, human_size, parse_size, size_text
 
 
 @pytest.mark.parametrize(
@@ -60,6 +60,14 @@ def test_format_and_human_size() -> None:
     assert size_text(12_000_000) == "12 MB"
     assert size_text(1_500) == "1.5 KB"
     assert size_text(500) == "500 bytes"
+
+
+def test_an_existing_disk_size_is_shown_as_typed_and_never_smaller() -> None:
+    chs_rounded_8gib = 16644 * 16 * 63 * 512  # what a fixed VHD of 8GiB says it holds
+    assert disk_size_text(chs_rounded_8gib) == "8GiB"
+    assert disk_size_text(8 * 1024**3) == "8GiB"
+    assert disk_size_text(3 * 1024**3 + 100 * 1024**2 + 1) == "3173MiB"
+    assert disk_size_text(100 * 1024**2) == "100MiB"
 
 
 def test_password_rules_report_each_rule() -> None:

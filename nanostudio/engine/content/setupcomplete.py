@@ -105,6 +105,14 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
         # The restart task waits until this file is gone: SetupComplete has finished.
         f'echo running > "{RUNNING_MARKER}"',
     ]
+    if staged.run_first is not None:
+        # An edited image's own script first; it removes the marker when it ends, so
+        # the marker is written again at once for the steps below.
+        lines += _step(
+            "the image's first-boot script from before the edit",
+            f'call "{windows_path(staged.run_first)}"',
+        )
+        lines.append(f'echo running > "{RUNNING_MARKER}"')
     if staged.timezone_in_unattend:
         lines.append(
             f"rem Time zone {_quoted(recipe.system.timezone)}: set by the oobeSystem pass of "

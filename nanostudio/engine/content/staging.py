@@ -52,6 +52,7 @@ UPDATES_FOLDER = STAGING_ROOT / "Updates"
 DOCKER_FOLDER = PurePosixPath("Program Files/docker")
 UNATTEND_PATH = PurePosixPath("Windows/Panther/unattend.xml")
 SETUPCOMPLETE_PATH = PurePosixPath("Windows/Setup/Scripts/SetupComplete.cmd")
+BEFORE_EDIT_PATH = PurePosixPath("Windows/Setup/Scripts/SetupComplete-before-edit.cmd")
 
 
 def windows_path(image_path: PurePosixPath) -> str:
@@ -138,6 +139,9 @@ class StagedContent:
     # (path in the image, label), servicing stack updates first (engine/servicing.py).
     servicing: tuple[Path, ...] = ()
     update_cabs: tuple[tuple[PurePosixPath, str], ...] = ()
+    # An edit of an image that has a first-boot script of its own: the script, kept
+    # under this name, is called first (engine/edit); None for a new image.
+    run_first: PurePosixPath | None = None
 
     @property
     def reboot_possible(self) -> bool:

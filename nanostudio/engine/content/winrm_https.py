@@ -48,6 +48,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from nanostudio.recipe import Recipe
+from nanostudio.remote.disk_pins import DiskPins
 from nanostudio.remote.pinning import PinStore
 from nanostudio.secret import Secret
 
@@ -176,10 +177,12 @@ def describe_files(recipe: Recipe, where: Callable[[PurePosixPath], str]) -> lis
 
 
 def write_files(
-    recipe: Recipe, root: Path, store: PinStore | None = None
+    recipe: Recipe, root: Path, store: PinStore | None = None, disks: DiskPins | None = None
 ) -> WinRMCertificate | None:
     """Make the certificate, write its files under ``root`` (the image's root) with
-    owner-only permissions, and pin it; None when the recipe does not ask for HTTPS."""
+    owner-only permissions, and pin it for its names and for the disk being built (the
+    pin a VM of that disk reached through a forwarded port uses: remote/disk_pins.py);
+    None when the recipe does not ask for HTTPS."""
     if not recipe.network.winrm_https:
         return None
     names = server_names(recipe)
@@ -191,6 +194,7 @@ def write_files(
         with os.fdopen(descriptor, "wb") as out:
             out.write(data)
     pin(certificate, names, store)
+    (disks if disks is not None else DiskPins()).record(recipe.output.path, certificate.sha256)
     return certificate
 
 

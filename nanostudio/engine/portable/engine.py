@@ -54,7 +54,7 @@ def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
         raise RecipeError(
             f"source.edition: the media has no {recipe.source.edition.value} Nano Server image"
         )
-    _check_tools(fmt)
+    check_tools(fmt)
     staged = plan_staging(recipe, media)
     state = BuildState(recipe=recipe, media_info=media, image=image, staged=staged)
     steps: list[Step] = [OpenMediaStep(state), InjectDriversStep(state), StageContentStep(state)]
@@ -87,23 +87,28 @@ def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
 def required_bytes(recipe: Recipe, media: MediaInfo, image: WimImage, staged: StagedContent) -> int:
     """Free space the output's folder needs: temp files plus the output."""
     data = image.total_bytes
-    staged_bytes = sum(d.total_bytes for d in staged.drivers) + 64 * MIB * len(staged.packages)
-    # Updates: the .msu or .cab, its unpacked cabs and their copy in the overlay.
-    staged_bytes += 3 * servicing_bytes(recipe) + copy_bytes(recipe)
-    needed = _OVERHEAD + staged_bytes
+    extra = staged_bytes(recipe, staged)
+    needed = _OVERHEAD + extra
     if media.kind == "iso":
         needed += media.wim_bytes  # NanoServer.wim copied out of the ISO
     fmt = recipe.output.format
     if fmt is OutputFormat.WIM:
-        return needed + media.wim_bytes + staged_bytes
+        return needed + media.wim_bytes + extra
     if fmt is OutputFormat.VHD:
         # A fixed VHD holds every byte of the disk (Windows refuses sparse ones).
         return needed + recipe.output.size
     # VHDX: the NTFS volume (about the data applied), then the disk, spliced or copied.
-    return needed + 2 * (data + staged_bytes)
+    return needed + 2 * (data + extra)
 
 
-def _check_tools(fmt: OutputFormat) -> None:
+def staged_bytes(recipe: Recipe, staged: StagedContent) -> int:
+    """About what the overlay holds: drivers, package cabs, updates, copied files."""
+    total = sum(d.total_bytes for d in staged.drivers) + 64 * MIB * len(staged.packages)
+    # Updates: the .msu or .cab, its unpacked cabs and their copy in the overlay.
+    return total + 3 * servicing_bytes(recipe) + copy_bytes(recipe)
+
+
+def check_tools(fmt: OutputFormat) -> None:
     require_tool(wimlib.TOOL)
     require_tool(cab.TOOL)
     libwim.require_library()

@@ -36,6 +36,15 @@ class BuildState:
     media_cleanup: Cleanup | None = None
     source_wim: Path | None = None
     driver_notes: tuple[str, ...] = ()  # what became of each device's driver
+    # An edit's image: the WIM captured from the source disk (relative: in the work
+    # folder) or the source WIM itself, in place of the media's NanoServer.wim.
+    edit_wim: Path | None = None
+
+    def wim_for_display(self, workdir: Path) -> Path:
+        """Where the WIM the image comes from will be, for plans printed before a build."""
+        if self.edit_wim is not None:
+            return workdir / self.edit_wim  # an absolute edit_wim stays as it is
+        return source_wim_for_display(self.media_info, workdir)
 
     def require_source(self) -> tuple[MediaSource, Path]:
         if self.media is None or self.source_wim is None:

@@ -22,7 +22,6 @@ from nanostudio.engine.portable.state import (
     WINDOWS_IMAGE,
     BuildState,
     boot_locale,
-    source_wim_for_display,
 )
 from nanostudio.engine.process import quote_argv, require_tool
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
@@ -57,7 +56,7 @@ class BootFilesStep(Step):
         )
 
     def describe(self, paths: BuildPaths) -> list[str]:
-        wim = source_wim_for_display(self.state.media_info, paths.workdir)
+        wim = self.state.wim_for_display(paths.workdir)
         return [quote_argv(self._argv(wimlib.TOOL, paths.workdir, wim))]
 
     def run(self, ctx: StepContext) -> None:
@@ -236,7 +235,7 @@ class ApplyImageStep(Step):
         )
 
     def describe(self, paths: BuildPaths) -> list[str]:
-        source = source_wim_for_display(self.state.media_info, paths.workdir)
+        source = self.state.wim_for_display(paths.workdir)
         return [quote_argv(self._argv(wimlib.TOOL, paths.workdir, source))]
 
     def run(self, ctx: StepContext) -> None:

@@ -20,7 +20,7 @@ from nanostudio.engine.content.staging import (
     staged_updates,
 )
 from nanostudio.engine.content.unattend import render_with_user_file
-from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, source_wim_for_display
+from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState
 from nanostudio.engine.process import require_tool
 from nanostudio.engine.servicing import (
     UpdateCab,
@@ -32,7 +32,7 @@ from nanostudio.engine.servicing import (
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import cab, libwim
 from nanostudio.errors import BuildError
-from nanostudio.media.source import open_media
+from nanostudio.media.source import MediaSource, open_media
 from nanostudio.recipe.copies import destination_parts
 
 
@@ -49,17 +49,13 @@ class OpenMediaStep(Step):
         info = self.state.media_info
         lines = [f"open {info.source} ({info.kind}) read-only"]
         if _is_iso(self.state):
-            lines.append(f"copy {info.wim} to {source_wim_for_display(info, paths.workdir)}")
+            lines.append(f"copy {info.wim} to {self.state.wim_for_display(paths.workdir)}")
         lines.append(f"image {self.state.image.index}: {self.state.image.name}")
         return lines
 
     def run(self, ctx: StepContext) -> None:
+        media = open_state_media(self.state, ctx)
         media_path = self.state.recipe.source.media
-        if media_path is None:
-            raise BuildError("the recipe names no media (source.media)")
-        media = open_media(media_path)
-        self.state.media = media
-        self.state.media_cleanup = ctx.push_cleanup("close the media", media.close)
         found = media.info.image_for(self.state.recipe.source.edition)
         if found is None or found.index != self.state.image.index:
             raise BuildError(
@@ -72,6 +68,17 @@ class OpenMediaStep(Step):
         self.state.source_wim = media.wim_path(
             ctx.paths.workdir, should_cancel=lambda: ctx.cancel.cancelled, progress=progress
         )
+
+
+def open_state_media(state: BuildState, ctx: StepContext) -> MediaSource:
+    """Open the recipe's media into ``state``, closed by the build's cleanup."""
+    media_path = state.recipe.source.media
+    if media_path is None:
+        raise BuildError("the recipe names no media (source.media)")
+    media = open_media(media_path)
+    state.media = media
+    state.media_cleanup = ctx.push_cleanup("close the media", media.close)
+    return media
 
 
 class StageContentStep(Step):
@@ -123,7 +130,7 @@ class StageContentStep(Step):
             )
         if staged.docker_zip is not None:
             lines.append(f"extract docker/* from {staged.docker_zip} to {overlay / DOCKER_FOLDER}")
-        source = source_wim_for_display(self.state.media_info, paths.workdir)
+        source = self.state.wim_for_display(paths.workdir)
         lines.append(
             f"libwim: image {self.state.image.index} of {source} + {overlay} -> "
             f"{paths.workdir / DELTA_WIM} (new metadata and staged files only)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nanostudio.engine.portable.state import DELTA_WIM, BuildState, source_wim_for_display
+from nanostudio.engine.portable.state import DELTA_WIM, BuildState
 from nanostudio.engine.process import quote_argv, require_tool
 from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import wimlib
@@ -24,7 +24,7 @@ class ExportWimStep(Step):
         return wimlib.export_argv(tool, paths.workdir / DELTA_WIM, 1, paths.partial, refs=[source])
 
     def describe(self, paths: BuildPaths) -> list[str]:
-        source = source_wim_for_display(self.state.media_info, paths.workdir)
+        source = self.state.wim_for_display(paths.workdir)
         return [quote_argv(self._argv(wimlib.TOOL, paths, source))]
 
     def run(self, ctx: StepContext) -> None:

@@ -7,6 +7,8 @@ unmounts with ``/Discard`` so no DISM mount is left behind.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from nanostudio.engine.steps import BuildPaths, Cleanup, StepContext
 from nanostudio.engine.tools import dism
 from nanostudio.engine.windows.calls import DismStep, fresh_log, run_for_cleanup
@@ -95,11 +97,15 @@ class CommitStep(DismStep):
     def subject(self) -> dism.Subject:
         return dism.Subject("saving the serviced image")
 
+    def serviced_file(self, paths: BuildPaths) -> Path:
+        """The file DISM mounted, which becomes the output once committed."""
+        return self.job.layout(paths).wim_output
+
     def describe(self, paths: BuildPaths) -> list[str]:
         layout = self.job.layout(paths)
         return [
             *super().describe(paths),
-            f"move {layout.text(layout.wim_output)} -> {layout.text(paths.partial)}",
+            f"move {layout.text(self.serviced_file(paths))} -> {layout.text(paths.partial)}",
         ]
 
     def run(self, ctx: StepContext) -> None:
@@ -109,4 +115,4 @@ class CommitStep(DismStep):
         cleanup: Cleanup | None = job.state.cleanups.pop("image", None)
         if cleanup is not None:
             cleanup.release()
-        job.layout(ctx.paths).wim_output.replace(ctx.paths.partial)
+        self.serviced_file(ctx.paths).replace(ctx.paths.partial)

@@ -38,6 +38,7 @@ from nanostudio.remote.settings import (
     AuthMethod,
     ConnectionSettings,
 )
+from nanostudio.vm.pins import with_vm_pin
 
 Probe = Callable[[ConnectionSettings, str, PinStore], ConnectionReport]
 _AUTH_LABELS: tuple[tuple[AuthMethod, str], ...] = (
@@ -190,6 +191,10 @@ class ConnectDialog(QDialog):
         self.user_combo.setEditText(current or DEFAULT_USER)
 
     def settings(self) -> ConnectionSettings:
+        # A NanoStudio VM's forwarded HTTPS port carries the pin of its built certificate.
+        return with_vm_pin(self._typed_settings())
+
+    def _typed_settings(self) -> ConnectionSettings:
         return ConnectionSettings(
             host=self.host_edit.text().strip(),
             port=self.port_spin.value(),
@@ -320,7 +325,7 @@ class ConnectDialog(QDialog):
         self._accept_after_test = self.run_test()
 
     def _finish_accept(self) -> None:
-        settings = self.settings()
+        settings = self._typed_settings()  # a VM's pin stays with the VM, not saved here
         self.saved.remember(settings)
         if self.remember_check.isChecked():
             self.vault.store(settings, self.password())

@@ -83,6 +83,11 @@ class EditionPage(PageBase):
 
     def refresh(self) -> None:
         super().refresh()
+        if self.state.edit_image is not None:
+            self.implied_label.setText(
+                self.tr("Added to the image being edited; one it already has is not added again.")
+            )
+            return
         implied = ", ".join(p.short for p in implied_packages(self.state))
         self.implied_label.setText(self.tr("From the target page: {0}.").format(implied))
 

@@ -22,10 +22,13 @@ from PySide6.QtWidgets import (
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
 from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.widgets.djoin_harvest import HarvestButton
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.recipe import Recipe, SystemSpec
-from nanostudio.recipe.validate import domain_blob_problems, unattend_problems
+from nanostudio.recipe.domain_blob import blob_names
+from nanostudio.recipe.odj import ProvisionedJoin
+from nanostudio.recipe.validate import unattend_problems
 from nanostudio.secret import Secret
 from nanostudio.timezones import find_time_zone, search_time_zones
 from nanostudio.wizard import Page, WizardState
@@ -133,9 +136,20 @@ class IdentityPage(PageBase):
             self.tr("&Domain-join blob:"),
             blob_row,
             self.problem_label("system.domain_blob"),
-            self.tr("Made with djoin /machine set to this computer name (not checked)."),
+            self.tr("Made with djoin /machine set to this computer name (checked)."),
         )
         self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
+        # djoin run by NanoStudio: on a line of its own, shown on domain members only.
+        self.harvest_button = HarvestButton(lambda: self.state.computer_name)
+        self.harvest_status = QLabel()
+        self.harvest_status.setWordWrap(True)
+        self.harvest_status.setVisible(False)
+        harvest_row = QWidget()
+        row = QHBoxLayout(harvest_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.harvest_button)
+        row.addWidget(self.harvest_status, 1)
+        form.addRow("", harvest_row)
         self._blob_job: Task | None = None
         self._checked_blob: Path | None = None
         self._unattend_job: Task | None = None
@@ -156,6 +170,8 @@ class IdentityPage(PageBase):
         self.unattend_clear.clicked.connect(lambda: self.set_unattend(None))
         self.blob_button.clicked.connect(self._choose_blob)
         self.blob_clear.clicked.connect(lambda: self.set_domain_blob(None))
+        self.harvest_button.harvested.connect(self._harvested)
+        self.harvest_button.failed.connect(self._harvest_failed)
 
     def load(self) -> None:
         self.name_edit.setText(self.state.computer_name)
@@ -168,6 +184,7 @@ class IdentityPage(PageBase):
         self._show_rules()
         self._show_unattend()
         self._show_blob()
+        self.harvest_button.refresh()
         # A recipe (or an imported script) brought a file: check it now, off this thread.
         if self.state.unattend is not None and self.state.unattend != self._checked_unattend:
             self.set_unattend(self.state.unattend)
@@ -175,9 +192,18 @@ class IdentityPage(PageBase):
             self.set_domain_blob(self.state.domain_blob)
 
     def wait_idle(self, ms: int = 30_000) -> None:
+        self.harvest_button.wait(ms)
         for job in (self._unattend_job, self._blob_job):
             if job is not None:
                 job.wait(ms)
+
+    def _harvested(self, path: Path) -> None:
+        self.harvest_status.setVisible(False)
+        self.set_domain_blob(path)
+
+    def _harvest_failed(self, message: str) -> None:
+        self.harvest_status.setText(message)
+        self.harvest_status.setVisible(True)
 
     def _show_blob(self) -> None:
         path = self.state.domain_blob
@@ -199,6 +225,7 @@ class IdentityPage(PageBase):
         self.state.domain_blob = path
         self._checked_blob = path
         self.state.domain_blob_problem = None
+        self.state.domain_blob_join = None
         self.state.checking_domain_blob = path is not None
         self._show_blob()
         self.changed()
@@ -206,19 +233,21 @@ class IdentityPage(PageBase):
             self.set_unattend(self.state.unattend)
         if path is None:
             return
-        recipe = Recipe(system=SystemSpec(domain_blob=path))
-        job = blocking_task(lambda: [p.message for p in domain_blob_problems(recipe)], self)
-        job.succeeded.connect(lambda messages: self._blob_checked(path, messages))
-        job.failed.connect(lambda message: self._blob_checked(path, [message]))
+        job = blocking_task(lambda: blob_names(path), self)
+        job.succeeded.connect(lambda verdict: self._blob_checked(path, verdict))
+        job.failed.connect(lambda message: self._blob_checked(path, message))
         self._blob_job = job
         job.start()
 
-    def _blob_checked(self, path: Path, messages: object) -> None:
+    def _blob_checked(self, path: Path, verdict: object) -> None:
+        """The names read (checked against the computer name by validation) or why not."""
         if self.state.domain_blob != path:
             return
         self.state.checking_domain_blob = False
-        texts = messages if isinstance(messages, list) else []
-        self.state.domain_blob_problem = "; ".join(str(m) for m in texts) or None
+        if isinstance(verdict, ProvisionedJoin):
+            self.state.domain_blob_join = verdict
+        else:
+            self.state.domain_blob_problem = str(verdict)
         self.reveal({"system.domain_blob"})
         self.changed()
 

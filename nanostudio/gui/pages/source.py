@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from nanostudio.gui.pages.base import PageBase
+from nanostudio.gui.pages.edit_image import EditImageBox
 from nanostudio.gui.settings import LAST_MEDIA_DIR, Settings
 from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
@@ -80,7 +81,9 @@ class SourcePage(PageBase):
         self.packages.setAccessibleName(self.tr("Packages on the media"))
         self.packages.setColumnWidth(0, 380)
         found_layout.addWidget(self.packages, 2)
+        self.edit_box = EditImageBox(state, self.problem_label("edit.image"), self.refresh)
         layout = QVBoxLayout(self.body)
+        layout.addWidget(self.edit_box)
         layout.addLayout(row)
         layout.addWidget(self.problem_label("source.media"))
         layout.addWidget(self.busy)
@@ -99,6 +102,13 @@ class SourcePage(PageBase):
         self.folder_button.clicked.connect(self._choose_folder)
 
     def load(self) -> None:
+        editing = self.state.edit_image is not None
+        self.setTitle(
+            self.tr("The image to edit, and the media")
+            if editing
+            else self.tr("Windows Server 2016 media")
+        )
+        self.edit_box.load()
         self.path_edit.setText(str(self.state.media_path or ""))
         if (
             self.state.media_path is not None
@@ -189,6 +199,7 @@ class SourcePage(PageBase):
 
     def wait_idle(self, ms: int = 30_000) -> None:
         """For shutdown: let a running inspection end (it cannot be interrupted)."""
+        self.edit_box.wait_idle(ms)
         if self._job is not None:
             self._job.wait(ms)
 

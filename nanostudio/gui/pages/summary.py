@@ -24,7 +24,7 @@ from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.copyable import CopyableText
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.recipe import Problem
-from nanostudio.recipe.powershell import to_new_nanoserverimage
+from nanostudio.recipe.powershell import to_powershell
 from nanostudio.recipe.toml_io import save_recipe
 from nanostudio.wizard import Page, WizardState, to_recipe
 from nanostudio.wizard.summary import summary_sentences
@@ -65,7 +65,13 @@ class SummaryPage(PageBase):
         self._check_plan()
         items = "".join(f"<li>{escape(translated(s))}</li>" for s in summary_sentences(self.state))
         self.sentences.setText(f"<ul style='margin-left: -20px'>{items}</ul>")
-        self.command.set_text(to_new_nanoserverimage(to_recipe(self.state)))
+        editing = self.state.edit_image is not None
+        self.command.title.setText(
+            self.tr("The same edit with Microsoft's Edit-NanoServerImage (on a copy):")
+            if editing
+            else self.tr("The same build with Microsoft's New-NanoServerImage:")
+        )
+        self.command.set_text(to_powershell(to_recipe(self.state)))
         self.saved_label.setText(self.tr("The recipe never contains the password."))
 
     def _check_plan(self) -> None:

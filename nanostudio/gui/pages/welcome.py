@@ -48,6 +48,13 @@ class WelcomePage(PageBase):
             self.tr("&Open a saved recipe…"),
             self.tr("Start from a recipe saved earlier; you type the password again."),
         )
+        self.edit_button = QCommandLinkButton(
+            self.tr("&Edit an existing image…"),
+            self.tr(
+                "Add packages, drivers, updates, files, a domain blob or network settings to "
+                "a VHD, VHDX or WIM; the result is a new file, the original is only read."
+            ),
+        )
         self.import_button = QCommandLinkButton(
             self.tr("&Import a New-NanoServerImage script…"),
             self.tr(
@@ -62,11 +69,19 @@ class WelcomePage(PageBase):
         self.connect_button.setEnabled(console_link.console_available())
         if not console_link.console_available():
             self.connect_button.setToolTip(self.tr("The remote console is not part of this build."))
-        for button in (self.new_button, self.open_button, self.import_button, self.connect_button):
+        buttons = (
+            self.new_button,
+            self.edit_button,
+            self.open_button,
+            self.import_button,
+            self.connect_button,
+        )
+        for button in buttons:
             button.setAccessibleName(button.text().replace("&", ""))
         layout = QVBoxLayout(self.body)
         self._layout = layout
         layout.addWidget(self.new_button)
+        layout.addWidget(self.edit_button)
         layout.addWidget(self.open_button)
         layout.addWidget(self.import_button)
         layout.addWidget(self.page_problems)
@@ -81,6 +96,7 @@ class WelcomePage(PageBase):
             )
         )
         self.new_button.clicked.connect(self._new_image)
+        self.edit_button.clicked.connect(self._choose_image)
         self.open_button.clicked.connect(self._choose_recipe)
         self.import_button.clicked.connect(self._choose_script)
         self.connect_button.clicked.connect(lambda: console_link.open_console(self.window(), None))
@@ -129,7 +145,26 @@ class WelcomePage(PageBase):
 
     def _new_image(self) -> None:
         if self.ready:
+            self.state.start_edit(None)
             self.wizard().next()
+
+    def _choose_image(self) -> None:
+        dialog = QFileDialog(
+            self, self.tr("Choose the image to edit"), self.settings.get(LAST_RECIPE_DIR)
+        )
+        dialog.setNameFilter(self.tr("Nano Server images (*.vhdx *.vhd *.wim);;All files (*)"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda name: self.edit_image(Path(name)))
+        dialog.open()
+
+    def edit_image(self, path: Path) -> bool:
+        """Edit ``path``: the Source page reads it and asks for the media; then the pages
+        where additions are made, and the Output page with the new file's name."""
+        if not self.ready:
+            return False
+        self.state.start_edit(path)
+        self.wizard().next()
+        return True
 
     def _choose_recipe(self) -> None:
         dialog = QFileDialog(self, self.tr("Open a recipe"), self.settings.get(LAST_RECIPE_DIR))

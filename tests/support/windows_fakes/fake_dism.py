@@ -2,7 +2,8 @@
 
 Understands the calls the Windows engine makes: ``/?``, ``/Apply-Image``,
 ``/Image:... /Add-Package``, ``/Add-Driver``, ``/Apply-Unattend``,
-``/Export-Image``, ``/Mount-Image``, ``/Unmount-Image /Commit|/Discard``.
+``/Export-Image``, ``/Mount-Image`` (a WIM, or an edit's VHD/VHDX copy with
+``/Index:1``), ``/Unmount-Image /Commit|/Discard``.
 Images are folders of plain files; WIMs it writes are JSON. See fakecore for
 the journal and fault injection.
 """
@@ -193,6 +194,11 @@ def export_image(opts: dict[str, str]) -> None:
     dest.write_text(json.dumps(content), encoding="utf-8")
 
 
+# An edit mounts a real VHD/VHDX copy: its image is the standard tree plus these files
+# (JSON: image path -> text), as an image that has packages and a first-boot script.
+DISK_FILES_ENV = "NANOSTUDIO_FAKE_DISM_DISK_FILES"
+
+
 def mount_image(opts: dict[str, str]) -> None:
     wim = need_file(opts.get("imagefile", ""))
     mount_dir = Path(opts.get("mountdir", ""))
@@ -201,11 +207,22 @@ def mount_image(opts: dict[str, str]) -> None:
         raise DismFailure(0xC1420127)
     if not mount_dir.is_dir() or any(mount_dir.iterdir()):
         raise DismFailure(0x80070057)
-    content = json.loads(wim.read_text(encoding="utf-8"))
+    disk = wim.suffix.lower() in (".vhd", ".vhdx")
+    if disk and opts.get("index") != "1":
+        raise DismFailure(0x80070057)  # a VHD/VHDX holds one image: /Index:1
     fakecore.say("Mounting image")
     progress([0.0, 50.0, 100.0])
     mounts[str(mount_dir)] = str(wim)
     fakecore.save_state("dism-mounts", mounts)
+    if disk:
+        image_tree(mount_dir, f"the Windows partition of {wim.name}")
+        extra: dict[str, str] = json.loads(os.environ.get(DISK_FILES_ENV, "{}"))
+        for relative, text in extra.items():
+            path = mount_dir / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return
+    content = json.loads(wim.read_text(encoding="utf-8"))
     image_tree(mount_dir, f"index {content['index']} of {content['source']}")
 
 
@@ -218,7 +235,9 @@ def unmount_image(opts: dict[str, str]) -> None:
     if "commit" in opts:
         fakecore.say("Saving image")
         progress([0.0, 100.0])
-        content = json.loads(Path(wim).read_text(encoding="utf-8"))
+        disk = Path(wim).suffix.lower() in (".vhd", ".vhdx")
+        # A committed disk becomes a FAKE disk: JSON describing its Windows partition.
+        content = {"fake": "disk"} if disk else json.loads(Path(wim).read_text(encoding="utf-8"))
         content["files"] = fakecore.tree_listing(mount_dir)
         Path(wim).write_text(json.dumps(content, sort_keys=True), encoding="utf-8")
     fakecore.say("Unmounting image")

@@ -1,0 +1,86 @@
+"""What an edit cannot be, refused before any work (``recipe check``, ``edit``, the wizard).
+
+The image is read here (headers, partition table, a WIM's XML): a file that is
+not a disk, has no NTFS partition, a damaged BAT, a VHDX log not replayed, a
+differencing disk or a WIM index that does not exist is one line, and so is a
+choice the engine cannot honour (a BIOS/MBR disk on the portable engine, which
+writes UEFI disks only; another output format; a smaller disk).
+"""
+
+from __future__ import annotations
+
+from nanostudio.engine.edit.source import EditSource, inspect_edit_source
+from nanostudio.errors import MediaError, RecipeError
+from nanostudio.recipe import OutputFormat, Problem, Recipe
+from nanostudio.sizes import size_text
+from nanostudio.text import control_character
+
+IMAGE_FIELD = "edit.image"
+
+
+def edit_source_problems(
+    recipe: Recipe, *, portable: bool
+) -> tuple[EditSource | None, list[Problem]]:
+    """The image to edit and every problem of the edit; (None, []) for a new build."""
+    path = recipe.edit.image
+    if path is None or control_character(str(path)) is not None:
+        return None, []
+    try:
+        source = inspect_edit_source(path, recipe.edit.index)
+    except MediaError as error:
+        field = "edit.index" if "has no image" in str(error) else IMAGE_FIELD
+        return None, [Problem(field, str(error))]
+    return source, choice_problems(recipe, source, portable=portable)
+
+
+def edit_source_for_plan(recipe: Recipe, *, portable: bool) -> EditSource:
+    """The image, or the first problem raised: plans are made only for checked recipes."""
+    source, problems = edit_source_problems(recipe, portable=portable)
+    if problems:
+        raise RecipeError(f"{problems[0].field}: {problems[0].message}")
+    if source is None:
+        raise RecipeError("edit.image: the recipe names no image to edit")
+    return source
+
+
+def choice_problems(recipe: Recipe, source: EditSource, *, portable: bool) -> list[Problem]:
+    """What the engine cannot make of ``source`` as ``recipe`` asks (no I/O)."""
+    fmt = recipe.output.format
+    problems: list[Problem] = []
+    wanted = OutputFormat.WIM if source.kind == "wim" else OutputFormat(source.kind)
+    if fmt is not None and fmt is not wanted:
+        problems.append(
+            Problem(
+                "output.path",
+                f"an edit of a {source.kind.upper()} writes a new .{wanted.value}: name the "
+                f"output {recipe.output.path.with_suffix('.' + wanted.value).name} (to change "
+                "the format, build a new image from the media)",
+            )
+        )
+    if not source.is_disk:
+        return problems
+    if portable and source.scheme == "mbr":
+        problems.append(
+            Problem(
+                IMAGE_FIELD,
+                f"{source.path} is a BIOS (MBR) disk; the portable engine writes UEFI (GPT) "
+                "disks only: edit it on Windows with --engine windows",
+            )
+        )
+    if recipe.output.size < source.size:
+        problems.append(
+            Problem(
+                "output.size",
+                f"the new disk cannot be smaller than {source.path.name} "
+                f"({size_text(source.size)}): leave the size out to keep it",
+            )
+        )
+    elif not portable and recipe.output.size > source.size:
+        problems.append(
+            Problem(
+                "output.size",
+                f"the windows engine keeps the disk's size ({size_text(source.size)}): leave "
+                "the size out, or use the portable engine to make it larger",
+            )
+        )
+    return problems

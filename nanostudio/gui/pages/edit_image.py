@@ -1,0 +1,123 @@
+"""The image being edited, at the top of the Source page: read in the background.
+
+Shown only when Welcome's "Edit an existing image" chose one. Reading it (headers,
+partition table, a WIM's XML) is quick, but a file on a slow share must not freeze
+the window, so it runs as the media inspection does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
+
+from nanostudio.engine.edit.source import EditSource, inspect_edit_source
+from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
+from nanostudio.wizard import WizardState
+
+
+class EditImageBox(QGroupBox):
+    """The image's path and what it is, its WIM index, and its problem (``edit.image``)."""
+
+    def __init__(
+        self, state: WizardState, problem: ProblemLabel, changed: Callable[[], None]
+    ) -> None:
+        super().__init__()
+        self.setTitle(self.tr("Image to edit (it is only read: the result is a new file)"))
+        self._state = state
+        self._changed = changed
+        self._job: Task | None = None
+        self._generation = 0
+        self.path_label = QLabel()
+        self.path_label.setWordWrap(True)
+        self.what_label = QLabel()
+        self.what_label.setWordWrap(True)
+        self.index_box = QSpinBox()
+        self.index_box.setRange(1, 99)
+        self.index_box.setAccessibleName(self.tr("Image index in the WIM"))
+        self.index_row = QHBoxLayout()
+        self.index_caption = QLabel(self.tr("&Index in the WIM:"))
+        self.index_caption.setBuddy(self.index_box)
+        self.index_row.addWidget(self.index_caption)
+        self.index_row.addWidget(self.index_box)
+        self.index_row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.path_label)
+        layout.addWidget(self.what_label)
+        layout.addLayout(self.index_row)
+        layout.addWidget(problem)
+        layout.addWidget(
+            NoteLabel(
+                self.tr(
+                    "Below, choose the media the packages and drivers you add come from "
+                    "(Edit-NanoServerImage's -BasePath)."
+                )
+            )
+        )
+        self.index_box.valueChanged.connect(self._index_changed)
+
+    def load(self) -> None:
+        image = self._state.edit_image
+        self.setVisible(image is not None)
+        if image is None:
+            return
+        self.path_label.setText(str(image))
+        self.index_box.blockSignals(True)
+        self.index_box.setValue(self._state.edit_index)
+        self.index_box.blockSignals(False)
+        self._show_index(image)
+        if self._state.edit_source is None and not self._state.reading_edit:
+            self.read()
+        self._show()
+
+    def _show_index(self, image: Path) -> None:
+        wim = image.suffix.lower() == ".wim"
+        self.index_caption.setVisible(wim)
+        self.index_box.setVisible(wim)
+
+    def _index_changed(self, value: int) -> None:
+        self._state.edit_index = value
+        self.read()
+
+    def read(self) -> None:
+        """Read the image (again) off the GUI thread; an older reading is ignored."""
+        image, index = self._state.edit_image, self._state.edit_index
+        if image is None:
+            return
+        self._state.reading_edit = True
+        self._state.edit_source = None
+        self._generation += 1
+        generation = self._generation
+        job = blocking_task(lambda: inspect_edit_source(image, index), self)
+        job.succeeded.connect(lambda found: self._read(generation, found, None))
+        job.failed.connect(lambda message: self._read(generation, None, message))
+        self._job = job
+        self._show()
+        self._changed()
+        job.start()
+
+    def _read(self, generation: int, found: object, message: str | None) -> None:
+        if generation != self._generation:
+            return
+        self._state.reading_edit = False
+        if isinstance(found, EditSource):
+            self._state.take_edit_source(found)
+        else:
+            self._state.edit_error = message or self.tr("the image cannot be read")
+        self._show()
+        self._changed()
+
+    def _show(self) -> None:
+        source = self._state.edit_source
+        if self._state.reading_edit:
+            self.what_label.setText(self.tr("Reading the image…"))
+        elif source is not None:
+            self.what_label.setText(source.description)
+        else:
+            self.what_label.setText("")
+
+    def wait_idle(self, ms: int = 30_000) -> None:
+        if self._job is not None:
+            self._job.wait(ms)

@@ -1,0 +1,57 @@
+"""The wizard's "Edit an existing image": state, navigation and validation, no Qt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nanostudio.engine.edit.source import inspect_edit_source
+from nanostudio.recipe import OutputFormat
+from nanostudio.wizard.navigation import can_go_next, is_busy, next_page
+from nanostudio.wizard.state import Page, WizardState, apply_recipe, to_recipe
+from nanostudio.wizard.summary import summary_sentences
+from nanostudio.wizard.validation import page_problems
+from tests.engine_edit.disk_faults import small_windows_disk
+
+
+def test_editing_writes_beside_the_image_and_skips_the_target_page(tmp_path: Path) -> None:
+    state = WizardState()
+    image = tmp_path / "nano.vhdx"
+    state.start_edit(image)
+    assert state.output_path == tmp_path / "nano-edited.vhdx"
+    assert state.winrm is False  # as Edit-NanoServerImage: only when asked
+    assert next_page(state, Page.SOURCE) is Page.EDITION
+    recipe = to_recipe(state)
+    assert recipe.edit.image == image and recipe.output.target is None
+    state.start_edit(None)
+    assert next_page(state, Page.SOURCE) is Page.TARGET
+
+
+def test_the_image_is_judged_once_read(tmp_path: Path) -> None:
+    state = WizardState()
+    image = small_windows_disk(tmp_path)
+    state.start_edit(image)
+    state.reading_edit = True
+    assert is_busy(state, Page.SOURCE)
+    state.reading_edit = False
+    state.edit_error = f"{image} is not a VHD or VHDX file: choose the disk to edit"
+    assert [p.field for p in page_problems(state, Page.SOURCE)].count("edit.image") == 1
+    assert not can_go_next(state, Page.SOURCE)
+    state.take_edit_source(inspect_edit_source(image))
+    assert "edit.image" not in {p.field for p in page_problems(state, Page.SOURCE)}
+    kept = inspect_edit_source(image).size  # the disk keeps its size, shown as typed
+    assert state.size_bytes is not None
+    assert kept <= state.size_bytes <= kept + 16 * 1024**2
+    state.set_output_format(OutputFormat.WIM)
+    output = {p.message for p in page_problems(state, Page.OUTPUT)}
+    assert any("writes a new .vhdx" in message for message in output)
+    assert "Edit " in summary_sentences(state)[0]
+
+
+def test_a_saved_edit_recipe_opens_as_an_edit(tmp_path: Path) -> None:
+    state = WizardState()
+    state.start_edit(tmp_path / "old.wim")
+    state.edit_index = 2
+    reopened = WizardState()
+    apply_recipe(reopened, to_recipe(state))
+    assert (reopened.edit_image, reopened.edit_index) == (tmp_path / "old.wim", 2)
+    assert next_page(reopened, Page.SOURCE) is Page.EDITION
