@@ -6,8 +6,7 @@ import argparse
 import sys
 
 from nanostudio.cli.remote_support import (
-    PASSWORD_SOURCES,
-    add_connection_arguments,
+    add_remote_command,
     connection_from_args,
     diagnose_failure,
     with_certificate_trust,
@@ -20,12 +19,11 @@ from nanostudio.remote.psrp_session import PsrpSession
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_remote_command(
+        subparsers,
         "console",
-        help="open a remote PowerShell prompt on a Nano Server (PowerShell Remoting)",
-        description=PASSWORD_SOURCES,
+        "open a remote PowerShell prompt on a Nano Server (PowerShell Remoting)",
     )
-    add_connection_arguments(parser)
     parser.set_defaults(func=run)
 
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from nanostudio.cli.remote_support import (
-    PASSWORD_SOURCES,
     add_connection_arguments,
+    add_remote_command,
     connection_from_args,
     diagnose_failure,
     with_certificate_trust,
@@ -18,13 +18,12 @@ from nanostudio.remote.pinning import PinStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_remote_command(
+        subparsers,
         "exec",
-        help="run one command on a Nano Server over WinRM and exit with its exit code",
-        description=PASSWORD_SOURCES,
+        "run one command on a Nano Server over WinRM and exit with its exit code",
         usage="nanostudio exec HOST [options] -- COMMAND [ARG...]",
     )
-    add_connection_arguments(parser)
     parser.add_argument(
         "command", nargs=argparse.REMAINDER, help="the command and its arguments, after --"
     )

@@ -15,7 +15,7 @@ from nanostudio.engine.engines import EngineName, make_plan, resolve_engine
 from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
-from nanostudio.recipe import Problem, Recipe, Target, resolved_packages, validate
+from nanostudio.recipe import Problem, Recipe, RecipeField, Target, resolved_packages, validate
 from nanostudio.recipe.powershell import to_powershell
 from nanostudio.recipe.toml_io import load_recipe, load_recipe_problems
 from nanostudio.recipe.validate import DOCKER_URL
@@ -87,14 +87,14 @@ def check_recipe(
         try:
             media = inspect_media(recipe.source.media)
         except MediaError as error:
-            problems.append(Problem("source.media", str(error)))
+            problems.append(Problem(RecipeField.SOURCE_MEDIA, str(error)))
     problems += validate(recipe, media=media, password=password)
     portable = resolve_engine(engine) is EngineName.PORTABLE
     problems += edit_source_problems(recipe, portable=portable)[1]
     if portable and recipe.target is Target.HYPERV_GEN1:
         problems.append(
             Problem(
-                "output.target",
+                RecipeField.OUTPUT_TARGET,
                 "a Hyper-V Generation 1 VM boots with BIOS, but the portable engine writes "
                 'UEFI disks only: set output.target = "hyperv-gen2" (and a .vhdx path), '
                 "or build on Windows with --engine windows",
@@ -106,7 +106,7 @@ def check_recipe(
         try:  # what only the engine's plan finds: a tool missing here, ...
             make_plan(recipe, media, engine, dry_run=True)
         except UserFacingError as error:
-            problems.append(Problem("engine", str(error)))
+            problems.append(Problem(RecipeField.ENGINE, str(error)))
     return media, problems
 
 

@@ -38,6 +38,19 @@ PASSWORD_SOURCES = f"Password: {PASSWORD_ENV}, a remembered one, or a prompt."
 T = TypeVar("T")
 
 
+def add_remote_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    usage: str | None = None,
+) -> argparse.ArgumentParser:
+    """The parser of a command that connects to a Nano Server: HOST and the
+    connection options, and where the password comes from."""
+    parser = subparsers.add_parser(name, help=summary, description=PASSWORD_SOURCES, usage=usage)
+    add_connection_arguments(parser)
+    return parser
+
+
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("host", help="name or IP address of the Nano Server VM")
     parser.add_argument("--user", default=DEFAULT_USER, help="user name (default: %(default)s)")

@@ -16,16 +16,11 @@ from __future__ import annotations
 
 import struct
 
+from nanostudio.engine.portable.bcd import ElementData, element_name, element_value
 from nanostudio.engine.portable.hive import (
-    REG_BINARY,
-    REG_DWORD,
-    REG_MULTI_SZ,
-    REG_SZ,
     Key,
+    RegValue,
     build_hive,
-    reg_dword,
-    reg_multi_sz,
-    reg_sz,
 )
 
 BOOTMGR = "{9dea862c-5cdd-4e70-acc1-f32b344d4795}"
@@ -60,62 +55,53 @@ def _integers(numbers: list[int]) -> bytes:
     return b"".join(struct.pack("<Q", number) for number in numbers)
 
 
-def _add(objects: Key, guid: str, object_type: int, elements: dict[int, tuple[int, bytes]]) -> None:
+def _add(objects: Key, guid: str, object_type: int, elements: dict[int, ElementData]) -> None:
     obj = objects.key(guid)
-    obj.key("Description").set("Type", REG_DWORD, reg_dword(object_type))
+    obj.key("Description").set(RegValue.dword("Type", object_type))
     keys = obj.key("Elements")
-    for element, (value_type, data) in elements.items():
-        keys.key(f"{element:08x}").set("Element", value_type, data)
+    for element, data in elements.items():
+        keys.key(element_name(element)).set(element_value(element, data))
 
 
-def _sz(text: str) -> tuple[int, bytes]:
-    return REG_SZ, reg_sz(text)
-
-
-def _list(*guids: str) -> tuple[int, bytes]:
-    return REG_MULTI_SZ, reg_multi_sz(list(guids))
-
-
-def _int(number: int) -> tuple[int, bytes]:
-    return REG_BINARY, _integer(number)
-
-
-def _bool(flag: bool) -> tuple[int, bytes]:
-    return REG_BINARY, b"\x01" if flag else b"\x00"
+def _bool(flag: bool) -> bytes:
+    return b"\x01" if flag else b"\x00"
 
 
 def bcd_template() -> bytes:
     """The sample image's BCD-Template hive."""
     root = Key("NewStoreRoot")
     description = root.key("Description")
-    description.set("KeyName", REG_SZ, reg_sz("BCD00000001"))
-    description.set("System", REG_DWORD, reg_dword(1))
+    description.set(RegValue.sz("KeyName", "BCD00000001"))
+    description.set(RegValue.dword("System", 1))
     objects = root.key("Objects")
-    _add(objects, DBGSETTINGS, _SETTINGS, {0x15000011: _int(0), 0x15000013: _int(1)})
+    _add(objects, DBGSETTINGS, _SETTINGS, {0x15000011: _integer(0), 0x15000013: _integer(1)})
     _add(objects, EMSSETTINGS, _SETTINGS, {0x16000020: _bool(False)})
     _add(objects, BADMEMORY, _SETTINGS, {})
+    _add(objects, GLOBALSETTINGS, _SETTINGS, {0x14000006: [DBGSETTINGS, EMSSETTINGS, BADMEMORY]})
     _add(
-        objects, GLOBALSETTINGS, _SETTINGS, {0x14000006: _list(DBGSETTINGS, EMSSETTINGS, BADMEMORY)}
+        objects,
+        HYPERVISORSETTINGS,
+        _LOADER_SETTINGS,
+        {0x250000F3: _integer(0), 0x250000F4: _integer(1)},
     )
-    _add(objects, HYPERVISORSETTINGS, _LOADER_SETTINGS, {0x250000F3: _int(0), 0x250000F4: _int(1)})
     _add(
         objects,
         BOOTLOADERSETTINGS,
         _LOADER_SETTINGS,
-        {0x14000006: _list(GLOBALSETTINGS, HYPERVISORSETTINGS)},
+        {0x14000006: [GLOBALSETTINGS, HYPERVISORSETTINGS]},
     )
-    _add(objects, RESUMELOADERSETTINGS, _RESUME_SETTINGS, {0x14000006: _list(GLOBALSETTINGS)})
+    _add(objects, RESUMELOADERSETTINGS, _RESUME_SETTINGS, {0x14000006: [GLOBALSETTINGS]})
     _add(
         objects,
         BOOTMGR,
         _BOOTMGR,
         {
-            0x12000004: _sz("Windows Boot Manager"),
-            0x12000005: _sz("en-US"),
-            0x14000006: _list(GLOBALSETTINGS),
-            0x25000004: _int(30),
-            0x45000001: _int(1),
-            0x47000006: (REG_BINARY, _integers([0x16000010, 0x26000020, 0x25000004])),
+            0x12000004: "Windows Boot Manager",
+            0x12000005: "en-US",
+            0x14000006: [GLOBALSETTINGS],
+            0x25000004: _integer(30),
+            0x45000001: _integer(1),
+            0x47000006: _integers([0x16000010, 0x26000020, 0x25000004]),
         },
     )
     _add(
@@ -123,22 +109,22 @@ def bcd_template() -> bytes:
         MEMDIAG,
         _MEMDIAG,
         {
-            0x12000002: _sz("\\EFI\\Microsoft\\Boot\\memtest.efi"),
-            0x12000004: _sz("Windows Memory Diagnostic"),
-            0x14000006: _list(GLOBALSETTINGS),
+            0x12000002: "\\EFI\\Microsoft\\Boot\\memtest.efi",
+            0x12000004: "Windows Memory Diagnostic",
+            0x14000006: [GLOBALSETTINGS],
         },
     )
     for guid, path, resume in (
         (OS_TEMPLATE_EFI, "\\system32\\winload.efi", RESUME_TEMPLATE_EFI),
         (OS_TEMPLATE_PCAT, "\\system32\\winload.exe", RESUME_TEMPLATE_PCAT),
     ):
-        elements = {
-            0x14000006: _list(BOOTLOADERSETTINGS),
-            0x23000003: _sz(resume),
-            0x25000020: _int(0),
-            0x42000002: _sz(path),
-            0x45000001: _int(2),
-            0x47000006: (REG_BINARY, _integers([0x16000010, 0x260000A0, 0x16000049])),
+        elements: dict[int, ElementData] = {
+            0x14000006: [BOOTLOADERSETTINGS],
+            0x23000003: resume,
+            0x25000020: _integer(0),
+            0x42000002: path,
+            0x45000001: _integer(2),
+            0x47000006: _integers([0x16000010, 0x260000A0, 0x16000049]),
         }
         if guid == OS_TEMPLATE_EFI:
             elements[0x16000060] = _bool(True)  # isolatedcontext
@@ -151,17 +137,17 @@ def bcd_template() -> bytes:
             objects,
             guid,
             _RESUME,
-            {0x14000006: _list(RESUMELOADERSETTINGS), 0x42000002: _sz(path), 0x45000001: _int(2)},
+            {0x14000006: [RESUMELOADERSETTINGS], 0x42000002: path, 0x45000001: _integer(2)},
         )
     _add(
         objects,
         SETUP_EFI,
         _OSLOADER,
         {
-            0x12000002: _sz("\\windows\\system32\\boot\\winload.efi"),
-            0x12000004: _sz("Windows Setup"),
-            0x14000006: _list(BOOTLOADERSETTINGS),
-            0x22000002: _sz("\\windows"),
+            0x12000002: "\\windows\\system32\\boot\\winload.efi",
+            0x12000004: "Windows Setup",
+            0x14000006: [BOOTLOADERSETTINGS],
+            0x22000002: "\\windows",
             0x26000022: _bool(True),  # winpe
         },
     )

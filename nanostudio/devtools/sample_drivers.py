@@ -31,16 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.engine.portable.hive import (
-    REG_BINARY,
-    REG_DWORD,
-    REG_EXPAND_SZ,
-    REG_MULTI_SZ,
-    REG_SZ,
     Key,
+    RegValue,
     build_hive,
-    reg_dword,
-    reg_multi_sz,
-    reg_sz,
 )
 
 _VERSION = "10.0.14393.0"
@@ -259,7 +252,7 @@ def system_hive() -> bytes:
     root = Key("ROOT")
     select = root.key("Select")
     for name, number in (("Current", 1), ("Default", 1), ("Failed", 0), ("LastKnownGood", 1)):
-        select.set(name, REG_DWORD, reg_dword(number))
+        select.set(RegValue.dword(name, number))
     services = root.key("ControlSet001").key("Services")
     for name, start, group in (
         ("pci", 0, "Boot Bus Extender"),
@@ -269,16 +262,16 @@ def system_hive() -> bytes:
         ("Ntfs", 3, "Boot File System"),
     ):
         key = services.key(name)
-        key.set("Type", REG_DWORD, reg_dword(2 if name == "Ntfs" else 1))
-        key.set("Start", REG_DWORD, reg_dword(start))
-        key.set("ErrorControl", REG_DWORD, reg_dword(3))
-        key.set("Group", REG_SZ, reg_sz(group))
-        key.set("ImagePath", REG_EXPAND_SZ, reg_sz(f"System32\\drivers\\{name.lower()}.sys"))
+        key.set(RegValue.dword("Type", 2 if name == "Ntfs" else 1))
+        key.set(RegValue.dword("Start", start))
+        key.set(RegValue.dword("ErrorControl", 3))
+        key.set(RegValue.sz("Group", group))
+        key.set(RegValue.expand_sz("ImagePath", f"System32\\drivers\\{name.lower()}.sys"))
     root.key("ControlSet001").key("Control").key("CriticalDeviceDatabase")
     database = root.key("DriverDatabase")
-    database.set("Version", REG_DWORD, reg_dword(0x0A000000))
-    database.set("SchemaVersion", REG_DWORD, reg_dword(0x00010000))
-    database.set("Architecture", REG_DWORD, reg_dword(9))
+    database.set(RegValue.dword("Version", 0x0A000000))
+    database.set(RegValue.dword("SchemaVersion", 0x00010000))
+    database.set(RegValue.dword("Architecture", 9))
     for inf, service, section, enumerator, device in (
         ("machine.inf", "pci", "PCI_DRV", "ACPI", "PNP0A03"),
         ("disk.inf", "disk", "disk_install.NT", "GenDisk", ""),
@@ -287,19 +280,19 @@ def system_hive() -> bytes:
         ids = database.key("DeviceIds").key(enumerator)
         if device:
             ids = ids.key(device)
-        ids.set(inf, REG_BINARY, bytes([1, 0xFF, 0, 0]))
+        ids.set(RegValue.binary(inf, bytes([1, 0xFF, 0, 0])))
         files = database.key("DriverInfFiles").key(inf)
-        files.set("", REG_MULTI_SZ, reg_multi_sz([package]))
-        files.set("Active", REG_SZ, reg_sz(package))
-        files.set("Configurations", REG_MULTI_SZ, reg_multi_sz([section]))
+        files.set(RegValue.multi_sz("", [package]))
+        files.set(RegValue.sz("Active", package))
+        files.set(RegValue.multi_sz("Configurations", [section]))
         entry = database.key("DriverPackages").key(package)
-        entry.set("", REG_SZ, reg_sz(inf))
-        entry.set("Provider", REG_SZ, reg_sz("Microsoft"))
+        entry.set(RegValue.sz("", inf))
+        entry.set(RegValue.sz("Provider", "Microsoft"))
         config = entry.key("Configurations").key(section)
-        config.set("ConfigFlags", REG_DWORD, reg_dword(0))
-        config.set("Service", REG_SZ, reg_sz(service))
+        config.set(RegValue.dword("ConfigFlags", 0))
+        config.set(RegValue.sz("Service", service))
         descriptor = entry.key("Descriptors").key(enumerator)
         if device:
             descriptor = descriptor.key(device)
-        descriptor.set("Configuration", REG_SZ, reg_sz(section))
+        descriptor.set(RegValue.sz("Configuration", section))
     return build_hive(root, file_name="SYSTEM")

@@ -21,9 +21,7 @@ from nanostudio.engine.process import run_tool
 from nanostudio.errors import UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.source import open_media
-from nanostudio.recipe import Problem, Recipe, Target, resolved_packages
-
-TARGET_FIELD = "output.target"
+from nanostudio.recipe import Problem, Recipe, RecipeField, Target, resolved_packages
 
 
 def engine_problems(
@@ -32,7 +30,6 @@ def engine_problems(
     engine: EngineName,
     *,
     inventory: DriverInventory | None = None,
-    cancel: CancelToken | None = None,
 ) -> list[Problem]:
     """Everything ``engine`` cannot build of ``recipe`` from ``media``.
 
@@ -40,7 +37,7 @@ def engine_problems(
     Microsoft's own module does, so it is judged by ``validate`` alone.
     """
     return package_problems(recipe, engine) + driver_problems(
-        recipe, media, engine, inventory=inventory, cancel=cancel
+        recipe, media, engine, inventory=inventory
     )
 
 
@@ -50,7 +47,6 @@ def driver_problems(
     engine: EngineName,
     *,
     inventory: DriverInventory | None = None,
-    cancel: CancelToken | None = None,
 ) -> list[Problem]:
     """Devices of the target the portable engine cannot give a driver before first boot.
 
@@ -66,13 +62,13 @@ def driver_problems(
         return []
     try:
         if inventory is None:
-            with open_inventory(recipe.source.media, image.index, cancel) as taken:
+            with open_inventory(recipe.source.media, image.index) as taken:
                 messages = taken.analyse(recipe).problems()
         else:
             messages = inventory.analyse(recipe).problems()
     except UserFacingError as error:
         messages = [str(error)]
-    return [Problem(TARGET_FIELD, message) for message in messages]
+    return [Problem(RecipeField.OUTPUT_TARGET, message) for message in messages]
 
 
 def package_problems(recipe: Recipe, engine: EngineName) -> list[Problem]:
@@ -80,7 +76,7 @@ def package_problems(recipe: Recipe, engine: EngineName) -> list[Problem]:
     if resolve_engine(engine) is not EngineName.PORTABLE:
         return []
     return [
-        Problem("packages.names", offline_only_problem(package))
+        Problem(RecipeField.PACKAGES_NAMES, offline_only_problem(package))
         for package in resolved_packages(recipe)
         if not package.first_boot_ok
     ]

@@ -20,20 +20,9 @@ from pathlib import Path
 
 import psutil
 
+from nanostudio.engine import events
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.disk_full import disk_full_errno, disk_full_message
-from nanostudio.engine.events import (
-    BuildEvent,
-    BuildOutcome,
-    Finished,
-    LogLine,
-    PlanStarted,
-    Progress,
-    Status,
-    StepFinished,
-    StepInfo,
-    StepStarted,
-)
 from nanostudio.engine.output_lock import (
     WORKDIR_PREFIX,
     OutputLock,
@@ -51,7 +40,7 @@ from nanostudio.sizes import human_size
 
 log = logging.getLogger(__name__)
 
-EventSink = Callable[[BuildEvent], None]
+EventSink = Callable[[events.BuildEvent], None]
 _PROGRESS_INTERVAL_S = 0.1  # at most ten progress events a second
 
 
@@ -98,7 +87,7 @@ class BuildRunner:
         self._started = 0.0
         self._last_progress = 0.0
 
-    def run(self) -> BuildOutcome:
+    def run(self) -> events.BuildOutcome:
         self._started = time.monotonic()
         logs = log_dir()
         log_file = logs / f"build-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
@@ -132,9 +121,9 @@ class BuildRunner:
             record_owner(workdir)
             paths = BuildPaths.for_output(self.plan.output, workdir, logs)
             self._emit(
-                PlanStarted(
+                events.PlanStarted(
                     self.plan.engine,
-                    tuple(StepInfo(s.name, s.title, s.weight) for s in self.plan.steps),
+                    tuple(events.StepInfo(s.name, s.title, s.weight) for s in self.plan.steps),
                 )
             )
             for note in self.plan.notes:
@@ -145,13 +134,13 @@ class BuildRunner:
                 self._run_step(index, step, self._context(paths, index, step, cleanups))
             step_name = None
             move_into_place(paths.partial, self.plan.output, force=self._force)
-            outcome = BuildOutcome(
-                Status.SUCCEEDED, self.plan.output, self._elapsed(), log_path=log_path
+            outcome = events.BuildOutcome(
+                events.Status.SUCCEEDED, self.plan.output, self._elapsed(), log_path=log_path
             )
         except BuildCancelled:
             self._log("warning", "cancelled by the user", step_name)
-            outcome = BuildOutcome(
-                Status.CANCELLED,
+            outcome = events.BuildOutcome(
+                events.Status.CANCELLED,
                 None,
                 self._elapsed(),
                 failed_step=step_name,
@@ -163,40 +152,21 @@ class BuildRunner:
             if full is not None:
                 # Worded once the clean-up has given the space back (below).
                 self._log("debug", f"out of space: {error!r}", step_name)
-                outcome = BuildOutcome(
-                    Status.FAILED,
-                    None,
-                    self._elapsed(),
-                    "the output disk is full",
-                    self._title(index, step_name),
-                    log_path,
-                    DiskFullError.exit_code,
+                outcome = self._failed(
+                    "the output disk is full", index, step_name, log_path, DiskFullError.exit_code
                 )
             elif isinstance(error, UserFacingError):
                 message = redact(str(error), self._password)
                 self._log("error", message, step_name)
-                outcome = BuildOutcome(
-                    Status.FAILED,
-                    None,
-                    self._elapsed(),
-                    message,
-                    self._title(index, step_name),
-                    log_path,
-                    error.exit_code,
-                )
+                outcome = self._failed(message, index, step_name, log_path, error.exit_code)
             else:  # a bug: keep the traceback in the log file
                 details = redact("".join(traceback.format_exception(error)), self._password)
                 log.error("internal error\n%s", details)
                 self._log("error", f"internal error: {error!r}", step_name)
-                outcome = BuildOutcome(
-                    Status.FAILED,
-                    None,
-                    self._elapsed(),
-                    f"internal error ({error.__class__.__name__}): see {log_path or 'the log'}",
-                    self._title(index, step_name),
-                    log_path,
-                    1,
+                message = (
+                    f"internal error ({error.__class__.__name__}): see {log_path or 'the log'}"
                 )
+                outcome = self._failed(message, index, step_name, log_path, 1)
         finally:
             self._clean_up(cleanups, workdir, owns_output=lock.held)
             if full is not None:
@@ -211,7 +181,7 @@ class BuildRunner:
             root.removeHandler(handler)
             root.setLevel(previous_level)
             handler.close()
-        self._emit(Finished(outcome))
+        self._emit(events.Finished(outcome))
         return outcome
 
     def _context(
@@ -230,12 +200,12 @@ class BuildRunner:
 
     def _run_step(self, index: int, step: Step, ctx: StepContext) -> None:
         began = time.monotonic()
-        self._emit(StepStarted(index, step.name, step.title))
+        self._emit(events.StepStarted(index, step.name, step.title))
         self._log("info", step.title, step.name)
         self._progress(index, step, 0.0, "", force=True)
         step.run(ctx)
         self._progress(index, step, 1.0, "", force=True)
-        self._emit(StepFinished(index, step.name, time.monotonic() - began))
+        self._emit(events.StepFinished(index, step.name, time.monotonic() - began))
 
     def _progress(
         self, index: int, step: Step, fraction: float, message: str, force: bool = False
@@ -250,7 +220,7 @@ class BuildRunner:
         elapsed = self._elapsed()
         remaining = elapsed * (100.0 - percent) / percent if percent >= 2.0 else None
         self._emit(
-            Progress(
+            events.Progress(
                 index,
                 step.name,
                 fraction,
@@ -264,10 +234,23 @@ class BuildRunner:
     def _log(self, level: str, text: str, step: str | None) -> None:
         text = redact(text, self._password)
         log.log(logging.getLevelName(level.upper()), "%s", text)
-        self._emit(LogLine(level, text, step))
+        self._emit(events.LogLine(level, text, step))
 
-    def _emit(self, event: BuildEvent) -> None:
+    def _emit(self, event: events.BuildEvent) -> None:
         self._sink(event)
+
+    def _failed(
+        self, error: str, index: int, step_name: str | None, log_path: Path | None, code: int
+    ) -> events.BuildOutcome:
+        return events.BuildOutcome(
+            events.Status.FAILED,
+            None,
+            self._elapsed(),
+            error,
+            self._title(index, step_name),
+            log_path,
+            code,
+        )
 
     def _elapsed(self) -> float:
         return time.monotonic() - self._started

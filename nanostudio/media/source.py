@@ -12,12 +12,12 @@ import errno
 import logging
 import os
 import stat
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from types import TracebackType
 from typing import BinaryIO
 
+from nanostudio.closing import Closing
 from nanostudio.errors import BuildCancelled, MediaError
 from nanostudio.files import NotRegularFileError, open_regular, remove_quietly, special_kind
 from nanostudio.media.iso import IsoReader
@@ -38,25 +38,11 @@ _WHAT_TO_CHOOSE = (
 )
 
 
-class MediaSource(ABC):
-    """Read-only access to one piece of media; use it as a context manager."""
+class MediaSource(Closing):
+    """Read-only access to one piece of media; use it as a context manager (leaving
+    it closes the ISO file)."""
 
     info: MediaInfo
-
-    def __enter__(self) -> MediaSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @abstractmethod
-    def close(self) -> None:
-        """Release open handles (the ISO file)."""
 
     @abstractmethod
     def wim_path(

@@ -1,5 +1,6 @@
 """The recipe: the single description of one build (see DESIGN.md)."""
 
+from nanostudio.recipe.fields import RecipeField
 from nanostudio.recipe.model import (
     DEFAULT_SIZE,
     BootSpec,
@@ -37,6 +38,7 @@ __all__ = [
     "PackagesSpec",
     "Problem",
     "Recipe",
+    "RecipeField",
     "SourceSpec",
     "SystemSpec",
     "Target",

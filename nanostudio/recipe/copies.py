@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from nanostudio.files import special_kind
 from nanostudio.recipe.model import CopyPath, Recipe
 
 # Paths in the image (lower case, from the volume root) a copy may not touch. The
@@ -80,15 +81,8 @@ class CopyScan:
 
 
 def _kind(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "a link"
-    if stat.S_ISFIFO(mode):
-        return "a pipe"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file or folder"
+    """What an ``lstat`` mode that is neither a regular file nor a folder is, in words."""
+    return "a link" if stat.S_ISLNK(mode) else special_kind(mode) or "a regular file"
 
 
 def scan_copy_source(source: Path) -> CopyScan:

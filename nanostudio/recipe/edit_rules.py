@@ -8,22 +8,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nanostudio.recipe.fields import RecipeField
 from nanostudio.recipe.model import Recipe
 from nanostudio.text import control_character
 
 
-def edit_messages(recipe: Recipe) -> list[tuple[str, str]]:
+def edit_messages(recipe: Recipe) -> list[tuple[RecipeField, str]]:
     """(field, message) of each problem; ``validate`` makes them Problems."""
     image = recipe.edit.image
     if image is None:
         return []
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[RecipeField, str]] = []
     if recipe.edit.index < 1:
-        problems.append(("edit.index", "a WIM's images are numbered from 1"))
+        problems.append((RecipeField.EDIT_INDEX, "a WIM's images are numbered from 1"))
     if control_character(str(image)) is None and _same_file(image, recipe.output.path):
         problems.append(
             (
-                "output.path",
+                RecipeField.OUTPUT_PATH,
                 f"{recipe.output.path} is the image being edited: write the new image to "
                 "another file (the source is never changed)",
             )

@@ -14,6 +14,7 @@ from nanostudio.catalogue import Deployment, Edition
 from nanostudio.errors import RecipeError
 from nanostudio.files import NotRegularFileError, cannot_write_message, open_regular, remove_quietly
 from nanostudio.recipe.copies import destination_problem, normalize_destination
+from nanostudio.recipe.fields import RawKey, RecipeField, file_keys
 from nanostudio.recipe.model import (
     DEFAULT_SIZE,
     BootSpec,
@@ -34,35 +35,7 @@ from nanostudio.recipe.model import (
 from nanostudio.recipe.validate import Problem
 from nanostudio.sizes import format_size, parse_size
 
-_KNOWN: dict[str, set[str]] = {
-    "source": {"media", "edition", "deployment", "language"},
-    "packages": {"names", "docker_zip", "servicing"},
-    "drivers": {"oem", "virtualbox", "folders"},
-    "system": {"computer_name", "timezone", "unattend", "domain_blob"},
-    "network": {
-        "winrm",
-        "ipv4",
-        "gateway",
-        "dns",
-        "interface",
-        "ipv6",
-        "ipv6_dns",
-        "vlan",
-        "winrm_https",
-    },
-    "firstboot": {"commands"},
-    "files": {"copy"},
-    "output": {"path", "size", "target"},
-    "edit": {"image", "index"},
-    "boot": {
-        "ems",
-        "ems_port",
-        "ems_baud",
-        "debug",
-        "debug_port",
-        "debug_baud",
-    },
-}
+_KNOWN = file_keys()
 MAX_RECIPE_BYTES = 1024 * 1024
 _SECRET_KEYS = {"password", "admin_password", "administrator_password"}
 
@@ -142,53 +115,53 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
     """The recipe in ``data`` (bad values replaced by their defaults) and its problems."""
     problems = _key_problems(data)
     reader = _Reader(data, base, problems)
-    virtualbox = reader.boolean("drivers", "virtualbox", False)
+    virtualbox = reader.boolean(RecipeField.DRIVERS_VIRTUALBOX, False)
     deployment_default = Deployment.HOST if virtualbox else Deployment.GUEST
     recipe = Recipe(
         source=SourceSpec(
-            media=reader.optional_path("source", "media"),
-            edition=reader.enum("source", "edition", Edition, Edition.STANDARD),
-            deployment=reader.enum("source", "deployment", Deployment, deployment_default),
-            language=reader.string("source", "language", "en-us").lower(),
+            media=reader.optional_path(RecipeField.SOURCE_MEDIA),
+            edition=reader.enum(RecipeField.SOURCE_EDITION, Edition, Edition.STANDARD),
+            deployment=reader.enum(RecipeField.SOURCE_DEPLOYMENT, Deployment, deployment_default),
+            language=reader.string(RecipeField.SOURCE_LANGUAGE, "en-us").lower(),
         ),
         packages=PackagesSpec(
-            names=reader.strings("packages", "names"),
-            docker_zip=reader.optional_path("packages", "docker_zip"),
-            servicing=reader.paths("packages", "servicing"),
+            names=reader.strings(RecipeField.PACKAGES_NAMES),
+            docker_zip=reader.optional_path(RecipeField.PACKAGES_DOCKER_ZIP),
+            servicing=reader.paths(RecipeField.PACKAGES_SERVICING),
         ),
         drivers=DriversSpec(
-            oem=reader.boolean("drivers", "oem", False),
+            oem=reader.boolean(RecipeField.DRIVERS_OEM, False),
             virtualbox=virtualbox,
-            folders=reader.paths("drivers", "folders"),
+            folders=reader.paths(RecipeField.DRIVERS_FOLDERS),
         ),
         system=SystemSpec(
-            computer_name=reader.string("system", "computer_name", "NANO1"),
-            timezone=reader.string("system", "timezone", SystemSpec().timezone),
-            unattend=reader.optional_path("system", "unattend"),
-            domain_blob=reader.optional_path("system", "domain_blob"),
+            computer_name=reader.string(RecipeField.SYSTEM_COMPUTER_NAME, "NANO1"),
+            timezone=reader.string(RecipeField.SYSTEM_TIMEZONE, SystemSpec().timezone),
+            unattend=reader.optional_path(RecipeField.SYSTEM_UNATTEND),
+            domain_blob=reader.optional_path(RecipeField.SYSTEM_DOMAIN_BLOB),
         ),
         network=NetworkSpec(
-            winrm=reader.boolean("network", "winrm", True),
-            ipv4=reader.optional_string("network", "ipv4"),
-            gateway=reader.optional_string("network", "gateway"),
-            dns=reader.strings("network", "dns"),
-            interface=reader.string("network", "interface", "Ethernet"),
-            ipv6=reader.optional_string("network", "ipv6"),
-            ipv6_dns=reader.strings("network", "ipv6_dns"),
-            vlan=reader.optional_integer("network", "vlan"),
-            winrm_https=reader.boolean("network", "winrm_https", False),
+            winrm=reader.boolean(RecipeField.NETWORK_WINRM, True),
+            ipv4=reader.optional_string(RecipeField.NETWORK_IPV4),
+            gateway=reader.optional_string(RecipeField.NETWORK_GATEWAY),
+            dns=reader.strings(RecipeField.NETWORK_DNS),
+            interface=reader.string(RecipeField.NETWORK_INTERFACE, "Ethernet"),
+            ipv6=reader.optional_string(RecipeField.NETWORK_IPV6),
+            ipv6_dns=reader.strings(RecipeField.NETWORK_IPV6_DNS),
+            vlan=reader.optional_integer(RecipeField.NETWORK_VLAN),
+            winrm_https=reader.boolean(RecipeField.NETWORK_WINRM_HTTPS, False),
         ),
-        firstboot=FirstBootSpec(commands=reader.strings("firstboot", "commands")),
+        firstboot=FirstBootSpec(commands=reader.strings(RecipeField.FIRSTBOOT_COMMANDS)),
         output=OutputSpec(
-            path=reader.optional_path("output", "path") or base / "nano.vhdx",
-            size=reader.size("output", "size"),
-            target=reader.enum("output", "target", Target, None),
+            path=reader.optional_path(RecipeField.OUTPUT_PATH) or base / "nano.vhdx",
+            size=reader.size(RecipeField.OUTPUT_SIZE),
+            target=reader.enum(RecipeField.OUTPUT_TARGET, Target, None),
         ),
         boot=_boot(reader),
-        files=FilesSpec(copy=reader.copies("files", "copy")),
+        files=FilesSpec(copy=reader.copies(RecipeField.FILES_COPY)),
         edit=EditSpec(
-            image=reader.optional_path("edit", "image"),
-            index=reader.integer("edit", "index", EditSpec().index),
+            image=reader.optional_path(RecipeField.EDIT_IMAGE),
+            index=reader.integer(RecipeField.EDIT_INDEX, EditSpec().index),
         ),
     )
     return recipe, problems
@@ -197,12 +170,12 @@ def read_recipe(data: Mapping[str, Any], *, base: Path) -> tuple[Recipe, list[Pr
 def _boot(reader: _Reader) -> BootSpec:
     default = BootSpec()
     return BootSpec(
-        ems=reader.boolean("boot", "ems", default.ems),
-        ems_port=reader.integer("boot", "ems_port", default.ems_port),
-        ems_baud=reader.integer("boot", "ems_baud", default.ems_baud),
-        debug=reader.enum("boot", "debug", DebugMethod, default.debug),
-        debug_port=reader.integer("boot", "debug_port", default.debug_port),
-        debug_baud=reader.integer("boot", "debug_baud", default.debug_baud),
+        ems=reader.boolean(RecipeField.BOOT_EMS, default.ems),
+        ems_port=reader.integer(RecipeField.BOOT_EMS_PORT, default.ems_port),
+        ems_baud=reader.integer(RecipeField.BOOT_EMS_BAUD, default.ems_baud),
+        debug=reader.enum(RecipeField.BOOT_DEBUG, DebugMethod, default.debug),
+        debug_port=reader.integer(RecipeField.BOOT_DEBUG_PORT, default.debug_port),
+        debug_baud=reader.integer(RecipeField.BOOT_DEBUG_BAUD, default.debug_baud),
     )
 
 
@@ -318,17 +291,19 @@ def _key_problems(data: Mapping[str, Any]) -> list[Problem]:
     for table, values in data.items():
         if table not in _KNOWN:
             problems.append(
-                Problem(table, f"unknown table [{table}]: expected one of {', '.join(_KNOWN)}")
+                Problem(
+                    RawKey(table), f"unknown table [{table}]: expected one of {', '.join(_KNOWN)}"
+                )
             )
             continue
         if not isinstance(values, Mapping):
-            problems.append(Problem(table, f"[{table}] must be a table"))
+            problems.append(Problem(RawKey(table), f"[{table}] must be a table"))
             continue
         for key in values:
             if key.lower() in _SECRET_KEYS:
                 problems.append(
                     Problem(
-                        f"{table}.{key}",
+                        RawKey(f"{table}.{key}"),
                         "passwords are never stored in a recipe; remove the key and "
                         "set NANOSTUDIO_ADMIN_PASSWORD or type it when asked",
                     )
@@ -336,7 +311,7 @@ def _key_problems(data: Mapping[str, Any]) -> list[Problem]:
             elif key not in _KNOWN[table]:
                 problems.append(
                     Problem(
-                        f"{table}.{key}",
+                        RawKey(f"{table}.{key}"),
                         f"unknown key; expected one of {', '.join(sorted(_KNOWN[table]))}",
                     )
                 )
@@ -352,75 +327,75 @@ class _Reader:
         self._base = base
         self._problems = problems
 
-    def _get(self, table: str, key: str) -> Any:
-        values = self._data.get(table, {})
-        return values.get(key) if isinstance(values, Mapping) else None
+    def _get(self, field: RecipeField) -> Any:
+        values = self._data.get(field.table, {})
+        return values.get(field.key) if isinstance(values, Mapping) else None
 
-    def _bad(self, table: str, key: str, message: str) -> None:
-        self._problems.append(Problem(f"{table}.{key}", message))
+    def _bad(self, field: RecipeField, message: str) -> None:
+        self._problems.append(Problem(field, message))
 
-    def string(self, table: str, key: str, default: str) -> str:
-        value = self.optional_string(table, key)
+    def string(self, field: RecipeField, default: str) -> str:
+        value = self.optional_string(field)
         return default if value is None else value
 
-    def optional_string(self, table: str, key: str) -> str | None:
-        value = self._get(table, key)
+    def optional_string(self, field: RecipeField) -> str | None:
+        value = self._get(field)
         if value is None:
             return None
         if not isinstance(value, str):
-            self._bad(table, key, f"expected text in quotes, got {value!r}")
+            self._bad(field, f"expected text in quotes, got {value!r}")
             return None
         return value
 
-    def boolean(self, table: str, key: str, default: bool) -> bool:
-        value = self._get(table, key)
+    def boolean(self, field: RecipeField, default: bool) -> bool:
+        value = self._get(field)
         if value is None:
             return default
         if not isinstance(value, bool):
-            self._bad(table, key, f"expected true or false, got {value!r}")
+            self._bad(field, f"expected true or false, got {value!r}")
             return default
         return value
 
-    def integer(self, table: str, key: str, default: int) -> int:
-        value = self._get(table, key)
+    def integer(self, field: RecipeField, default: int) -> int:
+        value = self._get(field)
         if value is None:
             return default
         if not isinstance(value, int) or isinstance(value, bool):
-            self._bad(table, key, f"expected a whole number, got {value!r}")
+            self._bad(field, f"expected a whole number, got {value!r}")
             return default
         return value
 
-    def optional_integer(self, table: str, key: str) -> int | None:
-        value = self._get(table, key)
+    def optional_integer(self, field: RecipeField) -> int | None:
+        value = self._get(field)
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool):
-            self._bad(table, key, f"expected a whole number, got {value!r}")
+            self._bad(field, f"expected a whole number, got {value!r}")
             return None
         return value
 
-    def strings(self, table: str, key: str) -> tuple[str, ...]:
-        value = self._get(table, key)
+    def strings(self, field: RecipeField) -> tuple[str, ...]:
+        value = self._get(field)
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self._bad(table, key, 'expected a list of texts like ["a", "b"]')
+            self._bad(field, 'expected a list of texts like ["a", "b"]')
             return ()
         return tuple(value)
 
-    def optional_path(self, table: str, key: str) -> Path | None:
-        value = self.optional_string(table, key)
+    def optional_path(self, field: RecipeField) -> Path | None:
+        value = self.optional_string(field)
         return None if value is None else self._path(value)
 
-    def copies(self, table: str, key: str) -> tuple[CopyPath, ...]:
+    def copies(self, field: RecipeField) -> tuple[CopyPath, ...]:
         """``[{source = "tools", destination = "Tools"}, ...]``; destination may be left
         out (the image's root)."""
-        value = self._get(table, key)
+        value = self._get(field)
         if value is None:
             return ()
         example = 'expected a list like [{ source = "tools", destination = "Tools" }]'
         if not isinstance(value, list):
-            self._bad(table, key, example)
+            self._bad(field, example)
             return ()
         copies = []
         for item in value:
@@ -428,15 +403,15 @@ class _Reader:
             destination = item.get("destination", "") if isinstance(item, Mapping) else None
             extra = set(item) - {"source", "destination"} if isinstance(item, Mapping) else set()
             if not isinstance(source, str) or not isinstance(destination, str) or extra:
-                self._bad(table, key, example)
+                self._bad(field, example)
                 return ()
             if destination_problem(destination) is None:  # a bad one is shown as written
                 destination = normalize_destination(destination)
             copies.append(CopyPath(self._path(source), destination))
         return tuple(copies)
 
-    def paths(self, table: str, key: str) -> tuple[Path, ...]:
-        return tuple(self._path(value) for value in self.strings(table, key))
+    def paths(self, field: RecipeField) -> tuple[Path, ...]:
+        return tuple(self._path(value) for value in self.strings(field))
 
     def _path(self, value: str) -> Path:
         """``~`` is the user's home; a relative path is relative to the recipe's folder.
@@ -452,26 +427,26 @@ class _Reader:
                 f"{value!r}: no such user's home folder; write the path in full"
             ) from None
 
-    def enum(self, table: str, key: str, kind: Any, default: Any) -> Any:
-        value = self.optional_string(table, key)
+    def enum(self, field: RecipeField, kind: Any, default: Any) -> Any:
+        value = self.optional_string(field)
         if value is None:
             return default
         for member in kind:
             if member.value.lower() == value.lower():
                 return member
         choices = " or ".join(f'"{m.value}"' for m in kind)
-        self._bad(table, key, f"{value!r} is not valid; use {choices}")
+        self._bad(field, f"{value!r} is not valid; use {choices}")
         return default
 
-    def size(self, table: str, key: str) -> int:
-        value = self._get(table, key)
+    def size(self, field: RecipeField) -> int:
+        value = self._get(field)
         if value is None:
             return DEFAULT_SIZE
         if not isinstance(value, str | int) or isinstance(value, bool):
-            self._bad(table, key, 'expected a size like "8GiB"')
+            self._bad(field, 'expected a size like "8GiB"')
             return DEFAULT_SIZE
         try:
             return parse_size(value)
         except ValueError as error:
-            self._bad(table, key, str(error))
+            self._bad(field, str(error))
             return DEFAULT_SIZE

@@ -30,6 +30,7 @@ from nanostudio.media.drivers import scan_driver_folder
 from nanostudio.recipe.copies import Scanner, copy_problems, scan_copy_source
 from nanostudio.recipe.domain_blob import DomainBlobError, load_domain_blob, machine_name_problem
 from nanostudio.recipe.edit_rules import edit_messages
+from nanostudio.recipe.fields import RawKey, RecipeField
 from nanostudio.recipe.model import GIB, MIB, DebugMethod, OutputFormat, Recipe
 from nanostudio.recipe.unattend_file import (
     UnattendFileError,
@@ -68,7 +69,7 @@ class Problem:
     """``message`` speaks the recipe's keys (the CLI); ``in_wizard``, where the two
     differ, the same advice in the names of the wizard's controls."""
 
-    field: str
+    field: RecipeField | RawKey
     message: str
     in_wizard: str | None = dataclass_field(default=None, compare=False)
 
@@ -121,40 +122,46 @@ def validate(
     if password is not None:
         message = password_problem(password)
         if message:
-            problems.append(Problem("password", message))
+            problems.append(Problem(RecipeField.PASSWORD, message))
     return problems
 
 
-def recipe_texts(recipe: Recipe) -> list[tuple[str, str]]:
+def recipe_texts(recipe: Recipe) -> list[tuple[RecipeField, str]]:
     """Every text of a recipe, with its field: what may reach cmd, PowerShell, XML or netsh."""
-    texts: list[tuple[str, str]] = []
+    texts: list[tuple[RecipeField, str]] = []
     if recipe.source.media is not None:
-        texts.append(("source.media", str(recipe.source.media)))
-    texts.append(("source.language", recipe.source.language))
-    texts += [("packages.names", name) for name in recipe.packages.names]
-    texts += [("packages.servicing", str(path)) for path in recipe.packages.servicing]
-    texts += [("drivers.folders", str(folder)) for folder in recipe.drivers.folders]
+        texts.append((RecipeField.SOURCE_MEDIA, str(recipe.source.media)))
+    texts.append((RecipeField.SOURCE_LANGUAGE, recipe.source.language))
+    texts += [(RecipeField.PACKAGES_NAMES, name) for name in recipe.packages.names]
+    texts += [(RecipeField.PACKAGES_SERVICING, str(path)) for path in recipe.packages.servicing]
+    texts += [(RecipeField.DRIVERS_FOLDERS, str(folder)) for folder in recipe.drivers.folders]
     for copy in recipe.files.copy:
-        texts += [("files.copy", str(copy.source)), ("files.copy", copy.destination)]
-    texts.append(("system.computer_name", recipe.system.computer_name))
-    texts.append(("system.timezone", recipe.system.timezone))
+        texts += [
+            (RecipeField.FILES_COPY, str(copy.source)),
+            (RecipeField.FILES_COPY, copy.destination),
+        ]
+    texts.append((RecipeField.SYSTEM_COMPUTER_NAME, recipe.system.computer_name))
+    texts.append((RecipeField.SYSTEM_TIMEZONE, recipe.system.timezone))
     if recipe.system.unattend is not None:
-        texts.append(("system.unattend", str(recipe.system.unattend)))
+        texts.append((RecipeField.SYSTEM_UNATTEND, str(recipe.system.unattend)))
     if recipe.system.domain_blob is not None:
-        texts.append(("system.domain_blob", str(recipe.system.domain_blob)))
+        texts.append((RecipeField.SYSTEM_DOMAIN_BLOB, str(recipe.system.domain_blob)))
     network = recipe.network
-    for name, value in (("network.ipv4", network.ipv4), ("network.gateway", network.gateway)):
+    for name, value in (
+        (RecipeField.NETWORK_IPV4, network.ipv4),
+        (RecipeField.NETWORK_GATEWAY, network.gateway),
+    ):
         if value is not None:
             texts.append((name, value))
-    texts += [("network.dns", server) for server in network.dns]
-    texts.append(("network.interface", network.interface))
+    texts += [(RecipeField.NETWORK_DNS, server) for server in network.dns]
+    texts.append((RecipeField.NETWORK_INTERFACE, network.interface))
     if network.ipv6 is not None:
-        texts.append(("network.ipv6", network.ipv6))
-    texts += [("network.ipv6_dns", server) for server in network.ipv6_dns]
-    texts += [("firstboot.commands", command) for command in recipe.firstboot.commands]
-    texts.append(("output.path", str(recipe.output.path)))
+        texts.append((RecipeField.NETWORK_IPV6, network.ipv6))
+    texts += [(RecipeField.NETWORK_IPV6_DNS, server) for server in network.ipv6_dns]
+    texts += [(RecipeField.FIRSTBOOT_COMMANDS, command) for command in recipe.firstboot.commands]
+    texts.append((RecipeField.OUTPUT_PATH, str(recipe.output.path)))
     if recipe.edit.image is not None:
-        texts.append(("edit.image", str(recipe.edit.image)))
+        texts.append((RecipeField.EDIT_IMAGE, str(recipe.edit.image)))
     return texts
 
 
@@ -176,11 +183,13 @@ def _source_problems(recipe: Recipe) -> list[Problem]:
     problems = []
     language = recipe.source.language
     if not _has_control(language) and not _LANGUAGE.fullmatch(language):
-        problems.append(Problem("source.language", f'{language!r} is not a language like "en-us"'))
+        problems.append(
+            Problem(RecipeField.SOURCE_LANGUAGE, f'{language!r} is not a language like "en-us"')
+        )
     if recipe.source.media is None:
         problems.append(
             Problem(
-                "source.media",
+                RecipeField.SOURCE_MEDIA,
                 "choose the Windows Server 2016 ISO, media folder or WIM"
                 + (": the edit takes its packages and drivers from it" if recipe.is_edit else ""),
             )
@@ -189,7 +198,7 @@ def _source_problems(recipe: Recipe) -> list[Problem]:
     if guest and recipe.drivers.virtualbox:
         problems.append(
             Problem(
-                "drivers.virtualbox",
+                RecipeField.DRIVERS_VIRTUALBOX,
                 'VirtualBox is not Hyper-V: set source.deployment = "Host" (its Intel '
                 "network adapter needs the OEM drivers, which Guest refuses)",
                 "VirtualBox is not Hyper-V: choose the Host deployment type (its Intel "
@@ -199,7 +208,7 @@ def _source_problems(recipe: Recipe) -> list[Problem]:
     elif guest and recipe.drivers.oem:
         problems.append(
             Problem(
-                "drivers.oem",
+                RecipeField.DRIVERS_OEM,
                 "OEM drivers cannot be added to a Guest (Hyper-V) image: set oem = false, "
                 'or source.deployment = "Host" for VirtualBox, VMware, KVM or hardware',
                 "OEM drivers cannot be added to a Guest (Hyper-V) image: clear OEM drivers, "
@@ -216,17 +225,20 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
         skipped = not_offered(name) if package is None else None
         if skipped is not None:
             problems.append(
-                Problem("packages.names", f"{name!r} is not offered: {skipped.reason}; remove it")
+                Problem(
+                    RecipeField.PACKAGES_NAMES,
+                    f"{name!r} is not offered: {skipped.reason}; remove it",
+                )
             )
         elif package is None:
             problems.append(
-                Problem("packages.names", f"{name!r} is not a Nano Server 2016 package")
+                Problem(RecipeField.PACKAGES_NAMES, f"{name!r} is not a Nano Server 2016 package")
             )
         elif package.implicit:
             via = "source.deployment" if package.short in ("Guest", "Host") else "drivers.oem"
             problems.append(
                 Problem(
-                    "packages.names",
+                    RecipeField.PACKAGES_NAMES,
                     f"{package.short} is chosen through {via}, not the package list: "
                     "remove it here",
                     f"{package.short} is chosen on the Target page, not among the roles",
@@ -236,11 +248,11 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
     if docker_zip is not None:
         message = docker_zip_problem(docker_zip)
         if message:
-            problems.append(Problem("packages.docker_zip", message))
+            problems.append(Problem(RecipeField.PACKAGES_DOCKER_ZIP, message))
         if not any(p.short == "Containers" for p in resolved_packages(recipe)):
             problems.append(
                 Problem(
-                    "packages.docker_zip",
+                    RecipeField.PACKAGES_DOCKER_ZIP,
                     "Docker needs the Containers package: add Containers to packages.names "
                     "or remove docker_zip",
                     "Docker needs the Containers role: tick Containers",
@@ -251,7 +263,7 @@ def _package_problems(recipe: Recipe) -> list[Problem]:
             editions = " or ".join(e.value for e in package.editions)
             problems.append(
                 Problem(
-                    "packages.names",
+                    RecipeField.PACKAGES_NAMES,
                     f"{package.short} needs the {editions} edition: set source.edition = "
                     f'"{Edition.DATACENTER.value}" or remove {package.short}',
                     f"{package.short} needs the {editions} edition: choose it as the "
@@ -291,12 +303,12 @@ def _servicing_problems(recipe: Recipe) -> list[Problem]:
         if _has_control(str(path)):
             continue  # said by text_problems; never opened
         if path in seen:
-            problems.append(Problem("packages.servicing", f"{path} is listed twice"))
+            problems.append(Problem(RecipeField.PACKAGES_SERVICING, f"{path} is listed twice"))
             continue
         seen.add(path)
         message = servicing_file_problem(path)
         if message:
-            problems.append(Problem("packages.servicing", message))
+            problems.append(Problem(RecipeField.PACKAGES_SERVICING, message))
     return problems
 
 
@@ -315,13 +327,13 @@ def _files_problems(recipe: Recipe, scan: Scanner) -> list[Problem]:
         for copy in recipe.files.copy
         if not _has_control(str(copy.source)) and not _has_control(copy.destination)
     ]
-    problems = [Problem("files.copy", message) for message in copy_problems(copies, scan)]
+    problems = [Problem(RecipeField.FILES_COPY, message) for message in copy_problems(copies, scan)]
     if recipe.output.format is not OutputFormat.WIM and copies:
         total = sum(scan(copy.source).total_bytes for copy in copies)
         if total >= recipe.output.size:
             problems.append(
                 Problem(
-                    "files.copy",
+                    RecipeField.FILES_COPY,
                     f"the files to copy ({total // MIB} MiB) do not fit on a disk of "
                     f"{recipe.output.size // MIB} MiB: copy less or make output.size larger",
                     f"the files to copy ({total // MIB} MiB) do not fit on a disk of "
@@ -355,11 +367,15 @@ def _system_problems(recipe: Recipe) -> list[Problem]:
     name = recipe.system.computer_name
     message = None if _has_control(name) else computer_name_problem(name)
     if message:
-        problems.append(Problem("system.computer_name", message))
+        problems.append(Problem(RecipeField.SYSTEM_COMPUTER_NAME, message))
     zone = recipe.system.timezone
     if not zone.strip():
         problems.append(
-            Problem("system.timezone", 'name a Windows time zone, e.g. "UTC"', "choose a time zone")
+            Problem(
+                RecipeField.SYSTEM_TIMEZONE,
+                'name a Windows time zone, e.g. "UTC"',
+                "choose a time zone",
+            )
         )
     elif not _has_control(zone) and not is_time_zone_id(zone):
         close = closest_time_zones(zone)
@@ -370,7 +386,7 @@ def _system_problems(recipe: Recipe) -> list[Problem]:
         )
         problems.append(
             Problem(
-                "system.timezone",
+                RecipeField.SYSTEM_TIMEZONE,
                 f"{zone!r} is not a Windows time zone (tzutil /l lists them): {hint}",
             )
         )
@@ -455,11 +471,11 @@ def _network_problems(recipe: Recipe) -> list[Problem]:
     if network.ipv4 is not None:
         interface, message = _interface_problem(network.ipv4)
         if message is not None:
-            problems.append(Problem("network.ipv4", message))
+            problems.append(Problem(RecipeField.NETWORK_IPV4, message))
     elif network.gateway or network.dns:
         problems.append(
             Problem(
-                "network.ipv4",
+                RecipeField.NETWORK_IPV4,
                 "a gateway or DNS server needs a static address: set ipv4",
                 "a gateway or DNS server needs a static address: choose static",
             )
@@ -467,22 +483,22 @@ def _network_problems(recipe: Recipe) -> list[Problem]:
     if network.gateway is not None:
         message = ipv4_address_problem(network.gateway, "192.168.56.1")
         if message is not None:
-            problems.append(Problem("network.gateway", message))
+            problems.append(Problem(RecipeField.NETWORK_GATEWAY, message))
         else:
             problems += _gateway_problems(ipaddress.IPv4Address(network.gateway.strip()), interface)
     for server in network.dns:
         message = ipv4_address_problem(server, "192.168.56.1")
         special = None if message else unusable_address(ipaddress.IPv4Address(server.strip()))
         if message is not None:
-            problems.append(Problem("network.dns", message))
+            problems.append(Problem(RecipeField.NETWORK_DNS, message))
         elif special is not None:
-            problems.append(Problem("network.dns", f"{server.strip()} is {special}"))
+            problems.append(Problem(RecipeField.NETWORK_DNS, f"{server.strip()} is {special}"))
     problems += _interface_problems(network.interface)
     problems += _ipv6_problems(recipe)
     if network.vlan is not None and not MIN_VLAN <= network.vlan <= MAX_VLAN:
         problems.append(
             Problem(
-                "network.vlan",
+                RecipeField.NETWORK_VLAN,
                 f"VLAN ID {network.vlan} is not from {MIN_VLAN} to {MAX_VLAN} "
                 "(0 means no tag and 4095 is reserved): leave it empty for no VLAN",
             )
@@ -531,15 +547,15 @@ def _ipv6_problems(recipe: Recipe) -> list[Problem]:
     if network.ipv6 is not None:
         message = ipv6_address_problem(network.ipv6)
         if message is not None:
-            problems.append(Problem("network.ipv6", message))
+            problems.append(Problem(RecipeField.NETWORK_IPV6, message))
     for server in network.ipv6_dns:
         message = ipv6_address_problem(server, "2001:db8::1")
         if message is not None:
-            problems.append(Problem("network.ipv6_dns", message))
+            problems.append(Problem(RecipeField.NETWORK_IPV6_DNS, message))
     if network.ipv6 is not None and network.ipv6.strip() in (s.strip() for s in network.ipv6_dns):
         problems.append(
             Problem(
-                "network.ipv6_dns",
+                RecipeField.NETWORK_IPV6_DNS,
                 f"{network.ipv6.strip()} is the server's own address: name another DNS server",
             )
         )
@@ -551,22 +567,25 @@ def _gateway_problems(
 ) -> list[Problem]:
     special = unusable_address(gateway)
     if special:
-        return [Problem("network.gateway", f"{gateway} is {special}")]
+        return [Problem(RecipeField.NETWORK_GATEWAY, f"{gateway} is {special}")]
     if interface is None:
         return []
     if gateway == interface.ip:
         return [
             Problem(
-                "network.gateway",
+                RecipeField.NETWORK_GATEWAY,
                 f"{gateway} is the server's own address: the gateway is another "
                 "machine (often the host), or leave it empty",
             )
         ]
     if gateway not in interface.network:
-        return [Problem("network.gateway", f"{gateway} is outside {interface.network}")]
+        return [Problem(RecipeField.NETWORK_GATEWAY, f"{gateway} is outside {interface.network}")]
     if gateway in (interface.network.network_address, interface.network.broadcast_address):
         return [
-            Problem("network.gateway", f"{gateway} is not a host address in {interface.network}")
+            Problem(
+                RecipeField.NETWORK_GATEWAY,
+                f"{gateway} is not a host address in {interface.network}",
+            )
         ]
     return []
 
@@ -579,22 +598,26 @@ def is_interface_index(name: str) -> bool:
 def _interface_problems(name: str) -> list[Problem]:
     """The adapter's name goes inside double quotes on netsh lines: no quote may close them."""
     if not name.strip():
-        return [Problem("network.interface", 'name the adapter, e.g. "Ethernet"')]
+        return [Problem(RecipeField.NETWORK_INTERFACE, 'name the adapter, e.g. "Ethernet"')]
     if _has_control(name):
         return []  # said by text_problems
     if any(c in _INTERFACE_FORBIDDEN for c in name):
         return [
             Problem(
-                "network.interface",
+                RecipeField.NETWORK_INTERFACE,
                 f"{name!r} holds a double quote: Windows adapter names cannot, remove it",
             )
         ]
     if name != name.strip():
-        return [Problem("network.interface", f"{name!r} starts or ends with a space: remove it")]
+        return [
+            Problem(
+                RecipeField.NETWORK_INTERFACE, f"{name!r} starts or ends with a space: remove it"
+            )
+        ]
     if is_interface_index(name) and int(name) == 0:
         return [
             Problem(
-                "network.interface",
+                RecipeField.NETWORK_INTERFACE,
                 "interface index 0 is no adapter: indexes start at 1 (Get-NetAdapter shows "
                 "ifIndex), or name the adapter, e.g. Ethernet",
             )
@@ -602,7 +625,7 @@ def _interface_problems(name: str) -> list[Problem]:
     if is_interface_index(name) and int(name) > MAX_INTERFACE_INDEX:
         return [
             Problem(
-                "network.interface",
+                RecipeField.NETWORK_INTERFACE,
                 f"interface index {name} is more than {MAX_INTERFACE_INDEX}: "
                 "Get-NetAdapter shows the adapter's ifIndex",
             )
@@ -610,7 +633,7 @@ def _interface_problems(name: str) -> list[Problem]:
     if len(name) > MAX_INTERFACE_NAME:
         return [
             Problem(
-                "network.interface",
+                RecipeField.NETWORK_INTERFACE,
                 f"the adapter name has {len(name)} characters; Windows allows at most "
                 f"{MAX_INTERFACE_NAME}",
             )
@@ -625,23 +648,26 @@ def _output_problems(recipe: Recipe) -> list[Problem]:
     if fmt is None:
         problems.append(
             Problem(
-                "output.path",
+                RecipeField.OUTPUT_PATH,
                 f"{output.path.name!r} must end in .vhdx (Hyper-V Gen2, UEFI), "
                 ".vhd (VirtualBox, Hyper-V Gen1) or .wim",
             )
         )
     folder_problem = output_folder_problem(output.path.parent)
     if folder_problem is not None:
-        problems.append(Problem("output.path", folder_problem))
+        problems.append(Problem(RecipeField.OUTPUT_PATH, folder_problem))
     if fmt is not OutputFormat.WIM and output.size < MIN_DISK_SIZE:
         problems.append(
-            Problem("output.size", "the disk must be at least 1GiB; 8GiB leaves room for updates")
+            Problem(
+                RecipeField.OUTPUT_SIZE,
+                "the disk must be at least 1GiB; 8GiB leaves room for updates",
+            )
         )
     limit = MAX_DISK_SIZE.get(fmt) if fmt is not None else None
     if limit is not None and output.size > limit:
         problems.append(
             Problem(
-                "output.size",
+                RecipeField.OUTPUT_SIZE,
                 f"a .{fmt} disk can be at most {limit // GIB}GiB"
                 + ("; use .vhdx for a larger disk" if fmt is OutputFormat.VHD else ""),
             )
@@ -650,7 +676,7 @@ def _output_problems(recipe: Recipe) -> list[Problem]:
     if media is not None and _inside(output.path, media):
         problems.append(
             Problem(
-                "output.path",
+                RecipeField.OUTPUT_PATH,
                 f"{output.path} is the source media or inside it: write the output elsewhere "
                 "(the media is only ever read)",
             )
@@ -658,7 +684,7 @@ def _output_problems(recipe: Recipe) -> list[Problem]:
     if fmt is OutputFormat.VHDX and recipe.drivers.virtualbox:
         problems.append(
             Problem(
-                "output.path",
+                RecipeField.OUTPUT_PATH,
                 "VirtualBox cannot write to a VHDX disk: use a .vhd output "
                 "(and enable EFI in the VM settings)",
             )
@@ -675,21 +701,30 @@ def _boot_problems(recipe: Recipe) -> list[Problem]:
     rates, and never both on one port (New-NanoServerImage refuses that too)."""
     boot = recipe.boot
     problems = []
-    used = [("ems", boot.ems_port, boot.ems_baud)] if boot.ems else []
+    used: list[tuple[RecipeField, int, RecipeField, int]] = []
+    if boot.ems:
+        used.append(
+            (RecipeField.BOOT_EMS_PORT, boot.ems_port, RecipeField.BOOT_EMS_BAUD, boot.ems_baud)
+        )
     if boot.debug is DebugMethod.SERIAL:
-        used.append(("debug", boot.debug_port, boot.debug_baud))
-    for prefix, port, baud in used:
-        if not 1 <= port <= 255:
-            problems.append(
-                Problem(f"boot.{prefix}_port", f"COM{port} is not a port: use 1 to 255")
+        used.append(
+            (
+                RecipeField.BOOT_DEBUG_PORT,
+                boot.debug_port,
+                RecipeField.BOOT_DEBUG_BAUD,
+                boot.debug_baud,
             )
+        )
+    for port_field, port, baud_field, baud in used:
+        if not 1 <= port <= 255:
+            problems.append(Problem(port_field, f"COM{port} is not a port: use 1 to 255"))
         if baud not in BAUD_RATES:
             rates = ", ".join(str(rate) for rate in BAUD_RATES)
-            problems.append(Problem(f"boot.{prefix}_baud", f"{baud} is not a rate: use {rates}"))
+            problems.append(Problem(baud_field, f"{baud} is not a rate: use {rates}"))
     if boot.ems and boot.debug is DebugMethod.SERIAL and boot.ems_port == boot.debug_port:
         problems.append(
             Problem(
-                "boot.debug_port",
+                RecipeField.BOOT_DEBUG_PORT,
                 f"COM{boot.debug_port} is already the EMS console's port: debug on another port",
             )
         )
@@ -720,7 +755,7 @@ def _driver_problems(recipe: Recipe) -> list[Problem]:
             continue  # said by text_problems; never opened
         scanned = scan_driver_folder(folder)
         if scanned.problem:
-            problems.append(Problem("drivers.folders", scanned.problem))
+            problems.append(Problem(RecipeField.DRIVERS_FOLDERS, scanned.problem))
     return problems
 
 
@@ -732,7 +767,7 @@ def _media_problems(recipe: Recipe, media: MediaInfo, scan: Scanner) -> list[Pro
         found = ", ".join(i.edition.value for i in media.images if i.edition) or "none"
         problems.append(
             Problem(
-                "source.edition",
+                RecipeField.SOURCE_EDITION,
                 f"the media has no {recipe.source.edition.value} Nano Server image "
                 f"(it has: {found})",
             )
@@ -741,7 +776,7 @@ def _media_problems(recipe: Recipe, media: MediaInfo, scan: Scanner) -> list[Pro
     if media.languages and language not in media.languages:
         problems.append(
             Problem(
-                "source.language",
+                RecipeField.SOURCE_LANGUAGE,
                 f"the media has no {language} language packages "
                 f"(it has: {', '.join(media.languages)})",
             )
@@ -751,13 +786,14 @@ def _media_problems(recipe: Recipe, media: MediaInfo, scan: Scanner) -> list[Pro
         if cab is None:
             problems.append(
                 Problem(
-                    "packages.names", f"{package.name}.cab is not in the media's Packages folder"
+                    RecipeField.PACKAGES_NAMES,
+                    f"{package.name}.cab is not in the media's Packages folder",
                 )
             )
         elif language not in cab.languages:
             problems.append(
                 Problem(
-                    "source.language",
+                    RecipeField.SOURCE_LANGUAGE,
                     f"{package.name}_{language}.cab is missing from Packages\\{language}: "
                     "choose another language or copy the media again",
                 )
@@ -770,7 +806,7 @@ def _media_problems(recipe: Recipe, media: MediaInfo, scan: Scanner) -> list[Pro
             what = " with the files and updates you add" if extra else ""
             problems.append(
                 Problem(
-                    "output.size",
+                    RecipeField.OUTPUT_SIZE,
                     f"the image{what} needs at least {(needed + extra) // MIB} MiB of disk; "
                     "use 8GiB or more to leave room for updates",
                 )
@@ -788,7 +824,7 @@ def unattend_problems(recipe: Recipe) -> list[Problem]:
     try:
         theirs = read_user_unattend(path)
     except UnattendFileError as error:
-        return [Problem("system.unattend", str(error))]
+        return [Problem(RecipeField.SYSTEM_UNATTEND, str(error))]
     conflicts = conflicts_with_nanostudio(
         theirs, joins_domain=recipe.system.domain_blob is not None
     )
@@ -797,7 +833,7 @@ def unattend_problems(recipe: Recipe) -> list[Problem]:
     named = ", ".join(str(c) for c in conflicts)
     return [
         Problem(
-            "system.unattend",
+            RecipeField.SYSTEM_UNATTEND,
             f"{path.name} sets what NanoStudio sets from the recipe ({named}): remove "
             "those settings from the file; NanoStudio never overwrites one side silently",
         )
@@ -813,6 +849,6 @@ def domain_blob_problems(recipe: Recipe) -> list[Problem]:
     try:
         blob = load_domain_blob(path)
     except DomainBlobError as error:
-        return [Problem("system.domain_blob", str(error))]
+        return [Problem(RecipeField.SYSTEM_DOMAIN_BLOB, str(error))]
     message = machine_name_problem(blob.join, recipe.system.computer_name, path.name)
-    return [] if message is None else [Problem("system.domain_blob", message)]
+    return [] if message is None else [Problem(RecipeField.SYSTEM_DOMAIN_BLOB, message)]

@@ -18,8 +18,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import PureWindowsPath
 
 from nanostudio.errors import ToolMissingError
@@ -34,9 +32,9 @@ from nanostudio.vm.model import (
     VmRecord,
     VmSpec,
     VmState,
-    now_iso,
     safe_folder_name,
 )
+from nanostudio.vm.network import Consent, HostInterface, host_address_for
 from nanostudio.vm.store import vms_folder
 
 DEFAULT_SWITCH = "Default Switch"
@@ -47,25 +45,12 @@ NAME_TAKEN = "NANOSTUDIO:NAME-TAKEN"
 NO_SWITCH = "NANOSTUDIO:NO-SWITCH"
 HYPERV_ADMINISTRATORS_SID = "S-1-5-32-578"
 
-Consent = Callable[[str], bool]
 
-
-@dataclass(frozen=True)
-class HostAddress:
-    alias: str
-    address: str
-    prefix: int
-
-    @property
-    def network(self) -> ipaddress.IPv4Network:
-        return ipaddress.IPv4Network(f"{self.address}/{self.prefix}", strict=False)
-
-    @property
-    def switch(self) -> str | None:
-        """``vEthernet (NAME)`` is the host side of the switch NAME."""
-        if self.alias.startswith("vEthernet (") and self.alias.endswith(")"):
-            return self.alias[len("vEthernet (") : -1]
-        return None
+def switch_of(interface: HostInterface) -> str | None:
+    """``vEthernet (NAME)`` is the host side of the switch NAME."""
+    if interface.name.startswith("vEthernet (") and interface.name.endswith(")"):
+        return interface.name[len("vEthernet (") : -1]
+    return None
 
 
 def ps(value: str) -> str:
@@ -143,14 +128,14 @@ def create_script(
     return script(*lines)
 
 
-def parse_host_addresses(text: str) -> list[HostAddress]:
+def parse_host_addresses(text: str) -> list[HostInterface]:
     text = text.strip()
     if not text:
         return []
     data = json.loads(text)
     items = data if isinstance(data, list) else [data]
     return [
-        HostAddress(str(i["InterfaceAlias"]), str(i["IPAddress"]), int(i["PrefixLength"]))
+        HostInterface(str(i["InterfaceAlias"]), str(i["IPAddress"]), str(int(i["PrefixLength"])))
         for i in items
     ]
 
@@ -239,18 +224,12 @@ class HyperVBackend:
         except VmError:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        return VmRecord(
-            name=spec.name,
-            hypervisor=Hypervisor.HYPERV,
-            disk=spec.disk.resolve(),
-            target=spec.target,
+        return VmRecord.made_from(
+            spec,
+            Hypervisor.HYPERV,
             folder=folder,
             host=host,
             port=WINRM_GUEST_PORT,
-            created=now_iso(),
-            network=spec.network,
-            memory_mib=spec.memory_mib,
-            cpus=spec.cpus,
             files=(folder,),
         )
 
@@ -270,9 +249,10 @@ class HyperVBackend:
             return DEFAULT_SWITCH, ""
         listing = self._run(host_addresses_script(), spec.name).stdout
         for found in parse_host_addresses(listing):
-            if found.switch and found.network == net and found.address != address:
-                return found.switch, address
-        host_address = self._host_address(spec)
+            switch = switch_of(found)
+            if switch and found.network == net and found.address != address:
+                return switch, address
+        host_address = host_address_for(spec.network)
         question = (
             f"Hyper-V has no Internal switch in {net}. Create the Internal switch "
             f"{NEW_SWITCH!r} with the address {host_address} on this computer?"
@@ -285,15 +265,6 @@ class HyperVBackend:
             )
         self._run(new_switch_script(NEW_SWITCH, host_address, net.prefixlen), spec.name)
         return NEW_SWITCH, address
-
-    @staticmethod
-    def _host_address(spec: VmSpec) -> str:
-        net = spec.network.network
-        assert net is not None
-        gateway = spec.network.gateway
-        if gateway and ipaddress.ip_address(gateway) in net and gateway != spec.network.address:
-            return gateway
-        return next(str(h) for h in net.hosts() if str(h) != spec.network.address)
 
     def start(self, record: VmRecord) -> StartResult:
         if self.status(record) is not VmState.RUNNING:

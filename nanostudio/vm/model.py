@@ -125,6 +125,39 @@ class VmRecord:
     https_pin: str | None = None
     https_port: int | None = None
 
+    @classmethod
+    def made_from(
+        cls,
+        spec: VmSpec,
+        hypervisor: Hypervisor,
+        *,
+        folder: Path,
+        host: str,
+        port: int,
+        files: tuple[Path, ...],
+        snapshot: bool = False,
+        https_port: int | None = None,
+    ) -> VmRecord:
+        """The record of a VM a backend has just made from ``spec``: what the spec
+        says, and where the backend put it and how WinRM is reached."""
+        return cls(
+            name=spec.name,
+            hypervisor=hypervisor,
+            disk=spec.disk.resolve(),
+            target=spec.target,
+            folder=folder,
+            host=host,
+            port=port,
+            created=now_iso(),
+            network=spec.network,
+            memory_mib=spec.memory_mib,
+            cpus=spec.cpus,
+            snapshot=snapshot,
+            files=files,
+            https_pin=spec.https_pin if https_port else None,
+            https_port=https_port,
+        )
+
     @property
     def serial_log(self) -> Path:
         return self.folder / "serial.log"

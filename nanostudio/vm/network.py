@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from nanostudio.vm.model import GuestNetwork, VmError
 
 LOOPBACK = "127.0.0.1"
+
+# Asks the user, in a sentence, before a hypervisor changes the host's networks.
+Consent = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class HostInterface:
+    """A host network interface with an IPv4 address: Hyper-V's vEthernet adapters,
+    VirtualBox's host-only networks. ``mask`` is a prefix length ("24") or a netmask
+    ("255.255.255.0"), as the hypervisor lists it."""
+
+    name: str
+    address: str
+    mask: str
+
+    @property
+    def network(self) -> ipaddress.IPv4Network:
+        return ipaddress.IPv4Network(f"{self.address}/{self.mask}", strict=False)
 
 
 def free_port(host: str = LOOPBACK) -> int:
@@ -62,3 +81,16 @@ def nat_plan(guest: GuestNetwork) -> NatPlan:
     candidates += [h for h in net.hosts() if h not in taken and h not in candidates][:4]
     host, dns = candidates[0], candidates[1]
     return NatPlan(str(net), str(host), str(dns), address)
+
+
+def host_address_for(guest: GuestNetwork) -> str:
+    """The address the host takes in the subnet of the guest's static address (the
+    host-only network or Internal switch that reaches it): the guest's gateway when it
+    lies there, else the subnet's first other address."""
+    net = guest.network
+    if net is None:
+        raise ValueError("the guest has no static address")
+    gateway = guest.gateway
+    if gateway and gateway != guest.address and ipaddress.ip_address(gateway) in net:
+        return gateway
+    return next(str(host) for host in net.hosts() if str(host) != guest.address)

@@ -37,7 +37,6 @@ from nanostudio.vm.model import (
     VmRecord,
     VmSpec,
     VmState,
-    now_iso,
     safe_folder_name,
 )
 from nanostudio.vm.network import LOOPBACK, NatPlan, free_port, nat_plan, port_is_free
@@ -219,21 +218,14 @@ class QemuBackend:
         shutil.copyfile(firmware.vars_template, vars_copy)
         vars_copy.chmod(0o600)
         port = free_port()
-        return VmRecord(
-            name=spec.name,
-            hypervisor=Hypervisor.QEMU,
-            disk=spec.disk.resolve(),
-            target=spec.target,
+        return VmRecord.made_from(
+            spec,
+            Hypervisor.QEMU,
             folder=folder,
             host=LOOPBACK,
             port=port,
-            created=now_iso(),
-            network=spec.network,
-            memory_mib=spec.memory_mib,
-            cpus=spec.cpus,
-            snapshot=spec.snapshot,
             files=(vars_copy, folder / "serial.log", folder / "qemu.log"),
-            https_pin=spec.https_pin,
+            snapshot=spec.snapshot,
             https_port=_other_free_port(port) if spec.https_pin else None,
         )
 

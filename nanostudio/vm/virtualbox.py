@@ -10,13 +10,10 @@ otherwise delete the disk the user built.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import shutil
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.errors import ToolMissingError
@@ -31,10 +28,17 @@ from nanostudio.vm.model import (
     VmRecord,
     VmSpec,
     VmState,
-    now_iso,
     safe_folder_name,
 )
-from nanostudio.vm.network import LOOPBACK, NatPlan, free_port, nat_plan
+from nanostudio.vm.network import (
+    LOOPBACK,
+    Consent,
+    HostInterface,
+    NatPlan,
+    free_port,
+    host_address_for,
+    nat_plan,
+)
 from nanostudio.vm.store import vms_folder
 
 VBOXMANAGE = "VBoxManage"
@@ -42,19 +46,6 @@ WINDOWS_PATH = Path(r"C:\Program Files\Oracle\VirtualBox\VBoxManage.exe")
 CONTROLLER = "SATA"
 # VirtualBox's NAT engine keeps .2 (gateway) and .3 (DNS) of its network for itself.
 NAT_RESERVED = (2, 3)
-
-Consent = Callable[[str], bool]
-
-
-@dataclass(frozen=True)
-class HostOnlyInterface:
-    name: str
-    ip: str
-    netmask: str
-
-    @property
-    def network(self) -> ipaddress.IPv4Network:
-        return ipaddress.IPv4Network(f"{self.ip}/{self.netmask}", strict=False)
 
 
 def find_vboxmanage() -> str:
@@ -148,7 +139,7 @@ def parse_machine_state(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def parse_hostonlyifs(text: str) -> list[HostOnlyInterface]:
+def parse_hostonlyifs(text: str) -> list[HostInterface]:
     """``VBoxManage list hostonlyifs``: blocks of ``Key:   value`` lines."""
     found = []
     for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
@@ -158,9 +149,7 @@ def parse_hostonlyifs(text: str) -> list[HostOnlyInterface]:
             if value
         )
         if "Name" in fields and "IPAddress" in fields and "NetworkMask" in fields:
-            found.append(
-                HostOnlyInterface(fields["Name"], fields["IPAddress"], fields["NetworkMask"])
-            )
+            found.append(HostInterface(fields["Name"], fields["IPAddress"], fields["NetworkMask"]))
     return found
 
 
@@ -243,18 +232,12 @@ class VirtualBoxBackend:
             memory_mib=spec.memory_mib,
             cpus=spec.cpus,
         )
-        record = VmRecord(
-            name=spec.name,
-            hypervisor=Hypervisor.VIRTUALBOX,
-            disk=spec.disk.resolve(),
-            target=spec.target,
+        record = VmRecord.made_from(
+            spec,
+            Hypervisor.VIRTUALBOX,
             folder=folder,
             host=host,
             port=port,
-            created=now_iso(),
-            network=spec.network,
-            memory_mib=spec.memory_mib,
-            cpus=spec.cpus,
             files=(folder / spec.name,),
         )
         for index, argv in enumerate(argvs):
@@ -275,7 +258,7 @@ class VirtualBoxBackend:
                 return interface.name
         question = (
             f"VirtualBox has no host-only network in {net}. Create one (the host gets "
-            f"{self._host_address(spec)})?"
+            f"{host_address_for(spec.network)})?"
         )
         if self.consent is None or not self.consent(question):
             raise VmError(
@@ -289,20 +272,11 @@ class VirtualBoxBackend:
             raise VmError(f"VBoxManage did not say which host-only network it created: {created}")
         name = match.group(1)
         self._run(
-            [vbox, "hostonlyif", "ipconfig", name, "--ip", self._host_address(spec),
+            [vbox, "hostonlyif", "ipconfig", name, "--ip", host_address_for(spec.network),
              "--netmask", str(net.netmask)],
             spec.name,
         )  # fmt: skip
         return name
-
-    @staticmethod
-    def _host_address(spec: VmSpec) -> str:
-        net = spec.network.network
-        assert net is not None
-        gateway = spec.network.gateway
-        if gateway and ipaddress.ip_address(gateway) in net and gateway != spec.network.address:
-            return gateway
-        return next(str(h) for h in net.hosts() if str(h) != spec.network.address)
 
     def start(self, record: VmRecord) -> StartResult:
         if self.status(record) is not VmState.RUNNING:

@@ -22,6 +22,7 @@ from nanostudio.errors import UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import OutputFormat, Problem, Recipe, validate
 from nanostudio.recipe.domain_blob import machine_name_problem
+from nanostudio.recipe.fields import RawKey, RecipeField
 from nanostudio.recipe.model import Target
 from nanostudio.sizes import parse_size
 from nanostudio.wizard.i18n import QT_TRANSLATE_NOOP
@@ -30,42 +31,50 @@ from nanostudio.wizard.state import Page, WizardState, to_recipe
 if TYPE_CHECKING:
     from nanostudio.engine.checks import HeldInventory
 
-_FIELD_PAGES: dict[str, Page] = {
-    "source.media": Page.SOURCE,
-    "edit.image": Page.SOURCE,
-    "edit.index": Page.SOURCE,
-    "source.deployment": Page.TARGET,
-    "drivers.oem": Page.TARGET,
-    "drivers.virtualbox": Page.TARGET,
-    "output.target": Page.TARGET,
-    "source.edition": Page.EDITION,
-    "source.language": Page.EDITION,
-    "packages.names": Page.EDITION,
-    "drivers.folders": Page.DRIVERS,
-    "packages.servicing": Page.UPDATES,
-    "files.copy": Page.UPDATES,
-    "system.computer_name": Page.IDENTITY,
-    "system.timezone": Page.IDENTITY,
-    "system.unattend": Page.IDENTITY,
-    "system.domain_blob": Page.IDENTITY,
-    "password": Page.IDENTITY,
-    "password_confirm": Page.IDENTITY,
-    "network.ipv4": Page.NETWORK,
-    "network.gateway": Page.NETWORK,
-    "network.dns": Page.NETWORK,
-    "network.interface": Page.NETWORK,
-    "network.ipv6": Page.NETWORK,
-    "network.ipv6_dns": Page.NETWORK,
-    "network.vlan": Page.NETWORK,
-    "firstboot.commands": Page.NETWORK,
-    "output.path": Page.OUTPUT,
-    "output.size": Page.OUTPUT,
-    "boot.ems_port": Page.OUTPUT,
-    "boot.ems_baud": Page.OUTPUT,
-    "boot.debug_port": Page.OUTPUT,
-    "boot.debug_baud": Page.OUTPUT,
-    "packages.docker_zip": Page.EDITION,
-    "engine": Page.OUTPUT,
+# The page that shows each field: the one place a field's page is named (the recipe
+# layer knows no pages). tests/wizard/test_validation.py checks every field has one.
+_FIELD_PAGES: dict[RecipeField, Page] = {
+    RecipeField.SOURCE_MEDIA: Page.SOURCE,
+    RecipeField.EDIT_IMAGE: Page.SOURCE,
+    RecipeField.EDIT_INDEX: Page.SOURCE,
+    RecipeField.SOURCE_DEPLOYMENT: Page.TARGET,
+    RecipeField.DRIVERS_OEM: Page.TARGET,
+    RecipeField.DRIVERS_VIRTUALBOX: Page.TARGET,
+    RecipeField.OUTPUT_TARGET: Page.TARGET,
+    RecipeField.SOURCE_EDITION: Page.EDITION,
+    RecipeField.SOURCE_LANGUAGE: Page.EDITION,
+    RecipeField.PACKAGES_NAMES: Page.EDITION,
+    RecipeField.PACKAGES_DOCKER_ZIP: Page.EDITION,
+    RecipeField.DRIVERS_FOLDERS: Page.DRIVERS,
+    RecipeField.PACKAGES_SERVICING: Page.UPDATES,
+    RecipeField.FILES_COPY: Page.UPDATES,
+    RecipeField.SYSTEM_COMPUTER_NAME: Page.IDENTITY,
+    RecipeField.SYSTEM_TIMEZONE: Page.IDENTITY,
+    RecipeField.SYSTEM_UNATTEND: Page.IDENTITY,
+    RecipeField.SYSTEM_DOMAIN_BLOB: Page.IDENTITY,
+    RecipeField.PASSWORD: Page.IDENTITY,
+    RecipeField.PASSWORD_CONFIRM: Page.IDENTITY,
+    RecipeField.NETWORK_WINRM: Page.NETWORK,
+    RecipeField.NETWORK_WINRM_HTTPS: Page.NETWORK,
+    RecipeField.NETWORK_IPV4: Page.NETWORK,
+    RecipeField.NETWORK_GATEWAY: Page.NETWORK,
+    RecipeField.NETWORK_DNS: Page.NETWORK,
+    RecipeField.NETWORK_INTERFACE: Page.NETWORK,
+    RecipeField.NETWORK_IPV6: Page.NETWORK,
+    RecipeField.NETWORK_IPV6_DNS: Page.NETWORK,
+    RecipeField.NETWORK_VLAN: Page.NETWORK,
+    RecipeField.FIRSTBOOT_COMMANDS: Page.NETWORK,
+    RecipeField.OUTPUT_PATH: Page.OUTPUT,
+    RecipeField.OUTPUT_FORMAT: Page.OUTPUT,
+    RecipeField.OUTPUT_SIZE: Page.OUTPUT,
+    RecipeField.ENGINE: Page.OUTPUT,
+    RecipeField.BOOT_EMS: Page.OUTPUT,
+    RecipeField.BOOT_EMS_PORT: Page.OUTPUT,
+    RecipeField.BOOT_EMS_BAUD: Page.OUTPUT,
+    RecipeField.BOOT_DEBUG: Page.OUTPUT,
+    RecipeField.BOOT_DEBUG_PORT: Page.OUTPUT,
+    RecipeField.BOOT_DEBUG_BAUD: Page.OUTPUT,
+    RecipeField.PLAN: Page.SUMMARY,
 }
 SETTINGS_PAGES = (
     Page.SOURCE,
@@ -79,9 +88,9 @@ SETTINGS_PAGES = (
 )
 
 
-def page_of(field: str) -> Page:
-    """The page that shows ``field``; unknown fields belong to the Summary."""
-    return _FIELD_PAGES.get(field, Page.SUMMARY)
+def page_of(field: RecipeField | RawKey) -> Page:
+    """The page that shows ``field``; a key unknown to recipes belongs to the Summary."""
+    return _FIELD_PAGES[field] if isinstance(field, RecipeField) else Page.SUMMARY
 
 
 def all_problems(state: WizardState) -> list[Problem]:
@@ -147,7 +156,7 @@ def plan_problem(
     try:
         make_plan(recipe, media, engine, dry_run=True)
     except UserFacingError as error:
-        return Problem("plan", str(error))
+        return Problem(RecipeField.PLAN, str(error))
     return None
 
 
@@ -155,7 +164,7 @@ def engine_problem(state: WizardState) -> Problem | None:
     """Why the chosen engine cannot build this target here, or None."""
     if state.engine is EngineName.WINDOWS and not windows_engine_available():
         return Problem(
-            "engine",
+            RecipeField.ENGINE,
             QT_TRANSLATE_NOOP(
                 "Validation",
                 "the Windows engine needs Windows with DISM, run as administrator: "
@@ -165,7 +174,7 @@ def engine_problem(state: WizardState) -> Problem | None:
     portable = resolve_engine(state.engine) is EngineName.PORTABLE
     if portable and state.target is Target.HYPERV_GEN1:
         return Problem(
-            "engine",
+            RecipeField.ENGINE,
             QT_TRANSLATE_NOOP(
                 "Validation",
                 "a Hyper-V Generation 1 VM boots with BIOS, but the portable engine writes "
@@ -212,11 +221,11 @@ def _source_extras(state: WizardState) -> list[Problem]:
     if state.media_path is None or state.inspecting:
         return []
     if state.media_error:
-        return [Problem("source.media", state.media_error)]
+        return [Problem(RecipeField.SOURCE_MEDIA, state.media_error)]
     if state.media is None:
         return [
             Problem(
-                "source.media",
+                RecipeField.SOURCE_MEDIA,
                 QT_TRANSLATE_NOOP("Validation", "the media has not been read yet: choose it again"),
             )
         ]
@@ -229,11 +238,11 @@ def _edit_extras(state: WizardState, recipe: Recipe) -> list[Problem]:
     if state.edit_image is None or state.reading_edit:
         return []
     if state.edit_error:
-        return [Problem("edit.image", state.edit_error)]
+        return [Problem(RecipeField.EDIT_IMAGE, state.edit_error)]
     if state.edit_source is None:
         return [
             Problem(
-                "edit.image",
+                RecipeField.EDIT_IMAGE,
                 QT_TRANSLATE_NOOP("Validation", "the image has not been read yet: choose it again"),
             )
         ]
@@ -250,7 +259,7 @@ def _driver_extras(state: WizardState) -> list[Problem]:
             continue  # its problem, if any, comes once it is read
         problem = state.driver_scan(folder).problem
         if problem:
-            problems.append(Problem("drivers.folders", problem))
+            problems.append(Problem(RecipeField.DRIVERS_FOLDERS, problem))
     return problems
 
 
@@ -258,7 +267,7 @@ def _identity_extras(state: WizardState) -> list[Problem]:
     if state.password.reveal() and state.password.reveal() != state.password_confirm.reveal():
         return [
             Problem(
-                "password_confirm",
+                RecipeField.PASSWORD_CONFIRM,
                 QT_TRANSLATE_NOOP(
                     "Validation", "the two passwords differ: type the same password twice"
                 ),
@@ -271,9 +280,9 @@ def _unattend_extras(state: WizardState) -> list[Problem]:
     if state.unattend is None:
         return []
     if state.checking_unattend:
-        return [Problem("system.unattend", "reading the answer file…")]
+        return [Problem(RecipeField.SYSTEM_UNATTEND, "reading the answer file…")]
     if state.unattend_problem:
-        return [Problem("system.unattend", state.unattend_problem)]
+        return [Problem(RecipeField.SYSTEM_UNATTEND, state.unattend_problem)]
     return []
 
 
@@ -281,16 +290,16 @@ def _domain_blob_extras(state: WizardState) -> list[Problem]:
     if state.domain_blob is None:
         return []
     if state.checking_domain_blob:
-        return [Problem("system.domain_blob", "reading the domain-join blob…")]
+        return [Problem(RecipeField.SYSTEM_DOMAIN_BLOB, "reading the domain-join blob…")]
     if state.domain_blob_problem:
-        return [Problem("system.domain_blob", state.domain_blob_problem)]
+        return [Problem(RecipeField.SYSTEM_DOMAIN_BLOB, state.domain_blob_problem)]
     if state.domain_blob_join is None:
         return []
     # Compared here, not on the worker: the name may be edited after the blob is read.
     message = machine_name_problem(
         state.domain_blob_join, state.computer_name, state.domain_blob.name
     )
-    return [] if message is None else [Problem("system.domain_blob", message)]
+    return [] if message is None else [Problem(RecipeField.SYSTEM_DOMAIN_BLOB, message)]
 
 
 def _network_extras(state: WizardState) -> list[Problem]:
@@ -298,7 +307,7 @@ def _network_extras(state: WizardState) -> list[Problem]:
     if state.static_ip and not state.address.strip():
         problems.append(
             Problem(
-                "network.ipv4",
+                RecipeField.NETWORK_IPV4,
                 QT_TRANSLATE_NOOP("Validation", "enter the static address, e.g. {0}").format(
                     "192.168.56.10"
                 ),
@@ -307,7 +316,7 @@ def _network_extras(state: WizardState) -> list[Problem]:
     if state.vlan.strip() and state.vlan_id is None:
         problems.append(
             Problem(
-                "network.vlan",
+                RecipeField.NETWORK_VLAN,
                 f"{state.vlan.strip()!r} is not a VLAN ID: write a number from 1 to 4094, "
                 "or leave it empty for no VLAN",
             )
@@ -321,12 +330,12 @@ def _output_extras(state: WizardState) -> list[Problem]:
         try:
             parse_size(state.size_text)
         except ValueError as error:
-            problems.append(Problem("output.size", str(error)))
+            problems.append(Problem(RecipeField.OUTPUT_SIZE, str(error)))
     path = state.output_path
     if path.is_dir():
         problems.append(
             Problem(
-                "output.path",
+                RecipeField.OUTPUT_PATH,
                 QT_TRANSLATE_NOOP("Validation", "{0} is a folder: name a file such as {1}").format(
                     path, "nano.vhdx"
                 ),
@@ -335,7 +344,7 @@ def _output_extras(state: WizardState) -> list[Problem]:
     elif path.exists():
         problems.append(
             Problem(
-                "output.path",
+                RecipeField.OUTPUT_PATH,
                 QT_TRANSLATE_NOOP(
                     "Validation", "{0} already exists: choose another name or delete it"
                 ).format(path),

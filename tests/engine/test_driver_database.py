@@ -25,7 +25,7 @@ from nanostudio.engine.drivers.database import (
 from nanostudio.engine.drivers.devices import E1000, ICH9_AHCI, NETVSC, STORVSC, VMBUS
 from nanostudio.engine.drivers.resolve import best_injection, find_matches
 from nanostudio.engine.drivers.sources import DriverSource, package_sources
-from nanostudio.engine.tools.hivex import REG_DWORD, Hive, RegValue, reg_dword
+from nanostudio.engine.tools.hivex import Hive, RegValue
 from nanostudio.media.inf import parse_inf
 from tests.engine_portable.helpers import reg_subkeys, reg_values
 
@@ -165,7 +165,7 @@ def test_an_image_driver_for_a_boot_device_that_starts_late_is_made_boot_start(
     with Hive.open(real_hive, write=True) as hive:
         service = hive.find("ControlSet001\\Services\\storahci")
         assert service is not None
-        hive.set_value(service, RegValue("Start", REG_DWORD, reg_dword(3)))
+        hive.set_value(service, RegValue.dword("Start", 3))
         hive.commit()
     with Hive.open(real_hive) as hive:
         installed = installed_driver(hive, "ControlSet001", ICH9_AHCI)

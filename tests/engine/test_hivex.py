@@ -22,16 +22,11 @@ from nanostudio.engine.tools.hivex import (
     REG_SZ,
     Hive,
     RegValue,
-    reg_binary,
-    reg_dword,
-    reg_expand_sz,
-    reg_multi_sz,
-    reg_sz,
 )
 from nanostudio.engine.tools.native import LazyLibrary
 from nanostudio.errors import BuildError, ToolMissingError
 
-pytestmark = pytest.mark.skipif(not hivex.library_available(), reason="needs libhivex0")
+pytestmark = pytest.mark.skipif(not hivex.LIBRARY.available(), reason="needs libhivex0")
 needs_hivex_bin = pytest.mark.skipif(
     shutil.which("hivexget") is None or shutil.which("hivexsh") is None,
     reason="needs libhivex-bin",
@@ -46,12 +41,12 @@ def system_like_tree() -> writer.Key:
     root = writer.Key("ROOT")
     services = root.key("ControlSet001").key("Services")
     ahci = services.key("storahci")
-    ahci.set("Start", writer.REG_DWORD, writer.reg_dword(3))
-    ahci.set("Type", writer.REG_DWORD, writer.reg_dword(1))
-    ahci.set("ImagePath", writer.REG_EXPAND_SZ, writer.reg_sz("System32\\drivers\\storahci.sys"))
-    ahci.set("Group", writer.REG_SZ, writer.reg_sz("SCSI Miniport"))
-    services.key("Tcpip").set("Start", writer.REG_DWORD, writer.reg_dword(1))
-    root.key("Select").set("Current", writer.REG_DWORD, writer.reg_dword(1))
+    ahci.set(RegValue.dword("Start", 3))
+    ahci.set(RegValue.dword("Type", 1))
+    ahci.set(RegValue.expand_sz("ImagePath", "System32\\drivers\\storahci.sys"))
+    ahci.set(RegValue.sz("Group", "SCSI Miniport"))
+    services.key("Tcpip").set(RegValue.dword("Start", 1))
+    root.key("Select").set(RegValue.dword("Current", 1))
     return root
 
 
@@ -81,15 +76,15 @@ def edit(path: Path) -> None:
     one existing value replaced."""
     with Hive.open(path, write=True) as h:
         node = h.ensure(NEW_KEY)
-        h.set_value(node, RegValue("Name", REG_SZ, reg_sz("Nano drïver")))
-        h.set_value(node, RegValue("ImagePath", REG_EXPAND_SZ, reg_expand_sz("%SystemRoot%\\n")))
-        h.set_value(node, RegValue("Start", REG_DWORD, reg_dword(0xDEADBEEF)))
-        h.set_value(node, RegValue("Blob", REG_BINARY, reg_binary(b"\x00\x01\xfe\xff\x10")))
-        h.set_value(node, RegValue("Ids", REG_MULTI_SZ, reg_multi_sz(["PCI\\CC_0106", "x"])))
-        h.set_value(node, RegValue("", REG_SZ, reg_sz("default")))
+        h.set_value(node, RegValue.sz("Name", "Nano drïver"))
+        h.set_value(node, RegValue.expand_sz("ImagePath", "%SystemRoot%\\n"))
+        h.set_value(node, RegValue.dword("Start", 0xDEADBEEF))
+        h.set_value(node, RegValue.binary("Blob", b"\x00\x01\xfe\xff\x10"))
+        h.set_value(node, RegValue.multi_sz("Ids", ["PCI\\CC_0106", "x"]))
+        h.set_value(node, RegValue.sz("", "default"))
         ahci = h.find(STORAHCI)
         assert ahci is not None
-        h.set_value(ahci, RegValue("start", REG_DWORD, reg_dword(0)))
+        h.set_value(ahci, RegValue.dword("start", 0))
         h.commit()
 
 
@@ -155,10 +150,10 @@ def test_own_reader_and_decoders(hive_file: Path) -> None:
         by_name = {v.name: v for v in h.values(node)}
         assert by_name["Name"].text() == "Nano drïver"
         assert by_name["ImagePath"].text() == "%SystemRoot%\\n"
-        assert by_name["Start"].dword() == 0xDEADBEEF
+        assert by_name["Start"].number() == 0xDEADBEEF
         assert by_name["Ids"].strings() == ["PCI\\CC_0106", "x"]
-        assert by_name["Blob"] == RegValue("Blob", REG_BINARY, b"\x00\x01\xfe\xff\x10")
-        assert h.value(node, "") == RegValue("", REG_SZ, reg_sz("default"))
+        assert by_name["Blob"] == RegValue.binary("Blob", b"\x00\x01\xfe\xff\x10")
+        assert h.value(node, "") == RegValue.sz("", "default")
         assert h.value(node, "missing") is None
         assert h.value(node, "START") == by_name["Start"]
         with pytest.raises(ValueError):
@@ -192,7 +187,7 @@ def test_ensure_reuses_existing_keys(hive_file: Path) -> None:
 def test_closing_without_commit_discards_edits(hive_file: Path) -> None:
     before = hive_file.read_bytes()
     with Hive.open(hive_file, write=True) as h:
-        h.set_value(h.ensure("Temp"), RegValue("V", REG_DWORD, reg_dword(1)))
+        h.set_value(h.ensure("Temp"), RegValue.dword("V", 1))
     assert hive_file.read_bytes() == before
 
 
@@ -225,7 +220,7 @@ def test_many_subkeys_read_back(hive_file: Path) -> None:
         parent = h.ensure("ControlSet001\\Enum\\PCI")
         for i in range(count):
             node = h.ensure(f"ControlSet001\\Enum\\PCI\\Dev{i:04d}")
-            h.set_value(node, RegValue("Index", REG_DWORD, reg_dword(i)))
+            h.set_value(node, RegValue.dword("Index", i))
         assert len(h.children(parent)) == count
         h.commit()
     # hivex keeps them all in one lh leaf (it never splits leaves into an ri index).
@@ -243,8 +238,8 @@ def test_large_value_reads_back(hive_file: Path) -> None:
     """A 1.3 hive (as our writer makes) holds big data in one cell; hivex writes it so."""
     with Hive.open(hive_file, write=True) as h:
         node = h.ensure("Big")
-        h.set_value(node, RegValue("Blob", REG_BINARY, BIG))
-        h.set_value(node, RegValue("Small", REG_DWORD, reg_dword(5)))
+        h.set_value(node, RegValue.binary("Blob", BIG))
+        h.set_value(node, RegValue.dword("Small", 5))
         h.commit()
     with hive_file.open("rb") as f:
         reg = RegistryHive(f)
@@ -253,7 +248,7 @@ def test_large_value_reads_back(hive_file: Path) -> None:
     with Hive.open(hive_file) as h:
         found = h.find("big")
         assert found is not None
-        assert h.value(found, "blob") == RegValue("Blob", REG_BINARY, BIG)
+        assert h.value(found, "blob") == RegValue.binary("Blob", BIG)
 
 
 def test_large_value_refused_where_it_needs_a_db_cell(tmp_path: Path) -> None:
@@ -267,29 +262,29 @@ def test_large_value_refused_where_it_needs_a_db_cell(tmp_path: Path) -> None:
     with Hive.open(path, write=True) as h:
         assert h.minor_version == 5
         node = h.ensure("Big")
-        h.set_value(node, RegValue("Limit", REG_BINARY, BIG[:16344]))
+        h.set_value(node, RegValue.binary("Limit", BIG[:16344]))
         with pytest.raises(BuildError, match="over 16344 bytes"):
-            h.set_value(node, RegValue("Blob", REG_BINARY, BIG))
+            h.set_value(node, RegValue.binary("Blob", BIG))
         h.commit()
     with path.open("rb") as f:
         assert RegistryHive(f).open("Big").value("Limit").value == BIG[:16344]
 
 
 def test_decoders_tolerate_windows_quirks() -> None:
-    assert RegValue("a", REG_SZ, reg_sz("x") + b"\0\0\0").text() == "x"
+    assert RegValue("a", REG_SZ, RegValue.sz("a", "x").data + b"\0\0\0").text() == "x"
     assert RegValue("a", REG_SZ, b"x\0y").text() == "x"  # odd length: last byte dropped
     assert RegValue("a", REG_MULTI_SZ, b"").strings() == []
-    assert RegValue("a", REG_MULTI_SZ, reg_multi_sz([])).strings() == []
+    assert RegValue.multi_sz("a", []).strings() == []
     with pytest.raises(ValueError):
-        RegValue("a", REG_BINARY, b"1234").dword()
+        RegValue.binary("a", b"1234").number()
 
 
 def test_missing_library_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_library(name: str, *args: object, **kwargs: object) -> object:
         raise OSError(f"{name}: cannot open shared object file")
 
-    monkeypatch.setattr(hivex, "_LIBRARY", LazyLibrary(hivex._Lib))  # not bound yet
+    monkeypatch.setattr(hivex, "LIBRARY", LazyLibrary(hivex._Lib))  # not bound yet
     monkeypatch.setattr(ctypes, "CDLL", no_library)
     with pytest.raises(ToolMissingError, match=r"apt-get install libhivex0 \(comes with"):
-        hivex.require_library()
-    assert not hivex.library_available()
+        hivex.LIBRARY.require()
+    assert not hivex.LIBRARY.available()

@@ -17,7 +17,7 @@ from pathlib import Path
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.portable.state import DELTA_WIM
-from nanostudio.engine.tools.libwim import write_delta_wim
+from nanostudio.engine.tools.libwim import DeltaWim, write_delta_wim
 from nanostudio.errors import BuildCancelled
 from nanostudio.recipe import DriversSpec, OutputSpec, PackagesSpec, Recipe, SourceSpec
 from nanostudio.recipe.toml_io import save_recipe
@@ -99,7 +99,7 @@ def test_cancel_aborts_the_write_and_leaves_no_file(
     dest = tmp_path / "delta.wim"
     started = time.monotonic()
     try:
-        write_delta_wim(sample_media.wim, 1, overlay, dest, should_cancel=should_cancel)
+        write_delta_wim(DeltaWim(sample_media.wim, 1, overlay, dest), should_cancel=should_cancel)
     except BuildCancelled:
         pass
     else:

@@ -22,21 +22,21 @@ BIG = bytes(range(256)) * 63 + bytes(range(216))  # exactly MAX_VALUE_DATA bytes
 def sample_tree() -> Key:
     root = Key("Root")
     outer = root.key("Outer")
-    outer.set("", hive.REG_SZ, hive.reg_sz("default value"))
-    outer.set("Text", hive.REG_SZ, hive.reg_sz("héllo wörld"))
-    outer.set("Path", hive.REG_EXPAND_SZ, hive.reg_sz("%SystemRoot%\\x"))
-    outer.set("Small", hive.REG_BINARY, b"\x01\x02\x03")
-    outer.set("Empty", hive.REG_BINARY, b"")
-    outer.set("Number", hive.REG_DWORD, hive.reg_dword(0xDEADBEEF))
-    outer.set("Wide", hive.REG_QWORD, hive.reg_qword(1 << 40))
-    outer.set("List", hive.REG_MULTI_SZ, hive.reg_multi_sz(["one", "two", "three"]))
-    outer.set("Nothing", hive.REG_NONE, b"")
-    outer.set("Big", hive.REG_BINARY, BIG)
+    outer.set(hive.RegValue.sz("", "default value"))
+    outer.set(hive.RegValue.sz("Text", "héllo wörld"))
+    outer.set(hive.RegValue.expand_sz("Path", "%SystemRoot%\\x"))
+    outer.set(hive.RegValue.binary("Small", b"\x01\x02\x03"))
+    outer.set(hive.RegValue.binary("Empty", b""))
+    outer.set(hive.RegValue.dword("Number", 0xDEADBEEF))
+    outer.set(hive.RegValue.qword("Wide", 1 << 40))
+    outer.set(hive.RegValue.multi_sz("List", ["one", "two", "three"]))
+    outer.set(hive.RegValue("Nothing", hive.REG_NONE, b""))
+    outer.set(hive.RegValue.binary("Big", BIG))
     inner = outer.key("Middle").key("Inner")
-    inner.set("Deep", hive.REG_DWORD, hive.reg_dword(42))
+    inner.set(hive.RegValue.dword("Deep", 42))
     many = root.key("Many")
     for i in range(400):  # more keys than one 4 KiB bin holds
-        many.key(f"Key{i:03d}").set("Index", hive.REG_DWORD, hive.reg_dword(i))
+        many.key(f"Key{i:03d}").set(hive.RegValue.dword("Index", i))
     return root
 
 
@@ -145,7 +145,7 @@ def test_hivexsh_reads_keys_and_values(hive_file: Path) -> None:
 def test_limits_are_enforced() -> None:
     key = Key("Root")
     with pytest.raises(ValueError, match="at most"):
-        key.set("Huge", hive.REG_BINARY, bytes(hive.MAX_VALUE_DATA + 1))
+        key.set(hive.RegValue.binary("Huge", bytes(hive.MAX_VALUE_DATA + 1)))
     with pytest.raises(ValueError, match="unsupported registry name"):
         key.key("a\\b")
     with pytest.raises(ValueError, match="unsupported registry name"):
@@ -154,8 +154,8 @@ def test_limits_are_enforced() -> None:
 
 def test_setting_a_value_twice_replaces_it(tmp_path: Path) -> None:
     root = Key("Root")
-    root.set("V", hive.REG_DWORD, hive.reg_dword(1))
-    root.set("v", hive.REG_DWORD, hive.reg_dword(2))
+    root.set(hive.RegValue.dword("V", 1))
+    root.set(hive.RegValue.dword("v", 2))
     assert root.key("Sub") is root.key("SUB")
     path = tmp_path / "h"
     path.write_bytes(hive.build_hive(root))

@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.tools import libwim
-from nanostudio.engine.tools.libwim import library_available, write_delta_wim
+from nanostudio.engine.tools.libwim import LIBRARY, DeltaWim, write_delta_wim
+from nanostudio.engine.tools.native import LazyLibrary
 from nanostudio.errors import BuildError
 from tests.engine_portable.helpers import ntfs_cat, run
 
 
 def test_delta_holds_only_metadata_and_overlay(sample_media: SampleMedia, tmp_path: Path) -> None:
-    assert library_available()
+    assert LIBRARY.available()
     before = hashlib.sha256(sample_media.wim.read_bytes()).hexdigest()
     overlay = tmp_path / "overlay"
     (overlay / "Windows" / "Setup" / "Scripts").mkdir(parents=True)
@@ -24,7 +26,7 @@ def test_delta_holds_only_metadata_and_overlay(sample_media: SampleMedia, tmp_pa
     (overlay / "Windows" / "System32").mkdir(parents=True)
     (overlay / "Windows" / "System32" / "extra.txt").write_text("added")
     delta = tmp_path / "delta.wim"
-    write_delta_wim(sample_media.wim, 2, overlay, delta)
+    write_delta_wim(DeltaWim(sample_media.wim, 2, overlay, delta))
     assert hashlib.sha256(sample_media.wim.read_bytes()).hexdigest() == before
     assert delta.stat().st_size < sample_media.wim.stat().st_size // 4
     info = run(["wimlib-imagex", "info", str(delta)])
@@ -51,9 +53,14 @@ def test_delta_holds_only_metadata_and_overlay(sample_media: SampleMedia, tmp_pa
     )
 
 
+def test_the_helper_gets_the_same_delta_back(tmp_path: Path) -> None:
+    delta = DeltaWim(tmp_path / "src wim \udcff.wim", 3, tmp_path / "over lay", tmp_path / "d.wim")
+    assert DeltaWim.from_argv(delta.argv()) == delta
+
+
 def test_unreadable_source_is_a_build_error(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="wimlib could not open"):
-        write_delta_wim(tmp_path / "missing.wim", 1, tmp_path, tmp_path / "d.wim")
+        write_delta_wim(DeltaWim(tmp_path / "missing.wim", 1, tmp_path, tmp_path / "d.wim"))
 
 
 def test_the_write_runs_in_a_helper_process(
@@ -63,21 +70,21 @@ def test_the_write_runs_in_a_helper_process(
     300 MB at 300,000 files) and a process keeps such memory: the build's own process
     must never load libwim for the write (issue 17)."""
 
-    def not_here() -> None:
+    def not_here() -> NoReturn:
         raise AssertionError("libwim was loaded in the build's own process")
 
-    monkeypatch.setattr(libwim, "_lib", not_here)
+    monkeypatch.setattr(libwim, "LIBRARY", LazyLibrary(not_here))
     overlay = tmp_path / "overlay"
     overlay.mkdir()
     (overlay / "added.txt").write_text("added")
     delta = tmp_path / "delta.wim"
-    write_delta_wim(sample_media.wim, 1, overlay, delta)
+    write_delta_wim(DeltaWim(sample_media.wim, 1, overlay, delta))
     assert "Image Count:    1" in run(["wimlib-imagex", "info", str(delta)])
 
 
 def test_a_helper_failure_comes_back_as_the_same_error(tmp_path: Path) -> None:
     (tmp_path / "not.wim").write_bytes(b"not a WIM at all" * 64)
     with pytest.raises(BuildError, match="wimlib could not open") as raised:
-        write_delta_wim(tmp_path / "not.wim", 1, tmp_path, tmp_path / "d.wim")
+        write_delta_wim(DeltaWim(tmp_path / "not.wim", 1, tmp_path, tmp_path / "d.wim"))
     assert "Traceback" not in str(raised.value)
     assert not (tmp_path / "d.wim").exists()

@@ -576,7 +576,7 @@ def test_identity_answer_file_is_checked_off_the_gui_thread(
     assert page_problem(filled, "system.unattend") == ""
     assert next_enabled(filled)
     assert to_recipe(filled.state).system.unattend == mine
-    page.unattend_clear.click()
+    page.unattend_field.clear_button.click()
     assert to_recipe(filled.state).system.unattend is None
 
 

@@ -20,6 +20,7 @@ from nanostudio.gui.pages.summary import SummaryPage
 from nanostudio.gui.pages.target import TargetPage
 from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.media import MediaInfo
+from nanostudio.recipe import RecipeField
 from nanostudio.wizard import Page, Target
 from nanostudio.wizard.i18n import QT_TRANSLATE_NOOP, Text
 from nanostudio.wizard.summary import summary_sentences
@@ -158,7 +159,7 @@ def test_validation_messages_are_translated(filled: NanoWizard, upper_case: Fake
     page = filled.pages[Page.OUTPUT]
     filled.state.output_path.parent.mkdir(parents=True, exist_ok=True)
     filled.state.output_path.write_bytes(b"")
-    page.reveal({"output.path"})
+    page.reveal({RecipeField.OUTPUT_PATH})
     page.refresh()
     assert "ALREADY EXISTS" in page.shown_problems()["output.path"]
     assert str(filled.state.output_path) in page.shown_problems()["output.path"]

@@ -27,6 +27,7 @@ from nanostudio.recipe import (
     OutputSpec,
     PackagesSpec,
     Recipe,
+    RecipeField,
     SourceSpec,
     SystemSpec,
     validate,
@@ -132,7 +133,7 @@ def test_time_zone_must_be_a_known_windows_id() -> None:
     message = {
         p.field: p.message
         for p in validate(_set("system.timezone", "W Europe Standard Time")(_base()))
-    }["system.timezone"]
+    }[RecipeField.SYSTEM_TIMEZONE]
     assert '"W. Europe Standard Time"' in message  # the near miss is suggested
 
 

@@ -160,7 +160,7 @@ def test_sources_that_are_not_regular_files_or_folders_are_refused(tmp_path: Pat
     messages = _messages(_recipe(files=FilesSpec(copies)), "files.copy")
     assert messages == [
         f"{link} is a link: copy a file or folder",
-        f"{pipe} is a pipe: copy a file or folder",
+        f"{pipe} is a named pipe (FIFO): copy a file or folder",
         f"{holder / 'inner-link'} is a link: remove it from {holder} or copy the folder without it",
         f"{tmp_path / 'nothing'} does not exist: check the path",
         "/ is a whole drive: copy a folder in it",

@@ -11,7 +11,7 @@ from nanostudio.engine.drivers.devices import E1000, ICH9_AHCI
 from nanostudio.recipe.model import Target
 from nanostudio.vm.devices import check_devices, missing_drivers, presented_devices
 from nanostudio.vm.model import GuestNetwork, Hypervisor, VmError, VmRecord, VmSpec, hypervisor_for
-from nanostudio.vm.network import NatPlan, free_port, nat_plan, port_is_free
+from nanostudio.vm.network import NatPlan, free_port, host_address_for, nat_plan, port_is_free
 from nanostudio.vm.qemu import explain_failure, find_ovmf, qemu_argv
 from nanostudio.vm.store import VmStore
 
@@ -153,3 +153,12 @@ def test_store_remembers_vms_owner_only(tmp_path: Path, isolated_home: Path) -> 
         store.require("NANO9")
     store.path.write_text("{not json")
     assert store.all() == []  # a damaged file is read as empty, never a crash
+
+
+def test_the_host_takes_the_gateway_or_the_first_other_address() -> None:
+    assert host_address_for(GuestNetwork("192.168.56.10/24", "192.168.56.1")) == "192.168.56.1"
+    assert host_address_for(GuestNetwork("192.168.56.10/24")) == "192.168.56.1"
+    assert host_address_for(GuestNetwork("192.168.56.1/24", "192.168.56.1")) == "192.168.56.2"
+    assert host_address_for(GuestNetwork("10.0.0.5/24", "10.0.1.1")) == "10.0.0.1"  # elsewhere
+    with pytest.raises(ValueError):
+        host_address_for(GuestNetwork())

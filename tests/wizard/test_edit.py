@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nanostudio.engine.edit.source import inspect_edit_source
-from nanostudio.recipe import OutputFormat
+from nanostudio.recipe import OutputFormat, RecipeField
 from nanostudio.wizard.navigation import can_go_next, is_busy, next_page
 from nanostudio.wizard.state import Page, WizardState, apply_recipe, to_recipe
 from nanostudio.wizard.summary import summary_sentences
@@ -34,10 +34,10 @@ def test_the_image_is_judged_once_read(tmp_path: Path) -> None:
     assert is_busy(state, Page.SOURCE)
     state.reading_edit = False
     state.edit_error = f"{image} is not a VHD or VHDX file: choose the disk to edit"
-    assert [p.field for p in page_problems(state, Page.SOURCE)].count("edit.image") == 1
+    assert [p.field for p in page_problems(state, Page.SOURCE)].count(RecipeField.EDIT_IMAGE) == 1
     assert not can_go_next(state, Page.SOURCE)
     state.take_edit_source(inspect_edit_source(image))
-    assert "edit.image" not in {p.field for p in page_problems(state, Page.SOURCE)}
+    assert RecipeField.EDIT_IMAGE not in {p.field for p in page_problems(state, Page.SOURCE)}
     kept = inspect_edit_source(image).size  # the disk keeps its size, shown as typed
     assert state.size_bytes is not None
     assert kept <= state.size_bytes <= kept + 16 * 1024**2

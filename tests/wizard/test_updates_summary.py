@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nanostudio.engine.engines import EngineName
-from nanostudio.recipe import CopyPath
+from nanostudio.recipe import CopyPath, RecipeField
 from nanostudio.wizard import Page
 from nanostudio.wizard.navigation import is_busy
 from nanostudio.wizard.state import WizardState, apply_recipe, to_recipe
@@ -42,7 +42,8 @@ def test_the_page_waits_for_sources_being_read_and_never_reads_them_itself(
     assert is_busy(state, Page.UPDATES)
     assert state.copy_scan(source).problem is None  # not read while the worker reads it
     assert source not in state.copy_scans
-    assert page_of("files.copy") is Page.UPDATES and page_of("packages.servicing") is Page.UPDATES
+    assert page_of(RecipeField.FILES_COPY) is Page.UPDATES
+    assert page_of(RecipeField.PACKAGES_SERVICING) is Page.UPDATES
     state.scanning_copies.clear()
     problems = page_problems(state, Page.UPDATES)
     assert [p.field for p in problems] == ["files.copy"]

@@ -12,6 +12,8 @@ from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.checks import hold_inventory
 from nanostudio.engine.engines import EngineName
 from nanostudio.media.drivers import scan_driver_folder
+from nanostudio.recipe import RecipeField
+from nanostudio.recipe.fields import RawKey
 from nanostudio.secret import Secret
 from nanostudio.wizard import (
     BuildStatus,
@@ -181,9 +183,13 @@ def test_engine_rules(filled_state: WizardState, monkeypatch: pytest.MonkeyPatch
 
 
 def test_every_field_has_a_page() -> None:
-    for field in ("source.media", "drivers.oem", "packages.names", "password", "network.dns"):
-        assert page_of(field) in SETTINGS_PAGES
-    assert page_of("plan") is Page.SUMMARY
+    """Each field is shown on a settings page; only the engine's plan on the Summary."""
+    for field in RecipeField:
+        if field is RecipeField.PLAN:
+            assert page_of(field) is Page.SUMMARY
+        else:
+            assert page_of(field) in SETTINGS_PAGES, field
+    assert page_of(RawKey("source.colour")) is Page.SUMMARY  # unknown to recipes
 
 
 def test_back_is_refused_only_during_a_build(filled_state: WizardState) -> None:

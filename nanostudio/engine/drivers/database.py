@@ -38,16 +38,9 @@ from nanostudio.engine.drivers.devices import Device
 from nanostudio.engine.drivers.resolve import Injection
 from nanostudio.engine.drivers.sources import DriverSource
 from nanostudio.engine.tools.hivex import (
-    REG_BINARY,
     REG_DWORD,
-    REG_EXPAND_SZ,
-    REG_MULTI_SZ,
-    REG_SZ,
     Hive,
     RegValue,
-    reg_dword,
-    reg_multi_sz,
-    reg_sz,
 )
 from nanostudio.errors import BuildError
 from nanostudio.media.inf import Service
@@ -76,7 +69,7 @@ def current_control_set(hive: Hive) -> str:
     current = hive.value(select, "Current") if select is not None else None
     if current is None or current.type != REG_DWORD:
         raise BuildError("the image's SYSTEM hive has no Select\\Current control set")
-    name = f"ControlSet{current.dword():03d}"
+    name = f"ControlSet{current.number():03d}"
     if hive.find(name) is None:
         raise BuildError(f"the image's SYSTEM hive has no {name}, which Select\\Current names")
     return name
@@ -100,7 +93,7 @@ def installed_driver(hive: Hive, control_set: str, device: Device) -> InstalledD
         if service:
             key = hive.find(f"{control_set}\\Services\\{service}")
             value = hive.value(key, "Start") if key is not None else None
-            start = value.dword() if value is not None and value.type == REG_DWORD else None
+            start = value.number() if value is not None and value.type == REG_DWORD else None
         return InstalledDriver(device, device_id, infs[0], service, start)
     return None
 
@@ -126,7 +119,7 @@ def make_boot_start(hive: Hive, control_set: str, service: str) -> None:
     key = hive.find(f"{control_set}\\Services\\{service}")
     if key is None:
         raise BuildError(f"the image's SYSTEM hive has no service {service}")
-    hive.set_value(key, RegValue("Start", REG_DWORD, reg_dword(BOOT_START)))
+    hive.set_value(key, RegValue.dword("Start", BOOT_START))
 
 
 def package_name(source: DriverSource) -> str:
@@ -161,20 +154,18 @@ def write_services(
 def _write_service(hive: Hive, control_set: str, service: Service, start: int, inf: str) -> None:
     key = hive.ensure(f"{control_set}\\Services\\{service.name}")
     values = [
-        RegValue("Type", REG_DWORD, reg_dword(service.service_type)),
-        RegValue("Start", REG_DWORD, reg_dword(start)),
-        RegValue("ErrorControl", REG_DWORD, reg_dword(service.error_control)),
-        RegValue("ImagePath", REG_EXPAND_SZ, reg_sz(str(service.binary))),
-        RegValue("Owners", REG_MULTI_SZ, reg_multi_sz([inf])),
+        RegValue.dword("Type", service.service_type),
+        RegValue.dword("Start", start),
+        RegValue.dword("ErrorControl", service.error_control),
+        RegValue.expand_sz("ImagePath", str(service.binary)),
+        RegValue.multi_sz("Owners", [inf]),
     ]
     if service.load_order_group:
-        values.append(RegValue("Group", REG_SZ, reg_sz(service.load_order_group)))
+        values.append(RegValue.sz("Group", service.load_order_group))
     if service.display_name:
-        values.append(RegValue("DisplayName", REG_SZ, reg_sz(service.display_name)))
+        values.append(RegValue.sz("DisplayName", service.display_name))
     if service.dependencies:
-        values.append(
-            RegValue("DependOnService", REG_MULTI_SZ, reg_multi_sz(list(service.dependencies)))
-        )
+        values.append(RegValue.multi_sz("DependOnService", list(service.dependencies)))
     for value in values:
         hive.set_value(key, value)
 
@@ -201,22 +192,20 @@ def write_driver_database(hive: Hive, injections: Iterable[Injection], package: 
         for rank, device_id in enumerate(model.hardware_ids, 1):
             ids = hive.ensure(f"{database}\\DeviceIds\\{device_id}")
             rank_byte = min(rank, 2)  # 1 for the hardware ID, 2 for compatible IDs
-            hive.set_value(
-                ids, RegValue(source.inf_name, REG_BINARY, bytes([rank_byte, 0xFF, 0, 0]))
-            )
+            hive.set_value(ids, RegValue.binary(source.inf_name, bytes([rank_byte, 0xFF, 0, 0])))
             descriptor = hive.ensure(f"{package_key}\\Descriptors\\{device_id}")
-            hive.set_value(descriptor, RegValue("Configuration", REG_SZ, reg_sz(section)))
-            hive.set_value(descriptor, RegValue("Description", REG_SZ, reg_sz(model.description)))
+            hive.set_value(descriptor, RegValue.sz("Configuration", section))
+            hive.set_value(descriptor, RegValue.sz("Description", model.description))
     for section, service in sections.items():
         config = hive.ensure(f"{package_key}\\Configurations\\{section}")
-        hive.set_value(config, RegValue("ConfigFlags", REG_DWORD, reg_dword(0)))
-        hive.set_value(config, RegValue("Service", REG_SZ, reg_sz(service or "")))
+        hive.set_value(config, RegValue.dword("ConfigFlags", 0))
+        hive.set_value(config, RegValue.sz("Service", service or ""))
     package_node = hive.ensure(package_key)
-    hive.set_value(package_node, RegValue("", REG_SZ, reg_sz(source.inf_name)))
-    hive.set_value(package_node, RegValue("Version", REG_BINARY, version_blob(source)))
+    hive.set_value(package_node, RegValue.sz("", source.inf_name))
+    hive.set_value(package_node, RegValue.binary("Version", version_blob(source)))
     if inf.provider:
-        hive.set_value(package_node, RegValue("Provider", REG_SZ, reg_sz(inf.provider)))
+        hive.set_value(package_node, RegValue.sz("Provider", inf.provider))
     inf_node = hive.ensure(f"{database}\\DriverInfFiles\\{source.inf_name}")
-    hive.set_value(inf_node, RegValue("", REG_MULTI_SZ, reg_multi_sz([package])))
-    hive.set_value(inf_node, RegValue("Active", REG_SZ, reg_sz(package)))
-    hive.set_value(inf_node, RegValue("Configurations", REG_MULTI_SZ, reg_multi_sz(list(sections))))
+    hive.set_value(inf_node, RegValue.multi_sz("", [package]))
+    hive.set_value(inf_node, RegValue.sz("Active", package))
+    hive.set_value(inf_node, RegValue.multi_sz("Configurations", list(sections)))

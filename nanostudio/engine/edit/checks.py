@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from nanostudio.engine.edit.source import EditSource, inspect_edit_source
 from nanostudio.errors import MediaError, RecipeError
-from nanostudio.recipe import OutputFormat, Problem, Recipe
+from nanostudio.recipe import OutputFormat, Problem, Recipe, RecipeField
 from nanostudio.sizes import size_text
 from nanostudio.text import control_character
-
-IMAGE_FIELD = "edit.image"
 
 
 def edit_source_problems(
@@ -28,7 +26,7 @@ def edit_source_problems(
     try:
         source = inspect_edit_source(path, recipe.edit.index)
     except MediaError as error:
-        field = "edit.index" if "has no image" in str(error) else IMAGE_FIELD
+        field = RecipeField.EDIT_INDEX if "has no image" in str(error) else RecipeField.EDIT_IMAGE
         return None, [Problem(field, str(error))]
     return source, choice_problems(recipe, source, portable=portable)
 
@@ -51,7 +49,7 @@ def choice_problems(recipe: Recipe, source: EditSource, *, portable: bool) -> li
     if fmt is not None and fmt is not wanted:
         problems.append(
             Problem(
-                "output.path",
+                RecipeField.OUTPUT_PATH,
                 f"an edit of a {source.kind.upper()} writes a new .{wanted.value}: name the "
                 f"output {recipe.output.path.with_suffix('.' + wanted.value).name} (to change "
                 "the format, build a new image from the media)",
@@ -62,7 +60,7 @@ def choice_problems(recipe: Recipe, source: EditSource, *, portable: bool) -> li
     if portable and source.scheme == "mbr":
         problems.append(
             Problem(
-                IMAGE_FIELD,
+                RecipeField.EDIT_IMAGE,
                 f"{source.path} is a BIOS (MBR) disk; the portable engine writes UEFI (GPT) "
                 "disks only: edit it on Windows with --engine windows",
             )
@@ -70,7 +68,7 @@ def choice_problems(recipe: Recipe, source: EditSource, *, portable: bool) -> li
     if recipe.output.size < source.size:
         problems.append(
             Problem(
-                "output.size",
+                RecipeField.OUTPUT_SIZE,
                 f"the new disk cannot be smaller than {source.path.name} "
                 f"({size_text(source.size)}): leave the size out to keep it",
             )
@@ -78,7 +76,7 @@ def choice_problems(recipe: Recipe, source: EditSource, *, portable: bool) -> li
     elif not portable and recipe.output.size > source.size:
         problems.append(
             Problem(
-                "output.size",
+                RecipeField.OUTPUT_SIZE,
                 f"the windows engine keeps the disk's size ({size_text(source.size)}): leave "
                 "the size out, or use the portable engine to make it larger",
             )

@@ -19,15 +19,9 @@ import uuid
 from dataclasses import dataclass
 
 from nanostudio.engine.portable.hive import (
-    REG_BINARY,
-    REG_DWORD,
-    REG_MULTI_SZ,
-    REG_SZ,
     Key,
+    RegValue,
     build_hive,
-    reg_dword,
-    reg_multi_sz,
-    reg_sz,
 )
 
 BOOTMGR_GUID = uuid.UUID("9dea862c-5cdd-4e70-acc1-f32b344d4795")
@@ -114,12 +108,33 @@ def _boolean(flag: bool) -> bytes:
 
 def _add_object(objects: Key, guid: uuid.UUID, object_type: int) -> Key:
     obj = objects.key(object_name(guid))
-    obj.key("Description").set("Type", REG_DWORD, reg_dword(object_type))
+    obj.key("Description").set(RegValue.dword("Type", object_type))
     return obj.key("Elements")
 
 
-def _element(elements: Key, element_type: int, value_type: int, data: bytes) -> None:
-    elements.key(element_name(element_type)).set("Element", value_type, data)
+# What an element holds, by its format: text (a string, or one object's {GUID}), a list
+# of objects, or bytes (a device, an integer, a boolean, a list of integers).
+ElementData = str | list[str] | bytes
+_TEXT_FORMATS = (2, 3)
+_OBJECT_LIST_FORMAT = 4
+
+
+def element_value(element_type: int, data: ElementData) -> RegValue:
+    """The ``Element`` value of an element: its registry type follows the element's
+    format (bits 24-27), so that a caller cannot store one in the wrong type."""
+    element_format = (element_type >> 24) & 0xF
+    if isinstance(data, str) and element_format in _TEXT_FORMATS:
+        return RegValue.sz("Element", data)
+    if isinstance(data, list) and element_format == _OBJECT_LIST_FORMAT:
+        return RegValue.multi_sz("Element", data)
+    binary = element_format not in (*_TEXT_FORMATS, _OBJECT_LIST_FORMAT)
+    if isinstance(data, bytes) and binary:
+        return RegValue.binary("Element", data)
+    raise ValueError(f"element {element_type:08x} cannot hold {data!r}")
+
+
+def _element(elements: Key, element_type: int, data: ElementData) -> None:
+    elements.key(element_name(element_type)).set(element_value(element_type, data))
 
 
 def build_bcd(target: StoreTarget, *, timeout: int = 0) -> bytes:
@@ -132,30 +147,30 @@ def build_bcd(target: StoreTarget, *, timeout: int = 0) -> bytes:
     loader = loader_guid_for(windows_guid)
     root = Key("NewStoreRoot")
     store = root.key("Description")
-    store.set("KeyName", REG_SZ, reg_sz("BCD00000000"))
-    store.set("System", REG_DWORD, reg_dword(1))
-    store.set("TreatAsSystem", REG_DWORD, reg_dword(1))
+    store.set(RegValue.sz("KeyName", "BCD00000000"))
+    store.set(RegValue.dword("System", 1))
+    store.set(RegValue.dword("TreatAsSystem", 1))
     objects = root.key("Objects")
 
     mgr = _add_object(objects, BOOTMGR_GUID, OBJECT_BOOTMGR)
-    _element(mgr, ELEMENT_DEVICE, REG_BINARY, partition_device(esp_guid, disk_guid))
-    _element(mgr, ELEMENT_PATH, REG_SZ, reg_sz("\\EFI\\Microsoft\\Boot\\bootmgfw.efi"))
-    _element(mgr, ELEMENT_DESCRIPTION, REG_SZ, reg_sz("Windows Boot Manager"))
-    _element(mgr, ELEMENT_LOCALE, REG_SZ, reg_sz(locale))
-    _element(mgr, ELEMENT_DEFAULT, REG_SZ, reg_sz(object_name(loader)))
-    _element(mgr, ELEMENT_DISPLAYORDER, REG_MULTI_SZ, reg_multi_sz([object_name(loader)]))
-    _element(mgr, ELEMENT_TIMEOUT, REG_BINARY, _integer(timeout))
+    _element(mgr, ELEMENT_DEVICE, partition_device(esp_guid, disk_guid))
+    _element(mgr, ELEMENT_PATH, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi")
+    _element(mgr, ELEMENT_DESCRIPTION, "Windows Boot Manager")
+    _element(mgr, ELEMENT_LOCALE, locale)
+    _element(mgr, ELEMENT_DEFAULT, object_name(loader))
+    _element(mgr, ELEMENT_DISPLAYORDER, [object_name(loader)])
+    _element(mgr, ELEMENT_TIMEOUT, _integer(timeout))
 
     os_device = partition_device(windows_guid, disk_guid)
     ldr = _add_object(objects, loader, OBJECT_OSLOADER)
-    _element(ldr, ELEMENT_DEVICE, REG_BINARY, os_device)
-    _element(ldr, ELEMENT_PATH, REG_SZ, reg_sz("\\Windows\\system32\\winload.efi"))
-    _element(ldr, ELEMENT_DESCRIPTION, REG_SZ, reg_sz(description))
-    _element(ldr, ELEMENT_LOCALE, REG_SZ, reg_sz(locale))
-    _element(ldr, ELEMENT_OSDEVICE, REG_BINARY, os_device)
-    _element(ldr, ELEMENT_SYSTEMROOT, REG_SZ, reg_sz("\\Windows"))
-    _element(ldr, ELEMENT_NX, REG_BINARY, _integer(NX_OPT_IN))
-    _element(ldr, ELEMENT_BOOTMENUPOLICY, REG_BINARY, _integer(BOOT_MENU_POLICY_STANDARD))
-    _element(ldr, ELEMENT_DETECTHAL, REG_BINARY, _boolean(True))
+    _element(ldr, ELEMENT_DEVICE, os_device)
+    _element(ldr, ELEMENT_PATH, "\\Windows\\system32\\winload.efi")
+    _element(ldr, ELEMENT_DESCRIPTION, description)
+    _element(ldr, ELEMENT_LOCALE, locale)
+    _element(ldr, ELEMENT_OSDEVICE, os_device)
+    _element(ldr, ELEMENT_SYSTEMROOT, "\\Windows")
+    _element(ldr, ELEMENT_NX, _integer(NX_OPT_IN))
+    _element(ldr, ELEMENT_BOOTMENUPOLICY, _integer(BOOT_MENU_POLICY_STANDARD))
+    _element(ldr, ELEMENT_DETECTHAL, _boolean(True))
 
     return build_hive(root, file_name="\\EFI\\Microsoft\\Boot\\BCD")

@@ -22,13 +22,9 @@ import uuid
 
 from nanostudio.engine.portable.bcd import BOOTMGR_GUID, element_name, object_name
 from nanostudio.engine.tools.hivex import (
-    REG_BINARY,
-    REG_DWORD,
     REG_MULTI_SZ,
     Hive,
     RegValue,
-    reg_dword,
-    reg_multi_sz,
 )
 from nanostudio.recipe import BootSpec, DebugMethod
 
@@ -76,19 +72,19 @@ def apply_boot_options(hive: Hive, loader: uuid.UUID, boot: BootSpec) -> None:
     if settings and hive.find(f"Objects\\{object_name(GLOBALSETTINGS)}") is None:
         inherited = _inherited(hive, loader) + [object_name(s) for s in settings]
         node = hive.ensure(f"Objects\\{object_name(loader)}\\Elements\\{element_name(INHERIT)}")
-        hive.set_value(node, RegValue("Element", REG_MULTI_SZ, reg_multi_sz(inherited)))
+        hive.set_value(node, RegValue.multi_sz("Element", inherited))
 
 
 def _settings_object(hive: Hive, guid: uuid.UUID) -> None:
     key = f"Objects\\{object_name(guid)}"
     if hive.find(key) is None:
         description = hive.ensure(f"{key}\\Description")
-        hive.set_value(description, RegValue("Type", REG_DWORD, reg_dword(SETTINGS_TYPE)))
+        hive.set_value(description, RegValue.dword("Type", SETTINGS_TYPE))
 
 
 def _set(hive: Hive, obj: uuid.UUID, element: int, data: bytes) -> None:
     node = hive.ensure(f"Objects\\{object_name(obj)}\\Elements\\{element_name(element)}")
-    hive.set_value(node, RegValue("Element", REG_BINARY, data))
+    hive.set_value(node, RegValue.binary("Element", data))
 
 
 def _inherited(hive: Hive, loader: uuid.UUID) -> list[str]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from nanostudio.engine.portable.bcd import (
@@ -39,22 +40,19 @@ from nanostudio.engine.portable.bcd import (
     ELEMENT_OSDEVICE,
     ELEMENT_PATH,
     ELEMENT_SYSTEMROOT,
+    ElementData,
     StoreTarget,
     element_name,
+    element_value,
     loader_guid_for,
     object_name,
     partition_device,
 )
 from nanostudio.engine.tools.hivex import (
-    REG_BINARY,
     REG_DWORD,
-    REG_MULTI_SZ,
     REG_SZ,
     Hive,
     RegValue,
-    reg_dword,
-    reg_multi_sz,
-    reg_sz,
 )
 from nanostudio.errors import BuildError
 
@@ -95,9 +93,9 @@ def store_from_template(template: Path, dest: Path, target: StoreTarget) -> None
         _write_loader(hive, loader, loader_type, loader_elements, relative, target)
         _write_bootmgr(hive, loader, target)
         description = hive.ensure("Description")
-        hive.set_value(description, RegValue("KeyName", REG_SZ, reg_sz("BCD00000000")))
-        hive.set_value(description, RegValue("System", REG_DWORD, reg_dword(1)))
-        hive.set_value(description, RegValue("TreatAsSystem", REG_DWORD, reg_dword(1)))
+        hive.set_value(description, RegValue.sz("KeyName", "BCD00000000"))
+        hive.set_value(description, RegValue.dword("System", 1))
+        hive.set_value(description, RegValue.dword("TreatAsSystem", 1))
         hive.commit()
 
 
@@ -110,57 +108,54 @@ def _write_loader(
     target: StoreTarget,
 ) -> None:
     key = f"Objects\\{object_name(loader)}"
-    hive.set_value(
-        hive.ensure(f"{key}\\Description"), RegValue("Type", REG_DWORD, reg_dword(loader_type))
-    )
+    hive.set_value(hive.ensure(f"{key}\\Description"), RegValue.dword("Type", loader_type))
     for value in template_elements:
         if int(value.name, 16) != ELEMENT_RESUMEOBJECT:
-            _set_element(hive, key, int(value.name, 16), value.type, value.data)
+            node = hive.ensure(f"{key}\\Elements\\{element_name(int(value.name, 16))}")
+            hive.set_value(node, replace(value, name="Element"))
     os_device = partition_device(target.windows_guid, target.disk_guid)
     path = "\\Windows" + (relative or _DEFAULT_RELATIVE_PATH)
-    _set_element(hive, key, ELEMENT_DEVICE, REG_BINARY, os_device)
-    _set_element(hive, key, ELEMENT_OSDEVICE, REG_BINARY, os_device)
-    _set_element(hive, key, ELEMENT_PATH, REG_SZ, reg_sz(path))
-    _set_element(hive, key, ELEMENT_SYSTEMROOT, REG_SZ, reg_sz("\\Windows"))
-    _set_element(hive, key, ELEMENT_DESCRIPTION, REG_SZ, reg_sz(target.description))
-    _set_element(hive, key, ELEMENT_LOCALE, REG_SZ, reg_sz(target.locale))
+    _set_element(hive, key, ELEMENT_DEVICE, os_device)
+    _set_element(hive, key, ELEMENT_OSDEVICE, os_device)
+    _set_element(hive, key, ELEMENT_PATH, path)
+    _set_element(hive, key, ELEMENT_SYSTEMROOT, "\\Windows")
+    _set_element(hive, key, ELEMENT_DESCRIPTION, target.description)
+    _set_element(hive, key, ELEMENT_LOCALE, target.locale)
     settings = object_name(BOOTLOADERSETTINGS)
     if not any(int(v.name, 16) == ELEMENT_INHERIT for v in template_elements) and hive.find(
         f"Objects\\{settings}"
     ):
-        _set_element(hive, key, ELEMENT_INHERIT, REG_MULTI_SZ, reg_multi_sz([settings]))
+        _set_element(hive, key, ELEMENT_INHERIT, [settings])
 
 
 def _write_bootmgr(hive: Hive, loader: uuid.UUID, target: StoreTarget) -> None:
     key = f"Objects\\{object_name(BOOTMGR_GUID)}"
     if hive.find(key) is None:
-        hive.set_value(
-            hive.ensure(f"{key}\\Description"), RegValue("Type", REG_DWORD, reg_dword(0x10100002))
-        )
+        hive.set_value(hive.ensure(f"{key}\\Description"), RegValue.dword("Type", 0x10100002))
     elements = hive.ensure(f"{key}\\Elements")
     for child in hive.children(elements):
         name = hive.name(child)
         if _is_hex(name) and int(name, 16) >> 28 == _TEMPLATE_CLASS:
             hive.delete(child)
     esp = partition_device(target.esp_guid, target.disk_guid)
-    _set_element(hive, key, ELEMENT_DEVICE, REG_BINARY, esp)
-    _set_element(hive, key, ELEMENT_PATH, REG_SZ, reg_sz("\\EFI\\Microsoft\\Boot\\bootmgfw.efi"))
-    _set_element(hive, key, ELEMENT_LOCALE, REG_SZ, reg_sz(target.locale))
-    _set_element(hive, key, ELEMENT_DEFAULT, REG_SZ, reg_sz(object_name(loader)))
-    _set_element(hive, key, ELEMENT_DISPLAYORDER, REG_MULTI_SZ, reg_multi_sz([object_name(loader)]))
+    _set_element(hive, key, ELEMENT_DEVICE, esp)
+    _set_element(hive, key, ELEMENT_PATH, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi")
+    _set_element(hive, key, ELEMENT_LOCALE, target.locale)
+    _set_element(hive, key, ELEMENT_DEFAULT, object_name(loader))
+    _set_element(hive, key, ELEMENT_DISPLAYORDER, [object_name(loader)])
     if _element_text(hive, hive.find(key), ELEMENT_DESCRIPTION) is None:
-        _set_element(hive, key, ELEMENT_DESCRIPTION, REG_SZ, reg_sz("Windows Boot Manager"))
+        _set_element(hive, key, ELEMENT_DESCRIPTION, "Windows Boot Manager")
 
 
-def _set_element(hive: Hive, key: str, element: int, value_type: int, data: bytes) -> None:
+def _set_element(hive: Hive, key: str, element: int, data: ElementData) -> None:
     node = hive.ensure(f"{key}\\Elements\\{element_name(element)}")
-    hive.set_value(node, RegValue("Element", value_type, data))
+    hive.set_value(node, element_value(element, data))
 
 
 def _object_type(hive: Hive, obj: int) -> int:
     description = hive.child(obj, "Description")
     value = hive.value(description, "Type") if description is not None else None
-    return value.dword() if value is not None and value.type == REG_DWORD else 0
+    return value.number() if value is not None and value.type == REG_DWORD else 0
 
 
 def _elements(hive: Hive, obj: int) -> list[RegValue]:

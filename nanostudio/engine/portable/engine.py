@@ -111,8 +111,8 @@ def staged_bytes(recipe: Recipe, staged: StagedContent) -> int:
 def check_tools(fmt: OutputFormat) -> None:
     require_tool(wimlib.TOOL)
     require_tool(cab.TOOL)
-    libwim.require_library()
-    hivex.require_library()
+    libwim.LIBRARY.require()
+    hivex.LIBRARY.require()
     if fmt is not OutputFormat.WIM:
         for tool in (ntfs.TOOL, fat.MKFS, fat.MMD, fat.MCOPY):
             require_tool(tool)

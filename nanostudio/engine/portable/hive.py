@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 REG_NONE = 0
@@ -42,29 +43,73 @@ _VALUE_COMP_NAME = 0x0001
 _FILETIME_EPOCH = 116444736000000000  # 1970-01-01 in 100 ns units since 1601
 
 
-def reg_sz(text: str) -> bytes:
-    """REG_SZ data: UTF-16LE with its terminating NUL."""
+def _utf16z(text: str) -> bytes:
     return (text + "\0").encode("utf-16-le")
 
 
-def reg_multi_sz(items: list[str]) -> bytes:
-    """REG_MULTI_SZ data: NUL-terminated strings and a final empty one."""
-    return "".join(item + "\0" for item in items).encode("utf-16-le") + b"\0\0"
+@dataclass(frozen=True)
+class RegValue:
+    """One value of a key: ``name`` "" is the key's default value ("@"). The same
+    shape for the hive written here and for the hives libhivex edits (``tools.hivex``);
+    build one by its type (``RegValue.sz("Group", "Boot Bus Extender")``), so that a
+    value's type and its encoding never disagree."""
 
-
-def reg_dword(number: int) -> bytes:
-    return struct.pack("<I", number)
-
-
-def reg_qword(number: int) -> bytes:
-    return struct.pack("<Q", number)
-
-
-@dataclass
-class Value:
     name: str
     type: int
     data: bytes
+
+    @classmethod
+    def sz(cls, name: str, text: str) -> RegValue:
+        """REG_SZ: UTF-16LE text with its terminating NUL."""
+        return cls(name, REG_SZ, _utf16z(text))
+
+    @classmethod
+    def expand_sz(cls, name: str, text: str) -> RegValue:
+        """REG_EXPAND_SZ: encoded like REG_SZ; only the type tells Windows to expand
+        ``%SystemRoot%``-style variables."""
+        return cls(name, REG_EXPAND_SZ, _utf16z(text))
+
+    @classmethod
+    def multi_sz(cls, name: str, items: Sequence[str]) -> RegValue:
+        """REG_MULTI_SZ: NUL-terminated texts and a final empty one."""
+        return cls(name, REG_MULTI_SZ, b"".join(_utf16z(item) for item in items) + b"\0\0")
+
+    @classmethod
+    def dword(cls, name: str, number: int) -> RegValue:
+        """REG_DWORD: an unsigned 32-bit little-endian number."""
+        return cls(name, REG_DWORD, struct.pack("<I", number))
+
+    @classmethod
+    def qword(cls, name: str, number: int) -> RegValue:
+        """REG_QWORD: an unsigned 64-bit little-endian number."""
+        return cls(name, REG_QWORD, struct.pack("<Q", number))
+
+    @classmethod
+    def binary(cls, name: str, data: bytes | bytearray | memoryview) -> RegValue:
+        """REG_BINARY: the bytes as they are."""
+        return cls(name, REG_BINARY, bytes(data))
+
+    def text(self) -> str:
+        """REG_SZ / REG_EXPAND_SZ data as text, without its terminating NULs."""
+        if self.type not in (REG_SZ, REG_EXPAND_SZ):
+            raise ValueError(f"value {self.name!r} has type {self.type}, not a string")
+        data = self.data[: len(self.data) // 2 * 2]  # Windows sometimes stores an odd length
+        return data.decode("utf-16-le", errors="replace").rstrip("\0")
+
+    def strings(self) -> list[str]:
+        """REG_MULTI_SZ data as a list (the empty terminating string dropped)."""
+        if self.type != REG_MULTI_SZ:
+            raise ValueError(f"value {self.name!r} has type {self.type}, not REG_MULTI_SZ")
+        data = self.data[: len(self.data) // 2 * 2]
+        text = data.decode("utf-16-le", errors="replace").rstrip("\0")
+        return text.split("\0") if text else []
+
+    def number(self) -> int:
+        """REG_DWORD data as an unsigned number."""
+        if self.type != REG_DWORD or len(self.data) < 4:
+            raise ValueError(f"value {self.name!r} is not a REG_DWORD")
+        number: int = struct.unpack_from("<I", self.data)[0]
+        return number
 
 
 @dataclass
@@ -72,7 +117,7 @@ class Key:
     """A key with its values and subkeys, built up in memory before writing."""
 
     name: str
-    values: list[Value] = field(default_factory=list)
+    values: list[RegValue] = field(default_factory=list)
     subkeys: list[Key] = field(default_factory=list)
 
     def key(self, name: str) -> Key:
@@ -85,14 +130,17 @@ class Key:
         self.subkeys.append(sub)
         return sub
 
-    def set(self, name: str, type_: int, data: bytes) -> None:
+    def set(self, value: RegValue) -> None:
         """Set (or replace) a value; refuses data a 1.3 hive cannot hold."""
-        if len(data) > MAX_VALUE_DATA:
-            raise ValueError(f"value {name!r} has {len(data)} bytes; at most {MAX_VALUE_DATA}")
+        name = value.name
+        if len(value.data) > MAX_VALUE_DATA:
+            raise ValueError(
+                f"value {name!r} has {len(value.data)} bytes; at most {MAX_VALUE_DATA}"
+            )
         if name:
             _check_name(name)
         self.values = [v for v in self.values if v.name.upper() != name.upper()]
-        self.values.append(Value(name, type_, data))
+        self.values.append(value)
 
 
 def _check_name(name: str) -> None:

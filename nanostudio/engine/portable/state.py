@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nanostudio.engine.content.staging import StagedContent
 from nanostudio.engine.portable.gpt import DiskLayout
-from nanostudio.engine.steps import Cleanup
+from nanostudio.engine.steps import Cleanup, Step
 from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.media.source import MediaSource
 from nanostudio.recipe import Recipe
@@ -75,3 +75,10 @@ def boot_locale(language: str) -> str:
     """``en-us`` -> ``en-US``, as Windows names its boot language folders."""
     lang, _, region = language.partition("-")
     return f"{lang.lower()}-{region.upper()}" if region else lang.lower()
+
+
+class PortableStep(Step):
+    """A step of the portable engine: it reads and fills in the build's shared state."""
+
+    def __init__(self, state: BuildState) -> None:
+        self.state = state

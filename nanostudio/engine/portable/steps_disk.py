@@ -21,10 +21,11 @@ from nanostudio.engine.portable.state import (
     ESP_IMAGE,
     WINDOWS_IMAGE,
     BuildState,
+    PortableStep,
     boot_locale,
 )
 from nanostudio.engine.process import quote_argv, require_tool
-from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import fat, ntfs, wimlib
 from nanostudio.engine.tools.hivex import Hive
 from nanostudio.errors import BuildError, OutputError
@@ -36,13 +37,10 @@ ESP_BOOT = "EFI/Microsoft/Boot"
 ESP_FALLBACK = "EFI/Boot/bootx64.efi"
 
 
-class BootFilesStep(Step):
+class BootFilesStep(PortableStep):
     name = "boot-files"
     title = "Extract the boot manager from the image"
     weight = 0.2
-
-    def __init__(self, state: BuildState) -> None:
-        self.state = state
 
     def _argv(self, tool: str, workdir: Path, wim: Path) -> list[str]:
         # The template is optional here: without one the ESP step writes its own store.
@@ -94,13 +92,10 @@ def _child(folder: Path, name: str) -> Path | None:
     return next((entry for entry in folder.iterdir() if entry.name.lower() == name.lower()), None)
 
 
-class EspStep(Step):
+class EspStep(PortableStep):
     name = "esp"
     title = "Make the EFI system partition (FAT32, boot manager, BCD)"
     weight = 0.3
-
-    def __init__(self, state: BuildState) -> None:
-        self.state = state
 
     def describe(self, paths: BuildPaths) -> list[str]:
         layout = self.state.require_layout()
@@ -194,13 +189,10 @@ def _optional_boot_file(boot: Path, relative: str) -> Path | None:
         return None
 
 
-class FormatWindowsStep(Step):
+class FormatWindowsStep(PortableStep):
     name = "format"
     title = "Format the Windows partition (NTFS)"
     weight = 0.2
-
-    def __init__(self, state: BuildState) -> None:
-        self.state = state
 
     def describe(self, paths: BuildPaths) -> list[str]:
         layout = self.state.require_layout()
@@ -221,12 +213,12 @@ class FormatWindowsStep(Step):
         )
 
 
-class ApplyImageStep(Step):
+class ApplyImageStep(PortableStep):
     name = "apply"
     title = "Apply the image to the Windows partition"
 
     def __init__(self, state: BuildState) -> None:
-        self.state = state
+        super().__init__(state)
         self.weight = 1.0 + 8.0 * state.image.total_bytes / GIB
 
     def _argv(self, tool: str, workdir: Path, source: Path) -> list[str]:
@@ -250,12 +242,12 @@ class ApplyImageStep(Step):
         )
 
 
-class AssembleStep(Step):
+class AssembleStep(PortableStep):
     name = "assemble"
     title = "Write the disk file"
 
     def __init__(self, state: BuildState, fmt: Format) -> None:
-        self.state = state
+        super().__init__(state)
         self.fmt = fmt
         self.weight = 0.5 + (2.0 * state.image.total_bytes / GIB if fmt == "vhd" else 0.0)
 

@@ -26,21 +26,18 @@ from nanostudio.engine.drivers.database import (
 from nanostudio.engine.drivers.devices import devices_for
 from nanostudio.engine.drivers.files import SYSTEM_HIVE, placements
 from nanostudio.engine.drivers.resolve import Injection
-from nanostudio.engine.portable.state import OVERLAY, BuildState
-from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.portable.state import OVERLAY, PortableStep
+from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools.hivex import Hive
 from nanostudio.errors import BuildError, MediaError
 
 DRIVERS_WORK = "drivers"
 
 
-class InjectDriversStep(Step):
+class InjectDriversStep(PortableStep):
     name = "drivers"
     title = "Put the boot and network drivers into the image"
-
-    def __init__(self, state: BuildState) -> None:
-        self.state = state
-        self.weight = 0.3
+    weight = 0.3
 
     def describe(self, paths: BuildPaths) -> list[str]:
         target = self.state.recipe.target

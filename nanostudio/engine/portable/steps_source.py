@@ -20,7 +20,7 @@ from nanostudio.engine.content.staging import (
     staged_updates,
 )
 from nanostudio.engine.content.unattend import render_with_user_file
-from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState
+from nanostudio.engine.portable.state import DELTA_WIM, OVERLAY, BuildState, PortableStep
 from nanostudio.engine.process import require_tool
 from nanostudio.engine.servicing import (
     UpdateCab,
@@ -29,19 +29,19 @@ from nanostudio.engine.servicing import (
     order_updates,
     update_cabs_in,
 )
-from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import cab, libwim
 from nanostudio.errors import BuildError
 from nanostudio.media.source import MediaSource, open_media
 from nanostudio.recipe.copies import destination_parts
 
 
-class OpenMediaStep(Step):
+class OpenMediaStep(PortableStep):
     name = "media"
     title = "Open the media"
 
     def __init__(self, state: BuildState) -> None:
-        self.state = state
+        super().__init__(state)
         # Copying NanoServer.wim out of an ISO reads the whole file; a folder costs nothing.
         self.weight = 0.3 + (3.0 * state.media_info.wim_bytes / 2**30 if _is_iso(state) else 0)
 
@@ -81,13 +81,10 @@ def open_state_media(state: BuildState, ctx: StepContext) -> MediaSource:
     return media
 
 
-class StageContentStep(Step):
+class StageContentStep(PortableStep):
     name = "stage"
     title = "Stage unattend.xml, SetupComplete.cmd, packages, updates, drivers and files"
-
-    def __init__(self, state: BuildState) -> None:
-        self.state = state
-        self.weight = 0.3
+    weight = 0.3
 
     def describe(self, paths: BuildPaths) -> list[str]:
         overlay = paths.workdir / OVERLAY
@@ -140,7 +137,7 @@ class StageContentStep(Step):
     def run(self, ctx: StepContext) -> None:
         if ctx.password is None:
             raise BuildError("no administrator password was given")
-        libwim.require_library()
+        libwim.LIBRARY.require()  # its install hint, before any work
         media, source_wim = self.state.require_source()
         overlay = ctx.paths.workdir / OVERLAY
         recipe = self.state.recipe
@@ -194,13 +191,10 @@ class StageContentStep(Step):
         self.state.close_media()
         ctx.cancel.raise_if_cancelled()
         ctx.log(f"writing the delta image {DELTA_WIM} (references {source_wim})", "debug")
-        libwim.write_delta_wim(
-            source_wim,
-            self.state.image.index,
-            overlay,
-            ctx.paths.workdir / DELTA_WIM,
-            should_cancel=lambda: ctx.cancel.cancelled,
+        delta = libwim.DeltaWim(
+            source_wim, self.state.image.index, overlay, ctx.paths.workdir / DELTA_WIM
         )
+        libwim.write_delta_wim(delta, should_cancel=lambda: ctx.cancel.cancelled)
 
 
 UPDATES_WORK = "updates"  # the work folder .msu files are unpacked into

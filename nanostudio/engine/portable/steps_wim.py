@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nanostudio.engine.portable.state import DELTA_WIM, BuildState
+from nanostudio.engine.portable.state import DELTA_WIM, BuildState, PortableStep
 from nanostudio.engine.process import quote_argv, require_tool
-from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import wimlib
 
 GIB = 1 << 30
 
 
-class ExportWimStep(Step):
+class ExportWimStep(PortableStep):
     name = "export"
     title = "Export the image into the new WIM"
 
     def __init__(self, state: BuildState) -> None:
-        self.state = state
+        super().__init__(state)
         self.weight = 1.0 + 4.0 * state.image.total_bytes / GIB
 
     def _argv(self, tool: str, paths: BuildPaths, source: Path) -> list[str]:

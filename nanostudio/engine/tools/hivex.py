@@ -23,10 +23,10 @@ import ctypes.util
 import errno
 import os
 import struct
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 
+from nanostudio.closing import Closing
 from nanostudio.engine.portable.hive import (
     REG_BINARY,
     REG_DWORD,
@@ -35,15 +35,15 @@ from nanostudio.engine.portable.hive import (
     REG_NONE,
     REG_QWORD,
     REG_SZ,
-    reg_dword,
-    reg_multi_sz,
-    reg_qword,
-    reg_sz,
+    RegValue,
 )
-from nanostudio.engine.tools.native import LazyLibrary
-from nanostudio.errors import BuildError, ToolMissingError
+from nanostudio.engine.tools.native import LazyLibrary, load_library
+from nanostudio.errors import BuildError
 
+# The value types and RegValue are the pure writer's (``portable.hive``), named here
+# too so that code editing a hive with libhivex imports from one module.
 __all__ = [
+    "LIBRARY",
     "REG_BINARY",
     "REG_DWORD",
     "REG_EXPAND_SZ",
@@ -53,14 +53,6 @@ __all__ = [
     "REG_SZ",
     "Hive",
     "RegValue",
-    "library_available",
-    "reg_binary",
-    "reg_dword",
-    "reg_expand_sz",
-    "reg_multi_sz",
-    "reg_qword",
-    "reg_sz",
-    "require_library",
 ]
 
 _OPEN_WRITE = 4
@@ -69,48 +61,6 @@ _OPEN_WRITE = 4
 _BIG_DATA_THRESHOLD = 16344
 _LIBRARY_NAMES = ("hivex",)
 _INSTALL_HINT = "apt-get install libhivex0 (comes with libhivex-bin)"
-
-
-def reg_expand_sz(text: str) -> bytes:
-    """REG_EXPAND_SZ data: encoded like REG_SZ; only the type tells Windows to expand
-    ``%SystemRoot%``-style variables."""
-    return reg_sz(text)
-
-
-def reg_binary(data: bytes | bytearray | memoryview) -> bytes:
-    """REG_BINARY data: the bytes as they are (named for symmetry in edit tables)."""
-    return bytes(data)
-
-
-@dataclass(frozen=True)
-class RegValue:
-    """One value of a key: ``name`` "" is the key's default value ("@")."""
-
-    name: str
-    type: int
-    data: bytes
-
-    def text(self) -> str:
-        """REG_SZ / REG_EXPAND_SZ data as text, without its terminating NULs."""
-        if self.type not in (REG_SZ, REG_EXPAND_SZ):
-            raise ValueError(f"value {self.name!r} has type {self.type}, not a string")
-        data = self.data[: len(self.data) // 2 * 2]  # Windows sometimes stores an odd length
-        return data.decode("utf-16-le", errors="replace").rstrip("\0")
-
-    def strings(self) -> list[str]:
-        """REG_MULTI_SZ data as a list (the empty terminating string dropped)."""
-        if self.type != REG_MULTI_SZ:
-            raise ValueError(f"value {self.name!r} has type {self.type}, not REG_MULTI_SZ")
-        data = self.data[: len(self.data) // 2 * 2]
-        text = data.decode("utf-16-le", errors="replace").rstrip("\0")
-        return text.split("\0") if text else []
-
-    def dword(self) -> int:
-        """REG_DWORD data as an unsigned number."""
-        if self.type != REG_DWORD or len(self.data) < 4:
-            raise ValueError(f"value {self.name!r} is not a REG_DWORD")
-        number: int = struct.unpack_from("<I", self.data)[0]
-        return number
 
 
 class _SetValue(ctypes.Structure):
@@ -124,22 +74,16 @@ class _SetValue(ctypes.Structure):
     ]
 
 
-def _load(names: list[str], what: str) -> ctypes.CDLL:
-    for candidate in names:
-        try:
-            return ctypes.CDLL(candidate, use_errno=True)
-        except OSError:
-            continue
-    raise ToolMissingError(f"{what} was not found: {_INSTALL_HINT}")
-
-
 class _Lib:
     """The hivex functions used here, with their C signatures from hivex.h."""
 
     def __init__(self) -> None:
-        names = ["libhivex.so.0"]
-        names += [found for name in _LIBRARY_NAMES if (found := ctypes.util.find_library(name))]
-        self.dll = _load(names, "libguestfs' hive library (libhivex)")
+        self.dll = load_library(
+            ["libhivex.so.0"],
+            _LIBRARY_NAMES,
+            what="libguestfs' hive library (libhivex)",
+            install_hint=_INSTALL_HINT,
+        )
         libc_name = ctypes.util.find_library("c")
         self.libc = ctypes.CDLL(libc_name) if libc_name else ctypes.CDLL(None)
         self.libc.free.argtypes = [ctypes.c_void_p]
@@ -203,28 +147,16 @@ class _Lib:
         return handles
 
 
-_LIBRARY = LazyLibrary(_Lib)
-
-
-def _lib() -> _Lib:
-    return _LIBRARY.get()
-
-
-def library_available() -> bool:
-    """True when libhivex can be loaded (the plan checks it before starting)."""
-    return _LIBRARY.available()
-
-
-def require_library() -> None:
-    """Raise ToolMissingError with an install hint when libhivex cannot be loaded."""
-    _lib()
+# libhivex, bound on first use: ``LIBRARY.available()`` and ``LIBRARY.require()`` (which
+# raises ToolMissingError with the install hint) let a plan check it before starting.
+LIBRARY = LazyLibrary(_Lib)
 
 
 def _split(path: str) -> list[str]:
     return [part for part in path.split("\\") if part]
 
 
-class Hive:
+class Hive(Closing):
     """An open hive file. Use as a context manager: leaving it closes the handle,
     discarding edits unless :meth:`commit` was called."""
 
@@ -237,7 +169,7 @@ class Hive:
     @classmethod
     def open(cls, path: Path, *, write: bool = False) -> Hive:
         """Open ``path``; ``write`` allows edits (still written only by commit())."""
-        lib = _lib()
+        lib = LIBRARY.get()
         ctypes.set_errno(0)
         handle = lib.dll.hivex_open(os.fsencode(path), _OPEN_WRITE if write else 0)
         if not handle:
@@ -254,17 +186,6 @@ class Hive:
             raise BuildError(f"could not read the registry hive {path}: {e.strerror}") from e
         minor_version: int = struct.unpack_from("<I", header, 24)[0]
         return cls(lib, handle, path, minor_version)
-
-    def __enter__(self) -> Hive:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release the handle; uncommitted edits are discarded."""
@@ -301,20 +222,35 @@ class Hive:
 
     def children(self, node: int) -> list[int]:
         """Handles of the key's subkeys."""
-        ctypes.set_errno(0)
-        array = self._lib.dll.hivex_node_children(self._h(), node)
-        if not array:
-            raise self._fail(f"list the subkeys of {self.name(node)!r}")
-        return self._lib.take_handles(array)
+        return self._handles(self._lib.dll.hivex_node_children, node, "subkeys")
 
     def child(self, node: int, name: str) -> int | None:
         """The subkey ``name`` (case-insensitive), or None when there is none."""
+        return self._lookup(self._lib.dll.hivex_node_get_child, node, name, "key")
+
+    def _handles(
+        self,
+        list_function: Callable[[int, int], ctypes._Pointer[ctypes.c_size_t]],
+        node: int,
+        what: str,
+    ) -> list[int]:
+        """The handles hivex lists (subkeys or values) in an array it allocates."""
         ctypes.set_errno(0)
-        found = int(self._lib.dll.hivex_node_get_child(self._h(), node, name.encode("utf-8")))
+        array = list_function(self._h(), node)
+        if not array:
+            raise self._fail(f"list the {what} of {self.name(node)!r}")
+        return self._lib.take_handles(array)
+
+    def _lookup(
+        self, get_function: Callable[[int, int, bytes], int], node: int, name: str, what: str
+    ) -> int | None:
+        """A subkey's or value's handle by name; 0 with errno 0 means "there is none"."""
+        ctypes.set_errno(0)
+        found = int(get_function(self._h(), node, name.encode("utf-8")))
         if found:
             return found
-        if ctypes.get_errno():  # 0 with errno 0 means "no such child"
-            raise self._fail(f"look up the key {name!r}")
+        if ctypes.get_errno():
+            raise self._fail(f"look up the {what} {name!r}")
         return None
 
     def find(self, path: str) -> int | None:
@@ -365,11 +301,7 @@ class Hive:
         return RegValue(name, type_.value, raw)
 
     def _value_handles(self, node: int) -> list[int]:
-        ctypes.set_errno(0)
-        array = self._lib.dll.hivex_node_values(self._h(), node)
-        if not array:
-            raise self._fail(f"list the values of {self.name(node)!r}")
-        return self._lib.take_handles(array)
+        return self._handles(self._lib.dll.hivex_node_values, node, "values")
 
     def values(self, node: int) -> list[RegValue]:
         """All values of the key, in stored order."""
@@ -377,13 +309,8 @@ class Hive:
 
     def value(self, node: int, name: str) -> RegValue | None:
         """The value ``name`` (case-insensitive; "" = default), or None."""
-        ctypes.set_errno(0)
-        found = int(self._lib.dll.hivex_node_get_value(self._h(), node, name.encode("utf-8")))
-        if found:
-            return self._value(found)
-        if ctypes.get_errno():
-            raise self._fail(f"look up the value {name!r}")
-        return None
+        found = self._lookup(self._lib.dll.hivex_node_get_value, node, name, "value")
+        return None if found is None else self._value(found)
 
     def set_value(self, node: int, value: RegValue) -> None:
         """Add ``value`` to the key or replace the one with its name; the key's

@@ -31,9 +31,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from nanostudio.engine.tools.native import LazyLibrary
+from nanostudio.engine.tools.native import LazyLibrary, load_library
 from nanostudio.errors import (
     DISK_FULL_ERRNOS,
     BuildCancelled,
@@ -61,17 +62,12 @@ _INSTALL_HINT = (
 
 
 def _load_library() -> ctypes.CDLL:
-    if sys.platform.startswith("linux"):
-        candidates = ["libwim.so.15"]
-    else:
-        candidates = []
-    candidates += [found for name in _LIBRARY_NAMES if (found := ctypes.util.find_library(name))]
-    for candidate in candidates:
-        try:
-            return ctypes.CDLL(candidate, use_errno=True)
-        except OSError:
-            continue
-    raise ToolMissingError(f"wimlib's library (libwim) was not found: {_INSTALL_HINT}")
+    return load_library(
+        ["libwim.so.15"] if sys.platform.startswith("linux") else [],
+        _LIBRARY_NAMES,
+        what="wimlib's library (libwim)",
+        install_hint=_INSTALL_HINT,
+    )
 
 
 class _Lib:
@@ -129,35 +125,40 @@ def _bind() -> _Lib:
     return lib
 
 
-_LIBRARY = LazyLibrary(_bind)
+# libwim, bound on first use: ``LIBRARY.available()`` and ``LIBRARY.require()`` (which
+# raises ToolMissingError with the install hint) let a plan check it before starting.
+LIBRARY = LazyLibrary(_bind)
 
 
-def _lib() -> _Lib:
-    return _LIBRARY.get()
+@dataclass(frozen=True)
+class DeltaWim:
+    """A delta WIM to write: image ``index`` of ``source`` with the folder ``overlay``
+    merged into its root, written to ``dest`` (only the new metadata and the overlay's
+    files). The helper process gets it as its arguments (``argv`` / ``from_argv``)."""
+
+    source: Path
+    index: int
+    overlay: Path
+    dest: Path
+
+    def argv(self) -> list[str]:
+        return [
+            os.fsdecode(self.source),
+            str(self.index),
+            os.fsdecode(self.overlay),
+            os.fsdecode(self.dest),
+        ]
+
+    @classmethod
+    def from_argv(cls, argv: list[str]) -> DeltaWim:
+        source, index, overlay, dest = argv
+        return cls(Path(source), int(index), Path(overlay), Path(dest))
 
 
-def library_available() -> bool:
-    """True when libwim can be loaded (the plan checks it before starting)."""
-    return _LIBRARY.available()
+def write_delta_wim_here(delta: DeltaWim, *, should_cancel: ShouldCancel | None = None) -> None:
+    """Write ``delta.dest`` in this process.
 
-
-def require_library() -> None:
-    """Raise ToolMissingError with an install hint when libwim cannot be loaded."""
-    _lib()
-
-
-def write_delta_wim_here(
-    source: Path,
-    index: int,
-    overlay: Path,
-    dest: Path,
-    *,
-    should_cancel: ShouldCancel | None = None,
-) -> None:
-    """Write ``dest``: image ``index`` of ``source`` with the folder ``overlay`` merged
-    into its root, holding only the new metadata and the overlay's files.
-
-    ``source`` is opened read-only and never written. Apply or export ``dest``
+    ``delta.source`` is opened read-only and never written. Apply or export ``dest``
     with ``--ref=source``. ``should_cancel`` is asked at every progress message wimlib
     sends while it scans the overlay and writes (several a second on a large one); True
     aborts the write, ``dest`` is removed and ``BuildCancelled`` raised.
@@ -165,7 +166,8 @@ def write_delta_wim_here(
     This runs libwim in the calling process, which then holds wimlib's metadata of
     the whole image (about 1 KB a file) for good: builds call ``write_delta_wim``.
     """
-    lib = _lib()
+    source, index, overlay, dest = delta.source, delta.index, delta.overlay, delta.dest
+    lib = LIBRARY.get()
     dll = lib.dll
     src = ctypes.c_void_p()
     new = ctypes.c_void_p()
@@ -226,14 +228,7 @@ _ERRORS: dict[str, type[UserFacingError]] = {
 }
 
 
-def write_delta_wim(
-    source: Path,
-    index: int,
-    overlay: Path,
-    dest: Path,
-    *,
-    should_cancel: ShouldCancel | None = None,
-) -> None:
+def write_delta_wim(delta: DeltaWim, *, should_cancel: ShouldCancel | None = None) -> None:
     """``write_delta_wim_here`` in a helper process (``nanostudio.engine.tools.libwim_child``).
 
     ``should_cancel`` is asked every 50 ms; True kills the helper, removes ``dest``
@@ -241,8 +236,8 @@ def write_delta_wim(
     exceptions (``BuildError``, ``ToolMissingError``, ``DiskFullError``). It gets no
     password in its environment and ends by itself if this process dies.
     """
-    argv = [*_child_command(), os.fsdecode(source), str(index), os.fsdecode(overlay)]
-    argv.append(os.fsdecode(dest))
+    dest = delta.dest
+    argv = [*_child_command(), *delta.argv()]
     package_parent = str(Path(__file__).resolve().parents[3])
     python_path = os.pathsep.join(
         part for part in (package_parent, os.environ.get("PYTHONPATH", "")) if part
@@ -302,9 +297,8 @@ def _raise_child_failure(returncode: int, stdout: bytes, stderr: bytes, dest: Pa
 def child_main(argv: list[str]) -> int:
     """The helper: write one delta WIM, report on stdout as one JSON line."""
     threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
-    source, index, overlay, dest = argv
     try:
-        write_delta_wim_here(Path(source), int(index), Path(overlay), Path(dest))
+        write_delta_wim_here(DeltaWim.from_argv(argv))
     except UserFacingError as error:
         report: dict[str, object] = {"error": type(error).__name__, "message": str(error)}
         if isinstance(error, DiskFullError):

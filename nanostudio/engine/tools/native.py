@@ -7,12 +7,28 @@ the binding's own ToolMissingError, with its install hint, every time it is aske
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ctypes
+import ctypes.util
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from nanostudio.errors import ToolMissingError
 
 T = TypeVar("T")
+
+
+def load_library(
+    first: Sequence[str], names: Sequence[str], *, what: str, install_hint: str
+) -> ctypes.CDLL:
+    """The first of the ``first`` file names, then of the libraries ``names`` that
+    ``ctypes.util.find_library`` finds, that loads; ToolMissingError when none does."""
+    candidates = [*first, *(found for name in names if (found := ctypes.util.find_library(name)))]
+    for candidate in candidates:
+        try:
+            return ctypes.CDLL(candidate, use_errno=True)
+        except OSError:
+            continue
+    raise ToolMissingError(f"{what} was not found: {install_hint}")
 
 
 class LazyLibrary(Generic[T]):
@@ -25,6 +41,10 @@ class LazyLibrary(Generic[T]):
         if self._bound is None:
             self._bound = self._bind()
         return self._bound
+
+    def require(self) -> None:
+        """Raise ToolMissingError, with its install hint, when the library cannot load."""
+        self.get()
 
     def available(self) -> bool:
         try:

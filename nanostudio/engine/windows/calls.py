@@ -16,9 +16,9 @@ from pathlib import Path
 
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.process import ToolResult, run_tool
-from nanostudio.engine.steps import BuildPaths, ProgressParser, Step, StepContext
+from nanostudio.engine.steps import BuildPaths, ProgressParser, StepContext
 from nanostudio.engine.tools import dism
-from nanostudio.engine.windows.job import Job
+from nanostudio.engine.windows.job import Job, JobStep
 from nanostudio.engine.windows.layout import windows_cmdline
 from nanostudio.errors import BuildError
 
@@ -61,12 +61,9 @@ def run_dism(
     return result
 
 
-class DismStep(Step):
+class DismStep(JobStep):
     """A step that is one DISM call: the plan shows its command line, a failure
     is explained in words with the last lines of its log, ``dism-<name>.log``."""
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
 
     def options(self, paths: BuildPaths) -> dism.DismOptions:
         """The shared DISM options, logging to this step's own log file."""

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nanostudio.engine.process import ToolResult
-from nanostudio.engine.steps import BuildPaths, Cleanup, ProgressParser, Step, StepContext
+from nanostudio.engine.steps import BuildPaths, Cleanup, ProgressParser, StepContext
 from nanostudio.engine.tools import bcdboot, bcdedit, diskpart
 from nanostudio.engine.windows.calls import run_for_cleanup
-from nanostudio.engine.windows.job import Job
+from nanostudio.engine.windows.job import Job, JobStep
 from nanostudio.engine.windows.layout import Layout, windows_cmdline
 from nanostudio.errors import BuildError
 from nanostudio.recipe import Firmware, OutputFormat
@@ -133,12 +133,12 @@ def detach(job: Job, layout: Layout, run: Runner) -> None:
     )
 
 
-class CreateDiskStep(Step):
+class CreateDiskStep(JobStep):
     name = "disk"
     weight = 1.0
 
     def __init__(self, job: Job) -> None:
-        self.job = job
+        super().__init__(job)
         style = partition_style(job)
         if style is diskpart.PartitionStyle.GPT:
             kind = "GPT: EFI system + MSR + Windows"
@@ -176,13 +176,10 @@ class CreateDiskStep(Step):
             raise BuildError(diskpart_failure("create the virtual disk", result, watcher))
 
 
-class BootStep(Step):
+class BootStep(JobStep):
     name = "boot"
     title = "Make the disk bootable (bcdboot)"
     weight = 0.5
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
 
     def firmware(self) -> Firmware:
         return Firmware.BIOS if is_bios(self.job) else Firmware.UEFI
@@ -209,14 +206,11 @@ class BootStep(Step):
             )
 
 
-class _BcdeditStep(Step):
+class _BcdeditStep(JobStep):
     """A series of ``bcdedit /store <the new disk's BCD> ...`` commands; the first
     that fails stops the build with what bcdedit said."""
 
     weight = 0.2
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
 
     def store(self) -> str:
         letter = system_letter(self.job)
@@ -268,13 +262,10 @@ class BootOptionsStep(_BcdeditStep):
         ]
 
 
-class DetachStep(Step):
+class DetachStep(JobStep):
     name = "detach"
     title = "Detach the virtual disk"
     weight = 0.3
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
 
     def describe(self, paths: BuildPaths) -> list[str]:
         layout = self.job.layout(paths)

@@ -22,10 +22,10 @@ from nanostudio.engine.servicing import (
     order_updates,
     update_cabs_in,
 )
-from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import dism
 from nanostudio.engine.windows.calls import run_dism
-from nanostudio.engine.windows.job import Job
+from nanostudio.engine.windows.job import Job, JobStep
 from nanostudio.engine.windows.layout import windows_cmdline
 from nanostudio.errors import BuildError
 from nanostudio.recipe import CopyPath
@@ -70,14 +70,14 @@ def robocopy_argv(
     ]
 
 
-class UpdatesStep(Step):
+class UpdatesStep(JobStep):
     """The recipe's .cab and .msu updates, servicing stack updates first."""
 
     name = "updates"
     weight = 3.0
 
     def __init__(self, job: Job) -> None:
-        self.job = job
+        super().__init__(job)
         self.updates = job.recipe.packages.servicing
         self.title = f"Add {len(self.updates)} update(s) (servicing stack updates first)"
 
@@ -147,15 +147,12 @@ class UpdatesStep(Step):
             )
 
 
-class CopyStep(Step):
+class CopyStep(JobStep):
     """files.copy onto the image, with robocopy (New-NanoServerImage's Add-Files)."""
 
     name = "copy"
     title = "Copy files and folders into the image"
     weight = 1.0
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
 
     def _calls(self, paths: BuildPaths) -> list[list[str]]:
         job, layout = self.job, self.job.layout(paths)

@@ -19,10 +19,10 @@ from nanostudio.engine.content.staging import (
     first_boot_features,
 )
 from nanostudio.engine.content.unattend import render_with_user_file, user_passes_for_panther
-from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import dism, wimlib
 from nanostudio.engine.windows.calls import DismStep, run_dism
-from nanostudio.engine.windows.job import ApplyTool, Job
+from nanostudio.engine.windows.job import ApplyTool, Job, JobStep
 from nanostudio.engine.windows.layout import windows_cmdline
 from nanostudio.errors import BuildError, MediaError
 from nanostudio.media.model import PackageCab
@@ -49,12 +49,12 @@ def cab_locations(job: Job, package: PackageInfo) -> tuple[str, str]:
 WIM_COPY_UNITS = 4
 
 
-class MediaStep(Step):
+class MediaStep(JobStep):
     name = "media"
     title = "Copy what the build needs from the media"
 
     def __init__(self, job: Job, packages: tuple[PackageInfo, ...]) -> None:
-        self.job = job
+        super().__init__(job)
         self.packages = packages
         self.weight = 1.0 if job.media.kind == "iso" else 0.2
 
@@ -140,13 +140,13 @@ class ApplyStep(DismStep):
         )
 
 
-class PackageStep(Step):
+class PackageStep(JobStep):
     """One package: its base cab, then its language cab (DISM needs that order)."""
 
     weight = 2.0
 
     def __init__(self, job: Job, package: PackageInfo) -> None:
-        self.job = job
+        super().__init__(job)
         self.package = package
         self.name = f"package-{package.short.lower()}"
         self.title = f"Add package {package.short} ({job.language})"
@@ -280,13 +280,13 @@ def staged_for_first_boot(
     )
 
 
-class SetupCompleteStep(Step):
+class SetupCompleteStep(JobStep):
     name = "setupcomplete"
     title = "Write SetupComplete.cmd (first-boot settings)"
     weight = 0.1
 
     def __init__(self, job: Job, staged: StagedContent) -> None:
-        self.job = job
+        super().__init__(job)
         self.staged = staged
 
     def files(self, paths: BuildPaths) -> list[tuple[Path, str]]:

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from nanostudio.engine.steps import BuildPaths
+from nanostudio.engine.steps import BuildPaths, Step
 from nanostudio.engine.tools.dism import DismOptions
 from nanostudio.engine.windows.host import WindowsHost
 from nanostudio.engine.windows.layout import Layout
@@ -64,3 +64,10 @@ class Job:
         if self.media.kind == "iso":
             return layout.text(layout.extracted_wim)
         return layout.text(PurePath(self.media.wim))
+
+
+class JobStep(Step):
+    """A step of the Windows engine: it works on the build's job (inputs, host, state)."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job

@@ -6,7 +6,7 @@ step gathers the facts through the host seam and the real ``dism``.
 
 from __future__ import annotations
 
-from nanostudio.engine.steps import BuildPaths, Step, StepContext
+from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import dism
 from nanostudio.engine.tools.bcdedit import boot_option_commands
 from nanostudio.engine.windows.disk_steps import is_bios
@@ -19,7 +19,7 @@ from nanostudio.engine.windows.host import (
     VolumeFacts,
     pick_letters,
 )
-from nanostudio.engine.windows.job import ApplyTool, Job
+from nanostudio.engine.windows.job import ApplyTool, Job, JobStep
 from nanostudio.engine.windows.state import Tools
 from nanostudio.errors import ToolMissingError, UserFacingError
 from nanostudio.sizes import human_size
@@ -101,13 +101,13 @@ def choose_letters(used: set[str], bios: bool) -> tuple[str, str]:
     return system, windows
 
 
-class PreflightStep(Step):
+class PreflightStep(JobStep):
     name = "preflight"
     title = "Check this Windows host"
     weight = 0.2
 
     def __init__(self, job: Job, required_bytes: int) -> None:
-        self.job = job
+        super().__init__(job)
         self.required_bytes = required_bytes
 
     def describe(self, paths: BuildPaths) -> list[str]:

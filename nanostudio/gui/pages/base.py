@@ -28,6 +28,7 @@ from nanostudio.wizard.pages import Page
 
 if TYPE_CHECKING:
     from nanostudio.gui.wizard_window import NanoWizard
+    from nanostudio.recipe.fields import RawKey, RecipeField
     from nanostudio.wizard.state import WizardState
 
 
@@ -40,11 +41,11 @@ class PageBase(QWizardPage):
         super().__init__()
         self._state = state
         self.settings = settings
-        self._problem_labels: dict[str, ProblemLabel] = {}
+        self._problem_labels: dict[RecipeField, ProblemLabel] = {}
         # Typed fields show their problems once left (or on Enter with Next disabled),
         # not while the user is still typing or has not started.
-        self._typed_fields: dict[str, QLineEdit] = {}
-        self._revealed: set[str] = set()
+        self._typed_fields: dict[RecipeField, QLineEdit] = {}
+        self._revealed: set[RecipeField | RawKey] = set()
         self.page_problems = ProblemLabel()
         self._loading = False
         # Pages lay out on ``body``, inside a scroll area: on a small screen (1024×600,
@@ -109,7 +110,7 @@ class PageBase(QWizardPage):
 
     # -- problems -----------------------------------------------------------------------
 
-    def reveal_when_left(self, field: str, editor: QLineEdit) -> None:
+    def reveal_when_left(self, field: RecipeField, editor: QLineEdit) -> None:
         """``field``'s problems appear once ``editor`` is left (or Enter pressed in it)."""
         self._typed_fields[field] = editor
         editor.editingFinished.connect(lambda: self.reveal({field}))
@@ -118,13 +119,13 @@ class PageBase(QWizardPage):
         """The user wants to go on (Enter with Next disabled): show every problem."""
         self.reveal(set(self._typed_fields))
 
-    def reveal(self, fields: set[str]) -> None:
+    def reveal(self, fields: set[RecipeField]) -> None:
         """Show ``fields``' problems from now on (a choice made in a dialog is not typing)."""
         if not fields <= self._revealed:
             self._revealed |= fields
             self.refresh()
 
-    def problem_label(self, field: str) -> ProblemLabel:
+    def problem_label(self, field: RecipeField) -> ProblemLabel:
         label = ProblemLabel()
         self._problem_labels[field] = label
         return label
@@ -133,7 +134,7 @@ class PageBase(QWizardPage):
         """Recompute problems, show them next to their fields, update Next."""
         from nanostudio.wizard.validation import page_problems
 
-        by_field: dict[str, list[str]] = defaultdict(list)
+        by_field: dict[RecipeField | RawKey, list[str]] = defaultdict(list)
         for problem in page_problems(self.state, self.page):
             by_field[problem.field].append(translated(problem.message))
         leftovers: list[str] = []
@@ -152,8 +153,11 @@ class PageBase(QWizardPage):
             self.refresh()
 
     def shown_problems(self) -> dict[str, str]:
-        """Visible problem texts by field (for tests and accessibility checks)."""
-        shown = {f: label.text() for f, label in self._problem_labels.items() if label.text()}
+        """Visible problem texts by field (for tests and accessibility checks); those
+        shown for the page as a whole under ``""``."""
+        shown: dict[str, str] = {
+            f: label.text() for f, label in self._problem_labels.items() if label.text()
+        }
         if self.page_problems.text():
             shown[""] = self.page_problems.text()
         return shown

@@ -24,6 +24,7 @@ from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.media.drivers import DriverFolder, scan_driver_folder
+from nanostudio.recipe import RecipeField
 from nanostudio.wizard import Page, WizardState
 
 
@@ -71,7 +72,7 @@ class DriversPage(PageBase):
         layout.addWidget(self.refused_label)
         layout.addWidget(self.busy)
         layout.addWidget(self.tree, 1)
-        layout.addWidget(self.problem_label("drivers.folders"))
+        layout.addWidget(self.problem_label(RecipeField.DRIVERS_FOLDERS))
         layout.addWidget(self.page_problems)
         layout.addWidget(
             NoteLabel(

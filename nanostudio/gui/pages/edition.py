@@ -18,6 +18,7 @@ from nanostudio.gui.i18n import translated
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.recipe import RecipeField
 from nanostudio.wizard import Page, WizardState
 from nanostudio.wizard.roles import RoleRow, implied_packages, role_rows, set_role
 
@@ -33,10 +34,18 @@ class EditionPage(PageBase):
         self.setSubTitle(self.tr("Choose what the server is for. Each role is a package."))
         form = new_form()
         self.edition_box = QComboBox()
-        add_row(form, self.tr("&Edition:"), self.edition_box, self.problem_label("source.edition"))
+        add_row(
+            form,
+            self.tr("&Edition:"),
+            self.edition_box,
+            self.problem_label(RecipeField.SOURCE_EDITION),
+        )
         self.language_box = QComboBox()
         add_row(
-            form, self.tr("&Language:"), self.language_box, self.problem_label("source.language")
+            form,
+            self.tr("&Language:"),
+            self.language_box,
+            self.problem_label(RecipeField.SOURCE_LANGUAGE),
         )
         self.implied_label = NoteLabel()
         self.roles = QTreeWidget()
@@ -58,7 +67,7 @@ class EditionPage(PageBase):
         heading.addWidget(self.implied_label, 1)
         layout.addLayout(heading)
         layout.addWidget(self.roles, 1)
-        layout.addWidget(self.problem_label("packages.names"))
+        layout.addWidget(self.problem_label(RecipeField.PACKAGES_NAMES))
         layout.addWidget(self.page_problems)
         self.edition_box.currentIndexChanged.connect(self._edition_changed)
         self.language_box.currentIndexChanged.connect(self._language_changed)

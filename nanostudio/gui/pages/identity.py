@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,9 +22,10 @@ from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
 from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.djoin_harvest import HarvestButton
+from nanostudio.gui.widgets.file_field import FileField
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
-from nanostudio.recipe import Recipe, SystemSpec
+from nanostudio.recipe import Recipe, RecipeField, SystemSpec
 from nanostudio.recipe.domain_blob import blob_names
 from nanostudio.recipe.odj import ProvisionedJoin
 from nanostudio.recipe.validate import unattend_problems
@@ -50,7 +50,7 @@ class IdentityPage(PageBase):
             form,
             self.tr("Computer na&me:"),
             self.name_edit,
-            self.problem_label("system.computer_name"),
+            self.problem_label(RecipeField.SYSTEM_COMPUTER_NAME),
             self.tr("1 to {0} letters, digits or hyphens.").format(MAX_COMPUTER_NAME),
         )
         self.password_edit = QLineEdit()
@@ -59,7 +59,7 @@ class IdentityPage(PageBase):
             form,
             self.tr("Administrator &password:"),
             self.password_edit,
-            self.problem_label("password"),
+            self.problem_label(RecipeField.PASSWORD),
         )
         self.rules = QWidget()
         self.rules.setAccessibleName(self.tr("Password rules"))
@@ -78,7 +78,7 @@ class IdentityPage(PageBase):
             form,
             self.tr("&Confirm password:"),
             self.confirm_edit,
-            self.problem_label("password_confirm"),
+            self.problem_label(RecipeField.PASSWORD_CONFIRM),
         )
         self.show_password = QCheckBox(self.tr("&Show the password"))
         form.addRow("", self.show_password)
@@ -93,52 +93,37 @@ class IdentityPage(PageBase):
         zone_layout.setContentsMargins(0, 0, 0, 0)
         zone_layout.addWidget(self.zone_search)
         zone_layout.addWidget(self.zone_list, 1)
-        add_row(form, self.tr("&Time zone:"), zone_block, self.problem_label("system.timezone"))
+        add_row(
+            form,
+            self.tr("&Time zone:"),
+            zone_block,
+            self.problem_label(RecipeField.SYSTEM_TIMEZONE),
+        )
         self.zone_search.setAccessibleName(self.tr("Search time zones"))
-        self.unattend_edit = QLineEdit()
-        self.unattend_edit.setReadOnly(True)
-        self.unattend_edit.setMinimumWidth(120)
-        self.unattend_edit.setPlaceholderText(self.tr("optional: your own unattend.xml"))
-        self.unattend_button = QPushButton(self.tr("C&hoose…"))
-        self.unattend_clear = QPushButton(self.tr("Clea&r"))
-        for button in (self.unattend_button, self.unattend_clear):
-            button.setAutoDefault(False)
-        unattend_row = QWidget()
-        row = QHBoxLayout(unattend_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.unattend_edit, 1)
-        row.addWidget(self.unattend_button)
-        row.addWidget(self.unattend_clear)
+        self.unattend_field = FileField(
+            self.tr("optional: your own unattend.xml"), self.tr("C&hoose…"), self.tr("Clea&r")
+        )
         add_row(
             form,
             self.tr("Answer &file:"),
-            unattend_row,
-            self.problem_label("system.unattend"),
+            self.unattend_field,
+            self.problem_label(RecipeField.SYSTEM_UNATTEND),
             self.tr("Merged with NanoStudio's; a setting both set is named, never overwritten."),
         )
-        self.unattend_edit.setAccessibleName(self.tr("Answer file"))
-        self.blob_edit = QLineEdit()
-        self.blob_edit.setReadOnly(True)
-        self.blob_edit.setMinimumWidth(120)
-        self.blob_edit.setPlaceholderText(self.tr("optional: from djoin /provision /savefile"))
-        self.blob_button = QPushButton(self.tr("Ch&oose…"))
-        self.blob_clear = QPushButton(self.tr("Cl&ear"))
-        for button in (self.blob_button, self.blob_clear):
-            button.setAutoDefault(False)
-        blob_row = QWidget()
-        row = QHBoxLayout(blob_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.blob_edit, 1)
-        row.addWidget(self.blob_button)
-        row.addWidget(self.blob_clear)
+        self.unattend_field.edit.setAccessibleName(self.tr("Answer file"))
+        self.blob_field = FileField(
+            self.tr("optional: from djoin /provision /savefile"),
+            self.tr("Ch&oose…"),
+            self.tr("Cl&ear"),
+        )
         add_row(
             form,
             self.tr("&Domain-join blob:"),
-            blob_row,
-            self.problem_label("system.domain_blob"),
+            self.blob_field,
+            self.problem_label(RecipeField.SYSTEM_DOMAIN_BLOB),
             self.tr("Made with djoin /machine set to this computer name (checked)."),
         )
-        self.blob_edit.setAccessibleName(self.tr("Domain-join blob"))
+        self.blob_field.edit.setAccessibleName(self.tr("Domain-join blob"))
         # djoin run by NanoStudio: on a line of its own, shown on domain members only.
         self.harvest_button = HarvestButton(lambda: self.state.computer_name)
         self.harvest_status = QLabel()
@@ -157,19 +142,19 @@ class IdentityPage(PageBase):
         layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
         layout.addWidget(self.page_problems)
-        self.reveal_when_left("system.computer_name", self.name_edit)
-        self.reveal_when_left("password", self.password_edit)
-        self.reveal_when_left("password_confirm", self.confirm_edit)
+        self.reveal_when_left(RecipeField.SYSTEM_COMPUTER_NAME, self.name_edit)
+        self.reveal_when_left(RecipeField.PASSWORD, self.password_edit)
+        self.reveal_when_left(RecipeField.PASSWORD_CONFIRM, self.confirm_edit)
         self.name_edit.textEdited.connect(self._name_edited)
         self.password_edit.textChanged.connect(self._password_edited)
         self.confirm_edit.textChanged.connect(self._confirm_edited)
         self.show_password.toggled.connect(self._toggle_echo)
         self.zone_search.textChanged.connect(self._filter_zones)
         self.zone_list.currentItemChanged.connect(self._zone_chosen)
-        self.unattend_button.clicked.connect(self._choose_unattend)
-        self.unattend_clear.clicked.connect(lambda: self.set_unattend(None))
-        self.blob_button.clicked.connect(self._choose_blob)
-        self.blob_clear.clicked.connect(lambda: self.set_domain_blob(None))
+        self.unattend_field.choose_button.clicked.connect(self._choose_unattend)
+        self.unattend_field.clear_button.clicked.connect(lambda: self.set_unattend(None))
+        self.blob_field.choose_button.clicked.connect(self._choose_blob)
+        self.blob_field.clear_button.clicked.connect(lambda: self.set_domain_blob(None))
         self.harvest_button.harvested.connect(self._harvested)
         self.harvest_button.failed.connect(self._harvest_failed)
 
@@ -182,8 +167,8 @@ class IdentityPage(PageBase):
         else:
             self._filter_zones("")
         self._show_rules()
-        self._show_unattend()
-        self._show_blob()
+        self.unattend_field.show_path(self.state.unattend)
+        self.blob_field.show_path(self.state.domain_blob)
         self.harvest_button.refresh()
         # A recipe (or an imported script) brought a file: check it now, off this thread.
         if self.state.unattend is not None and self.state.unattend != self._checked_unattend:
@@ -205,11 +190,6 @@ class IdentityPage(PageBase):
         self.harvest_status.setText(message)
         self.harvest_status.setVisible(True)
 
-    def _show_blob(self) -> None:
-        path = self.state.domain_blob
-        self.blob_edit.setText("" if path is None else str(path))
-        self.blob_clear.setEnabled(path is not None)
-
     def _choose_blob(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
             self,
@@ -227,7 +207,7 @@ class IdentityPage(PageBase):
         self.state.domain_blob_problem = None
         self.state.domain_blob_join = None
         self.state.checking_domain_blob = path is not None
-        self._show_blob()
+        self.blob_field.show_path(path)
         self.changed()
         if self.state.unattend is not None:  # its conflicts depend on the blob
             self.set_unattend(self.state.unattend)
@@ -248,13 +228,8 @@ class IdentityPage(PageBase):
             self.state.domain_blob_join = verdict
         else:
             self.state.domain_blob_problem = str(verdict)
-        self.reveal({"system.domain_blob"})
+        self.reveal({RecipeField.SYSTEM_DOMAIN_BLOB})
         self.changed()
-
-    def _show_unattend(self) -> None:
-        path = self.state.unattend
-        self.unattend_edit.setText("" if path is None else str(path))
-        self.unattend_clear.setEnabled(path is not None)
 
     def _choose_unattend(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
@@ -272,7 +247,7 @@ class IdentityPage(PageBase):
         self._checked_unattend = path
         self.state.unattend_problem = None
         self.state.checking_unattend = path is not None
-        self._show_unattend()
+        self.unattend_field.show_path(path)
         self.changed()
         if path is None:
             return
@@ -290,7 +265,7 @@ class IdentityPage(PageBase):
         self.state.checking_unattend = False
         texts = messages if isinstance(messages, list) else []
         self.state.unattend_problem = "; ".join(str(m) for m in texts) or None
-        self.reveal({"system.unattend"})
+        self.reveal({RecipeField.SYSTEM_UNATTEND})
         self.changed()
 
     def _name_edited(self, text: str) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from nanostudio.gui.pages.base import PageBase, add_row, field_block, new_form
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.recipe import RecipeField
 from nanostudio.wizard import Page, WizardState
 
 
@@ -61,15 +62,23 @@ class NetworkPage(PageBase):
         caption = QLabel(self.tr("&Address / prefix:"))
         caption.setBuddy(self.address_edit)
         self.address_edit.setAccessibleName(self.tr("Static address"))
-        form.addRow(caption, field_block(address_row, self.problem_label("network.ipv4")))
+        form.addRow(caption, field_block(address_row, self.problem_label(RecipeField.NETWORK_IPV4)))
         self.gateway_edit = QLineEdit()
         self.gateway_edit.setPlaceholderText(self.tr("optional, e.g. 192.168.56.1"))
         add_row(
-            form, self.tr("&Gateway:"), self.gateway_edit, self.problem_label("network.gateway")
+            form,
+            self.tr("&Gateway:"),
+            self.gateway_edit,
+            self.problem_label(RecipeField.NETWORK_GATEWAY),
         )
         self.dns_edit = QLineEdit()
         self.dns_edit.setPlaceholderText(self.tr("optional, e.g. 192.168.56.1, 1.1.1.1"))
-        add_row(form, self.tr("DNS ser&vers:"), self.dns_edit, self.problem_label("network.dns"))
+        add_row(
+            form,
+            self.tr("DNS ser&vers:"),
+            self.dns_edit,
+            self.problem_label(RecipeField.NETWORK_DNS),
+        )
         box.addWidget(self.static_fields)
         self.interface_edit = QLineEdit()
         other = new_form()
@@ -77,7 +86,7 @@ class NetworkPage(PageBase):
             other,
             self.tr("&Interface:"),
             self.interface_edit,
-            self.problem_label("network.interface"),
+            self.problem_label(RecipeField.NETWORK_INTERFACE),
             self.tr(
                 'The adapter\'s name in Windows (the first one is "Ethernet") or its '
                 "interface index (Get-NetAdapter's ifIndex)."
@@ -90,7 +99,7 @@ class NetworkPage(PageBase):
             other,
             self.tr("V&LAN ID:"),
             self.vlan_edit,
-            self.problem_label("network.vlan"),
+            self.problem_label(RecipeField.NETWORK_VLAN),
             self.tr(
                 "Set with Set-NetAdapter -VlanID at first boot; the adapter's driver must "
                 "support VLAN tagging. Applies with DHCP too."
@@ -99,7 +108,10 @@ class NetworkPage(PageBase):
         self.ipv6_edit = QLineEdit()
         self.ipv6_edit.setPlaceholderText(self.tr("optional, e.g. 2001:db8::10"))
         add_row(
-            other, self.tr("IPv&6 address:"), self.ipv6_edit, self.problem_label("network.ipv6")
+            other,
+            self.tr("IPv&6 address:"),
+            self.ipv6_edit,
+            self.problem_label(RecipeField.NETWORK_IPV6),
         )
         self.ipv6_dns_edit = QLineEdit()
         self.ipv6_dns_edit.setPlaceholderText(self.tr("optional, e.g. 2001:db8::1"))
@@ -107,7 +119,7 @@ class NetworkPage(PageBase):
             other,
             self.tr("IPv6 DNS s&ervers:"),
             self.ipv6_dns_edit,
-            self.problem_label("network.ipv6_dns"),
+            self.problem_label(RecipeField.NETWORK_IPV6_DNS),
         )
         box.addLayout(other)
         remote = QGroupBox(self.tr("Remote access and first boot"))
@@ -143,7 +155,7 @@ class NetworkPage(PageBase):
         commands_label.setBuddy(self.commands_edit)
         remote_layout.addWidget(commands_label)
         remote_layout.addWidget(self.commands_edit)
-        remote_layout.addWidget(self.problem_label("firstboot.commands"))
+        remote_layout.addWidget(self.problem_label(RecipeField.FIRSTBOOT_COMMANDS))
         layout = QVBoxLayout(self.body)
         layout.addWidget(addressing)
         layout.addWidget(remote)
@@ -151,13 +163,13 @@ class NetworkPage(PageBase):
         layout.addStretch(1)
         self.static_button.toggled.connect(self._static_toggled)
         self._address_text = ""
-        self.reveal_when_left("network.ipv4", self.address_edit)
-        self.reveal_when_left("network.gateway", self.gateway_edit)
-        self.reveal_when_left("network.dns", self.dns_edit)
-        self.reveal_when_left("network.interface", self.interface_edit)
-        self.reveal_when_left("network.vlan", self.vlan_edit)
-        self.reveal_when_left("network.ipv6", self.ipv6_edit)
-        self.reveal_when_left("network.ipv6_dns", self.ipv6_dns_edit)
+        self.reveal_when_left(RecipeField.NETWORK_IPV4, self.address_edit)
+        self.reveal_when_left(RecipeField.NETWORK_GATEWAY, self.gateway_edit)
+        self.reveal_when_left(RecipeField.NETWORK_DNS, self.dns_edit)
+        self.reveal_when_left(RecipeField.NETWORK_INTERFACE, self.interface_edit)
+        self.reveal_when_left(RecipeField.NETWORK_VLAN, self.vlan_edit)
+        self.reveal_when_left(RecipeField.NETWORK_IPV6, self.ipv6_edit)
+        self.reveal_when_left(RecipeField.NETWORK_IPV6_DNS, self.ipv6_dns_edit)
         self.address_edit.textEdited.connect(self._address_edited)
         self.address_edit.editingFinished.connect(self._address_left)
         self.prefix_box.valueChanged.connect(self._prefix_changed)

@@ -23,7 +23,7 @@ from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_ENGINE, LAST_OUTPUT_DIR, LAST_SIZE, Settings
 from nanostudio.gui.widgets.boot_options import BootOptions
 from nanostudio.gui.widgets.problems import NoteLabel
-from nanostudio.recipe import BootSpec, OutputFormat
+from nanostudio.recipe import BootSpec, OutputFormat, RecipeField
 from nanostudio.wizard import Page, WizardState
 
 
@@ -44,7 +44,7 @@ class OutputPage(PageBase):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.path_edit, 1)
         row.addWidget(self.browse_button)
-        add_row(form, self.tr("&File:"), path_row, self.problem_label("output.path"))
+        add_row(form, self.tr("&File:"), path_row, self.problem_label(RecipeField.OUTPUT_PATH))
         self.path_edit.setAccessibleName(self.tr("Output file"))
         self.format_box = QComboBox()
         self.format_box.addItem(
@@ -54,14 +54,19 @@ class OutputPage(PageBase):
         self.format_box.addItem(
             self.tr("WIM: an image to deploy with other tools"), OutputFormat.WIM
         )
-        add_row(form, self.tr("F&ormat:"), self.format_box, self.problem_label("output.format"))
+        add_row(
+            form,
+            self.tr("F&ormat:"),
+            self.format_box,
+            self.problem_label(RecipeField.OUTPUT_FORMAT),
+        )
         self.size_edit = QLineEdit()
         self.size_edit.setMaximumWidth(160)
         add_row(
             form,
             self.tr("Maximum &size:"),
             self.size_edit,
-            self.problem_label("output.size"),
+            self.problem_label(RecipeField.OUTPUT_SIZE),
             self.tr(
                 "A number alone means GiB; 1GB and 1GiB are the same. "
                 "8 GiB is what Image Builder used: 4 GiB leaves no room for a cumulative "
@@ -80,20 +85,26 @@ class OutputPage(PageBase):
             self.engine_buttons[engine] = button
             engine_layout.addWidget(button)
             engine_layout.addWidget(NoteLabel(note))
-        engine_layout.addWidget(self.problem_label("engine"))
+        engine_layout.addWidget(self.problem_label(RecipeField.ENGINE))
         self.boot_options = BootOptions()
         boot_layout = self.boot_options.layout()
         assert isinstance(boot_layout, QGridLayout)
-        for number, field in enumerate(("ems_port", "ems_baud", "debug_port", "debug_baud")):
-            boot_layout.addWidget(self.problem_label(f"boot.{field}"), 3 + number, 0, 1, 5)
+        boot_fields = (
+            RecipeField.BOOT_EMS_PORT,
+            RecipeField.BOOT_EMS_BAUD,
+            RecipeField.BOOT_DEBUG_PORT,
+            RecipeField.BOOT_DEBUG_BAUD,
+        )
+        for number, field in enumerate(boot_fields):
+            boot_layout.addWidget(self.problem_label(field), 3 + number, 0, 1, 5)
         layout = QVBoxLayout(self.body)
         layout.addLayout(form)
         layout.addWidget(engines)
         layout.addWidget(self.boot_options)
         layout.addWidget(self.page_problems)
         layout.addStretch(1)
-        self.reveal_when_left("output.path", self.path_edit)
-        self.reveal_when_left("output.size", self.size_edit)
+        self.reveal_when_left(RecipeField.OUTPUT_PATH, self.path_edit)
+        self.reveal_when_left(RecipeField.OUTPUT_SIZE, self.size_edit)
         self.path_edit.textEdited.connect(self._path_edited)
         self.browse_button.clicked.connect(self._browse)
         self.format_box.currentIndexChanged.connect(self._format_changed)
@@ -143,7 +154,9 @@ class OutputPage(PageBase):
     def set_output(self, path: Path) -> None:
         self.state.output_path = path
         self.settings.set(LAST_OUTPUT_DIR, str(path.parent))
-        self.reveal({"output.path"})  # chosen in the file dialog: say at once what is wrong
+        self.reveal(
+            {RecipeField.OUTPUT_PATH}
+        )  # chosen in the file dialog: say at once what is wrong
         self._loading = True
         try:
             self.load()

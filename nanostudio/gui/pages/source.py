@@ -25,6 +25,7 @@ from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.media import MediaInfo, inspect_media
+from nanostudio.recipe import RecipeField
 from nanostudio.sizes import human_size
 from nanostudio.wizard import Page, WizardState
 
@@ -81,11 +82,13 @@ class SourcePage(PageBase):
         self.packages.setAccessibleName(self.tr("Packages on the media"))
         self.packages.setColumnWidth(0, 380)
         found_layout.addWidget(self.packages, 2)
-        self.edit_box = EditImageBox(state, self.problem_label("edit.image"), self.refresh)
+        self.edit_box = EditImageBox(
+            state, self.problem_label(RecipeField.EDIT_IMAGE), self.refresh
+        )
         layout = QVBoxLayout(self.body)
         layout.addWidget(self.edit_box)
         layout.addLayout(row)
-        layout.addWidget(self.problem_label("source.media"))
+        layout.addWidget(self.problem_label(RecipeField.SOURCE_MEDIA))
         layout.addWidget(self.busy)
         layout.addWidget(found, 1)
         layout.addWidget(

@@ -23,7 +23,7 @@ from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.copyable import CopyableText
 from nanostudio.gui.widgets.problems import NoteLabel
-from nanostudio.recipe import Problem
+from nanostudio.recipe import Problem, RecipeField
 from nanostudio.recipe.powershell import to_powershell
 from nanostudio.recipe.toml_io import save_recipe
 from nanostudio.wizard import Page, WizardState, to_recipe
@@ -86,7 +86,9 @@ class SummaryPage(PageBase):
         generation = self._generation
         job = blocking_task(lambda: plan_problem(recipe, media, engine, held), self)
         job.succeeded.connect(lambda verdict: self._plan_checked(generation, verdict))
-        job.failed.connect(lambda message: self._plan_checked(generation, Problem("plan", message)))
+        job.failed.connect(
+            lambda message: self._plan_checked(generation, Problem(RecipeField.PLAN, message))
+        )
         state.checking_plan = True
         self.busy.start(
             self.tr("Checking the plan with the {0} engine…").format(resolve_engine(engine).value)

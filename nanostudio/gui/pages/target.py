@@ -25,6 +25,7 @@ from nanostudio.gui.settings import LAST_TARGET, Settings
 from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.recipe import RecipeField
 from nanostudio.wizard import PRESETS, Page, Target, WizardState
 
 
@@ -50,7 +51,7 @@ class TargetPage(PageBase):
             grid.addWidget(button, number // 2, number % 2)
         self.target_note = NoteLabel()
         grid.addWidget(self.target_note, 3, 0, 1, 2)
-        grid.addWidget(self.problem_label("output.target"), 4, 0, 1, 2)
+        grid.addWidget(self.problem_label(RecipeField.OUTPUT_TARGET), 4, 0, 1, 2)
         self.busy = BusyIndicator()
         grid.addWidget(self.busy, 5, 0, 1, 2)
         self.unavailable_note = NoteLabel()
@@ -70,14 +71,14 @@ class TargetPage(PageBase):
             form,
             self.tr("&Deployment type:"),
             self.deployment_box,
-            self.problem_label("source.deployment"),
+            self.problem_label(RecipeField.SOURCE_DEPLOYMENT),
         )
         self.oem_box = QCheckBox(self.tr("&OEM drivers"))
         add_row(
             form,
             self.tr("Drivers:"),
             self.oem_box,
-            self.problem_label("drivers.oem"),
+            self.problem_label(RecipeField.DRIVERS_OEM),
             self.tr(
                 "Basic drivers for common storage controllers and network adapters, such as "
                 "the Intel adapter VirtualBox, VMware and QEMU emulate. Not allowed in a "
@@ -89,7 +90,7 @@ class TargetPage(PageBase):
             form,
             "",
             self.virtualbox_box,
-            self.problem_label("drivers.virtualbox"),
+            self.problem_label(RecipeField.DRIVERS_VIRTUALBOX),
             self.tr(
                 "Prepares the image for VirtualBox: a VHD disk (VirtualBox cannot write to "
                 "VHDX) and the OEM drivers for its Intel adapter. Enable EFI in the VM settings."

@@ -27,7 +27,7 @@ from nanostudio.gui.settings import LAST_DRIVER_DIR, Settings
 from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel
-from nanostudio.recipe import CopyPath
+from nanostudio.recipe import CopyPath, RecipeField
 from nanostudio.recipe.copies import (
     CopyScan,
     destination_problem,
@@ -67,7 +67,7 @@ class UpdatesPage(PageBase):
         update_layout = QVBoxLayout(updates)
         update_layout.addLayout(update_buttons)
         update_layout.addWidget(self.update_list)
-        update_layout.addWidget(self.problem_label("packages.servicing"))
+        update_layout.addWidget(self.problem_label(RecipeField.PACKAGES_SERVICING))
         self.update_note = NoteLabel(
             self.tr(
                 "Servicing stack updates are installed first, whatever their order here. "
@@ -112,7 +112,7 @@ class UpdatesPage(PageBase):
         copy_layout.addLayout(destination_row)
         copy_layout.addWidget(self.busy)
         copy_layout.addWidget(self.total_label)
-        copy_layout.addWidget(self.problem_label("files.copy"))
+        copy_layout.addWidget(self.problem_label(RecipeField.FILES_COPY))
 
         layout = QVBoxLayout(self.body)
         layout.addWidget(updates)
