@@ -186,6 +186,7 @@ def measure_stalls(work: Path, payload_mib: int) -> dict[str, object]:
     user(lambda: walker.next(Page.EDITION))
     user(lambda: walker.roles("DNS", "NPDS"))
     user(lambda: walker.next(Page.DRIVERS))
+    user(lambda: walker.next(Page.UPDATES))
     user(lambda: walker.next(Page.IDENTITY))
     user(lambda: walker.identity("BENCH1", PASSWORD_FOR_SAMPLES, "utc"))
     user(lambda: walker.next(Page.NETWORK))

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,16 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Config, logs and state of every test go to a fresh folder, never the real home."""
     with nanostudio_home(tmp_path_factory.mktemp("nanostudio-home")) as home:
         yield home
+
+
+@pytest.fixture(autouse=True)
+def no_gui_event_loop_left() -> Iterator[None]:
+    """A GUI test installs the asyncio loop on Qt's (``gui.tasks``); it is closed after
+    the test, so no task outlives it and later tests may run ``asyncio.run``."""
+    yield
+    tasks = sys.modules.get("nanostudio.gui.tasks")
+    if tasks is not None:
+        tasks.shutdown()
 
 
 @pytest.fixture

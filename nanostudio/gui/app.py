@@ -133,7 +133,7 @@ def open_and_close_console(parent: QWidget) -> None:
         widget.grab()
         widget.close()
     if not console.shutdown().wait(5000):
-        raise RuntimeError("the console's worker thread did not stop")
+        raise RuntimeError("the console session did not close")
     for widget in reversed(widgets):
         dispose(widget)
 

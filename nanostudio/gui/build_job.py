@@ -1,45 +1,24 @@
-"""Runs a build plan on a worker thread and re-emits its events as Qt signals.
+"""Runs a build plan as a ``gui.tasks`` task and re-emits its events as Qt signals.
 
-The runner calls its sink on the worker thread; the signals below are emitted
-from there and, because this object lives on the GUI thread, Qt queues them.
-The plan is made on the worker too (engines look up their tools). Cancel sets the
-runner's token: the engine stops at its next check and kills
-its child processes. Nothing here ever blocks the GUI thread.
+The plan is made and run in one blocking call (engines look up their tools while
+planning); the runner's sink is called on that worker thread and posts each event
+to the GUI thread, in order. Cancel sets the task's token: the engine stops at its
+next check, kills its child processes and reports a cancelled outcome.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.events import BuildEvent, BuildOutcome, Finished, Status
 from nanostudio.engine.runner import BuildRunner
 from nanostudio.engine.steps import Plan
 from nanostudio.errors import UserFacingError
+from nanostudio.gui.tasks import Task, blocking, post
 from nanostudio.secret import Secret
-
-log = logging.getLogger(__name__)
-
-
-class _RunnerThread(QThread):
-    event_ready = Signal(object)
-
-    def __init__(self, job: BuildJob) -> None:
-        super().__init__(job)
-        self._job = job
-        self.outcome: BuildOutcome | None = None
-
-    def run(self) -> None:
-        try:
-            self.outcome = self._job.run_on_worker()
-        except Exception as error:  # the runner catches step errors; this is a bug
-            log.exception("the build runner crashed")
-            self.outcome = BuildOutcome(
-                Status.FAILED, None, 0.0, f"internal error ({error.__class__.__name__}): {error}"
-            )
 
 
 class BuildJob(QObject):
@@ -55,14 +34,25 @@ class BuildJob(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.cancel_token = CancelToken()
         self._make_plan = make_plan
         self._password = password
-        self._thread = _RunnerThread(self)
-        self._thread.event_ready.connect(self.event_received)
-        self._thread.finished.connect(self._on_thread_finished)
+        self._task = Task(self._build, self, what="the build")
+        self._task.succeeded.connect(self.finished)
+        self._task.failed.connect(
+            lambda message: self.finished.emit(BuildOutcome(Status.FAILED, None, 0.0, message))
+        )
+        self._task.cancelled.connect(
+            lambda: self.finished.emit(BuildOutcome(Status.CANCELLED, None, 0.0, "cancelled"))
+        )
 
-    def run_on_worker(self) -> BuildOutcome:
+    @property
+    def cancel_token(self) -> CancelToken:
+        return self._task.token
+
+    async def _build(self, token: CancelToken) -> BuildOutcome:
+        return await blocking(self.run_on_worker, token)
+
+    def run_on_worker(self, token: CancelToken) -> BuildOutcome:
         """Plan (tool look-ups can be slow) and run, both off the GUI thread."""
         try:
             plan = self._make_plan()
@@ -70,29 +60,19 @@ class BuildJob(QObject):
             outcome = BuildOutcome(Status.FAILED, None, 0.0, str(error), exit_code=error.exit_code)
             self._sink(Finished(outcome))
             return outcome
-        runner = BuildRunner(
-            plan,
-            sink=self._sink,
-            cancel=self.cancel_token,
-            password=self._password,
-        )
+        runner = BuildRunner(plan, sink=self._sink, cancel=token, password=self._password)
         return runner.run()
 
     def _sink(self, event: BuildEvent) -> None:
         """Called on the worker thread."""
-        self._thread.event_ready.emit(event)
+        post(self.event_received.emit, event)
 
     def start(self) -> None:
-        self._thread.start()
+        self._task.start()
 
     def cancel(self) -> None:
-        self.cancel_token.cancel()
+        """Only the token: the runner's own cancelled outcome says what was cleaned up."""
+        self._task.token.cancel()
 
     def wait(self, ms: int = 60_000) -> bool:
-        return self._thread.wait(ms)
-
-    def _on_thread_finished(self) -> None:
-        outcome = self._thread.outcome or BuildOutcome(
-            Status.FAILED, None, 0.0, "the build stopped without an outcome"
-        )
-        self.finished.emit(outcome)
+        return self._task.wait(ms)

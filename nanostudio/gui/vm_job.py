@@ -1,25 +1,24 @@
-"""Create → start → connection doctor on a worker thread; every step arrives as a signal.
+"""Create → start → connection doctor, as one coroutine; every step arrives as a signal.
 
-The password is the build's, held by this object for the run only (never written). The
-doctor's cancel token stops the wait within its poll; the VM itself keeps running.
+Starting the VM and the doctor's walk are blocking calls on worker threads; the doctor's
+layer events are posted to the GUI thread as they happen. The password is the build's,
+held by this object for the run only (never written). Cancel sets the task's token: the
+doctor stops within its poll and reports a cancelled diagnosis; the VM keeps running.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from nanostudio.engine.cancel import CancelToken
-from nanostudio.errors import UserFacingError
+from nanostudio.gui.tasks import Task, blocking, post
 from nanostudio.remote.doctor import Check, ConnectionDoctor, Diagnosis, LayerEvent, expectations
 from nanostudio.remote.settings import ConnectionSettings
 from nanostudio.vm.backends import VmBackend, create_and_start
 from nanostudio.vm.model import StartResult, VmRecord, VmSpec, VmState
 from nanostudio.vm.qemu import TCG_WARNING
-
-log = logging.getLogger(__name__)
 
 
 def vm_running_check(backend: VmBackend, record: VmRecord) -> Callable[[], Check]:
@@ -32,44 +31,6 @@ def vm_running_check(backend: VmBackend, record: VmRecord) -> Callable[[], Check
         return Check(False, f"{record.name} stopped", final=True)
 
     return check
-
-
-class _LaunchThread(QThread):
-    vm_started = Signal(object)  # StartResult
-    layer_changed = Signal(object)  # LayerEvent
-    diagnosed = Signal(object)  # Diagnosis
-    error_raised = Signal(str)
-
-    def __init__(self, job: VmLaunchJob) -> None:
-        super().__init__(job)
-        self._job = job
-
-    def run(self) -> None:
-        job = self._job
-        try:
-            if job.record is None:
-                assert job.spec is not None
-                result = create_and_start(job.backend, job.spec)
-            else:
-                result = job.backend.start(job.record)
-            self.vm_started.emit(result)
-            record = result.record
-            doctor = ConnectionDoctor(
-                ConnectionSettings(host=record.host, port=record.port),
-                job.password,
-                sink=self.layer_changed.emit,
-                vm_running=vm_running_check(job.backend, record),
-                timeout_s=job.timeout_s,
-                poll_s=job.poll_s,
-                expected=expectations(kvm=TCG_WARNING not in result.warnings),
-                cancel=job.cancel_token,
-            )
-            self.diagnosed.emit(doctor.run())
-        except UserFacingError as error:
-            self.error_raised.emit(str(error))
-        except Exception as error:  # a bug: the log keeps the traceback
-            log.exception("starting the VM failed")
-            self.error_raised.emit(f"internal error ({error.__class__.__name__}): {error}")
 
 
 class VmLaunchJob(QObject):
@@ -99,29 +60,51 @@ class VmLaunchJob(QObject):
         self.record = record
         self.timeout_s = timeout_s
         self.poll_s = poll_s
-        self.cancel_token = CancelToken()
         self.result: StartResult | None = None
-        self._thread = _LaunchThread(self)
-        self._thread.vm_started.connect(self._on_started)
-        self._thread.layer_changed.connect(self.layer_changed)
-        self._thread.diagnosed.connect(self.diagnosed)
-        self._thread.error_raised.connect(self.failed)
+        self._task = Task(self._launch, self, what="starting the VM")
+        self._task.succeeded.connect(self.diagnosed)
+        self._task.failed.connect(self.failed)
+
+    @property
+    def cancel_token(self) -> CancelToken:
+        return self._task.token
+
+    async def _launch(self, token: CancelToken) -> Diagnosis:
+        if self.record is None:
+            assert self.spec is not None
+            result = await blocking(create_and_start, self.backend, self.spec)
+        else:
+            result = await blocking(self.backend.start, self.record)
+        post(self._on_started, result)
+        record = result.record
+        doctor = ConnectionDoctor(
+            ConnectionSettings(host=record.host, port=record.port),
+            self.password,
+            sink=lambda event: post(self.layer_changed.emit, event),
+            vm_running=vm_running_check(self.backend, record),
+            timeout_s=self.timeout_s,
+            poll_s=self.poll_s,
+            expected=expectations(kvm=TCG_WARNING not in result.warnings),
+            cancel=token,
+        )
+        return await blocking(doctor.run)
 
     def _on_started(self, result: StartResult) -> None:
         self.result = result
         self.vm_started.emit(result)
 
     def start(self) -> None:
-        self._thread.start()
+        self._task.start()
 
     def cancel(self) -> None:
-        self.cancel_token.cancel()
+        """Only the token: the doctor's own cancelled diagnosis says how far it got."""
+        self._task.token.cancel()
 
     def is_running(self) -> bool:
-        return self._thread.isRunning()
+        return self._task.is_running()
 
     def wait(self, ms: int = 30_000) -> bool:
-        return self._thread.wait(ms)
+        return self._task.wait(ms)
 
 
 __all__ = ["Diagnosis", "LayerEvent", "VmLaunchJob"]

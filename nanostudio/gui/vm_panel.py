@@ -1,7 +1,7 @@
 """The Done page's "Start VM and connect", and the list of VMs NanoStudio remembers
 (``VmList``: also on the Welcome page).
 
-All hypervisor calls run off the GUI thread (``VmLaunchJob``, ``BackgroundCall``).
+All hypervisor calls run off the GUI thread, as ``gui.tasks`` tasks (``VmLaunchJob``).
 The build's password is handed over by the page, kept in memory only, and given to
 the console when the doctor has seen ``hostname`` come back.
 """
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nanostudio.gui import console_link
-from nanostudio.gui.background import BackgroundCall
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.vm_job import VmLaunchJob
 from nanostudio.gui.widgets.doctor_view import DoctorView
 from nanostudio.gui.widgets.problems import NoteLabel
@@ -61,7 +61,7 @@ class VmList(QWidget):
         self.start_with_wait: Callable[[VmRecord, VmBackend], bool] = lambda record, b: False
         self.password_for: Callable[[VmRecord], str | None] = lambda record: None
         self.console: QWidget | None = None
-        self._calls: list[BackgroundCall] = []
+        self._calls: list[Task] = []
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.vm_list = QTreeWidget()
@@ -177,7 +177,7 @@ class VmList(QWidget):
         self.console = console_link.open_console(self.window(), settings, self.password_for(record))
 
     def _background(self, call: Callable[[], object], done: Callable[[object], None]) -> None:
-        job = BackgroundCall(call, self)
+        job = blocking_task(call, self)
         self._calls.append(job)
         job.succeeded.connect(done)
         job.failed.connect(lambda message: self.status.setText(message))

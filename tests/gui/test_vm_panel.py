@@ -119,7 +119,7 @@ def test_one_click_boots_waits_and_opens_the_console_without_a_dialog(
     assert "Connected to NANO1" in panel.status.text()
     assert [r.name for r in VmStore().all()] == ["NANO1"]
     window.close()
-    assert all(thread.wait(TIMEOUT_MS) for thread in window.worker_threads())
+    assert all(session.wait(TIMEOUT_MS) for session in window.ended_sessions())
 
 
 def test_vm_that_never_answers_is_diagnosed_and_can_be_cancelled(
@@ -226,7 +226,7 @@ def test_the_welcome_page_lists_remembered_vms_with_the_same_panel(
     assert window.connect_dialog.host_edit.text() == "127.0.0.1"
     assert window.connect_dialog.port_spin.value() == winrm_server.port
     window.close()
-    assert all(thread.wait(TIMEOUT_MS) for thread in window.worker_threads())
+    assert all(session.wait(TIMEOUT_MS) for session in window.ended_sessions())
     vms.vm_stop.click()
     qtbot.waitUntil(lambda: "OLD1 stopped." in vms.status.text(), timeout=5000)
     qtbot.waitUntil(lambda: first_row(vms).text(2) == "stopped", timeout=5000)

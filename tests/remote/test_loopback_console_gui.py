@@ -228,7 +228,7 @@ def test_console_window_connects_and_closes(qtbot: QtBot, winrm_server: Loopback
     qtbot.waitUntil(lambda: console.state == ConsoleState.IDLE, timeout=TIMEOUT_MS)
     assert "127.0.0.1" in window.windowTitle()
     window.close()
-    assert all(thread.wait(TIMEOUT_MS) for thread in window.worker_threads())
+    assert all(session.wait(TIMEOUT_MS) for session in window.ended_sessions())
 
 
 def test_open_console_window_uses_a_remembered_password_or_asks(
@@ -251,7 +251,7 @@ def test_open_console_window_uses_a_remembered_password_or_asks(
         timeout=TIMEOUT_MS,
     )
     window.close()
-    assert all(thread.wait(TIMEOUT_MS) for thread in window.worker_threads())
+    assert all(session.wait(TIMEOUT_MS) for session in window.ended_sessions())
 
 
 def test_the_view_follows_big_output_and_the_commands_after_it(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -23,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nanostudio.engine.cancel import CancelToken
 from nanostudio.errors import RemoteError
-from nanostudio.gui.console.background import BackgroundCall
+from nanostudio.gui.tasks import Task, blocking
 from nanostudio.gui.widgets.focus_ring import prepare_for_keyboard
 from nanostudio.remote.errors import CertificateUnknownError, format_thumbprint
 from nanostudio.remote.pinning import PinStore
@@ -39,8 +39,6 @@ from nanostudio.remote.settings import (
     ConnectionSettings,
 )
 from nanostudio.vm.pins import with_vm_pin
-
-log = logging.getLogger(__name__)
 
 Probe = Callable[[ConnectionSettings, str, PinStore], ConnectionReport]
 _AUTH_LABELS: tuple[tuple[AuthMethod, str], ...] = (
@@ -74,7 +72,7 @@ class ConnectDialog(QDialog):
         self.vault = vault if vault is not None else PasswordVault()
         self.saved = saved if saved is not None else SavedConnections()
         self._probe = probe
-        self._call: BackgroundCall | None = None
+        self._call: Task | None = None
         self._accept_after_test = False
         self._unknown: CertificateUnknownError | None = None
         self.last_report: ConnectionReport | None = None
@@ -247,8 +245,17 @@ class ConnectDialog(QDialog):
         self._set_busy(True)
         self._show(self.tr("Connecting to %1…").replace("%1", settings.endpoint), "busy")
         password = self.password()
-        self._call = BackgroundCall(lambda: self._probe(settings, password, self.pins), self)
-        self._call.done.connect(self._on_tested)
+        pins = self.pins
+
+        async def probe(_token: CancelToken) -> tuple[ConnectionReport | None, RemoteError | None]:
+            try:
+                return await blocking(self._probe, settings, password, pins), None
+            except RemoteError as error:  # shown as the server's answer, not as a failure
+                return None, error
+
+        self._call = Task(probe, self, what="the connection test")
+        self._call.succeeded.connect(lambda outcome: self._on_tested(*outcome))
+        self._call.failed.connect(self._on_test_crashed)
         self._call.start()
         return True
 
@@ -270,7 +277,14 @@ class ConnectDialog(QDialog):
         if before.isEnabled() and before.isVisible():
             before.setFocus()
 
-    def _on_tested(self, report: ConnectionReport | None, error: BaseException | None) -> None:
+    def _on_test_crashed(self, message: str) -> None:
+        """A bug in the test itself (already logged with its traceback)."""
+        self._call = None
+        self._set_busy(False)
+        self._accept_after_test = False
+        self._show(self.tr("Unexpected failure: %1").replace("%1", message), "error")
+
+    def _on_tested(self, report: ConnectionReport | None, error: RemoteError | None) -> None:
         self._call = None
         self._set_busy(False)
         accept = self._accept_after_test
@@ -289,12 +303,8 @@ class ConnectDialog(QDialog):
             )
             self.trust_button.show()
             return
-        if isinstance(error, RemoteError):  # CertificateChangedError included: refused, shown
+        if error is not None:  # CertificateChangedError included: refused, shown
             self._show(str(error), "error")
-            return
-        if error is not None:
-            log.error("connection test failed unexpectedly", exc_info=error)
-            self._show(self.tr("Unexpected failure: %1").replace("%1", str(error)), "error")
             return
         assert report is not None
         self.last_report = report

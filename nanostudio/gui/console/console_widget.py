@@ -1,6 +1,7 @@
 """The remote PowerShell console pane: output area, prompt line, progress, disconnected state.
 
-All session work happens on a ``WorkerThread``; this widget only paints. Output is
+All session work is driven by a ``SessionDriver`` (a ``gui.tasks`` task); this widget
+only paints. Output is
 drained from an ``OutputBuffer`` by a timer every ~50 ms under a time budget, so a
 flood of output never stalls the GUI thread.
 """
@@ -40,7 +41,7 @@ from nanostudio.gui.console.colours import host_colour, is_console_colour, is_da
 from nanostudio.gui.console.command_input import CommandInput
 from nanostudio.gui.console.output_buffer import Batch, OutputBuffer
 from nanostudio.gui.console.prompt_dialog import PromptDialog
-from nanostudio.gui.console.worker import SessionFactory, WorkerThread
+from nanostudio.gui.console.session_driver import SessionDriver, SessionFactory
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.remote.events import (
     CommandFinished,
@@ -154,13 +155,14 @@ class ConsoleWidget(QWidget):
         self._keep_alive_timer.setInterval(int(keep_alive_s * 1000))
         self._keep_alive_timer.timeout.connect(self._keep_alive)
 
-        self._thread = WorkerThread(session_factory, self._buffer)
-        worker = self._thread.worker
-        worker.opened.connect(self._on_opened)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        worker.completed.connect(self._on_completed)
-        worker.prompt_requested.connect(self._on_prompt)
+        # Not a child of this widget: it outlives it while the session closes.
+        self._driver = SessionDriver(session_factory, self._buffer)
+        driver = self._driver
+        driver.opened.connect(self._on_opened)
+        driver.finished.connect(self._on_finished)
+        driver.failed.connect(self._on_failed)
+        driver.completed.connect(self._on_completed)
+        driver.prompt_requested.connect(self._on_prompt)
 
     # -- layout -------------------------------------------------------------------
     def _build_ui(self, scrollback: int) -> None:
@@ -287,25 +289,25 @@ class ConsoleWidget(QWidget):
             self.prompt_label.setText(self.tr("Disconnected"))
 
     def start(self) -> None:
-        """Open the session (on the worker thread)."""
+        """Open the session (off the GUI thread)."""
         self._set_state(ConsoleState.CONNECTING)
-        self._thread.worker.request_open.emit()
+        self._driver.open()
 
     def reconnect(self) -> None:
         if self.state != ConsoleState.DISCONNECTED:
             return
         self.banner.hide()
         self._set_state(ConsoleState.CONNECTING)
-        self._thread.worker.request_reconnect.emit()
+        self._driver.reconnect()
 
-    def shutdown(self) -> WorkerThread:
-        """Close the session without blocking; returns the thread for callers that must wait."""
+    def shutdown(self) -> SessionDriver:
+        """Close the session without blocking; returns the driver for callers that must wait."""
         self._flush_timer.stop()
         self._keep_alive_timer.stop()
         if self._prompt_dialog is not None:
             self._prompt_dialog.reject()
-        self._thread.shutdown()
-        return self._thread
+        self._driver.shutdown()
+        return self._driver
 
     # -- commands -----------------------------------------------------------------
     def submit(self, script: str) -> bool:
@@ -320,13 +322,13 @@ class ConsoleWidget(QWidget):
             return True
         self.history.add(script)
         self._set_state(ConsoleState.RUNNING)
-        self._thread.worker.request_run.emit(script)
+        self._driver.run(script)
         return True
 
     def stop(self) -> None:
         if self.state == ConsoleState.RUNNING:
             self._append_lines([("^C", Stream.WARNING)])
-            self._thread.worker.stop_command()
+            self._driver.stop_command()
 
     def copy_or_stop(self) -> None:
         """Ctrl+C: copy when text is selected, otherwise stop the running command."""
@@ -406,7 +408,7 @@ class ConsoleWidget(QWidget):
 
     def _keep_alive(self) -> None:
         if self.state == ConsoleState.IDLE:
-            self._thread.worker.request_keep_alive.emit()
+            self._driver.keep_alive()
 
     def _on_prompt(self, request: PromptRequest) -> None:
         self.flush_output(budget_s=None)
@@ -416,7 +418,7 @@ class ConsoleWidget(QWidget):
         def done(code: int) -> None:
             self._prompt_dialog = None
             accepted = code == QDialog.DialogCode.Accepted
-            self._thread.worker.answer_prompt(dialog.reply() if accepted else None)
+            self._driver.answer_prompt(dialog.reply() if accepted else None)
             dialog.deleteLater()
 
         dialog.finished.connect(done)
@@ -439,7 +441,7 @@ class ConsoleWidget(QWidget):
                 self._apply_completion(completion, index + 1)
                 return
         self._completion = None
-        self._thread.worker.request_complete.emit(line, self.input.textCursor().position())
+        self._driver.complete(line, self.input.textCursor().position())
 
     def _on_completed(self, completion: Completion, line: str, cursor: int) -> None:
         if self.input.toPlainText() != line or not completion.matches:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QVBoxLayout, QWi
 from nanostudio import APP_NAME
 from nanostudio.gui.console.connect_dialog import ConnectDialog
 from nanostudio.gui.console.console_widget import ConsoleState, ConsoleWidget
-from nanostudio.gui.console.worker import SessionFactory, WorkerThread
+from nanostudio.gui.console.session_driver import SessionDriver, SessionFactory
 from nanostudio.remote.history import CommandHistory, history_path
 from nanostudio.remote.saved import PasswordVault
 from nanostudio.remote.session_api import ConsoleSession
@@ -38,7 +38,7 @@ class ConsoleWindow(QMainWindow):
         self.resize(900, 560)
         self.console: ConsoleWidget | None = None
         self.settings: ConnectionSettings | None = None
-        self._threads: list[WorkerThread] = []
+        self._ended: list[SessionDriver] = []
         self.connect_dialog: ConnectDialog | None = None
         self._build_placeholder()
         self._build_actions()
@@ -124,12 +124,12 @@ class ConsoleWindow(QMainWindow):
 
     def _end_console(self) -> None:
         if self.console is not None:
-            self._threads.append(self.console.shutdown())
+            self._ended.append(self.console.shutdown())
             self.console = None
 
-    def worker_threads(self) -> list[WorkerThread]:
-        """Threads of consoles this window ended (tests and app exit wait on them)."""
-        return list(self._threads)
+    def ended_sessions(self) -> list[SessionDriver]:
+        """Sessions of consoles this window ended (tests and app exit wait on them)."""
+        return list(self._ended)
 
     def _save_transcript(self) -> None:
         if self.console is not None:

@@ -184,7 +184,7 @@ class BuildPage(PageBase):
         elif isinstance(event, LogLine):
             self.log_pane.add(event.level, event.text)
         elif isinstance(event, Finished):
-            pass  # the job's finished signal follows once the thread has ended
+            pass  # the job's finished signal follows once its task has ended
 
     def _show_times(self) -> None:
         elapsed = self._elapsed.elapsed() / 1000 if self._elapsed.isValid() else 0.0

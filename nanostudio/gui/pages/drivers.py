@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import LAST_DRIVER_DIR, Settings
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.media.drivers import DriverFolder, scan_driver_folder
@@ -40,7 +40,7 @@ class DriversPage(PageBase):
                 "OEM drivers do not cover."
             )
         )
-        self._jobs: dict[Path, BackgroundCall] = {}
+        self._jobs: dict[Path, Task] = {}
         # Folders the user just added: kept only if they hold a usable driver.
         self._on_trial: set[Path] = set()
         self.refused_label = ProblemLabel()
@@ -125,7 +125,7 @@ class DriversPage(PageBase):
         if folder in self.state.scanning_drivers:
             return
         self.state.scanning_drivers.add(folder)
-        job = BackgroundCall(lambda: scan_driver_folder(folder), self)
+        job = blocking_task(lambda: scan_driver_folder(folder), self)
         job.succeeded.connect(lambda scanned: self._scanned(folder, scanned))
         job.failed.connect(
             lambda message: self._scanned(folder, DriverFolder(folder, problem=message))

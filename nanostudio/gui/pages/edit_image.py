@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
 from nanostudio.engine.edit.source import EditSource, inspect_edit_source
-from nanostudio.gui.background import BackgroundCall
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.wizard import WizardState
 
@@ -28,7 +28,7 @@ class EditImageBox(QGroupBox):
         self.setTitle(self.tr("Image to edit (it is only read: the result is a new file)"))
         self._state = state
         self._changed = changed
-        self._job: BackgroundCall | None = None
+        self._job: Task | None = None
         self._generation = 0
         self.path_label = QLabel()
         self.path_label.setWordWrap(True)
@@ -90,7 +90,7 @@ class EditImageBox(QGroupBox):
         self._state.edit_source = None
         self._generation += 1
         generation = self._generation
-        job = BackgroundCall(lambda: inspect_edit_source(image, index), self)
+        job = blocking_task(lambda: inspect_edit_source(image, index), self)
         job.succeeded.connect(lambda found: self._read(generation, found, None))
         job.failed.connect(lambda message: self._read(generation, None, message))
         self._job = job

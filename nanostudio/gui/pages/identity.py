@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE, Settings
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.djoin_harvest import HarvestButton
 from nanostudio.gui.widgets.file_field import FileField
 from nanostudio.gui.widgets.problems import is_dark, set_color
@@ -135,9 +135,9 @@ class IdentityPage(PageBase):
         row.addWidget(self.harvest_button)
         row.addWidget(self.harvest_status, 1)
         form.addRow("", harvest_row)
-        self._blob_job: BackgroundCall | None = None
+        self._blob_job: Task | None = None
         self._checked_blob: Path | None = None
-        self._unattend_job: BackgroundCall | None = None
+        self._unattend_job: Task | None = None
         self._checked_unattend: Path | None = None
         layout = QVBoxLayout(self.body)
         layout.addLayout(form, 1)
@@ -213,7 +213,7 @@ class IdentityPage(PageBase):
             self.set_unattend(self.state.unattend)
         if path is None:
             return
-        job = BackgroundCall(lambda: blob_names(path), self)
+        job = blocking_task(lambda: blob_names(path), self)
         job.succeeded.connect(lambda verdict: self._blob_checked(path, verdict))
         job.failed.connect(lambda message: self._blob_checked(path, message))
         self._blob_job = job
@@ -253,7 +253,7 @@ class IdentityPage(PageBase):
             return
         # With a domain blob, the file's own UnattendedJoin identification is a conflict too.
         recipe = Recipe(system=SystemSpec(unattend=path, domain_blob=self.state.domain_blob))
-        job = BackgroundCall(lambda: [p.message for p in unattend_problems(recipe)], self)
+        job = blocking_task(lambda: [p.message for p in unattend_problems(recipe)], self)
         job.succeeded.connect(lambda messages: self._unattend_checked(path, messages))
         job.failed.connect(lambda message: self._unattend_checked(path, [message]))
         self._unattend_job = job

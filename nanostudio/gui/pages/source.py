@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.pages.edit_image import EditImageBox
 from nanostudio.gui.settings import LAST_MEDIA_DIR, Settings
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.media import MediaInfo, inspect_media
@@ -45,7 +45,7 @@ class SourcePage(PageBase):
             )
         )
         self.setAcceptDrops(True)
-        self._job: BackgroundCall | None = None
+        self._job: Task | None = None
         self._generation = 0
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText(self.tr("Type or paste a path, or choose one"))
@@ -178,7 +178,7 @@ class SourcePage(PageBase):
             self.settings.set(LAST_MEDIA_DIR, str(path.parent if path.is_file() else path))
         self._generation += 1
         generation = self._generation
-        job = BackgroundCall(lambda: inspect_media(path), self)
+        job = blocking_task(lambda: inspect_media(path), self)
         job.succeeded.connect(lambda info: self._inspected(generation, info, None))
         job.failed.connect(lambda message: self._inspected(generation, None, message))
         self._job = job

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 
 from nanostudio.engine.engines import resolve_engine
 from nanostudio.errors import UserFacingError
-from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.i18n import translated
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import LAST_RECIPE_DIR, Settings
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.copyable import CopyableText
 from nanostudio.gui.widgets.problems import NoteLabel
@@ -39,7 +39,7 @@ class SummaryPage(PageBase):
         self.setTitle(self.tr("Summary"))
         self.setSubTitle(self.tr("Check the build, then press Build."))
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("B&uild"))
-        self._job: BackgroundCall | None = None
+        self._job: Task | None = None
         self._generation = 0
         self.busy = BusyIndicator()
         self.sentences = QLabel()
@@ -84,7 +84,7 @@ class SummaryPage(PageBase):
         held = state.current_inventory()
         self._generation += 1
         generation = self._generation
-        job = BackgroundCall(lambda: plan_problem(recipe, media, engine, held), self)
+        job = blocking_task(lambda: plan_problem(recipe, media, engine, held), self)
         job.succeeded.connect(lambda verdict: self._plan_checked(generation, verdict))
         job.failed.connect(
             lambda message: self._plan_checked(generation, Problem(RecipeField.PLAN, message))

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from nanostudio.catalogue import Deployment
-from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.i18n import translated
 from nanostudio.gui.pages.base import PageBase, add_row, new_form
 from nanostudio.gui.settings import LAST_TARGET, Settings
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.recipe import RecipeField
@@ -57,7 +57,7 @@ class TargetPage(PageBase):
         self.unavailable_note = NoteLabel()
         self.unavailable_note.setAccessibleName(self.tr("Targets not available"))
         grid.addWidget(self.unavailable_note, 6, 0, 1, 2)
-        self._job: BackgroundCall | None = None
+        self._job: Task | None = None
 
         details = QGroupBox(self.tr("Deployment and drivers"))
         form = new_form()
@@ -140,7 +140,7 @@ class TargetPage(PageBase):
 
             return hold_inventory(media_path, index)
 
-        job = BackgroundCall(take, self)
+        job = blocking_task(take, self)
         job.succeeded.connect(self._inventory_taken)
         job.failed.connect(self._inventory_failed)
         state.taking_inventory = True

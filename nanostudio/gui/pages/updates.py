@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from nanostudio.gui.background import BackgroundCall
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.settings import LAST_DRIVER_DIR, Settings
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.recipe import CopyPath, RecipeField
@@ -50,7 +50,7 @@ class UpdatesPage(PageBase):
                 "Microsoft Update Catalog), and files or folders to put into the image."
             )
         )
-        self._jobs: dict[Path, BackgroundCall] = {}
+        self._jobs: dict[Path, Task] = {}
         updates = QGroupBox(self.tr("Updates (servicing packages)"))
         self.update_list = QTreeWidget()
         self.update_list.setHeaderLabels([self.tr("File"), self.tr("Size")])
@@ -184,7 +184,7 @@ class UpdatesPage(PageBase):
         if source in self.state.scanning_copies:
             return
         self.state.scanning_copies.add(source)
-        job = BackgroundCall(lambda: scan_copy_source(source), self)
+        job = blocking_task(lambda: scan_copy_source(source), self)
         job.succeeded.connect(lambda scanned: self._scanned(source, scanned))
         job.failed.connect(lambda message: self._scanned(source, CopyScan(source, problem=message)))
         self._jobs[source] = job

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nanostudio.gui.background import BackgroundCall
+from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.recipe import djoin_harvest
 
 
@@ -40,7 +40,7 @@ class HarvestButton(QPushButton):
         self.setAutoDefault(False)
         self._computer_name = computer_name
         self.domain: str | None = None
-        self._job: BackgroundCall | None = None
+        self._job: Task | None = None
         self.setVisible(False)  # until the host is known to be a domain member
         self.clicked.connect(self._ask_and_harvest)
 
@@ -48,7 +48,7 @@ class HarvestButton(QPushButton):
         """Ask (off the GUI thread) whether this host is a domain member."""
         if self._job is not None:
             return
-        job = BackgroundCall(djoin_harvest.joined_domain, self)
+        job = blocking_task(djoin_harvest.joined_domain, self)
         job.succeeded.connect(self._membership_known)
         job.failed.connect(lambda _message: self._membership_known(None))
         self._job = job
@@ -87,7 +87,7 @@ class HarvestButton(QPushButton):
         name = self._computer_name()
         self.setEnabled(False)
         self.setText(self.tr("Harvesting…"))
-        job = BackgroundCall(
+        job = blocking_task(
             lambda: djoin_harvest.harvest_blob(domain, name, dest, reuse=reuse).path, self
         )
         job.succeeded.connect(lambda path: self._done(path, None))
