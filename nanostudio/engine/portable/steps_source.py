@@ -33,6 +33,7 @@ from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import cab, libwim
 from nanostudio.errors import BuildError
 from nanostudio.media.source import open_media
+from nanostudio.recipe import OutputFormat
 from nanostudio.recipe.copies import destination_parts
 
 
@@ -192,6 +193,8 @@ class StageContentStep(Step):
             self.state.image.index,
             overlay,
             ctx.paths.workdir / DELTA_WIM,
+            # a disk build applies the delta once and deletes it; a .wim output exports it
+            compress=recipe.output.format is OutputFormat.WIM,
             should_cancel=lambda: ctx.cancel.cancelled,
         )
 

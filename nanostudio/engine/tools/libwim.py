@@ -44,7 +44,9 @@ from nanostudio.errors import (
 )
 from nanostudio.secret import child_environment
 
+_COMPRESSION_NONE = 0
 _COMPRESSION_LZX = 2
+UNCOMPRESSED_FLAG = "--uncompressed"
 _ALL_IMAGES = -1
 _WRITE_FLAG_SKIP_EXTERNAL_WIMS = 0x00000200
 _PROGRESS_CONTINUE = 0
@@ -152,10 +154,17 @@ def write_delta_wim_here(
     overlay: Path,
     dest: Path,
     *,
+    compress: bool = True,
     should_cancel: ShouldCancel | None = None,
 ) -> None:
     """Write ``dest``: image ``index`` of ``source`` with the folder ``overlay`` merged
     into its root, holding only the new metadata and the overlay's files.
+
+    ``compress=False`` stores them uncompressed: for a delta WIM that is only applied
+    and then deleted (a disk build), LZX is wasted work, about 0.3 s of CPU per 30,000
+    files of image metadata. Exporting an uncompressed delta would make the exported
+    WIM uncompressed too (wimlib-imagex export keeps the source's compression), so a
+    ``.wim`` output keeps LZX.
 
     ``source`` is opened read-only and never written. Apply or export ``dest``
     with ``--ref=source``. ``should_cancel`` is asked at every progress message wimlib
@@ -198,7 +207,8 @@ def write_delta_wim_here(
             dll.wimlib_add_tree(src, index, lib.text(overlay), lib.text("/"), 0),
             f"add {overlay} to image {index}",
         )
-        check(dll.wimlib_create_new_wim(_COMPRESSION_LZX, ctypes.byref(new)), "create a WIM")
+        compression = _COMPRESSION_LZX if compress else _COMPRESSION_NONE
+        check(dll.wimlib_create_new_wim(compression, ctypes.byref(new)), "create a WIM")
         dll.wimlib_register_progress_function(new, callback, None)
         check(dll.wimlib_export_image(src, index, new, None, None, 0), f"export image {index}")
         ctypes.set_errno(0)
@@ -232,6 +242,7 @@ def write_delta_wim(
     overlay: Path,
     dest: Path,
     *,
+    compress: bool = True,
     should_cancel: ShouldCancel | None = None,
 ) -> None:
     """``write_delta_wim_here`` in a helper process (``nanostudio.engine.tools.libwim_child``).
@@ -243,6 +254,8 @@ def write_delta_wim(
     """
     argv = [*_child_command(), os.fsdecode(source), str(index), os.fsdecode(overlay)]
     argv.append(os.fsdecode(dest))
+    if not compress:
+        argv.append(UNCOMPRESSED_FLAG)
     package_parent = str(Path(__file__).resolve().parents[3])
     python_path = os.pathsep.join(
         part for part in (package_parent, os.environ.get("PYTHONPATH", "")) if part
@@ -302,9 +315,10 @@ def _raise_child_failure(returncode: int, stdout: bytes, stderr: bytes, dest: Pa
 def child_main(argv: list[str]) -> int:
     """The helper: write one delta WIM, report on stdout as one JSON line."""
     threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
-    source, index, overlay, dest = argv
+    compress = UNCOMPRESSED_FLAG not in argv
+    source, index, overlay, dest = (arg for arg in argv if arg != UNCOMPRESSED_FLAG)
     try:
-        write_delta_wim_here(Path(source), int(index), Path(overlay), Path(dest))
+        write_delta_wim_here(Path(source), int(index), Path(overlay), Path(dest), compress=compress)
     except UserFacingError as error:
         report: dict[str, object] = {"error": type(error).__name__, "message": str(error)}
         if isinstance(error, DiskFullError):
