@@ -366,6 +366,7 @@ def test_the_view_stays_where_the_user_scrolled(qtbot: QtBot, console: ConsoleWi
 def test_a_running_command_is_shown_as_running(qtbot: QtBot, console: ConsoleWidget) -> None:
     assert not console.running_indicator.isVisible()
     console.submit("sleep")
+    assert not console.running_indicator.isVisible()  # not for a command that ends at once
     qtbot.waitUntil(lambda: console.running_indicator.isVisible(), timeout=TIMEOUT_MS)
     assert "Running" in console.running_indicator.text
     with qtbot.waitSignal(console.command_finished, timeout=TIMEOUT_MS):

@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SCROLLBACK = 10_000
 FLUSH_INTERVAL_MS = 50
+RUNNING_DELAY_MS = 300  # a command still running after this shows "Running…"
 FLUSH_BUDGET_S = 0.015  # painting time per tick; the rest waits for the next tick
 LINES_PER_STEP = 1000
 KEEP_ALIVE_S = 120
@@ -151,6 +152,14 @@ class ConsoleWidget(QWidget):
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
         self._flush_timer.timeout.connect(self.flush_output)
+        # "Running…" only for a command that takes a while: a quick one would make it
+        # flash, and showing it re-lays out the console while the command is served.
+        self._running_delay = QTimer(self, singleShot=True, interval=RUNNING_DELAY_MS)
+        self._running_delay.timeout.connect(
+            lambda: self.running_indicator.start(
+                self.tr("Running… (Ctrl+C stops the command)")
+            )
+        )
         self._keep_alive_timer = QTimer(self)
         self._keep_alive_timer.setInterval(int(keep_alive_s * 1000))
         self._keep_alive_timer.timeout.connect(self._keep_alive)
@@ -274,8 +283,9 @@ class ConsoleWidget(QWidget):
         if running or len(self._buffer):
             self._flush_timer.start()
         if running:
-            self.running_indicator.start(self.tr("Running… (Ctrl+C stops the command)"))
+            self._running_delay.start()
         else:
+            self._running_delay.stop()
             self.running_indicator.stop()
         self._show_prompt()
         self.state_changed.emit(state)
