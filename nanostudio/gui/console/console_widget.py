@@ -156,9 +156,7 @@ class ConsoleWidget(QWidget):
         # flash, and showing it re-lays out the console while the command is served.
         self._running_delay = QTimer(self, singleShot=True, interval=RUNNING_DELAY_MS)
         self._running_delay.timeout.connect(
-            lambda: self.running_indicator.start(
-                self.tr("Running… (Ctrl+C stops the command)")
-            )
+            lambda: self.running_indicator.start(self.tr("Running… (Ctrl+C stops the command)"))
         )
         self._keep_alive_timer = QTimer(self)
         self._keep_alive_timer.setInterval(int(keep_alive_s * 1000))
