@@ -55,8 +55,11 @@ def inspect_edit_source(path: Path, index: int = 1) -> EditSource:
         table = read_partition_table(disk)
         windows = table.windows_partition(disk)
         used = disk.allocated_bytes(windows.offset, windows.offset + windows.size)
+        scheme = table.scheme.upper()
+        if table.from_backup:
+            scheme += " (read from its backup: the primary GPT is damaged)"
         description = (
-            f"{disk.kind}, {size_text(disk.size)}, {table.scheme.upper()}, Windows (NTFS) on "
+            f"{disk.kind}, {size_text(disk.size)}, {scheme}, Windows (NTFS) on "
             f"partition {windows.number} ({size_text(windows.size)})"
         )
         return EditSource(
