@@ -10,7 +10,8 @@ Safety: D and NAME are checked strictly (a DNS or NetBIOS domain name; a compute
 name) so neither can become an option or a path; djoin is taken from System32, never
 found through PATH; it runs without a shell, with no stdin and a scrubbed environment,
 and writes into a fresh owner-only folder that is removed afterwards. The blob is read
-back (``domain_blob``), its machine name checked, and only then stored, owner-only: it
+back (``domain_blob``), its machine name checked, and only then stored (mode 0600 where
+POSIX modes apply; on Windows it takes the folder's ACL, which the CLI says): it
 holds the account's password, so neither it nor djoin's whole output is logged.
 
 djoin's messages (the success lines as Windows prints them, quoted in the
@@ -66,7 +67,7 @@ class DjoinError(UserFacingError):
 
 @dataclass(frozen=True)
 class Harvest:
-    path: Path  # where the blob was stored (owner-only)
+    path: Path  # where the blob was stored
     join: ProvisionedJoin
 
 
