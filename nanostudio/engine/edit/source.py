@@ -34,6 +34,7 @@ class EditSource:
     partition: DiskPartition | None = None
     sector_size: int = 512
     image: WimImage | None = None  # the chosen image of a WIM
+    identity: tuple[int, ...] | None = None  # VirtualDisk.identity when it was inspected
 
     @property
     def is_disk(self) -> bool:
@@ -71,6 +72,7 @@ def inspect_edit_source(path: Path, index: int = 1) -> EditSource:
             table.scheme,
             windows,
             disk.sector_size,
+            identity=disk.identity,
         )
 
 

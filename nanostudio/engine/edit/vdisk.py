@@ -98,6 +98,9 @@ class VirtualDisk:
         self.size = size
         self.sector_size = sector_size
         self._fd = fd
+        stat = os.fstat(fd)
+        # Which file this is, as opened: a disk replaced or rewritten since reads otherwise.
+        self.identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
         self._block_size = block_size
         # File offset of each block's data (_ZEROS: reads as zeros); None for a fixed VHD.
         # An array, 8 bytes a block: the BAT is as large as the file lets it be.
