@@ -1,4 +1,5 @@
-"""An edit whose source is rewritten while it runs, and how an edit's outcome is worded."""
+"""An edit whose source is rewritten while it runs or is a file the build itself clears
+away (its output's .partial or lock, a work folder), and how an edit's outcome is worded."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
+from nanostudio.cli.main import main
 from nanostudio.engine.events import BuildEvent, StepStarted
 from nanostudio.recipe import EditSpec, OutputSpec, Recipe, SourceSpec
 from tests.engine_edit.conftest import GIB, Original, sha256
-from tests.engine_portable.helpers import build
+from tests.engine_portable.helpers import PASSWORD, build
 
 
 class _WriteSourceWhenRead(list[BuildEvent]):
@@ -58,3 +62,34 @@ def test_an_edit_speaks_of_an_edit(original_vhdx: Original, tmp_path: Path) -> N
     assert str(outcome) == (
         f"The edit failed: {output} already exists: choose another name or pass --force"
     )
+
+
+@pytest.mark.parametrize(
+    ("source_name", "words"),
+    [
+        ("disk.vhdx.partial", "rewrites or removes before it starts"),  # was deleted
+        (".disk.vhdx.nanostudio-lock", "rewrites or removes before it starts"),  # truncated
+        (".nanostudio-old/disk.vhdx", "inside a NanoStudio work folder"),  # removed if stale
+    ],
+)
+def test_the_source_is_never_a_file_the_build_clears_away(
+    original_vhdx: Original,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    source_name: str,
+    words: str,
+) -> None:
+    monkeypatch.setenv("NANOSTUDIO_ADMIN_PASSWORD", PASSWORD)
+    source = tmp_path / source_name
+    source.parent.mkdir(exist_ok=True)
+    shutil.copyfile(original_vhdx.path, source)
+    if source.parent != tmp_path:  # a work folder whose owner is gone: stale, removed
+        (source.parent / "owner").write_text("a build that was killed\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    args = ["edit", str(source), "--media", str(original_vhdx.media)]
+    assert main([*args, "-o", str(tmp_path / "disk.vhdx")]) == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert words in line
+    assert sha256(source) == original_vhdx.digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
