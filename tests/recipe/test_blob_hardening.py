@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from nanostudio.errors import UserFacingError
 from nanostudio.recipe import Recipe, SystemSpec, validate
+from nanostudio.recipe.djoin_harvest import harvest_blob
 from nanostudio.recipe.domain_blob import netbios_equal
 from nanostudio.remote.paths import write_private_bytes
 from tests.support.odj_blob import write_blob
+from tests.support.windows_fakes.fake_djoin import FakeDjoin
 
 
 @pytest.mark.parametrize(
@@ -68,3 +71,19 @@ def test_a_stale_or_planted_partial_file_is_never_written_through(tmp_path: Path
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
     leftovers = sorted(p.name for p in tmp_path.iterdir())
     assert leftovers == ["NANO1.djoin", "NANO1.djoin.partial", "victim.txt"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the fake djoin is a POSIX shell wrapper")
+def test_a_harvest_replaces_an_older_blob_but_no_other_file(tmp_path: Path) -> None:
+    # A recipe's system.domain_blob may name any file: the recipe, a script.
+    djoin = FakeDjoin(tmp_path / "fake")
+    recipe = tmp_path / "web.nanostudio.toml"
+    recipe.write_text('[system]\ncomputer_name = "WEB7"\ndomain_blob = "web.nanostudio.toml"\n')
+    with pytest.raises(UserFacingError, match="exists and is not a djoin blob"):
+        harvest_blob("corp.example.com", "WEB7", recipe, djoin=str(djoin.path))
+    assert recipe.read_text().startswith("[system]")
+    assert not djoin.journal.exists()  # refused before any account was provisioned
+
+    older = write_blob(tmp_path / "WEB7.djoin", "WEB7")
+    harvest = harvest_blob("corp.example.com", "WEB7", older, djoin=str(djoin.path))
+    assert harvest.join.machine_name == "WEB7"
