@@ -322,3 +322,18 @@ def test_every_fuzzed_field_has_a_real_value(disks: Disks) -> None:
         edit = inspect_edit_source(path)
         assert edit.partition is not None and edit.partition.number == 2
     assert uuid.UUID(bytes_le=hostile.read_virtual(disks.vhdx, 1024, 16)) != uuid.UUID(int=0)
+
+
+def test_a_folder_or_fifo_where_the_disk_was_is_refused(tmp_path: Path) -> None:
+    # The partition copy opens the source again: a folder there raised IsADirectoryError
+    # from os.pread, and a FIFO's open() would have waited for a writer.
+    folder = tmp_path / "disk.vhdx"
+    folder.mkdir()
+    with pytest.raises(MediaError, match="it is a folder, not a regular file"):
+        open_virtual_disk(folder)
+    if not hasattr(os, "mkfifo"):
+        return  # Windows has no FIFOs in its file system
+    fifo = tmp_path / "pipe.vhdx"
+    os.mkfifo(fifo)
+    with pytest.raises(MediaError, match="named pipe"):
+        open_virtual_disk(fifo)

@@ -39,6 +39,7 @@ from typing import Literal
 from nanostudio.engine.portable import vhdx
 from nanostudio.engine.portable.crc32c import crc32c
 from nanostudio.errors import MediaError
+from nanostudio.files import open_regular
 
 DiskFormat = Literal["vhd", "vhdx"]
 SECTOR = 512
@@ -153,9 +154,13 @@ class VirtualDisk:
 
 
 def open_virtual_disk(path: Path) -> VirtualDisk:
-    """Open ``path`` read-only as a VHD or VHDX, told apart by content, not by name."""
+    """Open ``path`` read-only as a VHD or VHDX, told apart by content, not by name.
+
+    Through ``open_regular``: a folder or a FIFO put where the disk was inspected is
+    refused, never read (EISDIR) or waited on (a FIFO's open blocks)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        with open_regular(path) as stream:
+            fd = os.dup(stream.fileno())
     except FileNotFoundError:
         raise MediaError(f"{path} does not exist: check the path") from None
     except OSError as error:
