@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import resource
 import statistics
 import sys
 import time
@@ -41,6 +42,8 @@ class Measure:
     seconds: float
     lines: int
     longest_gap_ms: float = 0.0  # GUI thread, during the large output (widget only)
+    client_cpu_s: float = 0.0  # this process, during the large output
+    server_cpu_s: float = 0.0  # the loopback server, during the large output
 
     @property
     def mb_per_s(self) -> float:
@@ -50,7 +53,14 @@ class Measure:
 BYTES = 0  # set from --mb
 
 
-def client_alone(settings: ConnectionSettings, rounds: int, mb: float) -> Measure:
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def client_alone(
+    settings: ConnectionSettings, rounds: int, mb: float, server: ServerProcess
+) -> Measure:
     """PsrpSession in this process, events counted and dropped."""
     session = PsrpSession(settings, ADMIN_PASSWORD)
     session.open()
@@ -67,12 +77,15 @@ def client_alone(settings: ConnectionSettings, rounds: int, mb: float) -> Measur
             session.run(TRIVIAL, sink)
             times.append(time.perf_counter() - started)
         count[0] = 0
+        cpu, server_cpu = _cpu_seconds(), server.cpu_seconds()
         started = time.perf_counter()
         session.run(f"Get-BigOutput -MB {mb:g}", sink)
         seconds = time.perf_counter() - started
+        cpu, server_cpu = _cpu_seconds() - cpu, server.cpu_seconds() - server_cpu
     finally:
         session.close()
-    return Measure(statistics.median(times) * 1000, seconds, count[0])
+    round_trip_ms = statistics.median(times) * 1000
+    return Measure(round_trip_ms, seconds, count[0], client_cpu_s=cpu, server_cpu_s=server_cpu)
 
 
 def _wait(app: QApplication, done: Callable[[], bool], timeout_s: float) -> None:
@@ -90,7 +103,7 @@ def _wait(app: QApplication, done: Callable[[], bool], timeout_s: float) -> None
 
 
 def through_widget(
-    app: QApplication, settings: ConnectionSettings, rounds: int, mb: float
+    app: QApplication, settings: ConnectionSettings, rounds: int, mb: float, server: ServerProcess
 ) -> Measure:
     """The console widget with its production session; a command ends when it is painted."""
     widget = ConsoleWidget("NANO1", psrp_factory(settings, ADMIN_PASSWORD), CommandHistory())
@@ -116,13 +129,18 @@ def through_widget(
         ticker.setInterval(10)
         ticker.timeout.connect(lambda: ticks.append(time.perf_counter()))
         ticker.start()
+        cpu, server_cpu = _cpu_seconds(), server.cpu_seconds()
         seconds = run(f"Get-BigOutput -MB {mb:g}")
+        cpu, server_cpu = _cpu_seconds() - cpu, server.cpu_seconds() - server_cpu
         ticker.stop()
         lines = widget.output.document().blockCount()
     finally:
         widget.shutdown().wait(20_000)
     longest = max((b - a for a, b in itertools.pairwise(ticks)), default=0.0)
-    return Measure(statistics.median(times) * 1000, seconds, lines, longest * 1000)
+    round_trip_ms = statistics.median(times) * 1000
+    return Measure(
+        round_trip_ms, seconds, lines, longest * 1000, client_cpu_s=cpu, server_cpu_s=server_cpu
+    )
 
 
 def main() -> int:
@@ -135,10 +153,11 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    with ServerProcess() as (host, port):
+    server = ServerProcess()
+    with server as (host, port):
         settings = ConnectionSettings(host=host, port=port, user=ADMIN_USER, timeout_s=30)
-        alone = client_alone(settings, args.rounds, args.mb)
-        widget = through_widget(app, settings, args.rounds, args.mb)
+        alone = client_alone(settings, args.rounds, args.mb, server)
+        widget = through_widget(app, settings, args.rounds, args.mb, server)
     load = os.getloadavg()[0]
     print(f"loopback WinRM (NTLM, encrypted HTTP), {args.mb:g} MB output, load average {load:.1f}")
     print(f"{'':24}{'client alone':>14}{'via widget':>14}{'ratio':>8}")
@@ -151,6 +170,15 @@ def main() -> int:
         f"{widget.seconds / alone.seconds:>8.2f}"
     )
     print(f"{'throughput':24}{alone.mb_per_s:>9.2f} MB/s{widget.mb_per_s:>9.2f} MB/s")
+    mb_out = BYTES / 1e6
+    # CPU time per MB bounds the rate whatever the load: one core does 1 / this MB/s.
+    # "Via widget" is the GUI process only; its session process costs what "alone" does.
+    alone_cpu, widget_cpu = alone.client_cpu_s / mb_out, widget.client_cpu_s / mb_out
+    print(f"{'CPU per MB':24}{alone_cpu:>12.3f} s{widget_cpu:>12.3f} s")
+    print(
+        f"{'server CPU per MB':24}{alone.server_cpu_s / mb_out:>12.3f} s"
+        f"{widget.server_cpu_s / mb_out:>12.3f} s  (the loopback server, at nice 19)"
+    )
     print(f"lines received alone: {alone.lines}; lines kept in the widget: {widget.lines}")
     print(
         f"longest GUI-thread gap during the large output: {widget.longest_gap_ms:.0f} ms"

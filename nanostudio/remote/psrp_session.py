@@ -39,6 +39,7 @@ from nanostudio.remote.events import (
 )
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.psrp_host import ConsoleHost, _prop, host_info
+from nanostudio.remote.psrp_plain_output import split
 from nanostudio.remote.psrp_shell import (
     PS_RESOURCE_URI,
     PsrpShell,
@@ -63,8 +64,6 @@ PS_STOP_SIGNAL = "powershell/signal/crtl_c"
 STOPPED_PIPELINE_GRACE_S = 10.0
 # If the stop could not be sent on its own connection, the worker sends it after this.
 STOP_FALLBACK_S = 3.0
-# Messages handled between two explicit GIL hand-overs during a flood of output.
-YIELD_EVERY = 20
 # Pool-level waits (opening, the session key) give up after this many receives' time.
 POOL_WAIT_ROUNDS = 3
 
@@ -317,14 +316,21 @@ class PsrpSession:
                 return False
             raise
         pool = shell.pool
-        handled = 0
+        command = self._command
+        plain_lines_of = (
+            command.ps.pipeline_id if command is not None and not command.keep_output else None
+        )
         for chunk in received.chunks:
-            pool.receive_data(psrpcore.PSRPPayload(chunk, psrpcore.StreamType.default, target))
-            while (event := pool.next_event()) is not None:
-                self._handle(shell, event)
-                handled += 1
-                if handled % YIELD_EVERY == 0:
-                    time.sleep(0)  # let a waiting GUI thread take the GIL now, not in 5 ms
+            # A console's plain output lines skip psrpcore's deserialiser (see
+            # psrp_plain_output); everything else reaches psrpcore in the same order.
+            parts = split(chunk, plain_lines_of) if plain_lines_of is not None else (chunk,)
+            for part in parts:
+                if isinstance(part, str):
+                    self._output_text(part)
+                    continue
+                pool.receive_data(psrpcore.PSRPPayload(part, psrpcore.StreamType.default, target))
+                while (event := pool.next_event()) is not None:
+                    self._handle(shell, event)
         shell.send_pending()  # e.g. the public key, when the server asked for one
         ended = received.done and target is not None
         command = self._command
@@ -345,8 +351,7 @@ class PsrpSession:
             if command.keep_output:
                 command.output.append(event.data)
             else:  # a console shows output; keeping 20 MB of it in memory helps nobody
-                for line in output_lines(event.data):
-                    command.sink(StreamText(Stream.OUTPUT, line))
+                self._output_text(event.data)
         elif isinstance(event, psrpcore.ErrorRecordEvent):
             command.had_errors = True
             for line in error_text(event.record):
@@ -375,6 +380,12 @@ class PsrpSession:
             shell.send_pending()  # the server waits for the answer
         else:
             log.debug("ignoring PSRP event %s during a command", type(event).__name__)
+
+    def _output_text(self, value: Any) -> None:
+        command = self._command
+        if command is not None:
+            for line in output_lines(value):
+                command.sink(StreamText(Stream.OUTPUT, line))
 
     def _session_key(self) -> None:
         """Make sure the pool holds the session key (a SecureString is about to be sent)."""

@@ -1000,6 +1000,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>An edit writes a new image of the format it reads.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Save the disk as</source>
         <translation type="unfinished"></translation>
     </message>

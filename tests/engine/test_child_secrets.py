@@ -198,6 +198,29 @@ def test_the_gui_log_and_its_rollovers_are_owner_only(tmp_path: Path) -> None:
     ]
 
 
+def test_the_gui_log_rolls_over_by_size_and_keeps_the_newest_lines(tmp_path: Path) -> None:
+    path = tmp_path / "nanostudio.log"
+    handler = PrivateRotatingFileHandler(path, maxBytes=100, backupCount=2, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("nanostudio.test-rollover")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for number in range(40):
+            logger.warning("line %02d", number)  # 8 bytes a line: 12 lines fill a file
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+    def lines(name: str) -> list[str]:
+        return (tmp_path / name).read_text(encoding="utf-8").splitlines()
+
+    assert lines("nanostudio.log") == [f"line {n}" for n in range(36, 40)]
+    assert lines("nanostudio.log.1") == [f"line {n}" for n in range(24, 36)]
+    assert lines("nanostudio.log.2") == [f"line {n}" for n in range(12, 24)]
+    assert not (tmp_path / "nanostudio.log.3").exists()  # lines 0-11 were dropped
+
+
 def test_configure_logging_makes_the_gui_log_private() -> None:
     from nanostudio.gui.app import configure_logging
 

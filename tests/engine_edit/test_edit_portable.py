@@ -20,7 +20,10 @@ from tests.engine_edit.disk_faults import qemu_convert
 from tests.engine_portable.conftest import write_driver_folder
 from tests.engine_portable.helpers import (
     PASSWORD,
+    boot,
+    check_boot,
     extract_partition,
+    needs_qemu,
     ntfs_cat,
     ntfs_ls,
     read_gpt,
@@ -88,6 +91,18 @@ def edited(
         )
     assert code == 0
     return _open(output, "vhdx", work), _open(original_vhdx.path, "vhdx", work)
+
+
+@pytest.mark.slow
+@needs_qemu
+def test_the_edited_disk_boots_under_ovmf(edited: tuple[Opened, Opened], tmp_path: Path) -> None:
+    """A new ESP and BCD, the captured image applied: real UEFI firmware starts the boot
+    program from the new ESP and it finds the original image's edition on partition 3."""
+    new, _ = edited
+    raw = to_raw(new.disk, "vhdx", tmp_path / "edited.raw")
+    gpt = read_gpt(raw)
+    raw.unlink()
+    check_boot(boot(new.disk, "vhdx", tmp_path), gpt, "Standard")
 
 
 def test_the_original_is_not_changed(

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from dissect.regf import RegistryHive
 
+from nanostudio.devtools.sample_boot import parse_boot_log
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.engines import EngineName, make_plan
 from nanostudio.engine.events import BuildEvent, BuildOutcome
@@ -177,6 +179,28 @@ def find_bytes(path: Path, needles: Sequence[bytes]) -> list[bytes]:
                 tail = window[-overlap:]
                 position += len(chunk)
     return sorted(found)
+
+
+needs_qemu = pytest.mark.skipif(
+    shutil.which("qemu-system-x86_64") is None or not OVMF_CODE.is_file(),
+    reason="needs qemu-system-x86 and ovmf (apt-get install qemu-system-x86 ovmf)",
+)
+
+
+def check_boot(log: str, gpt: GptInfo, edition: str) -> None:
+    """The sample's boot program ran from the ESP (partition 1, FAT) and found the
+    image's edition marker on the NTFS partition (partition 3) of this GPT."""
+    report = parse_boot_log(log)
+    assert report.started, log
+    assert report.edition == edition, log
+    assert report.marker_fs == "ntfs"
+    assert report.bcd_fs == "fat"
+    assert report.marker_root is not None and report.marker_root.endswith("gpt3")
+    assert report.bcd_root is not None and report.bcd_root.endswith("gpt1")
+    if report.marker_uuid is not None:
+        assert uuid.UUID(report.marker_uuid) == gpt.partitions[2].guid
+    if report.bcd_uuid is not None:
+        assert uuid.UUID(report.bcd_uuid) == gpt.partitions[0].guid
 
 
 def boot(disk: Path, fmt: str, work: Path) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,20 +12,20 @@ import pytest
 from dissect.regf import RegistryHive
 
 from nanostudio.devtools.sample_bcd import BOOTLOADERSETTINGS, GLOBALSETTINGS, OS_TEMPLATE_EFI
-from nanostudio.devtools.sample_boot import parse_boot_log
 from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.engine.portable.gpt import BASIC_DATA_TYPE, ESP_TYPE, MSR_TYPE
 from nanostudio.engine.portable.vhd import fixed_disk_size
 from tests.engine_portable.conftest import Built, media_digests
 from tests.engine_portable.helpers import (
-    OVMF_CODE,
     PASSWORD,
     GptInfo,
     boot,
+    check_boot,
     esp_file,
     esp_listing,
     extract_partition,
     find_bytes,
+    needs_qemu,
     ntfs_cat,
     ntfs_ls,
     read_gpt,
@@ -37,10 +35,6 @@ from tests.engine_portable.helpers import (
 
 BOOTMGR_KEY = "{9dea862c-5cdd-4e70-acc1-f32b344d4795}"
 NS = {"u": "urn:schemas-microsoft-com:unattend"}
-needs_qemu = pytest.mark.skipif(
-    shutil.which("qemu-system-x86_64") is None or not OVMF_CODE.is_file(),
-    reason="needs qemu-system-x86 and ovmf (apt-get install qemu-system-x86 ovmf)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -252,25 +246,11 @@ def test_vhd_is_a_fixed_vhd_every_reader_sizes_alike(vhd_build: Built, tmp_path:
     assert find_bytes(disk, [PASSWORD.encode(), PASSWORD.encode("utf-16-le")]) == []
 
 
-def _check_boot(log: str, gpt: GptInfo, edition: str) -> None:
-    report = parse_boot_log(log)
-    assert report.started, log
-    assert report.edition == edition, log
-    assert report.marker_fs == "ntfs"
-    assert report.bcd_fs == "fat"
-    assert report.marker_root is not None and report.marker_root.endswith("gpt3")
-    assert report.bcd_root is not None and report.bcd_root.endswith("gpt1")
-    if report.marker_uuid is not None:
-        assert uuid.UUID(report.marker_uuid) == gpt.partitions[2].guid
-    if report.bcd_uuid is not None:
-        assert uuid.UUID(report.bcd_uuid) == gpt.partitions[0].guid
-
-
 @pytest.mark.slow
 @needs_qemu
 def test_vhdx_boots_under_ovmf(vhdx_build: Built, vhdx_gpt: GptInfo, tmp_path: Path) -> None:
     log = boot(vhdx_build.recipe.output.path, "vhdx", tmp_path)
-    _check_boot(log, vhdx_gpt, "Datacenter")
+    check_boot(log, vhdx_gpt, "Datacenter")
 
 
 @pytest.mark.slow
@@ -280,7 +260,7 @@ def test_vhd_boots_under_ovmf(vhd_build: Built, tmp_path: Path) -> None:
     gpt = read_gpt(raw)
     raw.unlink()
     log = boot(vhd_build.recipe.output.path, "vhd", tmp_path)
-    _check_boot(log, gpt, "Standard")
+    check_boot(log, gpt, "Standard")
 
 
 def test_source_media_is_untouched(

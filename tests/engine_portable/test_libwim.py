@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -56,6 +57,8 @@ def test_delta_holds_only_metadata_and_overlay(sample_media: SampleMedia, tmp_pa
 def test_the_helper_gets_the_same_delta_back(tmp_path: Path) -> None:
     delta = DeltaWim(tmp_path / "src wim \udcff.wim", 3, tmp_path / "over lay", tmp_path / "d.wim")
     assert DeltaWim.from_argv(delta.argv()) == delta
+    uncompressed = replace(delta, compress=False)
+    assert DeltaWim.from_argv(uncompressed.argv()) == uncompressed
 
 
 def test_unreadable_source_is_a_build_error(tmp_path: Path) -> None:
@@ -88,3 +91,24 @@ def test_a_helper_failure_comes_back_as_the_same_error(tmp_path: Path) -> None:
         write_delta_wim(DeltaWim(tmp_path / "not.wim", 1, tmp_path, tmp_path / "d.wim"))
     assert "Traceback" not in str(raised.value)
     assert not (tmp_path / "d.wim").exists()
+
+
+def test_a_delta_for_a_disk_build_is_uncompressed_and_applies_the_same(
+    sample_media: SampleMedia, tmp_path: Path
+) -> None:
+    """A disk build applies its delta once: LZX would be CPU spent for nothing (issue 17);
+    a .wim output exports its delta, so the default stays LZX."""
+    overlay = tmp_path / "overlay"
+    (overlay / "Windows" / "System32").mkdir(parents=True)
+    (overlay / "Windows" / "System32" / "extra.txt").write_text("added")
+    plain, packed = tmp_path / "plain.wim", tmp_path / "packed.wim"
+    write_delta_wim(DeltaWim(sample_media.wim, 1, overlay, plain, compress=False))
+    write_delta_wim(DeltaWim(sample_media.wim, 1, overlay, packed))
+    assert "Compression:    None" in run(["wimlib-imagex", "info", str(plain)])
+    assert "Compression:    LZX" in run(["wimlib-imagex", "info", str(packed)])
+    volume = tmp_path / "v.img"
+    with volume.open("wb") as out:
+        out.truncate(64 << 20)
+    run(["mkntfs", "-F", "-Q", str(volume)])
+    run(["wimlib-imagex", "apply", str(plain), "1", str(volume), f"--ref={sample_media.wim}"])
+    assert ntfs_cat(volume, "Windows/System32/extra.txt") == b"added"

@@ -349,6 +349,17 @@ def test_output_page_refuses_a_read_only_folder(filled: NanoWizard, read_only_di
     assert not next_enabled(filled)
 
 
+def test_output_page_offers_no_format_choice_for_an_edit(filled: NanoWizard) -> None:
+    go_to(filled, Page.OUTPUT)
+    page = filled.pages[Page.OUTPUT]
+    assert isinstance(page, OutputPage)
+    assert page.format_box.isEnabled()
+    filled.state.edit_image = filled.state.output_path.with_name("old.vhdx")
+    page.load()
+    assert not page.format_box.isEnabled()
+    assert "of the format it reads" in page.format_box.toolTip()
+
+
 def test_summary_save_into_a_read_only_folder_says_so(
     filled: NanoWizard, read_only_dir: Path
 ) -> None:

@@ -8,6 +8,7 @@ WinRM service is another machine; a child process is the closest loopback stand-
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,18 @@ class ServerProcess:
             raise RuntimeError("the loopback WinRM server process did not start")
         address = json.loads(line)
         return str(address["host"]), int(address["port"])
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (Linux: /proc; 0.0 elsewhere)."""
+        process = self._process
+        if process is None:
+            return 0.0
+        try:
+            stat = Path(f"/proc/{process.pid}/stat").read_text(encoding="ascii")
+        except OSError:
+            return 0.0
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __exit__(
         self,

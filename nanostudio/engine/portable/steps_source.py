@@ -33,6 +33,7 @@ from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import cab, libwim
 from nanostudio.errors import BuildError
 from nanostudio.media.source import MediaSource, open_media
+from nanostudio.recipe import OutputFormat
 from nanostudio.recipe.copies import destination_parts
 
 
@@ -192,7 +193,12 @@ class StageContentStep(PortableStep):
         ctx.cancel.raise_if_cancelled()
         ctx.log(f"writing the delta image {DELTA_WIM} (references {source_wim})", "debug")
         delta = libwim.DeltaWim(
-            source_wim, self.state.image.index, overlay, ctx.paths.workdir / DELTA_WIM
+            source_wim,
+            self.state.image.index,
+            overlay,
+            ctx.paths.workdir / DELTA_WIM,
+            # a disk build applies the delta once and deletes it; a .wim output exports it
+            compress=recipe.output.format is OutputFormat.WIM,
         )
         libwim.write_delta_wim(delta, should_cancel=lambda: ctx.cancel.cancelled)
 

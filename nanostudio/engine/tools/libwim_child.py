@@ -1,5 +1,7 @@
-"""``python -m nanostudio.engine.tools.libwim_child SOURCE INDEX OVERLAY DEST``: the
-helper process that writes a delta WIM with libwim (see ``libwim.write_delta_wim``)."""
+"""The helper process that writes a delta WIM with libwim (see ``libwim.write_delta_wim``):
+
+python -m nanostudio.engine.tools.libwim_child SOURCE INDEX OVERLAY DEST [--uncompressed]
+"""
 
 from __future__ import annotations
 

@@ -146,6 +146,12 @@ class OutputPage(PageBase):
         fmt = self.state.output_format
         index = self.format_box.findData(fmt) if fmt is not None else -1
         self.format_box.setCurrentIndex(index)
+        # An edit writes the format it reads (edit checks refuse another): not a choice.
+        editing = self.state.edit_image is not None
+        self.format_box.setEnabled(not editing)
+        self.format_box.setToolTip(
+            self.tr("An edit writes a new image of the format it reads.") if editing else ""
+        )
         self.size_edit.setText(self.state.size_text)
         self.size_edit.setEnabled(fmt is not OutputFormat.WIM)
         self.engine_buttons[self.state.engine].setChecked(True)

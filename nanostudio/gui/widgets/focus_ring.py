@@ -8,7 +8,7 @@ control while it has the focus.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,15 +30,18 @@ class FocusRing(QWidget):
     def __init__(self, control: QWidget) -> None:
         super().__init__(control)
         self.setObjectName("qt_focus_ring")  # "qt_": a part of the control, not a control
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Rings are made before the first paint, when touching PySide's ``Qt`` namespace
+        # costs about 15 ms (all of its enums are made at once): the focus policy is set
+        # by property name, the attributes when the ring first shows.
+        self.setProperty("focusPolicy", "NoFocus")
+        self._attributes_set = False
         self.hide()
         control.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         kind = event.type()
         if kind == QEvent.Type.FocusIn:
+            self._set_attributes()
             self._place()
             self.show()
         elif kind == QEvent.Type.FocusOut:
@@ -46,6 +49,15 @@ class FocusRing(QWidget):
         elif kind == QEvent.Type.Resize and self.isVisible():
             self._place()
         return False
+
+    def _set_attributes(self) -> None:
+        """Clicks go through the ring to its control; nothing painted under the frame."""
+        if not self._attributes_set:
+            from PySide6.QtCore import Qt
+
+            self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+            self._attributes_set = True
 
     def _place(self) -> None:
         parent = self.parentWidget()
@@ -65,14 +77,15 @@ class FocusRing(QWidget):
 def prepare_for_keyboard(root: QWidget) -> None:
     """Under ``root``: rings for the controls that need them, and no push button
     that takes Enter when it has the focus (in a dialog Enter is the default button,
-    Next in the wizard; Space presses the focused button)."""
+    Next in the wizard; Space presses the focused button).
+
+    A control that takes no focus gets a ring too, which never shows: reading its
+    focus policy would make PySide's ``Qt`` namespace before the first paint.
+    """
     for control in root.findChildren(QWidget):
         if isinstance(control, QPushButton):
             control.setAutoDefault(False)
-        if (
-            isinstance(control, RING_CONTROLS)
-            and control.focusPolicy() != Qt.FocusPolicy.NoFocus
-            and control.findChild(FocusRing, options=Qt.FindChildOption.FindDirectChildrenOnly)
-            is None
+        if isinstance(control, RING_CONTROLS) and not any(
+            isinstance(child, FocusRing) for child in control.children()
         ):
             FocusRing(control)
