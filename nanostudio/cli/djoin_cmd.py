@@ -22,7 +22,7 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "djoin",
         help="harvest the recipe's domain-join blob with djoin (domain-joined Windows host)",
         description="Run djoin /provision /domain D /machine <computer name> on this "
-        "domain-joined Windows machine and store the blob (owner-only) where the recipe's "
+        "domain-joined Windows machine and store the blob where the recipe's "
         "system.domain_blob points; when unset, as <computer name>.djoin beside the recipe, "
         "and the recipe is rewritten to point at it. Your account needs the right to create "
         "computer accounts in D.",
@@ -44,7 +44,10 @@ def run_djoin(args: argparse.Namespace) -> int:
     name = recipe.system.computer_name
     dest = recipe.system.domain_blob or recipe_path.absolute().parent / f"{name}.djoin"
     harvest = djoin_harvest.harvest_blob(args.domain, name, dest, reuse=args.reuse)
-    print(f"provisioned {name} in {args.domain}; blob stored (owner-only) in {harvest.path}")
+    print(
+        f"provisioned {name} in {args.domain}; blob stored in {harvest.path} (it holds the "
+        "computer account's password: keep it where only you can read it)"
+    )
     if recipe.system.domain_blob is None:
         save_recipe(replace(recipe, system=replace(recipe.system, domain_blob=dest)), recipe_path)
         print(f"{recipe_path}: system.domain_blob now points at {dest.name}")

@@ -9,6 +9,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+# What a plan makes: a new image, or a new image from an existing one (``edit``).
+Work = Literal["build", "edit"]
 
 
 @dataclass(frozen=True)
@@ -73,17 +77,19 @@ class BuildOutcome:
     failed_step: str | None = None
     log_path: Path | None = None
     exit_code: int = 0
+    work: Work = "build"
 
     def was_successful(self) -> bool:
         return self.status is Status.SUCCEEDED
 
     def __str__(self) -> str:
         if self.status is Status.SUCCEEDED:
-            return f"Built {self.output} in {self.elapsed_s:.0f} s."
+            made = "Built" if self.work == "build" else "Wrote the edited image"
+            return f"{made} {self.output} in {self.elapsed_s:.0f} s."
         if self.status is Status.CANCELLED:
-            return "The build was cancelled; no output was written."
+            return f"The {self.work} was cancelled; no output was written."
         where = f" in step '{self.failed_step}'" if self.failed_step else ""
-        return f"The build failed{where}: {self.error}"
+        return f"The {self.work} failed{where}: {self.error}"
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,11 @@ class BuildRunner:
             step_name = None
             move_into_place(paths.partial, self.plan.output, force=self._force)
             outcome = events.BuildOutcome(
-                events.Status.SUCCEEDED, self.plan.output, self._elapsed(), log_path=log_path
+                events.Status.SUCCEEDED,
+                self.plan.output,
+                self._elapsed(),
+                log_path=log_path,
+                work=self.plan.work,
             )
         except BuildCancelled:
             self._log("warning", "cancelled by the user", step_name)
@@ -146,6 +150,7 @@ class BuildRunner:
                 failed_step=step_name,
                 log_path=log_path,
                 exit_code=130,
+                work=self.plan.work,
             )
         except Exception as error:
             full = disk_full_errno(error)
@@ -250,6 +255,7 @@ class BuildRunner:
             self._title(index, step_name),
             log_path,
             code,
+            work=self.plan.work,
         )
 
     def _elapsed(self) -> float:

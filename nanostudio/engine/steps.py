@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.disk_full import tool_disk_full
+from nanostudio.engine.events import Work
 from nanostudio.engine.process import ToolResult, quote_argv, run_tool
 from nanostudio.errors import BuildError
 from nanostudio.secret import Secret
@@ -150,6 +151,7 @@ class Plan:
     output: Path
     required_bytes: int
     notes: tuple[str, ...] = ()
+    work: Work = "build"  # how the outcome is worded: "The edit failed: ..."
 
     def describe(self, paths: BuildPaths) -> str:
         lines = [f"Engine: {self.engine}", f"Output: {self.output}"]

@@ -10,7 +10,8 @@ Safety: D and NAME are checked strictly (a DNS or NetBIOS domain name; a compute
 name) so neither can become an option or a path; djoin is taken from System32, never
 found through PATH; it runs without a shell, with no stdin and a scrubbed environment,
 and writes into a fresh owner-only folder that is removed afterwards. The blob is read
-back (``domain_blob``), its machine name checked, and only then stored, owner-only: it
+back (``domain_blob``), its machine name checked, and only then stored (mode 0600 where
+POSIX modes apply; on Windows it takes the folder's ACL, which the CLI says): it
 holds the account's password, so neither it nor djoin's whole output is logged.
 
 djoin's messages (the success lines as Windows prints them, quoted in the
@@ -66,7 +67,7 @@ class DjoinError(UserFacingError):
 
 @dataclass(frozen=True)
 class Harvest:
-    path: Path  # where the blob was stored (owner-only)
+    path: Path  # where the blob was stored
     join: ProvisionedJoin
 
 
@@ -126,7 +127,7 @@ def harvest_blob(
     run: Runner = subprocess.run,
 ) -> Harvest:
     """Provision ``machine`` in ``domain`` with djoin and store its blob at ``dest``."""
-    for problem in (domain_problem(domain), computer_name_problem(machine)):
+    for problem in (domain_problem(domain), computer_name_problem(machine), _dest_problem(dest)):
         if problem is not None:
             raise UserFacingError(problem)
     program = djoin or system_djoin()
@@ -174,6 +175,22 @@ def harvest_blob(
         return Harvest(dest, blob.join)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _dest_problem(dest: Path) -> str | None:
+    """Only an older blob is replaced: a recipe's system.domain_blob may name any file
+    (the recipe itself, a script), and a harvest must not swap it for a blob. Checked
+    before djoin runs, so no account is provisioned for nothing."""
+    if not (dest.exists() or dest.is_symlink()):
+        return None
+    try:
+        load_domain_blob(dest)
+    except DomainBlobError:
+        return (
+            f"{dest} exists and is not a djoin blob: NanoStudio replaces only an older blob "
+            "there; move that file, or choose another place for the blob"
+        )
+    return None
 
 
 def _failure(output: str, code: int) -> str:

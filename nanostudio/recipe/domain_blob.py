@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,8 +108,19 @@ def blob_names(path: Path) -> ProvisionedJoin | str:
 
 def netbios_equal(first: str, second: str) -> bool:
     """Whether two computer names are one NetBIOS name: compared case-insensitively
-    (NetBIOS names are upper-cased), a name longer than 15 characters equal to none."""
-    return len(first) <= 15 and len(second) <= 15 and first.upper() == second.upper()
+    (NetBIOS names are upper-cased), a name longer than 15 characters equal to none.
+
+    Only ASCII letters are folded: str.upper() would make 'ß' 'SS', 'ſ' 'S' and the
+    dotless 'ı' 'I', so a blob made for another account could pass for this computer
+    (computer names NanoStudio accepts are ASCII; anything else must match exactly)."""
+    return (
+        len(first) <= 15
+        and len(second) <= 15
+        and first.translate(_ASCII_UPPER) == second.translate(_ASCII_UPPER)
+    )
+
+
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
 
 
 def machine_name_problem(join: ProvisionedJoin, computer_name: str, file_name: str) -> str | None:

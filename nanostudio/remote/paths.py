@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from nanostudio.files import remove_quietly
@@ -17,10 +18,14 @@ def write_private(path: Path, text: str) -> None:
 
 
 def write_private_bytes(path: Path, data: bytes) -> None:
-    """``write_private`` for bytes kept exactly as given (a djoin blob)."""
+    """``write_private`` for bytes kept exactly as given (a djoin blob).
+
+    The temporary file is a new one (mkstemp: O_EXCL, mode 0600, a random name): a
+    ``.partial`` left behind with wider permissions, or a symbolic link planted under
+    that name, can neither widen the file's permissions nor redirect the write."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd, name = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".partial", dir=path.parent)
+    partial = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

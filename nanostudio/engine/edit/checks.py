@@ -9,7 +9,11 @@ writes UEFI disks only; another output format; a smaller disk).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from nanostudio.engine.edit.source import EditSource, inspect_edit_source
+from nanostudio.engine.output_lock import WORKDIR_PREFIX, lock_path
+from nanostudio.engine.steps import partial_path
 from nanostudio.errors import MediaError, RecipeError
 from nanostudio.recipe import OutputFormat, Problem, Recipe, RecipeField
 from nanostudio.sizes import size_text
@@ -23,12 +27,42 @@ def edit_source_problems(
     path = recipe.edit.image
     if path is None or control_character(str(path)) is not None:
         return None, []
+    clash = _runner_file_problem(path, recipe.output.path)
+    if clash is not None:
+        return None, [clash]
     try:
         source = inspect_edit_source(path, recipe.edit.index)
     except MediaError as error:
         field = RecipeField.EDIT_INDEX if "has no image" in str(error) else RecipeField.EDIT_IMAGE
         return None, [Problem(field, str(error))]
     return source, choice_problems(recipe, source, portable=portable)
+
+
+def _runner_file_problem(image: Path, output: Path) -> Problem | None:
+    """The files a build keeps beside its output are removed or truncated before any
+    work (a stopped build's ``.partial``, the lock, stale work folders): never the source."""
+    work_folder = image.parent.name.startswith(WORKDIR_PREFIX)
+    if work_folder and _same(image.parent.parent, output.parent):
+        return Problem(
+            RecipeField.EDIT_IMAGE,
+            f"{image} is inside a NanoStudio work folder, which a build writing to "
+            f"{output.parent} removes: copy it out first",
+        )
+    for own in (partial_path(output), lock_path(output)):
+        if _same(image, own):
+            return Problem(
+                RecipeField.EDIT_IMAGE,
+                f"{image.name} is a file a build of {output.name} rewrites or removes before "
+                "it starts (its .partial or its lock): rename it, or name another output",
+            )
+    return None
+
+
+def _same(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:  # one of them does not exist
+        return first.absolute() == second.absolute()
 
 
 def edit_source_for_plan(recipe: Recipe, *, portable: bool) -> EditSource:

@@ -86,6 +86,7 @@ def make_edit_plan(recipe: Recipe, media: MediaInfo) -> Plan:
         output=recipe.output.path,
         required_bytes=_required_bytes(recipe, source, state),
         notes=tuple(notes),
+        work="edit",
     )
 
 

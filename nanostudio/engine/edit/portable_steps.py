@@ -85,9 +85,10 @@ class CopyPartitionStep(EditSourceStep):
         assert part is not None
         dest = ctx.paths.workdir / SOURCE_PARTITION
         with open_virtual_disk(self.source.path) as disk:
-            if disk.size != self.source.size:
+            if disk.identity != self.source.identity:  # replaced or written meanwhile
                 raise BuildError(
-                    f"{self.source.path} changed since it was inspected: check it again"
+                    f"{self.source.path} changed since it was inspected (is another program "
+                    "writing it?): run the edit again once nothing writes it"
                 )
             create_sparse(dest, part.size)
             total = max(self.source.used_bytes, 1)

@@ -34,6 +34,7 @@ class EditSource:
     partition: DiskPartition | None = None
     sector_size: int = 512
     image: WimImage | None = None  # the chosen image of a WIM
+    identity: tuple[int, ...] | None = None  # VirtualDisk.identity when it was inspected
 
     @property
     def is_disk(self) -> bool:
@@ -55,8 +56,11 @@ def inspect_edit_source(path: Path, index: int = 1) -> EditSource:
         table = read_partition_table(disk)
         windows = table.windows_partition(disk)
         used = disk.allocated_bytes(windows.offset, windows.offset + windows.size)
+        scheme = table.scheme.upper()
+        if table.from_backup:
+            scheme += " (read from its backup: the primary GPT is damaged)"
         description = (
-            f"{disk.kind}, {size_text(disk.size)}, {table.scheme.upper()}, Windows (NTFS) on "
+            f"{disk.kind}, {size_text(disk.size)}, {scheme}, Windows (NTFS) on "
             f"partition {windows.number} ({size_text(windows.size)})"
         )
         return EditSource(
@@ -68,6 +72,7 @@ def inspect_edit_source(path: Path, index: int = 1) -> EditSource:
             table.scheme,
             windows,
             disk.sector_size,
+            identity=disk.identity,
         )
 
 

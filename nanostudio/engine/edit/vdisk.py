@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import struct
 import uuid
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ from typing import Literal
 from nanostudio.engine.portable import vhdx
 from nanostudio.engine.portable.crc32c import crc32c
 from nanostudio.errors import MediaError
+from nanostudio.files import open_regular
 
 DiskFormat = Literal["vhd", "vhdx"]
 SECTOR = 512
@@ -52,6 +54,8 @@ _VHDX_ZERO_STATES = frozenset({0, 1, 2, 3})  # not present, undefined, zero, unm
 _VHDX_FULLY_PRESENT = 6
 _VHDX_PARTIALLY_PRESENT = 7
 _VHDX_BITMAP_STATES = frozenset({0, 6})  # sector bitmap block: not present, present
+_VHDX_ITEM = 8  # every metadata item read here is at most 8 bytes long
+_ZEROS = -1  # a block that reads as zeros, in VirtualDisk's block table
 _HAS_PARENT = 0x2
 _REGION_REQUIRED = 0x1
 _METADATA_REQUIRED = 0x4
@@ -87,7 +91,7 @@ class VirtualDisk:
         size: int,
         sector_size: int,
         block_size: int,
-        blocks: tuple[int | None, ...] | None,
+        blocks: array[int] | None,
     ) -> None:
         self.path = path
         self.format: DiskFormat = fmt
@@ -95,8 +99,12 @@ class VirtualDisk:
         self.size = size
         self.sector_size = sector_size
         self._fd = fd
+        stat = os.fstat(fd)
+        # Which file this is, as opened: a disk replaced or rewritten since reads otherwise.
+        self.identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
         self._block_size = block_size
-        # File offset of each block's data (None: reads as zeros); None for a fixed VHD.
+        # File offset of each block's data (_ZEROS: reads as zeros); None for a fixed VHD.
+        # An array, 8 bytes a block: the BAT is as large as the file lets it be.
         self._blocks = blocks
 
     def __enter__(self) -> VirtualDisk:
@@ -122,7 +130,7 @@ class VirtualDisk:
             block, within = divmod(position, self._block_size)
             length = min(self._block_size - within, end - position)
             base = self._blocks[block]
-            yield Extent(position, length, None if base is None else base + within)
+            yield Extent(position, length, None if base == _ZEROS else base + within)
             position += length
 
     def allocated_bytes(self, start: int, end: int) -> int:
@@ -130,6 +138,9 @@ class VirtualDisk:
         return sum(e.length for e in self.extents(start, end) if e.file_offset is not None)
 
     def read(self, offset: int, length: int) -> bytes:
+        """Exactly ``length`` bytes: a read past the disk's end means a damaged table."""
+        if offset < 0 or length < 0 or offset + length > self.size:
+            raise _damaged(self.path, "a structure lies beyond the end of the virtual disk")
         parts = []
         for extent in self.extents(offset, offset + length):
             if extent.file_offset is None:
@@ -143,9 +154,13 @@ class VirtualDisk:
 
 
 def open_virtual_disk(path: Path) -> VirtualDisk:
-    """Open ``path`` read-only as a VHD or VHDX, told apart by content, not by name."""
+    """Open ``path`` read-only as a VHD or VHDX, told apart by content, not by name.
+
+    Through ``open_regular``: a folder or a FIFO put where the disk was inspected is
+    refused, never read (EISDIR) or waited on (a FIFO's open blocks)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        with open_regular(path) as stream:
+            fd = os.dup(stream.fileno())
     except FileNotFoundError:
         raise MediaError(f"{path} does not exist: check the path") from None
     except OSError as error:
@@ -160,6 +175,19 @@ def open_virtual_disk(path: Path) -> VirtualDisk:
     except BaseException:
         os.close(fd)
         raise
+
+
+def _read_exactly(path: Path, fd: int, length: int, offset: int, what: str) -> bytes:
+    """``length`` bytes at ``offset``, all inside the file, or the file is damaged.
+
+    Checked before reading: a header may claim any offset or length, and neither an
+    allocation of that size nor an offset past 2^63 (OverflowError) may follow."""
+    if offset + length > os.fstat(fd).st_size:
+        raise _damaged(path, f"{what} lies beyond the end of the file")
+    data = os.pread(fd, length, offset)
+    if len(data) != length:
+        raise MediaError(f"{path} is truncated: copy it again")
+    return data
 
 
 def _damaged(path: Path, what: str) -> MediaError:
@@ -189,28 +217,26 @@ def _open_vhd(path: Path, fd: int, file_size: int) -> VirtualDisk:
         return VirtualDisk(path, fd, "vhd", "fixed VHD", current_size, SECTOR, 0, None)
     if disk_type != _VHD_DYNAMIC:
         raise _damaged(path, f"unknown VHD disk type {disk_type}")
-    header = os.pread(fd, 1024, data_offset)
-    if len(header) != 1024 or header[:8] != b"cxsparse":
+    header = _read_exactly(path, fd, 1024, data_offset, "the dynamic disk header")
+    if header[:8] != b"cxsparse":
         raise _damaged(path, "the dynamic disk header is missing")
     if struct.unpack_from(">I", header, 36)[0] != _vhd_checksum(header, 36):
         raise _damaged(path, "the dynamic disk header's checksum is wrong")
     table_offset = struct.unpack_from(">Q", header, 16)[0]
     entries, block_size = struct.unpack_from(">II", header, 28)
-    if block_size == 0 or block_size % SECTOR:
+    if block_size < SECTOR or block_size & (block_size - 1):  # a power of two (as QEMU)
         raise _damaged(path, f"block size {block_size}")
     needed = -(-current_size // block_size)
     if entries < needed:
         raise _damaged(path, "the block allocation table is too short for the disk size")
-    raw = os.pread(fd, 4 * needed, table_offset)
-    if len(raw) != 4 * needed:
-        raise _damaged(path, "the block allocation table is cut off")
+    raw = _read_exactly(path, fd, 4 * needed, table_offset, "the block allocation table")
     bitmap = -(-(block_size // SECTOR) // 8)
     bitmap = -(-bitmap // SECTOR) * SECTOR
     limit = file_size - _VHD_FOOTER
-    blocks: list[int | None] = []
-    for number, sector in enumerate(struct.unpack(f">{needed}I", raw)):
+    blocks = array("q")
+    for number, (sector,) in enumerate(struct.iter_unpack(">I", raw)):
         if sector == _VHD_UNALLOCATED:
-            blocks.append(None)
+            blocks.append(_ZEROS)
             continue
         start = sector * SECTOR + bitmap
         if sector == 0 or start + block_size > limit + _tail_slack(
@@ -220,9 +246,7 @@ def _open_vhd(path: Path, fd: int, file_size: int) -> VirtualDisk:
                 path, f"block {number} of the block allocation table points outside the file"
             )
         blocks.append(start)
-    return VirtualDisk(
-        path, fd, "vhd", "dynamic VHD", current_size, SECTOR, block_size, tuple(blocks)
-    )
+    return VirtualDisk(path, fd, "vhd", "dynamic VHD", current_size, SECTOR, block_size, blocks)
 
 
 def _tail_slack(number: int, count: int, block_size: int, size: int) -> int:
@@ -265,18 +289,16 @@ def _open_vhdx(path: Path, fd: int, file_size: int) -> VirtualDisk:
     total = payload + (payload - 1) // chunk_ratio if payload else 0
     if total * 8 > bat_region.length:
         raise _damaged(path, "the BAT region is too small for the disk size")
-    raw = os.pread(fd, total * 8, bat_region.offset)
-    if len(raw) != total * 8:
-        raise _damaged(path, "the BAT is cut off")
-    blocks: list[int | None] = []
-    for index, entry in enumerate(struct.unpack(f"<{total}Q", raw)):
+    raw = _read_exactly(path, fd, total * 8, bat_region.offset, "the BAT")
+    blocks = array("q")
+    for index, (entry,) in enumerate(struct.iter_unpack("<Q", raw)):
         state, offset = entry & 0x7, (entry >> 20) * MIB
         if (index + 1) % (chunk_ratio + 1) == 0:  # a sector bitmap entry
             if state not in _VHDX_BITMAP_STATES:
                 raise _damaged(path, f"BAT entry {index} has sector bitmap state {state}")
             continue
         if state in _VHDX_ZERO_STATES:
-            blocks.append(None)
+            blocks.append(_ZEROS)
         elif state == _VHDX_FULLY_PRESENT:
             if offset < MIB or offset + block_size > file_size:
                 raise _damaged(path, f"BAT entry {index} points outside the file")
@@ -285,7 +307,7 @@ def _open_vhdx(path: Path, fd: int, file_size: int) -> VirtualDisk:
             raise _differencing(path)
         else:
             raise _damaged(path, f"BAT entry {index} has the unknown state {state}")
-    return VirtualDisk(path, fd, "vhdx", "VHDX", size, sector_size, block_size, tuple(blocks))
+    return VirtualDisk(path, fd, "vhdx", "VHDX", size, sector_size, block_size, blocks)
 
 
 def _checked(data: bytes, at: int = 4) -> bool:
@@ -326,13 +348,15 @@ def _vhdx_regions(path: Path, fd: int) -> dict[uuid.UUID, _Region]:
         file_offset, length, required = struct.unpack_from("<QII", data, at + 16)
         if guid not in (vhdx.BAT_GUID, vhdx.METADATA_GUID) and required & _REGION_REQUIRED:
             raise MediaError(f"{path} needs a VHDX feature this reader does not know ({guid})")
+        if file_offset < MIB:  # §2.2.3.1: the first MiB holds the headers and region tables
+            raise _damaged(path, f"region {guid} lies on the VHDX headers")
         regions[guid] = _Region(file_offset, length)
     return regions
 
 
 def _vhdx_metadata(path: Path, fd: int, region: _Region) -> tuple[int, bool, int, int]:
-    table = os.pread(fd, 64 * KIB, region.offset)
-    if len(table) != 64 * KIB or table[:8] != b"metadata":
+    table = _read_exactly(path, fd, 64 * KIB, region.offset, "the metadata table")
+    if table[:8] != b"metadata":
         raise _damaged(path, "the metadata table is missing")
     count = struct.unpack_from("<H", table, 10)[0]
     if count > 2047:
@@ -346,7 +370,9 @@ def _vhdx_metadata(path: Path, fd: int, region: _Region) -> tuple[int, bool, int
             raise MediaError(f"{path} needs a VHDX feature this reader does not know ({guid})")
         if offset + length > region.length:
             raise _damaged(path, "a metadata item lies outside its region")
-        items[guid] = os.pread(fd, length, region.offset + offset)
+        if guid in _KNOWN_METADATA:  # and only its first bytes: the length is the file's say
+            wanted = min(length, _VHDX_ITEM)
+            items[guid] = _read_exactly(path, fd, wanted, region.offset + offset, "metadata")
     try:
         block_size, bits = struct.unpack("<II", items[vhdx.FILE_PARAMETERS_GUID][:8])
         size = struct.unpack("<Q", items[vhdx.VIRTUAL_DISK_SIZE_GUID][:8])[0]

@@ -91,6 +91,7 @@ def make_edit_plan(recipe: Recipe, media: MediaInfo, *, host: WindowsHost | None
         output=recipe.output.path,
         required_bytes=required,
         notes=tuple(notes),
+        work="edit",
     )
 
 
