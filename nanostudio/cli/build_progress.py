@@ -30,6 +30,9 @@ class TerminalRenderer:
         self._verbose = verbose
         self._steps = 0
         self._bar_shown = False
+        # The runner logs why a build failed, then says it again in its outcome: held
+        # back, an error is printed once (a refusal before any step is one line).
+        self._errors: list[str] = []
 
     def __call__(self, event: BuildEvent) -> None:
         if isinstance(event, PlanStarted):
@@ -44,16 +47,26 @@ class TerminalRenderer:
         elif isinstance(event, LogLine):
             self._log(event)
         elif isinstance(event, Finished):
-            self._line(str(event.outcome))
-            if event.outcome.log_path is not None and not event.outcome.was_successful():
-                self._line(f"Log: {event.outcome.log_path}")
+            for text in self._errors:
+                if text != event.outcome.error:
+                    self._line(f"error: {text}")
+            self._errors.clear()
+            outcome = event.outcome
+            self._line(str(outcome))
+            # Bad input (exit 2) is one sentence; a failed build names its log.
+            failed = not outcome.was_successful() and outcome.exit_code != 2
+            if failed and outcome.log_path is not None:
+                self._line(f"Log: {outcome.log_path}")
 
     def _log(self, event: LogLine) -> None:
         if event.level == "debug" and not self._verbose:
             return
         if event.step is not None and event.level == "info":
             return  # the step's own title line already says it
-        prefix = {"warning": "warning: ", "error": "error: "}.get(event.level, "")
+        if event.level == "error":
+            self._errors.append(event.text)
+            return
+        prefix = "warning: " if event.level == "warning" else ""
         self._line(f"{prefix}{event.text}")
 
     def _bar(self, event: Progress) -> None:

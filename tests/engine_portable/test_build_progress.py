@@ -41,6 +41,44 @@ class Tty(io.StringIO):
         return True
 
 
+def test_a_failure_is_said_once_and_a_refusal_in_one_line() -> None:
+    refusal = BuildOutcome(
+        Status.FAILED,
+        None,
+        0.0,
+        "/o/nano.vhdx already exists",
+        log_path=Path("/l.log"),
+        exit_code=2,
+    )
+    out = io.StringIO()
+    render = TerminalRenderer(out)
+    render(LogLine("error", "/o/nano.vhdx already exists", None))
+    render(LogLine("info", "cleaning up: the work folder", None))
+    render(Finished(refusal))
+    assert out.getvalue().splitlines() == [
+        "cleaning up: the work folder",
+        "The build failed: /o/nano.vhdx already exists",
+    ]
+    crash = BuildOutcome(
+        Status.FAILED,
+        None,
+        0.0,
+        "internal error (KeyError): see /l.log",
+        failed_step="apply",
+        log_path=Path("/l.log"),
+        exit_code=1,
+    )
+    out = io.StringIO()
+    render = TerminalRenderer(out)
+    render(LogLine("error", "internal error: KeyError('x')", "apply"))
+    render(Finished(crash))
+    assert out.getvalue().splitlines() == [
+        "error: internal error: KeyError('x')",
+        "The build failed in step 'apply': internal error (KeyError): see /l.log",
+        "Log: /l.log",
+    ]
+
+
 def test_pipe_gets_whole_lines_only() -> None:
     out = io.StringIO()
     render = TerminalRenderer(out)
