@@ -82,6 +82,20 @@ def _kill_mid_way(recipe: Path, env: dict[str, str], arrived: Path) -> subproces
     return killed
 
 
+def _build_and_read_its_log(recipe: Path, env: dict[str, str]) -> str:
+    """Build to the end (it must succeed); the text of its log file."""
+    done = subprocess.run(
+        [sys.executable, "-m", "nanostudio", "build", str(recipe)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return sorted(log_dir().glob("build-*.log"))[-1].read_text(encoding="utf-8")
+
+
 def test_two_builds_started_together_one_builds_the_other_names_the_holder(
     sample_media: SampleMedia, tmp_path: Path
 ) -> None:
@@ -130,18 +144,8 @@ def test_a_build_killed_mid_way_is_cleaned_up_by_the_next_one(
     (out / "nano.vhdx.partial").write_bytes(b"half a disk")
     gate.write_text("go")
 
-    again = subprocess.run(
-        [sys.executable, "-m", "nanostudio", "build", str(recipe)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-        check=False,
-    )
-    assert again.returncode == 0, again.stdout + again.stderr
+    text = _build_and_read_its_log(recipe, env)
     assert leftovers(out) == ["nano.vhdx"]
-    logs = sorted(log_dir().glob("build-*.log"))
-    text = logs[-1].read_text(encoding="utf-8")
     assert f"removed {out / work[0]}, left by a build that was stopped" in text
     assert f"removed {out / 'nano.vhdx.partial'}, left by a build that was stopped" in text
     # The removal comes before the first step's work.
@@ -162,21 +166,6 @@ def test_a_killed_builds_lock_is_removed_by_the_next_build_of_another_output(
     gate.write_text("go")
     second = tmp_path / "second"
     second.mkdir()
-    other = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nanostudio",
-            "build",
-            str(write_recipe(second, sample_media.root, out / "other.vhdx")),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-        check=False,
-    )
-    assert other.returncode == 0, other.stdout + other.stderr
-    assert leftovers(out) == ["other.vhdx"]
-    text = sorted(log_dir().glob("build-*.log"))[-1].read_text(encoding="utf-8")
+    text = _build_and_read_its_log(write_recipe(second, sample_media.root, out / "other.vhdx"), env)
+    assert leftovers(out) == ["other.vhdx"]  # the killed build's work folder went too
     assert f"removed {lock}, the lock of a build that was stopped" in text
