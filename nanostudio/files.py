@@ -13,6 +13,9 @@ Clean-up code runs in ``except`` and ``finally`` blocks, where a second exceptio
 would replace the first (and the user's "cannot write to ..." would turn into an
 internal error). On a read-only file system even deleting a file that does not
 exist fails (EROFS before ENOENT), so clean-up goes through ``remove_quietly``.
+
+Replacing a small file (a recipe, a pin, a djoin blob) goes through a new temporary
+file beside it (``replace_atomically``), never through a fixed ``.partial`` name.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import errno
 import logging
 import os
 import stat
+import sys
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -121,6 +126,45 @@ def remove_quietly(path: Path) -> bool:
         log.debug("cannot delete %s: %s", path, error.strerror or error)
         return not path.exists()
     return True
+
+
+def replace_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path``: a new temporary file in ``path``'s folder, then a rename.
+
+    mkstemp makes the temporary file (O_EXCL, 0600, a random name), so a symbolic link
+    or a stale file with wider permissions planted under a fixed ``.partial`` name can
+    neither redirect the write nor lend it its permissions; ``mode`` is set just before
+    the rename. On any failure the temporary file is removed and ``path`` is untouched.
+    """
+    fd, name = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".partial", dir=path.parent)
+    partial = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if mode != 0o600 and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
+        partial.replace(path)
+    except BaseException:  # disk full, interrupted: no temporary file stays behind
+        remove_quietly(partial)
+        raise
+
+
+def new_file_mode() -> int:
+    """The mode ``open(path, "w")`` gives a new file here: 0666 less the umask.
+
+    Linux shows the umask in /proc, so it is read without being changed; elsewhere it
+    is read by setting it and putting it back at once."""
+    if sys.platform.startswith("linux"):
+        try:
+            with Path("/proc/self/status").open(encoding="ascii", errors="replace") as status:
+                for line in status:
+                    if line.startswith("Umask:"):
+                        return 0o666 & ~int(line.split()[1], 8)
+        except (OSError, ValueError, IndexError):
+            pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def cannot_write_message(folder: Path) -> str:

@@ -4,12 +4,12 @@ A build holds an exclusive lock on ``.<output name>.nanostudio-lock`` next to th
 output from before its first check until after its final move (``flock`` on
 POSIX, ``msvcrt.locking`` on Windows; the OS releases it when the process dies,
 even by SIGKILL). A second build for the same output is refused at once, naming
-the process that holds it.
+the process that holds it. The lock file records its holder (PID and start time).
 
-Each work folder (``.nanostudio-XXXXXXXX``) records its owner (PID and start time)
-in ``owner``. At the next start, a work folder whose owner is gone, and the
-output's own ``.partial`` (whose owner would hold the lock we now hold), are
-removed before any work, and the removal is logged.
+Each work folder (``.nanostudio-XXXXXXXX``) records its owner the same way, in
+``owner``. At the next start in that folder, work folders and other outputs' lock
+files whose owner is gone, and the output's own ``.partial`` (whose owner would hold
+the lock we now hold), are removed before any work, and the removal is logged.
 
 The final move never replaces a file that appeared meanwhile unless ``--force``:
 ``renameat2(RENAME_NOREPLACE)`` on Linux, else ``link`` + ``unlink``, and on
@@ -24,6 +24,7 @@ import ctypes.util
 import errno
 import os
 import shutil
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -43,8 +44,13 @@ _WINDOWS_LOCK_OFFSET = 1 << 20  # locked byte, past the PID text others must rea
 _CREATE_TIME_SLACK_S = 1.0
 
 
+LOCK_SUFFIX = ".nanostudio-lock"
+# A lock file holds one owner line; anything bigger is not one of ours, whatever its name.
+_LOCK_TEXT_MAX = 64
+
+
 def lock_path(output: Path) -> Path:
-    return output.with_name(f".{output.name}.nanostudio-lock")
+    return output.with_name(f".{output.name}{LOCK_SUFFIX}")
 
 
 class OutputLock:
@@ -68,9 +74,15 @@ class OutputLock:
                 if locked and _same_file(fd, self.path):
                     os.ftruncate(fd, 0)
                     os.lseek(fd, 0, os.SEEK_SET)
-                    os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+                    os.write(fd, Owner.me().text().encode("ascii"))
                     self._fd = fd
                     return
+                if not locked and _dead_owner(fd):
+                    # A build elsewhere in this folder is removing this dead build's
+                    # lock file: it holds it for a moment, then unlinks it.
+                    os.close(fd)
+                    time.sleep(0.02)
+                    continue
                 holder = _holder_pid(fd) if not locked else None
             except BaseException:
                 os.close(fd)
@@ -143,12 +155,21 @@ def _holder_pid(fd: int) -> int | None:
 
 
 def _read_pid(fd: int) -> int | None:
+    words = _read_text(fd).split()
+    return int(words[0]) if words and words[0].isdigit() else None
+
+
+def _dead_owner(fd: int) -> bool:
+    owner = Owner.parse(_read_text(fd))
+    return owner is not None and not owner.alive()
+
+
+def _read_text(fd: int) -> str:
     try:
         os.lseek(fd, 0, os.SEEK_SET)
-        text = os.read(fd, 32).decode("ascii", "replace").strip()
+        return os.read(fd, _LOCK_TEXT_MAX).decode("ascii", "replace")
     except OSError:
-        return None
-    return int(text) if text.isdigit() else None
+        return ""
 
 
 # -- work folders --------------------------------------------------------------------
@@ -206,18 +227,63 @@ def _stale(folder: Path, now: float) -> bool:
     return owner is None or not owner.alive()
 
 
+def _is_lock_file_name(name: str) -> bool:
+    return name.startswith(".") and name.endswith(LOCK_SUFFIX) and len(name) > len(LOCK_SUFFIX) + 1
+
+
+def _remove_stale_lock(path: Path, now: float) -> bool:
+    """Remove another output's lock file if the build that held it is gone.
+
+    A live build's lock is never touched: we take the lock first (a live holder keeps
+    it, so we skip), then judge the owner it records, and unlink while holding it (a
+    build arriving meanwhile waits, see ``OutputLock.acquire``). A file with no owner
+    line (an older version's PID-only file, or a build that has just created it) must
+    also be older than ``UNOWNED_GRACE_S``.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        if not _try_lock(fd) or not _same_file(fd, path):
+            return False
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _LOCK_TEXT_MAX:
+            return False
+        owner = Owner.parse(_read_text(fd))
+        if owner is not None and owner.alive():
+            return False
+        if owner is None and now - info.st_mtime <= UNOWNED_GRACE_S:
+            return False
+        if sys.platform == "win32":
+            os.close(fd)  # Windows cannot delete an open file; a build opening it now keeps it
+            fd = -1
+        path.unlink()
+        return True
+    except OSError:
+        return False
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
 def remove_leftovers(output: Path, partial: Path, log: Callable[[str], None]) -> None:
     """Remove what killed builds left next to ``output``; call with the output's lock held.
 
-    Work folders whose owner is gone (any output's: they are all private temp folders),
+    Work folders and lock files whose owner is gone (any output's: a work folder is a
+    private temp folder, and a lock file is only what a dead build failed to unlink),
     and ``partial``, which only a holder of the lock writes.
     """
     now = time.time()
+    own_lock = lock_path(output).name
     with contextlib.suppress(OSError):
         for entry in output.parent.iterdir():
-            if not entry.name.startswith(WORKDIR_PREFIX) or entry.is_symlink():
+            if entry.is_symlink():
                 continue
-            if entry.is_dir() and _stale(entry, now):
+            if _is_lock_file_name(entry.name):  # first: ".nanostudio-x.vhd.nanostudio-lock"
+                if entry.name != own_lock and _remove_stale_lock(entry, now):
+                    log(f"removed {entry}, the lock of a build that was stopped")
+            elif entry.name.startswith(WORKDIR_PREFIX) and entry.is_dir() and _stale(entry, now):
                 shutil.rmtree(entry, ignore_errors=True)
                 if not entry.exists():
                     log(f"removed {entry}, left by a build that was stopped")

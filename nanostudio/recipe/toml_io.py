@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path, PureWindowsPath
@@ -12,7 +13,13 @@ import tomli_w
 
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.errors import RecipeError
-from nanostudio.files import NotRegularFileError, cannot_write_message, open_regular, remove_quietly
+from nanostudio.files import (
+    NotRegularFileError,
+    cannot_write_message,
+    new_file_mode,
+    open_regular,
+    replace_atomically,
+)
 from nanostudio.recipe.copies import destination_problem, normalize_destination
 from nanostudio.recipe.fields import RawKey, RecipeField, file_keys
 from nanostudio.recipe.model import (
@@ -273,17 +280,25 @@ def _boot_table(boot: BootSpec) -> dict[str, Any]:
 
 
 def save_recipe(recipe: Recipe, path: Path) -> None:
-    """Write atomically (temp file + rename) so a failed save never loses the old file."""
+    """Write atomically (a new temp file + rename) so a failed save never loses the old file.
+
+    A recipe holds no secret: it gets the mode of the file it replaces, or an ordinary
+    new file's (0666 less the umask)."""
     text = recipe_to_toml(recipe, base=path.parent)
-    partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
+        replace_atomically(path, text.encode("utf-8"), mode=_recipe_mode(path))
     except OSError as error:
-        remove_quietly(partial)
         if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             raise RecipeError(cannot_write_message(path.parent)) from None
         raise RecipeError(f"cannot save recipe to {path}: {error.strerror}") from None
+
+
+def _recipe_mode(path: Path) -> int:
+    try:
+        info = path.stat()
+    except OSError:
+        return new_file_mode()
+    return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else new_file_mode()
 
 
 def _key_problems(data: Mapping[str, Any]) -> list[Problem]:

@@ -1,11 +1,11 @@
 """Which disk a WinRM HTTPS certificate was built into: the pin that follows the VM.
 
 The build pins its certificate for the computer name and static addresses
-(``winrm_https.pin``), but a VM that NanoStudio starts with QEMU's user networking is
-reached at 127.0.0.1 and a forwarded port, which no build-time pin names. So the build
-also records the certificate's SHA-256 against the disk it wrote; when NanoStudio
-starts a VM for that disk, the VM's record carries the pin, and connections to its
-forwarded HTTPS port are verified against it (``vm.pins``). Public data only (a
+(``winrm_https.pin``), but a VM that NanoStudio starts with QEMU's user networking or
+VirtualBox's NAT is reached at 127.0.0.1 and a forwarded port, which no build-time pin
+names. So the build also records the certificate's SHA-256 against the disk it wrote;
+when NanoStudio starts a VM for that disk, the VM's record carries the pin, and
+connections to its forwarded HTTPS port are verified against it (``vm.pins``). Public data only (a
 thumbprint per absolute disk path), kept owner-only beside the other pins.
 """
 

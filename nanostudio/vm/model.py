@@ -121,7 +121,7 @@ class VmRecord:
     pid: int | None = None  # QEMU: the running process, and its start time to recognise it
     pid_started: float | None = None
     # WinRM over HTTPS: the built certificate's SHA-256 (VmSpec.https_pin) and, for
-    # QEMU, the 127.0.0.1 port forwarded to the guest's 5986.
+    # QEMU and VirtualBox NAT, the 127.0.0.1 port forwarded to the guest's 5986.
     https_pin: str | None = None
     https_port: int | None = None
 

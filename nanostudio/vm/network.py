@@ -38,6 +38,13 @@ def free_port(host: str = LOOPBACK) -> int:
         return port
 
 
+def other_free_port(taken: int) -> int:
+    """A free port other than ``taken`` (the OS may hand the same one out twice)."""
+    while (port := free_port()) == taken:
+        continue
+    return port
+
+
 def port_is_free(port: int, host: str = LOOPBACK) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:

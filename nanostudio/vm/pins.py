@@ -2,8 +2,9 @@
 
 A disk whose build made the HTTPS certificate has its SHA-256 recorded
 (remote/disk_pins.py). Starting a VM for that disk copies it into the VM's record, and
-QEMU forwards a 127.0.0.1 port to the guest's 5986 (``VmRecord.https_port``). A
-connection to that forwarded address then carries the record's pin in its settings
+QEMU or VirtualBox's NAT forwards a 127.0.0.1 port to the guest's 5986
+(``VmRecord.https_port``). A connection to that forwarded address then carries the
+record's pin in its settings
 (``ConnectionSettings.cert_pin_sha256``), so it is verified against the built
 certificate with no trust-on-first-use question, and another certificate is refused.
 """

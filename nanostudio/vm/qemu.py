@@ -39,7 +39,14 @@ from nanostudio.vm.model import (
     VmState,
     safe_folder_name,
 )
-from nanostudio.vm.network import LOOPBACK, NatPlan, free_port, nat_plan, port_is_free
+from nanostudio.vm.network import (
+    LOOPBACK,
+    NatPlan,
+    free_port,
+    nat_plan,
+    other_free_port,
+    port_is_free,
+)
 from nanostudio.vm.store import vms_folder
 
 log = logging.getLogger(__name__)
@@ -226,7 +233,7 @@ class QemuBackend:
             port=port,
             files=(vars_copy, folder / "serial.log", folder / "qemu.log"),
             snapshot=spec.snapshot,
-            https_port=_other_free_port(port) if spec.https_pin else None,
+            https_port=other_free_port(port) if spec.https_pin else None,
         )
 
     def use_kvm(self) -> bool:
@@ -418,12 +425,5 @@ def _free_ports(record: VmRecord, *, moved: bool = False) -> VmRecord:
         record = record.with_changes(port=free_port())
     https = record.https_port
     if https is not None and (moved or not port_is_free(https) or https == record.port):
-        record = record.with_changes(https_port=_other_free_port(record.port))
+        record = record.with_changes(https_port=other_free_port(record.port))
     return record
-
-
-def _other_free_port(taken: int) -> int:
-    """A free port other than ``taken`` (the OS may hand the same one out twice)."""
-    while (port := free_port()) == taken:
-        continue
-    return port

@@ -1,6 +1,13 @@
 """VirtualBox through VBoxManage: EFI, the disk on SATA (Intel AHCI), an Intel PRO/1000 MT
 (82540EM) on NAT with WinRM forwarded to a 127.0.0.1 port, started headless.
 
+A disk whose build made the WinRM HTTPS certificate (its pin recorded, remote/disk_pins)
+gets a second rule forwarding another 127.0.0.1 port to the guest's 5986, kept in the
+record with the pin as for QEMU (vm/pins.py). Rule syntax from the VirtualBox manual
+(VBoxManage modifyvm, networking settings): ``--natpf<N> name,tcp,hostip,hostport,
+guestip,guestport``; one rule per modifyvm call, as Packer does. Unverified on
+a real VirtualBox: tested through the fake VBoxManage (tests/support/vm_fakes).
+
 A static address is reached by moving the NAT into its subnet (``--natnet1``) and naming
 it as the forwarded port's guest side; a host-only network in the same subnet is the
 other way, found among the existing ones or created only with the user's consent.
@@ -22,6 +29,7 @@ from nanostudio.vm import tools
 from nanostudio.vm.devices import check_devices
 from nanostudio.vm.model import (
     WINRM_GUEST_PORT,
+    WINRM_HTTPS_GUEST_PORT,
     Hypervisor,
     StartResult,
     VmError,
@@ -38,12 +46,15 @@ from nanostudio.vm.network import (
     free_port,
     host_address_for,
     nat_plan,
+    other_free_port,
 )
 from nanostudio.vm.store import vms_folder
 
 VBOXMANAGE = "VBoxManage"
 WINDOWS_PATH = Path(r"C:\Program Files\Oracle\VirtualBox\VBoxManage.exe")
 CONTROLLER = "SATA"
+WINRM_RULE = "winrm"
+WINRM_HTTPS_RULE = "winrm-https"
 # VirtualBox's NAT engine keeps .2 (gateway) and .3 (DNS) of its network for itself.
 NAT_RESERVED = (2, 3)
 
@@ -60,12 +71,23 @@ def find_vboxmanage() -> str:
     return found
 
 
+def forward_rule(rule: str, host_port: int, nat: NatPlan, guest_port: int) -> str:
+    """``name,tcp,hostip,hostport,guestip,guestport``; an empty guest IP: the DHCP guest."""
+    return f"{rule},tcp,{LOOPBACK},{host_port},{nat.guest or ''},{guest_port}"
+
+
 def nat_argv(vbox: str, name: str, port: int, nat: NatPlan) -> list[str]:
     argv = [vbox, "modifyvm", name, "--nic1", "nat", "--nictype1", "82540EM"]
     if nat.network is not None:
         argv += ["--natnet1", nat.network]
-    argv += ["--natpf1", f"winrm,tcp,{LOOPBACK},{port},{nat.guest or ''},{WINRM_GUEST_PORT}"]
+    argv += ["--natpf1", forward_rule(WINRM_RULE, port, nat, WINRM_GUEST_PORT)]
     return argv
+
+
+def https_forward_argv(vbox: str, name: str, https_port: int, nat: NatPlan) -> list[str]:
+    """The second NAT rule: a 127.0.0.1 port to the guest's WinRM HTTPS listener."""
+    rule = forward_rule(WINRM_HTTPS_RULE, https_port, nat, WINRM_HTTPS_GUEST_PORT)
+    return [vbox, "modifyvm", name, "--natpf1", rule]
 
 
 def create_argvs(
@@ -79,6 +101,7 @@ def create_argvs(
     hostonly: str | None = None,
     memory_mib: int = 1024,
     cpus: int = 2,
+    https_port: int | None = None,
 ) -> list[list[str]]:
     """Every VBoxManage call that makes the VM, in order (pure: tested as is)."""
     argvs = [
@@ -124,6 +147,8 @@ def create_argvs(
     else:
         assert nat is not None
         argvs.append(nat_argv(vbox, name, port, nat))
+        if https_port is not None:
+            argvs.append(https_forward_argv(vbox, name, https_port, nat))
     argvs += [
         [vbox, "storagectl", name, "--name", CONTROLLER, "--add", "sata", "--controller",
          "IntelAhci", "--portcount", "1", "--bootable", "on"],
@@ -204,6 +229,7 @@ class VirtualBoxBackend:
         hostonly: str | None = None
         nat: NatPlan | None = None
         host, port = LOOPBACK, free_port()
+        https_port: int | None = None  # host-only: the build's own pins name the address
         if self.network == "hostonly":
             if spec.network.address is None:
                 raise VmError("A host-only network needs a static address in the image.")
@@ -220,6 +246,8 @@ class VirtualBoxBackend:
                         f"VirtualBox's NAT keeps {address} for itself: give the image "
                         "another static address or use a host-only network."
                     )
+            if spec.https_pin:
+                https_port = other_free_port(port)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         argvs = create_argvs(
             vbox,
@@ -231,6 +259,7 @@ class VirtualBoxBackend:
             hostonly=hostonly,
             memory_mib=spec.memory_mib,
             cpus=spec.cpus,
+            https_port=https_port,
         )
         record = VmRecord.made_from(
             spec,
@@ -239,6 +268,7 @@ class VirtualBoxBackend:
             host=host,
             port=port,
             files=(folder / spec.name,),
+            https_port=https_port,
         )
         for index, argv in enumerate(argvs):
             output = tools.run(argv)

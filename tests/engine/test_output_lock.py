@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -201,3 +202,91 @@ def test_the_work_folder_records_its_owner(tmp_path: Path) -> None:
     _run(tmp_path / "nano.vhdx", Look())
     owner = Owner.parse(seen[0])
     assert owner is not None and owner.pid == os.getpid() and owner.alive()
+
+
+def _hold_lock_in_child(output: Path) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from pathlib import Path;"
+            "from nanostudio.engine.output_lock import OutputLock;"
+            f"OutputLock(Path({str(output)!r})).acquire();"
+            "print('locked', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_other_outputs_stale_locks_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    killed = _hold_lock_in_child(tmp_path / "killed.vhdx")
+    killed.kill()
+    killed.wait()
+    live = _hold_lock_in_child(tmp_path / "live.vhdx")
+    long_ago = time.time() - UNOWNED_GRACE_S - 60
+    files = {
+        "dead": lock_path(tmp_path / "dead.vhdx"),
+        "reused": lock_path(tmp_path / "reused.vhdx"),
+        "old_pid_only": lock_path(tmp_path / "old.vhdx"),
+        "young_empty": lock_path(tmp_path / "young.vhdx"),
+        "not_a_lock": lock_path(tmp_path / "image.vhdx"),
+    }
+    files["dead"].write_text(f"{_dead_pid()} {time.time():.3f}\n")
+    files["reused"].write_text(f"{os.getpid()} 12345.000\n")  # our PID, another start time
+    files["old_pid_only"].write_text(f"{_dead_pid()}\n")
+    os.utime(files["old_pid_only"], (long_ago, long_ago))
+    files["young_empty"].write_bytes(b"")
+    files["not_a_lock"].write_bytes(b"a disk image someone named so" * 100)
+    os.utime(files["not_a_lock"], (long_ago, long_ago))
+    killed_lock = lock_path(tmp_path / "killed.vhdx")
+    recorded = Owner.parse(killed_lock.read_text())  # SIGKILL left it with its owner line
+    assert recorded is not None and recorded.pid == killed.pid and not recorded.alive()
+    try:
+        outcome, events = _run(tmp_path / "nano.vhdx", WritePartial())
+        assert lock_path(tmp_path / "live.vhdx").exists()  # a live build's lock is kept
+        with pytest.raises(OutputError, match=f"PID {live.pid}"):
+            OutputLock(tmp_path / "live.vhdx").acquire()  # and still held
+    finally:
+        live.kill()
+        live.wait()
+    assert outcome.status is Status.SUCCEEDED, outcome
+    gone = [killed_lock, files["dead"], files["reused"], files["old_pid_only"]]
+    assert not any(path.exists() for path in gone)
+    assert files["young_empty"].exists() and files["not_a_lock"].exists()
+    logged = _logged(events)
+    for path in gone:
+        assert f"removed {path}, the lock of a build that was stopped" in logged
+    assert "young" not in logged and "image.vhdx" not in logged
+
+
+def test_a_build_waits_while_another_removes_its_outputs_dead_lock(tmp_path: Path) -> None:
+    """The remover holds a dead build's lock for a moment before unlinking it: a build
+    of that output arriving then retries rather than naming the dead PID."""
+    output = tmp_path / "nano.vhdx"
+    path = lock_path(output)
+    path.write_text(f"{_dead_pid()} {time.time():.3f}\n")
+    fd = os.open(path, os.O_RDWR)
+    assert output_lock._try_lock(fd)
+    removed: list[bool] = []
+
+    def remove_then_release() -> None:
+        time.sleep(0.2)
+        path.unlink()
+        removed.append(True)
+        os.close(fd)
+
+    remover = threading.Thread(target=remove_then_release)
+    remover.start()
+    lock = OutputLock(output)
+    try:
+        lock.acquire()
+        assert removed and lock.held
+        owner = Owner.parse(path.read_text())
+        assert owner is not None and owner.pid == os.getpid() and owner.alive()
+    finally:
+        remover.join()
+        lock.release()

@@ -69,6 +69,33 @@ def _wait_for(path: Path, processes: list[subprocess.Popen[str]], timeout: float
         time.sleep(0.05)
 
 
+def _kill_mid_way(recipe: Path, env: dict[str, str], arrived: Path) -> subprocess.Popen[str]:
+    """Start a build, SIGKILL it once it is applying the image; return it, dead."""
+    killed = _start(recipe, env)
+    _wait_for(arrived, [killed])
+    tool = psutil.Process(killed.pid).children(recursive=True)
+    killed.send_signal(signal.SIGKILL)
+    killed.communicate()
+    for child in tool:  # the gated wrapper outlives its parent: end it too
+        with contextlib.suppress(psutil.NoSuchProcess):  # its `sleep 0.05`s come and go
+            child.kill()
+    return killed
+
+
+def _build_and_read_its_log(recipe: Path, env: dict[str, str]) -> str:
+    """Build to the end (it must succeed); the text of its log file."""
+    done = subprocess.run(
+        [sys.executable, "-m", "nanostudio", "build", str(recipe)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return sorted(log_dir().glob("build-*.log"))[-1].read_text(encoding="utf-8")
+
+
 def test_two_builds_started_together_one_builds_the_other_names_the_holder(
     sample_media: SampleMedia, tmp_path: Path
 ) -> None:
@@ -108,14 +135,7 @@ def test_a_build_killed_mid_way_is_cleaned_up_by_the_next_one(
     out = tmp_path / "out"
     out.mkdir()
     recipe = write_recipe(tmp_path, sample_media.root, out / "nano.vhdx")
-    killed = _start(recipe, env)
-    _wait_for(arrived, [killed])
-    tool = psutil.Process(killed.pid).children(recursive=True)
-    killed.send_signal(signal.SIGKILL)
-    killed.communicate()
-    for child in tool:  # the gated wrapper outlives its parent: end it too
-        with contextlib.suppress(psutil.NoSuchProcess):  # its `sleep 0.05`s come and go
-            child.kill()
+    killed = _kill_mid_way(recipe, env, arrived)
     left = leftovers(out)
     work = [name for name in left if name.startswith(".nanostudio-")]
     assert work, left  # what the issue found: a hidden work folder stays behind
@@ -124,19 +144,28 @@ def test_a_build_killed_mid_way_is_cleaned_up_by_the_next_one(
     (out / "nano.vhdx.partial").write_bytes(b"half a disk")
     gate.write_text("go")
 
-    again = subprocess.run(
-        [sys.executable, "-m", "nanostudio", "build", str(recipe)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-        check=False,
-    )
-    assert again.returncode == 0, again.stdout + again.stderr
+    text = _build_and_read_its_log(recipe, env)
     assert leftovers(out) == ["nano.vhdx"]
-    logs = sorted(log_dir().glob("build-*.log"))
-    text = logs[-1].read_text(encoding="utf-8")
     assert f"removed {out / work[0]}, left by a build that was stopped" in text
     assert f"removed {out / 'nano.vhdx.partial'}, left by a build that was stopped" in text
     # The removal comes before the first step's work.
     assert text.index("nano.vhdx.partial, left by") < text.index("wimlib-imagex")
+
+
+def test_a_killed_builds_lock_is_removed_by_the_next_build_of_another_output(
+    sample_media: SampleMedia, tmp_path: Path
+) -> None:
+    env, arrived, gate = _gated_tools(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    killed = _kill_mid_way(
+        write_recipe(tmp_path, sample_media.root, out / "nano.vhdx"), env, arrived
+    )
+    lock = out / ".nano.vhdx.nanostudio-lock"
+    assert lock.read_text().split()[0] == str(killed.pid)  # what SIGKILL leaves behind
+    gate.write_text("go")
+    second = tmp_path / "second"
+    second.mkdir()
+    text = _build_and_read_its_log(write_recipe(second, sample_media.root, out / "other.vhdx"), env)
+    assert leftovers(out) == ["other.vhdx"]  # the killed build's work folder went too
+    assert f"removed {lock}, the lock of a build that was stopped" in text

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from nanostudio.cli.main import main
 from nanostudio.recipe.model import Target
+from nanostudio.remote.disk_pins import DiskPins
+from nanostudio.remote.settings import ConnectionSettings
+from nanostudio.vm import tools
 from nanostudio.vm.backends import create_and_start
 from nanostudio.vm.model import GuestNetwork, VmError, VmSpec, VmState
+from nanostudio.vm.pins import https_settings, with_vm_pin
 from nanostudio.vm.store import VmStore
 from nanostudio.vm.virtualbox import VirtualBoxBackend, parse_hostonlyifs
 from tests.vm.conftest import FakeHypervisors
@@ -144,3 +150,95 @@ def test_hostonlyifs_parser() -> None:
     )
     (interface,) = parse_hostonlyifs(text)
     assert (interface.name, str(interface.network)) == ("vboxnet0", "192.168.56.0/24")
+
+
+PIN = "ab" * 32
+
+
+def _rules(name: str = "NANO1") -> list[str]:
+    """The forwarding rules VirtualBox reports: ``Forwarding(N)="..."`` lines of
+    ``showvminfo --machinereadable``."""
+    shown = tools.run(["VBoxManage", "showvminfo", name, "--machinereadable"])
+    assert shown.ok, shown.message
+    return re.findall(r'^Forwarding\(\d+\)="([^"]*)"$', shown.stdout, re.M)
+
+
+def test_a_pinned_disk_gets_a_second_nat_rule_to_the_https_listener(
+    fake_hypervisors: FakeHypervisors, tmp_path: Path
+) -> None:
+    disk = _disk(tmp_path)
+    DiskPins().record(disk, PIN)  # as the build of a disk with winrm_https does
+    record = create_and_start(
+        VirtualBoxBackend(), VmSpec("NANO1", disk, Target.VIRTUALBOX, STATIC)
+    ).record
+    assert record.https_pin == PIN and record.https_port not in (None, record.port)
+    modify = [c["argv"] for c in fake_hypervisors.calls("vboxmanage") if c["argv"][0] == "modifyvm"]
+    assert modify[-1] == [
+        "modifyvm", "NANO1", "--natpf1",
+        f"winrm-https,tcp,127.0.0.1,{record.https_port},192.168.56.10,5986",
+    ]  # fmt: skip
+    assert _rules() == [
+        f"winrm,tcp,127.0.0.1,{record.port},192.168.56.10,5985",
+        f"winrm-https,tcp,127.0.0.1,{record.https_port},192.168.56.10,5986",
+    ]
+    stored = VmStore().require("NANO1")
+    assert (stored.https_port, stored.https_pin) == (record.https_port, PIN)
+    # console / exec / the Connect dialog: the forwarded address carries the pin ...
+    typed = ConnectionSettings(host="127.0.0.1", port=record.https_port or 0, https=True)
+    assert with_vm_pin(typed).cert_pin_sha256 == PIN
+    # ... and verify checks the listener there against it.
+    settings = https_settings(stored)
+    assert settings is not None
+    assert (settings.host, settings.port, settings.cert_pin_sha256) == (
+        "127.0.0.1", record.https_port, PIN,
+    )  # fmt: skip
+
+
+def test_without_a_pin_or_on_host_only_there_is_no_https_rule(
+    fake_hypervisors: FakeHypervisors, tmp_path: Path
+) -> None:
+    plain = create_and_start(
+        VirtualBoxBackend(), VmSpec("PLAIN", _disk(tmp_path), Target.VIRTUALBOX)
+    ).record
+    assert (plain.https_port, plain.https_pin) == (None, None)
+    assert _rules("PLAIN") == [f"winrm,tcp,127.0.0.1,{plain.port},,5985"]
+
+    disk = _disk(tmp_path, "pinned.vhd")
+    DiskPins().record(disk, PIN)
+    fake_hypervisors.set_state(
+        "vbox",
+        {**fake_hypervisors.state("vbox"),
+         "hostonlyifs": [{"name": "vboxnet0", "ip": "192.168.56.1", "netmask": "255.255.255.0"}]},
+    )  # fmt: skip
+    backend = VirtualBoxBackend(network="hostonly")
+    direct = create_and_start(backend, VmSpec("DIRECT", disk, Target.VIRTUALBOX, STATIC)).record
+    # The build's own pins name the static address on 5986: no forwarded port to pin.
+    assert (direct.host, direct.https_port, direct.https_pin) == ("192.168.56.10", None, None)
+    assert _rules("DIRECT") == []
+
+
+def test_the_fake_refuses_a_second_rule_of_one_name_or_port_as_virtualbox_does(
+    fake_hypervisors: FakeHypervisors, tmp_path: Path
+) -> None:
+    record = create_and_start(
+        VirtualBoxBackend(), VmSpec("NANO1", _disk(tmp_path), Target.VIRTUALBOX)
+    ).record
+    same_name = tools.run(["VBoxManage", "modifyvm", "NANO1", "--natpf1",
+                           "winrm,tcp,127.0.0.1,1,,5985"])  # fmt: skip
+    same_port = tools.run(["VBoxManage", "modifyvm", "NANO1", "--natpf1",
+                           f"other,tcp,127.0.0.1,{record.port},,5986"])  # fmt: skip
+    assert not same_name.ok and "A NAT rule of this name already exists" in same_name.stderr
+    assert not same_port.ok and "for this host port and this host IP" in same_port.stderr
+    assert len(_rules()) == 1
+
+
+def test_run_prints_the_forwarded_https_address_for_virtualbox(
+    fake_hypervisors: FakeHypervisors, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    disk = _disk(tmp_path)
+    DiskPins().record(disk, PIN)
+    assert main(["run", str(disk), "--hypervisor", "virtualbox", "--no-wait"]) == 0
+    record = VmStore().all()[0]
+    assert record.https_port is not None and record.https_pin == PIN
+    out = capsys.readouterr().out
+    assert f"--port {record.https_port} --https" in out

@@ -34,6 +34,33 @@ def not_found(name: str) -> int:
     )
 
 
+def add_forwarding(vm: dict[str, Any], rule: str) -> int:
+    """``modifyvm --natpf1 name,tcp,hostip,hostport,guestip,guestport`` (VirtualBox manual,
+    VBoxManage modifyvm networking settings); refused as VirtualBox's NAT engine refuses
+    a second rule of one name or host port (the wording Vagrant users recorded)."""
+    fields = rule.split(",")
+    if len(fields) != 6 or fields[1] not in ("tcp", "udp") or not fields[3].isdigit():
+        return err(f"FAKE VBoxManage: not a NAT rule the fake understands: {rule!r}")
+    rules: list[str] = vm.setdefault("forwarding", [])
+    for existing in (r.split(",") for r in rules):
+        if existing[0] == fields[0]:
+            problem = "A NAT rule of this name already exists"
+        elif existing[1:4] == fields[1:4]:
+            problem = "A NAT rule for this host port and this host IP already exists"
+        else:
+            continue
+        return err(
+            problem,
+            "Details: code NS_ERROR_INVALID_ARG (0x80070057), component NATEngineWrap, "
+            "interface INATEngine, callee nsISupports",
+            'Context: "AddRedirect(Bstr(strName).raw(), proto, Bstr(strHostIp).raw(), '
+            "RTStrToUInt16(strHostPort), Bstr(strGuestIp).raw(), "
+            'RTStrToUInt16(strGuestPort))" at line 1923 of file VBoxManageModifyVM.cpp',
+        )
+    rules.append(rule)
+    return 0
+
+
 def options(words: list[str]) -> dict[str, str]:
     found = {}
     for index, word in enumerate(words):
@@ -108,8 +135,9 @@ def dispatch(argv: list[str], state: dict[str, Any]) -> int:
     if vm is None:
         return not_found(name)
     if verb == "modifyvm":
+        rule = opts.pop("--natpf1", None)
         vm["modify"].update(opts)
-        return 0
+        return add_forwarding(vm, rule) if rule is not None else 0
     if verb == "storagectl":
         vm["controller"] = opts
         return 0
@@ -123,6 +151,8 @@ def dispatch(argv: list[str], state: dict[str, Any]) -> int:
         print(f'CfgFile="{vm["settings"]}"')
         print(f'VMState="{vm["state"]}"')
         print('VMStateChangeTime="2026-12-06T10:00:00.000000000"')
+        for index, rule in enumerate(vm.get("forwarding", [])):
+            print(f'Forwarding({index})="{rule}"')
         return 0
     if verb == "startvm":
         if injected is not None:
