@@ -54,6 +54,10 @@ class PageBase(QWizardPage):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         # By property name: PySide's Qt namespace costs ~15 ms before the first paint.
         self.scroll_area.setProperty("horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
+        # Never the focus itself: QWizard gives a new page's focus to its first focusable
+        # widget, which was this frame (no visible focus, and one Tab wasted on every
+        # page); it still scrolls to whichever control inside takes the focus.
+        self.scroll_area.setProperty("focusPolicy", "NoFocus")
         self.body = QWidget()
         self.body.setAutoFillBackground(False)
         self.scroll_area.setWidget(self.body)
