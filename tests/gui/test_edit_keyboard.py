@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QLabel,
     QLineEdit,
     QRadioButton,
     QScrollArea,
@@ -30,9 +31,16 @@ from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.media import MediaInfo
 from nanostudio.wizard import Page
 from tests.engine_edit.conftest import Original, _original, sha256
+from tests.gui import test_keyboard
 from tests.gui.conftest import PASSWORD, fill_valid, go_to
 from tests.gui.test_accessibility import CONTROLS, is_internal, spoken_name
-from tests.gui.test_keyboard import alt, next_by_enter, press, type_text
+from tests.gui.test_keyboard import (
+    alt,
+    mnemonic,
+    next_by_enter,
+    press,
+    type_text,
+)
 
 # The offscreen platform cannot raise the file dialog's completer popup or let it grab
 # the keyboard; it says so, and the dialog works on.
@@ -109,6 +117,21 @@ def check_page_by_tab(wizard: NanoWizard, page: Page) -> None:
     assert backward == [forward[0], *reversed(forward[1:])], page.name
 
 
+def check_buddies(wizard: NanoWizard, page: Page) -> None:
+    """Each shown caption's Alt+letter puts the focus on its own control."""
+    widget = wizard.pages[page]
+    wrong = []
+    for label in widget.findChildren(QLabel):
+        buddy = label.buddy()
+        letter = mnemonic(label.text())
+        if buddy is None or letter is None or not (label.isVisible() and buddy.isEnabled()):
+            continue
+        alt(letter)
+        if focused() is not (buddy.focusProxy() or buddy):
+            wrong.append(f"Alt+{letter} ({label.text()!r}) went to {spoken_name(focused())!r}")
+    assert wrong == [], page.name
+
+
 def choose_in_file_dialog(qtbot: QtBot, path: Path) -> None:
     """Type ``path`` into the open file dialog and press Enter, as a user would."""
 
@@ -167,6 +190,7 @@ def test_an_edit_by_keyboard_alone(
     assert isinstance(source, SourcePage)
     qtbot.waitUntil(lambda: wizard.state.edit_source is not None, timeout=30_000)
     check_page_by_tab(wizard, Page.SOURCE)
+    check_buddies(wizard, Page.SOURCE)
     alt("m")
     assert focused() is source.path_edit
     type_text(str(sample_media.root))
@@ -175,6 +199,7 @@ def test_an_edit_by_keyboard_alone(
     next_by_enter(wizard, qtbot, Page.EDITION)  # no Target page in an edit
     # Edition: Alt+B goes back to Source (not to the skipped Target), Alt+N returns.
     check_page_by_tab(wizard, Page.EDITION)
+    check_buddies(wizard, Page.EDITION)
     alt("b")
     qtbot.waitUntil(lambda: wizard.current() is Page.SOURCE, timeout=2000)
     alt("n")
@@ -185,8 +210,10 @@ def test_an_edit_by_keyboard_alone(
     assert wizard.state.roles
     next_by_enter(wizard, qtbot, Page.DRIVERS)
     check_page_by_tab(wizard, Page.DRIVERS)
+    check_buddies(wizard, Page.DRIVERS)
     next_by_enter(wizard, qtbot, Page.UPDATES)
     check_page_by_tab(wizard, Page.UPDATES)
+    check_buddies(wizard, Page.UPDATES)
     next_by_enter(wizard, qtbot, Page.IDENTITY)
     alt("m")
     press(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
@@ -196,8 +223,10 @@ def test_an_edit_by_keyboard_alone(
     alt("c")
     type_text(PASSWORD)
     check_page_by_tab(wizard, Page.IDENTITY)
+    check_buddies(wizard, Page.IDENTITY)
     next_by_enter(wizard, qtbot, Page.NETWORK)
     check_page_by_tab(wizard, Page.NETWORK)
+    check_buddies(wizard, Page.NETWORK)
     # Network: a first-boot command typed, then Tab leaves the box.
     network = wizard.pages[Page.NETWORK]
     assert isinstance(network, NetworkPage)
@@ -210,8 +239,10 @@ def test_an_edit_by_keyboard_alone(
     alt("n")
     qtbot.waitUntil(lambda: wizard.current() is Page.OUTPUT, timeout=2000)
     check_page_by_tab(wizard, Page.OUTPUT)
+    check_buddies(wizard, Page.OUTPUT)
     next_by_enter(wizard, qtbot, Page.SUMMARY)
     check_page_by_tab(wizard, Page.SUMMARY)
+    check_buddies(wizard, Page.SUMMARY)
     next_by_enter(wizard, qtbot, Page.BUILD)  # Next is "Build" here
     qtbot.waitUntil(lambda: wizard.current() is Page.DONE, timeout=120_000)
     assert wizard.state.outcome is not None and wizard.state.outcome.was_successful()
@@ -246,3 +277,29 @@ def test_a_page_opens_with_the_focus_on_its_first_control(wizard: NanoWizard, qt
     assert QApplication.focusWidget() is wizard.welcome.new_button
     for page in wizard.pages.values():
         assert page.scroll_area.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+@pytest.mark.parametrize("page", list(Page), ids=lambda page: page.name)
+def test_every_caption_names_a_control_that_takes_the_focus(wizard: NanoWizard, page: Page) -> None:
+    """QLabel gives the focus to its buddy only when the buddy itself takes focus: a row
+    of several controls as the buddy made Alt+T, Alt+F, Alt+D do nothing on Identity."""
+    dead = [
+        label.text()
+        for label in wizard.pages[page].findChildren(QLabel)
+        if mnemonic(label.text())
+        and label.buddy() is not None
+        and label.buddy().focusPolicy() == Qt.FocusPolicy.NoFocus
+    ]
+    assert dead == []
+
+
+@pytest.mark.parametrize(
+    "page", [p for p in Page if p is not Page.TARGET], ids=lambda page: page.name
+)
+def test_mnemonics_are_unique_on_every_page_of_an_edit(
+    wizard: NanoWizard, page: Page, tmp_path: Path
+) -> None:
+    """The edit shows more (the image box and its WIM index on Source): still one control
+    per Alt+letter."""
+    wizard.state.start_edit(tmp_path / "old.wim")
+    test_keyboard.test_mnemonics_are_unique_on_every_page(wizard, page)

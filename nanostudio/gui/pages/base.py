@@ -190,9 +190,11 @@ def field_block(editor: QWidget, problem: ProblemLabel, note: str | None = None)
 def add_row(
     form: QFormLayout, label: str, editor: QWidget, problem: ProblemLabel, note: str | None = None
 ) -> QLabel:
-    """A form row whose label is the editor's buddy (Alt+letter) and accessible name."""
+    """A form row whose label is the editor's buddy (Alt+letter) and accessible name.
+    An editor made of several controls names the one Alt+letter reaches as its focus
+    proxy: QLabel gives the focus to its buddy only when the buddy itself takes focus."""
     caption = QLabel(label)
-    caption.setBuddy(editor)
+    caption.setBuddy(editor.focusProxy() or editor)
     editor.setAccessibleName(label.replace("&", "").rstrip(":"))
     form.addRow(caption, field_block(editor, problem, note))
     return caption

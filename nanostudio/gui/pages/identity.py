@@ -93,6 +93,7 @@ class IdentityPage(PageBase):
         zone_layout.setContentsMargins(0, 0, 0, 0)
         zone_layout.addWidget(self.zone_search)
         zone_layout.addWidget(self.zone_list, 1)
+        zone_block.setFocusProxy(self.zone_search)  # Alt+T (its caption's buddy) lands here
         add_row(
             form,
             self.tr("&Time zone:"),

@@ -44,6 +44,7 @@ class OutputPage(PageBase):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.path_edit, 1)
         row.addWidget(self.browse_button)
+        path_row.setFocusProxy(self.path_edit)  # Alt+F (its caption's buddy) lands here
         add_row(form, self.tr("&File:"), path_row, self.problem_label(RecipeField.OUTPUT_PATH))
         self.path_edit.setAccessibleName(self.tr("Output file"))
         self.format_box = QComboBox()
