@@ -74,6 +74,15 @@ class EditionPage(PageBase):
         self.roles.itemChanged.connect(self._role_changed)
 
     def load(self) -> None:
+        editing = self.state.edit_image is not None
+        self.setSubTitle(
+            self.tr(
+                "Choose the roles to add. An edit does not change the image's edition: "
+                "choose the one the image is (Datacenter-only roles need it)."
+            )
+            if editing
+            else self.tr("Choose what the server is for. Each role is a package.")
+        )
         self.edition_box.clear()
         media = self.state.media
         for edition in Edition:
