@@ -366,6 +366,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The image keeps the drivers it had, with those of the driver folders you added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>A physical machine&apos;s controllers are not known here: the image has the drivers of the chosen packages and driver folders.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -407,6 +411,14 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>The administrator password is not known in this session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edited in {0} s: a new WIM image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edited in {0} s: a new {1} disk of up to {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -25,6 +25,7 @@ from pytestqt.exceptions import TimeoutError as WaitTimedOut
 from pytestqt.qtbot import QtBot
 
 from nanostudio.devtools.sample_media import SampleMedia
+from nanostudio.gui.pages.done import DonePage
 from nanostudio.gui.pages.network import NetworkPage
 from nanostudio.gui.pages.source import SourcePage
 from nanostudio.gui.wizard_window import NanoWizard
@@ -249,6 +250,12 @@ def test_an_edit_by_keyboard_alone(
     edited = wizard.state.output_path
     assert edited.exists() and edited != original_disk.path
     assert sha256(original_disk.path) == original_disk.digest  # only read
+    # Done speaks of the edit: no "Built in", no drivers of a target the edit never had.
+    done = wizard.pages[Page.DONE]
+    assert isinstance(done, DonePage)
+    assert done.result_label.text().startswith("Edited in ")
+    assert "keeps the drivers it had" in done.notes.text()
+    assert "needs to boot" not in done.notes.text()
 
 
 def test_tab_leaves_the_first_boot_commands(
