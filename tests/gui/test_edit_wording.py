@@ -6,14 +6,18 @@ without a reason a keyboard user can read (a tooltip needs a mouse)."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QCoreApplication
+from pytestqt.qtbot import QtBot
 
 from nanostudio.devtools.sample_media import SampleMedia
+from nanostudio.devtools.screenshots import DoublingTranslator
+from nanostudio.gui.pages.edition import EditionPage
 from nanostudio.gui.pages.output import OutputPage
 from nanostudio.gui.pages.summary import SummaryPage
 from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.media import MediaInfo
 from nanostudio.wizard import Page
-from tests.gui.conftest import fill_valid
+from tests.gui.conftest import fill_valid, go_to
 
 
 @pytest.fixture
@@ -69,3 +73,28 @@ def test_the_summary_s_copy_button_names_the_edit(editing: NanoWizard) -> None:
     assert "Edit-NanoServerImage" in page.command.text.accessibleName()
     assert page.sentences.accessibleName() == "Summary of the edit"
     page.wait_idle()
+
+
+def test_a_long_role_note_leaves_room_for_what_the_role_does(
+    wizard: NanoWizard, qtbot: QtBot, sample_media: SampleMedia, media_info: MediaInfo
+) -> None:
+    """With 2x longer strings the Note column took the width and "What it does" showed
+    three letters; now the two share it and the whole note is in the tooltip."""
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = DoublingTranslator()
+    app.installTranslator(translator)
+    try:
+        fill_valid(wizard, sample_media, media_info)
+        go_to(wizard, Page.EDITION)
+        page = wizard.pages[Page.EDITION]
+        assert isinstance(page, EditionPage)
+        roles = page.roles
+        items = [roles.topLevelItem(i) for i in range(roles.topLevelItemCount())]
+        noted = [item for item in items if item.text(2)]
+        assert noted
+        described = roles.fontMetrics().horizontalAdvance("Hyper-V role: run virtual")
+        qtbot.waitUntil(lambda: roles.columnWidth(1) >= described, timeout=2000)
+        assert all(item.toolTip(2) == item.text(2) for item in noted)
+    finally:
+        app.removeTranslator(translator)
