@@ -238,7 +238,10 @@ class WizardState:
         """Edit ``image`` (None: a new image again). The new file goes beside it; WinRM
         is opened only if asked, as Edit-NanoServerImage does. The OEM and VirtualBox
         drivers of the last target (remembered in the settings) are dropped: an edit
-        skips the Target page, so nothing would show that they are added."""
+        skips the Target page, so nothing would show that they are added; back to a new
+        image, the target's drivers are what the Target page shows again."""
+        if image is None and self.edit_image is not None:
+            self.apply_target(self.target)
         self.edit_image = image
         self.edit_index = 1
         self.edit_source = None

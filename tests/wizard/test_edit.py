@@ -65,6 +65,8 @@ def test_an_edit_adds_no_driver_package_of_the_last_target(filled_state: WizardS
     recipe = to_recipe(filled_state)
     assert not (recipe.drivers.oem or recipe.drivers.virtualbox)
     assert "OEM-Drivers" not in {p.short for p in resolved_packages(recipe)}
+    filled_state.start_edit(None)  # Welcome's "New image" after all: KVM's drivers again
+    assert filled_state.oem and to_recipe(filled_state).drivers.oem
 
 
 def test_an_edit_s_summary_speaks_of_what_it_adds(filled_state: WizardState) -> None:
