@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from nanostudio.engine.edit.source import inspect_edit_source
-from nanostudio.recipe import OutputFormat, RecipeField, resolved_packages
+from nanostudio.engine.engines import EngineName
+from nanostudio.recipe import BootSpec, OutputFormat, RecipeField, resolved_packages
 from nanostudio.wizard.navigation import can_go_next, is_busy, next_page
 from nanostudio.wizard.state import Page, WizardState, apply_recipe, to_recipe
 from nanostudio.wizard.summary import summary_sentences
@@ -79,3 +80,17 @@ def test_an_edit_s_summary_speaks_of_what_it_adds(filled_state: WizardState) -> 
     assert "target" not in text
     filled_state.roles.append("DSC")
     assert "Packages added: DSC." in " ".join(summary_sentences(filled_state))
+
+
+def test_boot_options_are_refused_for_a_windows_edit(tmp_path: Path) -> None:
+    """The windows engine's edit never runs bcdedit: EMS was dropped without a word."""
+    state = WizardState()
+    image = small_windows_disk(tmp_path)
+    state.start_edit(image)
+    state.take_edit_source(inspect_edit_source(image))
+    state.boot = BootSpec(ems=True)
+    state.engine = EngineName.WINDOWS
+    output = {p.field: p.message for p in page_problems(state, Page.OUTPUT)}
+    assert "EMS and kernel debugging cannot be set by an edit" in output[RecipeField.BOOT_EMS]
+    state.engine = EngineName.PORTABLE
+    assert RecipeField.BOOT_EMS not in {p.field for p in page_problems(state, Page.OUTPUT)}
