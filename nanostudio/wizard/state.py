@@ -236,7 +236,12 @@ class WizardState:
 
     def start_edit(self, image: Path | None) -> None:
         """Edit ``image`` (None: a new image again). The new file goes beside it; WinRM
-        is opened only if asked, as Edit-NanoServerImage does."""
+        is opened only if asked, as Edit-NanoServerImage does. The OEM and VirtualBox
+        drivers of the last target (remembered in the settings) are dropped: an edit
+        skips the Target page, so nothing would show that they are added; back to a new
+        image, the target's drivers are what the Target page shows again."""
+        if image is None and self.edit_image is not None:
+            self.apply_target(self.target)
         self.edit_image = image
         self.edit_index = 1
         self.edit_source = None
@@ -244,6 +249,8 @@ class WizardState:
         if image is not None:
             self.output_path = free_output_path(edited_path(image))
             self.winrm = False
+            self.oem = False
+            self.virtualbox = False
 
     def take_edit_source(self, source: EditSource) -> None:
         """The image was read: the new disk keeps its size (the Output page may grow it)."""

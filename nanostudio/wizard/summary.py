@@ -16,8 +16,13 @@ def summary_sentences(state: WizardState) -> list[str]:
     sentences: list[str] = (
         _edit_sentences(state) if state.edit_image is not None else _build_sentences(state)
     )
-    packages = [p.short for p in resolved_packages(recipe)]
-    sentences.append(QT_TRANSLATE_NOOP("Summary", "Packages: {0}.").format(", ".join(packages)))
+    packages = ", ".join(p.short for p in resolved_packages(recipe))
+    if state.edit_image is None:
+        sentences.append(QT_TRANSLATE_NOOP("Summary", "Packages: {0}.").format(packages))
+    elif packages:  # an edit adds only what is chosen: no deployment package of its own
+        sentences.append(QT_TRANSLATE_NOOP("Summary", "Packages added: {0}.").format(packages))
+    else:
+        sentences.append(QT_TRANSLATE_NOOP("Summary", "No package is added."))
     if state.driver_folders:
         sentences.append(
             QT_TRANSLATE_NOOP("Summary", "Drivers from {0} folder(s): {1}.").format(
@@ -113,7 +118,9 @@ def summary_sentences(state: WizardState) -> list[str]:
         sentences.append(
             sentence.format(state.size_shown, fmt.value.upper() if fmt else "?", state.output_path)
         )
-    if engine is EngineName.PORTABLE:
+    if state.edit_image is not None:
+        sentences.append(_edit_engine_sentence(engine, bool(state.servicing)))
+    elif engine is EngineName.PORTABLE:
         sentences.append(
             QT_TRANSLATE_NOOP(
                 "Summary",
@@ -164,7 +171,8 @@ def _edit_sentences(state: WizardState) -> list[str]:
     source = state.edit_source
     return [
         QT_TRANSLATE_NOOP("Summary", "Edit {0} ({1}); it is only read.").format(
-            state.edit_image, source.description if source else "not read yet"
+            state.edit_image,
+            source.description if source else QT_TRANSLATE_NOOP("Summary", "not read yet"),
         ),
         QT_TRANSLATE_NOOP(
             "Summary",
@@ -172,3 +180,35 @@ def _edit_sentences(state: WizardState) -> list[str]:
             "added again, and the drivers it has are kept.",
         ).format(state.media_path or QT_TRANSLATE_NOOP("Summary", "no media yet")),
     ]
+
+
+def _edit_engine_sentence(engine: EngineName, updates: bool) -> str:
+    """How the engine makes the new image: an edit has no target whose drivers it adds."""
+    if engine is EngineName.PORTABLE:
+        return (
+            QT_TRANSLATE_NOOP(
+                "Summary",
+                "The portable engine writes the new image here; the boot and network drivers "
+                "you add go into it, packages, updates and your other drivers are installed "
+                "at the first boot, which takes a few extra minutes.",
+            )
+            if updates
+            else QT_TRANSLATE_NOOP(
+                "Summary",
+                "The portable engine writes the new image here; the boot and network drivers "
+                "you add go into it, packages and your other drivers are installed at the "
+                "first boot, which takes a few extra minutes.",
+            )
+        )
+    return (
+        QT_TRANSLATE_NOOP(
+            "Summary",
+            "The Windows engine edits a copy of the image with DISM; packages and updates "
+            "are added offline.",
+        )
+        if updates
+        else QT_TRANSLATE_NOOP(
+            "Summary",
+            "The Windows engine edits a copy of the image with DISM; packages are added offline.",
+        )
+    )

@@ -366,6 +366,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The image keeps the drivers it had, with those of the driver folders you added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>A physical machine&apos;s controllers are not known here: the image has the drivers of the chosen packages and driver folders.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -407,6 +411,14 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>The administrator password is not known in this session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edited in {0} s: a new WIM image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edited in {0} s: a new {1} disk of up to {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -493,6 +505,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Optional: add folders of unpacked drivers (.inf files); the drivers the image has are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Choose a driver folder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -576,6 +592,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>&amp;Roles:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the roles to add. An edit does not change the image&apos;s edition: choose the one the image is (Datacenter-only roles need it).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -737,6 +757,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>Domain-join blob</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new image&apos;s answer file, with this name, password and time zone, replaces the image&apos;s own. The password is never saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1004,6 +1028,14 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>An edit writes a new image of the format it reads; to change the format, build a new image from the media.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An edit writes a new image of the format it reads; to change the format, build a new image from the media. The new disk is never smaller than the image: the portable engine can make it larger, the Windows engine keeps its size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Save the disk as</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1222,6 +1254,14 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Packages added: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No package is added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Drivers from {0} folder(s): {1}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1306,7 +1346,27 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>not read yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Packages and drivers come from {0}; the ones the image already has are not added again, and the drivers it has are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The portable engine writes the new image here; the boot and network drivers you add go into it, packages, updates and your other drivers are installed at the first boot, which takes a few extra minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The portable engine writes the new image here; the boot and network drivers you add go into it, packages and your other drivers are installed at the first boot, which takes a few extra minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Windows engine edits a copy of the image with DISM; packages and updates are added offline.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Windows engine edits a copy of the image with DISM; packages are added offline.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1334,6 +1394,14 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>&amp;Save recipe…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the edit, then press Build.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Summary of the edit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

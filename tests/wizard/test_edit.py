@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from nanostudio.engine.edit.source import inspect_edit_source
-from nanostudio.recipe import OutputFormat, RecipeField
+from nanostudio.engine.engines import EngineName
+from nanostudio.recipe import BootSpec, OutputFormat, RecipeField, resolved_packages
 from nanostudio.wizard.navigation import can_go_next, is_busy, next_page
 from nanostudio.wizard.state import Page, WizardState, apply_recipe, to_recipe
 from nanostudio.wizard.summary import summary_sentences
@@ -55,3 +56,41 @@ def test_a_saved_edit_recipe_opens_as_an_edit(tmp_path: Path) -> None:
     apply_recipe(reopened, to_recipe(state))
     assert (reopened.edit_image, reopened.edit_index) == (tmp_path / "old.wim", 2)
     assert next_page(reopened, Page.SOURCE) is Page.EDITION
+
+
+def test_an_edit_adds_no_driver_package_of_the_last_target(filled_state: WizardState) -> None:
+    """The Target page is skipped: KVM's OEM drivers, remembered from the last build,
+    were added to the edit with no page showing them."""
+    assert filled_state.oem  # KVM
+    filled_state.start_edit(filled_state.output_path.with_name("old.vhdx"))
+    recipe = to_recipe(filled_state)
+    assert not (recipe.drivers.oem or recipe.drivers.virtualbox)
+    assert "OEM-Drivers" not in {p.short for p in resolved_packages(recipe)}
+    filled_state.start_edit(None)  # Welcome's "New image" after all: KVM's drivers again
+    assert filled_state.oem and to_recipe(filled_state).drivers.oem
+
+
+def test_an_edit_s_summary_speaks_of_what_it_adds(filled_state: WizardState) -> None:
+    """An edit has no deployment package nor target: "Packages: ." and "the drivers the
+    target needs" were said of an edit that added no role."""
+    filled_state.start_edit(filled_state.output_path.with_name("old.vhdx"))
+    filled_state.roles.clear()
+    text = " ".join(summary_sentences(filled_state))
+    assert "No package is added." in text and "Packages:" not in text
+    assert "target" not in text
+    filled_state.roles.append("DSC")
+    assert "Packages added: DSC." in " ".join(summary_sentences(filled_state))
+
+
+def test_boot_options_are_refused_for_a_windows_edit(tmp_path: Path) -> None:
+    """The windows engine's edit never runs bcdedit: EMS was dropped without a word."""
+    state = WizardState()
+    image = small_windows_disk(tmp_path)
+    state.start_edit(image)
+    state.take_edit_source(inspect_edit_source(image))
+    state.boot = BootSpec(ems=True)
+    state.engine = EngineName.WINDOWS
+    output = {p.field: p.message for p in page_problems(state, Page.OUTPUT)}
+    assert "EMS and kernel debugging cannot be set by an edit" in output[RecipeField.BOOT_EMS]
+    state.engine = EngineName.PORTABLE
+    assert RecipeField.BOOT_EMS not in {p.field for p in page_problems(state, Page.OUTPUT)}

@@ -4,7 +4,8 @@ The image is read here (headers, partition table, a WIM's XML): a file that is
 not a disk, has no NTFS partition, a damaged BAT, a VHDX log not replayed, a
 differencing disk or a WIM index that does not exist is one line, and so is a
 choice the engine cannot honour (a BIOS/MBR disk on the portable engine, which
-writes UEFI disks only; another output format; a smaller disk).
+writes UEFI disks only; another output format; a smaller disk; boot options on the
+windows engine, which keeps the disk's boot store).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from nanostudio.engine.edit.source import EditSource, inspect_edit_source
 from nanostudio.engine.output_lock import WORKDIR_PREFIX, lock_path
 from nanostudio.engine.steps import partial_path
 from nanostudio.errors import MediaError, RecipeError
-from nanostudio.recipe import OutputFormat, Problem, Recipe, RecipeField
+from nanostudio.recipe import DebugMethod, OutputFormat, Problem, Recipe, RecipeField
 from nanostudio.sizes import size_text
 from nanostudio.text import control_character
 
@@ -91,6 +92,16 @@ def choice_problems(recipe: Recipe, source: EditSource, *, portable: bool) -> li
         )
     if not source.is_disk:
         return problems
+    if not portable and (recipe.boot.ems or recipe.boot.debug is not DebugMethod.NONE):
+        # windows_plan services a mounted copy and never runs bcdedit: they would be lost.
+        problems.append(
+            Problem(
+                RecipeField.BOOT_EMS if recipe.boot.ems else RecipeField.BOOT_DEBUG,
+                "the windows engine keeps the disk's boot store, so EMS and kernel "
+                "debugging cannot be set by an edit: use the portable engine, which writes "
+                "a new one",
+            )
+        )
     if portable and source.scheme == "mbr":
         problems.append(
             Problem(

@@ -54,6 +54,10 @@ class PageBase(QWizardPage):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         # By property name: PySide's Qt namespace costs ~15 ms before the first paint.
         self.scroll_area.setProperty("horizontalScrollBarPolicy", "ScrollBarAlwaysOff")
+        # Never the focus itself: QWizard gives a new page's focus to its first focusable
+        # widget, which was this frame (no visible focus, and one Tab wasted on every
+        # page); it still scrolls to whichever control inside takes the focus.
+        self.scroll_area.setProperty("focusPolicy", "NoFocus")
         self.body = QWidget()
         self.body.setAutoFillBackground(False)
         self.scroll_area.setWidget(self.body)
@@ -186,9 +190,11 @@ def field_block(editor: QWidget, problem: ProblemLabel, note: str | None = None)
 def add_row(
     form: QFormLayout, label: str, editor: QWidget, problem: ProblemLabel, note: str | None = None
 ) -> QLabel:
-    """A form row whose label is the editor's buddy (Alt+letter) and accessible name."""
+    """A form row whose label is the editor's buddy (Alt+letter) and accessible name.
+    An editor made of several controls names the one Alt+letter reaches as its focus
+    proxy: QLabel gives the focus to its buddy only when the buddy itself takes focus."""
     caption = QLabel(label)
-    caption.setBuddy(editor)
+    caption.setBuddy(editor.focusProxy() or editor)
     editor.setAccessibleName(label.replace("&", "").rstrip(":"))
     form.addRow(caption, field_block(editor, problem, note))
     return caption

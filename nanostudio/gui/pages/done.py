@@ -152,7 +152,12 @@ class DonePage(PageBase):
         self.commands.set_text(commands.text)
         notes = [translated(note) for note in commands.notes]
         if portable:
-            if self.state.target is Target.PHYSICAL:
+            if self.state.edit_image is not None:  # no target: nothing was added for one
+                drivers = self.tr(
+                    "The image keeps the drivers it had, with those of the driver folders "
+                    "you added."
+                )
+            elif self.state.target is Target.PHYSICAL:
                 drivers = self.tr(
                     "A physical machine's controllers are not known here: the image has the "
                     "drivers of the chosen packages and driver folders."
@@ -232,7 +237,13 @@ class DonePage(PageBase):
         fmt = self.state.output_format
         kind = fmt.value.upper() if fmt else disk.suffix
         seconds = f"{outcome.elapsed_s:.0f}"
-        if fmt is OutputFormat.WIM:
+        if self.state.edit_image is not None and fmt is OutputFormat.WIM:
+            text = self.tr("Edited in {0} s: a new WIM image").format(seconds)
+        elif self.state.edit_image is not None:
+            text = self.tr("Edited in {0} s: a new {1} disk of up to {2}").format(
+                seconds, kind, self.state.size_shown
+            )
+        elif fmt is OutputFormat.WIM:
             text = self.tr("Built in {0} s: a WIM image").format(seconds)
         else:
             text = self.tr("Built in {0} s: a {1} disk of up to {2}").format(

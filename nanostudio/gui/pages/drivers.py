@@ -34,12 +34,6 @@ class DriversPage(PageBase):
     def __init__(self, state: WizardState, settings: Settings) -> None:
         super().__init__(state, settings)
         self.setTitle(self.tr("Drivers"))
-        self.setSubTitle(
-            self.tr(
-                "Optional: add folders of unpacked drivers (.inf files) for hardware the "
-                "OEM drivers do not cover."
-            )
-        )
         self._jobs: dict[Path, Task] = {}
         # Folders the user just added: kept only if they hold a usable driver.
         self._on_trial: set[Path] = set()
@@ -89,6 +83,17 @@ class DriversPage(PageBase):
         )
 
     def load(self) -> None:
+        self.setSubTitle(
+            self.tr(
+                "Optional: add folders of unpacked drivers (.inf files); the drivers the "
+                "image has are kept."
+            )
+            if self.state.edit_image is not None
+            else self.tr(
+                "Optional: add folders of unpacked drivers (.inf files) for hardware the "
+                "OEM drivers do not cover."
+            )
+        )
         self.read_new_folders()
         self._show()
 

@@ -56,7 +56,9 @@ class EditionPage(PageBase):
         header = self.roles.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # Not sized to its contents: a long note (a translation) squeezed "What it does"
+        # to a few letters. The two share the width; an elided note is in its tooltip.
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         roles_label = QLabel(self.tr("&Roles:"))
         roles_label.setBuddy(self.roles)
@@ -74,6 +76,15 @@ class EditionPage(PageBase):
         self.roles.itemChanged.connect(self._role_changed)
 
     def load(self) -> None:
+        editing = self.state.edit_image is not None
+        self.setSubTitle(
+            self.tr(
+                "Choose the roles to add. An edit does not change the image's edition: "
+                "choose the one the image is (Datacenter-only roles need it)."
+            )
+            if editing
+            else self.tr("Choose what the server is for. Each role is a package.")
+        )
         self.edition_box.clear()
         media = self.state.media
         for edition in Edition:
@@ -132,7 +143,9 @@ class EditionPage(PageBase):
         else:
             check = Qt.CheckState.Checked if row.included else Qt.CheckState.Unchecked
         item.setCheckState(0, check)
-        item.setText(2, self._note(row))
+        note = self._note(row)
+        item.setText(2, note)
+        item.setToolTip(2, note or item.toolTip(1))
 
     def _note(self, row: RoleRow) -> str:
         notes = []

@@ -40,9 +40,6 @@ class IdentityPage(PageBase):
     def __init__(self, state: WizardState, settings: Settings) -> None:
         super().__init__(state, settings)
         self.setTitle(self.tr("Name, password and time zone"))
-        self.setSubTitle(
-            self.tr("The administrator password is used only for this build; it is never saved.")
-        )
         form = new_form()
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(64)
@@ -93,6 +90,7 @@ class IdentityPage(PageBase):
         zone_layout.setContentsMargins(0, 0, 0, 0)
         zone_layout.addWidget(self.zone_search)
         zone_layout.addWidget(self.zone_list, 1)
+        zone_block.setFocusProxy(self.zone_search)  # Alt+T (its caption's buddy) lands here
         add_row(
             form,
             self.tr("&Time zone:"),
@@ -159,6 +157,16 @@ class IdentityPage(PageBase):
         self.harvest_button.failed.connect(self._harvest_failed)
 
     def load(self) -> None:
+        self.setSubTitle(
+            self.tr(
+                "The new image's answer file, with this name, password and time zone, "
+                "replaces the image's own. The password is never saved."
+            )
+            if self.state.edit_image is not None
+            else self.tr(
+                "The administrator password is used only for this build; it is never saved."
+            )
+        )
         self.name_edit.setText(self.state.computer_name)
         self.password_edit.setText(self.state.password.reveal())
         self.confirm_edit.setText(self.state.password_confirm.reveal())

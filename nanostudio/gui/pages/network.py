@@ -152,6 +152,8 @@ class NetworkPage(PageBase):
         self.commands_edit.setPlaceholderText("tzutil /g")
         self.commands_edit.setAccessibleName(self.tr("First-boot commands"))
         self.commands_edit.setMaximumHeight(80)
+        # Tab leaves the box (a command needs no tab character): it must not trap the keyboard.
+        self.commands_edit.setTabChangesFocus(True)
         commands_label.setBuddy(self.commands_edit)
         remote_layout.addWidget(commands_label)
         remote_layout.addWidget(self.commands_edit)

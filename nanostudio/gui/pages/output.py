@@ -44,6 +44,7 @@ class OutputPage(PageBase):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.path_edit, 1)
         row.addWidget(self.browse_button)
+        path_row.setFocusProxy(self.path_edit)  # Alt+F (its caption's buddy) lands here
         add_row(form, self.tr("&File:"), path_row, self.problem_label(RecipeField.OUTPUT_PATH))
         self.path_edit.setAccessibleName(self.tr("Output file"))
         self.format_box = QComboBox()
@@ -74,6 +75,8 @@ class OutputPage(PageBase):
                 "engine's VHD is a fixed disk of the full size."
             ),
         )
+        # Why Format is greyed out in an edit, where a keyboard user sees it (not a tooltip).
+        self.edit_note = NoteLabel()
         engines = QGroupBox(self.tr("Engine"))
         engine_layout = QVBoxLayout(engines)
         self.engine_group = QButtonGroup(self)
@@ -99,6 +102,7 @@ class OutputPage(PageBase):
             boot_layout.addWidget(self.problem_label(field), 3 + number, 0, 1, 5)
         layout = QVBoxLayout(self.body)
         layout.addLayout(form)
+        layout.addWidget(self.edit_note)
         layout.addWidget(engines)
         layout.addWidget(self.boot_options)
         layout.addWidget(self.page_problems)
@@ -152,10 +156,24 @@ class OutputPage(PageBase):
         self.format_box.setToolTip(
             self.tr("An edit writes a new image of the format it reads.") if editing else ""
         )
+        self.edit_note.setVisible(editing)
+        self.edit_note.setText(self._edit_note(fmt) if editing else "")
         self.size_edit.setText(self.state.size_text)
         self.size_edit.setEnabled(fmt is not OutputFormat.WIM)
         self.engine_buttons[self.state.engine].setChecked(True)
         self.boot_options.show_spec(self.state.boot)
+
+    def _edit_note(self, fmt: OutputFormat | None) -> str:
+        if fmt is OutputFormat.WIM:
+            return self.tr(
+                "An edit writes a new image of the format it reads; to change the format, "
+                "build a new image from the media."
+            )
+        return self.tr(
+            "An edit writes a new image of the format it reads; to change the format, "
+            "build a new image from the media. The new disk is never smaller than the "
+            "image: the portable engine can make it larger, the Windows engine keeps its size."
+        )
 
     def set_output(self, path: Path) -> None:
         self.state.output_path = path

@@ -66,7 +66,15 @@ class SummaryPage(PageBase):
         items = "".join(f"<li>{escape(translated(s))}</li>" for s in summary_sentences(self.state))
         self.sentences.setText(f"<ul style='margin-left: -20px'>{items}</ul>")
         editing = self.state.edit_image is not None
-        self.command.title.setText(
+        self.setSubTitle(
+            self.tr("Check the edit, then press Build.")
+            if editing
+            else self.tr("Check the build, then press Build.")
+        )
+        self.sentences.setAccessibleName(
+            self.tr("Summary of the edit") if editing else self.tr("Summary of the build")
+        )
+        self.command.set_title(
             self.tr("The same edit with Microsoft's Edit-NanoServerImage (on a copy):")
             if editing
             else self.tr("The same build with Microsoft's New-NanoServerImage:")

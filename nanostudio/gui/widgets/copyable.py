@@ -19,10 +19,9 @@ class CopyableText(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
-        self.title = QLabel(title)
+        self.title = QLabel()
         self.title.setWordWrap(True)
         self.copy_button = QPushButton(self.tr("&Copy"))
-        self.copy_button.setAccessibleName(self.tr("Copy {0}").format(title))
         self.copy_button.clicked.connect(self.copy)
         header.addWidget(self.title, 1)
         header.addWidget(self.copy_button)
@@ -30,11 +29,17 @@ class CopyableText(QWidget):
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.text.setAccessibleName(title)
+        self.set_title(title)
         metrics = self.text.fontMetrics()
         self.text.setMinimumHeight(metrics.lineSpacing() * lines + 12)
         layout.addLayout(header)
         layout.addWidget(self.text, 1)
+
+    def set_title(self, title: str) -> None:
+        """A new title, also in the names a screen reader speaks for the text and button."""
+        self.title.setText(title)
+        self.copy_button.setAccessibleName(self.tr("Copy {0}").format(title))
+        self.text.setAccessibleName(title)
 
     def set_text(self, text: str) -> None:
         self.text.setPlainText(text)

@@ -22,6 +22,7 @@ class FileField(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit, 1)
+        self.setFocusProxy(self.edit)  # a caption's Alt+letter (its buddy is this row) lands here
         for button in (self.choose_button, self.clear_button):
             button.setAutoDefault(False)
             row.addWidget(button)

@@ -1,0 +1,100 @@
+"""What the pages say in an edit: no word of a new build, and no greyed-out control
+without a reason a keyboard user can read (a tooltip needs a mouse)."""
+
+# mypy: disable-error-code="no-untyped-call"
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+from pytestqt.qtbot import QtBot
+
+from nanostudio.devtools.sample_media import SampleMedia
+from nanostudio.devtools.screenshots import DoublingTranslator
+from nanostudio.gui.pages.edition import EditionPage
+from nanostudio.gui.pages.output import OutputPage
+from nanostudio.gui.pages.summary import SummaryPage
+from nanostudio.gui.wizard_window import NanoWizard
+from nanostudio.media import MediaInfo
+from nanostudio.wizard import Page
+from tests.gui.conftest import fill_valid, go_to
+
+
+@pytest.fixture
+def editing(wizard: NanoWizard, sample_media: SampleMedia, media_info: MediaInfo) -> NanoWizard:
+    """A valid new build turned into an edit (the image itself is never read here)."""
+    fill_valid(wizard, sample_media, media_info)
+    wizard.state.start_edit(wizard.state.output_path.with_name("old.vhdx"))
+    return wizard
+
+
+def test_the_output_page_says_why_format_is_fixed(editing: NanoWizard) -> None:
+    page = editing.pages[Page.OUTPUT]
+    assert isinstance(page, OutputPage)
+    page.initializePage()
+    assert not page.format_box.isEnabled()
+    assert page.edit_note.isVisibleTo(page)
+    assert "of the format it reads" in page.edit_note.text()
+    assert "never smaller" in page.edit_note.text()
+    editing.state.start_edit(None)
+    page.initializePage()
+    assert page.format_box.isEnabled() and not page.edit_note.isVisibleTo(page)
+
+
+@pytest.mark.parametrize(
+    ("page", "new", "edit"),
+    [
+        (Page.EDITION, "what the server is for", "does not change the image's edition"),
+        (Page.DRIVERS, "OEM drivers", "the drivers the image has are kept"),
+        (Page.IDENTITY, "only for this build", "replaces the image's own"),
+        (Page.SUMMARY, "Check the build", "Check the edit"),
+    ],
+    ids=["edition", "drivers", "identity", "summary"],
+)
+def test_an_edit_s_pages_speak_of_the_edit(
+    editing: NanoWizard, page: Page, new: str, edit: str
+) -> None:
+    widget = editing.pages[page]
+    widget.initializePage()
+    assert edit in widget.subTitle() and new not in widget.subTitle()
+    image = editing.state.edit_image
+    editing.state.start_edit(None)
+    widget.initializePage()
+    assert new in widget.subTitle() and edit not in widget.subTitle()
+    editing.state.start_edit(image)
+
+
+def test_the_summary_s_copy_button_names_the_edit(editing: NanoWizard) -> None:
+    """Its spoken name kept "The same build with New-NanoServerImage" in an edit."""
+    page = editing.pages[Page.SUMMARY]
+    assert isinstance(page, SummaryPage)
+    page.initializePage()
+    assert "Edit-NanoServerImage" in page.command.copy_button.accessibleName()
+    assert "Edit-NanoServerImage" in page.command.text.accessibleName()
+    assert page.sentences.accessibleName() == "Summary of the edit"
+    page.wait_idle()
+
+
+def test_a_long_role_note_leaves_room_for_what_the_role_does(
+    wizard: NanoWizard, qtbot: QtBot, sample_media: SampleMedia, media_info: MediaInfo
+) -> None:
+    """With 2x longer strings the Note column took the width and "What it does" showed
+    three letters; now the two share it and the whole note is in the tooltip."""
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = DoublingTranslator()
+    app.installTranslator(translator)
+    try:
+        fill_valid(wizard, sample_media, media_info)
+        go_to(wizard, Page.EDITION)
+        page = wizard.pages[Page.EDITION]
+        assert isinstance(page, EditionPage)
+        roles = page.roles
+        items = [roles.topLevelItem(i) for i in range(roles.topLevelItemCount())]
+        noted = [item for item in items if item is not None and item.text(2)]
+        assert noted
+        described = roles.fontMetrics().horizontalAdvance("Hyper-V role: run virtual")
+        qtbot.waitUntil(lambda: roles.columnWidth(1) >= described, timeout=2000)
+        assert all(item.toolTip(2) == item.text(2) for item in noted)
+    finally:
+        app.removeTranslator(translator)
