@@ -17,8 +17,8 @@ from nanostudio.media.inspect import inspect_media
 from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import Problem, Recipe, RecipeField, Target, resolved_packages, validate
 from nanostudio.recipe.powershell import to_powershell
+from nanostudio.recipe.source_rules import DOCKER_URL
 from nanostudio.recipe.toml_io import load_recipe, load_recipe_problems
-from nanostudio.recipe.validate import DOCKER_URL
 from nanostudio.secret import ADMIN_PASSWORD_ENV
 from nanostudio.text import control_character, printable
 

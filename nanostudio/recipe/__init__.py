@@ -20,7 +20,8 @@ from nanostudio.recipe.model import (
     SystemSpec,
     Target,
 )
-from nanostudio.recipe.validate import Problem, resolved_packages, validate
+from nanostudio.recipe.source_rules import resolved_packages
+from nanostudio.recipe.validate import Problem, validate
 
 __all__ = [
     "DEFAULT_SIZE",

@@ -92,7 +92,7 @@ def test_driver_folders_are_scanned_once(
         scanned.append(folder)
         return scan_driver_folder(folder)
 
-    for module in ("nanostudio.wizard.state", "nanostudio.recipe.validate"):
+    for module in ("nanostudio.wizard.state", "nanostudio.recipe.source_rules"):
         monkeypatch.setattr(sys.modules[module], "scan_driver_folder", counting_scan)
     empty = tmp_path / "drivers"
     empty.mkdir()

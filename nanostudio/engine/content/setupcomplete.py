@@ -42,7 +42,7 @@ from nanostudio.engine.content.winrm_https import (
     THUMBPRINT_PATH,
 )
 from nanostudio.recipe import Recipe
-from nanostudio.recipe.validate import is_interface_index
+from nanostudio.recipe.network_rules import is_interface_index
 
 LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete.log"
 FAILURES_LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete-failures.log"

@@ -34,7 +34,7 @@ from nanostudio.recipe.copies import (
     image_path,
     scan_copy_source,
 )
-from nanostudio.recipe.validate import DOCKER_URL, docker_zip_problem
+from nanostudio.recipe.source_rules import DOCKER_URL, docker_zip_problem
 
 ORDER_NOTE = (
     "servicing stack updates go in first, whatever their order in the recipe (a "

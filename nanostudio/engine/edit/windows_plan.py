@@ -40,7 +40,7 @@ from nanostudio.engine.windows.wim_steps import ExportStep
 from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.recipe import Recipe, resolved_packages
 from nanostudio.recipe.copies import copy_bytes
-from nanostudio.recipe.validate import servicing_bytes
+from nanostudio.recipe.source_rules import servicing_bytes
 
 ENGINE = "windows"
 

@@ -35,7 +35,7 @@ from nanostudio.errors import RecipeError
 from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.recipe import OutputFormat, Recipe
 from nanostudio.recipe.copies import copy_bytes
-from nanostudio.recipe.validate import servicing_bytes
+from nanostudio.recipe.source_rules import servicing_bytes
 
 ENGINE = "portable"
 MIB = 1 << 20

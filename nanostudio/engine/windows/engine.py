@@ -54,7 +54,7 @@ from nanostudio.media.model import MediaInfo
 from nanostudio.recipe import OutputFormat, Recipe, resolved_packages
 from nanostudio.recipe.copies import copy_bytes
 from nanostudio.recipe.model import GIB, MIB
-from nanostudio.recipe.validate import servicing_bytes
+from nanostudio.recipe.source_rules import servicing_bytes
 
 APPLY_ENV = "NANOSTUDIO_WINDOWS_APPLY"
 MAX_VHD_BYTES = 2040 * GIB  # the VHD format's limit

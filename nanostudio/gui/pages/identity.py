@@ -28,7 +28,7 @@ from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.recipe import Recipe, RecipeField, SystemSpec
 from nanostudio.recipe.domain_blob import blob_names
 from nanostudio.recipe.odj import ProvisionedJoin
-from nanostudio.recipe.validate import unattend_problems
+from nanostudio.recipe.system_rules import unattend_problems
 from nanostudio.secret import Secret
 from nanostudio.timezones import find_time_zone, search_time_zones
 from nanostudio.wizard import Page, WizardState

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QGroupBox, QLab
 
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.recipe import BootSpec, DebugMethod
-from nanostudio.recipe.validate import BAUD_RATES
+from nanostudio.recipe.output_rules import BAUD_RATES
 
 _PORTS = range(1, 5)  # COM1-COM4: what a VM or a server's EMS offers; the recipe takes more
 
