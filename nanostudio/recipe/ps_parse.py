@@ -23,23 +23,34 @@ COMMANDS = ("new-nanoserverimage", "edit-nanoserverimage")
 # -- values ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+# Their repr is what a message shows ("expected a whole number, got $port, computed
+# when the script runs"), never the Python class.
+@dataclass(frozen=True, repr=False)
 class _Unresolved:
     """A value the script computes (a variable never assigned a literal, a command)."""
 
     text: str
 
+    def __repr__(self) -> str:
+        return f"{self.text}, computed when the script runs"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class _Prompted:
     """``Read-Host``: the script asks when it runs."""
 
+    def __repr__(self) -> str:
+        return "Read-Host, asked when the script runs"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class _IsoMount:
     """``(Mount-DiskImage -ImagePath X ...).DriveLetter``: the ISO X, mounted."""
 
     iso: str
+
+    def __repr__(self) -> str:
+        return f"the drive letter of {self.iso} mounted"
 
 
 # -- tokens ----------------------------------------------------------------------------

@@ -309,6 +309,18 @@ def test_unmappable_parameters_are_named_one_each() -> None:
     assert any("included by default" in r for r in reasons)
 
 
+def test_a_computed_value_is_named_as_the_script_writes_it() -> None:
+    script = (
+        "New-NanoServerImage Guest Standard -MediaPath D:\\ -TargetPath x.vhdx "
+        "-EMSPort $port -MaxSize (Read-Host 'size')\n"
+    )
+    reasons = [str(u) for u in import_script(script, base=Path("/s")).unmapped]
+    assert "-EMSPort: expected a whole number, got $port, computed when the script runs" in (
+        reasons
+    )
+    assert not any("_Unresolved" in r or "_Prompted" in r for r in reasons), reasons
+
+
 def test_edit_nanoserverimage_maps_its_target_to_the_image_to_edit() -> None:
     script = (
         "Edit-NanoServerImage -BasePath .\\Base -TargetPath .\\nano.vhdx "
