@@ -13,6 +13,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
@@ -60,28 +61,7 @@ def make_certificate(hostname: str, address: str, folder: Path) -> ServerCertifi
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(key, hashes.SHA256())
     )
-    cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
-    stamp = hashlib.sha1(cert_pem).hexdigest()[:12]
-    cert_path = folder / f"server-{stamp}.pem"
-    key_path = folder / f"server-{stamp}.key"
-    cert_path.write_bytes(cert_pem)
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(cert_path, key_path)
-    return ServerCertificate(
-        cert_pem=cert_pem,
-        cert_der=certificate.public_bytes(serialization.Encoding.DER),
-        context=context,
-    )
+    return _serve(key, certificate, folder, "server")
 
 
 def certificate_from_pfx(pfx: bytes, password: bytes, folder: Path) -> ServerCertificate:
@@ -90,10 +70,18 @@ def certificate_from_pfx(pfx: bytes, password: bytes, folder: Path) -> ServerCer
 
     key, certificate, _ = pkcs12.load_key_and_certificates(pfx, password)
     assert key is not None and certificate is not None
+    return _serve(key, certificate, folder, "pfx")
+
+
+def _serve(
+    key: PrivateKeyTypes, certificate: x509.Certificate, folder: Path, prefix: str
+) -> ServerCertificate:
+    """A TLS server context for ``key`` and ``certificate``, their files in ``folder``
+    (the key file 0600)."""
     cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
     stamp = hashlib.sha1(cert_pem).hexdigest()[:12]
-    cert_path = folder / f"pfx-{stamp}.pem"
-    key_path = folder / f"pfx-{stamp}.key"
+    cert_path = folder / f"{prefix}-{stamp}.pem"
+    key_path = folder / f"{prefix}-{stamp}.key"
     cert_path.write_bytes(cert_pem)
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
