@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from nanostudio.cli.build_cmd import cancel_on_signals
-from nanostudio.cli.vm_support import ask_consent, print_event, vm_check, vm_password
+from nanostudio.cli.vm_support import ask_consent, print_event, vm_password
 from nanostudio.errors import RemoteError, UserFacingError
 from nanostudio.remote.doctor import ConnectionDoctor, Diagnosis, expectations
 from nanostudio.remote.settings import ConnectionSettings
 from nanostudio.secret import ADMIN_PASSWORD_ENV
-from nanostudio.vm.backends import VmBackend, backend_for, create_and_start
+from nanostudio.vm.backends import VmBackend, backend_for, create_and_start, vm_check
 from nanostudio.vm.hyperv import HyperVBackend
 from nanostudio.vm.inputs import resolve_input
 from nanostudio.vm.model import Hypervisor, VmRecord

@@ -10,10 +10,8 @@ from typing import TextIO
 
 from nanostudio.cli.remote_support import PASSWORD_ENV
 from nanostudio.errors import UserFacingError
-from nanostudio.remote.doctor import Check, LayerEvent, format_duration
+from nanostudio.remote.doctor import LayerEvent, format_duration
 from nanostudio.secret import ADMIN_PASSWORD_ENV
-from nanostudio.vm.backends import VmBackend
-from nanostudio.vm.model import VmRecord, VmState
 
 
 def vm_password() -> str:
@@ -45,12 +43,3 @@ def print_event(event: LayerEvent, out: TextIO | None = None) -> None:
         else ""
     )
     print(f"{event}{expected}", file=out or sys.stderr, flush=True)
-
-
-def vm_check(backend: VmBackend, record: VmRecord) -> Check:
-    state = backend.status(record)
-    if state is VmState.RUNNING:
-        return Check(True, f"{record.name} runs ({backend.hypervisor.label})")
-    if state is VmState.MISSING:
-        return Check(False, f"{backend.hypervisor.label} no longer knows {record.name}", final=True)
-    return Check(False, f"{record.name} stopped (serial log: {record.serial_log})", final=True)

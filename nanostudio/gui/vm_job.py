@@ -8,29 +8,15 @@ doctor stops within its poll and reports a cancelled diagnosis; the VM keeps run
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QObject, Signal
 
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.gui.tasks import Task, blocking, post
-from nanostudio.remote.doctor import Check, ConnectionDoctor, Diagnosis, LayerEvent, expectations
+from nanostudio.remote.doctor import ConnectionDoctor, Diagnosis, LayerEvent, expectations
 from nanostudio.remote.settings import ConnectionSettings
-from nanostudio.vm.backends import VmBackend, create_and_start
-from nanostudio.vm.model import StartResult, VmRecord, VmSpec, VmState
+from nanostudio.vm.backends import VmBackend, create_and_start, vm_check
+from nanostudio.vm.model import StartResult, VmRecord, VmSpec
 from nanostudio.vm.qemu import TCG_WARNING
-
-
-def vm_running_check(backend: VmBackend, record: VmRecord) -> Callable[[], Check]:
-    def check() -> Check:
-        state = backend.status(record)
-        if state is VmState.RUNNING:
-            return Check(True, f"{record.name} runs ({backend.hypervisor.label})")
-        if state is VmState.MISSING:
-            return Check(False, f"{backend.hypervisor.label} no longer knows it", final=True)
-        return Check(False, f"{record.name} stopped", final=True)
-
-    return check
 
 
 class VmLaunchJob(QObject):
@@ -81,7 +67,7 @@ class VmLaunchJob(QObject):
             ConnectionSettings(host=record.host, port=record.port),
             self.password,
             sink=lambda event: post(self.layer_changed.emit, event),
-            vm_running=vm_running_check(self.backend, record),
+            vm_running=lambda: vm_check(self.backend, record),
             timeout_s=self.timeout_s,
             poll_s=self.poll_s,
             expected=expectations(kvm=TCG_WARNING not in result.warnings),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from nanostudio.vm.hyperv import HyperVBackend
 from nanostudio.vm.model import Hypervisor, StartResult, VmRecord, VmSpec, VmState
@@ -12,6 +12,9 @@ from nanostudio.vm.pins import with_disk_pin
 from nanostudio.vm.qemu import QemuBackend
 from nanostudio.vm.store import VmStore
 from nanostudio.vm.virtualbox import VirtualBoxBackend
+
+if TYPE_CHECKING:
+    from nanostudio.remote.doctor import Check  # the doctor loads WinRM: only when used
 
 
 class VmBackend(Protocol):
@@ -54,3 +57,16 @@ def create_and_start(backend: VmBackend, spec: VmSpec, store: VmStore | None = N
         raise
     store.put(result.record)
     return result
+
+
+def vm_check(backend: VmBackend, record: VmRecord) -> Check:
+    """The connection doctor's first layer: does the hypervisor still run this VM? A VM
+    that stopped or vanished ends the wait at once (``final``)."""
+    from nanostudio.remote.doctor import Check
+
+    state = backend.status(record)
+    if state is VmState.RUNNING:
+        return Check(True, f"{record.name} runs ({backend.hypervisor.label})")
+    if state is VmState.MISSING:
+        return Check(False, f"{backend.hypervisor.label} no longer knows {record.name}", final=True)
+    return Check(False, f"{record.name} stopped (serial log: {record.serial_log})", final=True)
