@@ -71,9 +71,12 @@ class CopyPartitionStep(EditSourceStep):
     title = "Read the Windows partition of the image to edit"
     weight_per_gib = 2.0
 
+    def __init__(self, state: BuildState, source: EditSource) -> None:
+        super().__init__(state, source)
+        self.partition = source.require_partition()
+
     def describe(self, paths: BuildPaths) -> list[str]:
-        part = self.source.partition
-        assert part is not None
+        part = self.partition
         return [
             f"open {self.source.path} read-only: {self.source.description}",
             f"copy partition {part.number} (byte {part.offset}, {part.size} bytes) to "
@@ -81,8 +84,7 @@ class CopyPartitionStep(EditSourceStep):
         ]
 
     def run(self, ctx: StepContext) -> None:
-        part = self.source.partition
-        assert part is not None
+        part = self.partition
         dest = ctx.paths.workdir / SOURCE_PARTITION
         with open_virtual_disk(self.source.path) as disk:
             if disk.identity != self.source.identity:  # replaced or written meanwhile
