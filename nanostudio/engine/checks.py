@@ -8,17 +8,24 @@ that a build that runs is a build whose every choice lands in the image.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.content.staging import offline_only_problem
-from nanostudio.engine.drivers.analysis import DriverInventory, take_inventory
+from nanostudio.engine.drivers.analysis import (
+    DriverInventory,
+    driver_packages,
+    inventory_from_hive,
+    take_inventory,
+)
+from nanostudio.engine.edit.source import inspect_edit_source
+from nanostudio.engine.edit.system_hive import read_system_hive
 from nanostudio.engine.engines import EngineName, resolve_engine
-from nanostudio.engine.process import run_tool
-from nanostudio.errors import UserFacingError
+from nanostudio.engine.process import ToolResult, run_tool
+from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.source import open_media
 from nanostudio.recipe import Problem, Recipe, RecipeField, Target, resolved_packages
@@ -53,15 +60,16 @@ def driver_problems(
     Needs the media's driver inventory: pass one already taken (the wizard keeps
     one per media and edition), or it is taken here.
     """
-    if resolve_engine(engine) is not EngineName.PORTABLE or recipe.is_edit:
-        # An edit's drivers are judged against its own image's SYSTEM hive, which is read
-        # only once the image is: the edit's driver step does it, before anything is written.
+    if resolve_engine(engine) is not EngineName.PORTABLE:
         return []
-    image = media.image_for(recipe.source.edition)
-    if recipe.target is Target.PHYSICAL or image is None or recipe.source.media is None:
+    if recipe.target is Target.PHYSICAL or recipe.source.media is None:
         return []
     try:
-        if inventory is None:
+        if recipe.is_edit:
+            messages = _edit_driver_messages(recipe, recipe.source.media)
+        elif (image := media.image_for(recipe.source.edition)) is None:
+            return []
+        elif inventory is None:
             with open_inventory(recipe.source.media, image.index) as taken:
                 messages = taken.analyse(recipe).problems()
         else:
@@ -80,6 +88,30 @@ def package_problems(recipe: Recipe, engine: EngineName) -> list[Problem]:
         for package in resolved_packages(recipe)
         if not package.first_boot_ok
     ]
+
+
+def _edit_driver_messages(recipe: Recipe, media_path: Path) -> list[str]:
+    """An edit's drivers, judged against the image's own SYSTEM hive (never the media's:
+    the image may have the target's drivers already). An image that cannot be read
+    is ``edit_source_problems``' to report."""
+    assert recipe.edit.image is not None
+    try:
+        source = inspect_edit_source(recipe.edit.image, recipe.edit.index)
+    except MediaError:
+        return []
+    token = CancelToken()
+
+    def run(argv: Sequence[str]) -> ToolResult:
+        return run_tool(argv, cancel=token)
+
+    with tempfile.TemporaryDirectory(prefix="nanostudio-drivers-") as scratch:
+        work = Path(scratch)
+        hive = read_system_hive(source, work, run)
+        with open_media(media_path) as opened:
+            inventory = inventory_from_hive(
+                opened, hive, work, run, packages=[p.short for p in driver_packages(recipe)]
+            )
+            return inventory.analyse(recipe).problems()
 
 
 @contextmanager

@@ -145,7 +145,23 @@ def take_inventory(
     should_cancel: Callable[[], bool] | None = None,
 ) -> DriverInventory:
     """Extract the image's SYSTEM hive and unpack ``packages`` into ``workdir``."""
-    hive = _extract_hive(source_wim, image_index, workdir, run)
+    hive = extract_hive(source_wim, image_index, workdir, run)
+    return inventory_from_hive(
+        media, hive, workdir, run, packages=packages, should_cancel=should_cancel
+    )
+
+
+def inventory_from_hive(
+    media: MediaSource,
+    hive: Path,
+    workdir: Path,
+    run: RunTool,
+    *,
+    packages: Sequence[str] = DRIVER_PACKAGES,
+    should_cancel: Callable[[], bool] | None = None,
+) -> DriverInventory:
+    """The inventory of an image whose SYSTEM hive is ``hive`` (already extracted into
+    ``workdir``, which the inventory then owns), with ``media``'s driver packages."""
     with Hive.open(hive) as opened:
         if not has_driver_database(opened):
             raise MediaError(
@@ -168,7 +184,8 @@ def driver_packages(recipe: Recipe) -> list[PackageInfo]:
     return [p for p in resolved_packages(recipe) if p.short in DRIVER_PACKAGES]
 
 
-def _extract_hive(wim: Path, index: int, workdir: Path, run: RunTool) -> Path:
+def extract_hive(wim: Path, index: int, workdir: Path, run: RunTool) -> Path:
+    """The SYSTEM hive of image ``index`` of ``wim``, extracted into ``workdir``."""
     folder = workdir / HIVE_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     tool = require_tool(wimlib.TOOL)
