@@ -8,7 +8,7 @@ that a build that runs is a build whose every choice lands in the image.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +17,15 @@ from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.content.staging import offline_only_problem
 from nanostudio.engine.drivers.analysis import (
     DriverInventory,
+    RunTool,
     driver_packages,
-    inventory_from_hive,
+    extract_hive,
     take_inventory,
 )
 from nanostudio.engine.edit.source import inspect_edit_source
 from nanostudio.engine.edit.system_hive import read_system_hive
 from nanostudio.engine.engines import EngineName, resolve_engine
-from nanostudio.engine.process import ToolResult, run_tool
+from nanostudio.engine.process import run_tool
 from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.source import open_media
@@ -99,18 +100,13 @@ def _edit_driver_messages(recipe: Recipe, media_path: Path) -> list[str]:
         source = inspect_edit_source(recipe.edit.image, recipe.edit.index)
     except MediaError:
         return []
-    token = CancelToken()
-
-    def run(argv: Sequence[str]) -> ToolResult:
-        return run_tool(argv, cancel=token)
-
     with tempfile.TemporaryDirectory(prefix="nanostudio-drivers-") as scratch:
         work = Path(scratch)
+        run = _tool_runner(CancelToken())
         hive = read_system_hive(source, work, run)
         with open_media(media_path) as opened:
-            inventory = inventory_from_hive(
-                opened, hive, work, run, packages=[p.short for p in driver_packages(recipe)]
-            )
+            packages = [package.short for package in driver_packages(recipe)]
+            inventory = take_inventory(opened, hive, work, run, packages=packages)
             return inventory.analyse(recipe).problems()
 
 
@@ -120,18 +116,17 @@ def open_inventory(
 ) -> Iterator[DriverInventory]:
     """The media's driver inventory in a temporary folder, removed on leaving."""
     token = cancel or CancelToken()
+    run = _tool_runner(token)
     with tempfile.TemporaryDirectory(prefix="nanostudio-drivers-") as scratch:
         work = Path(scratch)
         with open_media(media_path) as source:
             wim = source.wim_path(work, should_cancel=lambda: token.cancelled)
-            yield take_inventory(
-                source,
-                wim,
-                image_index,
-                work,
-                run=lambda argv: run_tool(argv, cancel=token),
-                should_cancel=lambda: token.cancelled,
-            )
+            hive = extract_hive(wim, image_index, work, run)
+            yield take_inventory(source, hive, work, run, should_cancel=lambda: token.cancelled)
+
+
+def _tool_runner(token: CancelToken) -> RunTool:
+    return lambda argv: run_tool(argv, cancel=token)
 
 
 @dataclass

@@ -136,23 +136,6 @@ class DriverInventory:
 
 def take_inventory(
     media: MediaSource,
-    source_wim: Path,
-    image_index: int,
-    workdir: Path,
-    run: RunTool,
-    *,
-    packages: Sequence[str] = DRIVER_PACKAGES,
-    should_cancel: Callable[[], bool] | None = None,
-) -> DriverInventory:
-    """Extract the image's SYSTEM hive and unpack ``packages`` into ``workdir``."""
-    hive = extract_hive(source_wim, image_index, workdir, run)
-    return inventory_from_hive(
-        media, hive, workdir, run, packages=packages, should_cancel=should_cancel
-    )
-
-
-def inventory_from_hive(
-    media: MediaSource,
     hive: Path,
     workdir: Path,
     run: RunTool,
@@ -160,8 +143,8 @@ def inventory_from_hive(
     packages: Sequence[str] = DRIVER_PACKAGES,
     should_cancel: Callable[[], bool] | None = None,
 ) -> DriverInventory:
-    """The inventory of an image whose SYSTEM hive is ``hive`` (already extracted into
-    ``workdir``, which the inventory then owns), with ``media``'s driver packages."""
+    """The inventory of an image whose SYSTEM hive is ``hive`` (see ``extract_hive``),
+    with ``media``'s ``packages`` unpacked into ``workdir``, which the inventory then owns."""
     with Hive.open(hive) as opened:
         if not has_driver_database(opened):
             raise MediaError(
