@@ -22,8 +22,9 @@ from nanostudio.engine.drivers.analysis import (
     extract_hive,
     take_inventory,
 )
+from nanostudio.engine.drivers.files import SYSTEM_HIVE
+from nanostudio.engine.edit.image_files import read_image_files
 from nanostudio.engine.edit.source import inspect_edit_source
-from nanostudio.engine.edit.system_hive import read_system_hive
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.engine.process import run_tool
 from nanostudio.errors import MediaError, UserFacingError
@@ -103,7 +104,12 @@ def _edit_driver_messages(recipe: Recipe, media_path: Path) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="nanostudio-drivers-") as scratch:
         work = Path(scratch)
         run = _tool_runner(CancelToken())
-        hive = read_system_hive(source, work, run)
+        hive = read_image_files(source, [SYSTEM_HIVE], work, run).get(SYSTEM_HIVE)
+        if hive is None:
+            raise MediaError(
+                f"{source.path.name} has no /{SYSTEM_HIVE}: it is not a Nano Server image, "
+                "or it was not shut down cleanly"
+            )
         with open_media(media_path) as opened:
             packages = [package.short for package in driver_packages(recipe)]
             inventory = take_inventory(opened, hive, work, run, packages=packages)
