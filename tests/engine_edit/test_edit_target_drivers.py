@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from nanostudio.cli.main import main
+from nanostudio.engine.edit.image_facts import image_facts
+from nanostudio.engine.edit.source import inspect_edit_source
 from nanostudio.recipe import OutputSpec, Recipe, SourceSpec, Target
 from nanostudio.recipe.model import EditSpec
 from nanostudio.recipe.toml_io import save_recipe
@@ -87,6 +89,7 @@ def test_an_image_with_the_targets_drivers_needs_none_from_the_media(
     for_kvm = tmp_path / "for-kvm.vhdx"
     first = [str(original_vhdx.path), *media, "--oem-drivers", "--target", "kvm"]
     assert main(["edit", *first, "-o", str(for_kvm)]) == 0
+    assert Target.KVM in (image_facts(inspect_edit_source(for_kvm)).drivable or ())
     again = tmp_path / "again.vhdx"
     assert main(["edit", str(for_kvm), *media, "--target", "kvm", "-o", str(again)]) == 0
     assert again.is_file()

@@ -35,7 +35,8 @@ def password(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_disk_and_a_wim_tell_their_edition_name_and_time_zone(
     original_vhdx: Original, original_wim: Original
 ) -> None:
-    expected = ImageFacts(Edition.STANDARD, "ORIGINAL", ZONE)
+    # Built for a physical machine: the sample's own drivers serve no VM's devices.
+    expected = ImageFacts(Edition.STANDARD, "ORIGINAL", ZONE, drivable=())
     assert image_facts(inspect_edit_source(original_vhdx.path)) == expected
     assert image_facts(inspect_edit_source(original_wim.path)) == expected
 
@@ -131,4 +132,4 @@ def test_a_hostile_answer_file_gives_no_name(tmp_path: Path, answer_file: bytes)
 def test_a_valid_answer_file_in_a_plain_wim(tmp_path: Path) -> None:
     answer = _SHELL.format(name="web-01", zone=" pacific standard time ").encode()
     facts = image_facts(inspect_edit_source(_wim_with_answer_file(tmp_path, answer)))
-    assert facts == ImageFacts(None, "web-01", "Pacific Standard Time")
+    assert facts == ImageFacts(None, "web-01", "Pacific Standard Time", drivable=None)

@@ -163,6 +163,23 @@ def take_inventory(
     return DriverInventory(workdir, hive, control_set, installed, unpacked)
 
 
+def drivable_targets(hive: Hive) -> tuple[Target, ...]:
+    """The VM targets whose disk controller, bus and network adapter the image's own
+    drivers serve as it is (boot devices' drivers starting at boot): where an image
+    that is not rebuilt can be started. Physical machines' devices are not known."""
+    control_set = current_control_set(hive)
+
+    def ready(device: Device) -> bool:
+        outcome = DeviceOutcome(device, installed_driver(hive, control_set, device), ())
+        return outcome.installed is not None and not outcome.needs_boot_start
+
+    return tuple(
+        target
+        for target in Target
+        if target is not Target.PHYSICAL and all(ready(d) for d in devices_for(target))
+    )
+
+
 def driver_packages(recipe: Recipe) -> list[PackageInfo]:
     return [p for p in resolved_packages(recipe) if p.short in DRIVER_PACKAGES]
 

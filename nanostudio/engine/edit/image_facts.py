@@ -1,4 +1,4 @@
-"""What the image to edit already is: its edition, computer name and time zone.
+"""What the image to edit already is: edition, computer name, time zone, drivable VMs.
 
 An edit cannot change the image's edition, and its new answer file replaces the
 image's own: without these facts an edit that names no computer name would rename
@@ -10,6 +10,7 @@ Standard image. They come from:
 - ``Windows\\Panther\\unattend.xml``, the answer file NanoStudio and
   New-NanoServerImage leave for first boot: Microsoft-Windows-Shell-Setup's
   ComputerName (specialize or offlineServicing) and TimeZone (oobeSystem).
+- the SYSTEM hive's DriverDatabase: the VMs whose devices its own drivers serve.
 A value that is not a valid computer name or a known time zone is not taken (the
 image may come from anywhere); a fact that cannot be read is None, never guessed.
 """
@@ -25,6 +26,9 @@ from pathlib import Path
 from nanostudio.catalogue import Edition
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.content.staging import UNATTEND_PATH
+from nanostudio.engine.drivers.analysis import drivable_targets
+from nanostudio.engine.drivers.database import has_driver_database
+from nanostudio.engine.drivers.files import SYSTEM_HIVE
 from nanostudio.engine.edit.image_files import SOFTWARE_HIVE, read_image_files
 from nanostudio.engine.edit.source import EditSource
 from nanostudio.engine.process import run_tool
@@ -32,6 +36,7 @@ from nanostudio.engine.tools.hivex import Hive
 from nanostudio.errors import UserFacingError
 from nanostudio.identity import computer_name_problem
 from nanostudio.media.wim import edition_of
+from nanostudio.recipe import Target
 from nanostudio.recipe.unattend_file import (
     NAMESPACE,
     SHELL_SETUP,
@@ -49,6 +54,8 @@ class ImageFacts:
     edition: Edition | None = None
     computer_name: str | None = None
     timezone: str | None = None
+    # VMs the image's own drivers can start as it is; None where its hive was not read.
+    drivable: tuple[Target, ...] | None = None
 
 
 def image_facts(source: EditSource) -> ImageFacts:
@@ -59,7 +66,7 @@ def image_facts(source: EditSource) -> ImageFacts:
 
 @lru_cache(maxsize=4)
 def _facts(source: EditSource, _identity: tuple[int, ...]) -> ImageFacts:
-    wanted = [UNATTEND_PATH] if not source.is_disk else [SOFTWARE_HIVE, UNATTEND_PATH]
+    wanted = [SYSTEM_HIVE, UNATTEND_PATH] + ([SOFTWARE_HIVE] if source.is_disk else [])
     token = CancelToken()
     try:
         with tempfile.TemporaryDirectory(prefix="nanostudio-edit-") as scratch:
@@ -72,9 +79,19 @@ def _facts(source: EditSource, _identity: tuple[int, ...]) -> ImageFacts:
                 edition = source.image.edition
             answers = found.get(UNATTEND_PATH)
             name, zone = _answer_file_values(answers) if answers is not None else (None, None)
+            system = found.get(SYSTEM_HIVE)
+            drivable = _drivable(system) if system is not None else None
     except UserFacingError:  # a tool missing here, a full temp folder: facts unknown
         return ImageFacts()
-    return ImageFacts(edition, name, zone)
+    return ImageFacts(edition, name, zone, drivable)
+
+
+def _drivable(hive: Path) -> tuple[Target, ...] | None:
+    try:
+        with Hive.open(hive) as opened:
+            return drivable_targets(opened) if has_driver_database(opened) else None
+    except (UserFacingError, ValueError):  # not a hive, or no current control set
+        return None
 
 
 def _hive_edition(hive: Path) -> Edition | None:
