@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
+from nanostudio.engine.edit.image_facts import ImageFacts, image_facts
 from nanostudio.engine.edit.source import EditSource, inspect_edit_source
 from nanostudio.gui.tasks import Task, blocking_task
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
@@ -90,7 +91,7 @@ class EditImageBox(QGroupBox):
         self._state.edit_source = None
         self._generation += 1
         generation = self._generation
-        job = blocking_task(lambda: inspect_edit_source(image, index), self)
+        job = blocking_task(lambda: _read_image(image, index), self)
         job.succeeded.connect(lambda found: self._read(generation, found, None))
         job.failed.connect(lambda message: self._read(generation, None, message))
         self._job = job
@@ -102,8 +103,8 @@ class EditImageBox(QGroupBox):
         if generation != self._generation:
             return
         self._state.reading_edit = False
-        if isinstance(found, EditSource):
-            self._state.take_edit_source(found)
+        if isinstance(found, tuple):
+            self._state.take_edit_source(*found)
         else:
             self._state.edit_error = message or self.tr("the image cannot be read")
         self._show()
@@ -121,3 +122,10 @@ class EditImageBox(QGroupBox):
     def wait_idle(self, ms: int = 30_000) -> None:
         if self._job is not None:
             self._job.wait(ms)
+
+
+def _read_image(image: Path, index: int) -> tuple[EditSource, ImageFacts]:
+    """The image and what it already is (the disk's partition is copied to read it:
+    seconds for a real image, so on a worker thread)."""
+    source = inspect_edit_source(image, index)
+    return source, image_facts(source)
