@@ -1,5 +1,10 @@
 """Problems that depend on the engine that will build the recipe.
 
+The portable engine's: packages it cannot install (``package_problems``) and devices
+of the target it cannot give a driver (``driver_problems``). The Windows engine
+installs packages and drivers with DISM offline, as Microsoft's own module does, so
+it is judged by ``validate`` alone.
+
 ``validate`` judges a recipe alone; what an engine cannot honour is refused
 here, before any work, by ``recipe check``, ``build`` and the wizard alike, so
 that a build that runs is a build whose every choice lands in the image.
@@ -31,23 +36,6 @@ from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.source import open_media
 from nanostudio.recipe import Problem, Recipe, RecipeField, Target, resolved_packages
-
-
-def engine_problems(
-    recipe: Recipe,
-    media: MediaInfo,
-    engine: EngineName,
-    *,
-    inventory: DriverInventory | None = None,
-) -> list[Problem]:
-    """Everything ``engine`` cannot build of ``recipe`` from ``media``.
-
-    The Windows engine installs packages and drivers with DISM offline, as
-    Microsoft's own module does, so it is judged by ``validate`` alone.
-    """
-    return package_problems(recipe, engine) + driver_problems(
-        recipe, media, engine, inventory=inventory
-    )
 
 
 def driver_problems(

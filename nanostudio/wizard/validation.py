@@ -147,10 +147,11 @@ def plan_problem(
     Slow enough (tool look-ups, reading the media's drivers) that the GUI runs it
     on a worker thread.
     """
-    from nanostudio.engine.checks import engine_problems
+    from nanostudio.engine.checks import driver_problems, package_problems
 
     inventory = held.inventory if held is not None else None
-    problems = engine_problems(recipe, media, engine, inventory=inventory)
+    problems = package_problems(recipe, engine)
+    problems += driver_problems(recipe, media, engine, inventory=inventory)
     if problems:
         return problems[0]
     try:
