@@ -281,6 +281,9 @@ def staged_for_first_boot(
 
 
 class SetupCompleteStep(JobStep):
+    """Write the first-boot script into the mounted image: what has no offline form
+    (addresses, WinRM, optional features) runs once, before anyone logs on."""
+
     name = "setupcomplete"
     title = "Write SetupComplete.cmd (first-boot settings)"
     weight = 0.1
