@@ -155,19 +155,10 @@ def map_parameter(mapping: RecipeDraft, name: str, value: Any) -> None:
             mapping.shorts.append(_SWITCH_PACKAGES[key])
         elif value is not False:
             mapping.refuse(parameter, _unresolved_reason(value))
-    elif key == "oemdrivers":
+    elif key in _SWITCHES:
+        table, field_name = _SWITCHES[key]
         if isinstance(value, bool):
-            mapping.set("drivers", "oem", value)
-        else:
-            mapping.refuse(parameter, _unresolved_reason(value))
-    elif key == "enableremotemanagementport":
-        if isinstance(value, bool):
-            mapping.set("network", "winrm", value)
-        else:
-            mapping.refuse(parameter, _unresolved_reason(value))
-    elif key == "enableems":
-        if isinstance(value, bool):
-            mapping.set("boot", "ems", value)
+            mapping.set(table, field_name, value)
         else:
             mapping.refuse(parameter, _unresolved_reason(value))
     elif key in ("package", "setupui"):
@@ -189,6 +180,11 @@ def map_parameter(mapping: RecipeDraft, name: str, value: Any) -> None:
         _map_other(mapping, key, parameter, value)
 
 
+_SWITCHES = {  # switches that set one recipe value to true or false
+    "oemdrivers": ("drivers", "oem"),
+    "enableremotemanagementport": ("network", "winrm"),
+    "enableems": ("boot", "ems"),
+}
 _SIMPLE = {
     "computername": ("system", "computer_name"),
     "interfacenameorindex": ("network", "interface"),
