@@ -83,7 +83,7 @@ def build_once(media: Path, output: Path, size: int) -> dict[str, Any]:
         if isinstance(event, StepFinished):
             steps[event.name] = round(event.seconds, 2)
 
-    outcome = BuildRunner(plan, sink=sink, cancel=CancelToken(), password=Secret(PASSWORD)).run()
+    outcome = BuildRunner(plan, cancel=CancelToken(), password=Secret(PASSWORD)).run(sink)
     os.sync()
     elapsed = time.monotonic() - started
     if not outcome.was_successful():

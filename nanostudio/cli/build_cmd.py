@@ -89,13 +89,12 @@ def build_recipe(recipe: Recipe, read_problems: Sequence[Problem], args: argpars
     cancel = CancelToken()
     runner = BuildRunner(
         plan,
-        sink=_safe_sink(sink),
         cancel=cancel,
         password=Secret(password) if password is not None else None,
         force=args.force,
     )
     with cancel_on_signals(cancel), _quiet_stderr_logging(verbose):
-        outcome = runner.run()
+        outcome = runner.run(_safe_sink(sink))
     return outcome.exit_code if not outcome.was_successful() else 0
 
 

@@ -69,25 +69,28 @@ def check_output_location(output: Path, required_bytes: int, *, force: bool) -> 
 
 
 class BuildRunner:
+    """Runs one plan: ``run(sink)`` reports every event to ``sink`` (on the calling
+    thread) and returns the outcome; ``cancel`` stops it from any thread."""
+
     def __init__(
         self,
         plan: Plan,
         *,
-        sink: EventSink,
         cancel: CancelToken | None = None,
         password: Secret | None = None,
         force: bool = False,
     ) -> None:
         self.plan = plan
         self.cancel = cancel or CancelToken()
-        self._sink = sink
+        self._sink: EventSink | None = None  # run() names it
         self._password = password
         self._force = force
         self._weights = [max(step.weight, 0.001) for step in plan.steps]
         self._started = 0.0
         self._last_progress = 0.0
 
-    def run(self) -> events.BuildOutcome:
+    def run(self, sink: EventSink) -> events.BuildOutcome:
+        self._sink = sink
         self._started = time.monotonic()
         logs = log_dir()
         log_file = logs / f"build-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
@@ -242,6 +245,7 @@ class BuildRunner:
         self._emit(events.LogLine(level, text, step))
 
     def _emit(self, event: events.BuildEvent) -> None:
+        assert self._sink is not None, "events are sent only while run() runs"
         self._sink(event)
 
     def _failed(

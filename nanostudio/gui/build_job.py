@@ -60,8 +60,8 @@ class BuildJob(QObject):
             outcome = BuildOutcome(Status.FAILED, None, 0.0, str(error), exit_code=error.exit_code)
             self._sink(Finished(outcome))
             return outcome
-        runner = BuildRunner(plan, sink=self._sink, cancel=token, password=self._password)
-        return runner.run()
+        runner = BuildRunner(plan, cancel=token, password=self._password)
+        return runner.run(self._sink)
 
     def _sink(self, event: BuildEvent) -> None:
         """Called on the worker thread."""

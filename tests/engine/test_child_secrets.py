@@ -106,7 +106,7 @@ def test_a_build_through_the_runner_gives_its_tools_no_password(tmp_path: Path) 
     """The password typed at the prompt (not in the environment) is scrubbed too."""
     lines: list[str] = []
     plan = Plan("test", (DumpEnvironment(lines),), tmp_path / "out.vhdx", 0)
-    outcome = BuildRunner(plan, sink=lambda event: None, password=Secret(TYPED)).run()
+    outcome = BuildRunner(plan, password=Secret(TYPED)).run(lambda event: None)
     assert outcome.was_successful(), outcome
     _assert_scrubbed(_environ_of(lines), typed_too=True)
 
@@ -158,7 +158,7 @@ def test_build_logs_are_owner_only(tmp_path: Path) -> None:
     old_umask = os.umask(0o022)
     try:
         plan = Plan("test", (WriteDisk(),), tmp_path / "out.vhdx", 0)
-        outcome = BuildRunner(plan, sink=lambda event: None).run()
+        outcome = BuildRunner(plan).run(lambda event: None)
     finally:
         os.umask(old_umask)
     assert outcome.was_successful() and outcome.log_path is not None
@@ -170,7 +170,7 @@ def test_a_log_folder_made_0755_by_an_older_version_is_tightened(tmp_path: Path)
     log_dir().mkdir(parents=True)
     log_dir().chmod(0o755)
     plan = Plan("test", (WriteDisk(),), tmp_path / "out.vhdx", 0)
-    outcome = BuildRunner(plan, sink=lambda event: None).run()
+    outcome = BuildRunner(plan).run(lambda event: None)
     assert outcome.log_path is not None
     assert stat.S_IMODE(log_dir().stat().st_mode) == 0o700
 

@@ -48,7 +48,7 @@ class SomeoneElseWritesTheOutput(Step):
 def _run(output: Path, *steps: Step, force: bool = False) -> tuple[BuildOutcome, list[BuildEvent]]:
     events: list[BuildEvent] = []
     plan = Plan("test", tuple(steps), output, 0)
-    return BuildRunner(plan, sink=events.append, force=force).run(), events
+    return BuildRunner(plan, force=force).run(events.append), events
 
 
 def _logged(events: list[BuildEvent]) -> str:

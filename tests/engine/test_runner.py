@@ -93,9 +93,7 @@ def _run(
     output.parent.mkdir(exist_ok=True)
     events: list[BuildEvent] = []
     plan = Plan("test", tuple(steps), output, required_bytes=1024)
-    BuildRunner(
-        plan, sink=events.append, cancel=cancel, password=Secret(PASSWORD), force=force
-    ).run()
+    BuildRunner(plan, cancel=cancel, password=Secret(PASSWORD), force=force).run(events.append)
     return events, output
 
 
@@ -206,7 +204,7 @@ def test_not_enough_space_is_refused_before_work(tmp_path: Path) -> None:
     output = tmp_path / "nano.vhdx"
     events: list[BuildEvent] = []
     plan = Plan("test", (WritePartial(),), output, required_bytes=2**62)
-    outcome = BuildRunner(plan, sink=events.append).run()
+    outcome = BuildRunner(plan).run(events.append)
     assert outcome.error is not None and "not enough free space" in outcome.error
     assert not any(isinstance(e, StepStarted) for e in events)
 
@@ -232,7 +230,7 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
 
 def test_unwritable_output_folder(read_only_folder: Path) -> None:
     plan = Plan("test", (WritePartial(),), read_only_folder / "nano.vhdx", required_bytes=0)
-    outcome = BuildRunner(plan, sink=lambda e: None).run()
+    outcome = BuildRunner(plan).run(lambda e: None)
     assert outcome.error is not None and "cannot write to" in outcome.error
     assert list(read_only_folder.iterdir()) == []
 
@@ -244,7 +242,7 @@ def test_read_only_file_system_is_the_users_error_and_clean_up_never_raises(
     in ``finally`` once turned "cannot write to" into an uncaught OSError."""
     events: list[BuildEvent] = []
     plan = Plan("test", (WritePartial(),), read_only_dir / "nano.vhdx", required_bytes=0)
-    outcome = BuildRunner(plan, sink=events.append).run()
+    outcome = BuildRunner(plan).run(events.append)
     assert outcome.status is Status.FAILED and outcome.exit_code == 2
     assert outcome.error == f"cannot write to {read_only_dir}: choose a folder you can write to"
     assert isinstance(events[-1], Finished)
@@ -252,7 +250,7 @@ def test_read_only_file_system_is_the_users_error_and_clean_up_never_raises(
 
 def test_missing_output_folder(tmp_path: Path) -> None:
     plan = Plan("test", (WritePartial(),), tmp_path / "nope" / "nano.vhdx", required_bytes=0)
-    outcome = BuildRunner(plan, sink=lambda e: None).run()
+    outcome = BuildRunner(plan).run(lambda e: None)
     assert outcome.error is not None and "does not exist" in outcome.error
     assert not (tmp_path / "nope").exists()
 

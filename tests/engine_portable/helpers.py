@@ -56,8 +56,8 @@ def build(
     media = inspect_media(recipe.source.media)
     plan = make_plan(recipe, media, EngineName.PORTABLE, dry_run=False)
     sink = events.append if events is not None else (lambda event: None)
-    runner = BuildRunner(plan, sink=sink, cancel=cancel, password=Secret(password), force=force)
-    return runner.run()
+    runner = BuildRunner(plan, cancel=cancel, password=Secret(password), force=force)
+    return runner.run(sink)
 
 
 def to_raw(disk: Path, fmt: str, dest: Path) -> Path:

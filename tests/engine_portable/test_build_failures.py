@@ -66,7 +66,7 @@ def run_with_sabotage(recipe: Recipe, wim: Path, *, truncate: bool, before: str)
     index = next(i for i, step in enumerate(steps) if step.name == before)
     steps.insert(index, Sabotage(wim, truncate=truncate))
     plan = replace(plan, steps=tuple(steps))
-    outcome = BuildRunner(plan, sink=lambda e: None, password=Secret(PASSWORD)).run()
+    outcome = BuildRunner(plan, password=Secret(PASSWORD)).run(lambda e: None)
     assert outcome.failed_step == plan.steps[index + 1].title, outcome
     assert outcome.exit_code == 1
     assert "damaged" in (outcome.error or "")
@@ -158,7 +158,7 @@ def test_cancel_at_the_start_of_each_step(
         plan = make_plan(
             recipe, inspect_media(recipe.source.media), EngineName.PORTABLE, dry_run=False
         )
-        outcome = BuildRunner(plan, sink=sink, cancel=cancel, password=Secret(PASSWORD)).run()
+        outcome = BuildRunner(plan, cancel=cancel, password=Secret(PASSWORD)).run(sink)
         assert outcome.status is Status.CANCELLED, (name, outcome)
         assert outcome.exit_code == 130
         assert leftovers(out) == [], name
@@ -182,7 +182,7 @@ def test_cancel_while_wimlib_applies(payload_media: SampleMedia, tmp_path: Path)
     plan = make_plan(
         plan_recipe, inspect_media(plan_recipe.source.media), EngineName.PORTABLE, dry_run=False
     )
-    result = BuildRunner(plan, sink=sink, cancel=cancel, password=Secret(PASSWORD)).run()
+    result = BuildRunner(plan, cancel=cancel, password=Secret(PASSWORD)).run(sink)
     stopped = time.monotonic()
     assert seen, "wimlib reported no progress"
     assert result.status is Status.CANCELLED

@@ -193,7 +193,7 @@ def test_a_full_tmpfs_at_each_step(
             if isinstance(event, StepStarted) and event.name == fill_at:
                 _fill(disk)
 
-        outcome = BuildRunner(plan, sink=sink, password=Secret(PASSWORD)).run()
+        outcome = BuildRunner(plan, password=Secret(PASSWORD)).run(sink)
         assert outcome.status is Status.FAILED
         assert outcome.exit_code == 2, outcome
         assert (outcome.error or "").startswith(f"{FULL}: "), outcome

@@ -88,8 +88,8 @@ def plan_for(recipe: Recipe, host: WindowsHost) -> Plan:
 
 def run(plan: Plan, cancel: CancelToken | None = None) -> tuple[BuildOutcome, list[BuildEvent]]:
     events: list[BuildEvent] = []
-    runner = BuildRunner(plan, sink=events.append, cancel=cancel, password=Secret(PASSWORD))
-    return runner.run(), events
+    runner = BuildRunner(plan, cancel=cancel, password=Secret(PASSWORD))
+    return runner.run(events.append), events
 
 
 def disk_contents(path: Path) -> dict[str, Any]:
