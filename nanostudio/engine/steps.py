@@ -18,6 +18,7 @@ from nanostudio.engine.events import Work
 from nanostudio.engine.process import ToolResult, quote_argv, run_tool
 from nanostudio.errors import BuildError
 from nanostudio.secret import Secret
+from nanostudio.sizes import human_size
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,12 @@ class Plan:
     work: Work = "build"  # how the outcome is worded: "The edit failed: ..."
 
     def describe(self, paths: BuildPaths) -> str:
-        lines = [f"Engine: {self.engine}", f"Output: {self.output}"]
+        lines = [
+            f"Engine: {self.engine}",
+            f"Output: {self.output}",
+            f"Space: about {human_size(self.required_bytes)} free in {self.output.parent} "
+            "(checked before the first step)",
+        ]
         lines += [f"Note: {note}" for note in self.notes]
         for number, step in enumerate(self.steps, 1):
             lines.append(f"{number}. {step.title} [{step.name}]")

@@ -40,7 +40,6 @@ class FakeHost:
     volume_facts: VolumeFacts = field(
         default_factory=lambda: VolumeFacts("C:\\", DRIVE_FIXED, "NTFS")
     )
-    free: int = 1 << 40
     used_letters: set[str] = field(default_factory=lambda: {"C"})
     script_encoding: str = "utf-8"
     console_encoding: str = "utf-8"
@@ -53,9 +52,6 @@ class FakeHost:
 
     def volume(self, folder: Path) -> VolumeFacts:
         return self.volume_facts
-
-    def free_bytes(self, folder: Path) -> int:
-        return self.free
 
     def used_drive_letters(self) -> set[str]:
         return set(self.used_letters)

@@ -183,7 +183,7 @@ def test_plans_are_deterministic_and_windows_spelled(name: str) -> None:
     recipe, media, tool = recipes()[name]
     text = describe(recipe, media, tool)
     assert text == describe(recipe, media, tool)
-    body = text.split("\n", 2)[2]  # after "Engine:" and the generic "Output:" line
+    body = text.split("\n", 3)[3]  # after "Engine:" and the generic "Output:" and "Space:"
     assert "/tmp" not in body and "C:/" not in body
 
 

@@ -57,12 +57,6 @@ def test_local_ntfs_volumes_pass() -> None:
     preflight.check_volume(VolumeFacts("F:\\", DRIVE_REMOVABLE, "ntfs"), "F:\\out")
 
 
-def test_free_space() -> None:
-    preflight.check_free_space(10, 10, "C:\\out")
-    with pytest.raises(HostNotReadyError, match=r"needs about 2\.0 GiB.*1\.0 GiB is free"):
-        preflight.check_free_space(1 << 30, 2 << 30, "C:\\out")
-
-
 def test_script_path_must_fit_the_ansi_code_page() -> None:
     preflight.check_script_path("C:\\Builds\\.nanostudio-x", "cp1252", "C:\\Builds")
     preflight.check_script_path("C:\\Bauten-ü\\.nanostudio-x", "cp1252", "C:\\Bauten-ü")

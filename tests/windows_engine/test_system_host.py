@@ -25,7 +25,6 @@ def test_system_host_answers_from_windows(tmp_path: Path) -> None:
     assert os.environ["SYSTEMDRIVE"][0].upper() in used
     for letter in choose_letters(used, bios=False):
         assert len(letter) == 1 and not Path(f"{letter}:\\").exists()
-    assert host.free_bytes(tmp_path) > 0
     assert host.find_tool("dism") is not None
     assert host.path_text(tmp_path) == os.fspath(tmp_path)
 

@@ -60,7 +60,7 @@ def make_edit_plan(recipe: Recipe, media: MediaInfo, *, host: WindowsHost | None
     required = _required_bytes(
         recipe, source.size if source.is_disk else source.used_bytes, len(packages)
     )
-    steps: list[Step] = [PreflightStep(job, required), EditMediaStep(job, packages)]
+    steps: list[Step] = [PreflightStep(job), EditMediaStep(job, packages)]
     if source.is_disk:
         steps.append(CopySourceStep(job, source))
     else:

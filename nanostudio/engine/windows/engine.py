@@ -115,7 +115,7 @@ def make_plan(
     for package in packages:
         cab_locations(job, package)  # refuse now, not half-way through the build
     required = required_bytes(job, packages)
-    steps: list[Step] = [PreflightStep(job, required), MediaStep(job, packages)]
+    steps: list[Step] = [PreflightStep(job), MediaStep(job, packages)]
     if job.is_disk:
         steps += [CreateDiskStep(job), ApplyStep(job)]
     else:

@@ -67,8 +67,6 @@ class WindowsHost(Protocol):
 
     def volume(self, folder: Path) -> VolumeFacts: ...
 
-    def free_bytes(self, folder: Path) -> int: ...
-
     def used_drive_letters(self) -> set[str]:
         """The drive letters volumes use now (upper-case letters, no colon)."""
         ...
@@ -132,9 +130,6 @@ class PlanOnlyHost:
     def volume(self, folder: Path) -> VolumeFacts:
         raise self._refuse()
 
-    def free_bytes(self, folder: Path) -> int:
-        raise self._refuse()
-
     def used_drive_letters(self) -> set[str]:
         raise self._refuse()
 
@@ -178,9 +173,6 @@ if sys.platform == "win32":
                 raise ctypes.WinError()
             drive_type = int(kernel32.GetDriveTypeW(root.value))
             return VolumeFacts(root.value, drive_type, fs_name.value)
-
-        def free_bytes(self, folder: Path) -> int:
-            return shutil.disk_usage(folder).free
 
         def used_drive_letters(self) -> set[str]:
             mask = int(ctypes.windll.kernel32.GetLogicalDrives())

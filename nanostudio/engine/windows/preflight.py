@@ -19,10 +19,9 @@ from nanostudio.engine.windows.host import (
     VolumeFacts,
     pick_letters,
 )
-from nanostudio.engine.windows.job import ApplyTool, Job, JobStep
+from nanostudio.engine.windows.job import ApplyTool, JobStep
 from nanostudio.engine.windows.state import Tools
 from nanostudio.errors import ToolMissingError, UserFacingError
-from nanostudio.sizes import human_size
 
 
 class HostNotReadyError(UserFacingError):
@@ -70,15 +69,6 @@ def check_volume(facts: VolumeFacts, folder: str) -> None:
         )
 
 
-def check_free_space(free: int, required: int, folder: str) -> None:
-    if free < required:
-        raise HostNotReadyError(
-            f"not enough free space in {folder}: the build needs about {human_size(required)} "
-            f"(the disk file, DISM's scratch files and the media copies), "
-            f"{human_size(free)} is free"
-        )
-
-
 def check_script_path(workdir: str, encoding: str, folder: str) -> None:
     """diskpart reads its scripts in the ANSI code page, and they name files in ``workdir``."""
     try:
@@ -108,10 +98,6 @@ class PreflightStep(JobStep):
     title = "Check this Windows host"
     weight = 0.2
 
-    def __init__(self, job: Job, required_bytes: int) -> None:
-        super().__init__(job)
-        self.required_bytes = required_bytes
-
     def describe(self, paths: BuildPaths) -> list[str]:
         layout = self.job.layout(paths)
         tools = ", ".join(self._tool_names())
@@ -120,8 +106,7 @@ class PreflightStep(JobStep):
             f"tools on PATH: {tools}",
             f"DISM >= {'.'.join(map(str, dism.MIN_VERSION))}, read from: "
             + " ".join(dism.version_argv(self.job.state.tools.dism)),
-            f"{layout.text(paths.output.parent)} on a local NTFS volume with "
-            f"{human_size(self.required_bytes)} free",
+            f"{layout.text(paths.output.parent)} on a local NTFS volume",
         ]
         if self.job.is_disk:
             lines.append(self._letters_line())
@@ -171,7 +156,6 @@ class PreflightStep(JobStep):
         ctx.log(f"DISM version {'.'.join(map(str, version))}")
         folder = ctx.paths.output.parent
         check_volume(host.volume(folder), str(folder))
-        check_free_space(host.free_bytes(folder), self.required_bytes, str(folder))
         if job.is_disk:
             check_script_path(
                 job.layout(ctx.paths).text(ctx.paths.workdir), host.script_encoding, str(folder)
