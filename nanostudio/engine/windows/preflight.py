@@ -92,21 +92,21 @@ def choose_letters(used: set[str], bios: bool) -> tuple[str, str]:
 
 
 class PreflightStep(JobStep):
-    """Refuse a host that cannot finish the build (rights, tools, space, drive letters)."""
+    """Refuse a host that cannot finish the build (rights, tools, volume, drive letters)."""
 
     name = "preflight"
     title = "Check this Windows host"
     weight = 0.2
 
     def describe(self, paths: BuildPaths) -> list[str]:
-        layout = self.job.layout(paths)
+        output_folder = self.job.layout(paths).text(paths.output.parent)
         tools = ", ".join(self._tool_names())
         lines = [
             "running as administrator (shell32 IsUserAnAdmin)",
             f"tools on PATH: {tools}",
             f"DISM >= {'.'.join(map(str, dism.MIN_VERSION))}, read from: "
             + " ".join(dism.version_argv(self.job.state.tools.dism)),
-            f"{layout.text(paths.output.parent)} on a local NTFS volume",
+            f"{output_folder} on a local NTFS volume",
         ]
         if self.job.is_disk:
             lines.append(self._letters_line())
