@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nanostudio.gui import console_link
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.tasks import Task, start_blocking
 from nanostudio.gui.vm_job import VmLaunchJob
 from nanostudio.gui.widgets.doctor_view import DoctorView
 from nanostudio.gui.widgets.problems import NoteLabel
@@ -177,11 +177,7 @@ class VmList(QWidget):
         self.console = console_link.open_console(self.window(), settings, self.password_for(record))
 
     def _background(self, call: Callable[[], object], done: Callable[[object], None]) -> None:
-        job = blocking_task(call, self)
-        self._calls.append(job)
-        job.succeeded.connect(done)
-        job.failed.connect(lambda message: self.status.setText(message))
-        job.start()
+        self._calls.append(start_blocking(call, self, done, self.status.setText))
 
     def shutdown(self, ms: int = 10_000) -> None:
         """Join the workers (the page or window is closing)."""

@@ -513,10 +513,6 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading {0}…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Not added: {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1041,6 +1037,13 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>Disks and images (*.vhdx *.vhd *.wim)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PathReads</name>
+    <message>
+        <source>Reading {0}…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1647,10 +1650,6 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>Choose files to copy</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
