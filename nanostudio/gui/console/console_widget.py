@@ -34,6 +34,7 @@ from nanostudio.gui.console.output_view import ECHO, OutputView, line_style
 from nanostudio.gui.console.prompt_dialog import PromptDialog
 from nanostudio.gui.console.session_driver import SessionDriver, SessionFactory
 from nanostudio.gui.widgets.busy import BusyIndicator
+from nanostudio.gui.widgets.file_dialogs import choose_save_path
 from nanostudio.remote.events import (
     CommandFinished,
     Completion,
@@ -272,21 +273,22 @@ class ConsoleWidget(QWidget):
         path.write_text(self.output.toPlainText() + "\n", encoding="utf-8")
 
     def ask_transcript_path(self) -> QFileDialog:
-        dialog = QFileDialog(self, self.tr("Save transcript"))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(self.tr("Text files (*.txt)"))
-        dialog.setDefaultSuffix("txt")
-        dialog.fileSelected.connect(self._save_chosen_transcript)
-        dialog.open()
-        return dialog
+        return choose_save_path(
+            self,
+            self.tr("Save transcript"),
+            "",
+            self.tr("Text files (*.txt)"),
+            self._save_chosen_transcript,
+            default_suffix="txt",
+        )
 
-    def _save_chosen_transcript(self, name: str) -> None:
+    def _save_chosen_transcript(self, path: Path) -> None:
         """A folder the user cannot write to is a line in the console, not a crash."""
         try:
-            self.save_transcript(Path(name))
+            self.save_transcript(path)
         except OSError as error:
             message = self.tr("Cannot save the transcript to %1: %2")
-            text = message.replace("%1", name).replace("%2", error.strerror or str(error))
+            text = message.replace("%1", str(path)).replace("%2", error.strerror or str(error))
             self._append_lines([(text, Stream.ERROR)])
 
     # -- worker results -------------------------------------------------------------
