@@ -12,7 +12,6 @@ from nanostudio.gui.pages.base import PageBase, new_form
 from nanostudio.gui.settings import LAST_TIMEZONE
 from nanostudio.gui.tasks import Task, start_blocking
 from nanostudio.gui.widgets.djoin_harvest import HarvestButton
-from nanostudio.gui.widgets.file_dialogs import choose_file
 from nanostudio.gui.widgets.file_field import FileField
 from nanostudio.gui.widgets.problems import is_dark, set_color
 from nanostudio.gui.widgets.rows import column_widget, row_widget
@@ -67,7 +66,11 @@ class IdentityPage(PageBase):
         self.add_field(form, self.tr("&Time zone:"), zone_block, RecipeField.SYSTEM_TIMEZONE)
         self.zone_search.setAccessibleName(self.tr("Search time zones"))
         self.unattend_field = FileField(
-            self.tr("optional: your own unattend.xml"), self.tr("C&hoose…"), self.tr("Clea&r")
+            self.tr("optional: your own unattend.xml"),
+            self.tr("C&hoose…"),
+            self.tr("Clea&r"),
+            self.tr("Choose an answer file"),
+            self.tr("Answer files (*.xml);;All files (*)"),
         )
         self.add_field(
             form,
@@ -81,6 +84,8 @@ class IdentityPage(PageBase):
             self.tr("optional: from djoin /provision /savefile"),
             self.tr("Ch&oose…"),
             self.tr("Cl&ear"),
+            self.tr("Choose a domain-join blob"),
+            self.tr("djoin blobs (*.txt *.djoin *.blob);;All files (*)"),
         )
         self.add_field(
             form,
@@ -115,10 +120,8 @@ class IdentityPage(PageBase):
         self.show_password.toggled.connect(self._toggle_echo)
         self.zone_search.textChanged.connect(self._filter_zones)
         self.zone_list.currentItemChanged.connect(self._zone_chosen)
-        self.unattend_field.choose_button.clicked.connect(self._choose_unattend)
-        self.unattend_field.clear_button.clicked.connect(lambda: self.set_unattend(None))
-        self.blob_field.choose_button.clicked.connect(self._choose_blob)
-        self.blob_field.clear_button.clicked.connect(lambda: self.set_domain_blob(None))
+        self.unattend_field.chosen.connect(self.set_unattend)
+        self.blob_field.chosen.connect(self.set_domain_blob)
         self.harvest_button.harvested.connect(self._harvested)
         self.harvest_button.failed.connect(self._harvest_failed)
 
@@ -154,15 +157,6 @@ class IdentityPage(PageBase):
         self.harvest_status.setText(message)
         self.harvest_status.setVisible(True)
 
-    def _choose_blob(self) -> None:
-        choose_file(
-            self,
-            self.tr("Choose a domain-join blob"),
-            str(self.state.domain_blob.parent) if self.state.domain_blob else "",
-            self.tr("djoin blobs (*.txt *.djoin *.blob);;All files (*)"),
-            self.set_domain_blob,
-        )
-
     def set_domain_blob(self, path: Path | None) -> None:
         """Hold the blob file and check it on a worker thread."""
         self.state.domain_blob = path
@@ -194,15 +188,6 @@ class IdentityPage(PageBase):
             self.state.domain_blob_problem = str(verdict)
         self.reveal({RecipeField.SYSTEM_DOMAIN_BLOB})
         self.changed()
-
-    def _choose_unattend(self) -> None:
-        choose_file(
-            self,
-            self.tr("Choose an answer file"),
-            str(self.state.unattend.parent) if self.state.unattend else "",
-            self.tr("Answer files (*.xml);;All files (*)"),
-            self.set_unattend,
-        )
 
     def set_unattend(self, path: Path | None) -> None:
         """Hold the file and check it on a worker thread (never read on the GUI thread)."""
