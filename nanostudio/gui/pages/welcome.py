@@ -7,6 +7,7 @@ imports nothing heavy at module level and is complete only once the wizard is re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,9 +89,24 @@ class WelcomePage(PageBase):
             )
         )
         self.new_button.clicked.connect(self._new_image)
-        self.edit_button.clicked.connect(self._choose_image)
-        self.open_button.clicked.connect(self._choose_recipe)
-        self.import_button.clicked.connect(self._choose_script)
+        self._opens_file(
+            self.edit_button,
+            self.tr("Choose the image to edit"),
+            self.tr("Nano Server images (*.vhdx *.vhd *.wim);;All files (*)"),
+            self.edit_image,
+        )
+        self._opens_file(
+            self.open_button,
+            self.tr("Open a recipe"),
+            self.tr("NanoStudio recipes (*.toml);;All files (*)"),
+            self.open_recipe,
+        )
+        self._opens_file(
+            self.import_button,
+            self.tr("Import a New-NanoServerImage script"),
+            self.tr("PowerShell scripts (*.ps1 *.txt);;All files (*)"),
+            self.import_script,
+        )
         self.connect_button.clicked.connect(lambda: console_link.open_console(self.window(), None))
 
     @property
@@ -142,13 +158,19 @@ class WelcomePage(PageBase):
             self.state.start_edit(None)
             self.wizard().next()
 
-    def _choose_image(self) -> None:
-        choose_file(
-            self,
-            self.tr("Choose the image to edit"),
-            self.settings.get(LAST_RECIPE_DIR),
-            self.tr("Nano Server images (*.vhdx *.vhd *.wim);;All files (*)"),
-            self.edit_image,
+    def _opens_file(
+        self,
+        button: QCommandLinkButton,
+        title: str,
+        name_filter: str,
+        chosen: Callable[[Path], bool],
+    ) -> None:
+        """``button`` asks for a file, in the folder of the last one opened here (a
+        recipe, an image or a script), and hands it to ``chosen``."""
+        button.clicked.connect(
+            lambda: choose_file(
+                self, title, self.settings.get(LAST_RECIPE_DIR), name_filter, chosen
+            )
         )
 
     def edit_image(self, path: Path) -> bool:
@@ -159,24 +181,6 @@ class WelcomePage(PageBase):
         self.state.start_edit(path)
         self.wizard().next()
         return True
-
-    def _choose_recipe(self) -> None:
-        choose_file(
-            self,
-            self.tr("Open a recipe"),
-            self.settings.get(LAST_RECIPE_DIR),
-            self.tr("NanoStudio recipes (*.toml);;All files (*)"),
-            self.open_recipe,
-        )
-
-    def _choose_script(self) -> None:
-        choose_file(
-            self,
-            self.tr("Import a New-NanoServerImage script"),
-            self.settings.get(LAST_RECIPE_DIR),
-            self.tr("PowerShell scripts (*.ps1 *.txt);;All files (*)"),
-            self.import_script,
-        )
 
     def import_script(self, path: Path) -> bool:
         """Read ``path``'s New-/Edit-NanoServerImage call (never run) into the state and
