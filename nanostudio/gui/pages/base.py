@@ -77,6 +77,7 @@ class PageBase(QWizardPage):
         """Make the page's widgets in ``body_layout`` and connect them (once, when made)."""
 
     def _show_headings(self) -> None:
+        """When made and each time the page is entered: Welcome may start an edit."""
         headings = HEADINGS.get(self.page)
         if headings is not None:
             editing = self._state is not None and self._state.edit_image is not None
