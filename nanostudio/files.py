@@ -26,6 +26,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -113,6 +114,31 @@ def open_regular(path: Path) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def read_small_file(
+    path: Path, limit: int, *, what: str, remedy: str, error: Callable[[str], Exception]
+) -> bytes:
+    """The bytes of the small regular file ``path`` (a recipe, an answer file, a djoin
+    blob), or ``error`` with one line that names ``what`` the file should be and the
+    ``remedy``. At most ``limit`` bytes are read: a larger file is no such file, and is
+    refused before it fills the memory."""
+    try:
+        with open_regular(path) as file:
+            data = file.read(limit + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        raise error(f"{what} {path} does not exist: {remedy}") from None
+    except NotRegularFileError as problem:
+        raise error(f"cannot read {what} {path}: {problem.strerror}; {remedy}") from None
+    except PermissionError:
+        raise error(
+            f"cannot read {what} {path} (permission denied): give your user read access to it"
+        ) from None
+    except OSError as problem:
+        raise error(f"cannot read {what} {path}: {problem.strerror or problem}") from None
+    if len(data) > limit:
+        raise error(f"{what} {path} is larger than {limit // 1024} KiB: no {what} is that large")
+    return data
 
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,7 @@ never from the command line, where other users could read it.
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
-import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -21,23 +19,19 @@ from types import FrameType
 from typing import Any
 
 from nanostudio.cli.build_progress import JsonRenderer, TerminalRenderer
+from nanostudio.cli.image_password import image_password
 from nanostudio.cli.recipe_cmd import check_recipe
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.engines import EngineName, make_plan
 from nanostudio.engine.events import BuildEvent
 from nanostudio.engine.runner import BuildRunner, EventSink
 from nanostudio.engine.steps import BuildPaths
-from nanostudio.errors import UserFacingError
 from nanostudio.paths import log_dir
 from nanostudio.recipe import Problem, Recipe
 from nanostudio.recipe.toml_io import load_recipe_problems
 from nanostudio.secret import ADMIN_PASSWORD_ENV, Secret
 
 DRY_RUN_WORKDIR = Path("<temp>")
-
-
-class PasswordMissingError(UserFacingError):
-    """No password in the environment and no terminal to ask on."""
 
 
 def register(subparsers: Any) -> None:
@@ -74,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 def build_recipe(recipe: Recipe, read_problems: Sequence[Problem], args: argparse.Namespace) -> int:
     """Check, plan and run ``recipe`` as ``args`` say (engine, dry run, progress, force):
     ``build`` and ``edit`` share it."""
-    password = None if args.dry_run else read_password()
+    password = None if args.dry_run else image_password(confirm=True)
     media, problems = check_recipe(recipe, password, EngineName(args.engine), read_problems)
     if problems or media is None:
         for problem in problems:
@@ -103,21 +97,6 @@ def build_recipe(recipe: Recipe, read_problems: Sequence[Problem], args: argpars
     with cancel_on_signals(cancel), _quiet_stderr_logging(verbose):
         outcome = runner.run()
     return outcome.exit_code if not outcome.was_successful() else 0
-
-
-def read_password() -> str:
-    """From the environment, else asked for twice on the terminal."""
-    value = os.environ.get(ADMIN_PASSWORD_ENV)
-    if value:
-        return value
-    if not sys.stdin.isatty():
-        raise PasswordMissingError(
-            f"no administrator password: set {ADMIN_PASSWORD_ENV} or run in a terminal to be asked"
-        )
-    first = getpass.getpass("Administrator password for the image: ")
-    if first != getpass.getpass("Type it again: "):
-        raise PasswordMissingError("the two passwords differ: run the command again")
-    return first
 
 
 def _safe_sink(sink: EventSink) -> EventSink:

@@ -5,14 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nanostudio.cli.remote_support import (
-    add_remote_command,
-    connection_from_args,
-    diagnose_failure,
-    with_certificate_trust,
-)
+from nanostudio.cli.remote_support import add_remote_command, connect, connection_from_args
 from nanostudio.cli.terminal import TerminalConsole
-from nanostudio.errors import RemoteError
 from nanostudio.remote.history import CommandHistory, history_path
 from nanostudio.remote.pinning import PinStore
 from nanostudio.remote.psrp_session import PsrpSession
@@ -30,10 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     settings, password = connection_from_args(args)
     session = PsrpSession(settings, password, pins=PinStore())
-    try:
-        with_certificate_trust(settings, session.open)
-    except RemoteError as error:
-        raise diagnose_failure(settings, password, error) from error
+    connect(settings, password, session.open)
     history = CommandHistory(history_path(settings.host_key))
     console = TerminalConsole(session, settings.host, history)
     _enable_line_editing(console)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nanostudio.cli.build_cmd import build_recipe
+from nanostudio.engine.edit.image_facts import ImageFacts, image_facts
 from nanostudio.engine.edit.source import inspect_edit_source
 from nanostudio.engine.engines import EngineName
 from nanostudio.errors import UserFacingError
@@ -58,8 +59,8 @@ def register(subparsers: Any) -> None:
         "--copy", action="append", default=[], metavar="SOURCE[=DEST]", help="copy into the image"
     )
     parser.add_argument("--domain-blob", type=Path)
-    parser.add_argument("--computer-name")
-    parser.add_argument("--timezone")
+    parser.add_argument("--computer-name", help="the new name (default: the image's own)")
+    parser.add_argument("--timezone", help="a Windows time zone ID (default: the image's own)")
     parser.add_argument("--ipv4", help="a static address with prefix, e.g. 192.168.56.10/24")
     parser.add_argument("--gateway")
     parser.add_argument("--dns", action="append", default=[])
@@ -90,9 +91,24 @@ def run(args: argparse.Namespace) -> int:
     if args.recipe is not None:
         base, read_problems = load_recipe_problems(args.recipe)
     else:
-        base = Recipe(network=NetworkSpec(winrm=False))
+        base = image_base(image_facts(source))
     recipe = edit_recipe(base, args, source_size=source.size if source.is_disk else None)
     return build_recipe(recipe, read_problems, args)
+
+
+def image_base(facts: ImageFacts) -> Recipe:
+    """What the edit starts from without a recipe: the image's own edition, computer
+    name and time zone (its answer file is replaced, and must not rename the server)."""
+    recipe = Recipe(network=NetworkSpec(winrm=False))
+    return replace(
+        recipe,
+        source=replace(recipe.source, edition=facts.edition or recipe.source.edition),
+        system=replace(
+            recipe.system,
+            computer_name=facts.computer_name or recipe.system.computer_name,
+            timezone=facts.timezone or recipe.system.timezone,
+        ),
+    )
 
 
 def edit_recipe(base: Recipe, args: argparse.Namespace, *, source_size: int | None) -> Recipe:

@@ -8,11 +8,10 @@ import sys
 from nanostudio.cli.remote_support import (
     add_connection_arguments,
     add_remote_command,
+    connect,
     connection_from_args,
-    diagnose_failure,
-    with_certificate_trust,
 )
-from nanostudio.errors import RemoteError, UserFacingError
+from nanostudio.errors import UserFacingError
 from nanostudio.remote.exec import stream_command
 from nanostudio.remote.pinning import PinStore
 
@@ -53,12 +52,10 @@ def run(args: argparse.Namespace) -> int:
     if not argv:
         raise UserFacingError("Give the command to run after --, e.g. exec HOST -- ipconfig")
     settings, password = connection_from_args(args)
-    try:
-        return with_certificate_trust(
-            settings, lambda: stream_command(settings, password, argv, _write, pins=PinStore())
-        )
-    except RemoteError as error:
-        raise diagnose_failure(settings, password, error) from error
+    pins = PinStore()
+    return connect(
+        settings, password, lambda: stream_command(settings, password, argv, _write, pins=pins)
+    )
 
 
 def _write(stream: str, text: str) -> None:

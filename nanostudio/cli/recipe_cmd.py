@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nanostudio.cli import djoin_cmd
-from nanostudio.engine.checks import engine_problems
+from nanostudio.engine.checks import driver_problems, package_problems
 from nanostudio.engine.edit.checks import edit_source_problems
 from nanostudio.engine.engines import EngineName, make_plan, resolve_engine
 from nanostudio.errors import MediaError, UserFacingError
@@ -101,7 +101,7 @@ def check_recipe(
             )
         )
     if media is not None:
-        problems += engine_problems(recipe, media, engine)
+        problems += package_problems(recipe, engine) + driver_problems(recipe, media, engine)
     if media is not None and not problems:
         try:  # what only the engine's plan finds: a tool missing here, ...
             make_plan(recipe, media, engine, dry_run=True)

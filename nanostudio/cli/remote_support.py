@@ -180,6 +180,15 @@ def with_certificate_trust(
         return action()
 
 
+def connect(settings: ConnectionSettings, password: str, action: Callable[[], T]) -> T:
+    """Run ``action`` (the session's first contact) with the terminal's certificate trust
+    step; a remote failure is diagnosed layer by layer before it is raised."""
+    try:
+        return with_certificate_trust(settings, action)
+    except RemoteError as error:
+        raise diagnose_failure(settings, password, error) from error
+
+
 def diagnose_failure(
     settings: ConnectionSettings, password: str, error: RemoteError, stderr: TextIO | None = None
 ) -> RemoteError:

@@ -3,29 +3,17 @@ events printed as they come."""
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from typing import TextIO
 
+from nanostudio.cli.image_password import image_password
 from nanostudio.cli.remote_support import PASSWORD_ENV
-from nanostudio.errors import UserFacingError
 from nanostudio.remote.doctor import LayerEvent, format_duration
-from nanostudio.secret import ADMIN_PASSWORD_ENV
 
 
 def vm_password() -> str:
-    """The image's administrator password: environment, else a prompt; never argv."""
-    for name in (ADMIN_PASSWORD_ENV, PASSWORD_ENV):
-        value = os.environ.get(name)
-        if value:
-            return value
-    if not sys.stdin.isatty():
-        raise UserFacingError(
-            f"no password: set {ADMIN_PASSWORD_ENV} (the image's administrator password) "
-            "or run in a terminal to be asked"
-        )
-    return getpass.getpass("Administrator password of the image: ")
+    """The image's administrator password (or the remote one): environment, else a prompt."""
+    return image_password(confirm=False, also_env=(PASSWORD_ENV,))
 
 
 def ask_consent(question: str) -> bool:

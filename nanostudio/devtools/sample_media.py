@@ -29,6 +29,7 @@ from nanostudio.devtools.sample_boot import (
     sample_bootmgfw,
 )
 from nanostudio.devtools.sample_drivers import system_hive, write_package_drivers
+from nanostudio.engine.portable.hive import Key, RegValue, build_hive
 from nanostudio.errors import OutputError, ToolMissingError
 from nanostudio.files import remove_quietly
 from nanostudio.secret import child_environment
@@ -186,10 +187,22 @@ def _image_properties(edition: Edition) -> list[str]:
     return argv
 
 
+def _software_hive(edition: Edition) -> bytes:
+    """A SOFTWARE hive with the edition's EditionID, where Windows keeps it (what an
+    edit reads to know the edition of a disk it is given)."""
+    root = Key("ROOT")
+    current = root.key("Microsoft").key("Windows NT").key("CurrentVersion")
+    current.set(RegValue.sz("EditionID", _EDITION_IDS[edition]))
+    current.set(RegValue.sz("InstallationType", "Nano Server"))
+    current.set(RegValue.sz("CurrentBuild", "14393"))
+    return build_hive(root, file_name="SOFTWARE")
+
+
 def _write_wim(wim: Path, image: Path, editions: Sequence[Edition]) -> None:
     tool = _require("wimlib-imagex", "wimtools")
     for number, edition in enumerate(editions):
         _write(image, MARKER_PATH, (_MARKERS[edition] + "\n").encode("ascii"))
+        _write(image, "Windows/System32/config/SOFTWARE", _software_hive(edition))
         name = _IMAGE_NAME.format(id=_EDITION_IDS[edition].upper())
         verb = "capture" if number == 0 else "append"
         _run([tool, verb, str(image), str(wim), name, *_image_properties(edition)])

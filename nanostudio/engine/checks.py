@@ -1,5 +1,10 @@
 """Problems that depend on the engine that will build the recipe.
 
+The portable engine's: packages it cannot install (``package_problems``) and devices
+of the target it cannot give a driver (``driver_problems``). The Windows engine
+installs packages and drivers with DISM offline, as Microsoft's own module does, so
+it is judged by ``validate`` alone.
+
 ``validate`` judges a recipe alone; what an engine cannot honour is refused
 here, before any work, by ``recipe check``, ``build`` and the wizard alike, so
 that a build that runs is a build whose every choice lands in the image.
@@ -15,30 +20,22 @@ from pathlib import Path
 
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.content.staging import offline_only_problem
-from nanostudio.engine.drivers.analysis import DriverInventory, take_inventory
+from nanostudio.engine.drivers.analysis import (
+    DriverInventory,
+    RunTool,
+    driver_packages,
+    extract_hive,
+    take_inventory,
+)
+from nanostudio.engine.drivers.files import SYSTEM_HIVE
+from nanostudio.engine.edit.image_files import read_image_files
+from nanostudio.engine.edit.source import inspect_edit_source
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.engine.process import run_tool
-from nanostudio.errors import UserFacingError
+from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.media.model import MediaInfo
 from nanostudio.media.source import open_media
 from nanostudio.recipe import Problem, Recipe, RecipeField, Target, resolved_packages
-
-
-def engine_problems(
-    recipe: Recipe,
-    media: MediaInfo,
-    engine: EngineName,
-    *,
-    inventory: DriverInventory | None = None,
-) -> list[Problem]:
-    """Everything ``engine`` cannot build of ``recipe`` from ``media``.
-
-    The Windows engine installs packages and drivers with DISM offline, as
-    Microsoft's own module does, so it is judged by ``validate`` alone.
-    """
-    return package_problems(recipe, engine) + driver_problems(
-        recipe, media, engine, inventory=inventory
-    )
 
 
 def driver_problems(
@@ -53,15 +50,16 @@ def driver_problems(
     Needs the media's driver inventory: pass one already taken (the wizard keeps
     one per media and edition), or it is taken here.
     """
-    if resolve_engine(engine) is not EngineName.PORTABLE or recipe.is_edit:
-        # An edit's drivers are judged against its own image's SYSTEM hive, which is read
-        # only once the image is: the edit's driver step does it, before anything is written.
+    if resolve_engine(engine) is not EngineName.PORTABLE:
         return []
-    image = media.image_for(recipe.source.edition)
-    if recipe.target is Target.PHYSICAL or image is None or recipe.source.media is None:
+    if recipe.target is Target.PHYSICAL or recipe.source.media is None:
         return []
     try:
-        if inventory is None:
+        if recipe.is_edit:
+            messages = _edit_driver_messages(recipe, recipe.source.media)
+        elif (image := media.image_for(recipe.source.edition)) is None:
+            return []
+        elif inventory is None:
             with open_inventory(recipe.source.media, image.index) as taken:
                 messages = taken.analyse(recipe).problems()
         else:
@@ -82,24 +80,47 @@ def package_problems(recipe: Recipe, engine: EngineName) -> list[Problem]:
     ]
 
 
+def _edit_driver_messages(recipe: Recipe, media_path: Path) -> list[str]:
+    """An edit's drivers, judged against the image's own SYSTEM hive (never the media's:
+    the image may have the target's drivers already). An image that cannot be read
+    is ``edit_source_problems``' to report."""
+    assert recipe.edit.image is not None
+    try:
+        source = inspect_edit_source(recipe.edit.image, recipe.edit.index)
+    except MediaError:
+        return []
+    with tempfile.TemporaryDirectory(prefix="nanostudio-drivers-") as scratch:
+        work = Path(scratch)
+        run = _tool_runner(CancelToken())
+        hive = read_image_files(source, [SYSTEM_HIVE], work, run).get(SYSTEM_HIVE)
+        if hive is None:
+            raise MediaError(
+                f"{source.path.name} has no /{SYSTEM_HIVE}: it is not a Nano Server image, "
+                "or it was not shut down cleanly"
+            )
+        with open_media(media_path) as opened:
+            packages = [package.short for package in driver_packages(recipe)]
+            inventory = take_inventory(opened, hive, work, run, packages=packages)
+            return inventory.analyse(recipe).problems()
+
+
 @contextmanager
 def open_inventory(
     media_path: Path, image_index: int, cancel: CancelToken | None = None
 ) -> Iterator[DriverInventory]:
     """The media's driver inventory in a temporary folder, removed on leaving."""
     token = cancel or CancelToken()
+    run = _tool_runner(token)
     with tempfile.TemporaryDirectory(prefix="nanostudio-drivers-") as scratch:
         work = Path(scratch)
         with open_media(media_path) as source:
             wim = source.wim_path(work, should_cancel=lambda: token.cancelled)
-            yield take_inventory(
-                source,
-                wim,
-                image_index,
-                work,
-                run=lambda argv: run_tool(argv, cancel=token),
-                should_cancel=lambda: token.cancelled,
-            )
+            hive = extract_hive(wim, image_index, work, run)
+            yield take_inventory(source, hive, work, run, should_cancel=lambda: token.cancelled)
+
+
+def _tool_runner(token: CancelToken) -> RunTool:
+    return lambda argv: run_tool(argv, cancel=token)
 
 
 @dataclass

@@ -17,6 +17,9 @@ Work = Literal["build", "edit"]
 
 @dataclass(frozen=True)
 class StepInfo:
+    """A step as the plan announces it, before any runs: listed by the build page,
+    its weight its share of the progress bar."""
+
     name: str
     title: str
     weight: float
@@ -30,6 +33,8 @@ class PlanStarted:
 
 @dataclass(frozen=True)
 class StepStarted:
+    """The step at ``index`` of ``PlanStarted.steps`` begins."""
+
     index: int
     name: str
     title: str
@@ -63,6 +68,8 @@ class StepFinished:
 
 
 class Status(enum.StrEnum):
+    """How a build ended; a failure's exit code is in ``BuildOutcome.exit_code``."""
+
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"

@@ -36,6 +36,7 @@ INSTALL_HINTS: dict[str, str] = {
     "wimlib-imagex": "install wimlib (Debian/Ubuntu: apt-get install wimtools)",
     "mkntfs": "install ntfs-3g (Debian/Ubuntu: apt-get install ntfs-3g)",
     "ntfs-3g": "install ntfs-3g (Debian/Ubuntu: apt-get install ntfs-3g)",
+    "ntfscat": "install ntfs-3g (Debian/Ubuntu: apt-get install ntfs-3g)",
     "mkfs.fat": "install dosfstools (Debian/Ubuntu: apt-get install dosfstools)",
     "mcopy": "install mtools (Debian/Ubuntu: apt-get install mtools)",
     "mmd": "install mtools (Debian/Ubuntu: apt-get install mtools)",

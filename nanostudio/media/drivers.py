@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nanostudio.files import open_regular
-from nanostudio.media.inf import MAX_INF_BYTES, NANO_ARCHITECTURE, decode_inf, parse_inf
+from nanostudio.media.inf import NANO_ARCHITECTURE, parse_inf
+from nanostudio.media.inf_syntax import MAX_INF_BYTES, decode_inf
 from nanostudio.text import printable
 
 

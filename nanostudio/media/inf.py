@@ -8,12 +8,9 @@ Server 2016 (Windows 10.0 build 14393, amd64), the DDInstall section that a
 model names, its services, files, Include= and Needs=.
 
 The rules, restated from Microsoft's documentation (learn.microsoft.com,
-/windows-hardware/drivers/install/):
+/windows-hardware/drivers/install/); the general syntax is applied in ``inf_syntax``,
+the choice of a decoration for Nano Server in ``inf_decoration``:
 
-* general-syntax-rules-for-inf-files: ``;`` starts a comment unless it is
-  inside double quotes; a ``\\`` at the end of a line joins the next line to it;
-  section names and keys do not depend on case; values are comma-separated and
-  a quoted value may hold commas; a section named twice is one section.
 * inf-manufacturer-section, inf-models-section and
   combining-platform-extensions-with-operating-system-versions: each
   manufacturer line names a models section and optional TargetOSVersion
@@ -47,21 +44,24 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PureWindowsPath
 
 from nanostudio.errors import MediaError
 from nanostudio.files import open_regular
-
-MAX_INF_BYTES = 4 * 1024 * 1024
-"""Real INFs are well under 1 MiB even in UTF-16; anything larger is not an INF."""
+from nanostudio.media.inf_decoration import parse_decoration
+from nanostudio.media.inf_syntax import (
+    MAX_INF_BYTES,
+    InfLine,
+    Sections,
+    decode_inf,
+    inf_number,
+    parse_sections,
+    unquote,
+)
 
 NANO_ARCHITECTURE = "amd64"
-# Nano Server 2016 is Windows 10.0 build 14393, product type 3 (VER_NT_SERVER).
-TARGET_OS_VERSION = (10, 0, 14393)
-_SERVER_PRODUCT_TYPE = 3
 
 # Directory ids that have a fixed place under the Windows directory (using-dirids);
 # paths are kept relative to it, the form the Services ImagePath value uses.
@@ -76,58 +76,6 @@ _DIRIDS: dict[str, str] = {
 _SYSTEMROOT_PREFIXES = ("\\systemroot\\", "%systemroot%\\", "%windir%\\")
 _TOKEN = re.compile(r"%([^%]*)%")
 _DATE = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$", re.ASCII)
-
-
-@dataclass(frozen=True)
-class InfLine:
-    """One logical line of a section, comments removed and continuations joined.
-
-    ``key`` is None for lines without ``=`` (file lists, HKR lines); then
-    ``value`` is the whole line. ``fields`` is ``value`` split on commas outside
-    quotes, each trimmed, quotes kept so that ``Inf.expand`` can apply the rules.
-    """
-
-    key: str | None
-    value: str
-    fields: tuple[str, ...]
-
-    def is_key(self, name: str) -> bool:
-        """Keys are case-insensitive in INF files."""
-        return self.key is not None and self.key.lower() == name.lower()
-
-
-class Sections(Mapping[str, tuple[InfLine, ...]]):
-    """Section name → its lines in file order; names match without regard to case.
-
-    Iteration gives the names as first spelled in the file, in file order.
-    """
-
-    def __init__(self, sections: Mapping[str, tuple[InfLine, ...]]) -> None:
-        self._lines: dict[str, tuple[InfLine, ...]] = {}
-        self._names: dict[str, str] = {}
-        for name, lines in sections.items():
-            folded = name.lower()
-            self._names.setdefault(folded, name)
-            self._lines[folded] = self._lines.get(folded, ()) + tuple(lines)
-
-    def __getitem__(self, name: str) -> tuple[InfLine, ...]:
-        return self._lines[name.lower()]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names.values())
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-    def __hash__(self) -> int:
-        return hash(tuple(self._lines.items()))
-
-    def __repr__(self) -> str:
-        return f"Sections({list(self._names.values())!r})"
-
-    def name(self, name: str) -> str | None:
-        """The section's name as spelled in the file, or None when it is absent."""
-        return self._names.get(name.lower())
 
 
 class CaseInsensitiveStrings(dict[str, str]):
@@ -222,7 +170,7 @@ class Inf:
                 continue
             for line in self.lines(section):
                 if line.key is not None:
-                    strings.setdefault(_unquote(line.key).lower(), _unquote(line.value))
+                    strings.setdefault(unquote(line.key).lower(), unquote(line.value))
         return strings
 
     @property
@@ -243,7 +191,7 @@ class Inf:
                 return "%"
             return strings.get(token, match.group(0)) or ""
 
-        return _TOKEN.sub(replace, _unquote(value.strip()))
+        return _TOKEN.sub(replace, unquote(value.strip()))
 
     # -- [Version] -------------------------------------------------------------------
 
@@ -311,7 +259,7 @@ class Inf:
         """(models section name, decorations) for each manufacturer line."""
         found: list[tuple[str, tuple[str, ...]]] = []
         for line in self.lines("Manufacturer"):
-            fields = [_unquote(f) for f in line.fields]
+            fields = [unquote(f) for f in line.fields]
             if line.key is None:  # the old "manufacturer-name" form names the section itself
                 name = self.expand(line.value)
                 if name:
@@ -327,7 +275,7 @@ class Inf:
         found: list[str] = []
         for _, decorations in self._manufacturers():
             for decoration in decorations:
-                parsed = _decoration(decoration)
+                parsed = parse_decoration(decoration)
                 if parsed is not None and parsed.arch not in found:
                     found.append(parsed.arch)
         return tuple(found)
@@ -347,13 +295,13 @@ class Inf:
             if section is None:
                 continue
             for line in self.lines(section):
-                if line.key is None or not line.fields or not _unquote(line.fields[0]):
+                if line.key is None or not line.fields or not unquote(line.fields[0]):
                     continue
                 ids = tuple(self.expand(f).upper() for f in line.fields[1:])
                 models.append(
                     Model(
                         description=self.expand(line.key),
-                        install_section=_unquote(line.fields[0]),
+                        install_section=unquote(line.fields[0]),
                         hardware_ids=tuple(i for i in ids if i),
                     )
                 )
@@ -364,7 +312,7 @@ class Inf:
         if arch == "x86":
             candidates.append(((0, 0, 0, 0, 0), name))
         for decoration in decorations:
-            parsed = _decoration(decoration)
+            parsed = parse_decoration(decoration)
             if parsed is None or parsed.arch != arch or not parsed.applies:
                 continue
             candidates.append((parsed.specificity, f"{name}.{decoration}"))
@@ -430,7 +378,7 @@ class Inf:
             name, flags_text, section = fields[0], fields[1], fields[2]
             if not name:
                 continue
-            services.append(self._service(name, _number(flags_text) or 0, section))
+            services.append(self._service(name, inf_number(flags_text) or 0, section))
         return services
 
     def _service(self, name: str, flags: int, section: str) -> Service:
@@ -438,7 +386,7 @@ class Inf:
 
         def number(key: str) -> int:
             raw = self.value(section, key)
-            value = _number(self.expand(raw)) if raw is not None else None
+            value = inf_number(self.expand(raw)) if raw is not None else None
             if value is None:
                 missing.append(key)
                 return 0
@@ -470,63 +418,6 @@ class Inf:
         )
 
 
-@dataclass(frozen=True)
-class _Decoration:
-    arch: str
-    major: int | None
-    minor: int | None
-    product_type: int | None
-    suite_mask: int | None
-    build: int | None
-
-    @property
-    def applies(self) -> bool:
-        """True when Windows 10.0.14393 Server would accept this decoration."""
-        version = (self.major or 0, self.minor or 0, self.build or 0)
-        if version > TARGET_OS_VERSION:
-            return False
-        if self.product_type not in (None, 0, _SERVER_PRODUCT_TYPE):
-            return False
-        # We cannot know the image's suite mask, so a decoration that demands one is skipped.
-        return not self.suite_mask
-
-    @property
-    def specificity(self) -> tuple[int, ...]:
-        return (
-            self.major or 0,
-            self.minor or 0,
-            self.build or 0,
-            int(self.product_type is not None),
-            1,
-        )
-
-
-def _decoration(text: str) -> _Decoration | None:
-    """``NTamd64.10.0...14393`` → its parts; None when it is not an NT decoration."""
-    parts = [p.strip() for p in text.strip().lower().split(".")]
-    if not parts[0].startswith("nt"):
-        return None
-    arch = parts[0][2:] or "x86"
-    if not arch.isalnum():
-        return None
-    numbers: list[int | None] = []
-    for part in (parts[1:] + [""] * 5)[:5]:
-        numbers.append(_number(part) if part else None)
-    major, minor, product_type, suite_mask, build = numbers
-    return _Decoration(arch, major, minor, product_type, suite_mask, build)
-
-
-def _number(text: str) -> int | None:
-    """``0x1``, ``1`` or ``%SERVICE_BOOT_START%``-expanded text → int; None if not a number."""
-    text = text.strip()
-    try:
-        if text.lower().startswith("0x"):
-            return int(text[2:], 16)
-        return int(text, 10)
-    except ValueError:
-        return None
-
-
 def _image_path(binary: str) -> PureWindowsPath | str:
     """ServiceBinary → a path relative to the Windows directory, or the raw text."""
     text = binary.strip().replace("/", "\\")
@@ -544,125 +435,9 @@ def _image_path(binary: str) -> PureWindowsPath | str:
     return PureWindowsPath(base, rest) if base or rest else text
 
 
-# -- text -----------------------------------------------------------------------------
-
-
 def parse_inf(text: str) -> Inf:
     """Split INF text into sections of logical lines. Never raises on sloppy input."""
-    sections: dict[str, list[InfLine]] = {}
-    spelled: dict[str, str] = {}  # lower-case name → first spelling; a repeated section merges
-    current: list[InfLine] | None = None
-    for line in _logical_lines(text):
-        if line.startswith("["):
-            end = line.find("]")
-            if end > 0:
-                name = line[1:end].strip()
-                name = spelled.setdefault(name.lower(), name)
-                current = sections.setdefault(name, [])
-                continue
-        if current is None:
-            continue
-        current.append(_inf_line(line))
-    return Inf(Sections({name: tuple(lines) for name, lines in sections.items()}))
-
-
-def _logical_lines(text: str) -> Iterator[str]:
-    """Lines with comments removed, trimmed, continuation lines joined, blanks dropped."""
-    pending = ""
-    for physical in text.splitlines():
-        line = _strip_comment(physical).strip()
-        if line.endswith("\\"):
-            pending += line[:-1].rstrip() + " "
-            continue
-        line = (pending + line).strip()
-        pending = ""
-        if line:
-            yield line
-    if pending.strip():
-        yield pending.strip()
-
-
-def _inf_line(line: str) -> InfLine:
-    equals = _find_outside_quotes(line, "=")
-    if equals < 0:
-        return InfLine(None, line, _split_fields(line))
-    key = line[:equals].strip()
-    value = line[equals + 1 :].strip()
-    return InfLine(key, value, _split_fields(value))
-
-
-def _find_outside_quotes(text: str, wanted: str) -> int:
-    quoted = False
-    for index, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char == wanted and not quoted:
-            return index
-    return -1
-
-
-def _split_fields(value: str) -> tuple[str, ...]:
-    """Comma-separated fields (commas inside quotes do not split), trimmed."""
-    if not value:
-        return ()
-    fields: list[str] = []
-    start = 0
-    quoted = False
-    for index, char in enumerate(value):
-        if char == '"':
-            quoted = not quoted
-        elif char == "," and not quoted:
-            fields.append(value[start:index].strip())
-            start = index + 1
-    fields.append(value[start:].strip())
-    return tuple(fields)
-
-
-def _strip_comment(line: str) -> str:
-    """Drop a ``;`` comment unless it is inside double quotes."""
-    index = _find_outside_quotes(line, ";")
-    return line if index < 0 else line[:index]
-
-
-def _unquote(text: str) -> str:
-    """Remove the quote marks of quoted runs; ``""`` inside quotes is a literal quote."""
-    if '"' not in text:
-        return text.strip()
-    out: list[str] = []
-    quoted = False
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == '"':
-            if quoted and text.startswith('""', index):
-                out.append('"')
-                index += 2
-                continue
-            quoted = not quoted
-        else:
-            out.append(char)
-        index += 1
-    return "".join(out).strip()
-
-
-def decode_inf(raw: bytes) -> str | None:
-    """INF bytes → text: UTF-16 with a BOM, UTF-8 (BOM optional) or ANSI (cp1252).
-
-    None means the bytes are not text (NUL bytes without a UTF-16 BOM, or bad UTF-16).
-    """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if b"\x00" in raw:
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+    return Inf(parse_sections(text))
 
 
 def read_inf_file(path: Path) -> Inf:

@@ -43,8 +43,10 @@ class MediaSource(Closing):
     it closes the ISO file)."""
 
     info: MediaInfo
+    _wim_location: str  # below the WIM's folder, for ``_open``
+    _wim_file: Path | None = None  # the WIM itself, when the media is on a file system
+    _extracted: Path | None = None
 
-    @abstractmethod
     def wim_path(
         self,
         scratch: Path,
@@ -52,7 +54,15 @@ class MediaSource(Closing):
         should_cancel: ShouldCancel | None = None,
         progress: Progress | None = None,
     ) -> Path:
-        """A real file path of NanoServer.wim (extracted into ``scratch`` if needed)."""
+        """A real file path of NanoServer.wim, for wimlib: the media's own file when it
+        is one, else a copy extracted into ``scratch`` (once)."""
+        if self._wim_file is not None:
+            return self._wim_file
+        dest = scratch / WIM_NAME
+        if self._extracted != dest or not dest.is_file():
+            self.copy_file(self._wim_location, dest, should_cancel=should_cancel, progress=progress)
+            self._extracted = dest
+        return dest
 
     def copy_file(
         self,
@@ -128,7 +138,8 @@ class FolderSource(MediaSource):
 
     def __init__(self, source: Path, kind: MediaKind, wim: Path) -> None:
         self._root = wim.parent
-        self._wim = wim
+        self._wim_file = wim
+        self._wim_location = wim.name
         size, images = self._read_images(
             wim.name, name=str(wim), remedy="copy it again from the ISO"
         )
@@ -144,15 +155,6 @@ class FolderSource(MediaSource):
         stream = _open_for_reading(self._root.joinpath(*parts))
         return stream, os.fstat(stream.fileno()).st_size
 
-    def wim_path(
-        self,
-        scratch: Path,
-        *,
-        should_cancel: ShouldCancel | None = None,
-        progress: Progress | None = None,
-    ) -> Path:
-        return self._wim
-
 
 class IsoSource(MediaSource):
     """A Windows Server ISO, read through its UDF file system."""
@@ -161,18 +163,17 @@ class IsoSource(MediaSource):
         self._reader = IsoReader(path)
         try:
             self._folder = self._find_nanoserver()
-            self._wim_name = self._find_wim()
+            self._wim_location = self._find_wim()
             size, images = self._read_images(
-                self._wim_name,
+                self._wim_location,
                 name=f"{WIM_NAME} in {path}",
                 remedy="the ISO is damaged; download it again",
             )
-            wim = f"iso:{self._folder}/{self._wim_name}"
+            wim = f"iso:{self._folder}/{self._wim_location}"
             self.info = _build_info(path, "iso", wim, size, images, self._list)
         except BaseException:
             self._reader.close()
             raise
-        self._extracted: Path | None = None
 
     def _find_nanoserver(self) -> str:
         folder = find_entry(self._reader.list_dir("/"), "NanoServer", is_dir=True)
@@ -200,19 +201,6 @@ class IsoSource(MediaSource):
         udf_path = "/".join((self._folder, *parts))
         size = self._reader.file_size(udf_path)
         return self._reader.open_file(udf_path), size
-
-    def wim_path(
-        self,
-        scratch: Path,
-        *,
-        should_cancel: ShouldCancel | None = None,
-        progress: Progress | None = None,
-    ) -> Path:
-        dest = scratch / WIM_NAME
-        if self._extracted != dest or not dest.is_file():
-            self.copy_file(self._wim_name, dest, should_cancel=should_cancel, progress=progress)
-            self._extracted = dest
-        return dest
 
     def close(self) -> None:
         self._reader.close()

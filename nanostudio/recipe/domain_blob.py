@@ -30,7 +30,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from nanostudio.files import NotRegularFileError, open_regular
+from nanostudio.files import read_small_file
 from nanostudio.recipe.odj import OdjFormatError, ProvisionedJoin, read_provision_data
 
 MAX_BYTES = 64 * 1024  # real blobs are a few KB
@@ -56,21 +56,13 @@ def read_domain_blob(path: Path) -> str:
 
 def load_domain_blob(path: Path) -> DomainBlob:
     """The blob's text and the names inside it, or DomainBlobError in plain words."""
-    try:
-        with open_regular(path) as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise DomainBlobError(
-            f"{path} does not exist: choose the file djoin /provision /savefile wrote"
-        ) from None
-    except NotRegularFileError as error:
-        raise DomainBlobError(f"{path}: {error.strerror}") from None
-    except OSError as error:
-        raise DomainBlobError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(data) > MAX_BYTES:
-        raise DomainBlobError(
-            f"{path.name} is larger than {MAX_BYTES // 1024} KiB: not a djoin blob"
-        )
+    data = read_small_file(
+        path,
+        MAX_BYTES,
+        what="djoin blob",
+        remedy="choose the file djoin /provision /savefile wrote",
+        error=DomainBlobError,
+    )
     text = _decode(data)
     if text is None:
         raise DomainBlobError(

@@ -40,6 +40,11 @@ _SWITCH_PACKAGES = {
     "clustering": "FailoverCluster",
     "storage": "Storage",
 }
+_SWITCH_SETTINGS = {  # switches that set one recipe value to true or false
+    "oemdrivers": ("drivers", "oem"),
+    "enableremotemanagementport": ("network", "winrm"),
+    "enableems": ("boot", "ems"),
+}
 _IGNORED = {
     "basepath": "NanoStudio copies what it needs into its own temporary folder",
     "administratorpassword": "the password is never stored in a recipe: it is asked for (or "
@@ -155,19 +160,10 @@ def map_parameter(mapping: RecipeDraft, name: str, value: Any) -> None:
             mapping.shorts.append(_SWITCH_PACKAGES[key])
         elif value is not False:
             mapping.refuse(parameter, _unresolved_reason(value))
-    elif key == "oemdrivers":
+    elif key in _SWITCH_SETTINGS:
+        table, field_name = _SWITCH_SETTINGS[key]
         if isinstance(value, bool):
-            mapping.set("drivers", "oem", value)
-        else:
-            mapping.refuse(parameter, _unresolved_reason(value))
-    elif key == "enableremotemanagementport":
-        if isinstance(value, bool):
-            mapping.set("network", "winrm", value)
-        else:
-            mapping.refuse(parameter, _unresolved_reason(value))
-    elif key == "enableems":
-        if isinstance(value, bool):
-            mapping.set("boot", "ems", value)
+            mapping.set(table, field_name, value)
         else:
             mapping.refuse(parameter, _unresolved_reason(value))
     elif key in ("package", "setupui"):

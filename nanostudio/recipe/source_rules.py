@@ -136,6 +136,19 @@ def package_problems(recipe: Recipe) -> list[Problem]:
     for package in resolved_packages(recipe):
         if recipe.source.edition not in package.editions:
             editions = " or ".join(e.value for e in package.editions)
+            if recipe.is_edit:  # the image's edition: an edit cannot change it
+                kept = (
+                    f"{package.short} needs the {editions} edition, and an edit keeps the "
+                    f"image's ({recipe.source.edition.value}): "
+                )
+                problems.append(
+                    Problem(
+                        RecipeField.PACKAGES_NAMES,
+                        f"{kept}remove {package.short}",
+                        f"{kept}clear {package.short} among the Roles",
+                    )
+                )
+                continue
             problems.append(
                 Problem(
                     RecipeField.PACKAGES_NAMES,

@@ -4,8 +4,18 @@ answer file and offline domain-join blob (read here, never quoted in a message).
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
 from nanostudio.identity import computer_name_problem
-from nanostudio.recipe.domain_blob import DomainBlobError, load_domain_blob, machine_name_problem
+from nanostudio.recipe.domain_blob import (
+    DomainBlob,
+    DomainBlobError,
+    load_domain_blob,
+    machine_name_problem,
+)
 from nanostudio.recipe.fields import RecipeField
 from nanostudio.recipe.model import Recipe
 from nanostudio.recipe.problem import Problem, has_control
@@ -16,6 +26,8 @@ from nanostudio.recipe.unattend_file import (
 )
 from nanostudio.text import control_character
 from nanostudio.timezones import closest_time_zones, is_time_zone_id
+
+T = TypeVar("T")
 
 
 def system_problems(recipe: Recipe) -> list[Problem]:
@@ -53,37 +65,49 @@ def unattend_problems(recipe: Recipe) -> list[Problem]:
     """system.unattend: a readable, safe answer file that sets nothing NanoStudio sets.
     Messages name files, passes and settings, never a value (answer files hold
     passwords)."""
-    path = recipe.system.unattend
-    if path is None or control_character(str(path)) is not None:
-        return []
-    try:
-        theirs = read_user_unattend(path)
-    except UnattendFileError as error:
-        return [Problem(RecipeField.SYSTEM_UNATTEND, str(error))]
-    conflicts = conflicts_with_nanostudio(
-        theirs, joins_domain=recipe.system.domain_blob is not None
-    )
-    if not conflicts:
-        return []
-    named = ", ".join(str(c) for c in conflicts)
-    return [
-        Problem(
-            RecipeField.SYSTEM_UNATTEND,
+
+    joins_domain = recipe.system.domain_blob is not None
+
+    def conflicts(theirs: ET.Element, path: Path) -> str | None:
+        found = conflicts_with_nanostudio(theirs, joins_domain=joins_domain)
+        if not found:
+            return None
+        named = ", ".join(str(c) for c in found)
+        return (
             f"{path.name} sets what NanoStudio sets from the recipe ({named}): remove "
-            "those settings from the file; NanoStudio never overwrites one side silently",
+            "those settings from the file; NanoStudio never overwrites one side silently"
         )
-    ]
+
+    return _user_file_problems(
+        RecipeField.SYSTEM_UNATTEND, recipe.system.unattend, read_user_unattend, conflicts
+    )
 
 
 def domain_blob_problems(recipe: Recipe) -> list[Problem]:
     """system.domain_blob: a djoin blob NanoStudio can read, made for this computer name
     (compared as NetBIOS names); messages never hold the blob or its password."""
-    path = recipe.system.domain_blob
+
+    def other_machine(blob: DomainBlob, path: Path) -> str | None:
+        return machine_name_problem(blob.join, recipe.system.computer_name, path.name)
+
+    return _user_file_problems(
+        RecipeField.SYSTEM_DOMAIN_BLOB, recipe.system.domain_blob, load_domain_blob, other_machine
+    )
+
+
+def _user_file_problems(
+    field: RecipeField,
+    path: Path | None,
+    read: Callable[[Path], T],
+    check: Callable[[T, Path], str | None],
+) -> list[Problem]:
+    """A file the user brings: why it cannot be read, else what ``check`` finds in it.
+    A path with a control character is not read (its text is already a problem)."""
     if path is None or control_character(str(path)) is not None:
         return []
     try:
-        blob = load_domain_blob(path)
-    except DomainBlobError as error:
-        return [Problem(RecipeField.SYSTEM_DOMAIN_BLOB, str(error))]
-    message = machine_name_problem(blob.join, recipe.system.computer_name, path.name)
-    return [] if message is None else [Problem(RecipeField.SYSTEM_DOMAIN_BLOB, message)]
+        content = read(path)
+    except (UnattendFileError, DomainBlobError) as error:
+        return [Problem(field, str(error))]
+    message = check(content, path)
+    return [] if message is None else [Problem(field, message)]

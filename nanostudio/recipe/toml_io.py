@@ -5,19 +5,18 @@ from __future__ import annotations
 import errno
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PureWindowsPath
-from typing import Any
+from typing import Any, TypeGuard, TypeVar
 
 import tomli_w
 
 from nanostudio.catalogue import Deployment, Edition
 from nanostudio.errors import RecipeError
 from nanostudio.files import (
-    NotRegularFileError,
     cannot_write_message,
     new_file_mode,
-    open_regular,
+    read_small_file,
     replace_atomically,
 )
 from nanostudio.recipe.copies import destination_problem, normalize_destination
@@ -43,6 +42,7 @@ from nanostudio.recipe.validate import Problem
 from nanostudio.sizes import format_size, parse_size
 
 _KNOWN = file_keys()
+T = TypeVar("T")
 MAX_RECIPE_BYTES = 1024 * 1024
 _SECRET_KEYS = {"password", "admin_password", "administrator_password"}
 
@@ -64,26 +64,13 @@ def load_recipe_problems(path: Path) -> tuple[Recipe, list[Problem]]:
 def _read(path: Path) -> str:
     """Only a regular file is read (a pipe or a device would block or never end), at most
     ``MAX_RECIPE_BYTES`` of it, as UTF-8 with or without the BOM Notepad writes."""
-    try:
-        with open_regular(path) as file:
-            raw = file.read(MAX_RECIPE_BYTES + 1)
-    except (FileNotFoundError, NotADirectoryError):
-        raise RecipeError(f"recipe {path} does not exist: check the path") from None
-    except NotRegularFileError as error:
-        raise RecipeError(
-            f"cannot read recipe {path}: it is {error.kind}, not a file; "
-            "give the path of a .toml recipe"
-        ) from None
-    except PermissionError:
-        raise RecipeError(
-            f"cannot read recipe {path} (permission denied): give your user read access to it"
-        ) from None
-    except OSError as error:
-        raise RecipeError(f"cannot read recipe {path}: {error.strerror or error}") from None
-    if len(raw) > MAX_RECIPE_BYTES:
-        raise RecipeError(
-            f"recipe {path} is larger than {MAX_RECIPE_BYTES // 1024} KiB: it is not a recipe"
-        )
+    raw = read_small_file(
+        path,
+        MAX_RECIPE_BYTES,
+        what="recipe",
+        remedy="give the path of a .toml recipe",
+        error=RecipeError,
+    )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -354,38 +341,29 @@ class _Reader:
         return default if value is None else value
 
     def optional_string(self, field: RecipeField) -> str | None:
-        value = self._get(field)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            self._bad(field, f"expected text in quotes, got {value!r}")
-            return None
-        return value
+        return self._checked(field, _is_text, "text in quotes")
 
     def boolean(self, field: RecipeField, default: bool) -> bool:
-        value = self._get(field)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self._bad(field, f"expected true or false, got {value!r}")
-            return default
-        return value
+        value = self._checked(field, _is_bool, "true or false")
+        return default if value is None else value
 
     def integer(self, field: RecipeField, default: int) -> int:
-        value = self._get(field)
-        if value is None:
-            return default
-        if not isinstance(value, int) or isinstance(value, bool):
-            self._bad(field, f"expected a whole number, got {value!r}")
-            return default
-        return value
+        value = self.optional_integer(field)
+        return default if value is None else value
 
     def optional_integer(self, field: RecipeField) -> int | None:
+        return self._checked(field, _is_whole_number, "a whole number")
+
+    def _checked(
+        self, field: RecipeField, accepts: Callable[[object], TypeGuard[T]], expected: str
+    ) -> T | None:
+        """The value at ``field``; None when it is missing, or when ``accepts`` refuses it
+        (then a problem says what was ``expected``)."""
         value = self._get(field)
         if value is None:
             return None
-        if not isinstance(value, int) or isinstance(value, bool):
-            self._bad(field, f"expected a whole number, got {value!r}")
+        if not accepts(value):
+            self._bad(field, f"expected {expected}, got {value!r}")
             return None
         return value
 
@@ -465,3 +443,16 @@ class _Reader:
         except ValueError as error:
             self._bad(field, str(error))
             return DEFAULT_SIZE
+
+
+def _is_text(value: object) -> TypeGuard[str]:
+    return isinstance(value, str)
+
+
+def _is_bool(value: object) -> TypeGuard[bool]:
+    return isinstance(value, bool)
+
+
+def _is_whole_number(value: object) -> TypeGuard[int]:
+    """An int that is not a bool (TOML's true is no number, though Python's is)."""
+    return isinstance(value, int) and not isinstance(value, bool)

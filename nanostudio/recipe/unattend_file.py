@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
-from nanostudio.files import NotRegularFileError, open_regular
+from nanostudio.files import read_small_file
 
 NAMESPACE = "urn:schemas-microsoft-com:unattend"
 WCM_NAMESPACE = "http://schemas.microsoft.com/WMIConfig/2002/State"
@@ -66,21 +66,13 @@ def _local(tag: str) -> str:
 
 def read_user_unattend(path: Path) -> ET.Element:
     """The file's root element, or UnattendFileError in plain words."""
-    try:
-        with open_regular(path) as handle:  # a FIFO or device never blocks the read
-            data = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise UnattendFileError(f"{path} does not exist: choose the answer file") from None
-    except NotRegularFileError as error:
-        raise UnattendFileError(
-            f"{path}: {error.strerror}: choose the answer file (.xml)"
-        ) from None
-    except OSError as error:
-        raise UnattendFileError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(data) > MAX_BYTES:
-        raise UnattendFileError(
-            f"{path.name} is larger than {MAX_BYTES // 1024} KiB: that is not an answer file"
-        )
+    data = read_small_file(
+        path,
+        MAX_BYTES,
+        what="answer file",
+        remedy="choose the answer file (.xml)",
+        error=UnattendFileError,
+    )
     return parse_user_unattend(data, path.name)
 
 

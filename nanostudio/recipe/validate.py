@@ -9,6 +9,8 @@ module runs them in order and holds the checks every text shares.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from nanostudio.identity import password_problem
@@ -44,19 +46,22 @@ def validate(
     scan: Scanner = scan_copy_source,
 ) -> list[Problem]:
     """``scan`` reads a copy's source (the wizard passes the scans it already holds)."""
-    problems: list[Problem] = []
-    problems += text_problems(recipe)
-    problems += source_problems(recipe)
-    problems += package_problems(recipe)
-    problems += servicing_problems(recipe)
-    problems += files_problems(recipe, scan)
-    problems += system_problems(recipe)
-    problems += unattend_problems(recipe)
-    problems += domain_blob_problems(recipe)
-    problems += network_problems(recipe)
-    problems += output_problems(recipe)
-    problems += driver_problems(recipe)
-    problems += boot_problems(recipe)
+    # in the order their problems are listed
+    rules: tuple[Callable[[Recipe], list[Problem]], ...] = (
+        text_problems,
+        source_problems,
+        package_problems,
+        servicing_problems,
+        partial(files_problems, scan=scan),
+        system_problems,
+        unattend_problems,
+        domain_blob_problems,
+        network_problems,
+        output_problems,
+        driver_problems,
+        boot_problems,
+    )
+    problems = [problem for rule in rules for problem in rule(recipe)]
     problems += [Problem(name, message) for name, message in edit_messages(recipe)]
     if media is not None:
         problems += media_problems(recipe, media, scan)

@@ -11,46 +11,30 @@ thumbprint per absolute disk path), kept owner-only beside the other pins.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nanostudio.remote.paths import config_dir, write_private
-from nanostudio.remote.pinning import normalise_thumbprint, read_pin_file
+from nanostudio.remote.pinning import PinFile
 
 DISK_PINS_FILE = "disk-certificate-pins.json"
 
 
-class DiskPins:
+class DiskPins(PinFile):
     """SHA-256 thumbprints of the WinRM HTTPS certificates built into disks."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path if path is not None else config_dir() / DISK_PINS_FILE
-
-    def _load(self) -> dict[str, dict[str, str]]:
-        return read_pin_file(
-            self.path,
-            "disk certificate pins",
-            "delete it (VMs of disks built before then will ask to trust)",
-        )
+    file_name = DISK_PINS_FILE
+    what = "disk certificate pins"
+    remedy = "delete it (VMs of disks built before then will ask to trust)"
 
     def record(self, disk: Path, sha256: str) -> None:
-        pins = self._load()
-        pins[_key(disk)] = {
-            "sha256": normalise_thumbprint(sha256),
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        write_private(self.path, json.dumps(pins, indent=2, sort_keys=True))
+        built_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self._put(_key(disk), sha256, built_at=built_at)
 
     def forget(self, disk: Path) -> None:
-        pins = self._load()
-        if pins.pop(_key(disk), None) is not None:
-            write_private(self.path, json.dumps(pins, indent=2, sort_keys=True))
+        self._remove(_key(disk))
 
     def get(self, disk: Path) -> str | None:
-        entry = self._load().get(_key(disk))
-        value = entry.get("sha256") if entry else None
-        return value if isinstance(value, str) else None
+        return self._sha256(_key(disk))
 
 
 def _key(disk: Path) -> str:

@@ -15,29 +15,39 @@ class InsecureSettingsError(SettingsError):
     """The chosen settings would send a password in the clear; refused before connecting."""
 
 
-class HostUnreachableError(RemoteError):
+class EndpointError(RemoteError):
+    """A failure at one ``host:port``: what answered (or not) there, for the handlers
+    that name it or act on it (the trust prompt pins that host and port)."""
+
+    def __init__(self, message: str, host: str, port: int) -> None:
+        super().__init__(message)
+        self.host = host
+        self.port = port
+
+
+class HostUnreachableError(EndpointError):
     """Nothing answered at the address within the timeout."""
 
     def __init__(self, host: str, port: int, timeout_s: float) -> None:
         super().__init__(
             f"{host}:{port} did not answer within {timeout_s:g} s: check that the VM is "
-            "running, that its address is right and that a firewall does not drop the traffic."
+            "running, that its address is right and that a firewall does not drop the traffic.",
+            host,
+            port,
         )
-        self.host = host
-        self.port = port
         self.timeout_s = timeout_s
 
 
-class PortClosedError(RemoteError):
+class PortClosedError(EndpointError):
     """The host answered but refused the WinRM port."""
 
     def __init__(self, host: str, port: int) -> None:
         super().__init__(
             f"{host} refused a connection on port {port}: is WinRM enabled in the image, and "
-            f"does its firewall allow port {port} (WinRM HTTP is 5985, HTTPS 5986)?"
+            f"does its firewall allow port {port} (WinRM HTTP is 5985, HTTPS 5986)?",
+            host,
+            port,
         )
-        self.host = host
-        self.port = port
 
 
 class BadCredentialsError(RemoteError):
@@ -52,22 +62,22 @@ class BadCredentialsError(RemoteError):
         self.host = host
 
 
-class CertificateUnknownError(RemoteError):
+class CertificateUnknownError(EndpointError):
     """HTTPS with a certificate nobody vouches for: the user must decide to trust it once."""
 
     def __init__(self, host: str, port: int, sha256: str, subject: str) -> None:
         super().__init__(
             f"The HTTPS certificate of {host}:{port} is not trusted yet "
             f"(subject {subject}, SHA-256 {format_thumbprint(sha256)}). Compare the "
-            "thumbprint with the one on the server and trust it to pin it for this host."
+            "thumbprint with the one on the server and trust it to pin it for this host.",
+            host,
+            port,
         )
-        self.host = host
-        self.port = port
         self.sha256 = sha256
         self.subject = subject
 
 
-class CertificateChangedError(RemoteError):
+class CertificateChangedError(EndpointError):
     """The pinned certificate was replaced: possibly an attack, never silently accepted."""
 
     def __init__(self, host: str, port: int, expected: str, actual: str | None) -> None:
@@ -76,10 +86,10 @@ class CertificateChangedError(RemoteError):
             f"WARNING: the HTTPS certificate of {host}:{port} has CHANGED (pinned SHA-256 "
             f"{format_thumbprint(expected)}, now {shown}). Someone may be intercepting the "
             "connection. If the server was reinstalled, remove the old pin and trust the new "
-            "certificate deliberately; the connection was refused."
+            "certificate deliberately; the connection was refused.",
+            host,
+            port,
         )
-        self.host = host
-        self.port = port
         self.expected = expected
         self.actual = actual
 

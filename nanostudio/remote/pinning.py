@@ -15,6 +15,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from cryptography import x509
 
@@ -78,55 +79,70 @@ def normalise_thumbprint(value: str) -> str:
     return clean
 
 
-class PinStore:
-    """Pinned SHA-256 thumbprints per ``host:port``, in a JSON file in the config folder."""
+class PinFile:
+    """A JSON table of SHA-256 pins by key, kept owner-only in the config folder and read
+    afresh at each use (another NanoStudio process may have pinned since)."""
+
+    file_name: ClassVar[str]
+    what: ClassVar[str]  # the table in words, for the error a damaged file gets
+    remedy: ClassVar[str]  # besides repairing the file
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path if path is not None else config_dir() / PINS_FILE
+        self.path = path if path is not None else config_dir() / self.file_name
 
     def _load(self) -> dict[str, dict[str, str]]:
-        return read_pin_file(
-            self.path,
-            "certificate pins",
-            "delete it and trust each HTTPS host's certificate again",
-        )
+        """The table (empty when the file does not exist yet)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            # Not an empty store: that would drop every pin without a word.
+            raise SettingsError(
+                f"The {self.what} in {self.path} cannot be read ({error}): repair the file, "
+                f"or {self.remedy}."
+            ) from error
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
-    def get(self, host: str, port: int) -> str | None:
-        entry = self._load().get(_key(host, port))
+    def _sha256(self, key: str) -> str | None:
+        entry = self._load().get(key)
         value = entry.get("sha256") if entry else None
         return value if isinstance(value, str) else None
 
-    def trust(self, host: str, port: int, sha256: str, subject: str = "") -> None:
+    def _put(self, key: str, sha256: str, **details: str) -> None:
         pins = self._load()
-        pins[_key(host, port)] = {
-            "sha256": normalise_thumbprint(sha256),
-            "subject": subject,
-            "trusted_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        write_private(self.path, json.dumps(pins, indent=2, sort_keys=True))
+        pins[key] = {"sha256": normalise_thumbprint(sha256), **details}
+        self._save(pins)
 
-    def forget(self, host: str, port: int) -> bool:
+    def _remove(self, key: str) -> bool:
         pins = self._load()
-        if pins.pop(_key(host, port), None) is None:
+        if pins.pop(key, None) is None:
             return False
-        write_private(self.path, json.dumps(pins, indent=2, sort_keys=True))
+        self._save(pins)
         return True
 
+    def _save(self, pins: dict[str, dict[str, str]]) -> None:
+        write_private(self.path, json.dumps(pins, indent=2, sort_keys=True))
 
-def read_pin_file(path: Path, what: str, remedy: str) -> dict[str, dict[str, str]]:
-    """A JSON table of pins (empty when the file does not exist yet)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        # Not an empty store: that would drop every pin without a word.
-        raise SettingsError(
-            f"The {what} in {path} cannot be read ({error}): repair the file, or {remedy}."
-        ) from error
-    if not isinstance(data, dict):
-        return {}
-    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+
+class PinStore(PinFile):
+    """Pinned SHA-256 thumbprints per ``host:port``, in a JSON file in the config folder."""
+
+    file_name = PINS_FILE
+    what = "certificate pins"
+    remedy = "delete it and trust each HTTPS host's certificate again"
+
+    def get(self, host: str, port: int) -> str | None:
+        return self._sha256(_key(host, port))
+
+    def trust(self, host: str, port: int, sha256: str, subject: str = "") -> None:
+        trusted_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self._put(_key(host, port), sha256, subject=subject, trusted_at=trusted_at)
+
+    def forget(self, host: str, port: int) -> bool:
+        return self._remove(_key(host, port))
 
 
 def _key(host: str, port: int) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import psrpcore
 import requests
-from psrpcore.types import ProgressRecordType, PSInvocationState, RunspacePoolState
+from psrpcore.types import PSInvocationState, RunspacePoolState
 from pypsrp import exceptions as psrp_exc
 from pypsrp.exceptions import WSManFaultError
 
@@ -31,15 +31,21 @@ from nanostudio.remote.events import (
     CommandFinished,
     Completion,
     EventSink,
-    ProgressRecord,
     PromptHandler,
     SessionEvent,
     Stream,
     StreamText,
 )
 from nanostudio.remote.pinning import PinStore
-from nanostudio.remote.psrp_host import ConsoleHost, _prop, host_info
+from nanostudio.remote.psrp_host import ConsoleHost, host_info
 from nanostudio.remote.psrp_plain_output import split
+from nanostudio.remote.psrp_records import (
+    completion,
+    completion_script,
+    error_text,
+    output_lines,
+    progress_record,
+)
 from nanostudio.remote.psrp_shell import (
     PS_RESOURCE_URI,
     PsrpShell,
@@ -66,41 +72,6 @@ STOPPED_PIPELINE_GRACE_S = 10.0
 STOP_FALLBACK_S = 3.0
 # Pool-level waits (opening, the session key) give up after this many receives' time.
 POOL_WAIT_ROUNDS = 3
-
-
-def quote_ps(text: str) -> str:
-    """A PowerShell single-quoted string literal (only ' needs doubling)."""
-    return "'" + text.replace("'", "''").replace("\u2019", "\u2019\u2019") + "'"
-
-
-def error_text(record: Any) -> list[str]:
-    """An ErrorRecord the way PowerShell's console prints it: message, then category."""
-    exception = _prop(record, "Exception")
-    message = str(record).strip() or str(_prop(exception, "Message", "") or "error")
-    lines = message.splitlines() or [message]
-    category_info = _prop(record, "CategoryInfo")
-    category = str(category_info).strip() if category_info is not None else ""
-    fq_error = _prop(record, "FullyQualifiedErrorId")
-    if category:
-        lines.append(f"    + CategoryInfo          : {category}")
-    if fq_error:
-        lines.append(f"    + FullyQualifiedErrorId : {fq_error}")
-    return lines
-
-
-def output_lines(value: Any) -> list[str]:
-    """Pipeline output: strings when the server formatted them, else each object's ToString.
-
-    ``Out-String -Stream`` sends one line per string; a server that sends a whole block
-    ends it with a newline, which is not an extra empty line.
-    """
-    if value is None:
-        return [""]
-    text = value if isinstance(value, str) else str(value)
-    text = text.replace("\r\n", "\n")
-    if text.endswith("\n"):
-        text = text[:-1]
-    return text.split("\n")
 
 
 @dataclass
@@ -367,7 +338,7 @@ class PsrpSession:
                 for line in output_lines(record.MessageData):
                     command.sink(StreamText(Stream.INFORMATION, line))
         elif isinstance(event, psrpcore.ProgressRecordEvent):
-            command.sink(_progress(event.record))
+            command.sink(progress_record(event.record))
         elif isinstance(event, psrpcore.PipelineStateEvent):
             if event.state == PSInvocationState.Failed:
                 command.had_errors = True
@@ -409,18 +380,8 @@ class PsrpSession:
 
     def complete(self, line: str, cursor: int) -> Completion:
         """Tab completion from the remote runspace (TabExpansion2), so it knows $vars and paths."""
-        script = f"TabExpansion2 -inputScript {quote_ps(line)} -cursorColumn {int(cursor)}"
-        results = self._query(script)
-        if not results:
-            return Completion(cursor, 0, ())
-        result = results[0]
-        matches_obj = _prop(result, "CompletionMatches", []) or []
-        matches = tuple(
-            str(_prop(m, "CompletionText", m)) for m in _as_list(matches_obj) if m is not None
-        )
-        start = int(_prop(result, "ReplacementIndex", cursor) or 0)
-        length = int(_prop(result, "ReplacementLength", 0) or 0)
-        return Completion(start=start, length=length, matches=matches)
+        results = self._query(completion_script(line, cursor))
+        return completion(results[0] if results else None, cursor)
 
     def keep_alive(self) -> None:
         """Touch the pool so an idle session is not reaped, and notice a lost one early."""
@@ -527,23 +488,3 @@ _RECORD_STREAMS: dict[type, Stream] = {
     psrpcore.VerboseRecordEvent: Stream.VERBOSE,
     psrpcore.DebugRecordEvent: Stream.DEBUG,
 }
-
-
-def _as_list(value: Any) -> list[Any]:
-    if isinstance(value, list | tuple):
-        return list(value)
-    inner = getattr(value, "value", None)
-    if isinstance(inner, list):
-        return inner
-    return [value]
-
-
-def _progress(record: Any) -> ProgressRecord:
-    percent = record.PercentComplete
-    return ProgressRecord(
-        activity=str(record.Activity or ""),
-        status=str(record.StatusDescription or ""),
-        percent=int(percent) if percent is not None and int(percent) >= 0 else None,
-        completed=record.RecordType == ProgressRecordType.Completed,
-        activity_id=int(record.ActivityId or 0),
-    )

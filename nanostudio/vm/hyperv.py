@@ -19,6 +19,7 @@ import ipaddress
 import json
 import shutil
 from pathlib import PureWindowsPath
+from typing import Any
 
 from nanostudio.errors import ToolMissingError
 from nanostudio.recipe.model import OutputFormat, Target
@@ -128,12 +129,18 @@ def create_script(
     return script(*lines)
 
 
-def parse_host_addresses(text: str) -> list[HostInterface]:
+def _json_items(text: str) -> list[Any]:
+    """ConvertTo-Json's output as a list: it writes one item bare, not in an array, and
+    nothing at all for none."""
     text = text.strip()
     if not text:
         return []
     data = json.loads(text)
-    items = data if isinstance(data, list) else [data]
+    return data if isinstance(data, list) else [data]
+
+
+def parse_host_addresses(text: str) -> list[HostInterface]:
+    items = _json_items(text)
     return [
         HostInterface(str(i["InterfaceAlias"]), str(i["IPAddress"]), str(int(i["PrefixLength"])))
         for i in items
@@ -142,13 +149,8 @@ def parse_host_addresses(text: str) -> list[HostInterface]:
 
 def parse_vm_addresses(text: str) -> list[str]:
     """IPv4 addresses among ``(Get-VMNetworkAdapter).IPAddresses`` as JSON."""
-    text = text.strip()
-    if not text:
-        return []
-    data = json.loads(text)
-    items = data if isinstance(data, list) else [data]
     found = []
-    for item in items:
+    for item in _json_items(text):
         try:
             if ipaddress.ip_address(str(item)).version == 4:
                 found.append(str(item))

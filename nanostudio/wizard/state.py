@@ -45,6 +45,7 @@ from nanostudio.wizard.targets import preset
 
 if TYPE_CHECKING:  # the engine's driver checks load when first used, not at start-up
     from nanostudio.engine.checks import HeldInventory
+    from nanostudio.engine.edit.image_facts import ImageFacts
     from nanostudio.engine.edit.source import EditSource
 
 __all__ = [
@@ -143,6 +144,7 @@ class WizardState:
     edit_image: Path | None = None
     edit_index: int = 1
     edit_source: EditSource | None = None
+    edit_facts: ImageFacts | None = None  # what the image already is (engine/edit)
     edit_error: str | None = None
     reading_edit: bool = False
 
@@ -245,6 +247,7 @@ class WizardState:
         self.edit_image = image
         self.edit_index = 1
         self.edit_source = None
+        self.edit_facts = None
         self.edit_error = None
         if image is not None:
             self.output_path = free_output_path(edited_path(image))
@@ -252,12 +255,29 @@ class WizardState:
             self.oem = False
             self.virtualbox = False
 
-    def take_edit_source(self, source: EditSource) -> None:
-        """The image was read: the new disk keeps its size (the Output page may grow it)."""
+    def take_edit_source(self, source: EditSource, facts: ImageFacts) -> None:
+        """The image was read: the new disk keeps its size (the Output page may grow it),
+        and the edit starts from the image's own edition, computer name and time zone
+        (its new answer file replaces the image's: it must not rename the server)."""
         self.edit_source = source
+        self.edit_facts = facts
         self.edit_error = None
         if source.is_disk:
             self.size_text = disk_size_text(source.size)
+        self.edition = facts.edition or self.edition
+        self.computer_name = facts.computer_name or self.computer_name
+        self.timezone = facts.timezone or self.timezone
+
+    def vm_target(self) -> Target | None:
+        """The machine the Done page makes a VM for: the chosen target; for an edit,
+        which has none, the remembered one if the image's own drivers serve it, else
+        the first VM they serve; None when they serve none, or were not read."""
+        if self.edit_image is None:
+            return self.target
+        drivable = self.edit_facts.drivable if self.edit_facts is not None else None
+        if not drivable:
+            return None
+        return self.target if self.target in drivable else drivable[0]
 
     def set_output_format(self, fmt: OutputFormat) -> None:
         """Give the output file ``fmt``'s extension. A path with no file name (the File
@@ -275,7 +295,8 @@ class WizardState:
         """Inspection finished: keep the edition and language if the media has them."""
         self.media = media
         self.media_error = None
-        if media.image_for(self.edition) is None:
+        # An edit's edition is its image's (take_edit_source), whatever the media has.
+        if self.edit_image is None and media.image_for(self.edition) is None:
             present = [image.edition for image in media.images if image.edition is not None]
             if present:
                 self.edition = present[0]

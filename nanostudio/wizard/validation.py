@@ -147,10 +147,11 @@ def plan_problem(
     Slow enough (tool look-ups, reading the media's drivers) that the GUI runs it
     on a worker thread.
     """
-    from nanostudio.engine.checks import engine_problems
+    from nanostudio.engine.checks import driver_problems, package_problems
 
     inventory = held.inventory if held is not None else None
-    problems = engine_problems(recipe, media, engine, inventory=inventory)
+    problems = package_problems(recipe, engine)
+    problems += driver_problems(recipe, media, engine, inventory=inventory)
     if problems:
         return problems[0]
     try:
@@ -220,16 +221,22 @@ def unavailable_targets(state: WizardState) -> dict[Target, str]:
 def _source_extras(state: WizardState) -> list[Problem]:
     if state.media_path is None or state.inspecting:
         return []
-    if state.media_error:
-        return [Problem(RecipeField.SOURCE_MEDIA, state.media_error)]
-    if state.media is None:
-        return [
-            Problem(
-                RecipeField.SOURCE_MEDIA,
-                QT_TRANSLATE_NOOP("Validation", "the media has not been read yet: choose it again"),
-            )
-        ]
-    return []
+    return _outcome_problems(
+        RecipeField.SOURCE_MEDIA,
+        state.media_error,
+        state.media is None,
+        QT_TRANSLATE_NOOP("Validation", "the media has not been read yet: choose it again"),
+    )
+
+
+def _outcome_problems(
+    field: RecipeField, error: str | None, unread: bool, unread_message: str
+) -> list[Problem]:
+    """What a finished read off the GUI thread left: its error, or, with neither an error
+    nor a result (the read was dropped), a request to choose the file again."""
+    if error:
+        return [Problem(field, error)]
+    return [Problem(field, unread_message)] if unread else []
 
 
 def _edit_extras(state: WizardState, recipe: Recipe) -> list[Problem]:
@@ -237,15 +244,14 @@ def _edit_extras(state: WizardState, recipe: Recipe) -> list[Problem]:
     with it (another format, a smaller disk, a BIOS disk on the portable engine)."""
     if state.edit_image is None or state.reading_edit:
         return []
-    if state.edit_error:
-        return [Problem(RecipeField.EDIT_IMAGE, state.edit_error)]
-    if state.edit_source is None:
-        return [
-            Problem(
-                RecipeField.EDIT_IMAGE,
-                QT_TRANSLATE_NOOP("Validation", "the image has not been read yet: choose it again"),
-            )
-        ]
+    outcome = _outcome_problems(
+        RecipeField.EDIT_IMAGE,
+        state.edit_error,
+        state.edit_source is None,
+        QT_TRANSLATE_NOOP("Validation", "the image has not been read yet: choose it again"),
+    )
+    if outcome or state.edit_source is None:
+        return outcome
     from nanostudio.engine.edit.checks import choice_problems
 
     portable = resolve_engine(state.engine) is EngineName.PORTABLE
@@ -276,25 +282,38 @@ def _identity_extras(state: WizardState) -> list[Problem]:
     return []
 
 
+def _reading_problems(
+    field: RecipeField, checking: bool, problem: str | None, reading: str
+) -> list[Problem]:
+    """A file the Identity page reads off the GUI thread: it blocks the page while it is
+    read, and after, if it could not be used."""
+    if checking:
+        return [Problem(field, reading)]
+    return [Problem(field, problem)] if problem else []
+
+
 def _unattend_extras(state: WizardState) -> list[Problem]:
     if state.unattend is None:
         return []
-    if state.checking_unattend:
-        return [Problem(RecipeField.SYSTEM_UNATTEND, "reading the answer file…")]
-    if state.unattend_problem:
-        return [Problem(RecipeField.SYSTEM_UNATTEND, state.unattend_problem)]
-    return []
+    return _reading_problems(
+        RecipeField.SYSTEM_UNATTEND,
+        state.checking_unattend,
+        state.unattend_problem,
+        "reading the answer file…",
+    )
 
 
 def _domain_blob_extras(state: WizardState) -> list[Problem]:
     if state.domain_blob is None:
         return []
-    if state.checking_domain_blob:
-        return [Problem(RecipeField.SYSTEM_DOMAIN_BLOB, "reading the domain-join blob…")]
-    if state.domain_blob_problem:
-        return [Problem(RecipeField.SYSTEM_DOMAIN_BLOB, state.domain_blob_problem)]
-    if state.domain_blob_join is None:
-        return []
+    reading = _reading_problems(
+        RecipeField.SYSTEM_DOMAIN_BLOB,
+        state.checking_domain_blob,
+        state.domain_blob_problem,
+        "reading the domain-join blob…",
+    )
+    if reading or state.domain_blob_join is None:
+        return reading
     # Compared here, not on the worker: the name may be edited after the blob is read.
     message = machine_name_problem(
         state.domain_blob_join, state.computer_name, state.domain_blob.name

@@ -115,7 +115,7 @@ def test_recipe_that_is_not_a_file(
     make(recipe)
     result = _run(*command, str(recipe), cwd=tmp_path)
     assert result.stderr.count("\n") == 1
-    _assert_one_error(result, "error: cannot read recipe", "not a file")
+    _assert_one_error(result, "error: cannot read recipe", "not a regular file")
 
 
 def test_recipe_that_is_a_device(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def _original(media: SampleMedia, folder: Path, name: str) -> Original:
     recipe = Recipe(
         source=SourceSpec(media=media.root, deployment=Deployment.HOST),
         packages=PackagesSpec(("DSC",)),
-        system=SystemSpec(computer_name="ORIGINAL"),
+        system=SystemSpec(computer_name="ORIGINAL", timezone="W. Europe Standard Time"),
         output=OutputSpec(path=folder / name, size=2 * GIB, target=Target.PHYSICAL),
     )
     outcome = build(recipe)

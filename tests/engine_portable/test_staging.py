@@ -63,7 +63,7 @@ def test_driver_folder_without_unusable_infs(media: MediaInfo, tmp_path: Path) -
     (driver,) = staged.drivers
     assert driver.target == PurePosixPath("NanoStudio/Drivers/01-e1000_driver")
     assert driver.infs == ("x64/e1g6032e.inf",)
-    targets = sorted(str(f.target) for f in driver.files)
+    targets = sorted(str(target) for _, target in driver.files)
     assert targets == [
         "NanoStudio/Drivers/01-e1000_driver/x64/e1g6032e.inf",
         "NanoStudio/Drivers/01-e1000_driver/x64/e1g6032e.sys",

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
+from nanostudio.engine.edit.image_facts import ImageFacts
 from nanostudio.engine.events import BuildOutcome, Status
 from nanostudio.gui.console.console_widget import ConsoleState
 from nanostudio.gui.console.console_window import ConsoleWindow
@@ -30,10 +31,11 @@ from nanostudio.vm.model import (
     VmRecord,
     VmSpec,
     VmState,
+    hypervisor_for,
     now_iso,
 )
 from nanostudio.vm.store import VmStore
-from nanostudio.wizard import WizardState
+from nanostudio.wizard import WizardState, preset
 from tests.support.fixtures_winrm import ADMIN_PASSWORD
 from tests.support.winrm_server import LoopbackWinRM, free_port
 
@@ -241,3 +243,45 @@ def test_the_welcome_page_lists_remembered_vms_with_the_same_panel(
     qtbot.waitUntil(lambda: VmStore().all() == [], timeout=5000)
     qtbot.waitUntil(lambda: not vms.isVisible(), timeout=5000)
     assert "OLD1" not in fake.states
+
+
+@pytest.mark.parametrize(
+    ("drivable", "offered"),
+    [((Target.HYPERV_GEN2, Target.KVM), Target.KVM), ((Target.VIRTUALBOX,), Target.VIRTUALBOX)],
+)
+def test_an_edit_is_offered_a_vm_its_own_drivers_serve(
+    qtbot: QtBot, tmp_path: Path, drivable: tuple[Target, ...], offered: Target
+) -> None:
+    """An edit adds no target's drivers: the remembered target (KVM here) is offered
+    only if the image's own drivers serve it, else the first VM they serve."""
+    page = done_page(tmp_path, ADMIN_PASSWORD)
+    qtbot.addWidget(page)
+    page.state.start_edit(tmp_path / "old.vhdx")
+    page.state.winrm = True
+    page.state.edit_facts = ImageFacts(drivable=drivable)
+    page.load()
+    assert not page.commands.isHidden()
+    assert preset(offered).label in page.commands.title.text()
+    assert f"they serve {offered.label}" in page.notes.text()
+    hypervisor = hypervisor_for(offered)
+    assert hypervisor is not None and hypervisor.label in page.vm_panel.intro.text()
+    assert page.vm_panel.start_button.isEnabled()
+    page.wait_idle()
+
+
+@pytest.mark.parametrize("drivable", [(), None], ids=["none", "not-read"])
+def test_an_edit_whose_drivers_serve_no_vm_is_offered_none(
+    qtbot: QtBot, tmp_path: Path, drivable: tuple[Target, ...] | None
+) -> None:
+    page = done_page(tmp_path, ADMIN_PASSWORD)
+    qtbot.addWidget(page)
+    page.state.start_edit(tmp_path / "old.vhdx")
+    page.state.winrm = True
+    page.state.edit_facts = ImageFacts(drivable=drivable)
+    page.load()
+    assert page.commands.isHidden()
+    assert not page.vm_panel.start_button.isEnabled()
+    assert "serve none of the VMs" in page.vm_panel.intro.text()
+    expected = "serve none of the VMs" if drivable == () else "could not be read"
+    assert expected in page.notes.text()
+    page.wait_idle()

@@ -15,13 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nanostudio.errors import MediaError
-from nanostudio.media.inf import (
-    MAX_INF_BYTES,
-    Model,
-    decode_inf,
-    parse_inf,
-    read_inf_file,
-)
+from nanostudio.media.inf import Model, parse_inf, read_inf_file
+from nanostudio.media.inf_syntax import MAX_INF_BYTES, decode_inf
 
 # A VMBus virtual SCSI miniport, laid out like an in-box synthetic storage INF.
 STORVSC_INF = r"""

@@ -10,7 +10,8 @@ from nanostudio.gui.console.output_buffer import OutputBuffer
 from nanostudio.remote.events import Completion, ProgressRecord, PromptReply, Stream, StreamText
 from nanostudio.remote.exec import winrs_arguments
 from nanostudio.remote.probe import parse_os_build
-from nanostudio.remote.psrp_session import PS_STOP_SIGNAL, output_lines, quote_ps
+from nanostudio.remote.psrp_records import output_lines, quote_ps
+from nanostudio.remote.psrp_session import PS_STOP_SIGNAL
 
 
 def test_output_buffer_keeps_order_and_drops_what_scrollback_cannot_hold() -> None:

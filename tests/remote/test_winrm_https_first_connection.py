@@ -45,6 +45,19 @@ def test_certificate_names_the_server_and_its_addresses() -> None:
     ]
     eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert x509.oid.ExtendedKeyUsageOID.SERVER_AUTH in eku
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage)
+    assert usage.critical
+    # Only what a TLS server's RSA key does, as New-SelfSignedCertificate's default.
+    assert (usage.value.digital_signature, usage.value.key_encipherment) == (True, True)
+    assert not any(
+        (
+            usage.value.content_commitment,
+            usage.value.data_encipherment,
+            usage.value.key_agreement,
+            usage.value.key_cert_sign,
+            usage.value.crl_sign,
+        )
+    )
     # The PFX opens with its password only, and holds this certificate and its key.
     password = made.password.reveal()
     assert len(password) == 32 and password.isalnum()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nanostudio.catalogue import Edition
+from nanostudio.engine.edit.image_facts import ImageFacts
 from nanostudio.engine.edit.source import inspect_edit_source
 from nanostudio.engine.engines import EngineName
-from nanostudio.recipe import BootSpec, OutputFormat, RecipeField, resolved_packages
+from nanostudio.media.model import MediaInfo
+from nanostudio.recipe import BootSpec, OutputFormat, RecipeField, Target, resolved_packages
 from nanostudio.wizard.navigation import can_go_next, is_busy, next_page
 from nanostudio.wizard.state import Page, WizardState, apply_recipe, to_recipe
 from nanostudio.wizard.summary import summary_sentences
@@ -37,7 +40,7 @@ def test_the_image_is_judged_once_read(tmp_path: Path) -> None:
     state.edit_error = f"{image} is not a VHD or VHDX file: choose the disk to edit"
     assert [p.field for p in page_problems(state, Page.SOURCE)].count(RecipeField.EDIT_IMAGE) == 1
     assert not can_go_next(state, Page.SOURCE)
-    state.take_edit_source(inspect_edit_source(image))
+    state.take_edit_source(inspect_edit_source(image), ImageFacts())
     assert RecipeField.EDIT_IMAGE not in {p.field for p in page_problems(state, Page.SOURCE)}
     kept = inspect_edit_source(image).size  # the disk keeps its size, shown as typed
     assert state.size_bytes is not None
@@ -87,10 +90,51 @@ def test_boot_options_are_refused_for_a_windows_edit(tmp_path: Path) -> None:
     state = WizardState()
     image = small_windows_disk(tmp_path)
     state.start_edit(image)
-    state.take_edit_source(inspect_edit_source(image))
+    state.take_edit_source(inspect_edit_source(image), ImageFacts())
     state.boot = BootSpec(ems=True)
     state.engine = EngineName.WINDOWS
     output = {p.field: p.message for p in page_problems(state, Page.OUTPUT)}
     assert "EMS and kernel debugging cannot be set by an edit" in output[RecipeField.BOOT_EMS]
     state.engine = EngineName.PORTABLE
     assert RecipeField.BOOT_EMS not in {p.field for p in page_problems(state, Page.OUTPUT)}
+
+
+def test_an_edit_starts_from_what_the_image_is(tmp_path: Path) -> None:
+    """Its new answer file replaces the image's: the name and zone must be the image's
+    unless changed, and the edition is the image's whatever the media has."""
+    state = WizardState()
+    image = small_windows_disk(tmp_path)
+    state.start_edit(image)
+    facts = ImageFacts(Edition.DATACENTER, "WEB7", "Pacific Standard Time", (Target.KVM,))
+    state.take_edit_source(inspect_edit_source(image), facts)
+    assert (state.edition, state.computer_name, state.timezone) == (
+        Edition.DATACENTER,
+        "WEB7",
+        "Pacific Standard Time",
+    )
+    recipe = to_recipe(state)
+    assert recipe.source.edition is Edition.DATACENTER
+    assert recipe.system.computer_name == "WEB7"
+    state.take_media(MediaInfo(tmp_path, "wim", "w.wim", 0, (), (), ("en-us",)))
+    assert state.edition is Edition.DATACENTER
+    unknown = ImageFacts()  # nothing read: what the user had stays
+    state.take_edit_source(inspect_edit_source(image), unknown)
+    assert state.computer_name == "WEB7"
+
+
+def test_the_done_page_makes_a_vm_the_edited_image_can_start(tmp_path: Path) -> None:
+    """An edit has no target: the remembered one was offered even when the image had no
+    driver for its disk controller."""
+    state = WizardState()
+    state.apply_target(Target.VIRTUALBOX)
+    assert state.vm_target() is Target.VIRTUALBOX
+    image = small_windows_disk(tmp_path)
+    state.start_edit(image)
+    assert state.vm_target() is None  # not read yet
+    source = inspect_edit_source(image)
+    state.take_edit_source(source, ImageFacts(drivable=(Target.HYPERV_GEN2, Target.KVM)))
+    assert state.vm_target() is Target.HYPERV_GEN2
+    state.take_edit_source(source, ImageFacts(drivable=(Target.KVM, Target.VIRTUALBOX)))
+    assert state.vm_target() is Target.VIRTUALBOX  # the remembered one, which it serves
+    state.take_edit_source(source, ImageFacts(drivable=()))
+    assert state.vm_target() is None

@@ -22,10 +22,10 @@ then schedules one restart for after it has exited (``render_after_setup``).
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+from nanostudio.engine.content.cmd_lines import logged_step, powershell, quoted
+from nanostudio.engine.content.first_boot_network import network_steps
 from nanostudio.engine.content.staging import (
     DOCKER_FOLDER,
     DRIVERS_FOLDER,
@@ -42,7 +42,6 @@ from nanostudio.engine.content.winrm_https import (
     THUMBPRINT_PATH,
 )
 from nanostudio.recipe import Recipe
-from nanostudio.recipe.network_rules import is_interface_index
 
 LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete.log"
 FAILURES_LOG = r"%SystemRoot%\Setup\Scripts\setupcomplete-failures.log"
@@ -108,14 +107,14 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
     if staged.run_first is not None:
         # An edited image's own script first; it removes the marker when it ends, so
         # the marker is written again at once for the steps below.
-        lines += _step(
+        lines += logged_step(
             "the image's first-boot script from before the edit",
             f'call "{windows_path(staged.run_first)}"',
         )
         lines.append(f'echo running > "{RUNNING_MARKER}"')
     if staged.timezone_in_unattend:
         lines.append(
-            f"rem Time zone {_quoted(recipe.system.timezone)}: set by the oobeSystem pass of "
+            f"rem Time zone {quoted(recipe.system.timezone)}: set by the oobeSystem pass of "
             "Windows\\Panther\\unattend.xml."
         )
     else:
@@ -124,18 +123,18 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
         # zone by adding `tzutil.exe /s "<zone>"` to SetupComplete.cmd (public sample:
         # techthoughts2/NanoServer SetupComplete.cmd), and dsccommunity/xTimeZone uses
         # tzutil "in the case of Nano Server". A failure is logged, not fatal.
-        lines += _step(
+        lines += logged_step(
             f"time zone {recipe.system.timezone}",
-            f'tzutil.exe /s "{_quoted(recipe.system.timezone)}"',
+            f'tzutil.exe /s "{quoted(recipe.system.timezone)}"',
         )
     for package in staged.packages:
-        lines += _step(
+        lines += logged_step(
             f"install package {package.info.name}",
             f'dism /online /add-package /packagepath:"{windows_path(package.target)}" '
             "/quiet /norestart",
         )
         if package.language_target is not None:
-            lines += _step(
+            lines += logged_step(
                 f"install language package of {package.info.name}",
                 f'dism /online /add-package /packagepath:"{windows_path(package.language_target)}" '
                 "/quiet /norestart",
@@ -143,24 +142,24 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
     for target, label in staged.update_cabs:
         # After the packages: Microsoft's Nano guide installs the cumulative update
         # "immediately after installing any optional packages"; SSUs come first.
-        lines += _step(
+        lines += logged_step(
             f"install update {label}",
             f'dism /online /add-package /packagepath:"{windows_path(target)}" /quiet /norestart',
         )
     if staged.drivers:
-        lines += _step(
+        lines += logged_step(
             "install staged drivers",
             f'pnputil /add-driver "{windows_path(DRIVERS_FOLDER)}\\*.inf" /subdirs /install',
         )
     for feature in staged.features:
-        lines += _step(
+        lines += logged_step(
             f"enable the {feature} feature",
             # Deploy-Nano-Server.md uses Enable-WindowsOptionalFeature -Online for DNS;
             # dism /online /enable-feature is the same servicing call, used on Nano in
             # Microsoft's IIS-on-Nano-Server.md, and reports 3010 like the packages.
             f"dism /online /enable-feature /featurename:{feature} /quiet /norestart",
         )
-    lines += _network(recipe)
+    lines += network_steps(recipe)
     if recipe.network.winrm:
         lines += _winrm()
     if recipe.network.winrm_https:
@@ -168,7 +167,7 @@ def render_setupcomplete(recipe: Recipe, staged: StagedContent) -> str:
     if staged.docker_zip is not None:
         lines += _docker()
     for number, command in enumerate(recipe.firstboot.commands, 1):
-        lines += _step(f"first-boot command {number}: {command}", command)
+        lines += logged_step(f"first-boot command {number}: {command}", command)
     lines += [
         'if not "%RESTART%"=="1" goto :finish',
         *_schedule_after_restart(recipe),
@@ -227,9 +226,9 @@ def render_after_setup(recipe: Recipe) -> str:
         'SetupComplete.cmd >> "%FAILURES%"',
         "exit /b 1",
         ":restart_now",
-        *_step(
+        *logged_step(
             "SetupComplete.cmd has finished: restart once to finish installing",
-            f'shutdown /r /t 30 /c "{_quoted(RESTART_REASON)}"',
+            f'shutdown /r /t 30 /c "{quoted(RESTART_REASON)}"',
         ),
         "exit /b 0",
         "",
@@ -237,10 +236,10 @@ def render_after_setup(recipe: Recipe) -> str:
         'echo [%DATE% %TIME%] NanoStudio: first start-up after the restart >> "%LOG%"',
         "rem Give Plug and Play time to bring up the adapters installed before the restart.",
         f"{_SLEEP} 30",
-        *_network(recipe),
-        *_step(
+        *network_steps(recipe),
+        *logged_step(
             "remove the one-shot start-up and restart tasks",
-            _powershell(
+            powershell(
                 f"Unregister-ScheduledTask -TaskName {RESTART_TASK} -Confirm:$false "
                 "-ErrorAction SilentlyContinue; "
                 f"Unregister-ScheduledTask -TaskName {AFTER_RESTART_TASK} -Confirm:$false"
@@ -279,7 +278,7 @@ def _log_variables() -> list[str]:
 def _start_docker() -> list[str]:
     return [
         ":start_docker",
-        *_step("start the docker service", _powershell("Start-Service -Name docker")),
+        *logged_step("start the docker service", powershell("Start-Service -Name docker")),
         "exit /b 0",
         "",
     ]
@@ -315,15 +314,15 @@ def _schedule_after_restart(recipe: Recipe) -> list[str]:
     ``shutdown /r /t 5`` there).
     """
     lines: list[str] = []
-    if _network_lines(recipe):
-        lines += _step(
+    if network_steps(recipe):
+        lines += logged_step(
             "a restart is needed: register a one-shot start-up task that applies the "
             "network settings again after it",
             _register_task(
                 AFTER_RESTART_TASK, "New-ScheduledTaskTrigger -AtStartup", "after-restart"
             ),
         )
-    lines += _step(
+    lines += logged_step(
         "a restart is needed: schedule it for when SetupComplete.cmd has finished "
         f"(task {RESTART_TASK})",
         _register_task(
@@ -342,7 +341,7 @@ def _register_task(name: str, trigger: str, argument: str) -> str:
     double-quoted argument) and no ``%``: the paths come from ``$env:SystemRoot``.
     """
     script = "\\".join(AFTER_SETUP_SCRIPT.parts[1:])  # below the Windows folder
-    return _powershell(
+    return powershell(
         f"Register-ScheduledTask -Force -TaskName {name} "
         f"-Trigger ({trigger}) "
         "-Principal (New-ScheduledTaskPrincipal -UserId SYSTEM -LogonType ServiceAccount "
@@ -350,25 +349,6 @@ def _register_task(name: str, trigger: str, argument: str) -> str:
         "-Action (New-ScheduledTaskAction -Execute ($env:SystemRoot + '\\System32\\cmd.exe') "
         f"-Argument ('/c ' + $env:SystemRoot + '\\{script} {argument}')) | Out-Null"
     )
-
-
-def _powershell(command: str) -> str:
-    return f'powershell -NoProfile -ExecutionPolicy Bypass -Command "{command}"'
-
-
-def _step(label: str, command: str) -> list[str]:
-    """Log the label, run the command into the log, record its exit code.
-
-    ``STEP`` keeps the label for ``:check``'s line in the failures file: inside
-    ``set "..."`` the text is stored as written (quotes removed so they cannot end the
-    quoted assignment), escaped for the ``echo`` that later expands it.
-    """
-    return [
-        f'set "STEP={_echo_text(label.replace(chr(34), chr(39)))}"',
-        f'echo [%DATE% %TIME%] {_echo_text(label)} >> "%LOG%"',
-        f'{command} >> "%LOG%" 2>&1',
-        "call :check %ERRORLEVEL%",
-    ]
 
 
 def _docker() -> list[str]:
@@ -384,10 +364,10 @@ def _docker() -> list[str]:
     """
     dockerd = "%ProgramFiles%\\" + "\\".join(DOCKER_FOLDER.parts[1:]) + "\\dockerd.exe"
     return [
-        *_step("register the docker service", f'"{dockerd}" --register-service'),
-        *_step(
+        *logged_step("register the docker service", f'"{dockerd}" --register-service'),
+        *logged_step(
             "start the docker service automatically",
-            _powershell("Set-Service -Name docker -StartupType Automatic"),
+            powershell("Set-Service -Name docker -StartupType Automatic"),
         ),
         'if "%RESTART%"=="1" (',
         '  echo [%DATE% %TIME%] the docker service starts after the restart >> "%LOG%"',
@@ -402,12 +382,12 @@ def _winrm() -> list[str]:
     NanoServerImageGenerator.psm1): an inbound rule for TCP 5985 in every profile from
     any address, then the built-in "Remote Event Log Management" rule group, named by its
     resource string ``@FirewallAPI.dll,-29252`` so it is found in any display language."""
-    lines = _step(
+    lines = logged_step(
         f"open TCP {WINRM_PORT} for WinRM in every firewall profile",
         f'netsh advfirewall firewall add rule name="{WINRM_RULE}" dir=in action=allow '
         f"protocol=TCP localport={WINRM_PORT} profile=any",
     )
-    lines += _step(
+    lines += logged_step(
         "enable the Remote Event Log Management firewall rules",
         f'netsh advfirewall firewall set rule group="{EVENTLOG_GROUP}" new enable=Yes',
     )
@@ -429,27 +409,27 @@ def _winrm_https(recipe: Recipe) -> list[str]:
     pfx = f"{folder}\\{PFX_PATH.name}"
     password = f"{folder}\\{PASSWORD_PATH.name}"
     thumbprint = f"{folder}\\{THUMBPRINT_PATH.name}"
-    name = _quoted(recipe.system.computer_name)
+    name = quoted(recipe.system.computer_name)
     lines = [
         'set "PFXPASS="',
         'set "THUMB="',
         f'if exist "{password}" set /p PFXPASS=<"{password}"',
         f'if exist "{thumbprint}" set /p THUMB=<"{thumbprint}"',
     ]
-    lines += _step(
+    lines += logged_step(
         "import the WinRM HTTPS certificate into LocalMachine\\My",
         f'certoc.exe -ImportPFX -p "%PFXPASS%" My "{pfx}"',
     )
     lines.append('set "PFXPASS="')
-    lines += _step(
+    lines += logged_step(
         f"create the WinRM HTTPS listener on {WINRM_HTTPS_PORT} for {recipe.system.computer_name}",
-        _powershell(
+        powershell(
             "New-Item -Path WSMan:\\localhost\\Listener -Transport HTTPS -Address * "
             f"-HostName '{name.replace(chr(39), chr(39) * 2)}' -CertificateThumbPrint %THUMB% "
             "-Force | Out-Null"
         ),
     )
-    lines += _step(
+    lines += logged_step(
         f"open TCP {WINRM_HTTPS_PORT} for WinRM over HTTPS in every firewall profile",
         f'netsh advfirewall firewall add rule name="{WINRM_HTTPS_RULE}" dir=in action=allow '
         f"protocol=TCP localport={WINRM_HTTPS_PORT} profile=any",
@@ -464,99 +444,3 @@ def _winrm_https(recipe: Recipe) -> list[str]:
             f'if exist "{path}" call :check 1',
         ]
     return lines
-
-
-def _network(recipe: Recipe) -> list[str]:
-    """The VLAN, static addresses and DNS servers, each a logged step (nothing for DHCP)."""
-    return _network_lines(recipe)
-
-
-def _network_lines(recipe: Recipe) -> list[str]:
-    """After the drivers and packages (the adapter exists only once its driver is in).
-
-    The VLAN comes first: Set-NetAdapter -VlanID restarts the adapter, and the
-    addresses below are per interface, so they survive it. IPv6 then IPv4, as
-    New-NanoServerImage writes them (Write-SetupComplete, firstboot-facts.md 1.8):
-    ``netsh interface ipv6 set address "IF" <addr>``, ``set dnsservers "IF" static``
-    for the first DNS server and ``add dnsservers "IF" <dns> index=<n>`` for the
-    others. netsh takes an interface name or index in the same place.
-    """
-    network = recipe.network
-    name = _quoted(network.interface)
-    lines: list[str] = []
-    if network.vlan is not None:
-        lines += _step(f"VLAN ID {network.vlan} on {network.interface}", _vlan(recipe))
-    if network.ipv6:
-        lines += _step(
-            f"static IPv6 {network.ipv6} on {network.interface}",
-            f'netsh interface ipv6 set address "{name}" {network.ipv6.strip()}',
-        )
-    for index, server in enumerate(network.ipv6_dns, 1):
-        if index == 1:
-            command = f'netsh interface ipv6 set dnsservers "{name}" static {server} validate=no'
-        else:
-            command = (
-                f'netsh interface ipv6 add dnsservers "{name}" {server} index={index} validate=no'
-            )
-        lines += _step(f"IPv6 DNS server {server}", command)
-    if network.ipv4 is None:
-        return lines
-    interface = ipaddress.IPv4Interface(network.ipv4)
-    address = f"static {interface.ip} {interface.netmask}"
-    if network.gateway:
-        address += f" {network.gateway}"
-    lines += _step(
-        f"static IPv4 {network.ipv4} on {network.interface}",
-        f'netsh interface ipv4 set address name="{name}" {address}',
-    )
-    lines += list(_dns(name, network.dns))
-    return lines
-
-
-def _vlan(recipe: Recipe) -> str:
-    """``Set-NetAdapter -VlanID`` (NetAdapter module; "sets the basic properties of a
-    network adapter such as virtual LAN (VLAN) identifier", learn.microsoft.com
-    Set-NetAdapter): it writes the adapter driver's ``VlanID`` advanced property, so the
-    driver must support 802.1Q tagging. New-NanoServerImage has no VLAN parameter;
-    Nano Server Image Builder offers one ("Enable Virtual LAN IDs", Deploy-Nano-Server)
-    without saying how it sets it. That the NetAdapter module is on Nano Server 2016
-    is not confirmed by any source found (unverified); a failure is logged like any
-    step. On a Hyper-V VM the tag is usually set on the host instead
-    (Set-VMNetworkAdapterVlan)."""
-    network = recipe.network
-    vlan = network.vlan
-    if is_interface_index(network.interface):
-        adapter = f"Get-NetAdapter -InterfaceIndex {int(network.interface)}"
-    else:
-        literal = _quoted(network.interface).replace("'", "''")
-        adapter = f"Get-NetAdapter -Name '{literal}'"
-    return _powershell(
-        f"{adapter} -ErrorAction Stop | Set-NetAdapter -VlanID {vlan} -Confirm:$false "
-        "-ErrorAction Stop"
-    )
-
-
-def _dns(name: str, servers: Iterable[str]) -> Iterable[str]:
-    for index, server in enumerate(servers, 1):
-        if index == 1:
-            command = (
-                f'netsh interface ipv4 set dnsservers name="{name}" static {server} '
-                "primary validate=no"
-            )
-        else:
-            command = (
-                f'netsh interface ipv4 add dnsservers name="{name}" address={server} '
-                f"index={index} validate=no"
-            )
-        yield from _step(f"DNS server {server}", command)
-
-
-def _quoted(text: str) -> str:
-    """Text for inside double quotes on a cmd line: no quotes, ``%`` doubled."""
-    return text.replace('"', "").replace("%", "%%")
-
-
-def _echo_text(text: str) -> str:
-    """Text for ``echo``: cmd's special characters escaped with ``^``, ``%`` doubled."""
-    escaped = "".join(f"^{c}" if c in "^&|<>()" else c for c in text)
-    return escaped.replace("%", "%%")

@@ -72,23 +72,17 @@ class StagedPackage:
 
 
 @dataclass(frozen=True)
-class StagedDriverFile:
-    source: Path
-    target: PurePosixPath
-
-
-@dataclass(frozen=True)
 class StagedDriver:
     """A driver folder: its usable INFs and every other file they may reference."""
 
     folder: Path
     target: PurePosixPath
     infs: tuple[str, ...]  # usable INF names, relative to ``target``
-    files: tuple[StagedDriverFile, ...]
+    files: tuple[tuple[Path, PurePosixPath], ...]  # (file here, path in the image)
 
     @property
     def total_bytes(self) -> int:
-        return sum(item.source.stat().st_size for item in self.files)
+        return sum(source.stat().st_size for source, _ in self.files)
 
 
 # Roles whose package installs the bits but leaves a Windows optional feature off, and
@@ -214,7 +208,7 @@ def _stage_driver(folder: Path, number: int) -> StagedDriver:
             if problem:
                 raise MediaError(f"drivers.folders: {problem}; remove it from {folder}")
     files = tuple(
-        StagedDriverFile(path, target / PurePosixPath(*path.relative_to(folder).parts))
+        (path, target / PurePosixPath(*path.relative_to(folder).parts))
         for path in entries
         if path.is_file() and not path.is_symlink() and path not in unusable
     )

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import inspect
 import ipaddress
 import os
 import secrets
@@ -60,6 +61,9 @@ PASSWORD_PATH = _SCRIPTS / "NanoStudio-WinRM.pfx.txt"
 THUMBPRINT_PATH = _SCRIPTS / "NanoStudio-WinRM.thumbprint.txt"
 WINRM_FILES = (PFX_PATH, PASSWORD_PATH, THUMBPRINT_PATH)
 VALID_DAYS = 5 * 365
+# What a TLS server's RSA key does (RFC 5280 4.2.1.3): sign the handshake, decrypt the
+# key exchange; New-SelfSignedCertificate sets the same two by default. Nothing else.
+SERVER_KEY_USES = frozenset({"digital_signature", "key_encipherment"})
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,16 @@ def server_names(recipe: Recipe) -> list[str]:
     return names
 
 
+def _key_usage(allowed: frozenset[str]) -> x509.KeyUsage:
+    """KeyUsage with only ``allowed`` set: cryptography takes every bit by name, and any
+    it knows that is not named here is off."""
+    bits = inspect.signature(x509.KeyUsage).parameters
+    unknown = allowed - bits.keys()
+    if unknown:
+        raise ValueError(f"no such key usage: {sorted(unknown)}")
+    return x509.KeyUsage(**{bit: bit in allowed for bit in bits})
+
+
 def make_certificate(
     names: Iterable[str], *, now: datetime.datetime | None = None
 ) -> WinRMCertificate:
@@ -127,20 +141,7 @@ def make_certificate(
         .not_valid_after(start + datetime.timedelta(days=VALID_DAYS))
         .add_extension(x509.SubjectAlternativeName(alternatives), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=True,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(SERVER_KEY_USES), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(key, hashes.SHA256())
     )

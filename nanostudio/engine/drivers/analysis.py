@@ -136,16 +136,15 @@ class DriverInventory:
 
 def take_inventory(
     media: MediaSource,
-    source_wim: Path,
-    image_index: int,
+    hive: Path,
     workdir: Path,
     run: RunTool,
     *,
     packages: Sequence[str] = DRIVER_PACKAGES,
     should_cancel: Callable[[], bool] | None = None,
 ) -> DriverInventory:
-    """Extract the image's SYSTEM hive and unpack ``packages`` into ``workdir``."""
-    hive = _extract_hive(source_wim, image_index, workdir, run)
+    """The inventory of an image whose SYSTEM hive is ``hive`` (see ``extract_hive``),
+    with ``media``'s ``packages`` unpacked into ``workdir``, which the inventory then owns."""
     with Hive.open(hive) as opened:
         if not has_driver_database(opened):
             raise MediaError(
@@ -164,11 +163,29 @@ def take_inventory(
     return DriverInventory(workdir, hive, control_set, installed, unpacked)
 
 
+def drivable_targets(hive: Hive) -> tuple[Target, ...]:
+    """The VM targets whose disk controller, bus and network adapter the image's own
+    drivers serve as it is (boot devices' drivers starting at boot): where an image
+    that is not rebuilt can be started. Physical machines' devices are not known."""
+    control_set = current_control_set(hive)
+
+    def ready(device: Device) -> bool:
+        outcome = DeviceOutcome(device, installed_driver(hive, control_set, device), ())
+        return outcome.installed is not None and not outcome.needs_boot_start
+
+    return tuple(
+        target
+        for target in Target
+        if target is not Target.PHYSICAL and all(ready(d) for d in devices_for(target))
+    )
+
+
 def driver_packages(recipe: Recipe) -> list[PackageInfo]:
     return [p for p in resolved_packages(recipe) if p.short in DRIVER_PACKAGES]
 
 
-def _extract_hive(wim: Path, index: int, workdir: Path, run: RunTool) -> Path:
+def extract_hive(wim: Path, index: int, workdir: Path, run: RunTool) -> Path:
+    """The SYSTEM hive of image ``index`` of ``wim``, extracted into ``workdir``."""
     folder = workdir / HIVE_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     tool = require_tool(wimlib.TOOL)

@@ -30,6 +30,9 @@ from nanostudio.recipe.model import Target
 
 
 class Role(enum.StrEnum):
+    """What a device is for: the bus and disk controller decide whether Windows finds
+    its own disk at boot, the network adapter whether WinRM answers."""
+
     BUS = "bus"
     BOOT_DISK = "boot disk controller"
     NETWORK = "network adapter"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nanostudio.engine.edit.image_facts import image_facts
 from nanostudio.engine.edit.source import EditSource, inspect_edit_source
 from nanostudio.engine.output_lock import WORKDIR_PREFIX, lock_path
 from nanostudio.engine.steps import partial_path
@@ -36,7 +37,26 @@ def edit_source_problems(
     except MediaError as error:
         field = RecipeField.EDIT_INDEX if "has no image" in str(error) else RecipeField.EDIT_IMAGE
         return None, [Problem(field, str(error))]
-    return source, choice_problems(recipe, source, portable=portable)
+    return source, choice_problems(recipe, source, portable=portable) + edition_problems(
+        recipe, source
+    )
+
+
+def edition_problems(recipe: Recipe, source: EditSource) -> list[Problem]:
+    """An edit keeps its image's edition: a recipe naming another is refused, so that
+    a role the image's edition cannot run is never added (ShieldedVM on Standard)."""
+    edition = image_facts(source).edition
+    if edition is None or edition is recipe.source.edition:
+        return []
+    return [
+        Problem(
+            RecipeField.SOURCE_EDITION,
+            f"{source.path.name} is a {edition.value} image, and an edit keeps its edition: "
+            f'set source.edition = "{edition.value}"',
+            f"{source.path.name} is a {edition.value} image, and an edit keeps its edition: "
+            f"choose {edition.value} as the Edition",
+        )
+    ]
 
 
 def _runner_file_problem(image: Path, output: Path) -> Problem | None:

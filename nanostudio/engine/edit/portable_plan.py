@@ -25,27 +25,27 @@ from nanostudio.engine.edit.portable_steps import (
     SurveyImageStep,
 )
 from nanostudio.engine.edit.source import EditSource
-from nanostudio.engine.portable.engine import check_tools, output_steps, staged_bytes
+from nanostudio.engine.portable.engine import (
+    ENGINE,
+    TEMP_OVERHEAD,
+    check_tools,
+    output_format,
+    output_steps,
+    staged_bytes,
+)
 from nanostudio.engine.portable.state import BuildState
 from nanostudio.engine.portable.steps_drivers import InjectDriversStep
 from nanostudio.engine.portable.steps_source import StageContentStep
 from nanostudio.engine.steps import Plan, Step
-from nanostudio.errors import RecipeError
 from nanostudio.media.model import MediaInfo, WimImage
 from nanostudio.recipe import OutputFormat, Recipe
 
-ENGINE = "portable"
 MIB = 1 << 20
-_OVERHEAD = 256 * MIB
 
 
 def make_edit_plan(recipe: Recipe, media: MediaInfo) -> Plan:
     source = edit_source_for_plan(recipe, portable=True)
-    fmt = recipe.output.format
-    if fmt is None:
-        raise RecipeError(
-            f"output.path: {recipe.output.path.name!r} must end in .vhdx, .vhd or .wim"
-        )
+    fmt = output_format(recipe)
     check_tools(fmt)
     image = source.image or WimImage(1, "captured", None, None, None, None, source.used_bytes)
     staged = plan_staging(recipe, media)
@@ -93,7 +93,7 @@ def make_edit_plan(recipe: Recipe, media: MediaInfo) -> Plan:
 def _required_bytes(recipe: Recipe, source: EditSource, state: BuildState) -> int:
     """The partition copy and the captured WIM (about the data each), then a build's."""
     extra = staged_bytes(recipe, state.staged)
-    needed = _OVERHEAD + extra
+    needed = TEMP_OVERHEAD + extra
     if source.is_disk:
         needed += 2 * source.used_bytes
     if recipe.output.format is OutputFormat.WIM:

@@ -10,7 +10,6 @@ apply and assembly as a new image, writing a NEW file; the source is only read.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -22,10 +21,9 @@ from nanostudio.engine.edit.existing import (
     existing_packages,
     setup_finished,
 )
+from nanostudio.engine.edit.partition_copy import copy_windows_partition
 from nanostudio.engine.edit.source import EditSource
-from nanostudio.engine.edit.vdisk import open_virtual_disk
 from nanostudio.engine.portable.state import OVERLAY, BuildState, PortableStep
-from nanostudio.engine.portable.steps_disk import create_sparse
 from nanostudio.engine.portable.steps_source import open_state_media
 from nanostudio.engine.process import quote_argv, require_tool, run_tool
 from nanostudio.engine.steps import BuildPaths, StepContext
@@ -38,8 +36,6 @@ CAPTURE_CONFIG = "capture-config.txt"
 SURVEY = "survey"
 CAPTURE_NAME = "NanoStudio edit source"
 GIB = 1 << 30
-_CHUNK = 1 << 20
-_ZERO = bytes(_CHUNK)
 # What Windows itself leaves out of a capture (wimlib's documented default for
 # Windows captures): paging and hibernation files, restore points, the recycle bin.
 _EXCLUDED = (
@@ -71,9 +67,12 @@ class CopyPartitionStep(EditSourceStep):
     title = "Read the Windows partition of the image to edit"
     weight_per_gib = 2.0
 
+    def __init__(self, state: BuildState, source: EditSource) -> None:
+        super().__init__(state, source)
+        self.partition = source.require_partition()
+
     def describe(self, paths: BuildPaths) -> list[str]:
-        part = self.source.partition
-        assert part is not None
+        part = self.partition
         return [
             f"open {self.source.path} read-only: {self.source.description}",
             f"copy partition {part.number} (byte {part.offset}, {part.size} bytes) to "
@@ -81,35 +80,15 @@ class CopyPartitionStep(EditSourceStep):
         ]
 
     def run(self, ctx: StepContext) -> None:
-        part = self.source.partition
-        assert part is not None
-        dest = ctx.paths.workdir / SOURCE_PARTITION
-        with open_virtual_disk(self.source.path) as disk:
-            if disk.identity != self.source.identity:  # replaced or written meanwhile
-                raise BuildError(
-                    f"{self.source.path} changed since it was inspected (is another program "
-                    "writing it?): run the edit again once nothing writes it"
-                )
-            create_sparse(dest, part.size)
-            total = max(self.source.used_bytes, 1)
-            done = 0
-            fd = os.open(dest, os.O_WRONLY | getattr(os, "O_BINARY", 0))
-            try:
-                for extent in disk.extents(part.offset, part.offset + part.size):
-                    if extent.file_offset is None:
-                        continue
-                    for start in range(0, extent.length, _CHUNK):
-                        ctx.cancel.raise_if_cancelled()
-                        length = min(_CHUNK, extent.length - start)
-                        data = disk.read(extent.offset + start, length)
-                        if data != _ZERO[:length]:
-                            os.pwrite(fd, data, extent.offset + start - part.offset)
-                        done += length
-                        ctx.report(done / total, "reading the source disk")
-            except MediaError as error:  # inspected fine, failing now: a failed edit
-                raise BuildError(str(error)) from None
-            finally:
-                os.close(fd)
+        try:
+            copy_windows_partition(
+                self.source,
+                ctx.paths.workdir / SOURCE_PARTITION,
+                raise_if_cancelled=ctx.cancel.raise_if_cancelled,
+                report=lambda fraction: ctx.report(fraction, "reading the source disk"),
+            )
+        except MediaError as error:  # inspected fine, failing now: a failed edit
+            raise BuildError(str(error)) from None
 
 
 class CaptureStep(EditSourceStep):

@@ -40,6 +40,12 @@ class EditSource:
     def is_disk(self) -> bool:
         return self.kind != "wim"
 
+    def require_partition(self) -> DiskPartition:
+        """The Windows partition, for the steps that copy it (planned for disks only)."""
+        if self.partition is None:
+            raise RuntimeError("this step needs a disk with a Windows partition")
+        return self.partition
+
 
 def inspect_edit_source(path: Path, index: int = 1) -> EditSource:
     """The image to edit, or MediaError with one line saying why it cannot be edited."""

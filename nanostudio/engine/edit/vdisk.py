@@ -339,19 +339,50 @@ def _vhdx_regions(path: Path, fd: int) -> dict[uuid.UUID, _Region]:
     else:
         raise _damaged(path, "neither VHDX region table is valid")
     count = struct.unpack_from("<I", data, 8)[0]
-    if count > 2047:
-        raise _damaged(path, f"{count} region table entries")
     regions: dict[uuid.UUID, _Region] = {}
-    for number in range(count):
-        at = 16 + 32 * number
-        guid = uuid.UUID(bytes_le=data[at : at + 16])
-        file_offset, length, required = struct.unpack_from("<QII", data, at + 16)
-        if guid not in (vhdx.BAT_GUID, vhdx.METADATA_GUID) and required & _REGION_REQUIRED:
-            raise MediaError(f"{path} needs a VHDX feature this reader does not know ({guid})")
+    for guid, file_offset, length in _table_entries(path, data, count, _REGION_TABLE):
         if file_offset < MIB:  # §2.2.3.1: the first MiB holds the headers and region tables
             raise _damaged(path, f"region {guid} lies on the VHDX headers")
         regions[guid] = _Region(file_offset, length)
     return regions
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A VHDX table of 32-byte entries: a GUID, then (offset, length, flags) packed as
+    ``packing``; an entry whose GUID is not ``known`` but has the ``required`` flag set
+    is one this reader must refuse (VHDX spec §2.2.3.2, §2.6.1.2)."""
+
+    entries: str  # what its entries are, for messages
+    first: int  # where the first entry starts
+    packing: str
+    known: frozenset[uuid.UUID]
+    required: int
+
+
+_REGION_TABLE = _Table(
+    "region table entries",
+    16,
+    "<QII",
+    frozenset({vhdx.BAT_GUID, vhdx.METADATA_GUID}),
+    _REGION_REQUIRED,
+)
+_METADATA_TABLE = _Table("metadata entries", 32, "<III", _KNOWN_METADATA, _METADATA_REQUIRED)
+
+
+def _table_entries(
+    path: Path, data: bytes, count: int, table: _Table
+) -> Iterator[tuple[uuid.UUID, int, int]]:
+    """(GUID, offset, length) of each of the ``count`` entries of ``table`` in ``data``."""
+    if count > 2047:
+        raise _damaged(path, f"{count} {table.entries}")
+    for number in range(count):
+        at = table.first + 32 * number
+        guid = uuid.UUID(bytes_le=data[at : at + 16])
+        offset, length, flags = struct.unpack_from(table.packing, data, at + 16)
+        if guid not in table.known and flags & table.required:
+            raise MediaError(f"{path} needs a VHDX feature this reader does not know ({guid})")
+        yield guid, offset, length
 
 
 def _vhdx_metadata(path: Path, fd: int, region: _Region) -> tuple[int, bool, int, int]:
@@ -359,15 +390,8 @@ def _vhdx_metadata(path: Path, fd: int, region: _Region) -> tuple[int, bool, int
     if table[:8] != b"metadata":
         raise _damaged(path, "the metadata table is missing")
     count = struct.unpack_from("<H", table, 10)[0]
-    if count > 2047:
-        raise _damaged(path, f"{count} metadata entries")
     items: dict[uuid.UUID, bytes] = {}
-    for number in range(count):
-        at = 32 + 32 * number
-        guid = uuid.UUID(bytes_le=table[at : at + 16])
-        offset, length, flags = struct.unpack_from("<III", table, at + 16)
-        if guid not in _KNOWN_METADATA and flags & _METADATA_REQUIRED:
-            raise MediaError(f"{path} needs a VHDX feature this reader does not know ({guid})")
+    for guid, offset, length in _table_entries(path, table, count, _METADATA_TABLE):
         if offset + length > region.length:
             raise _damaged(path, "a metadata item lies outside its region")
         if guid in _KNOWN_METADATA:  # and only its first bytes: the length is the file's say

@@ -30,6 +30,7 @@ from nanostudio.engine.steps import BuildPaths, Step, StepContext
 from nanostudio.engine.tools import dism
 from nanostudio.engine.windows.image_steps import MediaStep, PackageStep, SetupCompleteStep
 from nanostudio.engine.windows.job import Job
+from nanostudio.engine.windows.layout import Layout
 from nanostudio.engine.windows.wim_steps import CommitStep, MountStep
 from nanostudio.errors import BuildError
 from nanostudio.media.source import open_media
@@ -121,11 +122,10 @@ class MountCopyStep(MountStep):
         super().__init__(job)
         self.source = source
 
-    def argv(self, paths: BuildPaths) -> list[str]:
-        layout = self.job.layout(paths)
+    def argv(self, layout: Layout) -> list[str]:
         return dism.mount_image(
-            self.options(paths),
-            layout.text(image_file(self.job, paths, self.source)),
+            self.options(layout),
+            layout.text(image_file(self.job, layout.paths, self.source)),
             1,
             layout.text(layout.windows_dir),
         )

@@ -14,6 +14,7 @@ REG_SZ, object lists REG_MULTI_SZ.
 
 from __future__ import annotations
 
+import enum
 import struct
 import uuid
 from dataclasses import dataclass
@@ -30,19 +31,40 @@ BOOTMGR_GUID = uuid.UUID("9dea862c-5cdd-4e70-acc1-f32b344d4795")
 OBJECT_BOOTMGR = 0x10100002  # firmware-independent Windows Boot Manager application
 OBJECT_OSLOADER = 0x10200003  # Windows Boot Loader application
 
-# Element types: class (bits 28-31), format (bits 24-27), subtype
-ELEMENT_DEVICE = 0x11000001  # BcdLibraryDevice_ApplicationDevice
-ELEMENT_PATH = 0x12000002  # BcdLibraryString_ApplicationPath
-ELEMENT_DESCRIPTION = 0x12000004  # BcdLibraryString_Description
-ELEMENT_LOCALE = 0x12000005  # BcdLibraryString_PreferredLocale
-ELEMENT_OSDEVICE = 0x21000001  # BcdOSLoaderDevice_OSDevice
-ELEMENT_SYSTEMROOT = 0x22000002  # BcdOSLoaderString_SystemRoot
-ELEMENT_DEFAULT = 0x23000003  # BcdBootMgrObject_DefaultObject
-ELEMENT_DISPLAYORDER = 0x24000001  # BcdBootMgrObjectList_DisplayOrder
-ELEMENT_TIMEOUT = 0x25000004  # BcdBootMgrInteger_Timeout
-ELEMENT_NX = 0x25000020  # BcdOSLoaderInteger_NxPolicy
-ELEMENT_BOOTMENUPOLICY = 0x250000C2  # BcdOSLoaderInteger_BootMenuPolicy
-ELEMENT_DETECTHAL = 0x26000010  # BcdOSLoaderBoolean_DetectKernelAndHal
+# Element types: class (bits 28-31), format (bits 24-27), subtype. Named as Microsoft's
+# BCD WMI provider documents them (BcdLibraryElementTypes, BcdOSLoaderElementTypes,
+# BcdBootMgrElementTypes): a subtype means different things in different classes.
+
+
+class LibraryElement(enum.IntEnum):
+    """Elements every boot application reads (class 1)."""
+
+    APPLICATION_DEVICE = 0x11000001
+    APPLICATION_PATH = 0x12000002
+    DESCRIPTION = 0x12000004
+    PREFERRED_LOCALE = 0x12000005
+    INHERITED_OBJECTS = 0x14000006
+
+
+class OsLoaderElement(enum.IntEnum):
+    """Elements of a Windows Boot Loader object, read by winload (class 2)."""
+
+    OS_DEVICE = 0x21000001
+    SYSTEM_ROOT = 0x22000002
+    ASSOCIATED_RESUME_OBJECT = 0x23000003
+    NX_POLICY = 0x25000020
+    BOOT_MENU_POLICY = 0x250000C2
+    DETECT_KERNEL_AND_HAL = 0x26000010
+
+
+class BootMgrElement(enum.IntEnum):
+    """Elements of the {bootmgr} object (class 2 as well: the same subtypes as the
+    loader's, so 0x23000003 is the default object here and the resume object there)."""
+
+    DEFAULT_OBJECT = 0x23000003
+    DISPLAY_ORDER = 0x24000001
+    TIMEOUT = 0x25000004
+
 
 NX_OPT_IN = 0
 BOOT_MENU_POLICY_STANDARD = 1
@@ -153,24 +175,24 @@ def build_bcd(target: StoreTarget, *, timeout: int = 0) -> bytes:
     objects = root.key("Objects")
 
     mgr = _add_object(objects, BOOTMGR_GUID, OBJECT_BOOTMGR)
-    _element(mgr, ELEMENT_DEVICE, partition_device(esp_guid, disk_guid))
-    _element(mgr, ELEMENT_PATH, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi")
-    _element(mgr, ELEMENT_DESCRIPTION, "Windows Boot Manager")
-    _element(mgr, ELEMENT_LOCALE, locale)
-    _element(mgr, ELEMENT_DEFAULT, object_name(loader))
-    _element(mgr, ELEMENT_DISPLAYORDER, [object_name(loader)])
-    _element(mgr, ELEMENT_TIMEOUT, _integer(timeout))
+    _element(mgr, LibraryElement.APPLICATION_DEVICE, partition_device(esp_guid, disk_guid))
+    _element(mgr, LibraryElement.APPLICATION_PATH, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi")
+    _element(mgr, LibraryElement.DESCRIPTION, "Windows Boot Manager")
+    _element(mgr, LibraryElement.PREFERRED_LOCALE, locale)
+    _element(mgr, BootMgrElement.DEFAULT_OBJECT, object_name(loader))
+    _element(mgr, BootMgrElement.DISPLAY_ORDER, [object_name(loader)])
+    _element(mgr, BootMgrElement.TIMEOUT, _integer(timeout))
 
     os_device = partition_device(windows_guid, disk_guid)
     ldr = _add_object(objects, loader, OBJECT_OSLOADER)
-    _element(ldr, ELEMENT_DEVICE, os_device)
-    _element(ldr, ELEMENT_PATH, "\\Windows\\system32\\winload.efi")
-    _element(ldr, ELEMENT_DESCRIPTION, description)
-    _element(ldr, ELEMENT_LOCALE, locale)
-    _element(ldr, ELEMENT_OSDEVICE, os_device)
-    _element(ldr, ELEMENT_SYSTEMROOT, "\\Windows")
-    _element(ldr, ELEMENT_NX, _integer(NX_OPT_IN))
-    _element(ldr, ELEMENT_BOOTMENUPOLICY, _integer(BOOT_MENU_POLICY_STANDARD))
-    _element(ldr, ELEMENT_DETECTHAL, _boolean(True))
+    _element(ldr, LibraryElement.APPLICATION_DEVICE, os_device)
+    _element(ldr, LibraryElement.APPLICATION_PATH, "\\Windows\\system32\\winload.efi")
+    _element(ldr, LibraryElement.DESCRIPTION, description)
+    _element(ldr, LibraryElement.PREFERRED_LOCALE, locale)
+    _element(ldr, OsLoaderElement.OS_DEVICE, os_device)
+    _element(ldr, OsLoaderElement.SYSTEM_ROOT, "\\Windows")
+    _element(ldr, OsLoaderElement.NX_POLICY, _integer(NX_OPT_IN))
+    _element(ldr, OsLoaderElement.BOOT_MENU_POLICY, _integer(BOOT_MENU_POLICY_STANDARD))
+    _element(ldr, OsLoaderElement.DETECT_KERNEL_AND_HAL, _boolean(True))
 
     return build_hive(root, file_name="\\EFI\\Microsoft\\Boot\\BCD")

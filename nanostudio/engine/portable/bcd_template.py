@@ -32,15 +32,10 @@ from pathlib import Path
 
 from nanostudio.engine.portable.bcd import (
     BOOTMGR_GUID,
-    ELEMENT_DEFAULT,
-    ELEMENT_DESCRIPTION,
-    ELEMENT_DEVICE,
-    ELEMENT_DISPLAYORDER,
-    ELEMENT_LOCALE,
-    ELEMENT_OSDEVICE,
-    ELEMENT_PATH,
-    ELEMENT_SYSTEMROOT,
+    BootMgrElement,
     ElementData,
+    LibraryElement,
+    OsLoaderElement,
     StoreTarget,
     element_name,
     element_value,
@@ -59,8 +54,6 @@ from nanostudio.errors import BuildError
 TEMPLATE_PATH = "/Windows/System32/config/BCD-Template"
 OS_TEMPLATE_EFI = uuid.UUID("b012b84d-c47c-4ed5-b722-c0c42163e569")
 BOOTLOADERSETTINGS = uuid.UUID("6efb52bf-1766-41db-a6b3-0ee5eff72bd7")
-ELEMENT_INHERIT = 0x14000006
-ELEMENT_RESUMEOBJECT = 0x23000003  # on an OS loader: its resume application
 ELEMENT_APP_RELATIVE_PATH = 0x42000002  # template-only: path below the Windows folder
 _TEMPLATE_CLASS = 4  # element class of template-only elements
 _SETTINGS_CLASS = 2  # object type class of inheritable settings objects
@@ -110,22 +103,22 @@ def _write_loader(
     key = f"Objects\\{object_name(loader)}"
     hive.set_value(hive.ensure(f"{key}\\Description"), RegValue.dword("Type", loader_type))
     for value in template_elements:
-        if int(value.name, 16) != ELEMENT_RESUMEOBJECT:
+        if int(value.name, 16) != OsLoaderElement.ASSOCIATED_RESUME_OBJECT:
             node = hive.ensure(f"{key}\\Elements\\{element_name(int(value.name, 16))}")
             hive.set_value(node, replace(value, name="Element"))
     os_device = partition_device(target.windows_guid, target.disk_guid)
     path = "\\Windows" + (relative or _DEFAULT_RELATIVE_PATH)
-    _set_element(hive, key, ELEMENT_DEVICE, os_device)
-    _set_element(hive, key, ELEMENT_OSDEVICE, os_device)
-    _set_element(hive, key, ELEMENT_PATH, path)
-    _set_element(hive, key, ELEMENT_SYSTEMROOT, "\\Windows")
-    _set_element(hive, key, ELEMENT_DESCRIPTION, target.description)
-    _set_element(hive, key, ELEMENT_LOCALE, target.locale)
+    _set_element(hive, key, LibraryElement.APPLICATION_DEVICE, os_device)
+    _set_element(hive, key, OsLoaderElement.OS_DEVICE, os_device)
+    _set_element(hive, key, LibraryElement.APPLICATION_PATH, path)
+    _set_element(hive, key, OsLoaderElement.SYSTEM_ROOT, "\\Windows")
+    _set_element(hive, key, LibraryElement.DESCRIPTION, target.description)
+    _set_element(hive, key, LibraryElement.PREFERRED_LOCALE, target.locale)
     settings = object_name(BOOTLOADERSETTINGS)
-    if not any(int(v.name, 16) == ELEMENT_INHERIT for v in template_elements) and hive.find(
-        f"Objects\\{settings}"
-    ):
-        _set_element(hive, key, ELEMENT_INHERIT, [settings])
+    if not any(
+        int(v.name, 16) == LibraryElement.INHERITED_OBJECTS for v in template_elements
+    ) and hive.find(f"Objects\\{settings}"):
+        _set_element(hive, key, LibraryElement.INHERITED_OBJECTS, [settings])
 
 
 def _write_bootmgr(hive: Hive, loader: uuid.UUID, target: StoreTarget) -> None:
@@ -138,13 +131,13 @@ def _write_bootmgr(hive: Hive, loader: uuid.UUID, target: StoreTarget) -> None:
         if _is_hex(name) and int(name, 16) >> 28 == _TEMPLATE_CLASS:
             hive.delete(child)
     esp = partition_device(target.esp_guid, target.disk_guid)
-    _set_element(hive, key, ELEMENT_DEVICE, esp)
-    _set_element(hive, key, ELEMENT_PATH, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi")
-    _set_element(hive, key, ELEMENT_LOCALE, target.locale)
-    _set_element(hive, key, ELEMENT_DEFAULT, object_name(loader))
-    _set_element(hive, key, ELEMENT_DISPLAYORDER, [object_name(loader)])
-    if _element_text(hive, hive.find(key), ELEMENT_DESCRIPTION) is None:
-        _set_element(hive, key, ELEMENT_DESCRIPTION, "Windows Boot Manager")
+    _set_element(hive, key, LibraryElement.APPLICATION_DEVICE, esp)
+    _set_element(hive, key, LibraryElement.APPLICATION_PATH, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi")
+    _set_element(hive, key, LibraryElement.PREFERRED_LOCALE, target.locale)
+    _set_element(hive, key, BootMgrElement.DEFAULT_OBJECT, object_name(loader))
+    _set_element(hive, key, BootMgrElement.DISPLAY_ORDER, [object_name(loader)])
+    if _element_text(hive, hive.find(key), LibraryElement.DESCRIPTION) is None:
+        _set_element(hive, key, LibraryElement.DESCRIPTION, "Windows Boot Manager")
 
 
 def _set_element(hive: Hive, key: str, element: int, data: ElementData) -> None:

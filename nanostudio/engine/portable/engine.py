@@ -40,15 +40,11 @@ from nanostudio.recipe.source_rules import servicing_bytes
 ENGINE = "portable"
 MIB = 1 << 20
 # Temp files besides the image data: ESP (sparse, mostly empty), boot files, delta WIM.
-_OVERHEAD = 256 * MIB
+TEMP_OVERHEAD = 256 * MIB
 
 
 def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
-    fmt = recipe.output.format
-    if fmt is None:
-        raise RecipeError(
-            f"output.path: {recipe.output.path.name!r} must end in .vhdx, .vhd or .wim"
-        )
+    fmt = output_format(recipe)
     image = media.image_for(recipe.source.edition)
     if image is None:
         raise RecipeError(
@@ -74,6 +70,15 @@ def make_plan(recipe: Recipe, media: MediaInfo) -> Plan:
     )
 
 
+def output_format(recipe: Recipe) -> OutputFormat:
+    """What the output path's suffix asks for; a RecipeError if it names no format."""
+    if recipe.output.format is None:
+        raise RecipeError(
+            f"output.path: {recipe.output.path.name!r} must end in .vhdx, .vhd or .wim"
+        )
+    return recipe.output.format
+
+
 def output_steps(state: BuildState, fmt: OutputFormat, size: int) -> list[Step]:
     """From the staged image to the output: a WIM exported, or a disk of ``size`` laid
     out (``state.layout``), its ESP and NTFS volume written, the image applied, the
@@ -95,7 +100,7 @@ def required_bytes(recipe: Recipe, media: MediaInfo, image: WimImage, staged: St
     """Free space the output's folder needs: temp files plus the output."""
     data = image.total_bytes
     extra = staged_bytes(recipe, staged)
-    needed = _OVERHEAD + extra
+    needed = TEMP_OVERHEAD + extra
     if media.kind == "iso":
         needed += media.wim_bytes  # NanoServer.wim copied out of the ISO
     fmt = recipe.output.format

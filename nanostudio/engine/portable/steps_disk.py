@@ -24,6 +24,7 @@ from nanostudio.engine.portable.state import (
     PortableStep,
     boot_locale,
 )
+from nanostudio.engine.portable.steps_wim import DeltaWimStep
 from nanostudio.engine.process import quote_argv, require_tool
 from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import fat, ntfs, wimlib
@@ -103,7 +104,7 @@ class EspStep(PortableStep):
         boot = paths.workdir / BOOT_FILES / "Boot"
         locale = boot_locale(self.state.recipe.source.language)
         return [
-            f"create {image} ({layout.esp.size_bytes // 2**20} MiB, sparse)",
+            describe_sparse(image, layout.esp.size_bytes),
             quote_argv(fat.mkfs_argv(fat.MKFS, image, hidden_sectors=layout.esp.first_lba)),
             quote_argv(fat.mmd_argv(fat.MMD, image, _esp_folders())),
             quote_argv(
@@ -194,51 +195,35 @@ class FormatWindowsStep(PortableStep):
     title = "Format the Windows partition (NTFS)"
     weight = 0.2
 
+    def _argv(self, tool: str, workdir: Path) -> list[str]:
+        start = self.state.require_layout().windows.first_lba
+        return ntfs.mkntfs_argv(tool, workdir / WINDOWS_IMAGE, start_sector=start)
+
     def describe(self, paths: BuildPaths) -> list[str]:
-        layout = self.state.require_layout()
-        image = paths.workdir / WINDOWS_IMAGE
+        size = self.state.require_layout().windows.size_bytes
         return [
-            f"create {image} ({layout.windows.size_bytes // 2**20} MiB, sparse)",
-            quote_argv(ntfs.mkntfs_argv(ntfs.TOOL, image, start_sector=layout.windows.first_lba)),
+            describe_sparse(paths.workdir / WINDOWS_IMAGE, size),
+            quote_argv(self._argv(ntfs.TOOL, paths.workdir)),
         ]
 
     def run(self, ctx: StepContext) -> None:
-        layout = self.state.require_layout()
-        image = ctx.paths.workdir / WINDOWS_IMAGE
-        tool = require_tool(ntfs.TOOL)
-        create_sparse(image, layout.windows.size_bytes)
+        size = self.state.require_layout().windows.size_bytes
+        create_sparse(ctx.paths.workdir / WINDOWS_IMAGE, size)
         ctx.run_tool(
-            ntfs.mkntfs_argv(tool, image, start_sector=layout.windows.first_lba),
+            self._argv(require_tool(ntfs.TOOL), ctx.paths.workdir),
             failure="mkntfs could not format the Windows partition",
         )
 
 
-class ApplyImageStep(PortableStep):
+class ApplyImageStep(DeltaWimStep):
     name = "apply"
     title = "Apply the image to the Windows partition"
+    weight_per_gib = 8.0
 
-    def __init__(self, state: BuildState) -> None:
-        super().__init__(state)
-        self.weight = 1.0 + 8.0 * state.image.total_bytes / GIB
-
-    def _argv(self, tool: str, workdir: Path, source: Path) -> list[str]:
+    def _argv(self, tool: str, paths: BuildPaths, source: Path) -> list[str]:
+        workdir = paths.workdir
         return wimlib.apply_argv(
             tool, workdir / DELTA_WIM, 1, workdir / WINDOWS_IMAGE, refs=[source]
-        )
-
-    def describe(self, paths: BuildPaths) -> list[str]:
-        source = self.state.wim_for_display(paths.workdir)
-        return [quote_argv(self._argv(wimlib.TOOL, paths.workdir, source))]
-
-    def run(self, ctx: StepContext) -> None:
-        _, source = self.state.require_source()
-        ctx.run_tool(
-            self._argv(require_tool(wimlib.TOOL), ctx.paths.workdir, source),
-            progress=wimlib.parse_progress,
-            failure=(
-                "applying the image failed: NanoServer.wim is damaged or cannot be read, or the "
-                "output disk is full; copy the media again or free some space"
-            ),
         )
 
 
@@ -271,6 +256,11 @@ class AssembleStep(PortableStep):
             should_cancel=lambda: ctx.cancel.cancelled,
             progress=lambda fraction: ctx.report(fraction),
         )
+
+
+def describe_sparse(path: Path, size: int) -> str:
+    """The plan's line for ``create_sparse``."""
+    return f"create {path} ({size // 2**20} MiB, sparse)"
 
 
 def create_sparse(path: Path, size: int) -> None:

@@ -14,9 +14,15 @@ from __future__ import annotations
 
 import shutil
 from collections import defaultdict
+from functools import partial
 from pathlib import Path, PurePosixPath
 
-from nanostudio.engine.drivers.analysis import DriverAnalysis, driver_packages, take_inventory
+from nanostudio.engine.drivers.analysis import (
+    DriverAnalysis,
+    driver_packages,
+    extract_hive,
+    take_inventory,
+)
 from nanostudio.engine.drivers.database import (
     make_boot_start,
     package_name,
@@ -63,13 +69,14 @@ class InjectDriversStep(PortableStep):
         media, source_wim = self.state.require_source()
         work = ctx.paths.workdir / DRIVERS_WORK
         recipe = self.state.recipe
+        run = partial(ctx.run_tool, check=False)
         try:
+            hive = extract_hive(source_wim, self.state.image.index, work, run)
             inventory = take_inventory(
                 media,
-                source_wim,
-                self.state.image.index,
+                hive,
                 work,
-                run=lambda argv: ctx.run_tool(argv, check=False),
+                run,
                 packages=[package.short for package in driver_packages(recipe)],
                 should_cancel=lambda: ctx.cancel.cancelled,
             )

@@ -184,11 +184,11 @@ class StageContentStep(PortableStep):
         for source, target in copies_from_host:
             ctx.cancel.raise_if_cancelled()
             _copy_host_file(source, _target(overlay, target))
-        for item in driver_files:
+        for source, target in driver_files:
             ctx.cancel.raise_if_cancelled()
-            _copy_host_file(item.source, _target(overlay, item.target))
+            _copy_host_file(source, _target(overlay, target))
             done += 1
-            ctx.report(done / total, f"staged {item.target.name}")
+            ctx.report(done / total, f"staged {target.name}")
         self.state.close_media()
         ctx.cancel.raise_if_cancelled()
         ctx.log(f"writing the delta image {DELTA_WIM} (references {source_wim})", "debug")

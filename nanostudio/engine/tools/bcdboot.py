@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from nanostudio.engine.tools.said import tool_said
 from nanostudio.recipe import Firmware
 
 SUCCESS = "Boot files successfully created."
@@ -46,10 +47,8 @@ def verdict(lines: Iterable[str]) -> bool | None:
 
 
 def failure_message(lines: Iterable[str], system_letter: str, returncode: int) -> str:
-    said = [line.strip() for line in lines if line.strip()]
-    detail = f": bcdboot said {' / '.join(said[-3:])!r}" if said else ""
     return (
         f"bcdboot could not make the disk bootable (system partition {system_letter}:, "
-        f"exit code {returncode}){detail}. Check that the image holds Windows\\Boot and "
-        "that no antivirus blocks writes to the new disk"
+        f"exit code {returncode}){tool_said('bcdboot', lines, 3)}. Check that the image "
+        "holds Windows\\Boot and that no antivirus blocks writes to the new disk"
     )

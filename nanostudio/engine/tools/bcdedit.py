@@ -16,31 +16,20 @@ file, lines 815-866). On failure the message quotes what it printed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from nanostudio.engine.tools.said import tool_said
 from nanostudio.recipe import BootSpec, DebugMethod
 
 # What bcdedit prints after each successful /set (English UI).
 SUCCESS = "The operation completed successfully."
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One ``/set <entry> <element> <value>``."""
-
-    entry: str
-    element: str
-    value: str
-
-    def __str__(self) -> str:
-        return f"{self.entry} {self.element} {self.value}"
-
-
-# Convert-WindowsImage's three, in its order (see the module docstring).
-LOCATE_SETTINGS = (
-    Setting("{bootmgr}", "device", "locate"),
-    Setting("{default}", "device", "locate"),
-    Setting("{default}", "osdevice", "locate"),
+# Convert-WindowsImage's three, in its order (see the module docstring); like every
+# command here, the words that follow ``bcdedit /store <store>``.
+LOCATE_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("/set", "{bootmgr}", "device", "locate"),
+    ("/set", "{default}", "device", "locate"),
+    ("/set", "{default}", "osdevice", "locate"),
 )
 
 
@@ -86,16 +75,18 @@ def bios_store(system_letter: str) -> str:
     return f"{system_letter}:\\Boot\\BCD"
 
 
-def set_argv(bcdedit: str, store: str, setting: Setting) -> list[str]:
-    """``bcdedit /store S:\\Boot\\BCD /set {default} osdevice locate``."""
-    return command_argv(bcdedit, store, ("/set", setting.entry, setting.element, setting.value))
+def what_it_sets(command: tuple[str, ...]) -> str:
+    """A command's words for messages: ``{default} osdevice locate`` for a ``/set``,
+    ``/ems {default} ON`` for the others."""
+    return " ".join(command[1:] if command[0] == "/set" else command)
 
 
-def failure_message(lines: Iterable[str], store: str, what: object, returncode: int) -> str:
-    """``what``: the Setting, or the command's words, that failed."""
-    said = [line.strip() for line in lines if line.strip()]
-    detail = f": bcdedit said {' / '.join(said[-2:])!r}" if said else ""
+def failure_message(
+    lines: Iterable[str], store: str, command: tuple[str, ...], returncode: int
+) -> str:
+    """What failed, with the last two lines bcdedit printed."""
     return (
-        f"bcdedit could not set {what} in {store} (exit code {returncode}){detail}. "
-        "Check that bcdboot wrote the store and that no antivirus holds the new disk"
+        f"bcdedit could not set {what_it_sets(command)} in {store} (exit code {returncode})"
+        f"{tool_said('bcdedit', lines, 2)}. Check that bcdboot wrote the store and that no "
+        "antivirus holds the new disk"
     )

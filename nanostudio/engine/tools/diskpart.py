@@ -27,35 +27,26 @@ MSR_MIB = 128
 
 
 class Kind(enum.Enum):
-    REM = "rem"
-    CREATE = "create vdisk"
-    SELECT_VDISK = "select vdisk"
-    ATTACH = "attach vdisk"
-    CONVERT = "convert"
-    PARTITION = "create partition"
-    FORMAT = "format"
-    ASSIGN = "assign"
-    ACTIVE = "active"
-    SELECT_VOLUME = "select volume"
-    REMOVE = "remove"
-    DETACH = "detach vdisk"
-    EXIT = "exit"
+    """A diskpart command, and the sentence diskpart prints when it succeeds (English UI;
+    None: it prints none)."""
 
+    REM = ("rem", None)
+    CREATE = ("create vdisk", "DiskPart successfully created the virtual disk file.")
+    SELECT_VDISK = ("select vdisk", "DiskPart successfully selected the virtual disk file.")
+    ATTACH = ("attach vdisk", "DiskPart successfully attached the virtual disk file.")
+    CONVERT = ("convert", "DiskPart successfully converted the selected disk to")
+    PARTITION = ("create partition", "DiskPart succeeded in creating the specified partition.")
+    FORMAT = ("format", "DiskPart successfully formatted the volume.")
+    ASSIGN = ("assign", "DiskPart successfully assigned the drive letter or mount point.")
+    ACTIVE = ("active", "DiskPart marked the current partition as active.")
+    SELECT_VOLUME = ("select volume", "is the selected volume.")
+    REMOVE = ("remove", "DiskPart successfully removed the drive letter or mount point.")
+    DETACH = ("detach vdisk", "DiskPart successfully detached the virtual disk file.")
+    EXIT = ("exit", None)
 
-# The sentence diskpart prints when each kind of command succeeds (English UI).
-SUCCESS: dict[Kind, str] = {
-    Kind.CREATE: "DiskPart successfully created the virtual disk file.",
-    Kind.SELECT_VDISK: "DiskPart successfully selected the virtual disk file.",
-    Kind.ATTACH: "DiskPart successfully attached the virtual disk file.",
-    Kind.CONVERT: "DiskPart successfully converted the selected disk to",
-    Kind.PARTITION: "DiskPart succeeded in creating the specified partition.",
-    Kind.FORMAT: "DiskPart successfully formatted the volume.",
-    Kind.ASSIGN: "DiskPart successfully assigned the drive letter or mount point.",
-    Kind.ACTIVE: "DiskPart marked the current partition as active.",
-    Kind.SELECT_VOLUME: "is the selected volume.",
-    Kind.REMOVE: "DiskPart successfully removed the drive letter or mount point.",
-    Kind.DETACH: "DiskPart successfully detached the virtual disk file.",
-}
+    def __init__(self, verb: str, success: str | None) -> None:
+        self.verb = verb
+        self.success = success
 
 
 @dataclass(frozen=True)
@@ -90,7 +81,7 @@ class Command:
     @property
     def reports(self) -> bool:
         """True if diskpart prints a success sentence for it."""
-        return self.kind in SUCCESS
+        return self.kind.success is not None
 
 
 @dataclass(frozen=True)
@@ -267,7 +258,8 @@ class DiskpartWatcher:
         percent = parse_percent(line)
         if percent is not None:
             return (len(self.done) + percent) / self._total
-        if self._pending and SUCCESS[self._pending[0].kind] in line:
+        success = self._pending[0].kind.success if self._pending else None
+        if success is not None and success in line:
             command = self._pending.pop(0)
             self.done.append(command)
             self._on_done(command)

@@ -1,4 +1,5 @@
-"""ntfs-3g's ``mkntfs``: format the Windows partition, held in a file of its own.
+"""ntfs-3g's ``mkntfs`` (format the Windows partition, held in a file of its own) and
+``ntfscat`` (read one file of a volume held in a file).
 
 Windows boots from an NTFS volume only if its boot sector names the partition's
 start sector and a plausible geometry; a file has neither, so both are given.
@@ -38,3 +39,11 @@ def mkntfs_argv(tool: str, image: Path, *, start_sector: int, label: str = "Wind
 def mkntfs_succeeded(line: str) -> bool:
     """True for the line mkntfs prints when the volume is complete."""
     return line.strip().startswith("mkntfs completed successfully")
+
+
+CAT_TOOL = "ntfscat"
+
+
+def ntfscat_argv(tool: str, volume: Path, inside: str) -> list[str]:
+    """Write file ``inside`` (a /-separated path) of the NTFS volume in ``volume`` to stdout."""
+    return [tool, str(volume), inside]

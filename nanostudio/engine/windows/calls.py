@@ -19,7 +19,7 @@ from nanostudio.engine.process import ToolResult, run_tool
 from nanostudio.engine.steps import BuildPaths, ProgressParser, StepContext
 from nanostudio.engine.tools import dism
 from nanostudio.engine.windows.job import Job, JobStep
-from nanostudio.engine.windows.layout import windows_cmdline
+from nanostudio.engine.windows.layout import Layout, windows_cmdline
 from nanostudio.errors import BuildError
 
 log = logging.getLogger(__name__)
@@ -65,26 +65,28 @@ class DismStep(JobStep):
     """A step that is one DISM call: the plan shows its command line, a failure
     is explained in words with the last lines of its log, ``dism-<name>.log``."""
 
-    def options(self, paths: BuildPaths) -> dism.DismOptions:
+    def options(self, layout: Layout) -> dism.DismOptions:
         """The shared DISM options, logging to this step's own log file."""
-        return self.job.dism(paths, self.name)
+        return self.job.dism(layout.paths, self.name)
 
     @abc.abstractmethod
-    def argv(self, paths: BuildPaths) -> list[str]: ...
+    def argv(self, layout: Layout) -> list[str]:
+        """The call, with the paths as the Windows host names them (``layout.text``)."""
 
     @abc.abstractmethod
     def subject(self) -> dism.Subject:
         """What the call works on, for the error message."""
 
     def describe(self, paths: BuildPaths) -> list[str]:
-        return [windows_cmdline(self.argv(paths))]
+        return [windows_cmdline(self.argv(self.job.layout(paths)))]
 
     def run(self, ctx: StepContext) -> None:
+        layout = self.job.layout(ctx.paths)
         run_dism(
             ctx,
             self.job,
-            self.argv(ctx.paths),
-            log_file=self.job.layout(ctx.paths).dism_log(self.name),
+            self.argv(layout),
+            log_file=layout.dism_log(self.name),
             subject=self.subject(),
         )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nanostudio.engine.process import ToolResult
@@ -217,20 +217,25 @@ class _BcdeditStep(JobStep):
         return bcdedit.bios_store(letter) if is_bios(self.job) else bcdedit.uefi_store(letter)
 
     @abc.abstractmethod
-    def commands(self) -> list[tuple[object, list[str]]]:
-        """(what it sets, for messages; the argv) of each command, in order."""
+    def commands(self) -> Sequence[tuple[str, ...]]:
+        """Each command's words after ``/store <store>``, in order."""
+
+    def _argv(self, command: tuple[str, ...]) -> list[str]:
+        return bcdedit.command_argv(self.job.state.tools.bcdedit, self.store(), command)
 
     def describe(self, paths: BuildPaths) -> list[str]:
-        return [windows_cmdline(argv) for _, argv in self.commands()]
+        return [windows_cmdline(self._argv(command)) for command in self.commands()]
 
     def run(self, ctx: StepContext) -> None:
         commands = self.commands()
-        for number, (what, argv) in enumerate(commands):
-            ctx.report(number / len(commands), f"bcdedit: {what}")
-            result = ctx.run_tool(argv, check=False, encoding=self.job.host.console_encoding)
+        for number, command in enumerate(commands):
+            ctx.report(number / len(commands), f"bcdedit: {bcdedit.what_it_sets(command)}")
+            result = ctx.run_tool(
+                self._argv(command), check=False, encoding=self.job.host.console_encoding
+            )
             if not result.ok:
                 raise BuildError(
-                    bcdedit.failure_message(result.tail, self.store(), what, result.returncode)
+                    bcdedit.failure_message(result.tail, self.store(), command, result.returncode)
                 )
 
 
@@ -241,11 +246,8 @@ class LocateStep(_BcdeditStep):
     name = "locate"
     title = "Let the BIOS boot entries locate their partition (bcdedit)"
 
-    def commands(self) -> list[tuple[object, list[str]]]:
-        tool, store = self.job.state.tools.bcdedit, self.store()
-        return [
-            (setting, bcdedit.set_argv(tool, store, setting)) for setting in bcdedit.LOCATE_SETTINGS
-        ]
+    def commands(self) -> Sequence[tuple[str, ...]]:
+        return bcdedit.LOCATE_COMMANDS
 
 
 class BootOptionsStep(_BcdeditStep):
@@ -254,12 +256,8 @@ class BootOptionsStep(_BcdeditStep):
     name = "boot-options"
     title = "Turn on the EMS console and kernel debugging (bcdedit)"
 
-    def commands(self) -> list[tuple[object, list[str]]]:
-        tool, store = self.job.state.tools.bcdedit, self.store()
-        return [
-            (" ".join(command), bcdedit.command_argv(tool, store, command))
-            for command in bcdedit.boot_option_commands(self.job.recipe.boot)
-        ]
+    def commands(self) -> Sequence[tuple[str, ...]]:
+        return bcdedit.boot_option_commands(self.job.recipe.boot)
 
 
 class DetachStep(JobStep):

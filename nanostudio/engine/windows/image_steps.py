@@ -23,7 +23,7 @@ from nanostudio.engine.steps import BuildPaths, StepContext
 from nanostudio.engine.tools import dism, wimlib
 from nanostudio.engine.windows.calls import DismStep, run_dism
 from nanostudio.engine.windows.job import ApplyTool, Job, JobStep
-from nanostudio.engine.windows.layout import windows_cmdline
+from nanostudio.engine.windows.layout import Layout, windows_cmdline
 from nanostudio.errors import BuildError, MediaError
 from nanostudio.media.model import PackageCab
 from nanostudio.media.source import open_media
@@ -114,15 +114,15 @@ class ApplyStep(DismStep):
         tool = "wimlib-imagex" if job.apply_tool is ApplyTool.WIMLIB else "DISM"
         self.title = f"Apply the {job.image.name} image ({tool})"
 
-    def argv(self, paths: BuildPaths) -> list[str]:
-        job, layout = self.job, self.job.layout(paths)
-        target = layout.text(layout.windows_dir)
+    def argv(self, layout: Layout) -> list[str]:
+        job = self.job
+        source, target = job.source_wim(layout.paths), layout.text(layout.windows_dir)
         if job.apply_tool is ApplyTool.WIMLIB:
             # wimlib's builder only str()s its paths: hand it the texts tools see.
             return wimlib.apply_argv(
-                job.state.tools.wimlib, Path(job.source_wim(paths)), job.image.index, Path(target)
+                job.state.tools.wimlib, Path(source), job.image.index, Path(target)
             )
-        return dism.apply_image(self.options(paths), job.source_wim(paths), job.image.index, target)
+        return dism.apply_image(self.options(layout), source, job.image.index, target)
 
     def subject(self) -> dism.Subject:
         return dism.Subject(f"applying image {self.job.image.index} ({self.job.image.name})")
@@ -133,7 +133,7 @@ class ApplyStep(DismStep):
             super().run(ctx)
             return
         ctx.run_tool(
-            self.argv(ctx.paths),
+            self.argv(self.job.layout(ctx.paths)),
             progress=wimlib.parse_progress,
             failure=f"wimlib-imagex could not apply image {job.image.index}",
             encoding=job.host.console_encoding,
@@ -199,10 +199,10 @@ class DriverStep(DismStep):
         self.name = f"drivers-{number}"
         self.title = f"Add the drivers in {folder.name or folder}"
 
-    def argv(self, paths: BuildPaths) -> list[str]:
-        job, layout = self.job, self.job.layout(paths)
+    def argv(self, layout: Layout) -> list[str]:
+        job = self.job
         return dism.add_driver(
-            self.options(paths), job.image_target(paths), layout.text(self.folder)
+            self.options(layout), job.image_target(layout.paths), layout.text(self.folder)
         )
 
     def subject(self) -> dism.Subject:
@@ -219,10 +219,10 @@ class UnattendStep(DismStep):
     title = "Apply the computer name and administrator password (unattend)"
     weight = 0.5
 
-    def argv(self, paths: BuildPaths) -> list[str]:
-        job, layout = self.job, self.job.layout(paths)
+    def argv(self, layout: Layout) -> list[str]:
+        job = self.job
         return dism.apply_unattend(
-            self.options(paths), job.image_target(paths), layout.text(layout.unattend)
+            self.options(layout), job.image_target(layout.paths), layout.text(layout.unattend)
         )
 
     def subject(self) -> dism.Subject:
@@ -281,6 +281,9 @@ def staged_for_first_boot(
 
 
 class SetupCompleteStep(JobStep):
+    """Write the first-boot script into the mounted image: what has no offline form
+    (addresses, WinRM, optional features) runs once, before anyone logs on."""
+
     name = "setupcomplete"
     title = "Write SetupComplete.cmd (first-boot settings)"
     weight = 0.1

@@ -102,6 +102,8 @@ def choose_letters(used: set[str], bios: bool) -> tuple[str, str]:
 
 
 class PreflightStep(JobStep):
+    """Refuse a host that cannot finish the build (rights, tools, space, drive letters)."""
+
     name = "preflight"
     title = "Check this Windows host"
     weight = 0.2

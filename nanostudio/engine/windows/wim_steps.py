@@ -25,11 +25,11 @@ class ExportStep(DismStep):
         super().__init__(job)
         self.title = f"Export the {job.image.name} image alone"
 
-    def argv(self, paths: BuildPaths) -> list[str]:
-        job, layout = self.job, self.job.layout(paths)
+    def argv(self, layout: Layout) -> list[str]:
+        job = self.job
         return dism.export_image(
-            self.options(paths),
-            job.source_wim(paths),
+            self.options(layout),
+            job.source_wim(layout.paths),
             job.image.index,
             layout.text(layout.wim_output),
         )
@@ -43,11 +43,10 @@ class MountStep(DismStep):
     title = "Mount the exported image"
     weight = 2.0
 
-    def argv(self, paths: BuildPaths) -> list[str]:
-        layout = self.job.layout(paths)
+    def argv(self, layout: Layout) -> list[str]:
         # The exported WIM holds one image: index 1.
         return dism.mount_image(
-            self.options(paths),
+            self.options(layout),
             layout.text(layout.wim_output),
             1,
             layout.text(layout.windows_dir),
@@ -66,13 +65,16 @@ class MountStep(DismStep):
         super().run(ctx)
 
 
+def unmount_argv(options: dism.DismOptions, layout: Layout, *, commit: bool) -> list[str]:
+    """Unmount the image mounted on the Windows folder, saving or discarding its changes."""
+    return dism.unmount_image(options, layout.text(layout.windows_dir), commit=commit)
+
+
 def discard_mount(job: Job, layout: Layout) -> None:
     if job.state.mounted_image is None:
         return
     fresh_log(layout.dism_log("discard"))
-    argv = dism.unmount_image(
-        job.dism(layout.paths, "discard"), layout.text(layout.windows_dir), commit=False
-    )
+    argv = unmount_argv(job.dism(layout.paths, "discard"), layout, commit=False)
     result = run_for_cleanup(argv, encoding=job.host.console_encoding)
     if not dism.succeeded(result.returncode, result.tail):
         error = dism.explain(
@@ -90,9 +92,8 @@ class CommitStep(DismStep):
     title = "Save the serviced image (unmount /Commit)"
     weight = 2.0
 
-    def argv(self, paths: BuildPaths) -> list[str]:
-        layout = self.job.layout(paths)
-        return dism.unmount_image(self.options(paths), layout.text(layout.windows_dir), commit=True)
+    def argv(self, layout: Layout) -> list[str]:
+        return unmount_argv(self.options(layout), layout, commit=True)
 
     def subject(self) -> dism.Subject:
         return dism.Subject("saving the serviced image")

@@ -134,40 +134,32 @@ class DonePage(PageBase):
         self.path_edit.setText(str(disk))
         self.result_label.setText(self._result_text(outcome, disk))
         portable = resolve_engine(self.state.engine) is EngineName.PORTABLE
-        firmware = disk_firmware(self.state.target, self.state.output_format, portable=portable)
-        commands = vm_commands(
-            self.state.target,
-            name=self.state.computer_name,
-            disk=disk,
-            firmware=firmware,
-            static_ip=self.state.static_ip,
-        )
-        self.commands.title.setText(
-            self.tr("Create the VM ({0}; paste into {1}):").format(
-                preset(self.state.target).label, commands.shell
+        target = self.state.vm_target()
+        self.commands.setVisible(target is not None)
+        notes: list[str] = []
+        if target is not None:
+            firmware = disk_firmware(target, self.state.output_format, portable=portable)
+            commands = vm_commands(
+                target,
+                name=self.state.computer_name,
+                disk=disk,
+                firmware=firmware,
+                static_ip=self.state.static_ip,
             )
-        )
-        self.commands.set_text(commands.text)
-        notes = [translated(note) for note in commands.notes]
+            self.commands.title.setText(
+                self.tr("Create the VM ({0}; paste into {1}):").format(
+                    preset(target).label, commands.shell
+                )
+            )
+            self.commands.set_text(commands.text)
+            notes += [translated(note) for note in commands.notes]
+        if self.state.edit_image is not None:
+            notes.append(self._edit_drivers_note(target))
+        elif portable:
+            notes.append(self._build_drivers_note())
         if portable:
-            if self.state.edit_image is not None:  # no target: nothing was added for one
-                drivers = self.tr(
-                    "The image keeps the drivers it had, with those of the driver folders "
-                    "you added."
-                )
-            elif self.state.target is Target.PHYSICAL:
-                drivers = self.tr(
-                    "A physical machine's controllers are not known here: the image has the "
-                    "drivers of the chosen packages and driver folders."
-                )
-            else:
-                drivers = self.tr(
-                    "The drivers {0} needs to boot and reach the network are in the image."
-                ).format(self.state.target.label)
             notes.append(
-                drivers
-                + " "
-                + self.tr(
+                self.tr(
                     "The first boot installs the chosen packages and restarts once; give it "
                     "a few minutes before connecting."
                 )
@@ -198,6 +190,34 @@ class DonePage(PageBase):
                 ).format(host)
             )
 
+    def _edit_drivers_note(self, target: Target | None) -> str:
+        """An edit adds no target's drivers: say which VM its own drivers serve."""
+        facts = self.state.edit_facts
+        if facts is None or facts.drivable is None:
+            return self.tr(
+                "The image keeps the drivers it had; which machines they serve could not "
+                "be read: start it where the original image ran."
+            )
+        if target is None:
+            return self.tr(
+                "The image keeps the drivers it had, and they serve none of the VMs "
+                "NanoStudio knows: start it on the machine the original image was made for, "
+                "or edit it with a target's drivers (nanostudio edit --target)."
+            )
+        return self.tr(
+            "The image keeps the drivers it had; they serve {0}, so the VM is made for it."
+        ).format(target.label)
+
+    def _build_drivers_note(self) -> str:
+        if self.state.target is Target.PHYSICAL:
+            return self.tr(
+                "A physical machine's controllers are not known here: the image has the "
+                "drivers of the chosen packages and driver folders."
+            )
+        return self.tr(
+            "The drivers {0} needs to boot and reach the network are in the image."
+        ).format(self.state.target.label)
+
     def _configure_vm_panel(self, disk: Path) -> None:
         state = self.state
         network = (
@@ -205,15 +225,20 @@ class DonePage(PageBase):
             if state.static_ip
             else GuestNetwork()
         )
-        spec = VmSpec(state.computer_name, disk, state.target, network)
-        hypervisor: Hypervisor | None = hypervisor_for(state.target)
+        target = state.vm_target()
+        spec = VmSpec(state.computer_name, disk, target or Target.PHYSICAL, network)
+        hypervisor: Hypervisor | None = hypervisor_for(target) if target else None
         why_not = ""
-        if state.target in (Target.PHYSICAL, Target.VMWARE):
+        if target is None:
+            why_not = self.tr(
+                "The edited image's own drivers serve none of the VMs NanoStudio starts."
+            )
+        elif target in (Target.PHYSICAL, Target.VMWARE):
             hypervisor = None
             why_not = self.tr(
                 "NanoStudio starts VMs with QEMU, VirtualBox or Hyper-V; for {0} use the "
                 "commands on the other tab."
-            ).format(state.target.label)
+            ).format(target.label)
         elif not state.winrm:
             hypervisor = None
             why_not = self.tr("WinRM was left closed: NanoStudio could not reach the VM.")

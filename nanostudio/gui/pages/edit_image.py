@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
+from nanostudio.engine.edit.image_facts import ImageFacts, image_facts
 from nanostudio.engine.edit.source import EditSource, inspect_edit_source
 from nanostudio.gui.tasks import LatestCall
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
@@ -90,15 +91,15 @@ class EditImageBox(QGroupBox):
         self._show()
         self._changed()
         self._reading.start(
-            lambda: inspect_edit_source(image, index),
+            lambda: _read_image(image, index),
             lambda found: self._read(found, None),
             lambda message: self._read(None, message),
         )
 
     def _read(self, found: object, message: str | None) -> None:
         self._state.reading_edit = False
-        if isinstance(found, EditSource):
-            self._state.take_edit_source(found)
+        if isinstance(found, tuple):
+            self._state.take_edit_source(*found)
         else:
             self._state.edit_error = message or self.tr("the image cannot be read")
         self._show()
@@ -115,3 +116,10 @@ class EditImageBox(QGroupBox):
 
     def wait_idle(self, ms: int = 30_000) -> None:
         self._reading.wait(ms)
+
+
+def _read_image(image: Path, index: int) -> tuple[EditSource, ImageFacts]:
+    """The image and what it already is (the disk's partition is copied to read it:
+    seconds for a real image, so on a worker thread)."""
+    source = inspect_edit_source(image, index)
+    return source, image_facts(source)
