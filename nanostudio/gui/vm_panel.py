@@ -270,9 +270,7 @@ class VmPanel(QWidget):
         allowed = self.allow_network.isChecked()
         backend = self.backend_factory(self.hypervisor, lambda question: allowed)
         self._launch(
-            VmLaunchJob(
-                backend, self._password, spec=self.spec, poll_s=self.job_poll_s, parent=self
-            )
+            VmLaunchJob(backend, self._password, self.spec, poll_s=self.job_poll_s, parent=self)
         )
 
     def _mine(self, record: VmRecord) -> bool:
@@ -283,7 +281,7 @@ class VmPanel(QWidget):
         """Start this build's VM with the doctor and the console, as the button does."""
         if not self._mine(record):
             return False
-        self._launch(VmLaunchJob(backend, self._password, record=record, parent=self))
+        self._launch(VmLaunchJob(backend, self._password, record, parent=self))
         return True
 
     def _password_for(self, record: VmRecord) -> str | None:
