@@ -190,6 +190,60 @@ def blocking_task(
     return Task(work, parent, what=what)
 
 
+def start_blocking(
+    call: Callable[[], object],
+    parent: QObject | None,
+    succeeded: Callable[[Any], object],
+    failed: Callable[[str], object],
+) -> Task:
+    """``blocking_task(call, parent)`` started: ``succeeded(result)`` or ``failed(message)``
+    follows on the GUI thread (never before the caller returns to the event loop)."""
+    job = blocking_task(call, parent)
+    job.succeeded.connect(succeeded)
+    job.failed.connect(failed)
+    job.start()
+    return job
+
+
+class LatestCall:
+    """A blocking call made again whenever its input changes (the media path, the
+    plan's recipe): only the latest call's outcome is delivered, an older one still
+    running when it was superseded is dropped when it ends."""
+
+    def __init__(self, parent: QObject | None) -> None:
+        self._parent = parent
+        self._generation = 0
+        self._job: Task | None = None
+
+    def start(
+        self,
+        call: Callable[[], object],
+        succeeded: Callable[[Any], object],
+        failed: Callable[[str], object],
+    ) -> None:
+        self._generation += 1
+        generation = self._generation
+
+        def latest() -> bool:
+            return generation == self._generation
+
+        self._job = start_blocking(
+            call,
+            self._parent,
+            lambda result: succeeded(result) if latest() else None,
+            lambda message: failed(message) if latest() else None,
+        )
+
+    def forget(self) -> None:
+        """The outcome of the call still running is no longer wanted."""
+        self._generation += 1
+
+    def wait(self, ms: int) -> None:
+        """For shutdown: let the latest call end (a call cannot be interrupted)."""
+        if self._job is not None:
+            self._job.wait(ms)
+
+
 def shutdown() -> None:
     """The application quits (or a test ends): cancel every task, give them a short
     while to wind down, close the loop and forget it. Worker threads are daemons:

@@ -32,9 +32,8 @@ class VmLaunchJob(QObject):
         self,
         backend: VmBackend,
         password: str,
+        vm: VmSpec | VmRecord,
         *,
-        spec: VmSpec | None = None,
-        record: VmRecord | None = None,
         timeout_s: float = 20 * 60.0,
         poll_s: float = 2.0,
         parent: QObject | None = None,
@@ -42,8 +41,7 @@ class VmLaunchJob(QObject):
         super().__init__(parent)
         self.backend = backend
         self.password = password
-        self.spec = spec
-        self.record = record
+        self.vm = vm  # a spec: create it and start it; a record: start it again
         self.timeout_s = timeout_s
         self.poll_s = poll_s
         self.result: StartResult | None = None
@@ -56,11 +54,10 @@ class VmLaunchJob(QObject):
         return self._task.token
 
     async def _launch(self, token: CancelToken) -> Diagnosis:
-        if self.record is None:
-            assert self.spec is not None
-            result = await blocking(create_and_start, self.backend, self.spec)
+        if isinstance(self.vm, VmRecord):
+            result = await blocking(self.backend.start, self.vm)
         else:
-            result = await blocking(self.backend.start, self.record)
+            result = await blocking(create_and_start, self.backend, self.vm)
         post(self._on_started, result)
         record = result.record
         doctor = ConnectionDoctor(

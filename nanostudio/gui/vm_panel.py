@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nanostudio.gui import console_link
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.tasks import Task, start_blocking
 from nanostudio.gui.vm_job import VmLaunchJob
 from nanostudio.gui.widgets.doctor_view import DoctorView
 from nanostudio.gui.widgets.problems import NoteLabel
@@ -177,11 +177,7 @@ class VmList(QWidget):
         self.console = console_link.open_console(self.window(), settings, self.password_for(record))
 
     def _background(self, call: Callable[[], object], done: Callable[[object], None]) -> None:
-        job = blocking_task(call, self)
-        self._calls.append(job)
-        job.succeeded.connect(done)
-        job.failed.connect(lambda message: self.status.setText(message))
-        job.start()
+        self._calls.append(start_blocking(call, self, done, self.status.setText))
 
     def shutdown(self, ms: int = 10_000) -> None:
         """Join the workers (the page or window is closing)."""
@@ -274,9 +270,7 @@ class VmPanel(QWidget):
         allowed = self.allow_network.isChecked()
         backend = self.backend_factory(self.hypervisor, lambda question: allowed)
         self._launch(
-            VmLaunchJob(
-                backend, self._password, spec=self.spec, poll_s=self.job_poll_s, parent=self
-            )
+            VmLaunchJob(backend, self._password, self.spec, poll_s=self.job_poll_s, parent=self)
         )
 
     def _mine(self, record: VmRecord) -> bool:
@@ -287,7 +281,7 @@ class VmPanel(QWidget):
         """Start this build's VM with the doctor and the console, as the button does."""
         if not self._mine(record):
             return False
-        self._launch(VmLaunchJob(backend, self._password, record=record, parent=self))
+        self._launch(VmLaunchJob(backend, self._password, record, parent=self))
         return True
 
     def _password_for(self, record: VmRecord) -> str | None:

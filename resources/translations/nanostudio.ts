@@ -366,10 +366,6 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The image keeps the drivers it had, with those of the driver folders you added.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>A physical machine&apos;s controllers are not known here: the image has the drivers of the chosen packages and driver folders.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -395,6 +391,22 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>Connect to {0} (or the address the VM gets from DHCP) as Administrator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image keeps the drivers it had; which machines they serve could not be read: start it where the original image ran.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image keeps the drivers it had, and they serve none of the VMs NanoStudio knows: start it on the machine the original image was made for, or edit it with a target&apos;s drivers (nanostudio edit --target).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image keeps the drivers it had; they serve {0}, so the VM is made for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The edited image&apos;s own drivers serve none of the VMs NanoStudio starts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -510,10 +522,6 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>Choose a driver folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1041,6 +1049,13 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>Disks and images (*.vhdx *.vhd *.wim)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PathReads</name>
+    <message>
+        <source>Reading {0}…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1647,10 +1662,6 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>Choose files to copy</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

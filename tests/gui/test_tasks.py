@@ -242,3 +242,32 @@ app.exec()
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_only_the_latest_call_is_delivered_and_a_forgotten_one_never(qtbot: QtBot) -> None:
+    release = threading.Event()
+    seen: list[object] = []
+
+    def slow() -> str:
+        release.wait(TIMEOUT_MS / 1000)
+        return "older"
+
+    latest = tasks.LatestCall(None)
+    latest.start(slow, seen.append, seen.append)
+    latest.start(lambda: "newer", seen.append, seen.append)
+    latest.wait(TIMEOUT_MS)
+    assert seen == ["newer"]
+    release.set()
+    qtbot.waitUntil(lambda: not tasks._live, timeout=TIMEOUT_MS)
+    assert seen == ["newer"]  # the older call ended after it was superseded: dropped
+
+    def failing() -> None:
+        raise UserFacingError("the ISO is gone")
+
+    latest.start(failing, seen.append, seen.append)
+    latest.forget()
+    qtbot.waitUntil(lambda: not tasks._live, timeout=TIMEOUT_MS)
+    assert seen == ["newer"]
+    latest.start(failing, seen.append, seen.append)
+    latest.wait(TIMEOUT_MS)
+    assert seen == ["newer", "the ISO is gone"]

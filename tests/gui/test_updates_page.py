@@ -73,7 +73,7 @@ def test_bad_updates_and_copies_block_next_with_their_reason(
     first_update = page.update_list.topLevelItem(0)
     assert first_update is not None
     page.update_list.setCurrentItem(first_update)
-    page._remove_update()
+    page.remove_update_button.click()
     assert _next_enabled(wizard)
     if os.name != "nt":
         link = tmp_path / "link"

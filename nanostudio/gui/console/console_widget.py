@@ -15,41 +15,32 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontDatabase,
-    QKeyEvent,
-    QKeySequence,
-    QTextCharFormat,
-    QTextCursor,
-)
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from nanostudio.gui.console.colours import host_colour, is_console_colour, is_dark, stream_colour
 from nanostudio.gui.console.command_input import CommandInput
 from nanostudio.gui.console.output_buffer import Batch, OutputBuffer
+from nanostudio.gui.console.output_view import ECHO, OutputView, line_style
 from nanostudio.gui.console.prompt_dialog import PromptDialog
 from nanostudio.gui.console.session_driver import SessionDriver, SessionFactory
 from nanostudio.gui.widgets.busy import BusyIndicator
+from nanostudio.gui.widgets.file_dialogs import choose_save_path
 from nanostudio.remote.events import (
     CommandFinished,
     Completion,
     ProgressRecord,
     PromptRequest,
     Stream,
-    StreamText,
 )
 from nanostudio.remote.history import CommandHistory
 from nanostudio.remote.session_api import prompt_text
@@ -65,47 +56,12 @@ KEEP_ALIVE_S = 120
 
 
 W = TypeVar("W", bound=QWidget)
-# How a run of lines is painted: its stream (None: the echoed command) and the
-# console colours Write-Host gave it (None: the stream's own colour).
-Style = tuple[Stream | None, int | None, int | None]
-
-
-def line_style(line: StreamText) -> Style:
-    """A line's stream and, for host text that carries them, its console colours."""
-    foreground = getattr(line, "foreground", None)
-    background = getattr(line, "background", None)
-    return (
-        line.stream,
-        foreground if is_console_colour(foreground) else None,
-        background if is_console_colour(background) else None,
-    )
 
 
 def _named(widget: W, name: str) -> W:
     """Object names make the widgets findable in tests and style sheets."""
     widget.setObjectName(name)
     return widget
-
-
-_ECHO: Style = (None, None, None)
-
-
-class OutputView(QPlainTextEdit):
-    """The read-only output area; Ctrl+C here copies a selection or stops the command.
-
-    A subclass rather than an event filter: a filter would call into Python for every
-    event of the widget (paints included), each needing the GIL while output floods in.
-    """
-
-    copy_or_stop = Signal()
-    keys_moved = Signal()  # the user moved through the output with keys (Page Up, …)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy_or_stop.emit()
-            return
-        super().keyPressEvent(event)
-        self.keys_moved.emit()
 
 
 class ConsoleState(Enum):
@@ -138,16 +94,12 @@ class ConsoleWidget(QWidget):
         self.state = ConsoleState.DISCONNECTED
         self.location = ""
         self._buffer = OutputBuffer(scrollback)
-        self._has_text = False
         self._completion: tuple[Completion, int, str] | None = None
         self._original_line = ""
         self._ever_connected = False
         self._prompt_dialog: PromptDialog | None = None
 
-        self._follow = True  # the view keeps to the end until the user scrolls up
         self._build_ui(scrollback)
-        self._formats: dict[Style, QTextCharFormat] = {}
-        self._update_formats()
 
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
@@ -187,23 +139,9 @@ class ConsoleWidget(QWidget):
         banner_row.addWidget(self.reconnect_button)
         self.banner.hide()
 
-        self.output = _named(OutputView(), "consoleOutput")
+        self.output = _named(OutputView(scrollback), "consoleOutput")
         self.output.copy_or_stop.connect(self.copy_or_stop)
-        self.output.setReadOnly(True)
-        self.output.setUndoRedoEnabled(False)
         self.output.setFont(mono)
-        # Scrollback is trimmed by _trim() in one cut per flush: QPlainTextEdit's own
-        # maximumBlockCount removes blocks one by one and costs ~50 ms per 1000 lines.
-        self._scrollback = scrollback
-        self.output.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        bar = self.output.verticalScrollBar()
-        # Only the user's own scrolling (wheel, scroll bar, keys) decides whether the
-        # view follows: QPlainTextEdit moves the bar itself too, later, as it lays out.
-        bar.actionTriggered.connect(lambda _action: self._user_scrolled(bar.sliderPosition()))
-        self.output.keys_moved.connect(lambda: self._user_scrolled(bar.value()))
-        # The range changes after painting, trimming, a resize or the progress bar
-        # appearing: a view that follows goes to the new end each time.
-        bar.rangeChanged.connect(lambda _low, _high: self._keep_to_end())
 
         self.running_indicator = _named(BusyIndicator(), "consoleRunning")
 
@@ -241,31 +179,9 @@ class ConsoleWidget(QWidget):
         layout.addLayout(input_row)
         self._show_prompt()
 
-    def _update_formats(self) -> None:
-        """Formats are made on first use per style; a palette change starts afresh."""
-        self._formats = {}
-
-    def _format(self, style: Style) -> QTextCharFormat:
-        fmt = self._formats.get(style)
-        if fmt is not None:
-            return fmt
-        stream, foreground, background = style
-        dark = is_dark(self.output.palette().color(self.output.backgroundRole()).lightness())
-        fmt = QTextCharFormat()
-        if stream is None:  # the echoed command
-            fmt.setFontWeight(QFont.Weight.Bold)
-        elif foreground is not None:
-            fmt.setForeground(QColor(host_colour(foreground, dark)))
-        elif (colour := stream_colour(stream, dark)) is not None:
-            fmt.setForeground(QColor(colour))
-        if background is not None:
-            fmt.setBackground(QColor(host_colour(background, dark)))
-        self._formats[style] = fmt
-        return fmt
-
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange:
-            self._update_formats()
+            self.output.forget_formats()
         super().changeEvent(event)
 
     # -- state --------------------------------------------------------------------
@@ -352,27 +268,27 @@ class ConsoleWidget(QWidget):
     def clear(self) -> None:
         """Ctrl+L: empty the output area (the session is untouched)."""
         self.output.clear()
-        self._has_text = False
 
     def save_transcript(self, path: Path) -> None:
         path.write_text(self.output.toPlainText() + "\n", encoding="utf-8")
 
     def ask_transcript_path(self) -> QFileDialog:
-        dialog = QFileDialog(self, self.tr("Save transcript"))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(self.tr("Text files (*.txt)"))
-        dialog.setDefaultSuffix("txt")
-        dialog.fileSelected.connect(self._save_chosen_transcript)
-        dialog.open()
-        return dialog
+        return choose_save_path(
+            self,
+            self.tr("Save transcript"),
+            "",
+            self.tr("Text files (*.txt)"),
+            self._save_chosen_transcript,
+            default_suffix="txt",
+        )
 
-    def _save_chosen_transcript(self, name: str) -> None:
+    def _save_chosen_transcript(self, path: Path) -> None:
         """A folder the user cannot write to is a line in the console, not a crash."""
         try:
-            self.save_transcript(Path(name))
+            self.save_transcript(path)
         except OSError as error:
             message = self.tr("Cannot save the transcript to %1: %2")
-            text = message.replace("%1", name).replace("%2", error.strerror or str(error))
+            text = message.replace("%1", str(path)).replace("%2", error.strerror or str(error))
             self._append_lines([(text, Stream.ERROR)])
 
     # -- worker results -------------------------------------------------------------
@@ -482,63 +398,18 @@ class ConsoleWidget(QWidget):
 
     def _paint(self, batch: Batch) -> None:
         if batch.lines:
-            self._insert([(line.rendered(), line_style(line)) for line in batch.lines])
+            self.output.append_lines([(line.rendered(), line_style(line)) for line in batch.lines])
         if batch.progress and self.state == ConsoleState.RUNNING:
             self._show_progress(batch.progress[-1])
 
     def _append_echo(self, script: str) -> None:
-        self._follow = True  # a new command: its output is what the user wants to see
-        self._insert([(f"{prompt_text(self.host_label, self.location)} {script}", _ECHO)])
+        self.output.follow()  # a new command: its output is what the user wants to see
+        self.output.append_lines(
+            [(f"{prompt_text(self.host_label, self.location)} {script}", ECHO)]
+        )
 
     def _append_lines(self, lines: list[tuple[str, Stream]]) -> None:
-        self._insert([(text, (stream, None, None)) for text, stream in lines])
-
-    def _insert(self, lines: list[tuple[str, Style]]) -> None:
-        """Append lines in as few inserts as possible (one per run of the same style)."""
-        cursor = QTextCursor(self.output.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.beginEditBlock()
-        run: list[str] = []
-        run_style: Style | None = None
-        for text, style in lines:
-            if style != run_style and run:
-                assert run_style is not None
-                self._insert_run(cursor, run, run_style)
-                run = []
-            run_style = style
-            run.append(text)
-        if run and run_style is not None:
-            self._insert_run(cursor, run, run_style)
-        cursor.endEditBlock()
-        self._trim()
-        self._keep_to_end()
-
-    def _user_scrolled(self, position: int) -> None:
-        """Up stops following the output; back to the end resumes it."""
-        self._follow = position >= self.output.verticalScrollBar().maximum()
-
-    def _keep_to_end(self) -> None:
-        if self._follow:
-            bar = self.output.verticalScrollBar()
-            bar.setValue(bar.maximum())
-
-    def _trim(self) -> None:
-        """Cut the oldest lines beyond the scrollback cap (one selection, found by number)."""
-        document = self.output.document()
-        extra = document.blockCount() - self._scrollback
-        if extra <= 0:
-            return
-        cursor = QTextCursor(document)
-        cursor.setPosition(
-            document.findBlockByNumber(extra).position(), QTextCursor.MoveMode.KeepAnchor
-        )
-        cursor.removeSelectedText()
-
-    def _insert_run(self, cursor: QTextCursor, run: list[str], style: Style) -> None:
-        fmt = self._format(style)
-        text = "\n".join(run)
-        cursor.insertText(("\n" + text) if self._has_text else text, fmt)
-        self._has_text = True
+        self.output.append_lines([(text, (stream, None, None)) for text, stream in lines])
 
     def _show_progress(self, progress: ProgressRecord) -> None:
         if progress.completed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
@@ -60,15 +62,13 @@ class ConsoleWindow(QMainWindow):
         menu = self.menuBar().addMenu(self.tr("&Console"))
         self.connect_action = QAction(self.tr("&Connect…"), self)
         self.connect_action.triggered.connect(lambda: self.show_connect_dialog(self.settings))
-        self.save_action = QAction(self.tr("&Save transcript…"), self)
+        self.save_action = self._console_action(
+            self.tr("&Save transcript…"), ConsoleWidget.ask_transcript_path
+        )
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
-        self.save_action.triggered.connect(self._save_transcript)
-        self.clear_action = QAction(self.tr("C&lear"), self)
-        self.clear_action.triggered.connect(self._clear)
-        self.stop_action = QAction(self.tr("S&top command"), self)
-        self.stop_action.triggered.connect(self._stop)
-        self.reconnect_action = QAction(self.tr("&Reconnect"), self)
-        self.reconnect_action.triggered.connect(self._reconnect)
+        self.clear_action = self._console_action(self.tr("C&lear"), ConsoleWidget.clear)
+        self.stop_action = self._console_action(self.tr("S&top command"), ConsoleWidget.stop)
+        self.reconnect_action = self._console_action(self.tr("&Reconnect"), ConsoleWidget.reconnect)
         close_action = QAction(self.tr("Close"), self)
         close_action.setShortcut(QKeySequence.StandardKey.Close)
         close_action.triggered.connect(self.close)
@@ -82,6 +82,12 @@ class ConsoleWindow(QMainWindow):
         ):
             menu.addAction(action)
         self._update_actions()
+
+    def _console_action(self, text: str, act: Callable[[ConsoleWidget], object]) -> QAction:
+        """A menu action done to the open console (with none open, it does nothing)."""
+        action = QAction(text, self)
+        action.triggered.connect(lambda: act(self.console) if self.console is not None else None)
+        return action
 
     def _update_actions(self, state: object = None) -> None:
         console = self.console
@@ -130,22 +136,6 @@ class ConsoleWindow(QMainWindow):
     def ended_sessions(self) -> list[SessionDriver]:
         """Sessions of consoles this window ended (tests and app exit wait on them)."""
         return list(self._ended)
-
-    def _save_transcript(self) -> None:
-        if self.console is not None:
-            self.console.ask_transcript_path()
-
-    def _clear(self) -> None:
-        if self.console is not None:
-            self.console.clear()
-
-    def _stop(self) -> None:
-        if self.console is not None:
-            self.console.stop()
-
-    def _reconnect(self) -> None:
-        if self.console is not None:
-            self.console.reconnect()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._end_console()

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QLabel,
+    QLayout,
     QLineEdit,
     QScrollArea,
     QVBoxLayout,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nanostudio.gui.i18n import translated
+from nanostudio.gui.pages.headings import HEADINGS
 from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.wizard.pages import Page
@@ -32,7 +35,8 @@ if TYPE_CHECKING:
 
 
 class PageBase(QWizardPage):
-    """Subclasses set ``page``, build widgets in ``__init__`` and bind in ``load``."""
+    """Subclasses set ``page``, make their widgets in ``_build`` and bind in ``load``;
+    the title and subtitle come from ``HEADINGS``."""
 
     page: Page
 
@@ -47,7 +51,7 @@ class PageBase(QWizardPage):
         self._revealed: set[RecipeField | RawKey] = set()
         self.page_problems = ProblemLabel()
         self._loading = False
-        # Pages lay out on ``body``, inside a scroll area: on a small screen (1024×600,
+        # Pages lay out on ``body_layout``, inside a scroll area: on a small screen (1024×600,
         # or 1366×768 at 125 %) the page scrolls and the wizard's buttons stay visible.
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -61,10 +65,25 @@ class PageBase(QWizardPage):
         self.body = QWidget()
         self.body.setAutoFillBackground(False)
         self.scroll_area.setWidget(self.body)
+        self.body_layout = QVBoxLayout(self.body)  # the page's widgets, top to bottom
         self.scroll_area.viewport().setAutoFillBackground(False)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll_area)
+        self._build()
+        self._show_headings()
+
+    def _build(self) -> None:
+        """Make the page's widgets in ``body_layout`` and connect them (once, when made)."""
+
+    def _show_headings(self) -> None:
+        """When made and each time the page is entered: Welcome may start an edit."""
+        headings = HEADINGS.get(self.page)
+        if headings is not None:
+            editing = self._state is not None and self._state.edit_image is not None
+            title, subtitle = headings.for_edit(editing)
+            self.setTitle(translated(title))
+            self.setSubTitle(translated(subtitle))
 
     @property
     def state(self) -> WizardState:
@@ -90,6 +109,7 @@ class PageBase(QWizardPage):
         return -1 if following is None else int(following)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
+        self._show_headings()
         self._loading = True
         try:
             self.load()
@@ -134,6 +154,28 @@ class PageBase(QWizardPage):
         self._problem_labels[field] = label
         return label
 
+    def add_field(
+        self,
+        form: QFormLayout,
+        label: str,
+        editor: QWidget,
+        field: RecipeField,
+        note: str | None = None,
+    ) -> QLabel:
+        """``add_row`` for a recipe field: ``field``'s problems show under ``editor``."""
+        return add_row(form, label, editor, self.problem_label(field), note)
+
+    def add_sections(self, *sections: QWidget | QLayout) -> None:
+        """``sections`` top to bottom, then the page's other problems; the height left
+        over stays empty below them."""
+        for section in sections:
+            if isinstance(section, QLayout):
+                self.body_layout.addLayout(section)
+            else:
+                self.body_layout.addWidget(section)
+        self.body_layout.addWidget(self.page_problems)
+        self.body_layout.addStretch(1)
+
     def refresh(self) -> None:
         """Recompute problems, show them next to their fields, update Next."""
         from nanostudio.wizard.validation import page_problems
@@ -150,6 +192,19 @@ class PageBase(QWizardPage):
             label.show_problems([] if hidden else by_field.get(field, []))
         self.page_problems.show_problems(leftovers)
         self.completeChanged.emit()
+
+    def store_on(self, signal: SignalInstance, name: str) -> None:
+        """When ``signal`` fires, the value it carries becomes the state's attribute
+        ``name`` and the page refreshes; a signal of the page's own loading is not the
+        user's change and is ignored."""
+        assert hasattr(self.state, name), name  # a misspelt name fails when the page is made
+
+        def store(value: object) -> None:
+            if not self._loading:
+                setattr(self.state, name, value)
+                self.changed()
+
+        signal.connect(store)
 
     def changed(self) -> None:
         """A widget wrote to the state: refresh unless the page is being loaded."""

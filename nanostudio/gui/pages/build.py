@@ -30,10 +30,9 @@ from nanostudio.engine.events import (
 )
 from nanostudio.gui.build_job import BuildJob
 from nanostudio.gui.pages.base import PageBase
-from nanostudio.gui.settings import Settings
 from nanostudio.gui.widgets.log_pane import LogPane
 from nanostudio.gui.widgets.step_list import StepList, StepState
-from nanostudio.wizard import BuildStatus, Page, WizardState, to_recipe
+from nanostudio.wizard import BuildStatus, Page, to_recipe
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +47,7 @@ class BuildPage(PageBase):
     status_changed = Signal()
     build_finished = Signal(object)  # BuildOutcome
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Building"))
-        self.setSubTitle(self.tr("You can keep using your computer; the window stays responsive."))
+    def _build(self) -> None:
         self.job: BuildJob | None = None
         self._confirm: QMessageBox | None = None
         self._elapsed = QElapsedTimer()
@@ -90,7 +86,7 @@ class BuildPage(PageBase):
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.again_button)
         buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self.body)
+        layout = self.body_layout
         layout.addLayout(bar)
         layout.addWidget(self.current)
         layout.addWidget(splitter, 1)

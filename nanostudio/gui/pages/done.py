@@ -23,7 +23,6 @@ from nanostudio.engine.events import BuildOutcome, Status
 from nanostudio.gui import console_link
 from nanostudio.gui.i18n import translated
 from nanostudio.gui.pages.base import PageBase
-from nanostudio.gui.settings import Settings
 from nanostudio.gui.vm_panel import VmPanel
 from nanostudio.gui.widgets.copyable import CopyableText
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
@@ -31,7 +30,7 @@ from nanostudio.recipe import OutputFormat, Target
 from nanostudio.remote.settings import ConnectionSettings
 from nanostudio.sizes import human_size
 from nanostudio.vm.model import GuestNetwork, Hypervisor, VmSpec, hypervisor_for
-from nanostudio.wizard import Page, WizardState, preset
+from nanostudio.wizard import Page, preset
 from nanostudio.wizard.targets import disk_firmware
 from nanostudio.wizard.vm_commands import vm_commands
 
@@ -57,8 +56,7 @@ def what_to_try(outcome: BuildOutcome) -> list[str]:
 class DonePage(PageBase):
     page = Page.DONE
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
+    def _build(self) -> None:
         self.stack = QStackedWidget()
         # Success.
         success = QWidget()
@@ -107,7 +105,7 @@ class DonePage(PageBase):
         failure_layout.addWidget(self.log_path_label)
         self.stack.addWidget(success)
         self.stack.addWidget(failure)
-        layout = QVBoxLayout(self.body)
+        layout = self.body_layout
         layout.addWidget(self.stack, 1)
         self.open_button.clicked.connect(self._open_folder)
         self.connect_button.clicked.connect(self.connect_console)

@@ -7,62 +7,56 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QPushButton,
-    QStyle,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QPushButton, QStyle, QTreeWidgetItem
 
 from nanostudio.gui.pages.base import PageBase
-from nanostudio.gui.settings import LAST_DRIVER_DIR, Settings
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.pages.path_reads import PathReads
+from nanostudio.gui.settings import LAST_DRIVER_DIR
 from nanostudio.gui.widgets.busy import BusyIndicator
+from nanostudio.gui.widgets.file_dialogs import choose_folder
+from nanostudio.gui.widgets.item_tree import fit_columns_to_text, item_tree
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
+from nanostudio.gui.widgets.rows import button_row
 from nanostudio.media.drivers import DriverFolder, scan_driver_folder
 from nanostudio.recipe import RecipeField
-from nanostudio.wizard import Page, WizardState
+from nanostudio.wizard import Page
 
 
 class DriversPage(PageBase):
     page = Page.DRIVERS
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Drivers"))
-        self._jobs: dict[Path, Task] = {}
+    def _build(self) -> None:
         # Folders the user just added: kept only if they hold a usable driver.
         self._on_trial: set[Path] = set()
         self.refused_label = ProblemLabel()
         self.refused_label.setAccessibleName(self.tr("Folder not added"))
         self.busy = BusyIndicator()
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(
+        self._reads = PathReads(
+            self,
+            self.busy,
+            self.state.scanning_drivers,
+            self.state.driver_scans,
+            scan_driver_folder,
+            lambda folder, message: DriverFolder(folder, problem=message),
+            self._scanned,
+        )
+        self.tree = item_tree(
             [
                 self.tr("Folder / INF"),
                 self.tr("Class"),
                 self.tr("Provider"),
                 self.tr("Version"),
                 self.tr("Architectures"),
-            ]
+            ],
+            self.tr("Driver folders"),
+            flat=False,
         )
-        self.tree.setAccessibleName(self.tr("Driver folders"))
-        header = self.tree.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        fit_columns_to_text(self.tree)
         self.add_button = QPushButton(self.tr("&Add folder…"))
         self.remove_button = QPushButton(self.tr("&Remove"))
         self.remove_button.setEnabled(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self.body)
-        layout.addLayout(buttons)
+        layout = self.body_layout
+        layout.addLayout(button_row(self.add_button, self.remove_button))
         layout.addWidget(self.refused_label)
         layout.addWidget(self.busy)
         layout.addWidget(self.tree, 1)
@@ -83,17 +77,6 @@ class DriversPage(PageBase):
         )
 
     def load(self) -> None:
-        self.setSubTitle(
-            self.tr(
-                "Optional: add folders of unpacked drivers (.inf files); the drivers the "
-                "image has are kept."
-            )
-            if self.state.edit_image is not None
-            else self.tr(
-                "Optional: add folders of unpacked drivers (.inf files) for hardware the "
-                "OEM drivers do not cover."
-            )
-        )
         self.read_new_folders()
         self._show()
 
@@ -101,16 +84,15 @@ class DriversPage(PageBase):
         """Start reading the folders not read yet (those of a recipe just opened)."""
         for folder in self.state.driver_folders:
             if folder not in self.state.driver_scans:
-                self._scan(folder)
+                self._reads.start(folder)
 
     def _choose_folder(self) -> None:
-        dialog = QFileDialog(
-            self, self.tr("Choose a driver folder"), self.settings.get(LAST_DRIVER_DIR)
+        choose_folder(
+            self,
+            self.tr("Choose a driver folder"),
+            self.settings.get(LAST_DRIVER_DIR),
+            self.add_folder,
         )
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        dialog.fileSelected.connect(lambda name: self.add_folder(Path(name)))
-        dialog.open()
 
     def add_folder(self, folder: Path) -> None:
         """Add ``folder`` once it is read and holds a usable driver; otherwise it is
@@ -120,45 +102,25 @@ class DriversPage(PageBase):
             self.state.driver_folders.append(folder)
             self._on_trial.add(folder)
         self.settings.set(LAST_DRIVER_DIR, str(folder.parent))
-        self.state.driver_scans.pop(folder, None)  # added again: read it again
-        self._scan(folder)
+        self._reads.start(folder)  # added again: read it again; Next waits for it
         self._show()
         self.changed()
 
-    def _scan(self, folder: Path) -> None:
-        """Read ``folder`` on a worker thread; Next waits for it."""
-        if folder in self.state.scanning_drivers:
-            return
-        self.state.scanning_drivers.add(folder)
-        job = blocking_task(lambda: scan_driver_folder(folder), self)
-        job.succeeded.connect(lambda scanned: self._scanned(folder, scanned))
-        job.failed.connect(
-            lambda message: self._scanned(folder, DriverFolder(folder, problem=message))
-        )
-        self._jobs[folder] = job
-        self.busy.start(self.tr("Reading {0}…").format(folder.name))
-        job.start()
-
-    def _scanned(self, folder: Path, scanned: object) -> None:
-        assert isinstance(scanned, DriverFolder)
-        self.state.scanning_drivers.discard(folder)
-        self.state.driver_scans[folder] = scanned
+    def _scanned(self, folder: Path) -> None:
         if folder in self._on_trial:
             self._on_trial.discard(folder)
+            scanned = self.state.driver_scans[folder]
             if scanned.problem:
                 self.state.driver_folders = [f for f in self.state.driver_folders if f != folder]
                 self.refused_label.show_problems(
                     [self.tr("Not added: {0}").format(scanned.problem)]
                 )
-        if not self.state.scanning_drivers:
-            self.busy.stop()
         self._show()
         self.changed()
 
     def wait_idle(self, ms: int = 30_000) -> None:
         """For shutdown: let the folders being read be read."""
-        for job in self._jobs.values():
-            job.wait(ms)
+        self._reads.wait(ms)
 
     def remove_folder(self, folder: Path) -> None:
         self.state.driver_folders = [f for f in self.state.driver_folders if f != folder]

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 
 from nanostudio.engine.edit.image_facts import ImageFacts, image_facts
 from nanostudio.engine.edit.source import EditSource, inspect_edit_source
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.tasks import LatestCall
 from nanostudio.gui.widgets.problems import NoteLabel, ProblemLabel
 from nanostudio.wizard import WizardState
 
@@ -29,8 +29,7 @@ class EditImageBox(QGroupBox):
         self.setTitle(self.tr("Image to edit (it is only read: the result is a new file)"))
         self._state = state
         self._changed = changed
-        self._job: Task | None = None
-        self._generation = 0
+        self._reading = LatestCall(self)
         self.path_label = QLabel()
         self.path_label.setWordWrap(True)
         self.what_label = QLabel()
@@ -89,19 +88,15 @@ class EditImageBox(QGroupBox):
             return
         self._state.reading_edit = True
         self._state.edit_source = None
-        self._generation += 1
-        generation = self._generation
-        job = blocking_task(lambda: _read_image(image, index), self)
-        job.succeeded.connect(lambda found: self._read(generation, found, None))
-        job.failed.connect(lambda message: self._read(generation, None, message))
-        self._job = job
         self._show()
         self._changed()
-        job.start()
+        self._reading.start(
+            lambda: _read_image(image, index),
+            lambda found: self._read(found, None),
+            lambda message: self._read(None, message),
+        )
 
-    def _read(self, generation: int, found: object, message: str | None) -> None:
-        if generation != self._generation:
-            return
+    def _read(self, found: object, message: str | None) -> None:
         self._state.reading_edit = False
         if isinstance(found, tuple):
             self._state.take_edit_source(*found)
@@ -120,8 +115,7 @@ class EditImageBox(QGroupBox):
             self.what_label.setText("")
 
     def wait_idle(self, ms: int = 30_000) -> None:
-        if self._job is not None:
-            self._job.wait(ms)
+        self._reading.wait(ms)
 
 
 def _read_image(image: Path, index: int) -> tuple[EditSource, ImageFacts]:

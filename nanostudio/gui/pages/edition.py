@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QTreeWidgetItem
 
 from nanostudio.catalogue import Edition
 from nanostudio.gui.i18n import translated
-from nanostudio.gui.pages.base import PageBase, add_row, new_form
-from nanostudio.gui.settings import Settings
+from nanostudio.gui.pages.base import PageBase, new_form
+from nanostudio.gui.widgets.item_tree import item_tree
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.recipe import RecipeField
-from nanostudio.wizard import Page, WizardState
+from nanostudio.wizard import Page
 from nanostudio.wizard.roles import RoleRow, implied_packages, role_rows, set_role
 
 _SHORT = Qt.ItemDataRole.UserRole
@@ -28,30 +20,16 @@ _SHORT = Qt.ItemDataRole.UserRole
 class EditionPage(PageBase):
     page = Page.EDITION
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Edition and roles"))
-        self.setSubTitle(self.tr("Choose what the server is for. Each role is a package."))
+    def _build(self) -> None:
         form = new_form()
         self.edition_box = QComboBox()
-        add_row(
-            form,
-            self.tr("&Edition:"),
-            self.edition_box,
-            self.problem_label(RecipeField.SOURCE_EDITION),
-        )
+        self.add_field(form, self.tr("&Edition:"), self.edition_box, RecipeField.SOURCE_EDITION)
         self.language_box = QComboBox()
-        add_row(
-            form,
-            self.tr("&Language:"),
-            self.language_box,
-            self.problem_label(RecipeField.SOURCE_LANGUAGE),
-        )
+        self.add_field(form, self.tr("&Language:"), self.language_box, RecipeField.SOURCE_LANGUAGE)
         self.implied_label = NoteLabel()
-        self.roles = QTreeWidget()
-        self.roles.setHeaderLabels([self.tr("Role"), self.tr("What it does"), self.tr("Note")])
-        self.roles.setRootIsDecorated(False)
-        self.roles.setAccessibleName(self.tr("Role packages"))
+        self.roles = item_tree(
+            [self.tr("Role"), self.tr("What it does"), self.tr("Note")], self.tr("Role packages")
+        )
         self.roles.setWordWrap(True)
         header = self.roles.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -62,7 +40,7 @@ class EditionPage(PageBase):
         header.setStretchLastSection(False)
         roles_label = QLabel(self.tr("&Roles:"))
         roles_label.setBuddy(self.roles)
-        layout = QVBoxLayout(self.body)
+        layout = self.body_layout
         layout.addLayout(form)
         heading = QHBoxLayout()
         heading.addWidget(roles_label)
@@ -76,15 +54,6 @@ class EditionPage(PageBase):
         self.roles.itemChanged.connect(self._role_changed)
 
     def load(self) -> None:
-        editing = self.state.edit_image is not None
-        self.setSubTitle(
-            self.tr(
-                "Choose the roles to add. An edit does not change the image's edition: "
-                "choose the one the image is (Datacenter-only roles need it)."
-            )
-            if editing
-            else self.tr("Choose what the server is for. Each role is a package.")
-        )
         self.edition_box.clear()
         media = self.state.media
         for edition in Edition:

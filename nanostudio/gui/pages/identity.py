@@ -6,24 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QListWidget, QListWidgetItem
 
-from nanostudio.gui.pages.base import PageBase, add_row, new_form
-from nanostudio.gui.settings import LAST_TIMEZONE, Settings
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.pages.base import PageBase, new_form
+from nanostudio.gui.settings import LAST_TIMEZONE
+from nanostudio.gui.tasks import Task, start_blocking
 from nanostudio.gui.widgets.djoin_harvest import HarvestButton
 from nanostudio.gui.widgets.file_field import FileField
 from nanostudio.gui.widgets.problems import is_dark, set_color
+from nanostudio.gui.widgets.rows import column_widget, row_widget
 from nanostudio.identity import MAX_COMPUTER_NAME, password_rules
 from nanostudio.recipe import Recipe, RecipeField, SystemSpec
 from nanostudio.recipe.domain_blob import blob_names
@@ -31,51 +22,36 @@ from nanostudio.recipe.odj import ProvisionedJoin
 from nanostudio.recipe.system_rules import unattend_problems
 from nanostudio.secret import Secret
 from nanostudio.timezones import find_time_zone, search_time_zones
-from nanostudio.wizard import Page, WizardState
+from nanostudio.wizard import Page
 
 
 class IdentityPage(PageBase):
     page = Page.IDENTITY
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Name, password and time zone"))
+    def _build(self) -> None:
         form = new_form()
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(64)
-        add_row(
+        self.add_field(
             form,
             self.tr("Computer na&me:"),
             self.name_edit,
-            self.problem_label(RecipeField.SYSTEM_COMPUTER_NAME),
+            RecipeField.SYSTEM_COMPUTER_NAME,
             self.tr("1 to {0} letters, digits or hyphens.").format(MAX_COMPUTER_NAME),
         )
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        add_row(
-            form,
-            self.tr("Administrator &password:"),
-            self.password_edit,
-            self.problem_label(RecipeField.PASSWORD),
+        self.add_field(
+            form, self.tr("Administrator &password:"), self.password_edit, RecipeField.PASSWORD
         )
-        self.rules = QWidget()
+        self.rule_labels = [QLabel() for _ in password_rules("")]
+        self.rules = column_widget(*self.rule_labels, spacing=0)
         self.rules.setAccessibleName(self.tr("Password rules"))
-        rules_layout = QVBoxLayout(self.rules)
-        rules_layout.setContentsMargins(0, 0, 0, 0)
-        rules_layout.setSpacing(0)
-        self.rule_labels: list[QLabel] = []
-        for _ in password_rules(""):
-            label = QLabel()
-            rules_layout.addWidget(label)
-            self.rule_labels.append(label)
         form.addRow("", self.rules)
         self.confirm_edit = QLineEdit()
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        add_row(
-            form,
-            self.tr("&Confirm password:"),
-            self.confirm_edit,
-            self.problem_label(RecipeField.PASSWORD_CONFIRM),
+        self.add_field(
+            form, self.tr("&Confirm password:"), self.confirm_edit, RecipeField.PASSWORD_CONFIRM
         )
         self.show_password = QCheckBox(self.tr("&Show the password"))
         form.addRow("", self.show_password)
@@ -85,27 +61,22 @@ class IdentityPage(PageBase):
         self.zone_list = QListWidget()
         self.zone_list.setAccessibleName(self.tr("Time zones"))
         self.zone_list.setMinimumHeight(110)
-        zone_block = QWidget()
-        zone_layout = QVBoxLayout(zone_block)
-        zone_layout.setContentsMargins(0, 0, 0, 0)
-        zone_layout.addWidget(self.zone_search)
-        zone_layout.addWidget(self.zone_list, 1)
+        zone_block = column_widget(self.zone_search, self.zone_list, stretch=self.zone_list)
         zone_block.setFocusProxy(self.zone_search)  # Alt+T (its caption's buddy) lands here
-        add_row(
-            form,
-            self.tr("&Time zone:"),
-            zone_block,
-            self.problem_label(RecipeField.SYSTEM_TIMEZONE),
-        )
+        self.add_field(form, self.tr("&Time zone:"), zone_block, RecipeField.SYSTEM_TIMEZONE)
         self.zone_search.setAccessibleName(self.tr("Search time zones"))
         self.unattend_field = FileField(
-            self.tr("optional: your own unattend.xml"), self.tr("C&hoose…"), self.tr("Clea&r")
+            self.tr("optional: your own unattend.xml"),
+            self.tr("C&hoose…"),
+            self.tr("Clea&r"),
+            self.tr("Choose an answer file"),
+            self.tr("Answer files (*.xml);;All files (*)"),
         )
-        add_row(
+        self.add_field(
             form,
             self.tr("Answer &file:"),
             self.unattend_field,
-            self.problem_label(RecipeField.SYSTEM_UNATTEND),
+            RecipeField.SYSTEM_UNATTEND,
             self.tr("Merged with NanoStudio's; a setting both set is named, never overwritten."),
         )
         self.unattend_field.edit.setAccessibleName(self.tr("Answer file"))
@@ -113,12 +84,14 @@ class IdentityPage(PageBase):
             self.tr("optional: from djoin /provision /savefile"),
             self.tr("Ch&oose…"),
             self.tr("Cl&ear"),
+            self.tr("Choose a domain-join blob"),
+            self.tr("djoin blobs (*.txt *.djoin *.blob);;All files (*)"),
         )
-        add_row(
+        self.add_field(
             form,
             self.tr("&Domain-join blob:"),
             self.blob_field,
-            self.problem_label(RecipeField.SYSTEM_DOMAIN_BLOB),
+            RecipeField.SYSTEM_DOMAIN_BLOB,
             self.tr("Made with djoin /machine set to this computer name (checked)."),
         )
         self.blob_field.edit.setAccessibleName(self.tr("Domain-join blob"))
@@ -127,17 +100,15 @@ class IdentityPage(PageBase):
         self.harvest_status = QLabel()
         self.harvest_status.setWordWrap(True)
         self.harvest_status.setVisible(False)
-        harvest_row = QWidget()
-        row = QHBoxLayout(harvest_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.harvest_button)
-        row.addWidget(self.harvest_status, 1)
+        harvest_row = row_widget(
+            self.harvest_button, self.harvest_status, stretch=self.harvest_status
+        )
         form.addRow("", harvest_row)
         self._blob_job: Task | None = None
         self._checked_blob: Path | None = None
         self._unattend_job: Task | None = None
         self._checked_unattend: Path | None = None
-        layout = QVBoxLayout(self.body)
+        layout = self.body_layout
         layout.addLayout(form, 1)
         layout.addWidget(self.page_problems)
         self.reveal_when_left(RecipeField.SYSTEM_COMPUTER_NAME, self.name_edit)
@@ -149,24 +120,12 @@ class IdentityPage(PageBase):
         self.show_password.toggled.connect(self._toggle_echo)
         self.zone_search.textChanged.connect(self._filter_zones)
         self.zone_list.currentItemChanged.connect(self._zone_chosen)
-        self.unattend_field.choose_button.clicked.connect(self._choose_unattend)
-        self.unattend_field.clear_button.clicked.connect(lambda: self.set_unattend(None))
-        self.blob_field.choose_button.clicked.connect(self._choose_blob)
-        self.blob_field.clear_button.clicked.connect(lambda: self.set_domain_blob(None))
+        self.unattend_field.chosen.connect(self.set_unattend)
+        self.blob_field.chosen.connect(self.set_domain_blob)
         self.harvest_button.harvested.connect(self._harvested)
         self.harvest_button.failed.connect(self._harvest_failed)
 
     def load(self) -> None:
-        self.setSubTitle(
-            self.tr(
-                "The new image's answer file, with this name, password and time zone, "
-                "replaces the image's own. The password is never saved."
-            )
-            if self.state.edit_image is not None
-            else self.tr(
-                "The administrator password is used only for this build; it is never saved."
-            )
-        )
         self.name_edit.setText(self.state.computer_name)
         self.password_edit.setText(self.state.password.reveal())
         self.confirm_edit.setText(self.state.password_confirm.reveal())
@@ -198,16 +157,6 @@ class IdentityPage(PageBase):
         self.harvest_status.setText(message)
         self.harvest_status.setVisible(True)
 
-    def _choose_blob(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("Choose a domain-join blob"),
-            str(self.state.domain_blob.parent) if self.state.domain_blob else "",
-            self.tr("djoin blobs (*.txt *.djoin *.blob);;All files (*)"),
-        )
-        if chosen:
-            self.set_domain_blob(Path(chosen))
-
     def set_domain_blob(self, path: Path | None) -> None:
         """Hold the blob file and check it on a worker thread."""
         self.state.domain_blob = path
@@ -221,11 +170,12 @@ class IdentityPage(PageBase):
             self.set_unattend(self.state.unattend)
         if path is None:
             return
-        job = blocking_task(lambda: blob_names(path), self)
-        job.succeeded.connect(lambda verdict: self._blob_checked(path, verdict))
-        job.failed.connect(lambda message: self._blob_checked(path, message))
-        self._blob_job = job
-        job.start()
+        self._blob_job = start_blocking(
+            lambda: blob_names(path),
+            self,
+            lambda verdict: self._blob_checked(path, verdict),
+            lambda message: self._blob_checked(path, message),
+        )
 
     def _blob_checked(self, path: Path, verdict: object) -> None:
         """The names read (checked against the computer name by validation) or why not."""
@@ -239,16 +189,6 @@ class IdentityPage(PageBase):
         self.reveal({RecipeField.SYSTEM_DOMAIN_BLOB})
         self.changed()
 
-    def _choose_unattend(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("Choose an answer file"),
-            str(self.state.unattend.parent) if self.state.unattend else "",
-            self.tr("Answer files (*.xml);;All files (*)"),
-        )
-        if chosen:
-            self.set_unattend(Path(chosen))
-
     def set_unattend(self, path: Path | None) -> None:
         """Hold the file and check it on a worker thread (never read on the GUI thread)."""
         self.state.unattend = path
@@ -261,11 +201,12 @@ class IdentityPage(PageBase):
             return
         # With a domain blob, the file's own UnattendedJoin identification is a conflict too.
         recipe = Recipe(system=SystemSpec(unattend=path, domain_blob=self.state.domain_blob))
-        job = blocking_task(lambda: [p.message for p in unattend_problems(recipe)], self)
-        job.succeeded.connect(lambda messages: self._unattend_checked(path, messages))
-        job.failed.connect(lambda message: self._unattend_checked(path, [message]))
-        self._unattend_job = job
-        job.start()
+        self._unattend_job = start_blocking(
+            lambda: [p.message for p in unattend_problems(recipe)],
+            self,
+            lambda messages: self._unattend_checked(path, messages),
+            lambda message: self._unattend_checked(path, [message]),
+        )
 
     def _unattend_checked(self, path: Path, messages: object) -> None:
         if self.state.unattend != path:

@@ -6,43 +6,33 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QGroupBox,
-    QHBoxLayout,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
-from nanostudio.gui.pages.base import PageBase, add_row, field_block, new_form
-from nanostudio.gui.settings import Settings
+from nanostudio.gui.pages.base import PageBase, field_block, new_form
 from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.gui.widgets.rows import row_widget, section_box
 from nanostudio.recipe import RecipeField
-from nanostudio.wizard import Page, WizardState
+from nanostudio.wizard import Page
 
 
 class NetworkPage(PageBase):
     page = Page.NETWORK
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Network and remote access"))
-        self.setSubTitle(
-            self.tr(
-                "A static address makes the server reachable at a known place, even on a "
-                "Hyper-V Internal switch, which has no DHCP."
-            )
-        )
+    def _build(self) -> None:
+        self._text_edits: dict[str, QLineEdit] = {}
         self.dhcp_button = QRadioButton(self.tr("Get an address from &DHCP"))
         self.static_button = QRadioButton(self.tr("Use a &static IPv4 address"))
         group = QButtonGroup(self)
         group.addButton(self.dhcp_button)
         group.addButton(self.static_button)
-        addressing = QGroupBox(self.tr("Address"))
-        box = QVBoxLayout(addressing)
+        addressing, box = section_box(self.tr("Address"))
         box.addWidget(self.dhcp_button)
         box.addWidget(self.static_button)
         self.static_fields = QWidget()
@@ -54,76 +44,65 @@ class NetworkPage(PageBase):
         self.prefix_box.setRange(1, 32)
         self.prefix_box.setPrefix("/ ")
         self.prefix_box.setAccessibleName(self.tr("Prefix length"))
-        address_row = QWidget()
-        row = QHBoxLayout(address_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.address_edit, 1)
-        row.addWidget(self.prefix_box)
+        address_row = row_widget(self.address_edit, self.prefix_box, stretch=self.address_edit)
         caption = QLabel(self.tr("&Address / prefix:"))
         caption.setBuddy(self.address_edit)
         self.address_edit.setAccessibleName(self.tr("Static address"))
         form.addRow(caption, field_block(address_row, self.problem_label(RecipeField.NETWORK_IPV4)))
-        self.gateway_edit = QLineEdit()
-        self.gateway_edit.setPlaceholderText(self.tr("optional, e.g. 192.168.56.1"))
-        add_row(
+        self.gateway_edit = self._text_field(
             form,
             self.tr("&Gateway:"),
-            self.gateway_edit,
-            self.problem_label(RecipeField.NETWORK_GATEWAY),
+            RecipeField.NETWORK_GATEWAY,
+            "gateway",
+            self.tr("optional, e.g. 192.168.56.1"),
         )
-        self.dns_edit = QLineEdit()
-        self.dns_edit.setPlaceholderText(self.tr("optional, e.g. 192.168.56.1, 1.1.1.1"))
-        add_row(
+        self.dns_edit = self._text_field(
             form,
             self.tr("DNS ser&vers:"),
-            self.dns_edit,
-            self.problem_label(RecipeField.NETWORK_DNS),
+            RecipeField.NETWORK_DNS,
+            "dns",
+            self.tr("optional, e.g. 192.168.56.1, 1.1.1.1"),
         )
         box.addWidget(self.static_fields)
-        self.interface_edit = QLineEdit()
         other = new_form()
-        add_row(
+        self.interface_edit = self._text_field(
             other,
             self.tr("&Interface:"),
-            self.interface_edit,
-            self.problem_label(RecipeField.NETWORK_INTERFACE),
-            self.tr(
+            RecipeField.NETWORK_INTERFACE,
+            "interface",
+            note=self.tr(
                 'The adapter\'s name in Windows (the first one is "Ethernet") or its '
                 "interface index (Get-NetAdapter's ifIndex)."
             ),
         )
-        self.vlan_edit = QLineEdit()
-        self.vlan_edit.setPlaceholderText(self.tr("optional, 1 to 4094"))
-        self.vlan_edit.setMaxLength(6)
-        add_row(
+        self.vlan_edit = self._text_field(
             other,
             self.tr("V&LAN ID:"),
-            self.vlan_edit,
-            self.problem_label(RecipeField.NETWORK_VLAN),
+            RecipeField.NETWORK_VLAN,
+            "vlan",
+            self.tr("optional, 1 to 4094"),
             self.tr(
                 "Set with Set-NetAdapter -VlanID at first boot; the adapter's driver must "
                 "support VLAN tagging. Applies with DHCP too."
             ),
         )
-        self.ipv6_edit = QLineEdit()
-        self.ipv6_edit.setPlaceholderText(self.tr("optional, e.g. 2001:db8::10"))
-        add_row(
+        self.vlan_edit.setMaxLength(6)
+        self.ipv6_edit = self._text_field(
             other,
             self.tr("IPv&6 address:"),
-            self.ipv6_edit,
-            self.problem_label(RecipeField.NETWORK_IPV6),
+            RecipeField.NETWORK_IPV6,
+            "ipv6",
+            self.tr("optional, e.g. 2001:db8::10"),
         )
-        self.ipv6_dns_edit = QLineEdit()
-        self.ipv6_dns_edit.setPlaceholderText(self.tr("optional, e.g. 2001:db8::1"))
-        add_row(
+        self.ipv6_dns_edit = self._text_field(
             other,
             self.tr("IPv6 DNS s&ervers:"),
-            self.ipv6_dns_edit,
-            self.problem_label(RecipeField.NETWORK_IPV6_DNS),
+            RecipeField.NETWORK_IPV6_DNS,
+            "ipv6_dns",
+            self.tr("optional, e.g. 2001:db8::1"),
         )
         box.addLayout(other)
-        remote = QGroupBox(self.tr("Remote access and first boot"))
-        remote_layout = QVBoxLayout(remote)
+        remote, remote_layout = section_box(self.tr("Remote access and first boot"))
         self.winrm_box = QCheckBox(self.tr("Allow &WinRM (remote PowerShell) through the firewall"))
         remote_layout.addWidget(self.winrm_box)
         remote_layout.addWidget(
@@ -158,31 +137,15 @@ class NetworkPage(PageBase):
         remote_layout.addWidget(commands_label)
         remote_layout.addWidget(self.commands_edit)
         remote_layout.addWidget(self.problem_label(RecipeField.FIRSTBOOT_COMMANDS))
-        layout = QVBoxLayout(self.body)
-        layout.addWidget(addressing)
-        layout.addWidget(remote)
-        layout.addWidget(self.page_problems)
-        layout.addStretch(1)
+        self.add_sections(addressing, remote)
         self.static_button.toggled.connect(self._static_toggled)
         self._address_text = ""
         self.reveal_when_left(RecipeField.NETWORK_IPV4, self.address_edit)
-        self.reveal_when_left(RecipeField.NETWORK_GATEWAY, self.gateway_edit)
-        self.reveal_when_left(RecipeField.NETWORK_DNS, self.dns_edit)
-        self.reveal_when_left(RecipeField.NETWORK_INTERFACE, self.interface_edit)
-        self.reveal_when_left(RecipeField.NETWORK_VLAN, self.vlan_edit)
-        self.reveal_when_left(RecipeField.NETWORK_IPV6, self.ipv6_edit)
-        self.reveal_when_left(RecipeField.NETWORK_IPV6_DNS, self.ipv6_dns_edit)
         self.address_edit.textEdited.connect(self._address_edited)
         self.address_edit.editingFinished.connect(self._address_left)
-        self.prefix_box.valueChanged.connect(self._prefix_changed)
-        self.gateway_edit.textEdited.connect(lambda text: self._set("gateway", text))
-        self.dns_edit.textEdited.connect(lambda text: self._set("dns", text))
-        self.interface_edit.textEdited.connect(lambda text: self._set("interface", text))
-        self.vlan_edit.textEdited.connect(lambda text: self._set("vlan", text))
-        self.ipv6_edit.textEdited.connect(lambda text: self._set("ipv6", text))
-        self.ipv6_dns_edit.textEdited.connect(lambda text: self._set("ipv6_dns", text))
-        self.winrm_box.toggled.connect(self._winrm_toggled)
-        self.https_box.toggled.connect(self._https_toggled)
+        self.store_on(self.prefix_box.valueChanged, "prefix")
+        self.store_on(self.winrm_box.toggled, "winrm")
+        self.store_on(self.https_box.toggled, "winrm_https")
         self.commands_edit.textChanged.connect(self._commands_changed)
 
     def load(self) -> None:
@@ -190,15 +153,30 @@ class NetworkPage(PageBase):
         self.static_fields.setEnabled(self.state.static_ip)
         self._show_address()
         self.prefix_box.setValue(self.state.prefix)
-        self.gateway_edit.setText(self.state.gateway)
-        self.dns_edit.setText(self.state.dns)
-        self.interface_edit.setText(self.state.interface)
-        self.vlan_edit.setText(self.state.vlan)
-        self.ipv6_edit.setText(self.state.ipv6)
-        self.ipv6_dns_edit.setText(self.state.ipv6_dns)
+        for name, edit in self._text_edits.items():
+            edit.setText(getattr(self.state, name))
         self.winrm_box.setChecked(self.state.winrm)
         self.https_box.setChecked(self.state.winrm_https)
         self.commands_edit.setPlainText(self.state.firstboot_commands)
+
+    def _text_field(
+        self,
+        form: QFormLayout,
+        label: str,
+        field: RecipeField,
+        name: str,
+        placeholder: str = "",
+        note: str | None = None,
+    ) -> QLineEdit:
+        """A line edit for the state's text attribute ``name`` (stored stripped); its
+        problems show once it is left."""
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        self.add_field(form, label, edit, field, note)
+        self.reveal_when_left(field, edit)
+        edit.textEdited.connect(lambda text: self._set(name, text))
+        self._text_edits[name] = edit
+        return edit
 
     def _set(self, name: str, text: str) -> None:
         setattr(self.state, name, text.strip())
@@ -231,21 +209,6 @@ class NetworkPage(PageBase):
         self.static_fields.setEnabled(checked)
         if not self._loading:
             self.state.static_ip = checked
-            self.changed()
-
-    def _prefix_changed(self, value: int) -> None:
-        if not self._loading:
-            self.state.prefix = value
-            self.changed()
-
-    def _winrm_toggled(self, checked: bool) -> None:
-        if not self._loading:
-            self.state.winrm = checked
-            self.changed()
-
-    def _https_toggled(self, checked: bool) -> None:
-        if not self._loading:
-            self.state.winrm_https = checked
             self.changed()
 
     def _commands_changed(self) -> None:

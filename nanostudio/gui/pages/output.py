@@ -4,48 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QFileDialog,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLineEdit,
-    QPushButton,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QPushButton
 
 from nanostudio.engine.engines import EngineName, resolve_engine, windows_engine_available
-from nanostudio.gui.pages.base import PageBase, add_row, new_form
-from nanostudio.gui.settings import LAST_ENGINE, LAST_OUTPUT_DIR, LAST_SIZE, Settings
+from nanostudio.gui.pages.base import PageBase, new_form
+from nanostudio.gui.settings import LAST_ENGINE, LAST_OUTPUT_DIR, LAST_SIZE
 from nanostudio.gui.widgets.boot_options import BootOptions
+from nanostudio.gui.widgets.choices import radio_choices
+from nanostudio.gui.widgets.file_dialogs import choose_save_path
 from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.gui.widgets.rows import row_widget, section_box
 from nanostudio.recipe import BootSpec, OutputFormat, RecipeField
-from nanostudio.wizard import Page, WizardState
+from nanostudio.wizard import Page
 
 
 class OutputPage(PageBase):
     page = Page.OUTPUT
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Output"))
-        self.setSubTitle(
-            self.tr("Where to write the disk, how big it may grow, and how to build it.")
-        )
+    def _build(self) -> None:
         form = new_form()
         self.path_edit = QLineEdit()
         self.browse_button = QPushButton(self.tr("B&rowse…"))
-        path_row = QWidget()
-        row = QHBoxLayout(path_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(self.browse_button)
+        path_row = row_widget(self.path_edit, self.browse_button, stretch=self.path_edit)
         path_row.setFocusProxy(self.path_edit)  # Alt+F (its caption's buddy) lands here
-        add_row(form, self.tr("&File:"), path_row, self.problem_label(RecipeField.OUTPUT_PATH))
+        self.add_field(form, self.tr("&File:"), path_row, RecipeField.OUTPUT_PATH)
         self.path_edit.setAccessibleName(self.tr("Output file"))
         self.format_box = QComboBox()
         self.format_box.addItem(
@@ -55,19 +37,14 @@ class OutputPage(PageBase):
         self.format_box.addItem(
             self.tr("WIM: an image to deploy with other tools"), OutputFormat.WIM
         )
-        add_row(
-            form,
-            self.tr("F&ormat:"),
-            self.format_box,
-            self.problem_label(RecipeField.OUTPUT_FORMAT),
-        )
+        self.add_field(form, self.tr("F&ormat:"), self.format_box, RecipeField.OUTPUT_FORMAT)
         self.size_edit = QLineEdit()
         self.size_edit.setMaximumWidth(160)
-        add_row(
+        self.add_field(
             form,
             self.tr("Maximum &size:"),
             self.size_edit,
-            self.problem_label(RecipeField.OUTPUT_SIZE),
+            RecipeField.OUTPUT_SIZE,
             self.tr(
                 "A number alone means GiB; 1GB and 1GiB are the same. "
                 "8 GiB is what Image Builder used: 4 GiB leaves no room for a cumulative "
@@ -77,16 +54,13 @@ class OutputPage(PageBase):
         )
         # Why Format is greyed out in an edit, where a keyboard user sees it (not a tooltip).
         self.edit_note = NoteLabel()
-        engines = QGroupBox(self.tr("Engine"))
-        engine_layout = QVBoxLayout(engines)
-        self.engine_group = QButtonGroup(self)
-        self.engine_buttons: dict[EngineName, QRadioButton] = {}
-        for number, (engine, label, note) in enumerate(self._engine_texts()):
-            button = QRadioButton(label)
-            button.setAccessibleName(label.replace("&", ""))
-            self.engine_group.addButton(button, number)
-            self.engine_buttons[engine] = button
-            engine_layout.addWidget(button)
+        engines, engine_layout = section_box(self.tr("Engine"))
+        texts = self._engine_texts()
+        self.engine_group, self.engine_buttons = radio_choices(
+            self, {engine: (label, label.replace("&", "")) for engine, label, _note in texts}
+        )
+        for engine, _label, note in texts:
+            engine_layout.addWidget(self.engine_buttons[engine])
             engine_layout.addWidget(NoteLabel(note))
         engine_layout.addWidget(self.problem_label(RecipeField.ENGINE))
         self.boot_options = BootOptions()
@@ -100,13 +74,7 @@ class OutputPage(PageBase):
         )
         for number, field in enumerate(boot_fields):
             boot_layout.addWidget(self.problem_label(field), 3 + number, 0, 1, 5)
-        layout = QVBoxLayout(self.body)
-        layout.addLayout(form)
-        layout.addWidget(self.edit_note)
-        layout.addWidget(engines)
-        layout.addWidget(self.boot_options)
-        layout.addWidget(self.page_problems)
-        layout.addStretch(1)
+        self.add_sections(form, self.edit_note, engines, self.boot_options)
         self.reveal_when_left(RecipeField.OUTPUT_PATH, self.path_edit)
         self.reveal_when_left(RecipeField.OUTPUT_SIZE, self.size_edit)
         self.path_edit.textEdited.connect(self._path_edited)
@@ -189,11 +157,13 @@ class OutputPage(PageBase):
         self.changed()
 
     def _browse(self) -> None:
-        dialog = QFileDialog(self, self.tr("Save the disk as"), str(self.state.output_path))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(self.tr("Disks and images (*.vhdx *.vhd *.wim)"))
-        dialog.fileSelected.connect(lambda name: self.set_output(Path(name)))
-        dialog.open()
+        choose_save_path(
+            self,
+            self.tr("Save the disk as"),
+            str(self.state.output_path),
+            self.tr("Disks and images (*.vhdx *.vhd *.wim)"),
+            self.set_output,
+        )
 
     def _path_edited(self, text: str) -> None:
         self.state.output_path = Path(text.strip()).expanduser()

@@ -6,28 +6,21 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTreeWidgetItem
 
 from nanostudio.gui.pages.base import PageBase
 from nanostudio.gui.pages.edit_image import EditImageBox
-from nanostudio.gui.settings import LAST_MEDIA_DIR, Settings
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.settings import LAST_MEDIA_DIR
+from nanostudio.gui.tasks import LatestCall
 from nanostudio.gui.widgets.busy import BusyIndicator
+from nanostudio.gui.widgets.file_dialogs import choose_file, choose_folder
+from nanostudio.gui.widgets.item_tree import item_tree
 from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.gui.widgets.rows import labelled_row, section_box
 from nanostudio.media import MediaInfo, inspect_media
 from nanostudio.recipe import RecipeField
 from nanostudio.sizes import human_size
-from nanostudio.wizard import Page, WizardState
+from nanostudio.wizard import Page
 
 TYPED_PATH_DELAY_MS = 400
 
@@ -35,18 +28,9 @@ TYPED_PATH_DELAY_MS = 400
 class SourcePage(PageBase):
     page = Page.SOURCE
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Windows Server 2016 media"))
-        self.setSubTitle(
-            self.tr(
-                "Choose the ISO, the folder it was copied to, or NanoServer.wim. "
-                "You can also drop it on this page."
-            )
-        )
+    def _build(self) -> None:
         self.setAcceptDrops(True)
-        self._job: Task | None = None
-        self._generation = 0
+        self._inspection = LatestCall(self)
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText(self.tr("Type or paste a path, or choose one"))
         # A typed or pasted path is read once the typing pauses (or on Enter / leaving).
@@ -57,35 +41,26 @@ class SourcePage(PageBase):
         self.path_edit.setAccessibleName(self.tr("Media"))
         self.file_button = QPushButton(self.tr("ISO or &WIM file…"))
         self.folder_button = QPushButton(self.tr("Media &folder…"))
-        caption = QLabel(self.tr("&Media:"))
-        caption.setBuddy(self.path_edit)
-        row = QHBoxLayout()
-        row.addWidget(caption)
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(self.file_button)
-        row.addWidget(self.folder_button)
+        row = labelled_row(self.tr("&Media:"), self.path_edit, self.file_button, self.folder_button)
         self.busy = BusyIndicator()
         self.found_label = QLabel()
         self.found_label.setWordWrap(True)
-        self.images = QTreeWidget()
-        self.images.setHeaderLabels([self.tr("Image"), self.tr("Edition"), self.tr("Size")])
-        self.images.setRootIsDecorated(False)
-        self.images.setAccessibleName(self.tr("Images on the media"))
+        self.images = item_tree(
+            [self.tr("Image"), self.tr("Edition"), self.tr("Size")], self.tr("Images on the media")
+        )
         self.images.setColumnWidth(0, 380)
-        found = QGroupBox(self.tr("What the media holds"))
-        found_layout = QVBoxLayout(found)
+        found, found_layout = section_box(self.tr("What the media holds"))
         found_layout.addWidget(self.found_label)
         found_layout.addWidget(self.images, 1)
-        self.packages = QTreeWidget()
-        self.packages.setHeaderLabels([self.tr("Package"), self.tr("Languages")])
-        self.packages.setRootIsDecorated(False)
-        self.packages.setAccessibleName(self.tr("Packages on the media"))
+        self.packages = item_tree(
+            [self.tr("Package"), self.tr("Languages")], self.tr("Packages on the media")
+        )
         self.packages.setColumnWidth(0, 380)
         found_layout.addWidget(self.packages, 2)
         self.edit_box = EditImageBox(
-            state, self.problem_label(RecipeField.EDIT_IMAGE), self.refresh
+            self.state, self.problem_label(RecipeField.EDIT_IMAGE), self.refresh
         )
-        layout = QVBoxLayout(self.body)
+        layout = self.body_layout
         layout.addWidget(self.edit_box)
         layout.addLayout(row)
         layout.addWidget(self.problem_label(RecipeField.SOURCE_MEDIA))
@@ -105,12 +80,6 @@ class SourcePage(PageBase):
         self.folder_button.clicked.connect(self._choose_folder)
 
     def load(self) -> None:
-        editing = self.state.edit_image is not None
-        self.setTitle(
-            self.tr("The image to edit, and the media")
-            if editing
-            else self.tr("Windows Server 2016 media")
-        )
         self.edit_box.load()
         self.path_edit.setText(str(self.state.media_path or ""))
         if (
@@ -124,18 +93,16 @@ class SourcePage(PageBase):
     # -- choosing ------------------------------------------------------------------------
 
     def _choose_file(self) -> None:
-        dialog = QFileDialog(self, self.tr("Choose the ISO or WIM"), self._start_dir())
-        dialog.setNameFilter(self.tr("Windows media (*.iso *.wim);;All files (*)"))
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda name: self.choose(Path(name)))
-        dialog.open()
+        choose_file(
+            self,
+            self.tr("Choose the ISO or WIM"),
+            self._start_dir(),
+            self.tr("Windows media (*.iso *.wim);;All files (*)"),
+            self.choose,
+        )
 
     def _choose_folder(self) -> None:
-        dialog = QFileDialog(self, self.tr("Choose the media folder"), self._start_dir())
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        dialog.fileSelected.connect(lambda name: self.choose(Path(name)))
-        dialog.open()
+        choose_folder(self, self.tr("Choose the media folder"), self._start_dir(), self.choose)
 
     def _read_typed_path(self) -> None:
         self._typed.stop()
@@ -144,7 +111,7 @@ class SourcePage(PageBase):
         if path == self.state.media_path:
             return
         if path is None:
-            self._generation += 1  # a reading still running is for a path now gone
+            self._inspection.forget()  # a reading still running is for a path now gone
             self.state.set_media(None)
             self.state.inspecting = False
             self.busy.stop()
@@ -176,20 +143,16 @@ class SourcePage(PageBase):
             self.path_edit.setText(str(path))  # not while typing: the cursor would jump
         if path.exists():
             self.settings.set(LAST_MEDIA_DIR, str(path.parent if path.is_file() else path))
-        self._generation += 1
-        generation = self._generation
-        job = blocking_task(lambda: inspect_media(path), self)
-        job.succeeded.connect(lambda info: self._inspected(generation, info, None))
-        job.failed.connect(lambda message: self._inspected(generation, None, message))
-        self._job = job
         self.busy.start(self.tr("Reading {0}…").format(path.name))
         self._show_media()
         self.refresh()
-        job.start()
+        self._inspection.start(
+            lambda: inspect_media(path),
+            lambda info: self._inspected(info, None),
+            lambda message: self._inspected(None, message),
+        )
 
-    def _inspected(self, generation: int, info: object, message: str | None) -> None:
-        if generation != self._generation:
-            return
+    def _inspected(self, info: object, message: str | None) -> None:
         self.state.inspecting = False
         self.busy.stop()
         if isinstance(info, MediaInfo):
@@ -203,8 +166,7 @@ class SourcePage(PageBase):
     def wait_idle(self, ms: int = 30_000) -> None:
         """For shutdown: let a running inspection end (it cannot be interrupted)."""
         self.edit_box.wait_idle(ms)
-        if self._job is not None:
-            self._job.wait(ms)
+        self._inspection.wait(ms)
 
     # -- showing ------------------------------------------------------------------------
 

@@ -5,28 +5,22 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWizard,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWizard
 
 from nanostudio.engine.engines import resolve_engine
 from nanostudio.errors import UserFacingError
 from nanostudio.gui.i18n import translated
 from nanostudio.gui.pages.base import PageBase
-from nanostudio.gui.settings import LAST_RECIPE_DIR, Settings
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.settings import LAST_RECIPE_DIR
+from nanostudio.gui.tasks import LatestCall
 from nanostudio.gui.widgets.busy import BusyIndicator
 from nanostudio.gui.widgets.copyable import CopyableText
+from nanostudio.gui.widgets.file_dialogs import choose_save_path
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.recipe import Problem, RecipeField
 from nanostudio.recipe.powershell import to_powershell
 from nanostudio.recipe.toml_io import save_recipe
-from nanostudio.wizard import Page, WizardState, to_recipe
+from nanostudio.wizard import Page, to_recipe
 from nanostudio.wizard.summary import summary_sentences
 from nanostudio.wizard.validation import all_problems, plan_problem
 
@@ -34,13 +28,9 @@ from nanostudio.wizard.validation import all_problems, plan_problem
 class SummaryPage(PageBase):
     page = Page.SUMMARY
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Summary"))
-        self.setSubTitle(self.tr("Check the build, then press Build."))
+    def _build(self) -> None:
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("B&uild"))
-        self._job: Task | None = None
-        self._generation = 0
+        self._plan_check = LatestCall(self)
         self.busy = BusyIndicator()
         self.sentences = QLabel()
         self.sentences.setWordWrap(True)
@@ -53,7 +43,7 @@ class SummaryPage(PageBase):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.saved_label, 1)
-        layout = QVBoxLayout(self.body)
+        layout = self.body_layout
         layout.addWidget(self.sentences)
         layout.addWidget(self.busy)
         layout.addWidget(self.page_problems)
@@ -66,11 +56,6 @@ class SummaryPage(PageBase):
         items = "".join(f"<li>{escape(translated(s))}</li>" for s in summary_sentences(self.state))
         self.sentences.setText(f"<ul style='margin-left: -20px'>{items}</ul>")
         editing = self.state.edit_image is not None
-        self.setSubTitle(
-            self.tr("Check the edit, then press Build.")
-            if editing
-            else self.tr("Check the build, then press Build.")
-        )
         self.sentences.setAccessibleName(
             self.tr("Summary of the edit") if editing else self.tr("Summary of the build")
         )
@@ -90,41 +75,36 @@ class SummaryPage(PageBase):
             return
         recipe, media, engine = to_recipe(state), state.media, state.engine
         held = state.current_inventory()
-        self._generation += 1
-        generation = self._generation
-        job = blocking_task(lambda: plan_problem(recipe, media, engine, held), self)
-        job.succeeded.connect(lambda verdict: self._plan_checked(generation, verdict))
-        job.failed.connect(
-            lambda message: self._plan_checked(generation, Problem(RecipeField.PLAN, message))
-        )
         state.checking_plan = True
         self.busy.start(
             self.tr("Checking the plan with the {0} engine…").format(resolve_engine(engine).value)
         )
-        self._job = job
-        job.start()
+        self._plan_check.start(
+            lambda: plan_problem(recipe, media, engine, held),
+            self._plan_checked,
+            lambda message: self._plan_checked(Problem(RecipeField.PLAN, message)),
+        )
 
-    def _plan_checked(self, generation: int, verdict: object) -> None:
-        if generation != self._generation:
-            return
+    def _plan_checked(self, verdict: object) -> None:
         self.state.checking_plan = False
         self.state.plan_problem = verdict if isinstance(verdict, Problem) else None
         self.busy.stop()
         self.refresh()
 
     def wait_idle(self, ms: int = 30_000) -> None:
-        if self._job is not None:
-            self._job.wait(ms)
+        self._plan_check.wait(ms)
 
     def _choose_recipe_file(self) -> None:
         start = Path(self.settings.get(LAST_RECIPE_DIR) or self.state.output_path.parent)
         name = f"{self.state.computer_name or 'nano'}.toml"
-        dialog = QFileDialog(self, self.tr("Save the recipe"), str(start / name))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(self.tr("NanoStudio recipes (*.toml)"))
-        dialog.setDefaultSuffix("toml")
-        dialog.fileSelected.connect(lambda chosen: self.save_recipe(Path(chosen)))
-        dialog.open()
+        choose_save_path(
+            self,
+            self.tr("Save the recipe"),
+            str(start / name),
+            self.tr("NanoStudio recipes (*.toml)"),
+            self.save_recipe,
+            default_suffix="toml",
+        )
 
     def save_recipe(self, path: Path) -> bool:
         try:

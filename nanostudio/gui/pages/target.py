@@ -8,46 +8,35 @@ not in the build log.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QGridLayout,
-    QGroupBox,
-    QRadioButton,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QGroupBox
 
 from nanostudio.catalogue import Deployment
 from nanostudio.gui.i18n import translated
-from nanostudio.gui.pages.base import PageBase, add_row, new_form
-from nanostudio.gui.settings import LAST_TARGET, Settings
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.pages.base import PageBase, new_form
+from nanostudio.gui.settings import LAST_TARGET
+from nanostudio.gui.tasks import Task, start_blocking
 from nanostudio.gui.widgets.busy import BusyIndicator
+from nanostudio.gui.widgets.choices import radio_choices
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.recipe import RecipeField
-from nanostudio.wizard import PRESETS, Page, Target, WizardState
+from nanostudio.wizard import PRESETS, Page, Target
 
 
 class TargetPage(PageBase):
     page = Page.TARGET
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Where will this server run?"))
-        self.setSubTitle(
-            self.tr("The choice sets the drivers and the disk format; you can adjust them below.")
+    def _build(self) -> None:
+        captions = self._captions()
+        self.group, self.buttons = radio_choices(
+            self,
+            {
+                target: (captions.get(target, preset.label), preset.label)
+                for target, preset in PRESETS.items()
+            },
         )
-        self.group = QButtonGroup(self)
-        self.buttons: dict[Target, QRadioButton] = {}
         choices = QGroupBox(self.tr("Target"))
         grid = QGridLayout(choices)
-        captions = self._captions()
-        for number, (target, preset) in enumerate(PRESETS.items()):
-            button = QRadioButton(captions.get(target, preset.label))
-            button.setAccessibleName(preset.label)
-            self.group.addButton(button, number)
-            self.buttons[target] = button
+        for number, button in enumerate(self.buttons.values()):
             grid.addWidget(button, number // 2, number % 2)
         self.target_note = NoteLabel()
         grid.addWidget(self.target_note, 3, 0, 1, 2)
@@ -67,18 +56,15 @@ class TargetPage(PageBase):
         self.deployment_box.addItem(
             self.tr("Host: hardware or another hypervisor"), Deployment.HOST
         )
-        add_row(
-            form,
-            self.tr("&Deployment type:"),
-            self.deployment_box,
-            self.problem_label(RecipeField.SOURCE_DEPLOYMENT),
+        self.add_field(
+            form, self.tr("&Deployment type:"), self.deployment_box, RecipeField.SOURCE_DEPLOYMENT
         )
         self.oem_box = QCheckBox(self.tr("&OEM drivers"))
-        add_row(
+        self.add_field(
             form,
             self.tr("Drivers:"),
             self.oem_box,
-            self.problem_label(RecipeField.DRIVERS_OEM),
+            RecipeField.DRIVERS_OEM,
             self.tr(
                 "Basic drivers for common storage controllers and network adapters, such as "
                 "the Intel adapter VirtualBox, VMware and QEMU emulate. Not allowed in a "
@@ -86,11 +72,11 @@ class TargetPage(PageBase):
             ),
         )
         self.virtualbox_box = QCheckBox(self.tr("&VirtualBox drivers and VHD disk"))
-        add_row(
+        self.add_field(
             form,
             "",
             self.virtualbox_box,
-            self.problem_label(RecipeField.DRIVERS_VIRTUALBOX),
+            RecipeField.DRIVERS_VIRTUALBOX,
             self.tr(
                 "Prepares the image for VirtualBox: a VHD disk (VirtualBox cannot write to "
                 "VHDX) and the OEM drivers for its Intel adapter. Enable EFI in the VM settings."
@@ -98,15 +84,11 @@ class TargetPage(PageBase):
         )
         self.oem_box.setAccessibleName(self.tr("OEM drivers"))
         self.virtualbox_box.setAccessibleName(self.tr("VirtualBox drivers"))
-        layout = QVBoxLayout(self.body)
-        layout.addWidget(choices)
-        layout.addWidget(details)
-        layout.addWidget(self.page_problems)
-        layout.addStretch(1)
+        self.add_sections(choices, details)
         self.group.idToggled.connect(self._target_toggled)
         self.deployment_box.currentIndexChanged.connect(self._deployment_changed)
-        self.oem_box.toggled.connect(self._oem_toggled)
-        self.virtualbox_box.toggled.connect(self._virtualbox_toggled)
+        self.store_on(self.oem_box.toggled, "oem")
+        self.store_on(self.virtualbox_box.toggled, "virtualbox")
 
     def _captions(self) -> dict[Target, str]:
         """The targets' names with their Alt+letters (unique on this page)."""
@@ -140,14 +122,10 @@ class TargetPage(PageBase):
 
             return hold_inventory(media_path, index)
 
-        job = blocking_task(take, self)
-        job.succeeded.connect(self._inventory_taken)
-        job.failed.connect(self._inventory_failed)
         state.taking_inventory = True
         state.inventory_error = None
         self.busy.start(self.tr("Reading which drivers the media offers…"))
-        self._job = job
-        job.start()
+        self._job = start_blocking(take, self, self._inventory_taken, self._inventory_failed)
         self.completeChanged.emit()
 
     def _inventory_taken(self, held: object) -> None:
@@ -226,16 +204,4 @@ class TargetPage(PageBase):
         if self._loading:
             return
         self.state.deployment = Deployment(self.deployment_box.currentData())
-        self.changed()
-
-    def _oem_toggled(self, checked: bool) -> None:
-        if self._loading:
-            return
-        self.state.oem = checked
-        self.changed()
-
-    def _virtualbox_toggled(self, checked: bool) -> None:
-        if self._loading:
-            return
-        self.state.virtualbox = checked
         self.changed()

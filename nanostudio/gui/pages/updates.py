@@ -8,25 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTreeWidget, QTreeWidgetItem
 
 from nanostudio.gui.pages.base import PageBase
-from nanostudio.gui.settings import LAST_DRIVER_DIR, Settings
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.pages.path_reads import PathReads
+from nanostudio.gui.settings import LAST_DRIVER_DIR
 from nanostudio.gui.widgets.busy import BusyIndicator
+from nanostudio.gui.widgets.file_dialogs import choose_files, choose_folder
+from nanostudio.gui.widgets.item_tree import item_tree, selected_row, stretch_path_column
 from nanostudio.gui.widgets.problems import NoteLabel
+from nanostudio.gui.widgets.rows import button_row, labelled_row, section_box
 from nanostudio.recipe import CopyPath, RecipeField
 from nanostudio.recipe.copies import (
     CopyScan,
@@ -35,37 +26,20 @@ from nanostudio.recipe.copies import (
     scan_copy_source,
 )
 from nanostudio.sizes import size_text
-from nanostudio.wizard import Page, WizardState
+from nanostudio.wizard import Page
 
 
 class UpdatesPage(PageBase):
     page = Page.UPDATES
 
-    def __init__(self, state: WizardState, settings: Settings) -> None:
-        super().__init__(state, settings)
-        self.setTitle(self.tr("Updates and files"))
-        self.setSubTitle(
-            self.tr(
-                "Optional: cumulative and servicing stack updates (.msu or .cab from the "
-                "Microsoft Update Catalog), and files or folders to put into the image."
-            )
-        )
-        self._jobs: dict[Path, Task] = {}
-        updates = QGroupBox(self.tr("Updates (servicing packages)"))
-        self.update_list = QTreeWidget()
-        self.update_list.setHeaderLabels([self.tr("File"), self.tr("Size")])
-        self.update_list.setRootIsDecorated(False)
-        self.update_list.setAccessibleName(self.tr("Updates"))
-        _columns(self.update_list)
+    def _build(self) -> None:
+        updates, update_layout = section_box(self.tr("Updates (servicing packages)"))
+        self.update_list = item_tree([self.tr("File"), self.tr("Size")], self.tr("Updates"))
+        stretch_path_column(self.update_list)
         self.update_list.setMaximumHeight(110)
         self.add_update_button = QPushButton(self.tr("Add &update…"))
         self.remove_update_button = QPushButton(self.tr("Re&move update"))
-        update_buttons = QHBoxLayout()
-        update_buttons.addWidget(self.add_update_button)
-        update_buttons.addWidget(self.remove_update_button)
-        update_buttons.addStretch(1)
-        update_layout = QVBoxLayout(updates)
-        update_layout.addLayout(update_buttons)
+        update_layout.addLayout(button_row(self.add_update_button, self.remove_update_button))
         update_layout.addWidget(self.update_list)
         update_layout.addWidget(self.problem_label(RecipeField.PACKAGES_SERVICING))
         self.update_note = NoteLabel(
@@ -79,14 +53,12 @@ class UpdatesPage(PageBase):
         )
         update_layout.addWidget(self.update_note)
 
-        files = QGroupBox(self.tr("Files and folders to copy into the image"))
-        self.copy_list = QTreeWidget()
-        self.copy_list.setHeaderLabels(
-            [self.tr("Source on this computer"), self.tr("Folder in the image"), self.tr("Size")]
+        files, copy_layout = section_box(self.tr("Files and folders to copy into the image"))
+        self.copy_list = item_tree(
+            [self.tr("Source on this computer"), self.tr("Folder in the image"), self.tr("Size")],
+            self.tr("Files to copy"),
         )
-        self.copy_list.setRootIsDecorated(False)
-        self.copy_list.setAccessibleName(self.tr("Files to copy"))
-        _columns(self.copy_list)
+        stretch_path_column(self.copy_list)
         self.copy_list.setMaximumHeight(150)
         self.add_file_button = QPushButton(self.tr("Add &file…"))
         self.add_folder_button = QPushButton(self.tr("Add f&older…"))
@@ -94,19 +66,24 @@ class UpdatesPage(PageBase):
         self.destination_edit = QLineEdit()
         self.destination_edit.setPlaceholderText(self.tr("C:\\ (the root), or e.g. Tools"))
         self.destination_edit.setAccessibleName(self.tr("Folder in the image"))
-        copy_buttons = QHBoxLayout()
-        for button in (self.add_file_button, self.add_folder_button, self.remove_copy_button):
-            copy_buttons.addWidget(button)
-        copy_buttons.addStretch(1)
-        destination_row = QHBoxLayout()
-        destination_label = QLabel(self.tr("Folder in the &image for the selected item: C:\\"))
-        destination_label.setBuddy(self.destination_edit)
-        destination_row.addWidget(destination_label)
-        destination_row.addWidget(self.destination_edit, 1)
+        copy_buttons = button_row(
+            self.add_file_button, self.add_folder_button, self.remove_copy_button
+        )
+        destination_row = labelled_row(
+            self.tr("Folder in the &image for the selected item: C:\\"), self.destination_edit
+        )
         self.busy = BusyIndicator()
+        self._reads = PathReads(
+            self,
+            self.busy,
+            self.state.scanning_copies,
+            self.state.copy_scans,
+            scan_copy_source,
+            lambda source, message: CopyScan(source, problem=message),
+            lambda _source: self._show_changes(),
+        )
         self.total_label = QLabel()
         self.total_label.setAccessibleName(self.tr("Total size"))
-        copy_layout = QVBoxLayout(files)
         copy_layout.addLayout(copy_buttons)
         copy_layout.addWidget(self.copy_list)
         copy_layout.addLayout(destination_row)
@@ -114,33 +91,35 @@ class UpdatesPage(PageBase):
         copy_layout.addWidget(self.total_label)
         copy_layout.addWidget(self.problem_label(RecipeField.FILES_COPY))
 
-        layout = QVBoxLayout(self.body)
-        layout.addWidget(updates)
-        layout.addWidget(files)
-        layout.addWidget(self.page_problems)
-        layout.addStretch(1)
+        self.add_sections(updates, files)
         self.add_update_button.clicked.connect(self._choose_updates)
-        self.remove_update_button.clicked.connect(self._remove_update)
+        self.remove_update_button.clicked.connect(
+            lambda: self._remove_selected(self.update_list, self.state.servicing)
+        )
         self.add_file_button.clicked.connect(lambda: self._choose_source(folder=False))
         self.add_folder_button.clicked.connect(lambda: self._choose_source(folder=True))
-        self.remove_copy_button.clicked.connect(self._remove_copy)
+        self.remove_copy_button.clicked.connect(
+            lambda: self._remove_selected(self.copy_list, self.state.copies)
+        )
         self.copy_list.itemSelectionChanged.connect(self._selection_changed)
         self.destination_edit.textEdited.connect(self._destination_edited)
 
     def load(self) -> None:
         for copy in self.state.copies:
             if copy.source not in self.state.copy_scans:
-                self._scan(copy.source)
+                self._reads.start(copy.source)
         self._show()
 
     # -- updates ------------------------------------------------------------------------
 
     def _choose_updates(self) -> None:
-        dialog = QFileDialog(self, self.tr("Choose updates"), self.settings.get(LAST_DRIVER_DIR))
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilter(self.tr("Updates (*.msu *.cab);;All files (*)"))
-        dialog.filesSelected.connect(lambda names: self.add_updates([Path(n) for n in names]))
-        dialog.open()
+        choose_files(
+            self,
+            self.tr("Choose updates"),
+            self.settings.get(LAST_DRIVER_DIR),
+            self.add_updates,
+            self.tr("Updates (*.msu *.cab);;All files (*)"),
+        )
 
     def add_updates(self, paths: list[Path]) -> None:
         for path in paths:
@@ -149,25 +128,23 @@ class UpdatesPage(PageBase):
         self._show()
         self.changed()
 
-    def _remove_update(self) -> None:
-        row = _row(self.update_list)
-        if 0 <= row < len(self.state.servicing):
-            del self.state.servicing[row]
+    def _remove_selected(self, tree: QTreeWidget, items: list[Path] | list[CopyPath]) -> None:
+        """Forget the item selected in ``tree``, which shows ``items``."""
+        row = selected_row(tree)
+        if 0 <= row < len(items):
+            del items[row]
             self._show()
             self.changed()
 
     # -- copies -------------------------------------------------------------------------
 
     def _choose_source(self, *, folder: bool) -> None:
-        title = self.tr("Choose a folder to copy") if folder else self.tr("Choose files to copy")
-        dialog = QFileDialog(self, title, self.settings.get(LAST_DRIVER_DIR))
+        start = self.settings.get(LAST_DRIVER_DIR)
         if folder:
-            dialog.setFileMode(QFileDialog.FileMode.Directory)
-            dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+            title = self.tr("Choose a folder to copy")
+            choose_folder(self, title, start, lambda chosen: self.add_sources([chosen]))
         else:
-            dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.filesSelected.connect(lambda names: self.add_sources([Path(n) for n in names]))
-        dialog.open()
+            choose_files(self, self.tr("Choose files to copy"), start, self.add_sources)
 
     def add_sources(self, sources: list[Path], destination: str = "") -> None:
         """Add copies of ``sources`` into ``destination`` (the root by default); each is
@@ -175,44 +152,19 @@ class UpdatesPage(PageBase):
         for source in sources:
             if all(copy.source != source for copy in self.state.copies):
                 self.state.copies.append(CopyPath(source, destination))
-            self.state.copy_scans.pop(source, None)
-            self._scan(source)
+            self._reads.start(source)
         self._show()
         self.changed()
 
-    def _scan(self, source: Path) -> None:
-        if source in self.state.scanning_copies:
-            return
-        self.state.scanning_copies.add(source)
-        job = blocking_task(lambda: scan_copy_source(source), self)
-        job.succeeded.connect(lambda scanned: self._scanned(source, scanned))
-        job.failed.connect(lambda message: self._scanned(source, CopyScan(source, problem=message)))
-        self._jobs[source] = job
-        self.busy.start(self.tr("Reading {0}…").format(source.name))
-        job.start()
-
-    def _scanned(self, source: Path, scanned: object) -> None:
-        assert isinstance(scanned, CopyScan)
-        self.state.scanning_copies.discard(source)
-        self.state.copy_scans[source] = scanned
-        if not self.state.scanning_copies:
-            self.busy.stop()
+    def _show_changes(self) -> None:
         self._show()
         self.changed()
 
     def wait_idle(self, ms: int = 30_000) -> None:
-        for job in self._jobs.values():
-            job.wait(ms)
-
-    def _remove_copy(self) -> None:
-        row = _row(self.copy_list)
-        if 0 <= row < len(self.state.copies):
-            del self.state.copies[row]
-            self._show()
-            self.changed()
+        self._reads.wait(ms)
 
     def _selection_changed(self) -> None:
-        row = _row(self.copy_list)
+        row = selected_row(self.copy_list)
         selected = 0 <= row < len(self.state.copies)
         self.destination_edit.setEnabled(selected)
         self.remove_copy_button.setEnabled(selected)
@@ -230,7 +182,7 @@ class UpdatesPage(PageBase):
         self.changed()
 
     def _destination_edited(self, text: str) -> None:
-        row = _row(self.copy_list)
+        row = selected_row(self.copy_list)
         if 0 <= row < len(self.state.copies):
             self.set_destination(row, text)
 
@@ -276,19 +228,3 @@ class UpdatesPage(PageBase):
                 self.state.size_shown
             )
         self.total_label.setText(shown)
-
-
-def _row(tree: QTreeWidget) -> int:
-    """The selected row, or -1."""
-    item = tree.currentItem()
-    return tree.indexOfTopLevelItem(item) if item is not None else -1
-
-
-def _columns(tree: QTreeWidget) -> None:
-    """The path takes what is left; the other columns are as wide as their text."""
-    header = tree.header()
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    for column in range(1, tree.columnCount()):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)

@@ -7,16 +7,18 @@ imports nothing heavy at module level and is complete only once the wizard is re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QCommandLinkButton, QFileDialog, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QCommandLinkButton, QMessageBox
 
 from nanostudio.gui import console_link
 from nanostudio.gui.pages.base import PageBase
-from nanostudio.gui.settings import LAST_RECIPE_DIR, Settings
+from nanostudio.gui.settings import LAST_RECIPE_DIR
+from nanostudio.gui.widgets.file_dialogs import choose_file
 from nanostudio.gui.widgets.problems import NoteLabel
 from nanostudio.wizard.pages import Page
 
@@ -29,17 +31,9 @@ class WelcomePage(PageBase):
     page = Page.WELCOME
     recipe_loaded = Signal(Path)
 
-    def __init__(self, state: WizardState | None, settings: Settings) -> None:
-        super().__init__(state, settings)
+    def _build(self) -> None:
         self.unmapped_box: QMessageBox | None = None
         self.vms: VmList | None = None  # once the wizard is ready (its imports are heavy)
-        self.setTitle(self.tr("Welcome to NanoStudio"))
-        self.setSubTitle(
-            self.tr(
-                "Build a bootable Windows Server 2016 Nano Server disk from the ISO alone: "
-                "no ADK, no PowerShell module, no guessing which drivers a VM needs."
-            )
-        )
         self.new_button = QCommandLinkButton(
             self.tr("Ne&w image"),
             self.tr("Choose the media, where the server will run, roles, name and network."),
@@ -78,8 +72,7 @@ class WelcomePage(PageBase):
         )
         for button in buttons:
             button.setAccessibleName(button.text().replace("&", ""))
-        layout = QVBoxLayout(self.body)
-        self._layout = layout
+        layout = self.body_layout
         layout.addWidget(self.new_button)
         layout.addWidget(self.edit_button)
         layout.addWidget(self.open_button)
@@ -96,9 +89,24 @@ class WelcomePage(PageBase):
             )
         )
         self.new_button.clicked.connect(self._new_image)
-        self.edit_button.clicked.connect(self._choose_image)
-        self.open_button.clicked.connect(self._choose_recipe)
-        self.import_button.clicked.connect(self._choose_script)
+        self._opens_file(
+            self.edit_button,
+            self.tr("Choose the image to edit"),
+            self.tr("Nano Server images (*.vhdx *.vhd *.wim);;All files (*)"),
+            self.edit_image,
+        )
+        self._opens_file(
+            self.open_button,
+            self.tr("Open a recipe"),
+            self.tr("NanoStudio recipes (*.toml);;All files (*)"),
+            self.open_recipe,
+        )
+        self._opens_file(
+            self.import_button,
+            self.tr("Import a New-NanoServerImage script"),
+            self.tr("PowerShell scripts (*.ps1 *.txt);;All files (*)"),
+            self.import_script,
+        )
         self.connect_button.clicked.connect(lambda: console_link.open_console(self.window(), None))
 
     @property
@@ -117,7 +125,9 @@ class WelcomePage(PageBase):
         from nanostudio.gui.widgets.focus_ring import prepare_for_keyboard
 
         self.vms = VmList(hide_when_empty=True)
-        self._layout.insertWidget(self._layout.indexOf(self.connect_button) + 1, self.vms, 1)
+        self.body_layout.insertWidget(
+            self.body_layout.indexOf(self.connect_button) + 1, self.vms, 1
+        )
         prepare_for_keyboard(self.vms)
         self.vms.refresh()
 
@@ -148,14 +158,20 @@ class WelcomePage(PageBase):
             self.state.start_edit(None)
             self.wizard().next()
 
-    def _choose_image(self) -> None:
-        dialog = QFileDialog(
-            self, self.tr("Choose the image to edit"), self.settings.get(LAST_RECIPE_DIR)
+    def _opens_file(
+        self,
+        button: QCommandLinkButton,
+        title: str,
+        name_filter: str,
+        chosen: Callable[[Path], bool],
+    ) -> None:
+        """``button`` asks for a file, in the folder of the last one opened here (a
+        recipe, an image or a script), and hands it to ``chosen``."""
+        button.clicked.connect(
+            lambda: choose_file(
+                self, title, self.settings.get(LAST_RECIPE_DIR), name_filter, chosen
+            )
         )
-        dialog.setNameFilter(self.tr("Nano Server images (*.vhdx *.vhd *.wim);;All files (*)"))
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda name: self.edit_image(Path(name)))
-        dialog.open()
 
     def edit_image(self, path: Path) -> bool:
         """Edit ``path``: the Source page reads it and asks for the media; then the pages
@@ -165,22 +181,6 @@ class WelcomePage(PageBase):
         self.state.start_edit(path)
         self.wizard().next()
         return True
-
-    def _choose_recipe(self) -> None:
-        dialog = QFileDialog(self, self.tr("Open a recipe"), self.settings.get(LAST_RECIPE_DIR))
-        dialog.setNameFilter(self.tr("NanoStudio recipes (*.toml);;All files (*)"))
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda name: self.open_recipe(Path(name)))
-        dialog.open()
-
-    def _choose_script(self) -> None:
-        dialog = QFileDialog(
-            self, self.tr("Import a New-NanoServerImage script"), self.settings.get(LAST_RECIPE_DIR)
-        )
-        dialog.setNameFilter(self.tr("PowerShell scripts (*.ps1 *.txt);;All files (*)"))
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda name: self.import_script(Path(name)))
-        dialog.open()
 
     def import_script(self, path: Path) -> bool:
         """Read ``path``'s New-/Edit-NanoServerImage call (never run) into the state and

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nanostudio.gui.tasks import Task, blocking_task
+from nanostudio.gui.tasks import Task, start_blocking
 from nanostudio.recipe import djoin_harvest
 
 
@@ -48,11 +48,12 @@ class HarvestButton(QPushButton):
         """Ask (off the GUI thread) whether this host is a domain member."""
         if self._job is not None:
             return
-        job = blocking_task(djoin_harvest.joined_domain, self)
-        job.succeeded.connect(self._membership_known)
-        job.failed.connect(lambda _message: self._membership_known(None))
-        self._job = job
-        job.start()
+        self._job = start_blocking(
+            djoin_harvest.joined_domain,
+            self,
+            self._membership_known,
+            lambda _message: self._membership_known(None),
+        )
 
     def _membership_known(self, domain: object) -> None:
         self._job = None
@@ -87,13 +88,12 @@ class HarvestButton(QPushButton):
         name = self._computer_name()
         self.setEnabled(False)
         self.setText(self.tr("Harvesting…"))
-        job = blocking_task(
-            lambda: djoin_harvest.harvest_blob(domain, name, dest, reuse=reuse).path, self
+        self._job = start_blocking(
+            lambda: djoin_harvest.harvest_blob(domain, name, dest, reuse=reuse).path,
+            self,
+            lambda path: self._done(path, None),
+            lambda message: self._done(None, message),
         )
-        job.succeeded.connect(lambda path: self._done(path, None))
-        job.failed.connect(lambda message: self._done(None, message))
-        self._job = job
-        job.start()
 
     def wait(self, ms: int = 30_000) -> None:
         if self._job is not None:
