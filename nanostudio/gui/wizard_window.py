@@ -29,7 +29,7 @@ from nanostudio.gui.settings import (
     WINDOW_GEOMETRY,
     Settings,
 )
-from nanostudio.gui.widgets.focus_ring import prepare_for_keyboard
+from nanostudio.gui.widgets.focus_ring import focus_into, prepare_for_keyboard
 from nanostudio.wizard.pages import Page
 
 if TYPE_CHECKING:
@@ -193,10 +193,16 @@ class NanoWizard(QWizard):
         self.build_page.status_changed.connect(self._update_buttons)
         self.build_page.build_finished.connect(self._build_finished)
         self.currentIdChanged.connect(self._update_buttons)
+        self.currentIdChanged.connect(self._focus_into_page)
         self.welcome.recipe_loaded.connect(self._recipe_loaded)
         self.welcome.attach(self._state)
         self.ready.emit()
         QTimer.singleShot(0, _warm_engine_modules)
+
+    def _focus_into_page(self) -> None:
+        page = self.currentPage()
+        if page is not None:  # None while the wizard restarts
+            focus_into(page)
 
     def open_recipe_when_ready(self, path: Path) -> None:
         """Open ``path`` (a recipe double-clicked in Explorer) once the pages exist."""

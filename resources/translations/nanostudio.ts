@@ -575,6 +575,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Choose the roles to add. An edit does not change the image&apos;s edition.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;Edition:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -603,7 +607,11 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Choose the roles to add. An edit does not change the image&apos;s edition: choose the one the image is (Datacenter-only roles need it).</source>
+        <source>The image is {0}: an edit keeps its edition.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image&apos;s edition could not be read: choose the one it is (Datacenter-only roles need it).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

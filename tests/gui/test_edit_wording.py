@@ -9,8 +9,10 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
+from nanostudio.catalogue import Edition
 from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.devtools.screenshots import DoublingTranslator
+from nanostudio.engine.edit.image_facts import ImageFacts
 from nanostudio.gui.pages.edition import EditionPage
 from nanostudio.gui.pages.output import OutputPage
 from nanostudio.gui.pages.summary import SummaryPage
@@ -98,3 +100,22 @@ def test_a_long_role_note_leaves_room_for_what_the_role_does(
         assert all(item.toolTip(2) == item.text(2) for item in noted)
     finally:
         app.removeTranslator(translator)
+
+
+def test_the_edition_of_an_edit_is_the_images_once_read(editing: NanoWizard) -> None:
+    """The user was asked to pick "the one the image is", unchecked; now it is read."""
+    page = editing.pages[Page.EDITION]
+    assert isinstance(page, EditionPage)
+    editing.state.edit_facts = ImageFacts(edition=Edition.DATACENTER)
+    editing.state.edition = Edition.DATACENTER
+    page.initializePage()
+    assert not page.edition_box.isEnabled()
+    assert page.edition_box.currentData() == Edition.DATACENTER
+    assert page.edition_note.text() == "The image is Datacenter: an edit keeps its edition."
+    editing.state.edit_facts = ImageFacts()  # not read (no ntfs-3g here, say)
+    page.initializePage()
+    assert page.edition_box.isEnabled()
+    assert "could not be read: choose the one it is" in page.edition_note.text()
+    editing.state.start_edit(None)
+    page.initializePage()
+    assert page.edition_box.isEnabled() and not page.edition_note.isVisibleTo(page)

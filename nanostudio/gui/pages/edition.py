@@ -24,6 +24,8 @@ class EditionPage(PageBase):
         form = new_form()
         self.edition_box = QComboBox()
         self.add_field(form, self.tr("&Edition:"), self.edition_box, RecipeField.SOURCE_EDITION)
+        self.edition_note = NoteLabel()  # an edit's: the image's edition, read or not
+        form.addRow("", self.edition_note)
         self.language_box = QComboBox()
         self.add_field(form, self.tr("&Language:"), self.language_box, RecipeField.SOURCE_LANGUAGE)
         self.implied_label = NoteLabel()
@@ -63,12 +65,32 @@ class EditionPage(PageBase):
             label = f"{edition.value} — {image.name}" if image else edition.value
             self.edition_box.addItem(label, edition)
         self.edition_box.setCurrentIndex(max(0, self.edition_box.findData(self.state.edition)))
+        self._show_edition_note()
         self.language_box.clear()
         languages = list(media.languages) if media and media.languages else [self.state.language]
         for language in languages:
             self.language_box.addItem(language, language)
         self.language_box.setCurrentIndex(max(0, self.language_box.findData(self.state.language)))
         self._show_roles()
+
+    def _show_edition_note(self) -> None:
+        """An edit keeps its image's edition: fixed when it was read, asked when not."""
+        editing = self.state.edit_image is not None
+        facts = self.state.edit_facts
+        known = facts.edition if editing and facts is not None else None
+        self.edition_box.setEnabled(known is None)
+        self.edition_note.setVisible(editing)
+        if known is not None:
+            self.edition_note.setText(
+                self.tr("The image is {0}: an edit keeps its edition.").format(known.value)
+            )
+        elif editing:
+            self.edition_note.setText(
+                self.tr(
+                    "The image's edition could not be read: choose the one it is "
+                    "(Datacenter-only roles need it)."
+                )
+            )
 
     def refresh(self) -> None:
         super().refresh()

@@ -58,8 +58,7 @@ HEADINGS: dict[Page, Headings] = {
         QT_TRANSLATE_NOOP("EditionPage", "Choose what the server is for. Each role is a package."),
         edit_subtitle=QT_TRANSLATE_NOOP(
             "EditionPage",
-            "Choose the roles to add. An edit does not change the image's edition: "
-            "choose the one the image is (Datacenter-only roles need it).",
+            "Choose the roles to add. An edit does not change the image's edition.",
         ),
     ),
     Page.DRIVERS: Headings(

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCommandLinkButton,
     QPlainTextEdit,
     QPushButton,
@@ -89,3 +90,21 @@ def prepare_for_keyboard(root: QWidget) -> None:
             isinstance(child, FocusRing) for child in control.children()
         ):
             FocusRing(control)
+
+
+def focus_into(page: QWidget) -> None:
+    """Give ``page`` the focus if it has none: QWizard hands a new page's focus to its
+    first Tab-focusable widget even when that one is disabled (an edit's fixed Edition
+    box), and the focus then stayed on the page just left, hidden."""
+    from PySide6.QtCore import Qt  # after the first paint: Qt's namespace is costly to make
+
+    focus = QApplication.focusWidget()
+    if focus is not None and page.isAncestorOf(focus):
+        return
+    widget = page.nextInFocusChain()
+    while widget is not None and widget is not page and page.isAncestorOf(widget):
+        tab = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        if tab and widget.isEnabled() and widget.isVisible():
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+            return
+        widget = widget.nextInFocusChain()
