@@ -69,6 +69,8 @@ def set_vhd_footer(path: Path, field: Field, value: int) -> None:
 def set_vhd_header(path: Path, field: Field, value: int) -> None:
     footer = _get(path, path.stat().st_size - 512, 512)
     header_at = struct.unpack_from(">Q", footer, 16)[0]
+    if header_at + 1024 > path.stat().st_size:
+        return  # an earlier change pointed the footer past the file: no header to change
     header = bytearray(_get(path, header_at, 1024))
     struct.pack_into(field.fmt, header, field.at, value)
     _vhd_sum(header, 36)
