@@ -563,6 +563,34 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <source>Reading the image…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>edition not read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>computer name {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no computer name in its answer file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>time zone {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its drivers not read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its own drivers start: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its own drivers start no VM NanoStudio knows</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>EditionPage</name>

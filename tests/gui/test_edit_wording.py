@@ -5,6 +5,8 @@ without a reason a keyboard user can read (a tooltip needs a mouse)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
@@ -13,12 +15,16 @@ from nanostudio.catalogue import Edition
 from nanostudio.devtools.sample_media import SampleMedia
 from nanostudio.devtools.screenshots import DoublingTranslator
 from nanostudio.engine.edit.image_facts import ImageFacts
+from nanostudio.engine.edit.source import inspect_edit_source
 from nanostudio.gui.pages.edition import EditionPage
 from nanostudio.gui.pages.output import OutputPage
+from nanostudio.gui.pages.source import SourcePage
 from nanostudio.gui.pages.summary import SummaryPage
 from nanostudio.gui.wizard_window import NanoWizard
 from nanostudio.media import MediaInfo
+from nanostudio.recipe import Target
 from nanostudio.wizard import Page
+from tests.engine_edit.disk_faults import small_windows_disk
 from tests.gui.conftest import fill_valid, go_to
 
 
@@ -119,3 +125,26 @@ def test_the_edition_of_an_edit_is_the_images_once_read(editing: NanoWizard) -> 
     editing.state.start_edit(None)
     page.initializePage()
     assert page.edition_box.isEnabled() and not page.edition_note.isVisibleTo(page)
+
+
+def test_the_source_page_says_what_the_image_already_is(
+    editing: NanoWizard, tmp_path: Path
+) -> None:
+    """The edit starts from the image's edition, name and zone: the page says them."""
+    page = editing.pages[Page.SOURCE]
+    assert isinstance(page, SourcePage)
+    image = small_windows_disk(tmp_path)
+    editing.state.start_edit(image)
+    page.initializePage()
+    page.wait_idle()
+    source = inspect_edit_source(image)
+    facts = ImageFacts(Edition.STANDARD, "WEB7", "UTC", (Target.KVM,))
+    editing.state.take_edit_source(source, facts)
+    page.edit_box._show()
+    text = page.edit_box.what_label.text()
+    assert source.description in text
+    assert "Standard · computer name WEB7 · time zone UTC · its own drivers start: KVM" in text
+    editing.state.take_edit_source(source, ImageFacts(drivable=()))
+    page.edit_box._show()
+    assert "edition not read" in page.edit_box.what_label.text()
+    assert "start no VM NanoStudio knows" in page.edit_box.what_label.text()

@@ -110,9 +110,30 @@ class EditImageBox(QGroupBox):
         if self._state.reading_edit:
             self.what_label.setText(self.tr("Reading the image…"))
         elif source is not None:
-            self.what_label.setText(source.description)
+            facts = self._state.edit_facts
+            lines = [source.description] + ([self._facts_text(facts)] if facts else [])
+            self.what_label.setText("\n".join(lines))
         else:
             self.what_label.setText("")
+
+    def _facts_text(self, facts: ImageFacts) -> str:
+        """What the edit starts from: the image's edition, name and zone, drivable VMs."""
+        parts = [
+            facts.edition.value if facts.edition else self.tr("edition not read"),
+            self.tr("computer name {0}").format(facts.computer_name)
+            if facts.computer_name
+            else self.tr("no computer name in its answer file"),
+        ]
+        if facts.timezone:
+            parts.append(self.tr("time zone {0}").format(facts.timezone))
+        if facts.drivable is None:
+            parts.append(self.tr("its drivers not read"))
+        elif facts.drivable:
+            names = ", ".join(target.label for target in facts.drivable)
+            parts.append(self.tr("its own drivers start: {0}").format(names))
+        else:
+            parts.append(self.tr("its own drivers start no VM NanoStudio knows"))
+        return " · ".join(parts)
 
     def wait_idle(self, ms: int = 30_000) -> None:
         self._reading.wait(ms)
