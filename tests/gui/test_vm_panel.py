@@ -245,6 +245,17 @@ def test_the_welcome_page_lists_remembered_vms_with_the_same_panel(
     assert "OLD1" not in fake.states
 
 
+def edit_done_page(qtbot: QtBot, tmp_path: Path, drivable: tuple[Target, ...] | None) -> DonePage:
+    """The Done page of an edit (WinRM open) whose image's drivers serve ``drivable``."""
+    page = done_page(tmp_path, ADMIN_PASSWORD)
+    qtbot.addWidget(page)
+    page.state.start_edit(tmp_path / "old.vhdx")
+    page.state.winrm = True
+    page.state.edit_facts = ImageFacts(drivable=drivable)
+    page.load()
+    return page
+
+
 @pytest.mark.parametrize(
     ("drivable", "offered"),
     [((Target.HYPERV_GEN2, Target.KVM), Target.KVM), ((Target.VIRTUALBOX,), Target.VIRTUALBOX)],
@@ -254,12 +265,7 @@ def test_an_edit_is_offered_a_vm_its_own_drivers_serve(
 ) -> None:
     """An edit adds no target's drivers: the remembered target (KVM here) is offered
     only if the image's own drivers serve it, else the first VM they serve."""
-    page = done_page(tmp_path, ADMIN_PASSWORD)
-    qtbot.addWidget(page)
-    page.state.start_edit(tmp_path / "old.vhdx")
-    page.state.winrm = True
-    page.state.edit_facts = ImageFacts(drivable=drivable)
-    page.load()
+    page = edit_done_page(qtbot, tmp_path, drivable)
     assert not page.commands.isHidden()
     assert preset(offered).label in page.commands.title.text()
     assert f"they serve {offered.label}" in page.notes.text()
@@ -273,12 +279,7 @@ def test_an_edit_is_offered_a_vm_its_own_drivers_serve(
 def test_an_edit_whose_drivers_serve_no_vm_is_offered_none(
     qtbot: QtBot, tmp_path: Path, drivable: tuple[Target, ...] | None
 ) -> None:
-    page = done_page(tmp_path, ADMIN_PASSWORD)
-    qtbot.addWidget(page)
-    page.state.start_edit(tmp_path / "old.vhdx")
-    page.state.winrm = True
-    page.state.edit_facts = ImageFacts(drivable=drivable)
-    page.load()
+    page = edit_done_page(qtbot, tmp_path, drivable)
     assert page.commands.isHidden()
     assert not page.vm_panel.start_button.isEnabled()
     assert "serve none of the VMs" in page.vm_panel.intro.text()
