@@ -60,7 +60,10 @@ class ImageFacts:
 
 def image_facts(source: EditSource) -> ImageFacts:
     """The facts of ``source``, read once per file version (the disk copy costs seconds)."""
-    identity = source.identity or (source.path.stat().st_mtime_ns, source.size)
+    try:
+        identity = source.identity or (source.path.stat().st_mtime_ns, source.size)
+    except OSError:  # gone since it was inspected: the edit's own checks say so
+        return ImageFacts()
     return _facts(source, identity)
 
 
@@ -74,9 +77,10 @@ def _facts(source: EditSource, _identity: tuple[int, ...]) -> ImageFacts:
                 source, wanted, Path(scratch), lambda argv: run_tool(argv, cancel=token)
             )
             software = found.get(SOFTWARE_HIVE)
-            edition = _hive_edition(software) if software is not None else None
-            if source.image is not None:
+            if source.image is not None:  # a WIM says its edition in its XML
                 edition = source.image.edition
+            else:
+                edition = _hive_edition(software) if software is not None else None
             answers = found.get(UNATTEND_PATH)
             name, zone = _answer_file_values(answers) if answers is not None else (None, None)
             system = found.get(SYSTEM_HIVE)
@@ -108,9 +112,9 @@ def _answer_file_values(path: Path) -> tuple[str | None, str | None]:
     """ComputerName and TimeZone of the answer file, each None unless valid."""
     with path.open("rb") as stream:
         data = stream.read(_MAX_ANSWER_FILE + 1)
+    if len(data) > _MAX_ANSWER_FILE:  # no answer file is this large: not taken
+        return None, None
     try:
-        if len(data) > _MAX_ANSWER_FILE:  # no answer file is this large: not taken
-            return None, None
         root = parse_user_unattend(data, path.name)
     except UnattendFileError:
         return None, None
