@@ -92,7 +92,7 @@ def _edit_driver_messages(recipe: Recipe, media_path: Path) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="nanostudio-drivers-") as scratch:
         work = Path(scratch)
         run = _tool_runner(CancelToken())
-        hive = read_image_files(source, [SYSTEM_HIVE], work, run).get(SYSTEM_HIVE)
+        hive = read_image_files(source, [SYSTEM_HIVE], work).get(SYSTEM_HIVE)
         if hive is None:
             raise MediaError(
                 f"{source.path.name} has no /{SYSTEM_HIVE}: it is not a Nano Server image, "

@@ -37,6 +37,7 @@ INSTALL_HINTS: dict[str, str] = {
     "mkntfs": "install ntfs-3g (Debian/Ubuntu: apt-get install ntfs-3g)",
     "ntfs-3g": "install ntfs-3g (Debian/Ubuntu: apt-get install ntfs-3g)",
     "ntfscat": "install ntfs-3g (Debian/Ubuntu: apt-get install ntfs-3g)",
+    "ntfsls": "install ntfs-3g (Debian/Ubuntu: apt-get install ntfs-3g)",
     "mkfs.fat": "install dosfstools (Debian/Ubuntu: apt-get install dosfstools)",
     "mcopy": "install mtools (Debian/Ubuntu: apt-get install mtools)",
     "mmd": "install mtools (Debian/Ubuntu: apt-get install mtools)",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from nanostudio.catalogue import Edition
 from nanostudio.cli.main import main
 from nanostudio.engine.edit.image_facts import ImageFacts, image_facts
+from nanostudio.engine.edit.image_files import Volume
 from nanostudio.engine.edit.source import inspect_edit_source
 from nanostudio.recipe import OutputSpec, Recipe, SourceSpec
 from nanostudio.recipe.model import EditSpec
@@ -133,3 +134,29 @@ def test_a_valid_answer_file_in_a_plain_wim(tmp_path: Path) -> None:
     answer = _SHELL.format(name="web-01", zone=" pacific standard time ").encode()
     facts = image_facts(inspect_edit_source(_wim_with_answer_file(tmp_path, answer)))
     assert facts == ImageFacts(None, "web-01", "Pacific Standard Time", drivable=None)
+
+
+def test_names_are_found_whatever_their_case(tmp_path: Path) -> None:
+    """Windows names files without regard to case, ntfs-3g's tools and wimlib do not:
+    Microsoft's tools may write ``Unattend.xml`` where NanoStudio writes ``unattend.xml``."""
+    answer = _SHELL.format(name="WEB2", zone="UTC").encode()
+    tree = tmp_path / "tree"
+    (tree / "WINDOWS" / "Panther").mkdir(parents=True)
+    (tree / "WINDOWS" / "Panther" / "Unattend.xml").write_bytes(answer)
+    wim = tmp_path / "image.wim"
+    subprocess.run(["wimlib-imagex", "capture", str(tree), str(wim), "x"], check=True)
+    assert image_facts(inspect_edit_source(wim)).computer_name == "WEB2"
+    # The same tree on an NTFS volume, as a disk's partition is read.
+    volume_file = tmp_path / "volume.img"
+    with volume_file.open("wb") as stream:
+        stream.truncate(16 << 20)
+    subprocess.run(["mkntfs", "-F", "-Q", "-q", str(volume_file)], check=True)
+    subprocess.run(["wimlib-imagex", "apply", str(wim), "1", str(volume_file)], check=True)
+    volume = Volume(volume_file)
+    wanted = PurePosixPath("Windows/Panther/unattend.xml")
+    assert volume.spelling(wanted) == "/WINDOWS/Panther/Unattend.xml"
+    assert volume.spelling(PurePosixPath("Windows/Panther/none.xml")) is None
+    volume.cat("/WINDOWS/Panther/Unattend.xml", tmp_path / "read.xml")
+    assert (tmp_path / "read.xml").read_bytes() == answer
+    volume.cat("/WINDOWS/Panther", tmp_path / "folder")  # a folder: nothing is left
+    assert not (tmp_path / "folder").exists()

@@ -24,14 +24,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from nanostudio.catalogue import Edition
-from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.content.staging import UNATTEND_PATH
 from nanostudio.engine.drivers.analysis import drivable_targets
 from nanostudio.engine.drivers.database import has_driver_database
 from nanostudio.engine.drivers.files import SYSTEM_HIVE
 from nanostudio.engine.edit.image_files import SOFTWARE_HIVE, read_image_files
 from nanostudio.engine.edit.source import EditSource
-from nanostudio.engine.process import run_tool
 from nanostudio.engine.tools.hivex import Hive
 from nanostudio.errors import UserFacingError
 from nanostudio.identity import computer_name_problem
@@ -70,12 +68,9 @@ def image_facts(source: EditSource) -> ImageFacts:
 @lru_cache(maxsize=4)
 def _facts(source: EditSource, _identity: tuple[int, ...]) -> ImageFacts:
     wanted = [SYSTEM_HIVE, UNATTEND_PATH] + ([SOFTWARE_HIVE] if source.is_disk else [])
-    token = CancelToken()
     try:
         with tempfile.TemporaryDirectory(prefix="nanostudio-edit-") as scratch:
-            found = read_image_files(
-                source, wanted, Path(scratch), lambda argv: run_tool(argv, cancel=token)
-            )
+            found = read_image_files(source, wanted, Path(scratch))
             software = found.get(SOFTWARE_HIVE)
             if source.image is not None:  # a WIM says its edition in its XML
                 edition = source.image.edition

@@ -7,6 +7,13 @@ through the edit. From a WIM the files are extracted with wimlib; from a VHD/VHD
 the Windows partition is copied sparse (only the blocks the file stores: about the
 image's data, 0.5-1 GiB for Nano Server) and ntfs-3g's ``ntfscat`` reads each file
 from the copy, which is removed at once.
+
+Windows names files without regard to case (``Unattend.xml`` and ``unattend.xml`` are
+one file), but both tools match case exactly (seen here: ``ntfscat`` finds
+``/Windows/Panther/unattend.xml`` and not ``/WINDOWS/PANTHER/UNATTEND.XML`` on a volume
+wimlib wrote). So wimlib is told to ignore case (``WIMLIB_IMAGEX_IGNORE_CASE``, its
+documented switch), and each part of a path on the volume is looked up in its
+folder's listing (``ntfsls``), the exact spelling first.
 """
 
 from __future__ import annotations
@@ -14,70 +21,107 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+from typing import IO
 
-from nanostudio.engine.drivers.analysis import RunTool
+from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.edit.partition_copy import copy_windows_partition
 from nanostudio.engine.edit.source import EditSource
-from nanostudio.engine.process import require_tool
+from nanostudio.engine.process import require_tool, run_tool
 from nanostudio.engine.tools import ntfs, wimlib
 from nanostudio.errors import MediaError
 from nanostudio.secret import child_environment
 
 SOFTWARE_HIVE = PurePosixPath("Windows/System32/config/SOFTWARE")
-ANSWER_FILE = PurePosixPath("Windows/Panther/unattend.xml")
 FOLDER = "image-files"
 VOLUME_COPY = "edit-source-windows.img"
-_CAT_SECONDS = 120  # a hive is a few MiB: ntfscat takes well under a second
+_TOOL_SECONDS = 120  # a hive is a few MiB, a folder a few hundred names: well under a second
 
 
 def read_image_files(
-    source: EditSource, wanted: Sequence[PurePosixPath], workdir: Path, run: RunTool
+    source: EditSource, wanted: Sequence[PurePosixPath], workdir: Path
 ) -> dict[PurePosixPath, Path]:
     """Each file of ``wanted`` that the image has, copied into ``workdir`` (names must
-    differ in their last part); one the image lacks is left out of the answer."""
+    differ in their last part, whatever the case); one the image lacks is left out."""
     folder = workdir / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    if not source.is_disk:
+    if source.is_disk:
+        _cat_files(source, wanted, workdir, folder)
+    else:
         assert source.image is not None
         paths = [f"/{inside}" for inside in wanted]
         tool = require_tool(wimlib.TOOL)
-        run(
-            wimlib.extract_argv(
-                tool, source.path, source.image.index, paths, folder, missing_ok=True
-            )
-        )
-    else:
-        _cat_files(source, wanted, workdir, folder)
-    found = {inside: folder / inside.name for inside in wanted}
-    return {inside: path for inside, path in found.items() if path.is_file()}
+        index = source.image.index
+        argv = wimlib.extract_argv(tool, source.path, index, paths, folder, missing_ok=True)
+        run_tool(argv, cancel=CancelToken(), env={"WIMLIB_IMAGEX_IGNORE_CASE": "1"})
+    # wimlib writes a file under the image's own spelling of its name.
+    present = {path.name.casefold(): path for path in folder.iterdir() if path.is_file()}
+    found = {inside: present.get(inside.name.casefold()) for inside in wanted}
+    return {inside: path for inside, path in found.items() if path is not None}
 
 
 def _cat_files(
     source: EditSource, wanted: Sequence[PurePosixPath], workdir: Path, folder: Path
 ) -> None:
-    tool = require_tool(ntfs.CAT_TOOL)
-    volume = workdir / VOLUME_COPY
+    volume = Volume(workdir / VOLUME_COPY)
     try:
-        copy_windows_partition(source, volume)
+        copy_windows_partition(source, volume.path)
         for inside in wanted:
-            dest = folder / inside.name
-            with dest.open("wb") as out:
-                result = subprocess.run(
-                    ntfs.ntfscat_argv(tool, volume, f"/{inside}"),
-                    stdout=out,
-                    stderr=subprocess.DEVNULL,
-                    env=child_environment(),
-                    timeout=_CAT_SECONDS,
-                    check=False,
-                )
-            if result.returncode != 0:  # ntfscat's "file not found"
-                dest.unlink()
+            spelled = volume.spelling(inside)
+            if spelled is not None:
+                volume.cat(spelled, folder / inside.name)
     except OSError as error:  # a full temporary folder, most likely
         raise MediaError(
             f"{source.path.name} cannot be read: {error.strerror or error} (reading it "
             f"needs {source.used_bytes >> 20} MiB of temporary space)"
         ) from None
     except subprocess.TimeoutExpired:
-        raise MediaError(f"{source.path.name} cannot be read: ntfscat did not finish") from None
+        raise MediaError(f"{source.path.name} cannot be read: ntfs-3g did not answer") from None
     finally:
-        volume.unlink(missing_ok=True)
+        volume.path.unlink(missing_ok=True)
+
+
+class Volume:
+    """An NTFS volume in a file, read with ntfs-3g's tools (never mounted)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._listings: dict[str, list[str]] = {}
+
+    def spelling(self, inside: PurePosixPath) -> str | None:
+        """``inside`` as the volume spells it ("/Windows/Panther/Unattend.xml"), or None."""
+        path = ""
+        for part in inside.parts:
+            names = self._listing(path or "/")
+            if part not in names:
+                part = next((name for name in names if name.casefold() == part.casefold()), "")
+            if not part:
+                return None
+            path = f"{path}/{part}"
+        return path
+
+    def cat(self, inside: str, dest: Path) -> None:
+        """Copy file ``inside`` to ``dest``; nothing is left at ``dest`` if it cannot."""
+        argv = ntfs.ntfscat_argv(require_tool(ntfs.CAT_TOOL), self.path, inside)
+        with dest.open("wb") as out:
+            result = self._run(argv, out)
+        if result.returncode != 0:  # a folder, or a damaged volume
+            dest.unlink()
+
+    def _listing(self, folder: str) -> list[str]:
+        if folder not in self._listings:
+            argv = ntfs.ntfsls_argv(require_tool(ntfs.LS_TOOL), self.path, folder)
+            result = self._run(argv, subprocess.PIPE)
+            text = result.stdout.decode("utf-8", "replace") if result.returncode == 0 else ""
+            self._listings[folder] = [name for name in text.splitlines() if name]
+        return self._listings[folder]
+
+    @staticmethod
+    def _run(argv: list[str], stdout: int | IO[bytes]) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            argv,
+            stdout=stdout,
+            stderr=subprocess.DEVNULL,
+            env=child_environment(),
+            timeout=_TOOL_SECONDS,
+            check=False,
+        )

@@ -1,5 +1,5 @@
 """ntfs-3g's ``mkntfs`` (format the Windows partition, held in a file of its own) and
-``ntfscat`` (read one file of a volume held in a file).
+``ntfscat``/``ntfsls`` (read a file, list a folder of a volume held in a file).
 
 Windows boots from an NTFS volume only if its boot sector names the partition's
 start sector and a plausible geometry; a file has neither, so both are given.
@@ -42,8 +42,14 @@ def mkntfs_succeeded(line: str) -> bool:
 
 
 CAT_TOOL = "ntfscat"
+LS_TOOL = "ntfsls"
 
 
 def ntfscat_argv(tool: str, volume: Path, inside: str) -> list[str]:
     """Write file ``inside`` (a /-separated path) of the NTFS volume in ``volume`` to stdout."""
     return [tool, str(volume), inside]
+
+
+def ntfsls_argv(tool: str, volume: Path, folder: str) -> list[str]:
+    """List the names in ``folder`` (a /-separated path) of the volume, one a line."""
+    return [tool, "--path", folder, str(volume)]
