@@ -160,3 +160,19 @@ def test_names_are_found_whatever_their_case(tmp_path: Path) -> None:
     assert (tmp_path / "read.xml").read_bytes() == answer
     volume.cat("/WINDOWS/Panther", tmp_path / "folder")  # a folder: nothing is left
     assert not (tmp_path / "folder").exists()
+
+
+def test_without_ntfs_3g_nothing_is_copied_and_nothing_is_known(
+    original_vhdx: Original, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Windows there is no ntfscat: the facts are unknown, found out before the
+    partition copy (seconds for a real image), not after it."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tool at all
+    copied: list[Path] = []
+    monkeypatch.setattr(
+        "nanostudio.engine.edit.image_files.copy_windows_partition",
+        lambda source, dest: copied.append(dest),
+    )
+    disk = Path(shutil.copyfile(original_vhdx.path, tmp_path / "copy.vhdx"))
+    assert image_facts(inspect_edit_source(disk)) == ImageFacts()
+    assert copied == []

@@ -62,6 +62,8 @@ def read_image_files(
 def _cat_files(
     source: EditSource, wanted: Sequence[PurePosixPath], workdir: Path, folder: Path
 ) -> None:
+    for tool in (ntfs.CAT_TOOL, ntfs.LS_TOOL):  # before the copy: none on Windows
+        require_tool(tool)
     volume = Volume(workdir / VOLUME_COPY)
     try:
         copy_windows_partition(source, volume.path)
