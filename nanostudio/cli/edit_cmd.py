@@ -30,6 +30,7 @@ from nanostudio.recipe import (
     OutputSpec,
     Problem,
     Recipe,
+    RecipeField,
     Target,
 )
 from nanostudio.recipe.edit_rules import edited_path
@@ -91,7 +92,15 @@ def run(args: argparse.Namespace) -> int:
     if args.recipe is not None:
         base, read_problems = load_recipe_problems(args.recipe)
     else:
-        base = image_base(image_facts(source))
+        facts = image_facts(source)
+        if facts.read_error is not None and not args.computer_name:
+            unread = (
+                f"the computer name of {args.image.name} could not be read "
+                f"({facts.read_error}), and the edit writes a new answer file: name the "
+                "computer with --computer-name"
+            )
+            read_problems.append(Problem(RecipeField.SYSTEM_COMPUTER_NAME, unread))
+        base = image_base(facts)
     recipe = edit_recipe(base, args, source_size=source.size if source.is_disk else None)
     return build_recipe(recipe, read_problems, args)
 

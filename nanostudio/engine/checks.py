@@ -21,6 +21,7 @@ from pathlib import Path
 from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.content.staging import offline_only_problem
 from nanostudio.engine.drivers.analysis import (
+    HIVE_FOLDER,
     DriverInventory,
     RunTool,
     driver_packages,
@@ -28,7 +29,7 @@ from nanostudio.engine.drivers.analysis import (
     take_inventory,
 )
 from nanostudio.engine.drivers.files import SYSTEM_HIVE
-from nanostudio.engine.edit.image_files import read_image_files
+from nanostudio.engine.edit.image_facts import system_hive_bytes
 from nanostudio.engine.edit.source import inspect_edit_source
 from nanostudio.engine.engines import EngineName, resolve_engine
 from nanostudio.engine.process import run_tool
@@ -89,17 +90,15 @@ def _edit_driver_messages(recipe: Recipe, media_path: Path) -> list[str]:
         source = inspect_edit_source(recipe.edit.image, recipe.edit.index)
     except MediaError:
         return []
+    system_hive = system_hive_bytes(source)  # read with the image's facts, once
     with tempfile.TemporaryDirectory(prefix="nanostudio-drivers-") as scratch:
         work = Path(scratch)
-        run = _tool_runner(CancelToken())
-        hive = read_image_files(source, [SYSTEM_HIVE], work).get(SYSTEM_HIVE)
-        if hive is None:
-            raise MediaError(
-                f"{source.path.name} has no /{SYSTEM_HIVE}: it is not a Nano Server image, "
-                "or it was not shut down cleanly"
-            )
+        hive = work / HIVE_FOLDER / SYSTEM_HIVE.name
+        hive.parent.mkdir()
+        hive.write_bytes(system_hive)
         with open_media(media_path) as opened:
             packages = [package.short for package in driver_packages(recipe)]
+            run = _tool_runner(CancelToken())
             inventory = take_inventory(opened, hive, work, run, packages=packages)
             return inventory.analyse(recipe).problems()
 

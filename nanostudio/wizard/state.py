@@ -145,6 +145,9 @@ class WizardState:
     edit_index: int = 1
     edit_source: EditSource | None = None
     edit_facts: ImageFacts | None = None  # what the image already is (engine/edit)
+    # The image's computer name and time zone are still to be taken (first read after
+    # start_edit): never over a recipe's, nor over what was typed since.
+    image_values_pending: bool = False
     edit_error: str | None = None
     reading_edit: bool = False
 
@@ -249,6 +252,7 @@ class WizardState:
         self.edit_source = None
         self.edit_facts = None
         self.edit_error = None
+        self.image_values_pending = image is not None
         if image is not None:
             self.output_path = free_output_path(edited_path(image))
             self.winrm = False
@@ -256,17 +260,20 @@ class WizardState:
             self.virtualbox = False
 
     def take_edit_source(self, source: EditSource, facts: ImageFacts) -> None:
-        """The image was read: the new disk keeps its size (the Output page may grow it),
-        and the edit starts from the image's own edition, computer name and time zone
-        (its new answer file replaces the image's: it must not rename the server)."""
+        """The image was read: the new disk keeps its size (the Output page may grow it);
+        the edition is the image's (an edit cannot change it), and the first reading
+        after ``start_edit`` gives the computer name and time zone (its new answer file
+        replaces the image's: it must not rename the server)."""
         self.edit_source = source
         self.edit_facts = facts
         self.edit_error = None
         if source.is_disk:
             self.size_text = disk_size_text(source.size)
         self.edition = facts.edition or self.edition
-        self.computer_name = facts.computer_name or self.computer_name
-        self.timezone = facts.timezone or self.timezone
+        if self.image_values_pending:
+            self.computer_name = facts.computer_name or self.computer_name
+            self.timezone = facts.timezone or self.timezone
+            self.image_values_pending = False
 
     def vm_target(self) -> Target | None:
         """The machine the Done page makes a VM for: the chosen target; for an edit,
@@ -409,4 +416,6 @@ def apply_recipe(state: WizardState, recipe: Recipe) -> None:
     state.edit_image = recipe.edit.image
     state.edit_index = recipe.edit.index
     state.edit_source = None
+    state.edit_facts = None
+    state.image_values_pending = False  # the recipe's name and zone are the edit's
     state.edit_error = None

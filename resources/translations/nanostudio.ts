@@ -366,6 +366,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The image keeps the drivers it had, and they serve none of the VMs NanoStudio knows (driver folders an edit adds are installed at first boot, too late to start from a VM&apos;s disk): start it on the machine the original image was made for, or edit it with a target&apos;s drivers (nanostudio edit --target).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>A physical machine&apos;s controllers are not known here: the image has the drivers of the chosen packages and driver folders.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -398,15 +402,15 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The image keeps the drivers it had, and they serve none of the VMs NanoStudio knows: start it on the machine the original image was made for, or edit it with a target&apos;s drivers (nanostudio edit --target).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The image keeps the drivers it had; they serve {0}, so the VM is made for it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The edited image&apos;s own drivers serve none of the VMs NanoStudio starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which VMs the edited image&apos;s drivers serve could not be read: start it where the original image ran.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -561,6 +565,10 @@ Compare it with the thumbprint shown on the server, then trust it once.</source>
     </message>
     <message>
         <source>Reading the image…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the image already is could not be read ({0}): check its edition and computer name on the next pages.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

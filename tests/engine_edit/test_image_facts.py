@@ -15,9 +15,11 @@ import pytest
 
 from nanostudio.catalogue import Edition
 from nanostudio.cli.main import main
+from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.edit.image_facts import ImageFacts, image_facts
 from nanostudio.engine.edit.image_files import Volume
 from nanostudio.engine.edit.source import inspect_edit_source
+from nanostudio.errors import MediaError
 from nanostudio.recipe import OutputSpec, Recipe, SourceSpec
 from nanostudio.recipe.model import EditSpec
 from nanostudio.recipe.toml_io import save_recipe
@@ -158,7 +160,8 @@ def test_names_are_found_whatever_their_case(tmp_path: Path) -> None:
     assert volume.spelling(PurePosixPath("Windows/Panther/none.xml")) is None
     volume.cat("/WINDOWS/Panther/Unattend.xml", tmp_path / "read.xml")
     assert (tmp_path / "read.xml").read_bytes() == answer
-    volume.cat("/WINDOWS/Panther", tmp_path / "folder")  # a folder: nothing is left
+    with pytest.raises(MediaError, match="cannot be read: ntfscat said"):
+        volume.cat("/WINDOWS/Panther", tmp_path / "folder")  # a folder: nothing is left
     assert not (tmp_path / "folder").exists()
 
 
@@ -174,5 +177,40 @@ def test_without_ntfs_3g_nothing_is_copied_and_nothing_is_known(
         lambda source, dest: copied.append(dest),
     )
     disk = Path(shutil.copyfile(original_vhdx.path, tmp_path / "copy.vhdx"))
-    assert image_facts(inspect_edit_source(disk)) == ImageFacts()
+    facts = image_facts(inspect_edit_source(disk))
+    assert (facts.edition, facts.computer_name, facts.drivable) == (None, None, None)
+    assert facts.read_error is not None and "ntfscat was not found" in facts.read_error
     assert copied == []
+    # Not read is not cached: with the tool back, the same file is read.
+    monkeypatch.undo()
+    assert image_facts(inspect_edit_source(disk)).computer_name == "ORIGINAL"
+
+
+def test_an_edit_whose_name_cannot_be_read_must_be_given_one(
+    original_vhdx: Original,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Its new answer file would otherwise rename the server to the default name."""
+    disk = Path(shutil.copyfile(original_vhdx.path, tmp_path / "copy.vhdx"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ntfs-3g: nothing can be read
+    args = [str(disk), "--media", str(original_vhdx.media), "-o", str(tmp_path / "new.vhdx")]
+    assert main(["edit", *args]) == 2
+    err = capsys.readouterr().err
+    assert "system.computer_name: the computer name of copy.vhdx could not be read (" in err
+    assert "name the computer with --computer-name" in err
+    assert not (tmp_path / "new.vhdx").exists()
+
+
+def test_a_reading_no_longer_wanted_stops_and_is_not_kept(
+    original_vhdx: Original, tmp_path: Path
+) -> None:
+    """Another image chosen while one is read: the older partition copy stops."""
+    disk = Path(shutil.copyfile(original_vhdx.path, tmp_path / "copy.vhdx"))
+    source = inspect_edit_source(disk)
+    cancel = CancelToken()
+    cancel.cancel()
+    stopped = image_facts(source, cancel)
+    assert stopped.read_error is not None and stopped.computer_name is None
+    assert image_facts(source).computer_name == "ORIGINAL"

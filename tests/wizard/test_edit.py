@@ -138,3 +138,23 @@ def test_the_done_page_makes_a_vm_the_edited_image_can_start(tmp_path: Path) -> 
     assert state.vm_target() is Target.VIRTUALBOX  # the remembered one, which it serves
     state.take_edit_source(source, ImageFacts(drivable=()))
     assert state.vm_target() is None
+
+
+def test_the_image_never_overwrites_a_recipe_s_or_a_typed_name(tmp_path: Path) -> None:
+    """Reading the image set its name over a loaded recipe's, and over one typed on the
+    Identity page whenever the image was read again (another WIM index)."""
+    image = small_windows_disk(tmp_path)
+    source = inspect_edit_source(image)
+    facts = ImageFacts(Edition.STANDARD, "ORIGINAL", "UTC", ())
+    state = WizardState()
+    state.start_edit(image)
+    state.computer_name = "RENAMED"
+    reopened = WizardState()
+    apply_recipe(reopened, to_recipe(state))
+    reopened.take_edit_source(source, facts)
+    assert reopened.computer_name == "RENAMED"
+    state.take_edit_source(source, facts)  # the first reading after choosing the image
+    assert state.computer_name == "ORIGINAL"
+    state.computer_name = "TYPED"
+    state.take_edit_source(source, facts)  # read again
+    assert state.computer_name == "TYPED"

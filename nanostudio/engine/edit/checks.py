@@ -1,6 +1,7 @@
 """What an edit cannot be, refused before any work (``recipe check``, ``edit``, the wizard).
 
-The image is read here (headers, partition table, a WIM's XML): a file that is
+The image is read here (headers, partition table, a WIM's XML; its edition from
+the files ``image_facts`` reads, one partition copy per file version): a file that is
 not a disk, has no NTFS partition, a damaged BAT, a VHDX log not replayed, a
 differencing disk or a WIM index that does not exist is one line, and so is a
 choice the engine cannot honour (a BIOS/MBR disk on the portable engine, which

@@ -12,7 +12,8 @@ Standard image. They come from:
   ComputerName (specialize or offlineServicing) and TimeZone (oobeSystem).
 - the SYSTEM hive's DriverDatabase: the VMs whose devices its own drivers serve.
 A value that is not a valid computer name or a known time zone is not taken (the
-image may come from anywhere); a fact that cannot be read is None, never guessed.
+image may come from anywhere); a fact that cannot be read is None, never guessed, and
+why the files could not be read at all is kept (``read_error``).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from __future__ import annotations
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from nanostudio.catalogue import Edition
+from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.content.staging import UNATTEND_PATH
 from nanostudio.engine.drivers.analysis import drivable_targets
 from nanostudio.engine.drivers.database import has_driver_database
@@ -31,7 +32,7 @@ from nanostudio.engine.drivers.files import SYSTEM_HIVE
 from nanostudio.engine.edit.image_files import SOFTWARE_HIVE, read_image_files
 from nanostudio.engine.edit.source import EditSource
 from nanostudio.engine.tools.hivex import Hive
-from nanostudio.errors import UserFacingError
+from nanostudio.errors import MediaError, UserFacingError
 from nanostudio.identity import computer_name_problem
 from nanostudio.media.wim import edition_of
 from nanostudio.recipe import Target
@@ -45,6 +46,9 @@ from nanostudio.timezones import find_time_zone
 
 CURRENT_VERSION = "Microsoft\\Windows NT\\CurrentVersion"
 _MAX_ANSWER_FILE = 1024 * 1024
+_MAX_HIVE = 64 << 20
+_KEPT = 4  # readings kept, oldest dropped first (one per image and file version)
+_READINGS: dict[tuple[EditSource, tuple[int, ...]], _Reading] = {}
 
 
 @dataclass(frozen=True)
@@ -54,35 +58,71 @@ class ImageFacts:
     timezone: str | None = None
     # VMs the image's own drivers can start as it is; None where its hive was not read.
     drivable: tuple[Target, ...] | None = None
+    # Why the image's files could not be read (then only a WIM's edition is known):
+    # "not read" is never "not there".
+    read_error: str | None = None
 
 
-def image_facts(source: EditSource) -> ImageFacts:
-    """The facts of ``source``, read once per file version (the disk copy costs seconds)."""
+@dataclass(frozen=True)
+class _Reading:
+    facts: ImageFacts
+    system_hive: bytes | None  # for the edit's driver check: one read serves both
+
+
+def image_facts(source: EditSource, cancel: CancelToken | None = None) -> ImageFacts:
+    """The facts of ``source``, read once per file version (the disk copy costs seconds);
+    ``cancel`` stops a reading no longer wanted (its facts then say it was not read)."""
+    return _reading(source, cancel).facts
+
+
+def system_hive_bytes(source: EditSource) -> bytes:
+    """The image's SYSTEM hive (from the same reading as its facts), or MediaError."""
+    reading = _reading(source)
+    if reading.system_hive is not None:
+        return reading.system_hive
+    raise MediaError(
+        reading.facts.read_error
+        or f"{source.path.name} has no /{SYSTEM_HIVE}: it is not a Nano Server image"
+    )
+
+
+def _reading(source: EditSource, cancel: CancelToken | None = None) -> _Reading:
     try:
         identity = source.identity or (source.path.stat().st_mtime_ns, source.size)
-    except OSError:  # gone since it was inspected: the edit's own checks say so
-        return ImageFacts()
-    return _facts(source, identity)
+        key = (source, identity)
+        if key not in _READINGS:  # a failure is not kept: it may be fixed
+            _READINGS[key] = _read(source, cancel)
+            while len(_READINGS) > _KEPT:
+                del _READINGS[next(iter(_READINGS))]
+        return _READINGS[key]
+    except (UserFacingError, OSError) as error:
+        why = str(error) if isinstance(error, UserFacingError) else error.strerror or str(error)
+        edition = source.image.edition if source.image is not None else None
+        return _Reading(ImageFacts(edition=edition, read_error=why), None)
 
 
-@lru_cache(maxsize=4)
-def _facts(source: EditSource, _identity: tuple[int, ...]) -> ImageFacts:
+def _read(source: EditSource, cancel: CancelToken | None) -> _Reading:
     wanted = [SYSTEM_HIVE, UNATTEND_PATH] + ([SOFTWARE_HIVE] if source.is_disk else [])
-    try:
-        with tempfile.TemporaryDirectory(prefix="nanostudio-edit-") as scratch:
-            found = read_image_files(source, wanted, Path(scratch))
-            software = found.get(SOFTWARE_HIVE)
-            if source.image is not None:  # a WIM says its edition in its XML
-                edition = source.image.edition
-            else:
-                edition = _hive_edition(software) if software is not None else None
-            answers = found.get(UNATTEND_PATH)
-            name, zone = _answer_file_values(answers) if answers is not None else (None, None)
-            system = found.get(SYSTEM_HIVE)
-            drivable = _drivable(system) if system is not None else None
-    except UserFacingError:  # a tool missing here, a full temp folder: facts unknown
-        return ImageFacts()
-    return ImageFacts(edition, name, zone, drivable)
+    with tempfile.TemporaryDirectory(prefix="nanostudio-edit-") as scratch:
+        found = read_image_files(source, wanted, Path(scratch), cancel)
+        software = found.get(SOFTWARE_HIVE)
+        if source.image is not None:  # a WIM says its edition in its XML
+            edition = source.image.edition
+        else:
+            edition = _hive_edition(software) if software is not None else None
+        answers = found.get(UNATTEND_PATH)
+        name, zone = _answer_file_values(answers) if answers is not None else (None, None)
+        system = found.get(SYSTEM_HIVE)
+        drivable = _drivable(system) if system is not None else None
+        hive = _bounded_bytes(system) if system is not None else None
+    return _Reading(ImageFacts(edition, name, zone, drivable), hive)
+
+
+def _bounded_bytes(path: Path) -> bytes | None:
+    """A SYSTEM hive of at most ``_MAX_HIVE`` (Nano's is a few MiB): kept in memory."""
+    with path.open("rb") as stream:
+        data = stream.read(_MAX_HIVE + 1)
+    return data if len(data) <= _MAX_HIVE else None
 
 
 def _drivable(hive: Path) -> tuple[Target, ...] | None:

@@ -201,8 +201,10 @@ class DonePage(PageBase):
         if target is None:
             return self.tr(
                 "The image keeps the drivers it had, and they serve none of the VMs "
-                "NanoStudio knows: start it on the machine the original image was made for, "
-                "or edit it with a target's drivers (nanostudio edit --target)."
+                "NanoStudio knows (driver folders an edit adds are installed at first boot, "
+                "too late to start from a VM's disk): start it on the machine the original "
+                "image was made for, or edit it with a target's drivers (nanostudio edit "
+                "--target)."
             )
         return self.tr(
             "The image keeps the drivers it had; they serve {0}, so the VM is made for it."
@@ -229,9 +231,14 @@ class DonePage(PageBase):
         spec = VmSpec(state.computer_name, disk, target or Target.PHYSICAL, network)
         hypervisor: Hypervisor | None = hypervisor_for(target) if target else None
         why_not = ""
-        if target is None:
+        if target is None and state.edit_facts is not None and state.edit_facts.drivable == ():
             why_not = self.tr(
                 "The edited image's own drivers serve none of the VMs NanoStudio starts."
+            )
+        elif target is None:
+            why_not = self.tr(
+                "Which VMs the edited image's drivers serve could not be read: start it "
+                "where the original image ran."
             )
         elif target in (Target.PHYSICAL, Target.VMWARE):
             hypervisor = None

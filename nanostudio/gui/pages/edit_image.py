@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
+from nanostudio.engine.cancel import CancelToken
 from nanostudio.engine.edit.image_facts import ImageFacts, image_facts
 from nanostudio.engine.edit.source import EditSource, inspect_edit_source
 from nanostudio.gui.tasks import LatestCall
@@ -30,6 +31,7 @@ class EditImageBox(QGroupBox):
         self._state = state
         self._changed = changed
         self._reading = LatestCall(self)
+        self._read_cancel = CancelToken()  # the latest reading's: a new one stops it
         self.path_label = QLabel()
         self.path_label.setWordWrap(True)
         self.what_label = QLabel()
@@ -90,8 +92,10 @@ class EditImageBox(QGroupBox):
         self._state.edit_source = None
         self._show()
         self._changed()
+        self._read_cancel.cancel()  # an older reading's partition copy stops
+        cancel = self._read_cancel = CancelToken()
         self._reading.start(
-            lambda: _read_image(image, index),
+            lambda: _read_image(image, index, cancel),
             lambda found: self._read(found, None),
             lambda message: self._read(None, message),
         )
@@ -118,6 +122,11 @@ class EditImageBox(QGroupBox):
 
     def _facts_text(self, facts: ImageFacts) -> str:
         """What the edit starts from: the image's edition, name and zone, drivable VMs."""
+        if facts.read_error is not None:
+            return self.tr(
+                "What the image already is could not be read ({0}): check its edition and "
+                "computer name on the next pages."
+            ).format(facts.read_error)
         parts = [
             facts.edition.value if facts.edition else self.tr("edition not read"),
             self.tr("computer name {0}").format(facts.computer_name)
@@ -139,8 +148,8 @@ class EditImageBox(QGroupBox):
         self._reading.wait(ms)
 
 
-def _read_image(image: Path, index: int) -> tuple[EditSource, ImageFacts]:
+def _read_image(image: Path, index: int, cancel: CancelToken) -> tuple[EditSource, ImageFacts]:
     """The image and what it already is (the disk's partition is copied to read it:
     seconds for a real image, so on a worker thread)."""
     source = inspect_edit_source(image, index)
-    return source, image_facts(source)
+    return source, image_facts(source, cancel)
