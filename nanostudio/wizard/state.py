@@ -275,13 +275,18 @@ class WizardState:
             self.timezone = facts.timezone or self.timezone
             self.image_values_pending = False
 
+    @property
+    def image_drivable(self) -> tuple[Target, ...] | None:
+        """The VMs the edited image's own drivers start; None while not read."""
+        return self.edit_facts.drivable if self.edit_facts is not None else None
+
     def vm_target(self) -> Target | None:
         """The machine the Done page makes a VM for: the chosen target; for an edit,
         which has none, the remembered one if the image's own drivers serve it, else
         the first VM they serve; None when they serve none, or were not read."""
         if self.edit_image is None:
             return self.target
-        drivable = self.edit_facts.drivable if self.edit_facts is not None else None
+        drivable = self.image_drivable
         if not drivable:
             return None
         return self.target if self.target in drivable else drivable[0]

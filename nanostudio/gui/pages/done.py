@@ -192,8 +192,7 @@ class DonePage(PageBase):
 
     def _edit_drivers_note(self, target: Target | None) -> str:
         """An edit adds no target's drivers: say which VM its own drivers serve."""
-        facts = self.state.edit_facts
-        if facts is None or facts.drivable is None:
+        if self.state.image_drivable is None:
             return self.tr(
                 "The image keeps the drivers it had; which machines they serve could not "
                 "be read: start it where the original image ran."
@@ -228,17 +227,16 @@ class DonePage(PageBase):
             else GuestNetwork()
         )
         target = state.vm_target()
-        spec = VmSpec(state.computer_name, disk, target or Target.PHYSICAL, network)
         hypervisor: Hypervisor | None = hypervisor_for(target) if target else None
         why_not = ""
-        if target is None and state.edit_facts is not None and state.edit_facts.drivable == ():
-            why_not = self.tr(
-                "The edited image's own drivers serve none of the VMs NanoStudio starts."
-            )
-        elif target is None:
+        if target is None and state.image_drivable is None:
             why_not = self.tr(
                 "Which VMs the edited image's drivers serve could not be read: start it "
                 "where the original image ran."
+            )
+        elif target is None:
+            why_not = self.tr(
+                "The edited image's own drivers serve none of the VMs NanoStudio starts."
             )
         elif target in (Target.PHYSICAL, Target.VMWARE):
             hypervisor = None
@@ -255,6 +253,7 @@ class DonePage(PageBase):
         elif not state.password:
             hypervisor = None
             why_not = self.tr("The administrator password is not known in this session.")
+        spec = VmSpec(state.computer_name, disk, target, network) if target else None
         self.vm_panel.configure(
             spec if hypervisor else None, hypervisor, state.password.reveal(), why_not
         )
