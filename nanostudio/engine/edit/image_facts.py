@@ -114,15 +114,16 @@ def _read(source: EditSource, cancel: CancelToken | None) -> _Reading:
         name, zone = _answer_file_values(answers) if answers is not None else (None, None)
         system = found.get(SYSTEM_HIVE)
         drivable = _drivable(system) if system is not None else None
-        hive = _bounded_bytes(system) if system is not None else None
+        hive = _bounded_bytes(system, _MAX_HIVE) if system is not None else None
     return _Reading(ImageFacts(edition, name, zone, drivable), hive)
 
 
-def _bounded_bytes(path: Path) -> bytes | None:
-    """A SYSTEM hive of at most ``_MAX_HIVE`` (Nano's is a few MiB): kept in memory."""
+def _bounded_bytes(path: Path, limit: int) -> bytes | None:
+    """The file's bytes, or None if it is larger than ``limit`` (the image may come from
+    anywhere: no answer file or hive of Nano Server is anywhere near that large)."""
     with path.open("rb") as stream:
-        data = stream.read(_MAX_HIVE + 1)
-    return data if len(data) <= _MAX_HIVE else None
+        data = stream.read(limit + 1)
+    return data if len(data) <= limit else None
 
 
 def _drivable(hive: Path) -> tuple[Target, ...] | None:
@@ -145,9 +146,8 @@ def _hive_edition(hive: Path) -> Edition | None:
 
 def _answer_file_values(path: Path) -> tuple[str | None, str | None]:
     """ComputerName and TimeZone of the answer file, each None unless valid."""
-    with path.open("rb") as stream:
-        data = stream.read(_MAX_ANSWER_FILE + 1)
-    if len(data) > _MAX_ANSWER_FILE:  # no answer file is this large: not taken
+    data = _bounded_bytes(path, _MAX_ANSWER_FILE)
+    if data is None:
         return None, None
     try:
         root = parse_user_unattend(data, path.name)
