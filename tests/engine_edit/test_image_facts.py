@@ -94,11 +94,13 @@ def test_a_datacenter_only_role_is_refused_on_a_standard_image(
     assert "edit keeps" in err
 
 
-def _wim_with_answer_file(tmp_path: Path, answer_file: bytes) -> Path:
+def _wim_with_answer_file(
+    tmp_path: Path, answer_file: bytes, inside: str = "Windows/Panther/unattend.xml"
+) -> Path:
     tree = tmp_path / "tree"
-    panther = tree / "Windows" / "Panther"
-    panther.mkdir(parents=True)
-    (panther / "unattend.xml").write_bytes(answer_file)
+    place = tree.joinpath(*inside.split("/"))
+    place.parent.mkdir(parents=True)
+    place.write_bytes(answer_file)
     wim = tmp_path / "image.wim"
     subprocess.run(["wimlib-imagex", "capture", str(tree), str(wim), "x"], check=True)
     shutil.rmtree(tree)
@@ -142,11 +144,7 @@ def test_names_are_found_whatever_their_case(tmp_path: Path) -> None:
     """Windows names files without regard to case, ntfs-3g's tools and wimlib do not:
     Microsoft's tools may write ``Unattend.xml`` where NanoStudio writes ``unattend.xml``."""
     answer = _SHELL.format(name="WEB2", zone="UTC").encode()
-    tree = tmp_path / "tree"
-    (tree / "WINDOWS" / "Panther").mkdir(parents=True)
-    (tree / "WINDOWS" / "Panther" / "Unattend.xml").write_bytes(answer)
-    wim = tmp_path / "image.wim"
-    subprocess.run(["wimlib-imagex", "capture", str(tree), str(wim), "x"], check=True)
+    wim = _wim_with_answer_file(tmp_path, answer, "WINDOWS/Panther/Unattend.xml")
     assert image_facts(inspect_edit_source(wim)).computer_name == "WEB2"
     # The same tree on an NTFS volume, as a disk's partition is read.
     volume_file = tmp_path / "volume.img"
