@@ -62,7 +62,8 @@ THUMBPRINT_PATH = _SCRIPTS / "NanoStudio-WinRM.thumbprint.txt"
 WINRM_FILES = (PFX_PATH, PASSWORD_PATH, THUMBPRINT_PATH)
 VALID_DAYS = 5 * 365
 # What a TLS server's RSA key does (RFC 5280 4.2.1.3): sign the handshake, decrypt the
-# key exchange; New-SelfSignedCertificate sets the same two by default. Nothing else.
+# key exchange. New-SelfSignedCertificate's -KeyUsage defaults to the same two
+# (DigitalSignature, KeyEncipherment: its learn.microsoft.com reference). Nothing else.
 SERVER_KEY_USES = frozenset({"digital_signature", "key_encipherment"})
 
 

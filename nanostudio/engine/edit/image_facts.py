@@ -5,11 +5,15 @@ image's own: without these facts an edit that names no computer name would renam
 the server to the default one, and a Datacenter-only role could be added to a
 Standard image. They come from:
 - the SOFTWARE hive's ``Microsoft\\Windows NT\\CurrentVersion\\EditionID``
-  (``ServerStandardNano``/``ServerDatacenterNano``: the value a WIM's EDITIONID is
-  taken from when the image is captured), or a WIM's own XML;
-- ``Windows\\Panther\\unattend.xml``, the answer file NanoStudio and
-  New-NanoServerImage leave for first boot: Microsoft-Windows-Shell-Setup's
-  ComputerName (specialize or offlineServicing) and TimeZone (oobeSystem).
+  (``ServerStandardNano``/``ServerDatacenterNano``, the names a Nano WIM's EDITIONID
+  carries; seen here, ``wimlib-imagex capture`` fills EDITIONID from this very value;
+  not yet read from a real Nano image: unverified), or a WIM's own XML;
+- ``Windows\\Panther\\unattend.xml`` (any case), the answer file NanoStudio writes and
+  Microsoft's domain-join steps copy there as ``Unattend.xml`` (NANO-FACTS, "copy
+  Unattend.xml to Windows\\Panther"): Microsoft-Windows-Shell-Setup's ComputerName
+  (specialize or offlineServicing) and TimeZone (oobeSystem). The other places
+  Windows Setup searches (``Panther\\Unattend\\``, ``Sysprep``, the drive's root) are
+  not read here.
 - the SYSTEM hive's DriverDatabase: the VMs whose devices its own drivers serve.
 A value that is not a valid computer name or a known time zone is not taken (the
 image may come from anywhere); a fact that cannot be read is None, never guessed, and

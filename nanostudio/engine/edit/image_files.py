@@ -9,11 +9,12 @@ image's data, 0.5-1 GiB for Nano Server) and ntfs-3g's ``ntfscat`` reads each fi
 from the copy, which is removed at once.
 
 Windows names files without regard to case (``Unattend.xml`` and ``unattend.xml`` are
-one file), but both tools match case exactly (seen here: ``ntfscat`` finds
-``/Windows/Panther/unattend.xml`` and not ``/WINDOWS/PANTHER/UNATTEND.XML`` on a volume
-wimlib wrote). So wimlib is told to ignore case (``WIMLIB_IMAGEX_IGNORE_CASE``, its
-documented switch), and each part of a path on the volume is looked up in its
-folder's listing (``ntfsls``), the exact spelling first.
+one file: NTFS keeps the case, Win32 lookups ignore it), but both tools match case
+exactly (seen here: ``ntfscat`` finds ``/Windows/Panther/unattend.xml`` and not
+``/WINDOWS/PANTHER/UNATTEND.XML`` on a volume wimlib wrote). So wimlib is told to
+ignore case (``WIMLIB_IMAGEX_IGNORE_CASE``, its documented switch), and each part of
+a path on the volume is looked up in its folder's listing (``ntfsls``), the exact
+spelling first.
 """
 
 from __future__ import annotations
